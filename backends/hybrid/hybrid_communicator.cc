@@ -1,0 +1,136 @@
+// The hybrid backend: each call goes to `small` (MPI) below the threshold, to `large` (Gloo) at
+// or above it. Both sides of a call see the same size (contract), so they pick the same channel.
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <vector>
+
+#include "sotto/comm/verify.h"
+#include "sotto/comm/hybrid.h"
+
+namespace sotto {
+namespace {
+
+class HybridCommunicator final : public Communicator {
+ public:
+  HybridCommunicator(std::unique_ptr<Communicator> small, std::unique_ptr<Communicator> large,
+                     size_t threshold)
+      : Communicator(small->rank(), small->worldSize(), "hybrid"),
+        small_(std::move(small)),
+        large_(std::move(large)),
+        threshold_(threshold) {}
+
+  size_t threshold() const { return threshold_; }
+
+ protected:
+  void doSend(int peer, ConstBytes data) override { pick(data.size()).send(peer, data); }
+  void doRecv(int peer, MutableBytes data) override { pick(data.size()).recv(peer, data); }
+  void doSendRecv(int to, ConstBytes out, int from, MutableBytes in) override {
+    // Only exchange() reaches here with to == from (our collectives are delegated whole).
+    pick(std::max(out.size(), in.size())).exchange(to == from ? to : from, out, in);
+  }
+  void doBroadcast(int root, MutableBytes data) override {
+    pick(data.size()).broadcast(root, data);
+  }
+  void doAllReduce(std::span<uint64_t> data, ReduceOp op) override {
+    pick(data.size_bytes()).allReduce(data, op);
+  }
+  void doAllGather(ConstBytes mine, MutableBytes all) override {
+    pick(mine.size()).allGather(mine, all);
+  }
+  void doGather(int root, ConstBytes mine, MutableBytes all) override {
+    pick(mine.size()).gather(root, mine, all);
+  }
+  void doBarrier() override { small_->barrier(); }
+  void doAbort(const std::string& reason) noexcept override {
+    small_->abort(reason);
+    large_->abort(reason);
+  }
+  void onTimeoutChanged() override {
+    small_->setTimeout(timeout());
+    large_->setTimeout(timeout());
+  }
+
+ private:
+  Communicator& pick(size_t bytes) { return bytes >= threshold_ ? *large_ : *small_; }
+
+  std::unique_ptr<Communicator> small_;
+  std::unique_ptr<Communicator> large_;
+  size_t threshold_;
+};
+
+// Median seconds of `reps` exchanges of `bytes` between ranks 0 and 1 (the others only join the
+// barrier); 0 on ranks >= 2.
+double timeExchange(Communicator& c, size_t bytes, int reps) {
+  c.barrier();
+  if (c.rank() >= 2) return 0;
+  const int peer = c.rank() ^ 1;
+  std::vector<std::byte> out(bytes), in(bytes);
+  std::vector<double> times;
+  for (int i = 0; i < reps + 1; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    c.exchange(peer, out, in);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (i > 0) times.push_back(std::chrono::duration<double>(t1 - t0).count());  // skip warm-up
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
+
+}  // namespace
+
+std::vector<size_t> hybridSweepSizes() {
+  return {1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22};
+}
+
+size_t calibrateHybridThreshold(Communicator& small, Communicator& large) {
+  SOTTO_ENFORCE(small.worldSize() == large.worldSize() && small.rank() == large.rank(),
+                "hybrid: the two communicators belong to different worlds");
+  const auto sizes = hybridSweepSizes();
+  std::vector<bool> large_wins(sizes.size());
+  for (size_t i = 0; small.worldSize() > 1 && i < sizes.size(); ++i) {
+    const int reps = sizes[i] >= (1 << 20) ? 5 : 15;
+    const double ts = timeExchange(small, sizes[i], reps);
+    const double tl = timeExchange(large, sizes[i], reps);
+    large_wins[i] = tl < ts;
+  }
+  // Smallest size from which `large` wins at every larger measured size.
+  uint64_t threshold = SIZE_MAX;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (!large_wins[i]) break;
+    threshold = sizes[i];
+  }
+  // Rank 0 decides for everyone.
+  small.broadcast(0, std::as_writable_bytes(std::span(&threshold, 1)));
+  return threshold;
+}
+
+std::unique_ptr<Communicator> makeHybridCommunicator(std::unique_ptr<Communicator> small,
+                                                     std::unique_ptr<Communicator> large,
+                                                     std::optional<size_t> threshold) {
+  SOTTO_ENFORCE(small && large, "hybrid: both communicators are needed");
+  SOTTO_ENFORCE(small->worldSize() == large->worldSize() && small->rank() == large->rank(),
+                "hybrid: the two communicators belong to different worlds (", small->backendName(),
+                " rank ", small->rank(), "/", small->worldSize(), ", ", large->backendName(),
+                " rank ", large->rank(), "/", large->worldSize(), ")");
+  size_t t = 0;
+  if (threshold) {
+    t = *threshold;
+    verifySameOnAllParties(*small, "hybrid threshold (bytes)", t);
+  } else {
+    t = calibrateHybridThreshold(*small, *large);
+  }
+  small->resetStats();
+  large->resetStats();
+  auto comm = std::make_unique<HybridCommunicator>(std::move(small), std::move(large), t);
+  return comm;
+}
+
+size_t hybridThreshold(const Communicator& comm) {
+  const auto* h = dynamic_cast<const HybridCommunicator*>(&comm);
+  SOTTO_ENFORCE(h != nullptr, "hybridThreshold: '", comm.backendName(),
+                "' is not a hybrid communicator");
+  return h->threshold();
+}
+
+}  // namespace sotto

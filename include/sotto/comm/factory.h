@@ -1,0 +1,63 @@
+#pragma once
+/// @file factory.h
+/// One entry point for every backend: makeCommunicator("inproc"|"mpi"|"gloo"|"hybrid"|"auto").
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sotto/comm/communicator.h"
+#include "sotto/comm/verify.h"
+
+namespace sotto {
+
+class InprocWorld;
+
+/// Options of makeCommunicator. Fields a backend does not use are ignored. For gloo started
+/// without mpirun, unset fields are read from the environment:
+///   SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST (default 127.0.0.1).
+/// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend.
+struct CommOptions {
+  /// Timeout of every blocking call, including connection set-up.
+  std::chrono::milliseconds timeout = kDefaultCommTimeout;
+
+  /// inproc: the shared world and this party's rank.
+  std::shared_ptr<InprocWorld> inproc_world;
+  int rank = -1;
+
+  /// gloo standalone: number of parties, a directory all parties can reach (on one host any
+  /// directory; across hosts a shared file system) and this host's address as the others reach it.
+  int world_size = -1;
+  std::string rendezvous_dir;
+  std::string host;
+
+  /// hybrid: messages of at least this many bytes go to Gloo, smaller ones to MPI. Unset: agreed
+  /// at start-up by a ping-pong sweep (calibrateHybridThreshold). All parties must agree.
+  std::optional<size_t> hybrid_threshold;
+};
+
+/// Creates this party's communicator for `backend`:
+/// - "inproc": needs options.inproc_world and options.rank (see inproc.h; runLocal() is simpler);
+/// - "mpi": this process is a rank of an `mpirun` job;
+/// - "gloo": inside an mpirun job the TCP connections are set up over MPI; otherwise from the
+///   options / environment above (no MPI involved, works across hosts);
+/// - "hybrid": MPI for small messages, Gloo for large (mpirun job);
+/// - "auto": "mpi" under mpirun, "gloo" if SOTTO_RANK is set, else InvalidArgument.
+/// Connecting is collective: every party must call it with the same backend and settings; the
+/// factory checks this and throws CommError naming the disagreeing ranks.
+/// @throws InvalidArgument unknown backend or missing options; NotImplemented backend not built;
+///         CommError / Timeout when the parties cannot connect.
+std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
+                                               const CommOptions& options = {});
+
+/// The backends compiled into this build, e.g. {"inproc", "mpi", "gloo", "hybrid"}.
+std::vector<std::string> availableBackends();
+
+/// True if this process was started by mpirun / mpiexec (Open MPI or a PMI launcher).
+bool launchedByMpirun();
+
+}  // namespace sotto

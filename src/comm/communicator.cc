@@ -1,0 +1,255 @@
+#include "sotto/comm/communicator.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace sotto {
+
+// Sets up one public call: the usability check, the deadline, the operation name, the counting,
+// and the bookkeeping of failures (a CommError leaves the communicator unusable).
+class Communicator::CallGuard {
+ public:
+  CallGuard(Communicator& c, CommOp op) : c_(c) {
+    SOTTO_ENFORCE(!c_.in_call_, "communicator calls must not nest or run from several threads");
+    c_.checkUsable();
+    c_.in_call_ = true;
+    c_.current_op_ = op;
+    c_.deadline_ = std::chrono::steady_clock::now() + c_.timeout_;
+  }
+  ~CallGuard() { c_.in_call_ = false; }
+  CallGuard(const CallGuard&) = delete;
+  CallGuard& operator=(const CallGuard&) = delete;
+
+  // Runs the hook; records a CommError as this communicator's failure before rethrowing.
+  template <typename F>
+  void run(F&& hook) {
+    try {
+      hook();
+    } catch (const CommError& e) {
+      if (c_.failure_.empty()) c_.failure_ = e.what();
+      throw;
+    }
+  }
+
+  // Adds a call's logical traffic to the totals, the per-op and the per-tag counters.
+  void count(uint64_t sent, uint64_t received, uint64_t msgs_sent, uint64_t msgs_received) {
+    CommCounters d;
+    d.bytes_sent = sent;
+    d.bytes_received = received;
+    d.messages_sent = msgs_sent;
+    d.messages_received = msgs_received;
+    d.rounds = c_.world_size_ > 1 ? 1 : 0;
+    d.calls = 1;
+    c_.stats_.total += d;
+    c_.stats_.by_op[static_cast<int>(c_.current_op_)] += d;
+    c_.stats_.by_tag[c_.tag_] += d;
+  }
+
+ private:
+  Communicator& c_;
+};
+
+Communicator::Communicator(int rank, int world_size, std::string backend)
+    : rank_(rank), world_size_(world_size), backend_(std::move(backend)) {
+  SOTTO_ENFORCE(world_size >= 1, backend_, ": world size must be >= 1, got ", world_size);
+  SOTTO_ENFORCE(rank >= 0 && rank < world_size, backend_, ": rank ", rank,
+                " is outside the world of size ", world_size);
+}
+
+Communicator::~Communicator() = default;
+
+void Communicator::checkPeer(int peer, const char* what) const {
+  SOTTO_ENFORCE(peer >= 0 && peer < world_size_, backend_, " rank ", rank_, ": ", what, " rank ",
+                peer, " does not exist (world size ", world_size_, ")");
+}
+
+void Communicator::checkUsable() const {
+  if (!failure_.empty()) {
+    throw CommError(describe() + ": communicator is unusable after an earlier failure: " +
+                    failure_);
+  }
+}
+
+std::string Communicator::describe(int peer) const {
+  std::string s = backend_ + " rank " + std::to_string(rank_) + ": " + commOpName(current_op_);
+  if (peer >= 0) {
+    switch (current_op_) {
+      case CommOp::kSend:
+        s += " to";
+        break;
+      case CommOp::kRecv:
+        s += " from";
+        break;
+      default:
+        s += " with";
+    }
+    s += " rank " + std::to_string(peer);
+  }
+  return s;
+}
+
+void Communicator::send(int peer, ConstBytes data) {
+  checkPeer(peer, "send to");
+  SOTTO_ENFORCE(peer != rank_, backend_, " rank ", rank_, ": cannot send to itself");
+  CallGuard g(*this, CommOp::kSend);
+  g.run([&] { doSend(peer, data); });
+  g.count(data.size(), 0, 1, 0);
+}
+
+void Communicator::recv(int peer, MutableBytes data) {
+  checkPeer(peer, "recv from");
+  SOTTO_ENFORCE(peer != rank_, backend_, " rank ", rank_, ": cannot receive from itself");
+  CallGuard g(*this, CommOp::kRecv);
+  g.run([&] { doRecv(peer, data); });
+  g.count(0, data.size(), 0, 1);
+}
+
+void Communicator::exchange(int peer, ConstBytes out, MutableBytes in) {
+  checkPeer(peer, "exchange with");
+  SOTTO_ENFORCE(peer != rank_, backend_, " rank ", rank_, ": cannot exchange with itself");
+  CallGuard g(*this, CommOp::kExchange);
+  g.run([&] { doSendRecv(peer, out, peer, in); });
+  g.count(out.size(), in.size(), 1, 1);
+}
+
+void Communicator::broadcast(int root, MutableBytes data) {
+  checkPeer(root, "broadcast from root");
+  CallGuard g(*this, CommOp::kBroadcast);
+  if (world_size_ > 1) g.run([&] { doBroadcast(root, data); });
+  const uint64_t others = world_size_ - 1;
+  if (rank_ == root) {
+    g.count(others * data.size(), 0, others, 0);
+  } else {
+    g.count(0, data.size(), 0, 1);
+  }
+}
+
+void Communicator::allReduce(std::span<uint64_t> data, ReduceOp op) {
+  CallGuard g(*this, CommOp::kAllReduce);
+  if (world_size_ > 1) g.run([&] { doAllReduce(data, op); });
+  const uint64_t others = world_size_ - 1;
+  g.count(others * data.size_bytes(), others * data.size_bytes(), others, others);
+}
+
+void Communicator::allGather(ConstBytes mine, MutableBytes all) {
+  SOTTO_ENFORCE(all.size() == mine.size() * world_size_, backend_, " rank ", rank_,
+                ": allGather output has ", all.size(), " bytes, expected worldSize ", world_size_,
+                " x ", mine.size());
+  CallGuard g(*this, CommOp::kAllGather);
+  if (world_size_ > 1) {
+    g.run([&] { doAllGather(mine, all); });
+  } else {
+    std::copy(mine.begin(), mine.end(), all.begin());
+  }
+  const uint64_t others = world_size_ - 1;
+  g.count(others * mine.size(), others * mine.size(), others, others);
+}
+
+void Communicator::gather(int root, ConstBytes mine, MutableBytes all) {
+  checkPeer(root, "gather to root");
+  if (rank_ == root) {
+    SOTTO_ENFORCE(all.size() == mine.size() * world_size_, backend_, " rank ", rank_,
+                  ": gather output has ", all.size(), " bytes, expected worldSize ", world_size_,
+                  " x ", mine.size());
+  }
+  CallGuard g(*this, CommOp::kGather);
+  if (world_size_ > 1) {
+    g.run([&] { doGather(root, mine, all); });
+  } else {
+    std::copy(mine.begin(), mine.end(), all.begin());
+  }
+  const uint64_t others = world_size_ - 1;
+  if (rank_ == root) {
+    g.count(0, others * mine.size(), 0, others);
+  } else {
+    g.count(mine.size(), 0, 1, 0);
+  }
+}
+
+void Communicator::barrier() {
+  CallGuard g(*this, CommOp::kBarrier);
+  if (world_size_ > 1) g.run([&] { doBarrier(); });
+  const uint64_t others = world_size_ - 1;
+  g.count(0, 0, others, others);
+}
+
+void Communicator::setTimeout(std::chrono::milliseconds timeout) {
+  SOTTO_ENFORCE(timeout.count() > 0, "timeout must be positive, got ", timeout.count(), " ms");
+  timeout_ = timeout;
+  onTimeoutChanged();
+}
+
+void Communicator::abort(std::string_view reason) noexcept {
+  try {
+    std::string why = reason.empty() ? std::string("aborted") : std::string(reason);
+    if (failure_.empty()) failure_ = "aborted by this party: " + why;
+    doAbort(why);
+  } catch (...) {
+    // Best effort by contract.
+  }
+}
+
+void Communicator::resetStats() { stats_ = CommStats{}; }
+
+Communicator::TagScope::TagScope(Communicator& comm, std::string tag)
+    : comm_(comm), previous_(std::exchange(comm.tag_, std::move(tag))) {}
+
+Communicator::TagScope::~TagScope() { comm_.tag_ = std::move(previous_); }
+
+// ---- Default collectives: the direct algorithm over point-to-point hooks ------------------------
+// Step s = 1..N-1: send to (rank + s) mod N while receiving from (rank - s) mod N. Every pair
+// meets once per direction, nothing waits on a cycle, and each step is one doSendRecv.
+
+void Communicator::doBroadcast(int root, MutableBytes data) {
+  if (rank_ == root) {
+    for (int p = 0; p < world_size_; ++p) {
+      if (p != root) doSend(p, data);
+    }
+  } else {
+    doRecv(root, data);
+  }
+}
+
+void Communicator::doAllReduce(std::span<uint64_t> data, ReduceOp op) {
+  std::vector<uint64_t> incoming(data.size());
+  const std::vector<uint64_t> mine(data.begin(), data.end());
+  for (int s = 1; s < world_size_; ++s) {
+    const int to = (rank_ + s) % world_size_;
+    const int from = (rank_ - s + world_size_) % world_size_;
+    doSendRecv(to, std::as_bytes(std::span(mine)), from, std::as_writable_bytes(std::span(incoming)));
+    if (op == ReduceOp::kAdd) {
+      for (size_t i = 0; i < data.size(); ++i) data[i] += incoming[i];
+    } else {
+      for (size_t i = 0; i < data.size(); ++i) data[i] ^= incoming[i];
+    }
+  }
+}
+
+void Communicator::doAllGather(ConstBytes mine, MutableBytes all) {
+  const size_t n = mine.size();
+  std::copy(mine.begin(), mine.end(), all.begin() + rank_ * n);
+  for (int s = 1; s < world_size_; ++s) {
+    const int to = (rank_ + s) % world_size_;
+    const int from = (rank_ - s + world_size_) % world_size_;
+    doSendRecv(to, mine, from, all.subspan(from * n, n));
+  }
+}
+
+void Communicator::doGather(int root, ConstBytes mine, MutableBytes all) {
+  const size_t n = mine.size();
+  if (rank_ == root) {
+    std::copy(mine.begin(), mine.end(), all.begin() + rank_ * n);
+    for (int p = 0; p < world_size_; ++p) {
+      if (p != root) doRecv(p, all.subspan(p * n, n));
+    }
+  } else {
+    doSend(root, mine);
+  }
+}
+
+void Communicator::doBarrier() {
+  uint64_t token = 0;
+  doAllReduce(std::span(&token, 1), ReduceOp::kXor);
+}
+
+}  // namespace sotto

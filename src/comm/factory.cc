@@ -1,0 +1,144 @@
+#include "sotto/comm/factory.h"
+
+#include <cstdlib>
+#include <functional>
+
+#include "sotto/comm/inproc.h"
+#ifdef SOTTO_HAVE_MPI
+#include "sotto/comm/mpi.h"
+#endif
+#ifdef SOTTO_HAVE_GLOO
+#include "sotto/comm/gloo.h"
+#endif
+#ifdef SOTTO_HAVE_HYBRID
+#include "sotto/comm/hybrid.h"
+#endif
+
+namespace sotto {
+namespace {
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v != nullptr && *v != '\0') ? v : nullptr;
+}
+
+int envInt(const char* name, int fallback) {
+  const char* v = env(name);
+  if (v == nullptr) return fallback;
+  char* end = nullptr;
+  const long x = std::strtol(v, &end, 10);
+  SOTTO_ENFORCE(end != v && *end == '\0', "environment variable ", name, "='", v,
+                "' is not an integer");
+  return static_cast<int>(x);
+}
+
+std::chrono::milliseconds effectiveTimeout(const CommOptions& o) {
+  const int ms = envInt("SOTTO_TIMEOUT_MS", -1);
+  return ms > 0 ? std::chrono::milliseconds(ms) : o.timeout;
+}
+
+[[noreturn, maybe_unused]] void notBuilt(std::string_view backend) {
+  throw NotImplemented("backend '" + std::string(backend) +
+                       "' is not part of this build (rebuild with SOTTO_WITH_MPI / SOTTO_WITH_GLOO "
+                       "/ SOTTO_WITH_HYBRID on)");
+}
+
+#ifdef SOTTO_HAVE_GLOO
+GlooOptions glooOptions(const CommOptions& o, Communicator* bootstrap) {
+  GlooOptions g;
+  g.bootstrap = bootstrap;
+  g.timeout = effectiveTimeout(o);
+  g.rank = o.rank >= 0 ? o.rank : envInt("SOTTO_RANK", -1);
+  g.world_size = o.world_size >= 0 ? o.world_size : envInt("SOTTO_WORLD_SIZE", -1);
+  g.rendezvous_dir = !o.rendezvous_dir.empty()              ? o.rendezvous_dir
+                     : env("SOTTO_RENDEZVOUS_DIR") != nullptr ? env("SOTTO_RENDEZVOUS_DIR")
+                                                             : "";
+  g.host = !o.host.empty() ? o.host : (env("SOTTO_HOST") != nullptr ? env("SOTTO_HOST") : "");
+  return g;
+}
+#endif
+
+// A fingerprint of the settings all parties must share: checked right after connecting.
+uint64_t settingsFingerprint(std::string_view backend, int world_size) {
+  uint64_t h = std::hash<std::string_view>{}(backend);
+  h ^= static_cast<uint64_t>(world_size) * 0x9e3779b97f4a7c15ULL;
+  return h;
+}
+
+}  // namespace
+
+bool launchedByMpirun() {
+  return env("OMPI_COMM_WORLD_SIZE") != nullptr || env("PMI_SIZE") != nullptr ||
+         env("PMIX_RANK") != nullptr;
+}
+
+std::vector<std::string> availableBackends() {
+  std::vector<std::string> out{"inproc"};
+#ifdef SOTTO_HAVE_MPI
+  out.push_back("mpi");
+#endif
+#ifdef SOTTO_HAVE_GLOO
+  out.push_back("gloo");
+#endif
+#ifdef SOTTO_HAVE_HYBRID
+  out.push_back("hybrid");
+#endif
+  return out;
+}
+
+std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
+                                               const CommOptions& options) {
+  if (backend == "auto") {
+    if (launchedByMpirun()) return makeCommunicator("mpi", options);
+    if (env("SOTTO_RANK") != nullptr) return makeCommunicator("gloo", options);
+    throw InvalidArgument(
+        "backend 'auto': not started by mpirun and SOTTO_RANK is not set; run under mpirun, set "
+        "SOTTO_RANK/SOTTO_WORLD_SIZE/SOTTO_RENDEZVOUS_DIR for gloo, or use runLocal() (inproc)");
+  }
+  std::unique_ptr<Communicator> comm;
+  if (backend == "inproc") {
+    SOTTO_ENFORCE(options.inproc_world != nullptr,
+                  "backend 'inproc' needs CommOptions::inproc_world (or use runLocal())");
+    comm = options.inproc_world->communicator(options.rank, effectiveTimeout(options));
+    return comm;  // one process: settings are shared by construction
+  } else if (backend == "mpi") {
+#ifdef SOTTO_HAVE_MPI
+    SOTTO_ENFORCE(launchedByMpirun(), "backend 'mpi' needs the process to be started by mpirun");
+    comm = makeMpiCommunicator(effectiveTimeout(options));
+#else
+    notBuilt(backend);
+#endif
+  } else if (backend == "gloo") {
+#ifdef SOTTO_HAVE_GLOO
+#ifdef SOTTO_HAVE_MPI
+    if (launchedByMpirun() && options.rendezvous_dir.empty() && !env("SOTTO_RENDEZVOUS_DIR")) {
+      auto boot = makeMpiCommunicator(effectiveTimeout(options));
+      comm = makeGlooCommunicator(glooOptions(options, boot.get()));
+    }
+#endif
+    if (!comm) comm = makeGlooCommunicator(glooOptions(options, nullptr));
+#else
+    notBuilt(backend);
+#endif
+  } else if (backend == "hybrid") {
+#ifdef SOTTO_HAVE_HYBRID
+    SOTTO_ENFORCE(launchedByMpirun(), "backend 'hybrid' needs the process to be started by mpirun");
+    auto small = makeMpiCommunicator(effectiveTimeout(options));
+    auto large = makeGlooCommunicator(glooOptions(options, small.get()));
+    comm = makeHybridCommunicator(std::move(small), std::move(large), options.hybrid_threshold);
+#else
+    notBuilt(backend);
+#endif
+  } else {
+    std::string list;
+    for (const auto& b : availableBackends()) list += (list.empty() ? "" : ", ") + b;
+    throw InvalidArgument("unknown backend '" + std::string(backend) + "' (available: " + list +
+                          ", auto)");
+  }
+  verifySameOnAllParties(*comm, "backend and world size",
+                         settingsFingerprint(backend, comm->worldSize()));
+  comm->resetStats();
+  return comm;
+}
+
+}  // namespace sotto

@@ -1,0 +1,104 @@
+// Fault injection for launched backends. Every rank of a job runs
+//   fault_probe --backend mpi|gloo|hybrid --case NAME
+// and prints one line per rank: "rank R: caught <type>: <message> after <ms> ms" or
+// "rank R: finished without error". CTest matches the expected line (PASS_REGULAR_EXPRESSION)
+// and its TIMEOUT turns any hang into a failure.
+//
+// Cases: size-mismatch, timeout, abort, peer-exit, peer-killed, world-mismatch (gloo standalone),
+// lonely (gloo standalone: nobody else joins), hybrid-threshold (parties disagree).
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "sotto/comm/factory.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* typeName(const std::exception& e) {
+  if (dynamic_cast<const sotto::Timeout*>(&e)) return "sotto::Timeout";
+  if (dynamic_cast<const sotto::PeerAborted*>(&e)) return "sotto::PeerAborted";
+  if (dynamic_cast<const sotto::CommError*>(&e)) return "sotto::CommError";
+  if (dynamic_cast<const sotto::InvalidArgument*>(&e)) return "sotto::InvalidArgument";
+  return "std::exception";
+}
+
+int rankFromEnv() {
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "SOTTO_RANK", "PMIX_RANK"}) {
+    if (const char* s = std::getenv(v)) return std::atoi(s);
+  }
+  return -1;
+}
+
+void runCase(const std::string& backend, const std::string& name, Clock::time_point& start) {
+  const int my_rank = rankFromEnv();
+  sotto::CommOptions options;
+  options.timeout = std::chrono::seconds(4);
+  if (name == "world-mismatch" && my_rank == 1) options.world_size = 1 + 2;  // others: env
+  if (name == "lonely") options.world_size = 2;                               // only 1 started
+  if (name == "hybrid-threshold") options.hybrid_threshold = 1000 + 1000 * my_rank;
+  start = Clock::now();
+  auto comm = sotto::makeCommunicator(backend, options);
+  comm->setTimeout(std::chrono::milliseconds(1500));
+  std::vector<std::byte> buf(800);
+  start = Clock::now();
+  try {
+    if (name == "size-mismatch") {
+      if (comm->rank() == 0) comm->recv(1, buf);
+      if (comm->rank() == 1) comm->send(0, std::span(buf).first(400));
+      comm->barrier();
+    } else if (name == "timeout") {
+      if (comm->rank() == 0) comm->recv(1, buf);
+      if (comm->rank() == 1) std::this_thread::sleep_for(std::chrono::seconds(4));
+    } else if (name == "abort") {
+      if (comm->rank() == 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        comm->abort("disk on fire");
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        std::cout << "rank 1: aborted on purpose" << std::endl;
+        return;
+      }
+      if (comm->rank() == 0) comm->recv(1, buf);
+    } else if (name == "peer-exit" || name == "peer-killed") {
+      if (comm->rank() == 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::cout << "rank 1: leaving now" << std::endl;
+        if (name == "peer-exit") _exit(3);
+        raise(SIGKILL);
+      }
+      if (comm->rank() == 0) comm->recv(1, buf);
+    }
+  } catch (...) {
+    comm->abort("fault probe");  // as an application would: tell the others, then leave
+    throw;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string backend = "mpi";
+  std::string name;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--backend") == 0) backend = argv[++i];
+    if (std::strcmp(argv[i], "--case") == 0) name = argv[++i];
+  }
+  auto start = Clock::now();
+  try {
+    runCase(backend, name, start);
+    std::cout << "rank " << rankFromEnv() << ": finished without error" << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    std::cout << "rank " << rankFromEnv() << ": caught " << typeName(e) << ": " << e.what()
+              << " after " << ms << " ms" << std::endl;
+    return 2;
+  }
+}
