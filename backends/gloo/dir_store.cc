@@ -204,7 +204,8 @@ void DirStore::wait(const std::vector<std::string>& keys,
       std::string who;
       for (int r : missing) who += (who.empty() ? "" : ", ") + std::to_string(r);
       throw Timeout("gloo rank " + std::to_string(rank_) + ": rendezvous in " + dir_ + ": rank " +
-                    who + " did not join in time (not started, crashed, or started with another "
+                    who +
+                    " did not join in time (not started, crashed, or started with another "
                     "rendezvous directory)");
     }
     std::this_thread::sleep_for(kPoll);

@@ -191,7 +191,8 @@ class GlooCommunicator final : public Communicator {
                       " ms (it is late, gone, or sent a mismatched message size)");
       }
       throw Timeout(describe(peer) + ": rank " + std::to_string(peer) + " did not receive within " +
-                    std::to_string(timeout().count()) + " ms (it is late, gone, or expects a "
+                    std::to_string(timeout().count()) +
+                    " ms (it is late, gone, or expects a "
                     "mismatched message size)");
     }
     throw PeerAborted(describe(peer) + ": the connection to rank " + std::to_string(peer) +
@@ -255,8 +256,8 @@ std::unique_ptr<Communicator> makeGlooCommunicator(const GlooOptions& o) {
       } catch (const gloo_backend::RestartRendezvous&) {
         throw;
       } catch (const std::exception& e) {
-        throw CommError("gloo rank " + std::to_string(o.rank) + ": connecting to the peers failed: " +
-                        e.what());
+        throw CommError("gloo rank " + std::to_string(o.rank) +
+                        ": connecting to the peers failed: " + e.what());
       }
       auto comm = std::make_unique<GlooCommunicator>(o.rank, o.world_size, std::move(ctx));
       comm->setTimeout(o.timeout);

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "sotto/comm/verify.h"
 #include "sotto/comm/hybrid.h"
+#include "sotto/comm/verify.h"
 
 namespace sotto {
 namespace {

@@ -103,7 +103,8 @@ class InprocCommunicator final : public Communicator {
     lock.unlock();
     if (msg.op != wireOp(currentOp())) {
       throw CommError(describe(peer) + ": rank " + std::to_string(peer) + " sent for " +
-                      (msg.op == CommOp::kSend ? "send" : commOpName(msg.op)) + " while this party called " + commOpName(currentOp()) +
+                      (msg.op == CommOp::kSend ? "send" : commOpName(msg.op)) +
+                      " while this party called " + commOpName(currentOp()) +
                       " (the parties issued different calls)");
     }
     if (msg.data.size() != data.size()) {

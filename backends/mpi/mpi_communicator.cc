@@ -22,9 +22,11 @@ std::string mpiErrorString(int code) {
   return std::string(buf, len);
 }
 
-int byteCount(size_t n, const std::string& where) {
+// MPI counts are ints. `where` is only evaluated on failure (it builds a string).
+template <typename Where>
+int byteCount(size_t n, Where&& where) {
   if (n > static_cast<size_t>(INT_MAX)) {
-    throw InvalidArgument(where + ": message of " + std::to_string(n) +
+    throw InvalidArgument(where() + ": message of " + std::to_string(n) +
                           " bytes exceeds the mpi backend's 2 GiB limit per call; split it");
   }
   return static_cast<int>(n);
@@ -45,16 +47,16 @@ class MpiCommunicator final : public Communicator {
  protected:
   void doSend(int peer, ConstBytes data) override {
     MPI_Request req;
-    check(MPI_Isend(data.data(), byteCount(data.size(), describe(peer)), MPI_BYTE, peer, kDataTag,
-                    data_, &req),
+    check(MPI_Isend(data.data(), byteCount(data.size(), [&] { return describe(peer); }), MPI_BYTE,
+                    peer, kDataTag, data_, &req),
           peer);
     waitAll(std::span(&req, 1), peer);
   }
 
   void doRecv(int peer, MutableBytes data) override {
     MPI_Request req;
-    check(MPI_Irecv(data.data(), byteCount(data.size(), describe(peer)), MPI_BYTE, peer, kDataTag,
-                    data_, &req),
+    check(MPI_Irecv(data.data(), byteCount(data.size(), [&] { return describe(peer); }), MPI_BYTE,
+                    peer, kDataTag, data_, &req),
           peer);
     MPI_Status status;
     waitAll(std::span(&req, 1), peer, &status);
@@ -64,11 +66,11 @@ class MpiCommunicator final : public Communicator {
   void doSendRecv(int to, ConstBytes out, int from, MutableBytes in) override {
     MPI_Request reqs[2];
     MPI_Status statuses[2];
-    check(MPI_Irecv(in.data(), byteCount(in.size(), describe(from)), MPI_BYTE, from, kDataTag,
-                    data_, &reqs[0]),
+    check(MPI_Irecv(in.data(), byteCount(in.size(), [&] { return describe(from); }), MPI_BYTE, from,
+                    kDataTag, data_, &reqs[0]),
           from);
-    check(MPI_Isend(out.data(), byteCount(out.size(), describe(to)), MPI_BYTE, to, kDataTag, data_,
-                    &reqs[1]),
+    check(MPI_Isend(out.data(), byteCount(out.size(), [&] { return describe(to); }), MPI_BYTE, to,
+                    kDataTag, data_, &reqs[1]),
           to);
     waitAll(std::span(reqs, 2), from, statuses);
     checkCount(statuses[0], in.size(), from);
@@ -76,14 +78,15 @@ class MpiCommunicator final : public Communicator {
 
   void doBroadcast(int root, MutableBytes data) override {
     MPI_Request req;
-    check(MPI_Ibcast(data.data(), byteCount(data.size(), describe()), MPI_BYTE, root, data_, &req),
+    check(MPI_Ibcast(data.data(), byteCount(data.size(), [&] { return describe(); }), MPI_BYTE,
+                     root, data_, &req),
           root);
     waitAll(std::span(&req, 1), -1);
   }
 
   void doAllReduce(std::span<uint64_t> data, ReduceOp op) override {
     MPI_Request req;
-    byteCount(data.size_bytes(), describe());
+    byteCount(data.size_bytes(), [&] { return describe(); });
     check(MPI_Iallreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), MPI_UINT64_T,
                          op == ReduceOp::kAdd ? MPI_SUM : MPI_BXOR, data_, &req),
           -1);
@@ -92,7 +95,7 @@ class MpiCommunicator final : public Communicator {
 
   void doAllGather(ConstBytes mine, MutableBytes all) override {
     MPI_Request req;
-    byteCount(all.size(), describe());
+    byteCount(all.size(), [&] { return describe(); });
     const int n = static_cast<int>(mine.size());
     check(MPI_Iallgather(mine.data(), n, MPI_BYTE, all.data(), n, MPI_BYTE, data_, &req), -1);
     waitAll(std::span(&req, 1), -1);
@@ -100,7 +103,7 @@ class MpiCommunicator final : public Communicator {
 
   void doGather(int root, ConstBytes mine, MutableBytes all) override {
     MPI_Request req;
-    byteCount(mine.size() * worldSize(), describe());
+    byteCount(mine.size() * worldSize(), [&] { return describe(); });
     const int n = static_cast<int>(mine.size());
     check(MPI_Igather(mine.data(), n, MPI_BYTE, rank() == root ? all.data() : nullptr, n, MPI_BYTE,
                       root, data_, &req),
@@ -144,8 +147,8 @@ class MpiCommunicator final : public Communicator {
     MPI_Get_count(&status, MPI_BYTE, &count);
     if (static_cast<size_t>(count) != expected) {
       fail<CommError>(describe(peer) + ": mismatched message size: expected " +
-                      std::to_string(expected) + " bytes, rank " + std::to_string(peer) +
-                      " sent " + std::to_string(count));
+                      std::to_string(expected) + " bytes, rank " + std::to_string(peer) + " sent " +
+                      std::to_string(count));
     }
   }
 
@@ -191,7 +194,7 @@ class MpiCommunicator final : public Communicator {
         fail<CommError>(describe(peer) + ": " + mpiErrorString(code));
       }
       if (done) return;
-      if ((spin & 255) == 0) {
+      if (spin != 0 && (spin & 255) == 0) {
         checkControl(peer);
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline()) {

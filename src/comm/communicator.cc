@@ -42,7 +42,8 @@ class Communicator::CallGuard {
     d.calls = 1;
     c_.stats_.total += d;
     c_.stats_.by_op[static_cast<int>(c_.current_op_)] += d;
-    c_.stats_.by_tag[c_.tag_] += d;
+    if (c_.tag_counters_ == nullptr) c_.tag_counters_ = &c_.stats_.by_tag[c_.tag_];
+    *c_.tag_counters_ += d;
   }
 
  private:
@@ -65,8 +66,8 @@ void Communicator::checkPeer(int peer, const char* what) const {
 
 void Communicator::checkUsable() const {
   if (!failure_.empty()) {
-    throw CommError(describe() + ": communicator is unusable after an earlier failure: " +
-                    failure_);
+    throw CommError(describe() +
+                    ": communicator is unusable after an earlier failure: " + failure_);
   }
 }
 
@@ -189,12 +190,20 @@ void Communicator::abort(std::string_view reason) noexcept {
   }
 }
 
-void Communicator::resetStats() { stats_ = CommStats{}; }
+void Communicator::resetStats() {
+  stats_ = CommStats{};
+  tag_counters_ = nullptr;
+}
 
 Communicator::TagScope::TagScope(Communicator& comm, std::string tag)
-    : comm_(comm), previous_(std::exchange(comm.tag_, std::move(tag))) {}
+    : comm_(comm), previous_(std::exchange(comm.tag_, std::move(tag))) {
+  comm_.tag_counters_ = nullptr;
+}
 
-Communicator::TagScope::~TagScope() { comm_.tag_ = std::move(previous_); }
+Communicator::TagScope::~TagScope() {
+  comm_.tag_ = std::move(previous_);
+  comm_.tag_counters_ = nullptr;
+}
 
 // ---- Default collectives: the direct algorithm over point-to-point hooks ------------------------
 // Step s = 1..N-1: send to (rank + s) mod N while receiving from (rank - s) mod N. Every pair
@@ -216,7 +225,8 @@ void Communicator::doAllReduce(std::span<uint64_t> data, ReduceOp op) {
   for (int s = 1; s < world_size_; ++s) {
     const int to = (rank_ + s) % world_size_;
     const int from = (rank_ - s + world_size_) % world_size_;
-    doSendRecv(to, std::as_bytes(std::span(mine)), from, std::as_writable_bytes(std::span(incoming)));
+    doSendRecv(to, std::as_bytes(std::span(mine)), from,
+               std::as_writable_bytes(std::span(incoming)));
     if (op == ReduceOp::kAdd) {
       for (size_t i = 0; i < data.size(); ++i) data[i] += incoming[i];
     } else {

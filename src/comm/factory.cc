@@ -50,9 +50,9 @@ GlooOptions glooOptions(const CommOptions& o, Communicator* bootstrap) {
   g.timeout = effectiveTimeout(o);
   g.rank = o.rank >= 0 ? o.rank : envInt("SOTTO_RANK", -1);
   g.world_size = o.world_size >= 0 ? o.world_size : envInt("SOTTO_WORLD_SIZE", -1);
-  g.rendezvous_dir = !o.rendezvous_dir.empty()              ? o.rendezvous_dir
+  g.rendezvous_dir = !o.rendezvous_dir.empty()                ? o.rendezvous_dir
                      : env("SOTTO_RENDEZVOUS_DIR") != nullptr ? env("SOTTO_RENDEZVOUS_DIR")
-                                                             : "";
+                                                              : "";
   g.host = !o.host.empty() ? o.host : (env("SOTTO_HOST") != nullptr ? env("SOTTO_HOST") : "");
   return g;
 }
@@ -125,7 +125,11 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     SOTTO_ENFORCE(launchedByMpirun(), "backend 'hybrid' needs the process to be started by mpirun");
     auto small = makeMpiCommunicator(effectiveTimeout(options));
     auto large = makeGlooCommunicator(glooOptions(options, small.get()));
-    comm = makeHybridCommunicator(std::move(small), std::move(large), options.hybrid_threshold);
+    std::optional<size_t> threshold = options.hybrid_threshold;
+    if (!threshold && env("SOTTO_HYBRID_THRESHOLD") != nullptr) {
+      threshold = static_cast<size_t>(std::stoull(env("SOTTO_HYBRID_THRESHOLD")));
+    }
+    comm = makeHybridCommunicator(std::move(small), std::move(large), threshold);
 #else
     notBuilt(backend);
 #endif

@@ -13,8 +13,8 @@ void verifySameOnAllParties(Communicator& comm, std::string_view what, uint64_t 
   if (same) return;
   std::string list;
   for (size_t r = 0; r < all.size(); ++r) {
-    list += (r ? ", " : "") + std::string("rank ") + std::to_string(r) + ": " +
-            std::to_string(all[r]);
+    list +=
+        (r ? ", " : "") + std::string("rank ") + std::to_string(r) + ": " + std::to_string(all[r]);
   }
   throw CommError(comm.backendName() + " rank " + std::to_string(comm.rank()) +
                   ": the parties were started with different settings for " + std::string(what) +

@@ -73,7 +73,8 @@ void exchange(Communicator& c) {
 
 void broadcast(Communicator& c) {
   for (int root = 0; root < c.worldSize(); ++root) {
-    std::vector<uint64_t> data = c.rank() == root ? words(root, 777, 5) : std::vector<uint64_t>(777);
+    std::vector<uint64_t> data =
+        c.rank() == root ? words(root, 777, 5) : std::vector<uint64_t>(777);
     c.broadcast(root, bytesOf(data));
     EXPECT_EQ(data, words(root, 777, 5)) << "broadcast from root " << root;
   }
@@ -160,8 +161,8 @@ void largeMessages(Communicator& c) {
     EXPECT_TRUE(in == words(c.rank() ^ 1, kWords, 17)) << "64 MiB exchange corrupted";
   }
   // broadcast 64 MiB from the last rank
-  std::vector<uint64_t> data = c.rank() == N - 1 ? words(N - 1, kWords, 19)
-                                                 : std::vector<uint64_t>(kWords);
+  std::vector<uint64_t> data =
+      c.rank() == N - 1 ? words(N - 1, kWords, 19) : std::vector<uint64_t>(kWords);
   c.broadcast(N - 1, bytesOf(data));
   EXPECT_TRUE(data == words(N - 1, kWords, 19)) << "64 MiB broadcast corrupted";
   // allReduce 64 MiB: every word i of party p is i + p, so the sum is N*i + N(N-1)/2

@@ -41,7 +41,7 @@ void runCase(const std::string& backend, const std::string& name, Clock::time_po
   sotto::CommOptions options;
   options.timeout = std::chrono::seconds(4);
   if (name == "world-mismatch" && my_rank == 1) options.world_size = 1 + 2;  // others: env
-  if (name == "lonely") options.world_size = 2;                               // only 1 started
+  if (name == "lonely") options.world_size = 2;                              // only 1 started
   if (name == "hybrid-threshold") options.hybrid_threshold = 1000 + 1000 * my_rank;
   start = Clock::now();
   auto comm = sotto::makeCommunicator(backend, options);

@@ -159,6 +159,7 @@ class Communicator {
   std::string failure_;
   CommStats stats_;
   std::string tag_;
+  CommCounters* tag_counters_ = nullptr;  // &stats_.by_tag[tag_], looked up once per tag
 };
 
 }  // namespace sotto

@@ -20,7 +20,9 @@ class InprocWorld;
 /// Options of makeCommunicator. Fields a backend does not use are ignored. For gloo started
 /// without mpirun, unset fields are read from the environment:
 ///   SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST (default 127.0.0.1).
-/// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend.
+/// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend;
+/// SOTTO_HYBRID_THRESHOLD (bytes), if set and hybrid_threshold is not, fixes the hybrid's
+/// threshold.
 struct CommOptions {
   /// Timeout of every blocking call, including connection set-up.
   std::chrono::milliseconds timeout = kDefaultCommTimeout;

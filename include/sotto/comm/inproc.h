@@ -29,8 +29,8 @@ class InprocWorld : public std::enable_shared_from_this<InprocWorld> {
 
   /// The communicator of party `rank`. Each rank may be taken once.
   /// @throws InvalidArgument if rank is out of range or already taken.
-  std::unique_ptr<Communicator> communicator(int rank,
-                                             std::chrono::milliseconds timeout = kDefaultCommTimeout);
+  std::unique_ptr<Communicator> communicator(
+      int rank, std::chrono::milliseconds timeout = kDefaultCommTimeout);
 
   /// Makes every pending and later call of every party throw PeerAborted naming `rank` and
   /// `reason` (the first abort wins). Never throws.

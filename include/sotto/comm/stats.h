@@ -43,8 +43,8 @@ struct CommCounters {
 /// Statistics of one communicator since construction or the last resetStats().
 ///
 /// The byte and message counts are those of the direct algorithm for each call (for example an
-/// allReduce of n bytes among N parties counts (N-1)·n bytes sent and (N-1)·n received), so they are
-/// identical across backends and comparable with other systems; what a backend's own algorithm
+/// allReduce of n bytes among N parties counts (N-1)·n bytes sent and (N-1)·n received), so they
+/// are identical across backends and comparable with other systems; what a backend's own algorithm
 /// puts on the wire may differ.
 struct CommStats {
   CommCounters total;

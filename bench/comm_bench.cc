@@ -1,0 +1,252 @@
+// comm_bench: latency and throughput of exchange, allReduce and broadcast, 8 B to 64 MiB, for
+// Sotto's mpi, gloo and hybrid communicators and for raw MPI and raw Gloo (the floor), in one run.
+//
+//   mpirun -np 2 --bind-to none build/bench/comm_bench [--benchmark_format=json]
+//   mpirun -np 2 --bind-to none --mca btl tcp,self build/bench/comm_bench   (TCP, as across hosts)
+//
+// Names: comm/<exchange|allReduce|broadcast>/<mpi|gloo|hybrid|raw_mpi|raw_gloo>/<bytes>.
+// Counters per call and party: bytes (sent + received), rounds. Every rank runs the same fixed
+// iteration counts (adaptive counts would differ between ranks and deadlock); only rank 0 reports.
+// Exchange needs an even number of ranks (pairs rank ^ 1).
+#include <benchmark/benchmark.h>
+#include <gloo/allreduce.h>
+#include <gloo/broadcast.h>
+#include <gloo/math.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/file_store.h>
+#include <gloo/transport/tcp/device.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sotto/comm/factory.h"
+#include "sotto/comm/hybrid.h"
+
+namespace {
+
+struct World {
+  int rank = 0;
+  int size = 1;
+  std::unique_ptr<sotto::Communicator> mpi, gloo, hybrid;
+  std::shared_ptr<::gloo::rendezvous::Context> raw_gloo;
+};
+World* world = nullptr;
+
+const std::vector<size_t> kSizes = {8, 64, 512, 4096, 32768, 262144, 2097152, 16777216, 67108864};
+
+// Iterations per repetition: ~32 MiB of payload, at least 5 and at most 2000 calls.
+int64_t iterationsFor(size_t bytes) {
+  const int64_t n = static_cast<int64_t>((size_t{32} << 20) / bytes);
+  return std::max<int64_t>(5, std::min<int64_t>(2000, n));
+}
+
+// Raw Gloo with its own device and context, rendezvous through a FileStore in a directory that
+// rank 0 creates and broadcasts over MPI: Gloo as a user would set it up by hand.
+std::shared_ptr<::gloo::rendezvous::Context> makeRawGloo(int rank, int size) {
+  char path[256] = {0};
+  if (rank == 0) {
+    std::snprintf(path, sizeof path, "/tmp/sotto-bench-gloo.XXXXXX");
+    if (mkdtemp(path) == nullptr) throw std::runtime_error("mkdtemp failed");
+  }
+  MPI_Bcast(path, sizeof path, MPI_CHAR, 0, MPI_COMM_WORLD);
+  ::gloo::rendezvous::FileStore store(path);
+  ::gloo::transport::tcp::attr attr;
+  attr.hostname = "127.0.0.1";
+  auto dev = ::gloo::transport::tcp::CreateDevice(attr);
+  auto ctx = std::make_shared<::gloo::rendezvous::Context>(rank, size);
+  ctx->setTimeout(std::chrono::seconds(60));
+  ctx->connectFullMesh(store, dev);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) std::filesystem::remove_all(path);
+  return ctx;
+}
+
+enum class Pattern { kExchange, kAllReduce, kBroadcast };
+
+void setCounters(benchmark::State& state, size_t bytes, double bytes_per_call,
+                 double rounds_per_call) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["bytes"] = bytes_per_call;
+  state.counters["rounds"] = rounds_per_call;
+}
+
+// Our communicators: counters come from the communicator's own statistics.
+void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size_t bytes) {
+  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  auto ob = std::as_bytes(std::span(out));
+  auto ib = std::as_writable_bytes(std::span(in));
+  const int peer = comm->rank() ^ 1;
+  comm->barrier();
+  comm->resetStats();
+  for (auto _ : state) {
+    switch (p) {
+      case Pattern::kExchange:
+        comm->exchange(peer, ob, ib);
+        break;
+      case Pattern::kAllReduce:
+        comm->allReduce(in, sotto::ReduceOp::kAdd);
+        break;
+      case Pattern::kBroadcast:
+        comm->broadcast(0, ib);
+        break;
+    }
+  }
+  const auto& t = comm->stats().total;
+  const double calls = static_cast<double>(state.iterations());
+  setCounters(state, bytes, t.bytes() / calls, t.rounds / calls);
+}
+
+// The same counting model for the raw floors (see CommStats): direct-algorithm bytes.
+double modelBytes(Pattern p, size_t bytes, int rank, int size) {
+  switch (p) {
+    case Pattern::kExchange:
+      return 2.0 * bytes;
+    case Pattern::kAllReduce:
+      return 2.0 * (size - 1) * bytes;
+    case Pattern::kBroadcast:
+      return rank == 0 ? double(size - 1) * bytes : double(bytes);
+  }
+  return 0;
+}
+
+void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
+  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  const int peer = world->rank ^ 1;
+  const int n = static_cast<int>(bytes);
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (auto _ : state) {
+    switch (p) {
+      case Pattern::kExchange:
+        MPI_Sendrecv(out.data(), n, MPI_BYTE, peer, 1, in.data(), n, MPI_BYTE, peer, 1,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        break;
+      case Pattern::kAllReduce:
+        MPI_Allreduce(MPI_IN_PLACE, in.data(), n / 8, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        break;
+      case Pattern::kBroadcast:
+        MPI_Bcast(in.data(), n, MPI_BYTE, 0, MPI_COMM_WORLD);
+        break;
+    }
+  }
+  setCounters(state, bytes, modelBytes(p, bytes, world->rank, world->size), 1);
+}
+
+void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
+  auto& ctx = world->raw_gloo;
+  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  const int peer = world->rank ^ 1;
+  auto sbuf = ctx->createUnboundBuffer(out.data(), bytes);
+  auto rbuf = ctx->createUnboundBuffer(in.data(), bytes);
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (auto _ : state) {
+    switch (p) {
+      case Pattern::kExchange:
+        rbuf->recv(peer, 1);
+        sbuf->send(peer, 1);
+        rbuf->waitRecv();
+        sbuf->waitSend();
+        break;
+      case Pattern::kAllReduce: {
+        ::gloo::AllreduceOptions opts(ctx);
+        opts.setOutput(in.data(), in.size());
+        opts.setReduceFunction(
+            static_cast<void (*)(void*, const void*, const void*, size_t)>(&::gloo::sum<uint64_t>));
+        ::gloo::allreduce(opts);
+        break;
+      }
+      case Pattern::kBroadcast: {
+        ::gloo::BroadcastOptions opts(ctx);
+        opts.setOutput(in.data(), in.size());
+        opts.setRoot(0);
+        ::gloo::broadcast(opts);
+        break;
+      }
+    }
+  }
+  setCounters(state, bytes, modelBytes(p, bytes, world->rank, world->size), 1);
+}
+
+class NullReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>&) override {}
+};
+
+void registerAll() {
+  const std::pair<Pattern, const char*> patterns[] = {{Pattern::kExchange, "exchange"},
+                                                      {Pattern::kAllReduce, "allReduce"},
+                                                      {Pattern::kBroadcast, "broadcast"}};
+  for (const auto& [p, pname] : patterns) {
+    if (p == Pattern::kExchange && world->size % 2 != 0) continue;
+    for (size_t bytes : kSizes) {
+      auto reg = [&](const std::string& backend, auto fn) {
+        const std::string name =
+            std::string("comm/") + pname + "/" + backend + "/" + std::to_string(bytes);
+        benchmark::RegisterBenchmark(name.c_str(), fn)
+            ->Iterations(iterationsFor(bytes))
+            ->Repetitions(5)
+            ->ReportAggregatesOnly(true)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+      };
+      const Pattern pp = p;
+      reg("raw_mpi", [pp, bytes](benchmark::State& s) { runRawMpi(s, pp, bytes); });
+      reg("raw_gloo", [pp, bytes](benchmark::State& s) { runRawGloo(s, pp, bytes); });
+      reg("mpi", [pp, bytes](benchmark::State& s) { runOurs(s, world->mpi.get(), pp, bytes); });
+      reg("gloo", [pp, bytes](benchmark::State& s) { runOurs(s, world->gloo.get(), pp, bytes); });
+      reg("hybrid",
+          [pp, bytes](benchmark::State& s) { runOurs(s, world->hybrid.get(), pp, bytes); });
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  World w;
+  world = &w;
+  try {
+    w.mpi = sotto::makeCommunicator("mpi");  // initialises MPI
+    w.rank = w.mpi->rank();
+    w.size = w.mpi->worldSize();
+    w.gloo = sotto::makeCommunicator("gloo");
+    w.hybrid = sotto::makeCommunicator("hybrid");
+    w.raw_gloo = makeRawGloo(w.rank, w.size);
+  } catch (const std::exception& e) {
+    std::cerr << "comm_bench: " << e.what() << "\n(run it under mpirun with 2 ranks)\n";
+    return 1;
+  }
+  // Only rank 0 writes output files: drop --benchmark_out* on the others.
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (w.rank != 0 && std::strncmp(argv[i], "--benchmark_out", 15) == 0) continue;
+    args.push_back(argv[i]);
+  }
+  int nargs = static_cast<int>(args.size());
+  benchmark::Initialize(&nargs, args.data());
+  const size_t threshold = sotto::hybridThreshold(*w.hybrid);
+  benchmark::AddCustomContext("parties", std::to_string(w.size));
+  benchmark::AddCustomContext(
+      "hybrid_threshold_bytes",
+      threshold == SIZE_MAX ? std::string("never (MPI at every size)") : std::to_string(threshold));
+  registerAll();
+  if (w.rank == 0) {
+    benchmark::RunSpecifiedBenchmarks();
+  } else {
+    NullReporter quiet;
+    benchmark::RunSpecifiedBenchmarks(&quiet);
+  }
+  benchmark::Shutdown();
+  w.hybrid.reset();
+  w.gloo.reset();
+  w.raw_gloo.reset();
+  w.mpi.reset();
+  return 0;
+}
