@@ -21,6 +21,9 @@ class HybridCommunicator final : public Communicator {
         threshold_(threshold) {}
 
   size_t threshold() const { return threshold_; }
+  std::pair<CommStats, CommStats> channelStats() const {
+    return {small_->stats(), large_->stats()};
+  }
 
  protected:
   void doSend(int peer, ConstBytes data) override { pick(data.size()).send(peer, data); }
@@ -126,11 +129,18 @@ std::unique_ptr<Communicator> makeHybridCommunicator(std::unique_ptr<Communicato
   return comm;
 }
 
-size_t hybridThreshold(const Communicator& comm) {
+namespace {
+const HybridCommunicator& asHybrid(const Communicator& comm) {
   const auto* h = dynamic_cast<const HybridCommunicator*>(&comm);
-  SOTTO_ENFORCE(h != nullptr, "hybridThreshold: '", comm.backendName(),
-                "' is not a hybrid communicator");
-  return h->threshold();
+  SOTTO_ENFORCE(h != nullptr, "'", comm.backendName(), "' is not a hybrid communicator");
+  return *h;
+}
+}  // namespace
+
+size_t hybridThreshold(const Communicator& comm) { return asHybrid(comm).threshold(); }
+
+std::pair<CommStats, CommStats> hybridChannelStats(const Communicator& comm) {
+  return asHybrid(comm).channelStats();
 }
 
 }  // namespace sotto

@@ -39,7 +39,7 @@ CommCounters& CommCounters::operator+=(const CommCounters& o) {
 namespace {
 void appendRow(std::string& out, const std::string& name, const CommCounters& c) {
   char line[160];
-  std::snprintf(line, sizeof line, "%-16s %8llu %8llu %14llu %14llu\n", name.c_str(),
+  std::snprintf(line, sizeof line, "%-26s %8llu %8llu %14llu %14llu\n", name.c_str(),
                 static_cast<unsigned long long>(c.calls), static_cast<unsigned long long>(c.rounds),
                 static_cast<unsigned long long>(c.bytes_sent),
                 static_cast<unsigned long long>(c.bytes_received));
@@ -50,7 +50,7 @@ void appendRow(std::string& out, const std::string& name, const CommCounters& c)
 std::string CommStats::toString() const {
   std::string out;
   appendRow(out, "op / tag", CommCounters{});
-  out.replace(17, out.size() - 17, "   calls   rounds     bytes sent bytes received\n");
+  out.replace(27, out.size() - 27, "   calls   rounds     bytes sent bytes received\n");
   for (int i = 0; i < kNumCommOps; ++i) {
     if (by_op[i].calls > 0) appendRow(out, commOpName(static_cast<CommOp>(i)), by_op[i]);
   }

@@ -8,6 +8,9 @@
 
 #include "comm/conformance.h"
 #include "sotto/comm/factory.h"
+#ifdef SOTTO_TEST_HYBRID
+#include "sotto/comm/hybrid.h"
+#endif
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
@@ -41,6 +44,42 @@ int main(int argc, char** argv) {
                               return t;
                             });
   }
+#ifdef SOTTO_TEST_HYBRID
+  if (backend == "hybrid") {
+    // Calls below the threshold travel on MPI, calls at or above it on Gloo.
+    ::testing::RegisterTest(
+        "Hybrid", "RoutesBySize", nullptr, nullptr, __FILE__, __LINE__,
+        [&comm]() -> ::testing::Test* {
+          struct T : ::testing::Test {
+            sotto::Communicator* c;
+            void TestBody() override {
+              const size_t t = sotto::hybridThreshold(*c);
+              if (t == SIZE_MAX || t < 16) GTEST_SKIP() << "threshold " << t << ": one channel";
+              const auto before = sotto::hybridChannelStats(*c);
+              std::vector<std::byte> small(t - 8), large(t), in_small(t - 8), in_large(t);
+              if (c->rank() < 2) {
+                c->exchange(c->rank() ^ 1, small, in_small);
+                c->exchange(c->rank() ^ 1, large, in_large);
+              }
+              const auto after = sotto::hybridChannelStats(*c);
+              const uint64_t expect_calls = c->rank() < 2 ? 1 : 0;
+              EXPECT_EQ(after.first.op(sotto::CommOp::kExchange).calls -
+                            before.first.op(sotto::CommOp::kExchange).calls,
+                        expect_calls);
+              EXPECT_EQ(after.second.op(sotto::CommOp::kExchange).calls -
+                            before.second.op(sotto::CommOp::kExchange).calls,
+                        expect_calls);
+              EXPECT_EQ(after.second.op(sotto::CommOp::kExchange).bytes_sent -
+                            before.second.op(sotto::CommOp::kExchange).bytes_sent,
+                        expect_calls * t);
+            }
+          };
+          auto* test = new T;
+          test->c = comm.get();
+          return test;
+        });
+  }
+#endif
   int rc = RUN_ALL_TESTS();
   if (rc != 0) std::cerr << "rank " << comm->rank() << ": conformance failures\n";
   comm.reset();

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "sotto/comm/communicator.h"
@@ -32,5 +33,9 @@ std::unique_ptr<Communicator> makeHybridCommunicator(std::unique_ptr<Communicato
 /// The threshold of a communicator made by makeHybridCommunicator (SIZE_MAX = never large).
 /// @throws InvalidArgument if comm is not a hybrid communicator.
 size_t hybridThreshold(const Communicator& comm);
+
+/// Statistics of the two channels of a hybrid communicator: {small, large}.
+/// @throws InvalidArgument if comm is not a hybrid communicator.
+std::pair<CommStats, CommStats> hybridChannelStats(const Communicator& comm);
 
 }  // namespace sotto
