@@ -191,7 +191,7 @@ void registerAll() {
             std::string("comm/") + pname + "/" + backend + "/" + std::to_string(bytes);
         benchmark::RegisterBenchmark(name.c_str(), fn)
             ->Iterations(iterationsFor(bytes))
-            ->Repetitions(5)
+            ->Repetitions(7)
             ->ReportAggregatesOnly(true)
             ->UseRealTime()
             ->Unit(benchmark::kMicrosecond);
