@@ -5,12 +5,16 @@
 // and its TIMEOUT turns any hang into a failure.
 //
 // Cases: size-mismatch, timeout, abort, peer-exit, peer-killed, world-mismatch (gloo standalone),
-// lonely (gloo standalone: nobody else joins), hybrid-threshold (parties disagree).
+// lonely (gloo standalone: nobody else joins), hybrid-threshold (parties disagree), none (just
+// connect), affinity (under mpirun --bind-to core: Gloo's I/O thread must not be pinned to the
+// caller's core; prints "unpinned io thread" when it is not).
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -36,6 +40,30 @@ int rankFromEnv() {
   return -1;
 }
 
+// Cpus_allowed_list of one thread of this process.
+std::string cpusAllowed(const std::filesystem::path& task) {
+  std::ifstream in(task / "status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Cpus_allowed_list:", 0) == 0)
+      return line.substr(line.find_first_not_of(" \t", 18));
+  }
+  return "?";
+}
+
+// After connecting, the main thread keeps mpirun's binding and some other thread (Gloo's device
+// loop) may run on every CPU.
+void checkAffinity() {
+  const std::string main_cpus = cpusAllowed("/proc/self/task/" + std::to_string(getpid()));
+  bool unpinned = false;
+  for (const auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+    const std::string cpus = cpusAllowed(t.path());
+    if (t.path().filename() != std::to_string(getpid()) && cpus != main_cpus) unpinned = true;
+  }
+  std::cout << "rank " << rankFromEnv() << ": main thread on cpus " << main_cpus << ", "
+            << (unpinned ? "unpinned io thread" : "every thread pinned alike") << std::endl;
+}
+
 void runCase(const std::string& backend, const std::string& name, Clock::time_point& start) {
   const int my_rank = rankFromEnv();
   sotto::CommOptions options;
@@ -49,7 +77,9 @@ void runCase(const std::string& backend, const std::string& name, Clock::time_po
   std::vector<std::byte> buf(800);
   start = Clock::now();
   try {
-    if (name == "size-mismatch") {
+    if (name == "affinity") {
+      checkAffinity();
+    } else if (name == "size-mismatch") {
       if (comm->rank() == 0) comm->recv(1, buf);
       if (comm->rank() == 1) comm->send(0, std::span(buf).first(400));
       comm->barrier();
