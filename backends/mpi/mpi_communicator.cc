@@ -139,7 +139,7 @@ class MpiCommunicator final : public Communicator {
       local.resize(reqs.size());
       statuses = local.data();
     }
-    const auto start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point start{};  // read at the first check, not per call
     for (uint64_t spin = 0;; ++spin) {
       int done = 0;
       const int rc = MPI_Testall(static_cast<int>(reqs.size()), reqs.data(), &done, statuses);
@@ -160,6 +160,7 @@ class MpiCommunicator final : public Communicator {
       if (spin != 0 && (spin & 255) == 0) {
         checkControl(peer);
         const auto now = std::chrono::steady_clock::now();
+        if (spin == 256) start = now;
         if (now >= deadline()) {
           for (auto& r : reqs) {
             if (r != MPI_REQUEST_NULL) MPI_Request_free(&r);

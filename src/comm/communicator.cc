@@ -14,7 +14,7 @@ class Communicator::CallGuard {
     c_.checkUsable();
     c_.in_call_ = true;
     c_.current_op_ = op;
-    c_.deadline_ = std::chrono::steady_clock::now() + c_.timeout_;
+    c_.deadline_ = std::chrono::steady_clock::time_point::min();  // read lazily by deadline()
   }
   ~CallGuard() { c_.in_call_ = false; }
   CallGuard(const CallGuard&) = delete;

@@ -139,8 +139,15 @@ class Communicator {
 
   /// The operation in progress (set by the public method around each hook call).
   CommOp currentOp() const { return current_op_; }
-  /// Deadline of the call in progress: its start + timeout().
-  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+  /// Deadline of the call in progress: timeout() after the call first asked for it. Read lazily
+  /// (a clock read costs as much as a shared-memory message), so calls that complete without
+  /// waiting never read the clock; the first wait is at most microseconds after the call began.
+  std::chrono::steady_clock::time_point deadline() const {
+    if (deadline_ == std::chrono::steady_clock::time_point::min()) {
+      deadline_ = std::chrono::steady_clock::now() + timeout_;
+    }
+    return deadline_;
+  }
   /// "gloo rank 0: exchange with rank 1" style prefix for error messages.
   std::string describe(int peer = -1) const;
 
@@ -154,7 +161,7 @@ class Communicator {
   int world_size_;
   std::string backend_;
   std::chrono::milliseconds timeout_ = kDefaultCommTimeout;
-  std::chrono::steady_clock::time_point deadline_{};
+  mutable std::chrono::steady_clock::time_point deadline_{};
   CommOp current_op_ = CommOp::kSend;
   bool in_call_ = false;
   std::string failure_;
