@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""compare_comm.py RESULT.json: reads comm_bench's Google Benchmark JSON and prints, per pattern
-and size, the medians of every backend and the ratios the foundation issue asks about:
-mpi / raw_mpi, gloo / raw_gloo, and hybrid / min(mpi, gloo)."""
+"""compare_comm.py RESULT.json [MORE.json ...]: reads comm_bench's Google Benchmark JSON and prints,
+per pattern and size, the median time of every backend and the ratios the foundation issue asks
+about: mpi / raw_mpi, gloo / raw_gloo, and hybrid / min(mpi, gloo). With several files (runs of
+the same benchmark), each figure is the median over the runs of each run's median: one noisy run
+on a shared 2-core machine then cannot decide a ratio."""
 import json
+import statistics
 import sys
 from collections import defaultdict
 
@@ -22,7 +25,15 @@ def medians(path):
 
 
 def main():
-    context, table = medians(sys.argv[1])
+    runs = [medians(path) for path in sys.argv[1:]]
+    context = runs[0][0]
+    samples = defaultdict(lambda: defaultdict(list))
+    for _, table_of_run in runs:
+        for key, by_backend in table_of_run.items():
+            for backend, t in by_backend.items():
+                samples[key][backend].append(t)
+    table = {k: {b: statistics.median(v) for b, v in bb.items()} for k, bb in samples.items()}
+    print(f"{len(runs)} run(s)")
     print(f"hybrid threshold: {context.get('hybrid_threshold_bytes', '?')}")
     print(f"{'pattern':10} {'bytes':>9} {'raw_mpi':>9} {'mpi':>9} {'raw_gloo':>9} {'gloo':>9} "
           f"{'hybrid':>9} | {'mpi/raw':>7} {'gloo/raw':>8} {'hyb/best':>8}")
@@ -38,7 +49,7 @@ def main():
             worst[(pattern, name)] = max(worst[(pattern, name)], r)
         print(f"{pattern:10} {size:9d} {t['raw_mpi']:9.2f} {t['mpi']:9.2f} {t['raw_gloo']:9.2f} "
               f"{t['gloo']:9.2f} {t['hybrid']:9.2f} | {r_mpi:7.2f} {r_gloo:8.2f} {r_hyb:8.2f}")
-    print("worst ratios (times in microseconds, medians of 7 repetitions):")
+    print("worst ratios (times in microseconds; per run the median of 7 repetitions):")
     for (pattern, name), r in sorted(worst.items()):
         print(f"  {pattern:10} {name:9} {r:5.2f}")
 

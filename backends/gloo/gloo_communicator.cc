@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -118,6 +119,7 @@ class GlooCommunicator final : public Communicator {
 
   ~GlooCommunicator() override {
     try {
+      for (auto& b : cache_) b.reset();
       ctx_.reset();
     } catch (...) {
     }
@@ -129,17 +131,17 @@ class GlooCommunicator final : public Communicator {
 
   void doSendRecv(int to, ConstBytes out, int from, MutableBytes in) override {
     // Zero-byte messages carry nothing: by the contract both sides know the size, so skip them.
-    std::unique_ptr<::gloo::transport::UnboundBuffer> rbuf;
-    std::unique_ptr<::gloo::transport::UnboundBuffer> sbuf;
+    ::gloo::transport::UnboundBuffer* rbuf = nullptr;
+    ::gloo::transport::UnboundBuffer* sbuf = nullptr;
     int peer = from >= 0 ? from : to;
     size_t expected = in.size();
     try {
       if (from >= 0 && !in.empty()) {
-        rbuf = ctx_->createUnboundBuffer(in.data(), in.size());
+        rbuf = buffer(in.data(), in.size());
         rbuf->recv(from, slotFor(in.size()));  // receiver-driven: post the receive first
       }
       if (to >= 0 && !out.empty()) {
-        sbuf = ctx_->createUnboundBuffer(const_cast<std::byte*>(out.data()), out.size());
+        sbuf = buffer(const_cast<std::byte*>(out.data()), out.size(), rbuf);
         sbuf->send(to, slotFor(out.size()));
       }
       if (rbuf) {
@@ -199,7 +201,25 @@ class GlooCommunicator final : public Communicator {
                       " failed (it exited, was killed or aborted): " + what);
   }
 
+  // Gloo buffers are registered objects that cost microseconds to create; callers reuse memory
+  // (loops, the allocator handing back the same block), so the last few are kept by address. A
+  // cached buffer is only used again for the same (address, size), i.e. for memory the caller
+  // passes in the current call; Gloo touches it only during an operation. `keep` (the other
+  // direction of the call in progress) is never evicted.
+  ::gloo::transport::UnboundBuffer* buffer(std::byte* ptr, size_t size,
+                                           const ::gloo::transport::UnboundBuffer* keep = nullptr) {
+    for (auto& b : cache_) {
+      if (b && b->ptr == ptr && b->size == size) return b.get();
+    }
+    size_t i = next_slot_++ % cache_.size();
+    if (cache_[i].get() == keep && keep != nullptr) i = next_slot_++ % cache_.size();
+    cache_[i] = ctx_->createUnboundBuffer(ptr, size);
+    return cache_[i].get();
+  }
+
   std::shared_ptr<::gloo::rendezvous::Context> ctx_;
+  std::array<std::unique_ptr<::gloo::transport::UnboundBuffer>, 8> cache_;
+  size_t next_slot_ = 0;
 };
 
 // One attempt at connecting every pair through `store`.
