@@ -73,14 +73,13 @@ template <typename E = InvalidArgument, typename... Args>
 }  // namespace sotto
 
 /// SOTTO_ENFORCE(cond, parts...): throws sotto::InvalidArgument naming file:line and the parts.
-#define SOTTO_ENFORCE(cond, ...)                                                     \
-  do {                                                                               \
-    if (!(cond)) ::sotto::detail::fail<::sotto::InvalidArgument>(__FILE__, __LINE__, \
-                                                                 __VA_ARGS__);       \
+#define SOTTO_ENFORCE(cond, ...)                                                                   \
+  do {                                                                                             \
+    if (!(cond)) ::sotto::detail::fail<::sotto::InvalidArgument>(__FILE__, __LINE__, __VA_ARGS__); \
   } while (0)
 
 /// SOTTO_ENFORCE_AS(ExceptionType, cond, parts...): the same with a chosen exception type.
-#define SOTTO_ENFORCE_AS(E, cond, ...)                                                       \
-  do {                                                                                       \
-    if (!(cond)) ::sotto::detail::fail<E>(__FILE__, __LINE__, __VA_ARGS__);                  \
+#define SOTTO_ENFORCE_AS(E, cond, ...)                                      \
+  do {                                                                      \
+    if (!(cond)) ::sotto::detail::fail<E>(__FILE__, __LINE__, __VA_ARGS__); \
   } while (0)

@@ -41,7 +41,10 @@ TEST(InprocFault, DifferentCallsAreNamed) {
     simulate(2, [](Communicator& c) {
       std::vector<uint64_t> v(1);
       if (c.rank() == 0) c.allReduce(v, ReduceOp::kAdd);
-      if (c.rank() == 1) c.broadcast(1, std::as_writable_bytes(std::span(v)));
+      if (c.rank() == 1) {
+        c.broadcast(1, std::as_writable_bytes(std::span(v)));
+        c.barrier();  // stay open, so rank 0 meets the mismatch rather than a closed peer
+      }
     });
   });
   EXPECT_NE(msg.find("different calls"), std::string::npos) << msg;
