@@ -1,0 +1,96 @@
+#pragma once
+/// @file arith_tensor.h
+/// ArithTensor: a fixed-point tensor additively secret-shared over Z_2^64 among all parties
+/// (x = Σ_i x_i mod 2^64, scale 2^frac_bits). Every operation is collective: all parties call it in
+/// the same order with the same shapes. Costs are per party; n is the number of elements,
+/// N the number of parties.
+
+#include <span>
+#include <vector>
+
+#include "sotto/mpc/party.h"
+#include "sotto/tensor/linear.h"
+#include "sotto/tensor/ring_tensor.h"
+
+namespace sotto {
+
+class ArithTensor {
+ public:
+  /// Shares `values` (only read on `owner`) of `shape` at the party's fixed-point scale.
+  /// Cost: 1 round; the owner sends (N-1)·n words.
+  /// @throws InvalidArgument if owner does not exist or the owner's values do not fill `shape`.
+  static ArithTensor share(const Party& party, int owner, std::span<const double> values,
+                           const Shape& shape);
+  /// Shares an already encoded ring tensor (read on `owner` only) with scale 2^frac_bits.
+  static ArithTensor shareEncoded(const Party& party, int owner, const RingTensor& encoded,
+                                  const Shape& shape, int frac_bits);
+  /// A public value known to every party (party 0 holds it, the others 0). No communication.
+  static ArithTensor fromPublic(const Party& party, const RingTensor& encoded, int frac_bits);
+  /// Wraps this party's share (no communication).
+  ArithTensor(const Party& party, RingTensor share, int frac_bits);
+
+  /// Opens the value to every party. 1 round; 2 parties: n words each way (exchange);
+  /// N parties: an allReduce.
+  RingTensor reveal() const;
+  /// reveal() decoded to doubles.
+  std::vector<double> revealDoubles() const;
+  /// Opens the value to `receiver` only (the others get an empty tensor). 1 round; every other
+  /// party sends n words. @throws InvalidArgument if receiver does not exist.
+  RingTensor revealTo(int receiver) const;
+
+  const RingTensor& share() const { return share_; }
+  const Shape& shape() const { return share_.shape(); }
+  int64_t numel() const { return share_.numel(); }
+  int fracBits() const { return frac_bits_; }
+  const Party& party() const { return *party_; }
+
+  // Local operations (no communication). Shapes must be equal (broadcasting: see RingTensor) and
+  // scales must match. @throws InvalidArgument naming both shapes or both scales.
+  ArithTensor operator+(const ArithTensor& o) const;
+  ArithTensor operator-(const ArithTensor& o) const;
+  ArithTensor operator-() const;
+  /// Adds a public encoded tensor at this tensor's scale (party 0 adds it).
+  ArithTensor addPublic(const RingTensor& encoded) const;
+  /// Multiplies by a public integer (exact, no truncation).
+  ArithTensor mulPublicInt(int64_t k) const;
+  /// Multiplies by a public fixed-point value, then truncates. Cost: that of truncate().
+  ArithTensor mulPublic(double k) const;
+  /// Sum along `dim` (local).
+  ArithTensor sum(int64_t dim, bool keepdim = false) const;
+  ArithTensor reshape(const std::vector<int64_t>& dims) const;
+  ArithTensor transpose(const std::vector<int64_t>& perm) const;
+
+  /// Elementwise product (Beaver): opens x - a and y - b in one round (2n words sent per party
+  /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's.
+  ArithTensor mul(const ArithTensor& o) const;
+  /// x·x with a mul triple. Same cost as mul.
+  ArithTensor square() const;
+  /// Matrix product [.., m, k] x [.., k, n] (Beaver with a matmul triple): opens both operands
+  /// masked in one round, then truncates the [.., m, n] result.
+  ArithTensor matmul(const ArithTensor& o) const;
+  /// 2-D convolution (this is the input [N, C, H, W], `weight` is [O, C/g, kh, kw]); Beaver with a
+  /// convolution triple, one round, then truncation of the output.
+  ArithTensor conv2d(const ArithTensor& weight, const Conv2dOptions& options = {}) const;
+
+  /// Divides by 2^bits (arithmetic shift of the shared value), with the party's default method
+  /// or an explicit one. kDealer: 1 round, n words; kLocal: 0 rounds, 2 parties only.
+  /// @throws InvalidArgument if kLocal is asked for with N != 2, or bits outside (0, 62).
+  ArithTensor truncate(int bits) const;
+  ArithTensor truncate(int bits, Truncation method) const;
+
+ private:
+  void checkCompatible(const ArithTensor& o, const char* op) const;
+  ArithTensor withShare(RingTensor share) const {
+    return ArithTensor(*party_, std::move(share), frac_bits_);
+  }
+
+  const Party* party_;
+  RingTensor share_;
+  int frac_bits_;
+};
+
+/// Opens several shared ring tensors at once (one round, their words concatenated): every party
+/// gets the sums. The building block of Beaver multiplication.
+std::vector<RingTensor> openTogether(const Party& party, std::vector<RingTensor> shares);
+
+}  // namespace sotto

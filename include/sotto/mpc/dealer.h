@@ -1,0 +1,124 @@
+#pragma once
+/// @file dealer.h
+/// The source of correlated randomness (Beaver triples, truncation pairs, fixed weight masks).
+///
+/// Every correlation is a few uniformly random tensors plus values derived from them (c = a·b,
+/// r >> f, ...). Party i >= 1 receives its share of each as a stream of an AES-CTR PRG whose seed
+/// it shares with whoever computes the correlation; party 0's share is the correction
+/// value - sum of the others' shares. So only party 0's shares ever need to travel.
+/// All parties must request the same correlations in the same order (as for communicator calls).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sotto/comm/communicator.h"
+#include "sotto/crypto/prg.h"
+#include "sotto/tensor/linear.h"
+#include "sotto/tensor/ring_tensor.h"
+
+namespace sotto {
+
+/// This party's shares of a, b and c = a ⊛ b (elementwise product, matmul or conv2d).
+struct BeaverTriple {
+  RingTensor a, b, c;
+};
+
+/// This party's shares of a uniform r, of r >> f (logical) and of r's top bit (0/1): the material
+/// of the dealer-assisted truncation.
+struct TruncationPair {
+  RingTensor r, r_shifted, r_top;
+};
+
+/// A fixed mask B registered with the dealer (for weights reused across inferences).
+struct FixedMask {
+  uint64_t id = 0;
+  RingTensor b;  ///< this party's share of B
+};
+
+/// What a correlation asks for. Public so that dealers in other processes can decode requests.
+struct CorrelationRequest {
+  enum class Kind : uint32_t {
+    kMul = 1,
+    kMatmul,
+    kConv2d,
+    kTruncation,
+    kFixedMask,
+    kFixedMatmul,
+    kFixedConv2d
+  };
+  Kind kind = Kind::kMul;
+  std::vector<Shape> shapes;  ///< operand shapes (kind-specific)
+  Conv2dOptions conv;
+  int frac_bits = 0;
+  uint64_t mask_id = 0;
+
+  /// Shapes of the tensors the correlation yields, in order.
+  std::vector<Shape> outputShapes() const;
+  /// Compact binary form and back. @throws ProtocolError on a malformed encoding.
+  std::vector<uint64_t> encode() const;
+  static CorrelationRequest decode(std::span<const uint64_t> words);
+};
+
+class Dealer {
+ public:
+  virtual ~Dealer();
+
+  /// Elementwise triple of `shape`. Dealer traffic: party 0 receives 3·numel words (TTP only).
+  BeaverTriple mulTriple(const Shape& shape);
+  /// Matmul triple: a of shape_a [.., m, k], b of shape_b [.., k, n], c = a @ b.
+  BeaverTriple matmulTriple(const Shape& shape_a, const Shape& shape_b);
+  /// Convolution triple: a [N, C, H, W], b [O, C/g, kh, kw], c = conv2d(a, b, options).
+  BeaverTriple conv2dTriple(const Shape& input, const Shape& weight, const Conv2dOptions& options);
+  /// Truncation material for `shape` and `frac_bits`.
+  TruncationPair truncationPair(const Shape& shape, int frac_bits);
+  /// Registers a fixed random mask B of `shape` and returns its id and this party's share.
+  FixedMask fixedMask(const Shape& shape);
+  /// Triple with fresh a of shape_a and the fixed B: returns shares of a and c = a @ B (b empty).
+  BeaverTriple matmulTripleFixed(const FixedMask& mask, const Shape& shape_a);
+  /// The same for conv2d with the fixed B as the weight.
+  BeaverTriple conv2dTripleFixed(const FixedMask& mask, const Shape& input,
+                                 const Conv2dOptions& options);
+
+  /// False for the in-process seeded dealer (party 0 knows every correlation).
+  virtual bool secure() const = 0;
+  /// "seeded (INSECURE: trusted first party)" or "ttp".
+  virtual std::string name() const = 0;
+  /// Traffic spent on correlations so far (setup included), apart from the online traffic.
+  const CommCounters& traffic() const { return traffic_; }
+
+ protected:
+  /// This party's shares of every output of `request`, in outputShapes() order.
+  virtual std::vector<RingTensor> fetch(const CorrelationRequest& request) = 0;
+  CommCounters traffic_;
+
+ private:
+  uint64_t next_mask_id_ = 1;
+};
+
+/// The in-process seeded dealer, CrypTen's "trusted first party": party 0 draws a seed for each
+/// other party and sends it once (setup: 16 bytes per party); afterwards party 0 computes every
+/// correlation locally and the others read their shares from their seed's stream. No traffic per
+/// correlation. NOT SECURE against party 0, which knows every triple: for tests and benchmarks.
+/// Collective.
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm);
+
+/// Fixed masks B kept by whoever generates correlations.
+class FixedMaskStore {
+ public:
+  void put(uint64_t id, RingTensor b);
+  /// @throws ProtocolError if the id is unknown.
+  const RingTensor& get(uint64_t id) const;
+
+ private:
+  std::vector<std::pair<uint64_t, RingTensor>> masks_;
+};
+
+/// The plaintext values of every output of `request` (randoms from `prg`), as a dealer computes
+/// them. Fixed masks are remembered in `masks` by id. Used by dealer implementations.
+std::vector<RingTensor> generateCorrelation(const CorrelationRequest& request, Prg& prg,
+                                            FixedMaskStore& masks);
+
+}  // namespace sotto

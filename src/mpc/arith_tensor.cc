@@ -1,0 +1,251 @@
+#include "sotto/mpc/arith_tensor.h"
+
+#include <cmath>
+
+namespace sotto {
+
+Party::Party(Communicator& comm, Dealer& dealer, PartyOptions options)
+    : comm_(comm), dealer_(dealer), options_(options) {
+  SOTTO_ENFORCE(options_.frac_bits >= 0 && options_.frac_bits < 31, "frac_bits ",
+                options_.frac_bits, " is outside [0, 31)");
+  SOTTO_ENFORCE(options_.truncation != Truncation::kLocal || comm.worldSize() == 2,
+                "local truncation needs exactly 2 parties, the world has ", comm.worldSize());
+}
+
+namespace {
+
+void checkOwner(const Party& p, int owner) {
+  SOTTO_ENFORCE(owner >= 0 && owner < p.numParties(), "party ", owner, " does not exist (",
+                p.numParties(), " parties)");
+}
+
+}  // namespace
+
+// ---- Creating and opening --------------------------------------------------------------------
+
+ArithTensor::ArithTensor(const Party& party, RingTensor share, int frac_bits)
+    : party_(&party), share_(std::move(share)), frac_bits_(frac_bits) {}
+
+ArithTensor ArithTensor::shareEncoded(const Party& party, int owner, const RingTensor& encoded,
+                                      const Shape& shape, int frac_bits) {
+  checkOwner(party, owner);
+  Communicator& comm = party.comm();
+  auto scope = comm.tag("share");
+  if (party.id() != owner) {
+    RingTensor mine(shape);
+    comm.recv(owner, std::as_writable_bytes(mine.data()));
+    return ArithTensor(party, std::move(mine), frac_bits);
+  }
+  SOTTO_ENFORCE(encoded.shape() == shape, "share: the owner's tensor has shape ",
+                encoded.shape().toString(), ", expected ", shape.toString());
+  // x_owner = x - Σ r_p, where party p receives a fresh uniform r_p.
+  RingTensor mine = encoded;
+  RingTensor r(shape);
+  for (int p = 0; p < party.numParties(); ++p) {
+    if (p == owner) continue;
+    party.prg().fill(r.data());
+    comm.send(p, std::as_bytes(r.data()));
+    mine -= r;
+  }
+  return ArithTensor(party, std::move(mine), frac_bits);
+}
+
+ArithTensor ArithTensor::share(const Party& party, int owner, std::span<const double> values,
+                               const Shape& shape) {
+  const int f = party.options().frac_bits;
+  RingTensor encoded;
+  if (party.id() == owner) {
+    SOTTO_ENFORCE(static_cast<int64_t>(values.size()) == shape.numel(), "share: ", values.size(),
+                  " values do not fill shape ", shape.toString());
+    encoded = RingTensor::encode(values, shape, f);
+  }
+  return shareEncoded(party, owner, encoded, shape, f);
+}
+
+ArithTensor ArithTensor::fromPublic(const Party& party, const RingTensor& encoded, int frac_bits) {
+  return ArithTensor(party, party.id() == 0 ? encoded : RingTensor(encoded.shape()), frac_bits);
+}
+
+std::vector<RingTensor> openTogether(const Party& party, std::vector<RingTensor> shares) {
+  size_t total = 0;
+  for (const auto& s : shares) total += static_cast<size_t>(s.numel());
+  std::vector<uint64_t> buf(total);
+  size_t at = 0;
+  for (const auto& s : shares) {
+    std::copy(s.data().begin(), s.data().end(), buf.begin() + at);
+    at += static_cast<size_t>(s.numel());
+  }
+  Communicator& comm = party.comm();
+  if (comm.worldSize() == 2) {
+    std::vector<uint64_t> theirs(total);
+    comm.exchange(1 - comm.rank(), std::as_bytes(std::span(buf)),
+                  std::as_writable_bytes(std::span(theirs)));
+    for (size_t i = 0; i < total; ++i) buf[i] += theirs[i];
+  } else {
+    comm.allReduce(buf, ReduceOp::kAdd);
+  }
+  at = 0;
+  for (auto& s : shares) {
+    std::copy(buf.begin() + at, buf.begin() + at + s.numel(), s.data().begin());
+    at += static_cast<size_t>(s.numel());
+  }
+  return shares;
+}
+
+RingTensor ArithTensor::reveal() const {
+  auto scope = party_->comm().tag("reveal");
+  return std::move(openTogether(*party_, {share_})[0]);
+}
+
+std::vector<double> ArithTensor::revealDoubles() const { return reveal().decode(frac_bits_); }
+
+RingTensor ArithTensor::revealTo(int receiver) const {
+  checkOwner(*party_, receiver);
+  Communicator& comm = party_->comm();
+  auto scope = comm.tag("reveal");
+  if (party_->id() != receiver) {
+    comm.send(receiver, std::as_bytes(share_.data()));
+    return RingTensor();
+  }
+  RingTensor sum = share_;
+  RingTensor theirs(shape());
+  for (int p = 0; p < party_->numParties(); ++p) {
+    if (p == receiver) continue;
+    comm.recv(p, std::as_writable_bytes(theirs.data()));
+    sum += theirs;
+  }
+  return sum;
+}
+
+// ---- Local operations ------------------------------------------------------------------------
+
+void ArithTensor::checkCompatible(const ArithTensor& o, const char* op) const {
+  SOTTO_ENFORCE(party_ == o.party_, op, ": the operands belong to different parties' contexts");
+  SOTTO_ENFORCE(frac_bits_ == o.frac_bits_, op, ": mixing fixed-point scales 2^", frac_bits_,
+                " and 2^", o.frac_bits_);
+}
+
+ArithTensor ArithTensor::operator+(const ArithTensor& o) const {
+  checkCompatible(o, "add");
+  return withShare(share_ + o.share_);
+}
+
+ArithTensor ArithTensor::operator-(const ArithTensor& o) const {
+  checkCompatible(o, "sub");
+  return withShare(share_ - o.share_);
+}
+
+ArithTensor ArithTensor::operator-() const { return withShare(-share_); }
+
+ArithTensor ArithTensor::addPublic(const RingTensor& encoded) const {
+  if (party_->id() != 0)
+    return withShare(share_ + RingTensor(encoded.shape()));  // same shape rules
+  return withShare(share_ + encoded);
+}
+
+ArithTensor ArithTensor::mulPublicInt(int64_t k) const {
+  return withShare(share_ * static_cast<uint64_t>(k));
+}
+
+ArithTensor ArithTensor::mulPublic(double k) const {
+  const uint64_t kk = encode(k, frac_bits_);
+  return withShare(share_ * kk).truncate(frac_bits_);
+}
+
+ArithTensor ArithTensor::sum(int64_t dim, bool keepdim) const {
+  return withShare(share_.sum(dim, keepdim));
+}
+
+ArithTensor ArithTensor::reshape(const std::vector<int64_t>& dims) const {
+  return withShare(share_.reshape(dims));
+}
+
+ArithTensor ArithTensor::transpose(const std::vector<int64_t>& perm) const {
+  return withShare(share_.transpose(perm));
+}
+
+// ---- Beaver products ---------------------------------------------------------------------------
+
+// Every product below: open e = x - a and f = y - b together (one round), then
+// z_i = c_i + e ⊛ b_i + a_i ⊛ f (+ e ⊛ f on party 0), where ⊛ is the bilinear map.
+template <typename Map>
+static RingTensor beaver(const Party& party, const RingTensor& x, const RingTensor& y,
+                         const BeaverTriple& t, Map&& map) {
+  auto opened = openTogether(party, {x - t.a, y - t.b});
+  const RingTensor& e = opened[0];
+  const RingTensor& f = opened[1];
+  RingTensor z = t.c + map(e, t.b) + map(t.a, f);
+  if (party.id() == 0) z += map(e, f);
+  return z;
+}
+
+ArithTensor ArithTensor::mul(const ArithTensor& o) const {
+  checkCompatible(o, "mul");
+  SOTTO_ENFORCE(shape() == o.shape(), "mul: shapes ", shape().toString(), " and ",
+                o.shape().toString(), " differ");
+  auto scope = party_->comm().tag("mul");
+  const BeaverTriple t = party_->dealer().mulTriple(shape());
+  RingTensor z = beaver(*party_, share_, o.share_, t,
+                        [](const RingTensor& a, const RingTensor& b) { return a * b; });
+  return withShare(std::move(z)).truncate(frac_bits_);
+}
+
+ArithTensor ArithTensor::square() const { return mul(*this); }
+
+ArithTensor ArithTensor::matmul(const ArithTensor& o) const {
+  checkCompatible(o, "matmul");
+  auto scope = party_->comm().tag("matmul");
+  const BeaverTriple t = party_->dealer().matmulTriple(shape(), o.shape());
+  RingTensor z = beaver(*party_, share_, o.share_, t, [](const RingTensor& a, const RingTensor& b) {
+    return ::sotto::matmul(a, b);
+  });
+  return withShare(std::move(z)).truncate(frac_bits_);
+}
+
+ArithTensor ArithTensor::conv2d(const ArithTensor& weight, const Conv2dOptions& options) const {
+  checkCompatible(weight, "conv2d");
+  auto scope = party_->comm().tag("conv2d");
+  const BeaverTriple t = party_->dealer().conv2dTriple(shape(), weight.shape(), options);
+  RingTensor z = beaver(
+      *party_, share_, weight.share_, t,
+      [&](const RingTensor& a, const RingTensor& b) { return ::sotto::conv2d(a, b, options); });
+  return withShare(std::move(z)).truncate(frac_bits_);
+}
+
+// ---- Truncation ----------------------------------------------------------------------------
+
+ArithTensor ArithTensor::truncate(int bits) const {
+  return truncate(bits, party_->options().truncation);
+}
+
+ArithTensor ArithTensor::truncate(int bits, Truncation method) const {
+  SOTTO_ENFORCE(bits > 0 && bits < 62, "truncate: ", bits, " bits is outside (0, 62)");
+  const int id = party_->id();
+  if (method == Truncation::kLocal) {
+    SOTTO_ENFORCE(party_->numParties() == 2, "local truncation needs exactly 2 parties, got ",
+                  party_->numParties());
+    // SecureML: party 0 shifts its share; party 1 negates, shifts, negates.
+    if (id == 0) return withShare(share_.shiftRightArithmetic(bits));
+    return withShare(-((-share_).shiftRightArithmetic(bits)));
+  }
+  auto scope = party_->comm().tag("truncate");
+  const TruncationPair p = party_->dealer().truncationPair(shape(), bits);
+  // x' = x + 2^62 lies in [0, 2^63); open c = x' + r. The sum wrapped iff r_t = 1 and c_t = 0, so
+  // x' >> f = (c >> f) - (r >> f) + r_t·(1 - c_t)·2^(64-f), within one ULP; then subtract 2^(62-f).
+  RingTensor masked = share_ + p.r;
+  if (id == 0) masked += uint64_t{1} << 62;
+  RingTensor c = std::move(openTogether(*party_, {std::move(masked)})[0]);
+  RingTensor y = -p.r_shifted;
+  auto ys = y.data();
+  const auto cs = c.data();
+  const auto top = p.r_top.data();
+  const uint64_t lift = uint64_t{1} << (64 - bits);
+  const uint64_t offset = uint64_t{1} << (62 - bits);
+  for (size_t i = 0; i < ys.size(); ++i) {
+    if ((cs[i] >> 63) == 0) ys[i] += top[i] * lift;  // r_t·(1 - c_t)·2^(64-f)
+    if (id == 0) ys[i] += (cs[i] >> bits) - offset;
+  }
+  return withShare(std::move(y));
+}
+
+}  // namespace sotto

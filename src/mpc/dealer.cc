@@ -1,0 +1,295 @@
+#include "sotto/mpc/dealer.h"
+
+#include <algorithm>
+
+#include "sotto/crypto/prg.h"
+
+namespace sotto {
+namespace {
+
+using Kind = CorrelationRequest::Kind;
+
+// [.., m, k] x [.., k, n] -> [broadcast(..), m, n], as matmul() computes it.
+Shape matmulOutputShape(const Shape& a, const Shape& b) {
+  SOTTO_ENFORCE(a.rank() >= 2 && b.rank() >= 2 && a.dim(-1) == b.dim(-2), "matmul triple: shapes ",
+                a.toString(), " and ", b.toString(), " do not multiply");
+  std::vector<int64_t> ba(a.dims().begin(), a.dims().end() - 2);
+  std::vector<int64_t> bb(b.dims().begin(), b.dims().end() - 2);
+  std::vector<int64_t> out = broadcastShapes(Shape(ba), Shape(bb)).dims();
+  out.push_back(a.dim(-2));
+  out.push_back(b.dim(-1));
+  return Shape(out);
+}
+
+RingTensor random(const Shape& shape, Prg& prg) {
+  RingTensor t(shape);
+  prg.fill(t.data());
+  return t;
+}
+
+void expectShapes(const CorrelationRequest& r, size_t n) {
+  if (r.shapes.size() != n) {
+    throw ProtocolError("correlation request of kind " +
+                        std::to_string(static_cast<uint32_t>(r.kind)) + " needs " +
+                        std::to_string(n) + " shapes, got " + std::to_string(r.shapes.size()));
+  }
+}
+
+}  // namespace
+
+std::vector<Shape> CorrelationRequest::outputShapes() const {
+  switch (kind) {
+    case Kind::kMul:
+    case Kind::kTruncation:
+      expectShapes(*this, 1);
+      return {shapes[0], shapes[0], shapes[0]};
+    case Kind::kMatmul:
+      expectShapes(*this, 2);
+      return {shapes[0], shapes[1], matmulOutputShape(shapes[0], shapes[1])};
+    case Kind::kConv2d:
+      expectShapes(*this, 2);
+      return {shapes[0], shapes[1], conv2dOutputShape(shapes[0], shapes[1], conv)};
+    case Kind::kFixedMask:
+      expectShapes(*this, 1);
+      return {shapes[0]};
+    case Kind::kFixedMatmul:
+      expectShapes(*this, 2);
+      return {shapes[0], matmulOutputShape(shapes[0], shapes[1])};
+    case Kind::kFixedConv2d:
+      expectShapes(*this, 2);
+      return {shapes[0], conv2dOutputShape(shapes[0], shapes[1], conv)};
+  }
+  throw ProtocolError("unknown correlation kind " + std::to_string(static_cast<uint32_t>(kind)));
+}
+
+std::vector<uint64_t> CorrelationRequest::encode() const {
+  std::vector<uint64_t> w = {static_cast<uint64_t>(kind),
+                             static_cast<uint64_t>(frac_bits),
+                             mask_id,
+                             static_cast<uint64_t>(conv.stride[0]),
+                             static_cast<uint64_t>(conv.stride[1]),
+                             static_cast<uint64_t>(conv.padding[0]),
+                             static_cast<uint64_t>(conv.padding[1]),
+                             static_cast<uint64_t>(conv.dilation[0]),
+                             static_cast<uint64_t>(conv.dilation[1]),
+                             static_cast<uint64_t>(conv.groups),
+                             shapes.size()};
+  for (const auto& s : shapes) {
+    w.push_back(static_cast<uint64_t>(s.rank()));
+    for (int64_t d : s.dims()) w.push_back(static_cast<uint64_t>(d));
+  }
+  return w;
+}
+
+CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
+  auto need = [&](size_t n) {
+    if (w.size() < n) throw ProtocolError("malformed correlation request (truncated)");
+  };
+  need(11);
+  CorrelationRequest r;
+  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kFixedConv2d)) {
+    throw ProtocolError("malformed correlation request: kind " + std::to_string(w[0]));
+  }
+  r.kind = static_cast<Kind>(w[0]);
+  r.frac_bits = static_cast<int>(w[1]);
+  r.mask_id = w[2];
+  r.conv.stride = {static_cast<int64_t>(w[3]), static_cast<int64_t>(w[4])};
+  r.conv.padding = {static_cast<int64_t>(w[5]), static_cast<int64_t>(w[6])};
+  r.conv.dilation = {static_cast<int64_t>(w[7]), static_cast<int64_t>(w[8])};
+  r.conv.groups = static_cast<int64_t>(w[9]);
+  size_t at = 11;
+  for (uint64_t i = 0; i < w[10]; ++i) {
+    need(at + 1);
+    const uint64_t rank = w[at++];
+    need(at + rank);
+    std::vector<int64_t> dims(rank);
+    for (uint64_t d = 0; d < rank; ++d) dims[d] = static_cast<int64_t>(w[at++]);
+    r.shapes.emplace_back(dims);
+  }
+  return r;
+}
+
+void FixedMaskStore::put(uint64_t id, RingTensor b) { masks_.emplace_back(id, std::move(b)); }
+
+const RingTensor& FixedMaskStore::get(uint64_t id) const {
+  for (const auto& [i, b] : masks_) {
+    if (i == id) return b;
+  }
+  throw ProtocolError("dealer: unknown fixed mask id " + std::to_string(id));
+}
+
+std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& prg,
+                                            FixedMaskStore& masks) {
+  const auto shapes = req.outputShapes();
+  switch (req.kind) {
+    case Kind::kMul: {
+      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor c = a * b;  // c = a·b elementwise
+      return {std::move(a), std::move(b), std::move(c)};
+    }
+    case Kind::kMatmul: {
+      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor c = matmul(a, b);
+      return {std::move(a), std::move(b), std::move(c)};
+    }
+    case Kind::kConv2d: {
+      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor c = conv2d(a, b, req.conv);
+      return {std::move(a), std::move(b), std::move(c)};
+    }
+    case Kind::kTruncation: {
+      SOTTO_ENFORCE(req.frac_bits > 0 && req.frac_bits < 62, "truncation by ", req.frac_bits,
+                    " bits is outside (0, 62)");
+      RingTensor r = random(shapes[0], prg);
+      RingTensor shifted = r.shiftRightLogical(req.frac_bits);
+      RingTensor top = r.shiftRightLogical(63);
+      return {std::move(r), std::move(shifted), std::move(top)};
+    }
+    case Kind::kFixedMask: {
+      RingTensor b = random(shapes[0], prg);
+      masks.put(req.mask_id, b);
+      return {std::move(b)};
+    }
+    case Kind::kFixedMatmul: {
+      RingTensor a = random(shapes[0], prg);
+      RingTensor c = matmul(a, masks.get(req.mask_id));
+      return {std::move(a), std::move(c)};
+    }
+    case Kind::kFixedConv2d: {
+      RingTensor a = random(shapes[0], prg);
+      RingTensor c = conv2d(a, masks.get(req.mask_id), req.conv);
+      return {std::move(a), std::move(c)};
+    }
+  }
+  throw ProtocolError("unknown correlation kind");
+}
+
+Dealer::~Dealer() = default;
+
+BeaverTriple Dealer::mulTriple(const Shape& shape) {
+  CorrelationRequest r;
+  r.kind = Kind::kMul;
+  r.shapes = {shape};
+  auto t = fetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
+}
+
+BeaverTriple Dealer::matmulTriple(const Shape& shape_a, const Shape& shape_b) {
+  CorrelationRequest r;
+  r.kind = Kind::kMatmul;
+  r.shapes = {shape_a, shape_b};
+  auto t = fetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
+}
+
+BeaverTriple Dealer::conv2dTriple(const Shape& input, const Shape& weight,
+                                  const Conv2dOptions& options) {
+  CorrelationRequest r;
+  r.kind = Kind::kConv2d;
+  r.shapes = {input, weight};
+  r.conv = options;
+  auto t = fetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
+}
+
+TruncationPair Dealer::truncationPair(const Shape& shape, int frac_bits) {
+  CorrelationRequest r;
+  r.kind = Kind::kTruncation;
+  r.shapes = {shape};
+  r.frac_bits = frac_bits;
+  auto t = fetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
+}
+
+FixedMask Dealer::fixedMask(const Shape& shape) {
+  CorrelationRequest r;
+  r.kind = Kind::kFixedMask;
+  r.shapes = {shape};
+  r.mask_id = next_mask_id_++;
+  auto t = fetch(r);
+  return {r.mask_id, std::move(t[0])};
+}
+
+BeaverTriple Dealer::matmulTripleFixed(const FixedMask& mask, const Shape& shape_a) {
+  CorrelationRequest r;
+  r.kind = Kind::kFixedMatmul;
+  r.shapes = {shape_a, mask.b.shape()};
+  r.mask_id = mask.id;
+  auto t = fetch(r);
+  return {std::move(t[0]), RingTensor(), std::move(t[1])};
+}
+
+BeaverTriple Dealer::conv2dTripleFixed(const FixedMask& mask, const Shape& input,
+                                       const Conv2dOptions& options) {
+  CorrelationRequest r;
+  r.kind = Kind::kFixedConv2d;
+  r.shapes = {input, mask.b.shape()};
+  r.conv = options;
+  r.mask_id = mask.id;
+  auto t = fetch(r);
+  return {std::move(t[0]), RingTensor(), std::move(t[1])};
+}
+
+// ---- The seeded (trusted-first-party) dealer ----------------------------------------------------
+
+namespace {
+
+class SeededDealer final : public Dealer {
+ public:
+  explicit SeededDealer(Communicator& comm) : rank_(comm.rank()) {
+    auto scope = comm.tag("dealer");
+    const CommCounters before = comm.stats().total;
+    if (rank_ == 0) {
+      for (int p = 1; p < comm.worldSize(); ++p) {
+        const auto seed = Prg::osSeed();
+        streams_.emplace_back(seed);
+        comm.send(p, std::as_bytes(std::span(seed)));
+      }
+    } else {
+      Prg::Seed seed{};
+      comm.recv(0, std::as_writable_bytes(std::span(seed)));
+      streams_.emplace_back(seed);
+    }
+    CommCounters after = comm.stats().total;
+    traffic_.bytes_sent = after.bytes_sent - before.bytes_sent;
+    traffic_.bytes_received = after.bytes_received - before.bytes_received;
+    traffic_.messages_sent = after.messages_sent - before.messages_sent;
+    traffic_.messages_received = after.messages_received - before.messages_received;
+    traffic_.rounds = after.rounds - before.rounds;
+    traffic_.calls = after.calls - before.calls;
+  }
+
+  bool secure() const override { return false; }
+  std::string name() const override { return "seeded (INSECURE: trusted first party)"; }
+
+ protected:
+  std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
+    const auto shapes = request.outputShapes();
+    std::vector<RingTensor> out;
+    out.reserve(shapes.size());
+    if (rank_ != 0) {
+      for (const auto& s : shapes) out.push_back(random(s, streams_[0]));
+      return out;
+    }
+    // Party 0: the values, minus every other party's stream.
+    out = generateCorrelation(request, private_, masks_);
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      for (auto& stream : streams_) out[k] -= random(shapes[k], stream);
+    }
+    return out;
+  }
+
+ private:
+  int rank_;
+  Prg private_;               // party 0: the correlations' randomness
+  std::vector<Prg> streams_;  // party 0: every other party's stream; others: their own
+  FixedMaskStore masks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm) {
+  return std::make_unique<SeededDealer>(comm);
+}
+
+}  // namespace sotto
