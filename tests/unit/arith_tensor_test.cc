@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "sotto/mpc/fixed_weight.h"
 #include "testing/mpc.h"
 
 namespace sotto::testing {
@@ -219,6 +220,65 @@ TEST_P(ArithTensorTest, ReceivedSharesLookUniformWhateverTheSecret) {
     for (int c : bins) chi += (c - 256.0) * (c - 256.0) / 256.0;
     EXPECT_LT(chi, 400.0) << "secret " << secret;
   }
+}
+
+TEST_P(ArithTensorTest, FixedWeightReusedAcrossInferencesOpensOnlyTheInput) {
+  const int64_t m = 8, k = 16, n = 5;
+  const auto w = quantized(uniform(k * n, -1, 1, 12));
+  const auto x1 = quantized(uniform(m * k, -3, 3, 13));
+  const auto x2 = quantized(uniform(m * k, -3, 3, 14));
+  auto reference = [&](const std::vector<double>& x) {
+    std::vector<double> out(m * n, 0);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t l = 0; l < k; ++l) out[i * n + j] += x[i * k + l] * w[l * n + j];
+    return out;
+  };
+  struct Result {
+    std::vector<double> y1, y2;
+    uint64_t load_sent, infer_sent;
+  };
+  auto out = simulateMpc(parties(), [&](Party& p) {
+    Result r;
+    p.comm().resetStats();
+    auto weight = FixedWeight::load(p, 0, w, Shape{k, n});  // the model owner is party 0
+    r.load_sent = p.comm().stats().total.bytes_sent;
+    const int data_owner = p.numParties() - 1;
+    auto a = ArithTensor::share(p, data_owner, x1, Shape{m, k});
+    auto b = ArithTensor::share(p, data_owner, x2, Shape{m, k});
+    const auto before = p.comm().stats().total.bytes_sent;
+    auto y1 = weight.matmulFrom(a);
+    r.infer_sent = p.comm().stats().total.bytes_sent - before;
+    r.y1 = y1.revealDoubles();
+    r.y2 = weight.matmulFrom(b).revealDoubles();
+    return r;
+  });
+  EXPECT_LE(maxAbsDiff(out[0].y1, reference(x1)), 1.0001 * kUlp);
+  EXPECT_LE(maxAbsDiff(out[0].y2, reference(x2)), 1.0001 * kUlp);
+  if (parties() == 2) {
+    // Per inference each party sends e = x - A once (m·k words), plus the dealer truncation's
+    // opening of the m·n result; nothing about W.
+    EXPECT_EQ(out[1].infer_sent, static_cast<uint64_t>(8 * (m * k + m * n)));
+    EXPECT_EQ(out[0].load_sent, static_cast<uint64_t>(8 * k * n));  // W - B, once
+  }
+}
+
+TEST_P(ArithTensorTest, FixedWeightConv2d) {
+  const Shape in{1, 2, 6, 6}, ws{3, 2, 3, 3};
+  Conv2dOptions opt;
+  opt.padding = {1, 1};
+  const auto x = quantized(uniform(in.numel(), -2, 2, 15));
+  const auto w = quantized(uniform(ws.numel(), -1, 1, 16));
+  auto out = simulateMpc(parties(), [&](Party& p) {
+    auto weight = FixedWeight::load(p, 0, w, ws);
+    auto a = ArithTensor::share(p, 1, x, in);
+    auto b = ArithTensor::share(p, 0, w, ws);
+    return std::make_pair(weight.conv2dFrom(a, opt).revealDoubles(),
+                          a.conv2d(b, opt).revealDoubles());
+  });
+  // The fixed-weight path and the two-private-operands path agree within their 1-ULP bounds.
+  EXPECT_LE(maxAbsDiff(out[0].first, out[0].second), 2.0001 * kUlp);
+  EXPECT_GT(out[0].first.size(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Parties, ArithTensorTest, ::testing::Values(2, 3),
