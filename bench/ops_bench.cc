@@ -1,0 +1,262 @@
+// ops_bench: MPC operations for 2 parties at CrypTen's sizes (notes/anchors.md), with online
+// rounds and bytes, dealer bytes and the error against a double-precision reference.
+//
+//   build/bench/ops_bench                                  (2 parties as threads, inproc)
+//   scripts/mpirun-local -np 2 build/bench/ops_bench --backend mpi
+//
+// Names: ops/<op>/<variant>/<elements>. Counters: rounds and bytes_per_party (online, party 0,
+// sent + received, dealer traffic excluded), dealer_bytes (party 0), max_abs_err. Time: the
+// median of 15 runs of the operation on party 0 (after one warm-up), reported as manual time.
+// Dealer: the seeded trusted-first-party dealer (insecure; correlations generated locally).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <random>
+
+#include "sotto/comm/factory.h"
+#include "sotto/comm/inproc.h"
+#include "sotto/mpc/arith_tensor.h"
+#include "sotto/mpc/fixed_weight.h"
+
+namespace {
+
+using namespace sotto;
+
+Communicator* g_world = nullptr;  // launched runs: this rank's communicator; inproc: null
+
+struct Measurement {
+  double seconds = 0;
+  double rounds = 0;
+  double bytes = 0;
+  double dealer_bytes = 0;
+  double max_abs_err = 0;
+};
+
+double quantizeValue(double x) { return decode(encode(x)); }
+
+// Benchmark inputs only (not secrets of a real run): fixed seed for reproducibility.
+std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<double> v(n);
+  for (auto& x : v) x = quantizeValue(d(gen));
+  return v;
+}
+
+// An operation under test: set up inputs (untimed) and return the timed step plus a check.
+struct Op {
+  // Runs once per party before timing; returns the step to time (returns the revealed output).
+  std::function<std::function<ArithTensor()>(Party&)> prepare;
+  std::vector<double> reference;
+};
+
+Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
+  auto dealer = makeSeededDealer(comm);
+  Party party(comm, *dealer, options);
+  auto step = op.prepare(party);
+  step();  // warm-up
+  std::vector<double> times;
+  Measurement m;
+  for (int i = 0; i < 15; ++i) {
+    comm.barrier();
+    const CommCounters before = comm.stats().total;
+    const uint64_t dealer_before = dealer->traffic().bytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    ArithTensor out = step();
+    const auto t1 = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double>(t1 - t0).count());
+    const CommCounters after = comm.stats().total;
+    m.rounds = static_cast<double>(after.rounds - before.rounds);
+    m.bytes = static_cast<double>(after.bytes() - before.bytes());
+    m.dealer_bytes = static_cast<double>(dealer->traffic().bytes() - dealer_before);
+    if (i == 14) {
+      const auto got = out.revealDoubles();
+      for (size_t k = 0; k < got.size(); ++k) {
+        m.max_abs_err = std::max(m.max_abs_err, std::fabs(got[k] - op.reference[k]));
+      }
+    }
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  m.seconds = times[times.size() / 2];
+  return m;
+}
+
+void report(benchmark::State& state, const Op& op, PartyOptions options) {
+  Measurement m;
+  for (auto _ : state) {
+    if (g_world != nullptr) {
+      m = runOp(*g_world, op, options);
+    } else {
+      auto all = runLocal(2, [&](Communicator& c) { return runOp(c, op, options); });
+      m = all[0];
+    }
+    state.SetIterationTime(m.seconds);
+  }
+  state.counters["rounds"] = m.rounds;
+  state.counters["bytes_per_party"] = m.bytes;
+  state.counters["dealer_bytes"] = m.dealer_bytes;
+  state.counters["max_abs_err"] = m.max_abs_err;
+}
+
+// ---- The operations --------------------------------------------------------------------------
+
+Op mulOp(int64_t n) {
+  auto x = uniform(n, -10, 10, 1), y = uniform(n, -10, 10, 2);
+  Op op;
+  for (int64_t i = 0; i < n; ++i) op.reference.push_back(x[i] * y[i]);
+  op.prepare = [x, y, n](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    auto b = ArithTensor::share(p, 1, y, Shape{n});
+    return std::function<ArithTensor()>([a, b] { return a.mul(b); });
+  };
+  return op;
+}
+
+std::vector<double> matmulRef(const std::vector<double>& x, const std::vector<double>& y, int64_t m,
+                              int64_t k, int64_t n) {
+  std::vector<double> out(m * n, 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t l = 0; l < k; ++l)
+      for (int64_t j = 0; j < n; ++j) out[i * n + j] += x[i * k + l] * y[l * n + j];
+  return out;
+}
+
+Op matmulOp(int64_t s, bool fixed) {
+  auto x = uniform(s * s, -1, 1, 3), y = uniform(s * s, -1, 1, 4);
+  Op op;
+  op.reference = matmulRef(x, y, s, s, s);
+  op.prepare = [x, y, s, fixed](Party& p) {
+    auto a = ArithTensor::share(p, 1, x, Shape{s, s});  // the data owner's input
+    if (fixed) {
+      auto w = std::make_shared<FixedWeight>(FixedWeight::load(p, 0, y, Shape{s, s}));
+      return std::function<ArithTensor()>([a, w] { return w->matmulFrom(a); });
+    }
+    auto b = ArithTensor::share(p, 0, y, Shape{s, s});
+    return std::function<ArithTensor()>([a, b] { return a.matmul(b); });
+  };
+  return op;
+}
+
+Op conv2dOp(bool fixed) {
+  const Shape in{1, 16, 32, 32}, ws{16, 16, 5, 5};
+  auto x = uniform(in.numel(), -1, 1, 5), y = uniform(ws.numel(), -0.2, 0.2, 6);
+  Op op;
+  const Shape os = conv2dOutputShape(in, ws);
+  op.reference.assign(os.numel(), 0);
+  for (int64_t o = 0; o < 16; ++o)
+    for (int64_t oh = 0; oh < os[2]; ++oh)
+      for (int64_t ow = 0; ow < os[3]; ++ow) {
+        double acc = 0;
+        for (int64_t c = 0; c < 16; ++c)
+          for (int64_t i = 0; i < 5; ++i)
+            for (int64_t j = 0; j < 5; ++j)
+              acc += x[(c * 32 + oh + i) * 32 + ow + j] * y[((o * 16 + c) * 5 + i) * 5 + j];
+        op.reference[(o * os[2] + oh) * os[3] + ow] = acc;
+      }
+  op.prepare = [x, y, in, ws, fixed](Party& p) {
+    auto a = ArithTensor::share(p, 1, x, in);
+    if (fixed) {
+      auto w = std::make_shared<FixedWeight>(FixedWeight::load(p, 0, y, ws));
+      return std::function<ArithTensor()>([a, w] { return w->conv2dFrom(a); });
+    }
+    auto b = ArithTensor::share(p, 0, y, ws);
+    return std::function<ArithTensor()>([a, b] { return a.conv2d(b); });
+  };
+  return op;
+}
+
+Op truncateOp(int64_t n) {
+  auto x = uniform(n, -1000, 1000, 7);
+  Op op;
+  op.reference = x;
+  op.prepare = [x, n](Party& p) {
+    // Shares of x at scale 2^32, truncated back to 2^16.
+    auto a = ArithTensor::share(p, 0, x, Shape{n}).mulPublicInt(int64_t{1} << 16);
+    return std::function<ArithTensor()>([a] { return a.truncate(16); });
+  };
+  return op;
+}
+
+void registerAll() {
+  const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
+  const PartyOptions local{kDefaultFracBits, Truncation::kLocal};
+  struct Entry {
+    std::string name;
+    std::function<Op()> make;
+    PartyOptions options;
+  };
+  const std::vector<Entry> entries = {
+      {"ops/mul/exact/65536", [] { return mulOp(65536); }, exact},
+      {"ops/mul/local/65536", [] { return mulOp(65536); }, local},
+      {"ops/matmul/exact/65536", [] { return matmulOp(256, false); }, exact},
+      {"ops/matmul/local/65536", [] { return matmulOp(256, false); }, local},
+      {"ops/matmul_fixed/exact/65536", [] { return matmulOp(256, true); }, exact},
+      {"ops/matmul_fixed/local/65536", [] { return matmulOp(256, true); }, local},
+      {"ops/conv2d/exact/12544", [] { return conv2dOp(false); }, exact},
+      {"ops/conv2d_fixed/exact/12544", [] { return conv2dOp(true); }, exact},
+      {"ops/truncate/dealer/65536", [] { return truncateOp(65536); }, exact},
+      {"ops/truncate/local/65536", [] { return truncateOp(65536); }, local},
+  };
+  for (const auto& e : entries) {
+    benchmark::RegisterBenchmark(e.name.c_str(),
+                                 [e](benchmark::State& s) { report(s, e.make(), e.options); })
+        ->Iterations(1)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+class NullReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>&) override {}
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string backend = "inproc";
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+      backend = argv[++i];
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  std::unique_ptr<Communicator> world;
+  if (backend != "inproc") {
+    try {
+      world = makeCommunicator(backend);
+    } catch (const std::exception& e) {
+      std::cerr << "ops_bench: " << e.what() << "\n";
+      return 1;
+    }
+    if (world->worldSize() != 2) {
+      std::cerr << "ops_bench: run with exactly 2 parties\n";
+      return 1;
+    }
+    g_world = world.get();
+    if (world->rank() != 0) {  // only rank 0 writes output files
+      std::erase_if(args, [](char* a) { return std::strncmp(a, "--benchmark_out", 15) == 0; });
+    }
+  }
+  int nargs = static_cast<int>(args.size());
+  benchmark::Initialize(&nargs, args.data());
+  benchmark::AddCustomContext("backend", backend);
+  benchmark::AddCustomContext("parties", "2");
+  benchmark::AddCustomContext("dealer", "seeded (INSECURE trusted first party: for benchmarks)");
+  registerAll();
+  if (world && world->rank() != 0) {
+    NullReporter quiet;
+    benchmark::RunSpecifiedBenchmarks(&quiet);
+  } else {
+    benchmark::RunSpecifiedBenchmarks();
+  }
+  benchmark::Shutdown();
+  return 0;
+}
