@@ -5,8 +5,10 @@
 //   scripts/mpirun-local -np 2 build/bench/ops_bench --backend mpi
 //
 // Names: ops/<op>/<variant>/<elements>. Counters: rounds and bytes_per_party (online, party 0,
-// sent + received, dealer traffic excluded), dealer_bytes (party 0), max_abs_err. Time: the
-// median of 15 runs of the operation on party 0 (after one warm-up), reported as manual time.
+// sent + received, dealer traffic excluded), dealer_bytes (party 0), max_abs_err, online_ms. Time:
+// the median of 15 runs of the operation on party 0 (after one warm-up), reported as manual time,
+// correlations included; online_ms is the median of the same runs less party 0's time spent
+// obtaining correlations (with this dealer: generating them).
 // Dealer: the seeded trusted-first-party dealer (insecure; correlations generated locally).
 #include <benchmark/benchmark.h>
 
@@ -20,6 +22,7 @@
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/mpc/arith_tensor.h"
+#include "sotto/mpc/compare.h"
 #include "sotto/mpc/fixed_weight.h"
 
 namespace {
@@ -30,6 +33,7 @@ Communicator* g_world = nullptr;  // launched runs: this rank's communicator; in
 
 struct Measurement {
   double seconds = 0;
+  double online_seconds = 0;  // seconds minus party 0's time obtaining correlations
   double rounds = 0;
   double bytes = 0;
   double dealer_bytes = 0;
@@ -59,16 +63,18 @@ Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
   Party party(comm, *dealer, options);
   auto step = op.prepare(party);
   step();  // warm-up
-  std::vector<double> times;
+  std::vector<double> times, online;
   Measurement m;
   for (int i = 0; i < 15; ++i) {
     comm.barrier();
     const CommCounters before = comm.stats().total;
     const uint64_t dealer_before = dealer->traffic().bytes();
+    const double dealer_s = dealer->seconds();
     const auto t0 = std::chrono::steady_clock::now();
     ArithTensor out = step();
     const auto t1 = std::chrono::steady_clock::now();
     times.push_back(std::chrono::duration<double>(t1 - t0).count());
+    online.push_back(times.back() - (dealer->seconds() - dealer_s));
     const CommCounters after = comm.stats().total;
     m.rounds = static_cast<double>(after.rounds - before.rounds);
     m.bytes = static_cast<double>(after.bytes() - before.bytes());
@@ -82,6 +88,8 @@ Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
   }
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
   m.seconds = times[times.size() / 2];
+  std::nth_element(online.begin(), online.begin() + online.size() / 2, online.end());
+  m.online_seconds = online[online.size() / 2];
   return m;
 }
 
@@ -96,6 +104,7 @@ void report(benchmark::State& state, const Op& op, PartyOptions options) {
     }
     state.SetIterationTime(m.seconds);
   }
+  state.counters["online_ms"] = 1e3 * m.online_seconds;
   state.counters["rounds"] = m.rounds;
   state.counters["bytes_per_party"] = m.bytes;
   state.counters["dealer_bytes"] = m.dealer_bytes;
@@ -181,6 +190,47 @@ Op truncateOp(int64_t n) {
   return op;
 }
 
+Op reluOp(int64_t n) {
+  auto x = uniform(n, -10, 10, 8);
+  Op op;
+  for (double v : x) op.reference.push_back(std::max(v, 0.0));
+  op.prepare = [x, n](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    return std::function<ArithTensor()>([a] { return relu(a); });
+  };
+  return op;
+}
+
+Op ltOp(int64_t n) {
+  auto x = uniform(n, -10, 10, 9), y = uniform(n, -10, 10, 10);
+  for (int64_t i = 0; i < n; i += 7) y[i] = x[i] + (i % 2 ? 1.0 : -1.0) / 65536;  // 1 ULP apart
+  Op op;
+  for (int64_t i = 0; i < n; ++i) op.reference.push_back(x[i] < y[i] ? 1.0 : 0.0);
+  op.prepare = [x, y, n](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    auto b = ArithTensor::share(p, 1, y, Shape{n});
+    return std::function<ArithTensor()>([a, b] { return lt(a, b); });
+  };
+  return op;
+}
+
+Op maxRowsOp(bool with_argmax) {
+  const int64_t rows = 6554, cols = 10;
+  auto x = uniform(rows * cols, -8, 8, 11);
+  Op op;
+  for (int64_t i = 0; i < rows; ++i) {
+    op.reference.push_back(*std::max_element(x.begin() + i * cols, x.begin() + (i + 1) * cols));
+  }
+  op.prepare = [x, with_argmax](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
+    if (with_argmax) {
+      return std::function<ArithTensor()>([a] { return argmax(a, 1).first; });
+    }
+    return std::function<ArithTensor()>([a] { return max(a, 1); });
+  };
+  return op;
+}
+
 void registerAll() {
   const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
   const PartyOptions local{kDefaultFracBits, Truncation::kLocal};
@@ -198,6 +248,10 @@ void registerAll() {
       {"ops/matmul_fixed/local/65536", [] { return matmulOp(256, true); }, local},
       {"ops/conv2d/exact/12544", [] { return conv2dOp(false); }, exact},
       {"ops/conv2d_fixed/exact/12544", [] { return conv2dOp(true); }, exact},
+      {"ops/relu/fast/65536", [] { return reluOp(65536); }, exact},
+      {"ops/lt/fast/65536", [] { return ltOp(65536); }, exact},
+      {"ops/max_rows/fast/65540", [] { return maxRowsOp(false); }, exact},
+      {"ops/argmax_rows/fast/65540", [] { return maxRowsOp(true); }, exact},
       {"ops/truncate/dealer/65536", [] { return truncateOp(65536); }, exact},
       {"ops/truncate/local/65536", [] { return truncateOp(65536); }, local},
   };

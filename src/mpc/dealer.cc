@@ -1,6 +1,7 @@
 #include "sotto/mpc/dealer.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "sotto/crypto/prg.h"
 
@@ -25,6 +26,39 @@ RingTensor random(const Shape& shape, Prg& prg) {
   RingTensor t(shape);
   prg.fill(t.data());
   return t;
+}
+
+// The 7 tables of 256 bits per element (see CompareTables): bit v of a table word row.
+std::vector<RingTensor> compareTablesFor(const std::vector<Shape>& shapes, Prg& prg) {
+  RingTensor r = random(shapes[0], prg);
+  const int64_t n = r.numel();
+  RingTensor t(shapes[1]);
+  auto tab = t.data();
+  auto row = [&](int table, int64_t i) { return tab.subspan((table * n + i) * 4, 4); };
+  // [v < d]: bits 0..d-1 set; [v == d]: bit d set.
+  auto setLess = [](std::span<uint64_t> w, uint64_t d) {
+    for (int k = 0; k < 4; ++k) {
+      const int64_t lo = 64 * k;
+      const int64_t cnt = std::clamp<int64_t>(static_cast<int64_t>(d) - lo, 0, 64);
+      w[k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
+    }
+  };
+  auto setEq = [](std::span<uint64_t> w, uint64_t d) { w[d / 64] |= uint64_t{1} << (d % 64); };
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t v = r[i];
+    const uint64_t d0 = v & 255, d1 = (v >> 8) & 255, d2 = (v >> 16) & 255, d3 = (v >> 24) & 255;
+    setLess(row(0, i), d0);
+    setLess(row(1, i), d1);
+    setEq(row(2, i), d1);
+    setLess(row(3, i), d2);
+    setEq(row(4, i), d2);
+    setLess(row(5, i), d3);
+    if ((v >> 32) & 1) {
+      for (auto& w : row(5, i)) w = ~w;  // r_32 ^ [v < r_3]
+    }
+    setEq(row(6, i), d3);
+  }
+  return {std::move(r), std::move(t)};
 }
 
 void expectShapes(const CorrelationRequest& r, size_t n) {
@@ -58,8 +92,49 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
     case Kind::kFixedConv2d:
       expectShapes(*this, 2);
       return {shapes[0], conv2dOutputShape(shapes[0], shapes[1], conv)};
+    case Kind::kBinaryTriple:
+      expectShapes(*this, 1);
+      return {shapes[0], shapes[0], shapes[0]};
+    case Kind::kCompareTables: {
+      expectShapes(*this, 1);
+      const int64_t n = shapes[0].numel();
+      return {shapes[0], Shape{7, n, 4}};
+    }
+    case Kind::kBitSelect: {
+      // shapes: the bits' shape (n elements) and the selected values' shape (n·w elements, w per
+      // bit, consecutive); one shape means w = 1.
+      SOTTO_ENFORCE(shapes.size() == 1 || shapes.size() == 2, "bit select needs 1 or 2 shapes");
+      const Shape& target = shapes.back();
+      const int64_t n = shapes[0].numel();
+      SOTTO_ENFORCE(n == 0 ? target.numel() == 0 : target.numel() % n == 0,
+                    "bit select: ", target.toString(),
+                    " is not a whole number of values per bit of ", shapes[0].toString());
+      return {target, Shape{(n + 63) / 64}, shapes[0], target};
+    }
   }
   throw ProtocolError("unknown correlation kind " + std::to_string(static_cast<uint32_t>(kind)));
+}
+
+std::vector<Sharing> CorrelationRequest::outputSharings() const {
+  const size_t n = outputShapes().size();
+  switch (kind) {
+    case Kind::kBinaryTriple:
+      return std::vector<Sharing>(n, Sharing::kXor);
+    case Kind::kCompareTables:
+      return {Sharing::kAdditive, Sharing::kXor};
+    case Kind::kBitSelect:
+      return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
+    default:
+      return std::vector<Sharing>(n, Sharing::kAdditive);
+  }
+}
+
+void removeShare(RingTensor& value, const RingTensor& other, Sharing sharing) {
+  if (sharing == Sharing::kXor) {
+    value ^= other;
+  } else {
+    value -= other;
+  }
 }
 
 std::vector<uint64_t> CorrelationRequest::encode() const {
@@ -87,7 +162,7 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
   };
   need(11);
   CorrelationRequest r;
-  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kFixedConv2d)) {
+  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kBitSelect)) {
     throw ProtocolError("malformed correlation request: kind " + std::to_string(w[0]));
   }
   r.kind = static_cast<Kind>(w[0]);
@@ -160,17 +235,43 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       RingTensor c = conv2d(a, masks.get(req.mask_id), req.conv);
       return {std::move(a), std::move(c)};
     }
+    case Kind::kBinaryTriple: {
+      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor c = a & b;
+      return {std::move(a), std::move(b), std::move(c)};
+    }
+    case Kind::kCompareTables:
+      return compareTablesFor(shapes, prg);
+    case Kind::kBitSelect: {
+      RingTensor a = random(shapes[0], prg);
+      RingTensor bits = random(shapes[1], prg);
+      const int64_t n = shapes[2].numel();
+      if (n % 64 != 0) bits[bits.numel() - 1] &= (uint64_t{1} << (n % 64)) - 1;  // unused bits 0
+      RingTensor rho(shapes[2]);
+      for (int64_t i = 0; i < n; ++i) rho[i] = (bits[i / 64] >> (i % 64)) & 1;
+      RingTensor a_rho(shapes[0]);
+      const int64_t w = n == 0 ? 0 : a.numel() / n;
+      for (int64_t j = 0; j < a.numel(); ++j) a_rho[j] = a[j] * rho[j / w];  // a·rho
+      return {std::move(a), std::move(bits), std::move(rho), std::move(a_rho)};
+    }
   }
   throw ProtocolError("unknown correlation kind");
 }
 
 Dealer::~Dealer() = default;
 
+std::vector<RingTensor> Dealer::timedFetch(const CorrelationRequest& request) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto out = fetch(request);
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
 BeaverTriple Dealer::mulTriple(const Shape& shape) {
   CorrelationRequest r;
   r.kind = Kind::kMul;
   r.shapes = {shape};
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
@@ -178,7 +279,7 @@ BeaverTriple Dealer::matmulTriple(const Shape& shape_a, const Shape& shape_b) {
   CorrelationRequest r;
   r.kind = Kind::kMatmul;
   r.shapes = {shape_a, shape_b};
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
@@ -188,7 +289,7 @@ BeaverTriple Dealer::conv2dTriple(const Shape& input, const Shape& weight,
   r.kind = Kind::kConv2d;
   r.shapes = {input, weight};
   r.conv = options;
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
@@ -197,7 +298,7 @@ TruncationPair Dealer::truncationPair(const Shape& shape, int frac_bits) {
   r.kind = Kind::kTruncation;
   r.shapes = {shape};
   r.frac_bits = frac_bits;
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
@@ -206,7 +307,7 @@ FixedMask Dealer::fixedMask(const Shape& shape) {
   r.kind = Kind::kFixedMask;
   r.shapes = {shape};
   r.mask_id = next_mask_id_++;
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {r.mask_id, std::move(t[0])};
 }
 
@@ -215,7 +316,7 @@ BeaverTriple Dealer::matmulTripleFixed(const FixedMask& mask, const Shape& shape
   r.kind = Kind::kFixedMatmul;
   r.shapes = {shape_a, mask.b.shape()};
   r.mask_id = mask.id;
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), RingTensor(), std::move(t[1])};
 }
 
@@ -226,8 +327,34 @@ BeaverTriple Dealer::conv2dTripleFixed(const FixedMask& mask, const Shape& input
   r.shapes = {input, mask.b.shape()};
   r.conv = options;
   r.mask_id = mask.id;
-  auto t = fetch(r);
+  auto t = timedFetch(r);
   return {std::move(t[0]), RingTensor(), std::move(t[1])};
+}
+
+BinaryTriple Dealer::binaryTriple(int64_t words) {
+  CorrelationRequest r;
+  r.kind = Kind::kBinaryTriple;
+  r.shapes = {Shape{words}};
+  auto t = timedFetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
+}
+
+CompareTables Dealer::compareTables(const Shape& shape) {
+  CorrelationRequest r;
+  r.kind = Kind::kCompareTables;
+  r.shapes = {shape};
+  auto t = timedFetch(r);
+  return {std::move(t[0]), std::move(t[1])};
+}
+
+BitSelect Dealer::bitSelect(const Shape& shape) { return bitSelect(shape, shape); }
+
+BitSelect Dealer::bitSelect(const Shape& bits, const Shape& values) {
+  CorrelationRequest r;
+  r.kind = Kind::kBitSelect;
+  r.shapes = {bits, values};
+  auto t = timedFetch(r);
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2]), std::move(t[3])};
 }
 
 // ---- The seeded (trusted-first-party) dealer ----------------------------------------------------
@@ -271,10 +398,11 @@ class SeededDealer final : public Dealer {
       for (const auto& s : shapes) out.push_back(random(s, streams_[0]));
       return out;
     }
-    // Party 0: the values, minus every other party's stream.
+    // Party 0: the values, minus (or XOR) every other party's stream.
     out = generateCorrelation(request, private_, masks_);
+    const auto sharings = request.outputSharings();
     for (size_t k = 0; k < shapes.size(); ++k) {
-      for (auto& stream : streams_) out[k] -= random(shapes[k], stream);
+      for (auto& stream : streams_) removeShare(out[k], random(shapes[k], stream), sharings[k]);
     }
     return out;
   }

@@ -32,11 +32,33 @@ struct TruncationPair {
   RingTensor r, r_shifted, r_top;
 };
 
+/// This party's XOR shares of a, b and c = a & b, bit-packed (64 bits per word): AND gates.
+struct BinaryTriple {
+  RingTensor a, b, c;
+};
+
+/// Material of the fast comparison (compare.h): shares of a uniform mask r (additive, one word per
+/// element) and XOR shares of 7 lookup tables of 256 bits per element (shape [7, n, 4]): for the
+/// four 8-bit digits r_0..r_3 of r's low 32 bits, [v < r_0], [v < r_1], [v == r_1], [v < r_2],
+/// [v == r_2], r_32 ^ [v < r_3] and [v == r_3].
+struct CompareTables {
+  RingTensor r, tables;
+};
+
+/// Material to multiply by a XOR-shared bit (and to convert one to additive shares): additive
+/// shares of a uniform a, of a random bit rho and of a·rho; XOR shares of rho, bit-packed.
+struct BitSelect {
+  RingTensor a, rho_bits, rho, a_rho;
+};
+
 /// A fixed mask B registered with the dealer (for weights reused across inferences).
 struct FixedMask {
   uint64_t id = 0;
   RingTensor b;  ///< this party's share of B
 };
+
+/// How an output is shared: x = Σ x_i mod 2^64, or x = ⊕ x_i (bitwise).
+enum class Sharing { kAdditive, kXor };
 
 /// What a correlation asks for. Public so that dealers in other processes can decode requests.
 struct CorrelationRequest {
@@ -47,7 +69,10 @@ struct CorrelationRequest {
     kTruncation,
     kFixedMask,
     kFixedMatmul,
-    kFixedConv2d
+    kFixedConv2d,
+    kBinaryTriple,
+    kCompareTables,
+    kBitSelect,
   };
   Kind kind = Kind::kMul;
   std::vector<Shape> shapes;  ///< operand shapes (kind-specific)
@@ -57,6 +82,8 @@ struct CorrelationRequest {
 
   /// Shapes of the tensors the correlation yields, in order.
   std::vector<Shape> outputShapes() const;
+  /// How each output is shared (same order).
+  std::vector<Sharing> outputSharings() const;
   /// Compact binary form and back. @throws ProtocolError on a malformed encoding.
   std::vector<uint64_t> encode() const;
   static CorrelationRequest decode(std::span<const uint64_t> words);
@@ -82,12 +109,24 @@ class Dealer {
   BeaverTriple conv2dTripleFixed(const FixedMask& mask, const Shape& input,
                                  const Conv2dOptions& options);
 
+  /// AND triple over `words` 64-bit words of bits. Dealer traffic (TTP, party 0): 3·words words.
+  BinaryTriple binaryTriple(int64_t words);
+  /// Fast-comparison material for `shape` (per element: 1 word + 7·256 bits).
+  CompareTables compareTables(const Shape& shape);
+  /// Bit-select / bit-to-additive material for `shape` (per element: 3 words + 1 bit).
+  BitSelect bitSelect(const Shape& shape);
+  /// The same where each bit of `bits` selects w consecutive values of `values`
+  /// (values.numel() = w · bits.numel()): a and a·rho have the values' shape, rho the bits'.
+  BitSelect bitSelect(const Shape& bits, const Shape& values);
+
   /// False for the in-process seeded dealer (party 0 knows every correlation).
   virtual bool secure() const = 0;
   /// "seeded (INSECURE: trusted first party)" or "ttp".
   virtual std::string name() const = 0;
   /// Traffic spent on correlations so far (setup included), apart from the online traffic.
   const CommCounters& traffic() const { return traffic_; }
+  /// Wall time this party has spent obtaining correlations (generating or waiting for them).
+  double seconds() const { return seconds_; }
 
  protected:
   /// This party's shares of every output of `request`, in outputShapes() order.
@@ -95,7 +134,10 @@ class Dealer {
   CommCounters traffic_;
 
  private:
+  std::vector<RingTensor> timedFetch(const CorrelationRequest& request);
+
   uint64_t next_mask_id_ = 1;
+  double seconds_ = 0;
 };
 
 /// The in-process seeded dealer, CrypTen's "trusted first party": party 0 draws a seed for each
@@ -115,6 +157,9 @@ class FixedMaskStore {
  private:
   std::vector<std::pair<uint64_t, RingTensor>> masks_;
 };
+
+/// Folds another party's share `other` out of a value: value - other (additive) or value ^ other.
+void removeShare(RingTensor& value, const RingTensor& other, Sharing sharing);
 
 /// The plaintext values of every output of `request` (randoms from `prg`), as a dealer computes
 /// them. Fixed masks are remembered in `masks` by id. Used by dealer implementations.

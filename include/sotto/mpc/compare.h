@@ -1,0 +1,68 @@
+#pragma once
+/// @file compare.h
+/// Comparisons, ReLU and max by masked opening and digit lookup tables (dealer-assisted).
+///
+/// sign: open c = x + 2^32 + r once (r a dealer mask); then x < 0 iff bit 32 of (c - r) is 0,
+/// which is c_32 ^ r_32 ^ [c mod 2^32 < r mod 2^32]. The dealer gives, per element, XOR-shared
+/// 256-entry bit tables of the comparison of each 8-bit digit of r with any public digit; the
+/// parties read the entries at c's digits (no communication) and combine the four digits' (lt, eq)
+/// bits with 4 AND gates in 2 rounds. The result is a XOR-shared bit, which then either converts to
+/// additive shares or selects x (ReLU) by opening one masked bit.
+///
+/// Range: these functions assume |x| < 2^32 in ring units, i.e. |value| < 2^(32-f) (65536 at the
+/// default 16 fractional bits). Outside it the answer is wrong: keep inputs in range (the
+/// fixed-point products of a network are; saturate first otherwise).
+///
+/// Costs for 2 parties, per element, online (sent by each party; received alike):
+///   ltz / lt / gt / le / ge: 4 rounds, 64 + 8 + 1 bits (c, the AND openings, the final bit)
+///   relu, max(x, y):         4 rounds, 64 + 8 + 64 + 1 bits (also opens x - a for the select)
+///   eq:                      as lt on twice the elements (lt and gt at once)
+/// Dealer material per element: 1 + 3 words, 7·256 + 8 + 1 bits. With N > 2 parties the last
+/// round opens additive and XOR parts with two collectives (counted as two rounds).
+
+#include <array>
+#include <utility>
+
+#include "sotto/mpc/arith_tensor.h"
+
+namespace sotto {
+
+/// [x < 0] as a fixed-point 0/1 value at x's scale. 4 rounds. Exact.
+ArithTensor ltz(const ArithTensor& x);
+/// [x < y], [x > y], [x <= y], [x >= y], [x == y] as fixed-point 0/1. Exact for inputs in range.
+/// @throws InvalidArgument on mismatched shapes or scales.
+ArithTensor lt(const ArithTensor& x, const ArithTensor& y);
+ArithTensor gt(const ArithTensor& x, const ArithTensor& y);
+ArithTensor le(const ArithTensor& x, const ArithTensor& y);
+ArithTensor ge(const ArithTensor& x, const ArithTensor& y);
+ArithTensor eq(const ArithTensor& x, const ArithTensor& y);
+/// -1 for x < 0, +1 otherwise, at x's scale. 4 rounds.
+ArithTensor sign(const ArithTensor& x);
+
+/// max(x, 0), exact (a selection, no truncation). 4 rounds.
+ArithTensor relu(const ArithTensor& x);
+/// |x| = 2·relu(x) - x. 4 rounds.
+ArithTensor abs(const ArithTensor& x);
+/// Elementwise maximum: y + relu(x - y). 4 rounds.
+ArithTensor maximum(const ArithTensor& x, const ArithTensor& y);
+
+/// Maximum along `dim` by a tree of pairwise maxima: 4·ceil(log2(size of dim)) rounds.
+/// @throws InvalidArgument if the dim is empty.
+ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim = false);
+
+/// The maximum along `dim` and a one-hot tensor of x's shape marking its position (the first
+/// of equal maxima wins... of the tree's pairing: ties pick one of them). Same rounds as max.
+std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim);
+
+/// Max pooling over [N, C, H, W] with a kernel, stride and zero padding (padding positions take
+/// part as -2^31 ring units, never winning). 4·ceil(log2(kh·kw)) rounds.
+ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
+                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
+
+/// Average pooling (zero padding counted, as PyTorch's default): local sums, then one public
+/// multiplication by 1/(kh·kw) at 28 bits of precision and one truncation (1 round, n words);
+/// within 1 ULP.
+ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
+                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
+
+}  // namespace sotto
