@@ -23,6 +23,7 @@
 #include "sotto/comm/inproc.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/compare.h"
+#include "sotto/mpc/crypten_compare.h"
 #include "sotto/mpc/fixed_weight.h"
 
 namespace {
@@ -190,25 +191,27 @@ Op truncateOp(int64_t n) {
   return op;
 }
 
-Op reluOp(int64_t n) {
+Op reluOp(int64_t n, bool crypten) {
   auto x = uniform(n, -10, 10, 8);
   Op op;
   for (double v : x) op.reference.push_back(std::max(v, 0.0));
-  op.prepare = [x, n](Party& p) {
+  op.prepare = [x, n, crypten](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{n});
+    if (crypten) return std::function<ArithTensor()>([a] { return crypten_style::relu(a); });
     return std::function<ArithTensor()>([a] { return relu(a); });
   };
   return op;
 }
 
-Op ltOp(int64_t n) {
+Op ltOp(int64_t n, bool crypten) {
   auto x = uniform(n, -10, 10, 9), y = uniform(n, -10, 10, 10);
   for (int64_t i = 0; i < n; i += 7) y[i] = x[i] + (i % 2 ? 1.0 : -1.0) / 65536;  // 1 ULP apart
   Op op;
   for (int64_t i = 0; i < n; ++i) op.reference.push_back(x[i] < y[i] ? 1.0 : 0.0);
-  op.prepare = [x, y, n](Party& p) {
+  op.prepare = [x, y, n, crypten](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{n});
     auto b = ArithTensor::share(p, 1, y, Shape{n});
+    if (crypten) return std::function<ArithTensor()>([a, b] { return crypten_style::lt(a, b); });
     return std::function<ArithTensor()>([a, b] { return lt(a, b); });
   };
   return op;
@@ -248,8 +251,10 @@ void registerAll() {
       {"ops/matmul_fixed/local/65536", [] { return matmulOp(256, true); }, local},
       {"ops/conv2d/exact/12544", [] { return conv2dOp(false); }, exact},
       {"ops/conv2d_fixed/exact/12544", [] { return conv2dOp(true); }, exact},
-      {"ops/relu/fast/65536", [] { return reluOp(65536); }, exact},
-      {"ops/lt/fast/65536", [] { return ltOp(65536); }, exact},
+      {"ops/relu/fast/65536", [] { return reluOp(65536, false); }, exact},
+      {"ops/relu/crypten/65536", [] { return reluOp(65536, true); }, exact},
+      {"ops/lt/fast/65536", [] { return ltOp(65536, false); }, exact},
+      {"ops/lt/crypten/65536", [] { return ltOp(65536, true); }, exact},
       {"ops/max_rows/fast/65540", [] { return maxRowsOp(false); }, exact},
       {"ops/argmax_rows/fast/65540", [] { return maxRowsOp(true); }, exact},
       {"ops/truncate/dealer/65536", [] { return truncateOp(65536); }, exact},

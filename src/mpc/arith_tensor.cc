@@ -164,6 +164,66 @@ ArithTensor ArithTensor::transpose(const std::vector<int64_t>& perm) const {
   return withShare(share_.transpose(perm));
 }
 
+ArithTensor ArithTensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  return withShare(share_.flatten(start_dim, end_dim));
+}
+
+ArithTensor ArithTensor::slice(int64_t dim, int64_t start, int64_t stop, int64_t step) const {
+  return withShare(share_.slice(dim, start, stop, step));
+}
+
+ArithTensor ArithTensor::pad(const std::vector<std::pair<int64_t, int64_t>>& pads) const {
+  return withShare(share_.pad(pads));
+}
+
+ArithTensor ArithTensor::mean(int64_t dim, bool keepdim) const {
+  const int64_t n = shape().dim(dim);
+  SOTTO_ENFORCE(n > 0, "mean over an empty dim of ", shape().toString());
+  // sum · round(2^28 / n), truncated by 28 bits.
+  const uint64_t k =
+      static_cast<uint64_t>(std::llround(std::ldexp(1.0, 28) / static_cast<double>(n)));
+  return withShare(share_.sum(dim, keepdim) * k).truncate(28);
+}
+
+ArithTensor concat(const std::vector<ArithTensor>& parts, int64_t dim) {
+  SOTTO_ENFORCE(!parts.empty(), "concat of nothing");
+  std::vector<RingTensor> shares;
+  for (const auto& p : parts) {
+    SOTTO_ENFORCE(&p.party() == &parts[0].party() && p.fracBits() == parts[0].fracBits(),
+                  "concat: parts from different contexts or with different scales");
+    shares.push_back(p.share());
+  }
+  return ArithTensor(parts[0].party(), concat(shares, dim), parts[0].fracBits());
+}
+
+ArithTensor where(const ArithTensor& cond, const ArithTensor& a, const ArithTensor& b) {
+  return b + cond.mul(a - b);  // b + cond·(a - b)
+}
+
+ArithTensor batchNormInference(const ArithTensor& x, const std::vector<double>& gamma,
+                               const std::vector<double>& beta, const std::vector<double>& mean,
+                               const std::vector<double>& var, double eps) {
+  SOTTO_ENFORCE(x.shape().rank() >= 2, "batch norm needs [N, C, ...], got ", x.shape().toString());
+  const int64_t c = x.shape()[1];
+  SOTTO_ENFORCE(static_cast<int64_t>(gamma.size()) == c && static_cast<int64_t>(beta.size()) == c &&
+                    static_cast<int64_t>(mean.size()) == c && static_cast<int64_t>(var.size()) == c,
+                "batch norm: ", c, " channels but parameters of sizes ", gamma.size(), ", ",
+                beta.size(), ", ", mean.size(), ", ", var.size());
+  std::vector<int64_t> bshape(x.shape().rank(), 1);
+  bshape[1] = c;
+  std::vector<double> scale(c), shift(c);
+  for (int64_t i = 0; i < c; ++i) {
+    SOTTO_ENFORCE(var[i] + eps > 0, "batch norm: variance + eps of channel ", i,
+                  " is not positive");
+    scale[i] = gamma[i] / std::sqrt(var[i] + eps);
+    shift[i] = beta[i] - mean[i] * scale[i];
+  }
+  const int f = x.fracBits();
+  RingTensor s = RingTensor::encode(scale, Shape(bshape), f);
+  ArithTensor scaled(x.party(), x.share() * s, f);  // broadcast over N and the spatial dims
+  return scaled.truncate(f).addPublic(RingTensor::encode(shift, Shape(bshape), f));
+}
+
 // ---- Beaver products ---------------------------------------------------------------------------
 
 // Every product below: open e = x - a and f = y - b together (one round), then

@@ -59,6 +59,13 @@ class ArithTensor {
   ArithTensor sum(int64_t dim, bool keepdim = false) const;
   ArithTensor reshape(const std::vector<int64_t>& dims) const;
   ArithTensor transpose(const std::vector<int64_t>& perm) const;
+  ArithTensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  ArithTensor slice(int64_t dim, int64_t start, int64_t stop, int64_t step = 1) const;
+  /// Zero padding per dim ({before, after} pairs).
+  ArithTensor pad(const std::vector<std::pair<int64_t, int64_t>>& pads) const;
+  /// Mean along `dim`: the local sum times 1/size at 28 bits of precision, one truncation
+  /// (1 round), within 1 ULP.
+  ArithTensor mean(int64_t dim, bool keepdim = false) const;
 
   /// Elementwise product (Beaver): opens x - a and y - b in one round (2n words sent per party
   /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's.
@@ -88,6 +95,21 @@ class ArithTensor {
   RingTensor share_;
   int frac_bits_;
 };
+
+/// Concatenation along `dim` (local). @throws InvalidArgument on mixed scales or shapes.
+ArithTensor concat(const std::vector<ArithTensor>& parts, int64_t dim);
+
+/// cond ? a : b elementwise, cond a fixed-point 0/1 (as the comparisons return):
+/// b + cond·(a - b), one Beaver product (2 rounds with the dealer truncation).
+ArithTensor where(const ArithTensor& cond, const ArithTensor& a, const ArithTensor& b);
+
+/// Batch normalisation in inference form on [N, C, ...]: y = x·scale_c + shift_c with public
+/// per-channel scale = gamma / sqrt(var + eps) and shift = beta - mean·scale. One public product
+/// and its truncation (1 round).
+/// @throws InvalidArgument if the parameter vectors do not have C entries.
+ArithTensor batchNormInference(const ArithTensor& x, const std::vector<double>& gamma,
+                               const std::vector<double>& beta, const std::vector<double>& mean,
+                               const std::vector<double>& var, double eps = 1e-5);
 
 /// Opens several shared ring tensors at once (one round, their words concatenated): every party
 /// gets the sums. The building block of Beaver multiplication.
