@@ -29,8 +29,15 @@ class HybridCommunicator final : public Communicator {
   void doSend(int peer, ConstBytes data) override { pick(data.size()).send(peer, data); }
   void doRecv(int peer, MutableBytes data) override { pick(data.size()).recv(peer, data); }
   void doSendRecv(int to, ConstBytes out, int from, MutableBytes in) override {
-    // Only exchange() reaches here with to == from (our collectives are delegated whole).
-    pick(std::max(out.size(), in.size())).exchange(to == from ? to : from, out, in);
+    // exchange() (to == from) and sendRecv() reach here (our collectives are delegated whole).
+    // Routed by the larger size, as exchange: with to != from both ends agree on the channel when
+    // the sizes are equal, as in every shift of the direct collectives (e.g. a SubCommunicator's).
+    Communicator& c = pick(std::max(out.size(), in.size()));
+    if (to == from) {
+      c.exchange(to, out, in);
+    } else {
+      c.sendRecv(to, out, from, in);
+    }
   }
   void doBroadcast(int root, MutableBytes data) override {
     pick(data.size()).broadcast(root, data);
@@ -125,7 +132,9 @@ std::unique_ptr<Communicator> makeHybridCommunicator(std::unique_ptr<Communicato
   }
   small->resetStats();
   large->resetStats();
+  const auto timeout = small->timeout();
   auto comm = std::make_unique<HybridCommunicator>(std::move(small), std::move(large), t);
+  comm->setTimeout(timeout);  // the hybrid's own timeout, forwarded to both channels
   return comm;
 }
 

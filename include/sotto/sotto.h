@@ -6,6 +6,7 @@
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/comm/stats.h"
+#include "sotto/comm/sub_communicator.h"
 #include "sotto/comm/verify.h"
 #include "sotto/error.h"
 #include "sotto/version.h"

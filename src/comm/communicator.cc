@@ -113,6 +113,16 @@ void Communicator::exchange(int peer, ConstBytes out, MutableBytes in) {
   g.count(out.size(), in.size(), 1, 1);
 }
 
+void Communicator::sendRecv(int to, ConstBytes out, int from, MutableBytes in) {
+  checkPeer(to, "sendRecv to");
+  checkPeer(from, "sendRecv from");
+  SOTTO_ENFORCE(to != rank_ && from != rank_, backend_, " rank ", rank_,
+                ": cannot sendRecv with itself (to ", to, ", from ", from, ")");
+  CallGuard g(*this, CommOp::kExchange);
+  g.run([&] { doSendRecv(to, out, from, in); });
+  g.count(out.size(), in.size(), 1, 1);
+}
+
 void Communicator::broadcast(int root, MutableBytes data) {
   checkPeer(root, "broadcast from root");
   CallGuard g(*this, CommOp::kBroadcast);

@@ -63,6 +63,14 @@ class Communicator {
   /// @throws as send() and recv().
   void exchange(int peer, ConstBytes out, MutableBytes in);
 
+  /// Sends `out` to `to` while receiving `in` from `from` (to may differ from from): one step of a
+  /// shift, the primitive of the default collectives (exchange() is the case to == from). `to`
+  /// must receive with its own sendRecv() (or exchange()) whose `from` is this rank, and `from`
+  /// must send likewise. 1 round, out.size() bytes sent, in.size() received; counted under
+  /// CommOp::kExchange. Used by decorators such as SubCommunicator.
+  /// @throws InvalidArgument to or from out of range or == rank(); CommError / Timeout.
+  void sendRecv(int to, ConstBytes out, int from, MutableBytes in);
+
   /// Root's data is copied into every party's data (same size everywhere). 1 round; the root
   /// sends (N-1)·size bytes, the others receive size bytes.
   void broadcast(int root, MutableBytes data);

@@ -1,0 +1,303 @@
+#include "sotto/mpc/ttp_dealer.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "sotto/comm/sub_communicator.h"
+#include "sotto/crypto/prg.h"
+
+namespace sotto {
+namespace {
+
+using Kind = CorrelationRequest::Kind;
+
+// Wire format, party 0 -> dealer: a header of kHeaderWords words,
+//   [count, first min(count, kHeaderWords - 1) words of request.encode(), zero padding],
+// followed, only if count > kHeaderWords - 1, by one message of the remaining words. count == 0
+// is the shutdown. Dealer -> party 0: one message with the corrections of every output in
+// outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
+constexpr size_t kHeaderWords = 24;
+constexpr size_t kMaxRequestWords = 4096;  // far beyond any real request (a few dozen words)
+
+ConstBytes wordBytes(std::span<const uint64_t> w) { return std::as_bytes(w); }
+MutableBytes writableWordBytes(std::span<uint64_t> w) { return std::as_writable_bytes(w); }
+
+void checkWorld(const Communicator& world, const char* who) {
+  SOTTO_ENFORCE(world.worldSize() >= 2, who, ": a TTP world needs at least 2 ranks (parties + ",
+                "dealer), ", world.backendName(), " has ", world.worldSize());
+}
+
+// Adds the traffic of world between two snapshots of its totals.
+void addDelta(CommCounters& into, const CommCounters& before, const CommCounters& after) {
+  into.bytes_sent += after.bytes_sent - before.bytes_sent;
+  into.bytes_received += after.bytes_received - before.bytes_received;
+  into.messages_sent += after.messages_sent - before.messages_sent;
+  into.messages_received += after.messages_received - before.messages_received;
+  into.rounds += after.rounds - before.rounds;
+  into.calls += after.calls - before.calls;
+}
+
+// Σ numel over the outputs, checked against kTtpMaxCorrelationWords with exception type E.
+template <typename E>
+size_t correlationWords(const std::vector<Shape>& shapes) {
+  int64_t total = 0;
+  for (const auto& s : shapes) {
+    SOTTO_ENFORCE_AS(E, s.numel() <= kTtpMaxCorrelationWords - total, "ttp dealer: a correlation ",
+                     "of more than ", kTtpMaxCorrelationWords, " words (output ", s.toString(),
+                     "); split the tensor");
+    total += s.numel();
+  }
+  return static_cast<size_t>(total);
+}
+
+// ---- Client ---------------------------------------------------------------------------------
+
+class TtpDealerClient final : public Dealer {
+ public:
+  explicit TtpDealerClient(Communicator& world)
+      : world_(world), dealer_rank_(world.worldSize() - 1) {
+    checkWorld(world, "ttp dealer client");
+    SOTTO_ENFORCE(world.rank() < dealer_rank_, "ttp dealer client: rank ", world.rank(),
+                  " is the dealer's rank (the last of ", world.worldSize(), ")");
+    if (world_.rank() == 0) return;  // party 0 gets its corrections per request
+    auto scope = world_.tag("dealer");
+    const CommCounters before = world_.stats().total;
+    Prg::Seed seed{};
+    world_.recv(dealer_rank_, std::as_writable_bytes(std::span(seed)));
+    stream_.emplace(seed);
+    addDelta(traffic_, before, world_.stats().total);
+  }
+
+  // Party 0 tells the dealer to stop. Best effort: this may run while an exception unwinds.
+  ~TtpDealerClient() override {
+    if (world_.rank() != 0 || world_.failed()) return;
+    try {
+      auto scope = world_.tag("dealer");
+      const std::vector<uint64_t> shutdown(kHeaderWords, 0);
+      world_.send(dealer_rank_, wordBytes(shutdown));
+    } catch (...) {
+      // The dealer is gone or the world failed meanwhile: nothing left to stop.
+    }
+  }
+
+  bool secure() const override { return true; }
+  std::string name() const override { return "ttp"; }
+
+ protected:
+  std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
+    // Checks every party can make alike, before any communication.
+    const auto shapes = request.outputShapes();
+    const size_t total = correlationWords<InvalidArgument>(shapes);
+    if (request.kind == Kind::kTruncation) {
+      SOTTO_ENFORCE(request.frac_bits > 0 && request.frac_bits < 62, "truncation by ",
+                    request.frac_bits, " bits is outside (0, 62)");
+    }
+    std::vector<RingTensor> out;
+    out.reserve(shapes.size());
+    if (world_.rank() != 0) {
+      // Party i >= 1: every share is the next block of its stream, as the dealer draws it.
+      for (const auto& s : shapes) {
+        RingTensor t(s);
+        stream_->fill(t.data());
+        out.push_back(std::move(t));
+      }
+      return out;
+    }
+    // Party 0: one round trip; the reply holds the corrections of every output, concatenated.
+    auto scope = world_.tag("dealer");
+    const CommCounters before = world_.stats().total;
+    const std::vector<uint64_t> words = request.encode();
+    std::vector<uint64_t> header(kHeaderWords, 0);
+    header[0] = words.size();
+    const size_t inline_words = std::min(words.size(), kHeaderWords - 1);
+    std::copy_n(words.begin(), inline_words, header.begin() + 1);
+    world_.send(dealer_rank_, wordBytes(header));
+    if (words.size() > inline_words) {
+      world_.send(dealer_rank_, wordBytes(std::span(words).subspan(inline_words)));
+    }
+    std::vector<uint64_t> reply(total);
+    world_.recv(dealer_rank_, writableWordBytes(reply));
+    addDelta(traffic_, before, world_.stats().total);
+    size_t at = 0;
+    for (const auto& s : shapes) {
+      const auto n = static_cast<size_t>(s.numel());
+      out.emplace_back(s, std::vector<uint64_t>(reply.begin() + at, reply.begin() + at + n));
+      at += n;
+    }
+    return out;
+  }
+
+ private:
+  Communicator& world_;
+  int dealer_rank_;
+  std::optional<Prg> stream_;  // party i >= 1: the stream it shares with the dealer
+};
+
+// ---- Server ---------------------------------------------------------------------------------
+
+// Sets the world's timeout for a scope, restoring the previous one after.
+class TimeoutScope {
+ public:
+  TimeoutScope(Communicator& c, std::chrono::milliseconds t) : c_(c), previous_(c.timeout()) {
+    c_.setTimeout(t);
+  }
+  ~TimeoutScope() {
+    try {
+      c_.setTimeout(previous_);
+    } catch (...) {
+      // previous_ was valid when read; setTimeout cannot reject it.
+    }
+  }
+  TimeoutScope(const TimeoutScope&) = delete;
+  TimeoutScope& operator=(const TimeoutScope&) = delete;
+
+ private:
+  Communicator& c_;
+  std::chrono::milliseconds previous_;
+};
+
+class TtpServer {
+ public:
+  explicit TtpServer(Communicator& world) : world_(world) {}
+
+  void run(std::chrono::milliseconds idle_timeout) {
+    auto scope = world_.tag("dealer");
+    for (int p = 1; p < world_.worldSize() - 1; ++p) {
+      const auto seed = Prg::osSeed();
+      streams_.emplace_back(seed);
+      world_.send(p, std::as_bytes(std::span(seed)));
+    }
+    std::vector<uint64_t> header(kHeaderWords);
+    for (;;) {
+      {
+        TimeoutScope idle(world_, idle_timeout);
+        world_.recv(0, writableWordBytes(header));
+      }
+      const uint64_t count = header[0];
+      if (count == 0) return;  // shutdown: party 0's client was destroyed
+      if (count > kMaxRequestWords) {
+        reject("request of " + std::to_string(count) + " words (at most " +
+               std::to_string(kMaxRequestWords) + ")");
+      }
+      std::vector<uint64_t> words(count);
+      const size_t inline_words = std::min<size_t>(count, kHeaderWords - 1);
+      std::copy_n(header.begin() + 1, inline_words, words.begin());
+      if (count > inline_words) {
+        world_.recv(0, writableWordBytes(std::span(words).subspan(inline_words)));
+      }
+      const std::vector<uint64_t> reply = serve(words);
+      world_.send(0, wordBytes(reply));
+    }
+  }
+
+ private:
+  // Tells every rank, then throws: the parties' pending calls fail promptly.
+  [[noreturn]] void reject(const std::string& why) {
+    const std::string msg = "ttp dealer: rejected a request from party 0: " + why;
+    world_.abort(msg);
+    throw ProtocolError(msg);
+  }
+
+  // Party 0's corrections for one encoded request, per output: value - Σ_{i>=1} stream_i, or
+  // value ⊕ stream_1 ⊕ ... for an XOR-shared output.
+  std::vector<uint64_t> serve(std::span<const uint64_t> words) {
+    CorrelationRequest request;
+    std::vector<Shape> shapes;
+    std::vector<Sharing> sharings;
+    std::vector<RingTensor> values;
+    size_t total = 0;
+    try {
+      request = CorrelationRequest::decode(words);
+      shapes = request.outputShapes();
+      sharings = request.outputSharings();
+      total = correlationWords<ProtocolError>(shapes);
+      checkMaskIds(request);
+      values = generateCorrelation(request, prg_, masks_);
+    } catch (const Error& e) {  // ProtocolError, or InvalidArgument from a shape check
+      reject(e.what());
+    }
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      if (values.size() != shapes.size() || sharings.size() != shapes.size() ||
+          values[k].shape() != shapes[k]) {
+        reject("output " + std::to_string(k) + " does not have shape " + shapes[k].toString());
+      }
+    }
+    std::vector<uint64_t> reply(total);
+    std::vector<uint64_t> draw;
+    size_t at = 0;
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      const auto v = values[k].data();
+      std::copy(v.begin(), v.end(), reply.begin() + at);
+      draw.resize(v.size());
+      for (auto& stream : streams_) {  // same order and sizes as each party draws
+        stream.fill(std::span(draw));
+        if (sharings[k] == Sharing::kXor) {
+          for (size_t i = 0; i < draw.size(); ++i) reply[at + i] ^= draw[i];
+        } else {
+          for (size_t i = 0; i < draw.size(); ++i) reply[at + i] -= draw[i];
+        }
+      }
+      at += v.size();
+    }
+    return reply;
+  }
+
+  // A new fixed mask needs a fresh id; a triple with a fixed mask needs a known id whose shape is
+  // the one the request names.
+  void checkMaskIds(const CorrelationRequest& r) const {
+    if (r.kind == Kind::kFixedMask) {
+      if (known(r.mask_id)) {
+        throw ProtocolError("fixed mask id " + std::to_string(r.mask_id) + " is already in use");
+      }
+    } else if (r.kind == Kind::kFixedMatmul || r.kind == Kind::kFixedConv2d) {
+      const RingTensor& b = masks_.get(r.mask_id);  // ProtocolError if unknown
+      if (b.shape() != r.shapes[1]) {
+        throw ProtocolError("fixed mask " + std::to_string(r.mask_id) + " has shape " +
+                            b.shape().toString() + ", the request names " + r.shapes[1].toString());
+      }
+    }
+  }
+
+  bool known(uint64_t id) const {
+    try {
+      masks_.get(id);
+      return true;
+    } catch (const ProtocolError&) {
+      return false;
+    }
+  }
+
+  Communicator& world_;
+  std::vector<Prg> streams_;  // party i's stream at i - 1
+  Prg prg_;                   // the correlations' randomness, known to the dealer only
+  FixedMaskStore masks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dealer> makeTtpDealerClient(Communicator& world) {
+  return std::make_unique<TtpDealerClient>(world);
+}
+
+void runTtpDealer(Communicator& world, std::chrono::milliseconds idle_timeout) {
+  checkWorld(world, "ttp dealer");
+  SOTTO_ENFORCE(world.rank() == world.worldSize() - 1, "ttp dealer: must run on the last rank (",
+                world.worldSize() - 1, "), this is rank ", world.rank());
+  SOTTO_ENFORCE(idle_timeout.count() > 0, "ttp dealer: idle timeout must be positive, got ",
+                idle_timeout.count(), " ms");
+  TtpServer(world).run(idle_timeout);
+}
+
+TtpSetup setupTtp(Communicator& world) {
+  checkWorld(world, "ttp setup");
+  TtpSetup setup;
+  if (world.rank() == world.worldSize() - 1) {
+    setup.is_dealer = true;
+    return setup;
+  }
+  setup.online = std::make_unique<SubCommunicator>(world, world.worldSize() - 1);
+  setup.dealer = makeTtpDealerClient(world);
+  return setup;
+}
+
+}  // namespace sotto

@@ -1,0 +1,638 @@
+// The trusted-third-party dealer, 2 and 3 parties plus the dealer as an extra thread over inproc:
+// the correlations are right (opened and checked in the ring), ArithTensor protocols on top of it
+// match plaintext references, dealer traffic is counted apart from online traffic, and failures
+// end promptly with a clear error instead of a hang.
+#include "sotto/mpc/ttp_dealer.h"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "sotto/comm/sub_communicator.h"
+#include "sotto/mpc/compare.h"
+#include "sotto/mpc/fixed_weight.h"
+#include "testing/mpc.h"
+
+namespace sotto::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
+constexpr uint64_t kRequestBytes = 192;  // the fixed request header (encodings of <= 23 words)
+
+// Runs fn(Party&) on `parties` parties computing over a SubCommunicator, with the TTP dealer on
+// one more thread (the last rank); returns the parties' results in rank order.
+template <typename Fn>
+auto simulateTtp(int parties, Fn&& fn, PartyOptions options = {}) {
+  using R = std::invoke_result_t<Fn&, Party&>;
+  auto results = simulate(parties + 1, [&](Communicator& world) -> std::optional<R> {
+    TtpSetup ttp = setupTtp(world);
+    if (ttp.is_dealer) {
+      runTtpDealer(world);
+      return std::nullopt;
+    }
+    Party party(*ttp.online, *ttp.dealer, options);
+    return fn(party);
+  });
+  std::vector<R> out;
+  for (int p = 0; p < parties; ++p) out.push_back(std::move(*results[p]));
+  return out;
+}
+
+// Test inputs only (never shares or masks): a fixed-seed generator keeps failures reproducible.
+std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<double> v(n);
+  for (auto& x : v) x = d(gen);
+  return v;
+}
+
+std::vector<double> quantized(std::vector<double> v) {
+  for (auto& x : v) x = quantize(x);
+  return v;
+}
+
+// Opens shares of ring tensors (a test oracle: a real protocol never opens a correlation).
+std::vector<RingTensor> open(const Party& p, std::vector<RingTensor> shares) {
+  return openTogether(p, std::move(shares));
+}
+
+std::vector<double> matmulReference(const std::vector<double>& x, const std::vector<double>& y,
+                                    int64_t m, int64_t k, int64_t n) {
+  std::vector<double> out(m * n, 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t l = 0; l < k; ++l) out[i * n + j] += x[i * k + l] * y[l * n + j];
+  return out;
+}
+
+class TtpDealerTest : public ::testing::TestWithParam<int> {
+ protected:
+  int parties() const { return GetParam(); }
+};
+
+TEST_P(TtpDealerTest, IsSecureAndNamedTtp) {
+  auto out = simulateTtp(
+      parties(), [](Party& p) { return std::make_pair(p.dealer().secure(), p.dealer().name()); });
+  for (const auto& [secure, name] : out) {
+    EXPECT_TRUE(secure);
+    EXPECT_EQ(name, "ttp");
+  }
+}
+
+TEST_P(TtpDealerTest, CorrelationsAreCorrectInTheRing) {
+  // Every kind, opened: the streams of parties >= 1 and party 0's corrections line up.
+  Conv2dOptions opt;
+  opt.stride = {2, 1};
+  opt.padding = {1, 0};
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    Dealer& d = p.dealer();
+    std::vector<std::string> failures;
+    auto check = [&](bool ok, const char* what) {
+      if (!ok) failures.push_back(what);
+    };
+    auto mul = d.mulTriple(Shape{5, 7});
+    auto mm = d.matmulTriple(Shape{3, 4}, Shape{4, 6});
+    auto conv = d.conv2dTriple(Shape{2, 3, 6, 5}, Shape{4, 3, 3, 2}, opt);
+    auto trunc = d.truncationPair(Shape{300}, 16);
+    auto mask = d.fixedMask(Shape{4, 6});
+    auto fixed_mm = d.matmulTripleFixed(mask, Shape{2, 3, 4});
+    auto mask2 = d.fixedMask(Shape{4, 3, 3, 2});
+    auto fixed_conv = d.conv2dTripleFixed(mask2, Shape{1, 3, 6, 5}, opt);
+    auto o = open(
+        p, {mul.a, mul.b, mul.c, mm.a, mm.b, mm.c, conv.a, conv.b, conv.c, trunc.r, trunc.r_shifted,
+            trunc.r_top, mask.b, fixed_mm.a, fixed_mm.c, mask2.b, fixed_conv.a, fixed_conv.c});
+    check(o[2] == o[0] * o[1], "mul: c != a * b");
+    check(o[5] == matmul(o[3], o[4]), "matmul: c != a @ b");
+    check(o[8] == conv2d(o[6], o[7], opt), "conv2d: c != conv2d(a, b)");
+    check(o[10] == o[9].shiftRightLogical(16), "truncation: r_shifted != r >> 16");
+    check(o[11] == o[9].shiftRightLogical(63), "truncation: r_top != r >> 63");
+    check(o[14] == matmul(o[13], o[12]), "fixed matmul: c != a @ B");
+    check(o[17] == conv2d(o[16], o[15], opt), "fixed conv2d: c != conv2d(a, B)");
+    check(fixed_mm.b.numel() == 0 && fixed_conv.b.numel() == 0, "fixed triples carry no b");
+    // The same fixed mask serves again: a second triple with B.
+    auto again = d.matmulTripleFixed(mask, Shape{5, 4});
+    auto o2 = open(p, {again.a, again.c});
+    check(o2[1] == matmul(o2[0], o[12]), "second fixed matmul: c != a @ B");
+    // Shares look random: no party's share of a equals the opened a (a is uniform, 35 words).
+    check(!(mul.a == o[0]), "a share equals the opened value");
+    return failures;
+  });
+  for (int p = 0; p < parties(); ++p) {
+    for (const auto& f : out[p]) ADD_FAILURE() << "party " << p << ": " << f;
+  }
+}
+
+TEST_P(TtpDealerTest, XorSharedOutputsAreCorrected) {
+  // Binary triples are XOR-shared; a bit-select mixes XOR-shared bits with additive values in one
+  // request. Party 0's corrections must use ⊕ for the former and - for the latter.
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto xorOpen = [&](std::vector<RingTensor> shares) {
+      for (auto& t : shares) p.comm().allReduce(t.data(), ReduceOp::kXor);
+      return shares;
+    };
+    auto bt = p.dealer().binaryTriple(100);
+    auto ob = xorOpen({bt.a, bt.b, bt.c});
+    auto sel = p.dealer().bitSelect(Shape{70}, Shape{70, 3});
+    auto bits = xorOpen({sel.rho_bits})[0];
+    auto os = open(p, {sel.a, sel.rho, sel.a_rho});
+    bool select_ok = true;
+    for (int64_t i = 0; i < 70; ++i) {
+      const uint64_t rho = (bits[i / 64] >> (i % 64)) & 1;
+      select_ok = select_ok && os[1][i] == rho;
+      for (int64_t j = 0; j < 3; ++j)
+        select_ok = select_ok && os[2][i * 3 + j] == os[0][i * 3 + j] * rho;
+    }
+    return std::make_pair(ob[2] == (ob[0] & ob[1]), select_ok);
+  });
+  EXPECT_TRUE(out[0].first) << "binary triple: c != a & b";
+  EXPECT_TRUE(out[0].second) << "bit select: rho or a·rho inconsistent";
+}
+
+TEST_P(TtpDealerTest, LongRequestsTravelInTwoMessages) {
+  // Rank-8 operands encode to 29 words, more than the 23 the header carries.
+  const Shape sa{1, 1, 1, 1, 1, 2, 3, 4}, sb{1, 1, 1, 1, 1, 2, 4, 5};
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto t = p.dealer().matmulTriple(sa, sb);
+    auto o = open(p, {t.a, t.b, t.c});
+    return std::make_pair(o[2] == matmul(o[0], o[1]), p.dealer().traffic());
+  });
+  EXPECT_TRUE(out[0].first);
+  EXPECT_EQ(out[0].second.bytes_sent, kRequestBytes + 6 * 8);  // header + 6 more words
+  EXPECT_EQ(out[0].second.messages_sent, 2u);
+  EXPECT_EQ(out[0].second.bytes_received, 8u * (24 + 40 + 30));
+}
+
+TEST_P(TtpDealerTest, MulWithinOneUlpBothTruncations) {
+  const size_t n = 4096;
+  for (auto method : {Truncation::kDealer, Truncation::kLocal}) {
+    if (method == Truncation::kLocal && parties() != 2) continue;
+    auto x = quantized(uniform(n, -10, 10, 5));
+    auto y = quantized(uniform(n, -10, 10, 6));
+    // Edge values: tiny negatives, zero, and for the dealer's truncation values near the top of
+    // the range (|xy| < 2^30). Not for local truncation: it fails on |xy|·2^32 ~ 2^62 with
+    // probability ~ 1/2 per element (see Truncation::kLocal), whatever the dealer.
+    std::vector<double> ex = {-1.0 / (1 << 17), -kUlp, 0.0, kUlp, 1.5};
+    std::vector<double> ey = {3.0, -kUlp, 12345.0, -kUlp, -kUlp};
+    if (method == Truncation::kDealer) {
+      ex.insert(ex.end(), {30000.0, -30000.0});
+      ey.insert(ey.end(), {30000.0, 30000.0});
+    }
+    for (size_t i = 0; i < ex.size(); ++i) {
+      x[i] = quantize(ex[i]);
+      y[i] = quantize(ey[i]);
+    }
+    std::vector<double> expect(n);
+    for (size_t i = 0; i < n; ++i) expect[i] = x[i] * y[i];
+    auto out = simulateTtp(
+        parties(),
+        [&](Party& p) {
+          auto a = ArithTensor::share(p, 0, x, Shape{64, 64});
+          auto b = ArithTensor::share(p, 1, y, Shape{64, 64});
+          return a.mul(b).revealDoubles();
+        },
+        PartyOptions{kDefaultFracBits, method});
+    EXPECT_LE(maxAbsDiff(out[0], expect), 1.0001 * kUlp)
+        << (method == Truncation::kDealer ? "dealer" : "local") << " truncation";
+    EXPECT_EQ(out[0], out[parties() - 1]);
+  }
+}
+
+TEST_P(TtpDealerTest, DealerTruncationHasNoLargeErrorsNearTheLimit) {
+  std::vector<uint64_t> raw(2000);
+  std::mt19937_64 gen(7);
+  for (auto& v : raw)
+    v = static_cast<uint64_t>(static_cast<int64_t>(gen() >> 2) - (int64_t{1} << 61));
+  RingTensor input(Shape{2000}, raw);
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto t = ArithTensor::shareEncoded(p, 0, input, input.shape(), 0);
+    return t.truncate(16, Truncation::kDealer).reveal();
+  });
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const int64_t want = static_cast<int64_t>(raw[i]) >> 16;
+    const int64_t got = static_cast<int64_t>(out[0][static_cast<int64_t>(i)]);
+    ASSERT_LE(std::abs(got - want), 1) << "element " << i;
+  }
+}
+
+TEST_P(TtpDealerTest, MatmulMatchesDoubleReference) {
+  const int64_t m = 13, k = 37, n = 9;
+  const auto x = quantized(uniform(m * k, -4, 4, 8));
+  const auto y = quantized(uniform(k * n, -4, 4, 9));
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{m, k});
+    auto b = ArithTensor::share(p, p.numParties() - 1, y, Shape{k, n});
+    return a.matmul(b).revealDoubles();
+  });
+  EXPECT_LE(maxAbsDiff(out[0], matmulReference(x, y, m, k, n)), 1.0001 * kUlp);
+}
+
+TEST_P(TtpDealerTest, Conv2dMatchesDoubleReference) {
+  const Shape in{2, 3, 7, 6}, w{4, 3, 3, 2};
+  Conv2dOptions opt;
+  opt.stride = {2, 1};
+  opt.padding = {1, 1};
+  const auto x = quantized(uniform(in.numel(), -3, 3, 10));
+  const auto y = quantized(uniform(w.numel(), -1, 1, 11));
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto a = ArithTensor::share(p, 1, x, in);
+    auto b = ArithTensor::share(p, 0, y, w);
+    return a.conv2d(b, opt).revealDoubles();
+  });
+  const Shape os = conv2dOutputShape(in, w, opt);
+  std::vector<double> expect(os.numel(), 0);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t o = 0; o < 4; ++o)
+      for (int64_t oh = 0; oh < os[2]; ++oh)
+        for (int64_t ow = 0; ow < os[3]; ++ow) {
+          double acc = 0;
+          for (int64_t c = 0; c < 3; ++c)
+            for (int64_t i = 0; i < 3; ++i)
+              for (int64_t j = 0; j < 2; ++j) {
+                const int64_t h = oh * 2 - 1 + i, ww = ow - 1 + j;
+                if (h < 0 || h >= 7 || ww < 0 || ww >= 6) continue;
+                acc += x[((b * 3 + c) * 7 + h) * 6 + ww] * y[((o * 3 + c) * 3 + i) * 2 + j];
+              }
+          expect[((b * 4 + o) * os[2] + oh) * os[3] + ow] = acc;
+        }
+  EXPECT_LE(maxAbsDiff(out[0], expect), 1.0001 * kUlp);
+}
+
+TEST_P(TtpDealerTest, FixedWeightMatmulAcrossInferences) {
+  const int64_t m = 8, k = 16, n = 5;
+  const auto w = quantized(uniform(k * n, -1, 1, 12));
+  const auto x1 = quantized(uniform(m * k, -3, 3, 13));
+  const auto x2 = quantized(uniform(m * k, -3, 3, 14));
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto weight = FixedWeight::load(p, 0, w, Shape{k, n});
+    auto a = ArithTensor::share(p, p.numParties() - 1, x1, Shape{m, k});
+    auto b = ArithTensor::share(p, p.numParties() - 1, x2, Shape{m, k});
+    return std::make_pair(weight.matmulFrom(a).revealDoubles(),
+                          weight.matmulFrom(b).revealDoubles());
+  });
+  EXPECT_LE(maxAbsDiff(out[0].first, matmulReference(x1, w, m, k, n)), 1.0001 * kUlp);
+  EXPECT_LE(maxAbsDiff(out[0].second, matmulReference(x2, w, m, k, n)), 1.0001 * kUlp);
+}
+
+TEST_P(TtpDealerTest, ComparisonsAndReluAreExact) {
+  // Comparison tables, binary triples and bit selects (additive and XOR outputs) from the TTP.
+  auto x = quantized(uniform(500, -1000, 1000, 30));
+  x[0] = 0;
+  x[1] = -kUlp;
+  x[2] = kUlp;
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    auto a = ArithTensor::share(p, p.numParties() - 1, x, Shape{500});
+    return std::make_pair(ltz(a).revealDoubles(), relu(a).revealDoubles());
+  });
+  for (size_t i = 0; i < x.size(); ++i) {
+    ASSERT_EQ(out[0].first[i], x[i] < 0 ? 1.0 : 0.0) << "ltz " << x[i];
+    ASSERT_EQ(out[0].second[i], std::max(x[i], 0.0)) << "relu " << x[i];
+  }
+}
+
+TEST_P(TtpDealerTest, DealerTrafficIsCountedApartFromOnlineTraffic) {
+  const int64_t n = 1000;
+  const auto x = quantized(uniform(n, -5, 5, 20));
+  struct Result {
+    CommCounters setup, after_mul;  // dealer traffic
+    CommCounters online;            // the mul's online traffic
+    bool online_has_dealer_tag;
+    uint64_t world_dealer_tag_bytes;
+    std::vector<double> product;
+  };
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    Result r;
+    r.setup = p.dealer().traffic();
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    auto b = ArithTensor::share(p, p.numParties() - 1, x, Shape{n});
+    p.comm().resetStats();
+    auto c = a.mul(b);  // one mul triple + one truncation pair
+    r.online = p.comm().stats().total;
+    r.after_mul = p.dealer().traffic();
+    r.online_has_dealer_tag = p.comm().stats().by_tag.count("dealer") > 0;
+    auto& world = static_cast<SubCommunicator&>(p.comm()).parent();
+    r.world_dealer_tag_bytes =
+        world.stats().by_tag.count("dealer") ? world.stats().by_tag.at("dealer").bytes() : 0;
+    r.product = c.revealDoubles();
+    return r;
+  });
+  const uint64_t N = parties();
+  const uint64_t words = static_cast<uint64_t>(n);
+  // Setup: each party i >= 1 receives its 16-byte seed; party 0 nothing.
+  EXPECT_EQ(out[0].setup.bytes(), 0u);
+  for (uint64_t p = 1; p < N; ++p) {
+    EXPECT_EQ(out[p].setup.bytes_received, 16u) << "party " << p;
+    EXPECT_EQ(out[p].setup.bytes_sent, 0u) << "party " << p;
+  }
+  // Per mul: party 0 sends two requests and receives 3n words for the triple and 3n for the
+  // truncation pair; the other parties nothing beyond their seed.
+  EXPECT_EQ(out[0].after_mul.bytes_received, 2 * 3 * 8 * words);
+  EXPECT_EQ(out[0].after_mul.bytes_sent, 2 * kRequestBytes);
+  EXPECT_EQ(out[0].after_mul.messages_sent, 2u);
+  EXPECT_EQ(out[0].after_mul.messages_received, 2u);
+  EXPECT_EQ(out[0].world_dealer_tag_bytes, out[0].after_mul.bytes());
+  for (uint64_t p = 1; p < N; ++p) {
+    EXPECT_EQ(out[p].after_mul.bytes(), 16u) << "party " << p;
+    EXPECT_EQ(out[p].world_dealer_tag_bytes, 16u) << "party " << p;
+  }
+  // Online: opening e and f (2n words to each other party), then the truncation's opening (n).
+  for (uint64_t p = 0; p < N; ++p) {
+    EXPECT_EQ(out[p].online.bytes_sent, (N - 1) * 3 * 8 * words) << "party " << p;
+    EXPECT_EQ(out[p].online.bytes_received, (N - 1) * 3 * 8 * words) << "party " << p;
+    EXPECT_EQ(out[p].online.calls, 2u) << "party " << p;
+    EXPECT_FALSE(out[p].online_has_dealer_tag) << "party " << p;
+  }
+  std::vector<double> expect(n);
+  for (int64_t i = 0; i < n; ++i) expect[i] = x[i] * x[i];
+  EXPECT_LE(maxAbsDiff(out[0].product, expect), 1.0001 * kUlp);
+  std::cout << "[ measured ] " << N << " parties, mul of " << n << " elements: party 0 dealer "
+            << out[0].after_mul.bytes_sent << " B sent, " << out[0].after_mul.bytes_received
+            << " B received (" << out[0].after_mul.bytes_received / (2 * words)
+            << " B per element per correlation); online sent " << out[0].online.bytes_sent
+            << " B per party\n";
+}
+
+TEST_P(TtpDealerTest, BadShapesAreRejectedOnEveryPartyBeforeAnyTraffic) {
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    int thrown = 0;
+    try {
+      p.dealer().matmulTriple(Shape{2, 3}, Shape{4, 5});
+    } catch (const InvalidArgument&) {
+      ++thrown;
+    }
+    try {
+      p.dealer().truncationPair(Shape{4}, 70);
+    } catch (const InvalidArgument&) {
+      ++thrown;
+    }
+    const CommCounters traffic = p.dealer().traffic();
+    // The dealer still serves afterwards.
+    auto t = p.dealer().mulTriple(Shape{3});
+    auto o = open(p, {t.a, t.b, t.c});
+    return std::make_tuple(thrown, traffic.bytes_sent, o[2] == o[0] * o[1]);
+  });
+  for (int p = 0; p < parties(); ++p) {
+    EXPECT_EQ(std::get<0>(out[p]), 2) << "party " << p;
+    EXPECT_EQ(std::get<1>(out[p]), 0u) << "party " << p;
+    EXPECT_TRUE(std::get<2>(out[p])) << "party " << p;
+  }
+}
+
+TEST_P(TtpDealerTest, UnknownFixedMaskAbortsPromptly) {
+  // Party 0 names a mask the dealer never made: the dealer throws ProtocolError and aborts the
+  // world, so party 0's pending request and the others' next call fail at once.
+  const auto start = std::chrono::steady_clock::now();
+  auto out = simulate(parties() + 1, [&](Communicator& world) -> std::string {
+    try {
+      TtpSetup ttp = setupTtp(world);
+      if (ttp.is_dealer) {
+        runTtpDealer(world);
+        return "dealer returned";
+      }
+      FixedMask bogus{999, RingTensor(Shape{3, 3})};
+      ttp.dealer->matmulTripleFixed(bogus, Shape{2, 3});
+      ttp.online->barrier();
+      return "no error";
+    } catch (const ProtocolError& e) {
+      return std::string("ProtocolError: ") + e.what();
+    } catch (const PeerAborted& e) {
+      return std::string("PeerAborted: ") + e.what();
+    }
+  });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  const std::string& dealer = out.back();
+  EXPECT_EQ(dealer.rfind("ProtocolError: ", 0), 0u) << dealer;
+  EXPECT_NE(dealer.find("unknown fixed mask id 999"), std::string::npos) << dealer;
+  for (int p = 0; p < parties(); ++p) {
+    EXPECT_EQ(out[p].rfind("PeerAborted: ", 0), 0u) << "party " << p << ": " << out[p];
+  }
+  EXPECT_NE(out[0].find("unknown fixed mask id 999"), std::string::npos) << out[0];
+}
+
+INSTANTIATE_TEST_SUITE_P(Parties, TtpDealerTest, ::testing::Values(2, 3),
+                         [](const auto& p) { return std::to_string(p.param) + "parties"; });
+
+// ---- Malformed requests on the wire -----------------------------------------------------------
+
+// Party 0 sends `header` (and `tail`, if any) by hand instead of using the client, then waits for
+// a reply; party 1 waits for a message from party 0 that never comes. Returns what each caught.
+std::vector<std::string> sendRaw(std::vector<uint64_t> header, std::vector<uint64_t> tail = {}) {
+  header.resize(24);
+  return simulate(3, [&](Communicator& world) -> std::string {
+    try {
+      if (world.rank() == 2) {
+        runTtpDealer(world);
+        return "dealer returned";
+      }
+      auto client = world.rank() == 1 ? makeTtpDealerClient(world) : nullptr;
+      std::vector<uint64_t> reply(64);
+      if (world.rank() == 0) {
+        world.send(2, std::as_bytes(std::span(header)));
+        if (!tail.empty()) world.send(2, std::as_bytes(std::span(tail)));
+        world.recv(2, std::as_writable_bytes(std::span(reply)));
+      } else {
+        world.recv(0, std::as_writable_bytes(std::span(reply)));
+      }
+      return "no error";
+    } catch (const ProtocolError& e) {
+      return std::string("ProtocolError: ") + e.what();
+    } catch (const PeerAborted& e) {
+      return std::string("PeerAborted: ") + e.what();
+    }
+  });
+}
+
+void expectRejected(const std::vector<std::string>& out, const std::string& why) {
+  EXPECT_EQ(out[2].rfind("ProtocolError: ", 0), 0u) << out[2];
+  EXPECT_NE(out[2].find(why), std::string::npos) << out[2];
+  for (int p = 0; p < 2; ++p) {
+    EXPECT_EQ(out[p].rfind("PeerAborted: ", 0), 0u) << "party " << p << ": " << out[p];
+    EXPECT_NE(out[p].find("rank 2 aborted: ttp dealer: rejected a request from party 0"),
+              std::string::npos)
+        << out[p];
+  }
+}
+
+TEST(TtpDealerWire, MalformedRequestsAbortTheWorldPromptly) {
+  const auto start = std::chrono::steady_clock::now();
+  // Unknown kind.
+  expectRejected(sendRaw({13, 99, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 4}), "kind 99");
+  // Truncated: two shapes announced, none present.
+  expectRejected(sendRaw({11, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 2}), "truncated");
+  // An absurd word count.
+  expectRejected(sendRaw({uint64_t{1} << 40}), "words (at most");
+  // A correlation far beyond kTtpMaxCorrelationWords.
+  expectRejected(sendRaw({13, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, uint64_t{1} << 40}),
+                 "split the tensor");
+  // A negative dimension.
+  expectRejected(sendRaw({13, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, ~uint64_t{0}}), "negative");
+  // A fixed mask id used twice.
+  {
+    const std::vector<uint64_t> mask = {13, 5, 0, 7, 1, 1, 0, 0, 1, 1, 1, 1, 1, 4};
+    auto out = simulate(3, [&](Communicator& world) -> std::string {
+      try {
+        if (world.rank() == 2) {
+          runTtpDealer(world);
+          return "dealer returned";
+        }
+        auto client = world.rank() == 1 ? makeTtpDealerClient(world) : nullptr;
+        std::vector<uint64_t> header = mask, reply(4);
+        header.resize(24);
+        if (world.rank() == 0) {
+          world.send(2, std::as_bytes(std::span(header)));
+          world.recv(2, std::as_writable_bytes(std::span(reply)));  // the first is served
+          world.send(2, std::as_bytes(std::span(header)));
+          world.recv(2, std::as_writable_bytes(std::span(reply)));
+        } else {
+          world.recv(0, std::as_writable_bytes(std::span(reply)));
+        }
+        return "no error";
+      } catch (const ProtocolError& e) {
+        return std::string("ProtocolError: ") + e.what();
+      } catch (const PeerAborted& e) {
+        return std::string("PeerAborted: ") + e.what();
+      }
+    });
+    expectRejected(out, "fixed mask id 7 is already in use");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(TtpDealerWire, RequestTailIsRead) {
+  // A request announcing more than the header's 23 words: the rest arrives as a second message.
+  // mul triple of shape [1 x 14, 3]: 11 + 1 + 15 = 27 words.
+  std::vector<uint64_t> words = {1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 15};
+  for (int i = 0; i < 14; ++i) words.push_back(1);
+  words.push_back(3);
+  std::vector<uint64_t> header = {words.size()};
+  header.insert(header.end(), words.begin(), words.begin() + 23);
+  std::vector<uint64_t> tail(words.begin() + 23, words.end());
+  auto out = simulate(3, [&](Communicator& world) -> std::string {
+    if (world.rank() == 2) {
+      runTtpDealer(world);
+      return "dealer returned";
+    }
+    if (world.rank() == 1) {
+      auto client = makeTtpDealerClient(world);  // takes its seed
+      return "idle";
+    }
+    world.send(2, std::as_bytes(std::span(header)));
+    world.send(2, std::as_bytes(std::span(tail)));
+    std::vector<uint64_t> reply(9);  // 3 outputs of 3 words
+    world.recv(2, std::as_writable_bytes(std::span(reply)));
+    std::vector<uint64_t> shutdown(24, 0);
+    world.send(2, std::as_bytes(std::span(shutdown)));
+    return "served";
+  });
+  EXPECT_EQ(out[0], "served");
+  EXPECT_EQ(out[2], "dealer returned");
+}
+
+// ---- Setup and shutdown ---------------------------------------------------------------------
+
+TEST(TtpDealerSetup, WrongRanksAreInvalidArguments) {
+  auto out = simulate(2, [](Communicator& world) {
+    int thrown = 0;
+    try {
+      if (world.rank() == 0) runTtpDealer(world);         // not the last rank
+      if (world.rank() == 1) makeTtpDealerClient(world);  // the dealer's rank
+    } catch (const InvalidArgument&) {
+      ++thrown;
+    }
+    try {
+      runTtpDealer(world, 0ms);
+    } catch (const InvalidArgument&) {
+      ++thrown;
+    }
+    return thrown;
+  });
+  EXPECT_EQ(out[0], 2);
+  EXPECT_EQ(out[1], 2);
+  EXPECT_THROW(simulate(1, [](Communicator& world) { setupTtp(world); }), InvalidArgument);
+}
+
+TEST(TtpDealerSetup, OnePartyAndTheDealer) {
+  auto out = simulateTtp(1, [](Party& p) {
+    auto t = p.dealer().mulTriple(Shape{4});
+    return t.c == t.a * t.b;
+  });
+  EXPECT_TRUE(out[0]);
+}
+
+TEST(TtpDealerSetup, PartyZeroFailingStillStopsTheDealer) {
+  // Party 0 throws a non-communication error: while the exception unwinds, its client's
+  // destructor tells the dealer to stop, so the dealer returns normally.
+  auto out = simulate(3, [](Communicator& world) -> std::string {
+    if (world.rank() == 2) {
+      try {
+        runTtpDealer(world);
+        return "dealer returned";
+      } catch (const CommError& e) {
+        return std::string("CommError: ") + e.what();
+      }
+    }
+    try {
+      TtpSetup ttp = setupTtp(world);
+      Party party(*ttp.online, *ttp.dealer);
+      auto a = ArithTensor::share(party, 0, std::vector<double>{1.5, -2}, Shape{2});
+      auto b = a.mul(a);
+      if (world.rank() == 0) throw InvalidArgument("party 0 gives up");
+      return "party";
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+  });
+  EXPECT_EQ(out[0], "party 0 gives up");
+  EXPECT_EQ(out[2], "dealer returned");
+}
+
+TEST(TtpDealerSetup, AbortByAPartyReachesTheDealer) {
+  auto out = simulate(3, [](Communicator& world) -> std::string {
+    try {
+      TtpSetup ttp = setupTtp(world);
+      if (ttp.is_dealer) {
+        runTtpDealer(world);
+        return "dealer returned";
+      }
+      if (world.rank() == 1) {
+        ttp.online->abort("party 1 stops");
+        return "party";
+      }
+      ttp.online->barrier();  // party 1 never comes: this fails once it aborted
+      return "no error";
+    } catch (const CommError& e) {
+      return std::string("CommError: ") + e.what();
+    }
+  });
+  EXPECT_EQ(out[2].rfind("CommError: ", 0), 0u) << out[2];
+  EXPECT_NE(out[2].find("party 1 stops"), std::string::npos) << out[2];
+}
+
+TEST(TtpDealerSetup, DealerIdleTimeoutIsHonoured) {
+  // The dealer waits for requests up to its idle timeout, not the world's.
+  const auto start = std::chrono::steady_clock::now();
+  auto out = simulate(2, [](Communicator& world) -> std::string {
+    if (world.rank() == 0) {
+      std::this_thread::sleep_for(600ms);  // longer than the idle timeout, then leaves
+      return "party";
+    }
+    try {
+      runTtpDealer(world, 200ms);
+      return "dealer returned";
+    } catch (const Timeout& e) {
+      return std::string("Timeout: ") + e.what() +
+             " / timeout after: " + std::to_string(world.timeout().count());
+    }
+  });
+  EXPECT_EQ(out[1].rfind("Timeout: ", 0), 0u) << out[1];
+  EXPECT_NE(out[1].find("/ timeout after: 20000"), std::string::npos) << out[1];
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+}  // namespace
+}  // namespace sotto::testing
