@@ -1,6 +1,7 @@
 #include "sotto/mpc/dealer.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "sotto/crypto/prg.h"
@@ -30,32 +31,35 @@ RingTensor random(const Shape& shape, Prg& prg) {
 
 // The 7 tables of 256 bits per element (see CompareTables): bit v of a table word row.
 std::vector<RingTensor> compareTablesFor(const std::vector<Shape>& shapes, Prg& prg) {
+  // kLess[d] = the 256-bit mask [v < d] (bits 0..d-1 set), built once.
+  static const auto kLess = [] {
+    std::array<std::array<uint64_t, 4>, 256> m{};
+    for (int d = 0; d < 256; ++d) {
+      for (int k = 0; k < 4; ++k) {
+        const int cnt = std::clamp(d - 64 * k, 0, 64);
+        m[d][k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
+      }
+    }
+    return m;
+  }();
   RingTensor r = random(shapes[0], prg);
   const int64_t n = r.numel();
-  RingTensor t(shapes[1]);
-  auto tab = t.data();
-  auto row = [&](int table, int64_t i) { return tab.subspan((table * n + i) * 4, 4); };
-  // [v < d]: bits 0..d-1 set; [v == d]: bit d set.
-  auto setLess = [](std::span<uint64_t> w, uint64_t d) {
-    for (int k = 0; k < 4; ++k) {
-      const int64_t lo = 64 * k;
-      const int64_t cnt = std::clamp<int64_t>(static_cast<int64_t>(d) - lo, 0, 64);
-      w[k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
-    }
+  RingTensor t(shapes[1]);  // zeros
+  uint64_t* tab = t.data().data();
+  auto row = [&](int table, int64_t i) { return tab + (table * n + i) * 4; };
+  auto setLess = [&](uint64_t* w, uint64_t d, uint64_t flip) {
+    for (int k = 0; k < 4; ++k) w[k] = kLess[d][k] ^ flip;
   };
-  auto setEq = [](std::span<uint64_t> w, uint64_t d) { w[d / 64] |= uint64_t{1} << (d % 64); };
+  auto setEq = [](uint64_t* w, uint64_t d) { w[d / 64] = uint64_t{1} << (d % 64); };
   for (int64_t i = 0; i < n; ++i) {
     const uint64_t v = r[i];
     const uint64_t d0 = v & 255, d1 = (v >> 8) & 255, d2 = (v >> 16) & 255, d3 = (v >> 24) & 255;
-    setLess(row(0, i), d0);
-    setLess(row(1, i), d1);
+    setLess(row(0, i), d0, 0);
+    setLess(row(1, i), d1, 0);
     setEq(row(2, i), d1);
-    setLess(row(3, i), d2);
+    setLess(row(3, i), d2, 0);
     setEq(row(4, i), d2);
-    setLess(row(5, i), d3);
-    if ((v >> 32) & 1) {
-      for (auto& w : row(5, i)) w = ~w;  // r_32 ^ [v < r_3]
-    }
+    setLess(row(5, i), d3, 0 - ((v >> 32) & 1));  // r_32 ^ [v < r_3]
     setEq(row(6, i), d3);
   }
   return {std::move(r), std::move(t)};
@@ -126,6 +130,21 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
     default:
       return std::vector<Sharing>(n, Sharing::kAdditive);
+  }
+}
+
+void removeStream(RingTensor& value, Prg& stream, Sharing sharing) {
+  constexpr size_t kChunk = 8192;  // words: 64 KiB, stays in cache
+  std::array<uint64_t, kChunk> buf;
+  auto v = value.data();
+  for (size_t at = 0; at < v.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, v.size() - at);
+    stream.fill(std::span(buf.data(), n));
+    if (sharing == Sharing::kXor) {
+      for (size_t i = 0; i < n; ++i) v[at + i] ^= buf[i];
+    } else {
+      for (size_t i = 0; i < n; ++i) v[at + i] -= buf[i];
+    }
   }
 }
 
@@ -402,7 +421,7 @@ class SeededDealer final : public Dealer {
     out = generateCorrelation(request, private_, masks_);
     const auto sharings = request.outputSharings();
     for (size_t k = 0; k < shapes.size(); ++k) {
-      for (auto& stream : streams_) removeShare(out[k], random(shapes[k], stream), sharings[k]);
+      for (auto& stream : streams_) removeStream(out[k], stream, sharings[k]);
     }
     return out;
   }

@@ -160,6 +160,9 @@ class FixedMaskStore {
 
 /// Folds another party's share `other` out of a value: value - other (additive) or value ^ other.
 void removeShare(RingTensor& value, const RingTensor& other, Sharing sharing);
+/// The same with the other party's share drawn from `stream` (value.numel() words), in chunks:
+/// no temporary of the value's size.
+void removeStream(RingTensor& value, Prg& stream, Sharing sharing);
 
 /// The plaintext values of every output of `request` (randoms from `prg`), as a dealer computes
 /// them. Fixed masks are remembered in `masks` by id. Used by dealer implementations.
