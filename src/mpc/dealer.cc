@@ -327,13 +327,13 @@ FixedMask Dealer::fixedMask(const Shape& shape) {
   r.shapes = {shape};
   r.mask_id = next_mask_id_++;
   auto t = timedFetch(r);
-  return {r.mask_id, std::move(t[0])};
+  return {r.mask_id, shape, std::move(t[0])};
 }
 
 BeaverTriple Dealer::matmulTripleFixed(const FixedMask& mask, const Shape& shape_a) {
   CorrelationRequest r;
   r.kind = Kind::kFixedMatmul;
-  r.shapes = {shape_a, mask.b.shape()};
+  r.shapes = {shape_a, mask.shape};
   r.mask_id = mask.id;
   auto t = timedFetch(r);
   return {std::move(t[0]), RingTensor(), std::move(t[1])};
@@ -343,7 +343,7 @@ BeaverTriple Dealer::conv2dTripleFixed(const FixedMask& mask, const Shape& input
                                        const Conv2dOptions& options) {
   CorrelationRequest r;
   r.kind = Kind::kFixedConv2d;
-  r.shapes = {input, mask.b.shape()};
+  r.shapes = {input, mask.shape};
   r.conv = options;
   r.mask_id = mask.id;
   auto t = timedFetch(r);

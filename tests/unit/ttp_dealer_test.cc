@@ -394,7 +394,7 @@ TEST_P(TtpDealerTest, UnknownFixedMaskAbortsPromptly) {
         runTtpDealer(world);
         return "dealer returned";
       }
-      FixedMask bogus{999, RingTensor(Shape{3, 3})};
+      FixedMask bogus{999, Shape{3, 3}, RingTensor(Shape{3, 3})};
       ttp.dealer->matmulTripleFixed(bogus, Shape{2, 3});
       ttp.online->barrier();
       return "no error";

@@ -54,6 +54,7 @@ struct BitSelect {
 /// A fixed mask B registered with the dealer (for weights reused across inferences).
 struct FixedMask {
   uint64_t id = 0;
+  Shape shape;   ///< B's shape
   RingTensor b;  ///< this party's share of B
 };
 
