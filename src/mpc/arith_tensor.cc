@@ -241,8 +241,11 @@ static RingTensor beaver(const Party& party, const RingTensor& x, const RingTens
 
 ArithTensor ArithTensor::mul(const ArithTensor& o) const {
   checkCompatible(o, "mul");
-  SOTTO_ENFORCE(shape() == o.shape(), "mul: shapes ", shape().toString(), " and ",
-                o.shape().toString(), " differ");
+  if (shape() != o.shape()) {
+    // NumPy broadcasting: expand both shares to the common shape (local), then multiply.
+    const Shape common = broadcastShapes(shape(), o.shape());
+    return withShare(share_.broadcastTo(common)).mul(o.withShare(o.share_.broadcastTo(common)));
+  }
   auto scope = party_->comm().tag("mul");
   const BeaverTriple t = party_->dealer().mulTriple(shape());
   RingTensor z = beaver(*party_, share_, o.share_, t,

@@ -181,6 +181,34 @@ TEST_P(ArithTensorTest, Conv2dMatchesDoubleReference) {
   EXPECT_LE(maxAbsDiff(out[0], expect), 1.0001 * kUlp);
 }
 
+TEST_P(ArithTensorTest, MulBroadcastsLikeNumpy) {
+  const auto x = quantized(uniform(24, -3, 3, 30));  // [4, 6]
+  const auto y = quantized(uniform(6, -3, 3, 31));   // [6]
+  const auto z = quantized(uniform(4, -3, 3, 32));   // [4, 1]
+  auto out = simulateMpc(parties(), [&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
+    auto b = ArithTensor::share(p, 1, y, Shape{6});
+    auto c = ArithTensor::share(p, 0, z, Shape{4, 1});
+    return std::make_pair(a.mul(b).revealDoubles(), c.mul(b).revealDoubles());
+  });
+  std::vector<double> ab(24), cb(24);
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 6; ++j) {
+      ab[i * 6 + j] = x[i * 6 + j] * y[j];
+      cb[i * 6 + j] = z[i] * y[j];
+    }
+  }
+  EXPECT_LE(maxAbsDiff(out[0].first, ab), 1.0001 * kUlp);
+  EXPECT_LE(maxAbsDiff(out[0].second, cb), 1.0001 * kUlp);
+  EXPECT_THROW(simulateMpc(parties(),
+                           [&](Party& p) {
+                             auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
+                             auto d = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
+                             return a.mul(d).numel();
+                           }),
+               InvalidArgument);
+}
+
 TEST_P(ArithTensorTest, ZeroSizeTensors) {
   auto out = simulateMpc(parties(), [&](Party& p) {
     auto a = ArithTensor::share(p, 0, std::vector<double>{}, Shape{0, 3});
@@ -195,7 +223,7 @@ TEST_P(ArithTensorTest, BadInputIsAClearErrorOnEveryParty) {
                            [&](Party& p) {
                              auto a = ArithTensor::share(p, 0, std::vector<double>(6, 1), Shape{6});
                              auto b = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
-                             return a.mul(b).numel();
+                             return a.mul(b).numel();  // [6] and [4] do not broadcast
                            }),
                InvalidArgument);
   EXPECT_THROW(simulateMpc(parties(),

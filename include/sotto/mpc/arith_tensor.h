@@ -68,7 +68,9 @@ class ArithTensor {
   ArithTensor mean(int64_t dim, bool keepdim = false) const;
 
   /// Elementwise product (Beaver): opens x - a and y - b in one round (2n words sent per party
-  /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's.
+  /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's. Shapes broadcast
+  /// as NumPy's (n is then the broadcast size). @throws InvalidArgument naming both shapes if they
+  /// do not broadcast.
   ArithTensor mul(const ArithTensor& o) const;
   /// x·x with a mul triple. Same cost as mul.
   ArithTensor square() const;
