@@ -235,6 +235,39 @@ Op maxRowsOp(bool with_argmax) {
   return op;
 }
 
+// Elementwise ops of one private operand: square, eq (against a second), pooling.
+Op unaryOp(const std::string& which) {
+  const Shape s{16, 16, 16, 16};  // 65536 elements, [N, C, H, W] for pooling
+  auto x = uniform(s.numel(), -10, 10, 12), y = uniform(s.numel(), -10, 10, 13);
+  for (int64_t i = 0; i < s.numel(); i += 3) y[i] = x[i];  // a third equal
+  Op op;
+  if (which == "square") {
+    for (double v : x) op.reference.push_back(v * v);
+  } else if (which == "eq") {
+    for (int64_t i = 0; i < s.numel(); ++i) op.reference.push_back(x[i] == y[i] ? 1.0 : 0.0);
+  } else {  // 2x2 pooling, stride 2
+    for (int64_t b = 0; b < 256; ++b)
+      for (int64_t i = 0; i < 8; ++i)
+        for (int64_t j = 0; j < 8; ++j) {
+          const double* p = &x[b * 256 + i * 32 + j * 2];
+          const double v[4] = {p[0], p[1], p[16], p[17]};
+          op.reference.push_back(which == "maxpool" ? std::max({v[0], v[1], v[2], v[3]})
+                                                    : (v[0] + v[1] + v[2] + v[3]) / 4);
+        }
+  }
+  op.prepare = [x, y, s, which](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, s);
+    auto b = ArithTensor::share(p, 1, y, s);
+    if (which == "square") return std::function<ArithTensor()>([a] { return a.square(); });
+    if (which == "eq") return std::function<ArithTensor()>([a, b] { return eq(a, b); });
+    if (which == "maxpool") {
+      return std::function<ArithTensor()>([a] { return maxPool2d(a, {2, 2}, {2, 2}); });
+    }
+    return std::function<ArithTensor()>([a] { return avgPool2d(a, {2, 2}, {2, 2}); });
+  };
+  return op;
+}
+
 void registerAll() {
   const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
   const PartyOptions local{kDefaultFracBits, Truncation::kLocal};
@@ -258,6 +291,10 @@ void registerAll() {
       {"ops/lt/crypten/65536", [] { return ltOp(65536, true); }, exact},
       {"ops/max_rows/fast/65540", [] { return maxRowsOp(false); }, exact},
       {"ops/argmax_rows/fast/65540", [] { return maxRowsOp(true); }, exact},
+      {"ops/square/exact/65536", [] { return unaryOp("square"); }, exact},
+      {"ops/eq/fast/65536", [] { return unaryOp("eq"); }, exact},
+      {"ops/maxpool2x2/fast/65536", [] { return unaryOp("maxpool"); }, exact},
+      {"ops/avgpool2x2/exact/65536", [] { return unaryOp("avgpool"); }, exact},
       {"ops/truncate/dealer/65536", [] { return truncateOp(65536); }, exact},
       {"ops/truncate/local/65536", [] { return truncateOp(65536); }, local},
   };
