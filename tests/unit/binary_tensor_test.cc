@@ -38,16 +38,20 @@ const std::vector<uint64_t> kEdgeWords = {
     0, ~uint64_t{0},       uint64_t{1} << 63,  (uint64_t{1} << 63) - 1, 1,
     2, 0x5555555555555555, 0xaaaaaaaaaaaaaaaa, 0x00000000ffffffff,      0xffffffff00000000};
 
-class BinaryTensorTest : public ::testing::TestWithParam<int> {
+class BinaryTensorTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
  protected:
-  int parties() const { return GetParam(); }
+  int parties() const { return std::get<0>(GetParam()); }
+  template <typename Fn>
+  auto run(Fn&& fn, PartyOptions options = {}) {
+    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn), options);
+  }
 };
 
 TEST_P(BinaryTensorTest, ShareAndRevealFromEveryOwner) {
   const auto x = randomWords(37, 1);
   const RingTensor input(Shape{37}, x);
   for (int owner = 0; owner < parties(); ++owner) {
-    auto out = simulateMpc(parties(), [&](Party& p) {
+    auto out = run([&](Party& p) {
       return BinaryTensor::shareEncoded(p, owner, input, input.shape()).reveal();
     });
     for (const auto& o : out) EXPECT_EQ(o, input) << "owner " << owner;
@@ -60,7 +64,7 @@ TEST_P(BinaryTensorTest, LocalGatesMatchPlaintext) {
   const RingTensor y(Shape{3, 100}, randomWords(n, 3));
   const RingTensor row(Shape{100}, randomWords(100, 4));
   const uint64_t mask = 0x0f0f00ff12345678;
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = BinaryTensor::shareEncoded(p, 0, x, x.shape());
     auto b = BinaryTensor::shareEncoded(p, p.numParties() - 1, y, y.shape());
     std::vector<RingTensor> r;
@@ -108,7 +112,7 @@ TEST_P(BinaryTensorTest, AndOrAndBatchedAndMatchPlaintext) {
   const RingTensor y(Shape{1000}, randomWords(1000, 6));
   const RingTensor z(Shape{4, 5}, randomWords(20, 7));
   const RingTensor w(Shape{4, 5}, randomWords(20, 8));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = BinaryTensor::shareEncoded(p, 0, x, x.shape());
     auto b = BinaryTensor::shareEncoded(p, 1, y, y.shape());
     auto c = BinaryTensor::shareEncoded(p, 0, z, z.shape());
@@ -141,7 +145,7 @@ TEST_P(BinaryTensorTest, AdderIsExactOnCarryChains) {
   ys.insert(ys.end(), more_y.begin(), more_y.end());
   const auto n = static_cast<int64_t>(xs.size());
   const RingTensor x(Shape{n}, xs), y(Shape{n}, ys);
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = BinaryTensor::shareEncoded(p, 0, x, x.shape());
     auto b = BinaryTensor::shareEncoded(p, p.numParties() - 1, y, y.shape());
     return addBinary(a, b).reveal();
@@ -155,7 +159,7 @@ TEST_P(BinaryTensorTest, A2bMatchesPlaintextWords) {
   const auto n = static_cast<int64_t>(words.size());
   const RingTensor x(Shape{2, n / 2}, words);
   for (int owner = 0; owner < parties(); ++owner) {
-    auto out = simulateMpc(parties(), [&](Party& p) {
+    auto out = run([&](Party& p) {
       auto a = ArithTensor::shareEncoded(p, owner, x, x.shape(), 0);
       auto b = a2b(a);
       return std::make_pair(b.reveal(), b2a(b, 16).reveal());
@@ -164,7 +168,7 @@ TEST_P(BinaryTensorTest, A2bMatchesPlaintextWords) {
     EXPECT_EQ(out[0].second, x) << "b2a(a2b(x)), owner " << owner;
   }
   // Rank-0 (scalar) tensors keep their shape.
-  auto scalar = simulateMpc(parties(), [&](Party& p) {
+  auto scalar = run([&](Party& p) {
     auto a = ArithTensor::shareEncoded(p, 0, RingTensor::scalar(uint64_t{1} << 63), Shape{}, 0);
     return a2b(a).reveal();
   });
@@ -182,7 +186,7 @@ TEST_P(BinaryTensorTest, B2aBitAndB2a) {
   for (int64_t i = 0; i < n; ++i) noisy[i] |= noise[i] & ~uint64_t{1};
   const RingTensor b(Shape{n}, noisy);
   const RingTensor words(Shape{10, 100}, randomWords(n, 14));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto sb = BinaryTensor::shareEncoded(p, 0, b, b.shape());
     auto sw = BinaryTensor::shareEncoded(p, p.numParties() - 1, words, words.shape());
     const auto b0 = b2aBit(sb);
@@ -237,7 +241,7 @@ ComparePair compareInputs() {
 TEST_P(BinaryTensorTest, CryptenLtzLtReluAreExact) {
   const auto in = compareInputs();
   const auto n = static_cast<int64_t>(in.x.size());
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, in.x, Shape{n});
     auto b = ArithTensor::share(p, p.numParties() - 1, in.y, Shape{n});
     return std::vector<std::vector<double>>{crypten_style::ltz(a).revealDoubles(),
@@ -257,8 +261,7 @@ TEST_P(BinaryTensorTest, CryptenLtzLtReluAreExact) {
 
 TEST_P(BinaryTensorTest, CryptenLtzAtAnotherScale) {
   const std::vector<double> x = {-3.0, 0.0, 2.5, -0.125, 1e6};
-  auto out = simulateMpc(
-      parties(),
+  auto out = run(
       [&](Party& p) {
         auto a = ArithTensor::share(p, 1, x, Shape{5});
         auto r = crypten_style::ltz(a);
@@ -275,7 +278,7 @@ TEST_P(BinaryTensorTest, RoundsAndBytesMatchTheDocumentation) {
   struct Cost {
     uint64_t rounds = 0, sent = 0;
   };
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{n});
     std::vector<Cost> costs;
     auto measure = [&](auto&& fn) {
@@ -311,7 +314,7 @@ TEST_P(BinaryTensorTest, RoundsAndBytesMatchTheDocumentation) {
 }
 
 TEST_P(BinaryTensorTest, ZeroSizeTensors) {
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     const Shape empty{0, 3};
     auto a = ArithTensor::share(p, 0, std::vector<double>{}, empty);
     auto b = BinaryTensor::shareEncoded(p, 0, RingTensor(empty), empty);
@@ -331,9 +334,7 @@ TEST_P(BinaryTensorTest, ZeroSizeTensors) {
 }
 
 TEST_P(BinaryTensorTest, BadInputIsAClearErrorOnEveryParty) {
-  auto expectInvalid = [&](auto&& fn) {
-    EXPECT_THROW(simulateMpc(parties(), fn), InvalidArgument);
-  };
+  auto expectInvalid = [&](auto&& fn) { EXPECT_THROW(run(fn), InvalidArgument); };
   auto words = [](Party& p, int64_t n) {
     return BinaryTensor::fromPublic(p, RingTensor(Shape{n}));
   };
@@ -377,9 +378,8 @@ TEST_P(BinaryTensorTest, ReceivedSharesLookUniformWhateverTheSecret) {
   // (chi-square over 256 bins, 2^16 samples; 255 dof, 400 is ~p < 1e-7).
   for (uint64_t secret : {uint64_t{0}, ~uint64_t{0}}) {
     const RingTensor input = RingTensor::full(Shape{1 << 16}, secret);
-    auto out = simulateMpc(parties(), [&](Party& p) {
-      return BinaryTensor::shareEncoded(p, 0, input, input.shape()).share();
-    });
+    auto out = run(
+        [&](Party& p) { return BinaryTensor::shareEncoded(p, 0, input, input.shape()).share(); });
     std::vector<int> bins(256);
     for (uint64_t w : out[1].data()) bins[w >> 56]++;
     double chi = 0;
@@ -388,8 +388,14 @@ TEST_P(BinaryTensorTest, ReceivedSharesLookUniformWhateverTheSecret) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, BinaryTensorTest, ::testing::Values(2, 3),
-                         [](const auto& p) { return std::to_string(p.param) + "parties"; });
+INSTANTIATE_TEST_SUITE_P(PartiesDealers, BinaryTensorTest,
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(TestDealer::kSeeded,
+                                                              TestDealer::kTtp)),
+                         [](const auto& p) {
+                           return std::to_string(std::get<0>(p.param)) + "parties_" +
+                                  dealerName(std::get<1>(p.param));
+                         });
 
 }  // namespace
 }  // namespace sotto::testing

@@ -36,15 +36,19 @@ std::pair<std::vector<double>, std::vector<double>> comparisonPairs() {
   return {x, y};
 }
 
-class CompareTest : public ::testing::TestWithParam<int> {
+class CompareTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
  protected:
-  int parties() const { return GetParam(); }
+  int parties() const { return std::get<0>(GetParam()); }
+  template <typename Fn>
+  auto run(Fn&& fn) {
+    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn));
+  }
 };
 
 TEST_P(CompareTest, ComparisonsAreExact) {
   const auto [x, y] = comparisonPairs();
   const Shape s{static_cast<int64_t>(x.size())};
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, s);
     auto b = ArithTensor::share(p, p.numParties() - 1, y, s);
     return std::vector<std::vector<double>>{lt(a, b).revealDoubles(), gt(a, b).revealDoubles(),
@@ -67,7 +71,7 @@ TEST_P(CompareTest, ComparisonsAreExact) {
 TEST_P(CompareTest, ReluAbsMaximumAreExact) {
   const auto [x, y] = comparisonPairs();
   const Shape s{static_cast<int64_t>(x.size())};
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, s);
     auto b = ArithTensor::share(p, 1, y, s);
     return std::vector<std::vector<double>>{relu(a).revealDoubles(), abs(a).revealDoubles(),
@@ -83,7 +87,7 @@ TEST_P(CompareTest, ReluAbsMaximumAreExact) {
 TEST_P(CompareTest, ReluCostsFourRoundsAndFewBytes) {
   const int64_t n = 4096;
   const auto x = inputs(n, -10, 10, 23);
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{n});
     const CommCounters before = p.comm().stats().total;
     auto r = relu(a);
@@ -103,7 +107,7 @@ TEST_P(CompareTest, MaxAndArgmaxAlongEachDim) {
   const auto x = inputs(6 * 7 * 5, -10, 10, 24);
   const Shape s{6, 7, 5};
   for (int64_t dim : {0, 1, 2}) {
-    auto out = simulateMpc(parties(), [&](Party& p) {
+    auto out = run([&](Party& p) {
       auto a = ArithTensor::share(p, 0, x, s);
       auto [m, oh] = argmax(a, dim);
       return std::make_tuple(max(a, dim).revealDoubles(), m.revealDoubles(), oh.revealDoubles());
@@ -141,7 +145,7 @@ TEST_P(CompareTest, MaxAndArgmaxAlongEachDim) {
 
 TEST_P(CompareTest, MaxOverRowsOfTenTakesSixteenRounds) {
   const auto x = inputs(50 * 10, -8, 8, 25);
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{50, 10});
     const uint64_t before = p.comm().stats().total.rounds;
     auto m = max(a, 1);
@@ -155,7 +159,7 @@ TEST_P(CompareTest, MaxOverRowsOfTenTakesSixteenRounds) {
 TEST_P(CompareTest, Pooling) {
   const Shape s{2, 3, 5, 6};
   const auto x = inputs(s.numel(), -5, 5, 26);
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 1, x, s);
     return std::make_pair(maxPool2d(a, {2, 2}, {2, 2}, {1, 0}).revealDoubles(),
                           avgPool2d(a, {3, 3}, {1, 2}, {1, 1}).revealDoubles());
@@ -194,28 +198,32 @@ TEST_P(CompareTest, Pooling) {
 }
 
 TEST_P(CompareTest, ZeroSizeAndBadInput) {
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, std::vector<double>{}, Shape{0});
     return relu(a).numel() + ltz(a).numel();
   });
   EXPECT_EQ(out[0], 0);
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             auto a = ArithTensor::share(p, 0, std::vector<double>(3, 1), Shape{3});
-                             auto b = ArithTensor::share(p, 0, std::vector<double>(2, 1), Shape{2});
-                             return lt(a, b).numel();
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 auto a = ArithTensor::share(p, 0, std::vector<double>(3, 1), Shape{3});
+                 auto b = ArithTensor::share(p, 0, std::vector<double>(2, 1), Shape{2});
+                 return lt(a, b).numel();
+               }),
                InvalidArgument);
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             auto a = ArithTensor::share(p, 0, std::vector<double>{}, Shape{2, 0});
-                             return max(a, 1).numel();
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 auto a = ArithTensor::share(p, 0, std::vector<double>{}, Shape{2, 0});
+                 return max(a, 1).numel();
+               }),
                InvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, CompareTest, ::testing::Values(2, 3),
-                         [](const auto& p) { return std::to_string(p.param) + "parties"; });
+INSTANTIATE_TEST_SUITE_P(PartiesDealers, CompareTest,
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(TestDealer::kSeeded,
+                                                              TestDealer::kTtp)),
+                         [](const auto& p) {
+                           return std::to_string(std::get<0>(p.param)) + "parties_" +
+                                  dealerName(std::get<1>(p.param));
+                         });
 
 }  // namespace
 }  // namespace sotto::testing

@@ -24,25 +24,6 @@ using namespace std::chrono_literals;
 constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
 constexpr uint64_t kRequestBytes = 192;  // the fixed request header (encodings of <= 23 words)
 
-// Runs fn(Party&) on `parties` parties computing over a SubCommunicator, with the TTP dealer on
-// one more thread (the last rank); returns the parties' results in rank order.
-template <typename Fn>
-auto simulateTtp(int parties, Fn&& fn, PartyOptions options = {}) {
-  using R = std::invoke_result_t<Fn&, Party&>;
-  auto results = simulate(parties + 1, [&](Communicator& world) -> std::optional<R> {
-    TtpSetup ttp = setupTtp(world);
-    if (ttp.is_dealer) {
-      runTtpDealer(world);
-      return std::nullopt;
-    }
-    Party party(*ttp.online, *ttp.dealer, options);
-    return fn(party);
-  });
-  std::vector<R> out;
-  for (int p = 0; p < parties; ++p) out.push_back(std::move(*results[p]));
-  return out;
-}
-
 // Test inputs only (never shares or masks): a fixed-seed generator keeps failures reproducible.
 std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
   std::mt19937_64 gen(seed);
