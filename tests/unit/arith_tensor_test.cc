@@ -28,15 +28,19 @@ std::vector<double> quantized(std::vector<double> v) {
   return v;
 }
 
-class ArithTensorTest : public ::testing::TestWithParam<int> {
+class ArithTensorTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
  protected:
-  int parties() const { return GetParam(); }
+  int parties() const { return std::get<0>(GetParam()); }
+  template <typename Fn>
+  auto run(Fn&& fn, PartyOptions options = {}) {
+    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn), options);
+  }
 };
 
 TEST_P(ArithTensorTest, ShareAndRevealFromEveryOwner) {
   const auto x = uniform(37, -1000, 1000, 1);
   for (int owner = 0; owner < parties(); ++owner) {
-    auto out = simulateMpc(parties(), [&](Party& p) {
+    auto out = run([&](Party& p) {
       auto t = ArithTensor::share(p, owner, x, Shape{37});
       return t.revealDoubles();
     });
@@ -47,7 +51,7 @@ TEST_P(ArithTensorTest, ShareAndRevealFromEveryOwner) {
 TEST_P(ArithTensorTest, RevealToOneParty) {
   const auto x = uniform(10, -5, 5, 2);
   const int receiver = parties() - 1;
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto t = ArithTensor::share(p, 0, x, Shape{2, 5});
     return t.revealTo(receiver);
   });
@@ -63,7 +67,7 @@ TEST_P(ArithTensorTest, RevealToOneParty) {
 TEST_P(ArithTensorTest, LinearOperationsAreExact) {
   const auto x = quantized(uniform(24, -100, 100, 3));
   const auto y = quantized(uniform(24, -100, 100, 4));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
     auto b = ArithTensor::share(p, p.numParties() - 1, y, Shape{4, 6});
     auto pub = RingTensor::encode(std::vector<double>(24, 2.5), Shape{4, 6});
@@ -92,10 +96,9 @@ TEST_P(ArithTensorTest, MulWithinOneUlpBothTruncations) {
   }
   std::vector<double> expect(n);
   for (size_t i = 0; i < n; ++i) expect[i] = x[i] * y[i];
-  auto run = [&](Truncation method, const std::vector<double>& a_in,
-                 const std::vector<double>& b_in) {
-    return simulateMpc(
-        parties(),
+  auto product = [&](Truncation method, const std::vector<double>& a_in,
+                     const std::vector<double>& b_in) {
+    return run(
         [&](Party& p) {
           auto a = ArithTensor::share(p, 0, a_in, Shape{64, 64});
           auto b = ArithTensor::share(p, 1, b_in, Shape{64, 64});
@@ -104,14 +107,14 @@ TEST_P(ArithTensorTest, MulWithinOneUlpBothTruncations) {
         PartyOptions{kDefaultFracBits, method})[0];
   };
   // Dealer truncation: within one ULP on everything, edge values included.
-  EXPECT_LE(maxAbsDiff(run(Truncation::kDealer, x, y), expect), 1.0001 * kUlp);
+  EXPECT_LE(maxAbsDiff(product(Truncation::kDealer, x, y), expect), 1.0001 * kUlp);
   if (parties() == 2) {
     // Local truncation fails with probability ~|xy|·2^32 / 2^63 per element, so it is checked on
     // products below 1 (4096 elements: a failure about once in 2^19 runs).
     const auto xs = quantized(uniform(n, -1, 1, 17)), ys = quantized(uniform(n, -1, 1, 18));
     std::vector<double> small(n);
     for (size_t i = 0; i < n; ++i) small[i] = xs[i] * ys[i];
-    EXPECT_LE(maxAbsDiff(run(Truncation::kLocal, xs, ys), small), 1.0001 * kUlp);
+    EXPECT_LE(maxAbsDiff(product(Truncation::kLocal, xs, ys), small), 1.0001 * kUlp);
   }
 }
 
@@ -122,7 +125,7 @@ TEST_P(ArithTensorTest, DealerTruncationHasNoLargeErrorsNearTheLimit) {
   for (auto& v : raw)
     v = static_cast<uint64_t>(static_cast<int64_t>(gen() >> 2) - (int64_t{1} << 61));
   RingTensor input(Shape{2000}, raw);
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto t = ArithTensor::shareEncoded(p, 0, input, input.shape(), 0);
     return t.truncate(16, Truncation::kDealer).reveal();
   });
@@ -138,7 +141,7 @@ TEST_P(ArithTensorTest, MatmulMatchesDoubleReference) {
   const int64_t m = 13, k = 37, n = 9;
   const auto x = quantized(uniform(m * k, -4, 4, 8));
   const auto y = quantized(uniform(k * n, -4, 4, 9));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{m, k});
     auto b = ArithTensor::share(p, 1, y, Shape{k, n});
     return a.matmul(b).revealDoubles();
@@ -157,7 +160,7 @@ TEST_P(ArithTensorTest, Conv2dMatchesDoubleReference) {
   opt.padding = {1, 1};
   const auto x = quantized(uniform(in.numel(), -3, 3, 10));
   const auto y = quantized(uniform(w.numel(), -1, 1, 11));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 1, x, in);
     auto b = ArithTensor::share(p, 0, y, w);
     return a.conv2d(b, opt).revealDoubles();
@@ -185,7 +188,7 @@ TEST_P(ArithTensorTest, MulBroadcastsLikeNumpy) {
   const auto x = quantized(uniform(24, -3, 3, 30));  // [4, 6]
   const auto y = quantized(uniform(6, -3, 3, 31));   // [6]
   const auto z = quantized(uniform(4, -3, 3, 32));   // [4, 1]
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
     auto b = ArithTensor::share(p, 1, y, Shape{6});
     auto c = ArithTensor::share(p, 0, z, Shape{4, 1});
@@ -200,17 +203,16 @@ TEST_P(ArithTensorTest, MulBroadcastsLikeNumpy) {
   }
   EXPECT_LE(maxAbsDiff(out[0].first, ab), 1.0001 * kUlp);
   EXPECT_LE(maxAbsDiff(out[0].second, cb), 1.0001 * kUlp);
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
-                             auto d = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
-                             return a.mul(d).numel();
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 auto a = ArithTensor::share(p, 0, x, Shape{4, 6});
+                 auto d = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
+                 return a.mul(d).numel();
+               }),
                InvalidArgument);
 }
 
 TEST_P(ArithTensorTest, ZeroSizeTensors) {
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, std::vector<double>{}, Shape{0, 3});
     auto b = ArithTensor::share(p, 1, std::vector<double>{}, Shape{0, 3});
     return (a + b).mul(b).revealDoubles().size();
@@ -219,25 +221,21 @@ TEST_P(ArithTensorTest, ZeroSizeTensors) {
 }
 
 TEST_P(ArithTensorTest, BadInputIsAClearErrorOnEveryParty) {
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             auto a = ArithTensor::share(p, 0, std::vector<double>(6, 1), Shape{6});
-                             auto b = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
-                             return a.mul(b).numel();  // [6] and [4] do not broadcast
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 auto a = ArithTensor::share(p, 0, std::vector<double>(6, 1), Shape{6});
+                 auto b = ArithTensor::share(p, 0, std::vector<double>(4, 1), Shape{4});
+                 return a.mul(b).numel();  // [6] and [4] do not broadcast
+               }),
                InvalidArgument);
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             auto a = ArithTensor::share(p, 0, std::vector<double>(2, 1), Shape{2});
-                             return a.revealTo(parties()).numel();
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 auto a = ArithTensor::share(p, 0, std::vector<double>(2, 1), Shape{2});
+                 return a.revealTo(parties()).numel();
+               }),
                InvalidArgument);
-  EXPECT_THROW(simulateMpc(parties(),
-                           [&](Party& p) {
-                             ArithTensor a(p, RingTensor(Shape{2}), 16),
-                                 b(p, RingTensor(Shape{2}), 12);
-                             return (a + b).numel();
-                           }),
+  EXPECT_THROW(run([&](Party& p) {
+                 ArithTensor a(p, RingTensor(Shape{2}), 16), b(p, RingTensor(Shape{2}), 12);
+                 return (a + b).numel();
+               }),
                InvalidArgument);
 }
 
@@ -245,7 +243,7 @@ TEST_P(ArithTensorTest, ReceivedSharesLookUniformWhateverTheSecret) {
   // Party 1's share of a secret is all it sees: its top byte must be uniform for secret 0 and for
   // secret 12345 alike (chi-square over 256 bins, 2^16 samples; 255 dof, 400 is ~p < 1e-7).
   for (double secret : {0.0, 12345.0}) {
-    auto out = simulateMpc(parties(), [&](Party& p) {
+    auto out = run([&](Party& p) {
       auto t = ArithTensor::share(p, 0, std::vector<double>(1 << 16, secret), Shape{1 << 16});
       return t.share();
     });
@@ -273,7 +271,7 @@ TEST_P(ArithTensorTest, FixedWeightReusedAcrossInferencesOpensOnlyTheInput) {
     std::vector<double> y1, y2;
     uint64_t load_sent, infer_sent;
   };
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     Result r;
     p.comm().resetStats();
     auto weight = FixedWeight::load(p, 0, w, Shape{k, n});  // the model owner is party 0
@@ -304,7 +302,7 @@ TEST_P(ArithTensorTest, FixedWeightConv2d) {
   opt.padding = {1, 1};
   const auto x = quantized(uniform(in.numel(), -2, 2, 15));
   const auto w = quantized(uniform(ws.numel(), -1, 1, 16));
-  auto out = simulateMpc(parties(), [&](Party& p) {
+  auto out = run([&](Party& p) {
     auto weight = FixedWeight::load(p, 0, w, ws);
     auto a = ArithTensor::share(p, 1, x, in);
     auto b = ArithTensor::share(p, 0, w, ws);
@@ -316,8 +314,14 @@ TEST_P(ArithTensorTest, FixedWeightConv2d) {
   EXPECT_GT(out[0].first.size(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parties, ArithTensorTest, ::testing::Values(2, 3),
-                         [](const auto& p) { return std::to_string(p.param) + "parties"; });
+INSTANTIATE_TEST_SUITE_P(PartiesDealers, ArithTensorTest,
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(TestDealer::kSeeded,
+                                                              TestDealer::kTtp)),
+                         [](const auto& p) {
+                           return std::to_string(std::get<0>(p.param)) + "parties_" +
+                                  dealerName(std::get<1>(p.param));
+                         });
 
 }  // namespace
 }  // namespace sotto::testing

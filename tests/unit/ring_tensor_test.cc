@@ -168,6 +168,11 @@ struct BinaryCase {
   Shape b;
 };
 
+// Readable test names in CTest (instead of the object's bytes).
+void PrintTo(const BinaryCase& c, std::ostream* os) {
+  *os << c.a.toString() << " with " << c.b.toString();
+}
+
 class ElementwiseTest : public ::testing::TestWithParam<BinaryCase> {};
 
 TEST_P(ElementwiseTest, AllOpsMatchReference) {

@@ -43,15 +43,6 @@ std::vector<RingTensor> open(const Party& p, std::vector<RingTensor> shares) {
   return openTogether(p, std::move(shares));
 }
 
-std::vector<double> matmulReference(const std::vector<double>& x, const std::vector<double>& y,
-                                    int64_t m, int64_t k, int64_t n) {
-  std::vector<double> out(m * n, 0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t l = 0; l < k; ++l) out[i * n + j] += x[i * k + l] * y[l * n + j];
-  return out;
-}
-
 class TtpDealerTest : public ::testing::TestWithParam<int> {
  protected:
   int parties() const { return GetParam(); }
@@ -149,132 +140,8 @@ TEST_P(TtpDealerTest, LongRequestsTravelInTwoMessages) {
   EXPECT_EQ(out[0].second.bytes_received, 8u * (24 + 40 + 30));
 }
 
-TEST_P(TtpDealerTest, MulWithinOneUlpBothTruncations) {
-  const size_t n = 4096;
-  for (auto method : {Truncation::kDealer, Truncation::kLocal}) {
-    if (method == Truncation::kLocal && parties() != 2) continue;
-    auto x = quantized(uniform(n, -10, 10, 5));
-    auto y = quantized(uniform(n, -10, 10, 6));
-    // Edge values: tiny negatives, zero, and for the dealer's truncation values near the top of
-    // the range (|xy| < 2^30). Not for local truncation: it fails on |xy|·2^32 ~ 2^62 with
-    // probability ~ 1/2 per element (see Truncation::kLocal), whatever the dealer.
-    std::vector<double> ex = {-1.0 / (1 << 17), -kUlp, 0.0, kUlp, 1.5};
-    std::vector<double> ey = {3.0, -kUlp, 12345.0, -kUlp, -kUlp};
-    if (method == Truncation::kDealer) {
-      ex.insert(ex.end(), {30000.0, -30000.0});
-      ey.insert(ey.end(), {30000.0, 30000.0});
-    }
-    for (size_t i = 0; i < ex.size(); ++i) {
-      x[i] = quantize(ex[i]);
-      y[i] = quantize(ey[i]);
-    }
-    std::vector<double> expect(n);
-    for (size_t i = 0; i < n; ++i) expect[i] = x[i] * y[i];
-    auto out = simulateTtp(
-        parties(),
-        [&](Party& p) {
-          auto a = ArithTensor::share(p, 0, x, Shape{64, 64});
-          auto b = ArithTensor::share(p, 1, y, Shape{64, 64});
-          return a.mul(b).revealDoubles();
-        },
-        PartyOptions{kDefaultFracBits, method});
-    EXPECT_LE(maxAbsDiff(out[0], expect), 1.0001 * kUlp)
-        << (method == Truncation::kDealer ? "dealer" : "local") << " truncation";
-    EXPECT_EQ(out[0], out[parties() - 1]);
-  }
-}
-
-TEST_P(TtpDealerTest, DealerTruncationHasNoLargeErrorsNearTheLimit) {
-  std::vector<uint64_t> raw(2000);
-  std::mt19937_64 gen(7);
-  for (auto& v : raw)
-    v = static_cast<uint64_t>(static_cast<int64_t>(gen() >> 2) - (int64_t{1} << 61));
-  RingTensor input(Shape{2000}, raw);
-  auto out = simulateTtp(parties(), [&](Party& p) {
-    auto t = ArithTensor::shareEncoded(p, 0, input, input.shape(), 0);
-    return t.truncate(16, Truncation::kDealer).reveal();
-  });
-  for (size_t i = 0; i < raw.size(); ++i) {
-    const int64_t want = static_cast<int64_t>(raw[i]) >> 16;
-    const int64_t got = static_cast<int64_t>(out[0][static_cast<int64_t>(i)]);
-    ASSERT_LE(std::abs(got - want), 1) << "element " << i;
-  }
-}
-
-TEST_P(TtpDealerTest, MatmulMatchesDoubleReference) {
-  const int64_t m = 13, k = 37, n = 9;
-  const auto x = quantized(uniform(m * k, -4, 4, 8));
-  const auto y = quantized(uniform(k * n, -4, 4, 9));
-  auto out = simulateTtp(parties(), [&](Party& p) {
-    auto a = ArithTensor::share(p, 0, x, Shape{m, k});
-    auto b = ArithTensor::share(p, p.numParties() - 1, y, Shape{k, n});
-    return a.matmul(b).revealDoubles();
-  });
-  EXPECT_LE(maxAbsDiff(out[0], matmulReference(x, y, m, k, n)), 1.0001 * kUlp);
-}
-
-TEST_P(TtpDealerTest, Conv2dMatchesDoubleReference) {
-  const Shape in{2, 3, 7, 6}, w{4, 3, 3, 2};
-  Conv2dOptions opt;
-  opt.stride = {2, 1};
-  opt.padding = {1, 1};
-  const auto x = quantized(uniform(in.numel(), -3, 3, 10));
-  const auto y = quantized(uniform(w.numel(), -1, 1, 11));
-  auto out = simulateTtp(parties(), [&](Party& p) {
-    auto a = ArithTensor::share(p, 1, x, in);
-    auto b = ArithTensor::share(p, 0, y, w);
-    return a.conv2d(b, opt).revealDoubles();
-  });
-  const Shape os = conv2dOutputShape(in, w, opt);
-  std::vector<double> expect(os.numel(), 0);
-  for (int64_t b = 0; b < 2; ++b)
-    for (int64_t o = 0; o < 4; ++o)
-      for (int64_t oh = 0; oh < os[2]; ++oh)
-        for (int64_t ow = 0; ow < os[3]; ++ow) {
-          double acc = 0;
-          for (int64_t c = 0; c < 3; ++c)
-            for (int64_t i = 0; i < 3; ++i)
-              for (int64_t j = 0; j < 2; ++j) {
-                const int64_t h = oh * 2 - 1 + i, ww = ow - 1 + j;
-                if (h < 0 || h >= 7 || ww < 0 || ww >= 6) continue;
-                acc += x[((b * 3 + c) * 7 + h) * 6 + ww] * y[((o * 3 + c) * 3 + i) * 2 + j];
-              }
-          expect[((b * 4 + o) * os[2] + oh) * os[3] + ow] = acc;
-        }
-  EXPECT_LE(maxAbsDiff(out[0], expect), 1.0001 * kUlp);
-}
-
-TEST_P(TtpDealerTest, FixedWeightMatmulAcrossInferences) {
-  const int64_t m = 8, k = 16, n = 5;
-  const auto w = quantized(uniform(k * n, -1, 1, 12));
-  const auto x1 = quantized(uniform(m * k, -3, 3, 13));
-  const auto x2 = quantized(uniform(m * k, -3, 3, 14));
-  auto out = simulateTtp(parties(), [&](Party& p) {
-    auto weight = FixedWeight::load(p, 0, w, Shape{k, n});
-    auto a = ArithTensor::share(p, p.numParties() - 1, x1, Shape{m, k});
-    auto b = ArithTensor::share(p, p.numParties() - 1, x2, Shape{m, k});
-    return std::make_pair(weight.matmulFrom(a).revealDoubles(),
-                          weight.matmulFrom(b).revealDoubles());
-  });
-  EXPECT_LE(maxAbsDiff(out[0].first, matmulReference(x1, w, m, k, n)), 1.0001 * kUlp);
-  EXPECT_LE(maxAbsDiff(out[0].second, matmulReference(x2, w, m, k, n)), 1.0001 * kUlp);
-}
-
-TEST_P(TtpDealerTest, ComparisonsAndReluAreExact) {
-  // Comparison tables, binary triples and bit selects (additive and XOR outputs) from the TTP.
-  auto x = quantized(uniform(500, -1000, 1000, 30));
-  x[0] = 0;
-  x[1] = -kUlp;
-  x[2] = kUlp;
-  auto out = simulateTtp(parties(), [&](Party& p) {
-    auto a = ArithTensor::share(p, p.numParties() - 1, x, Shape{500});
-    return std::make_pair(ltz(a).revealDoubles(), relu(a).revealDoubles());
-  });
-  for (size_t i = 0; i < x.size(); ++i) {
-    ASSERT_EQ(out[0].first[i], x[i] < 0 ? 1.0 : 0.0) << "ltz " << x[i];
-    ASSERT_EQ(out[0].second[i], std::max(x[i], 0.0)) << "relu " << x[i];
-  }
-}
+// ArithTensor, FixedWeight, comparisons and binary shares run their whole suites under this
+// dealer too (arith_tensor_test, compare_test, binary_tensor_test are parametrised by dealer).
 
 TEST_P(TtpDealerTest, DealerTrafficIsCountedApartFromOnlineTraffic) {
   const int64_t n = 1000;
