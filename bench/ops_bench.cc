@@ -26,6 +26,7 @@
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/crypten_compare.h"
 #include "sotto/mpc/fixed_weight.h"
+#include "sotto/mpc/lut.h"
 
 namespace {
 
@@ -268,6 +269,24 @@ Op unaryOp(const std::string& which) {
   return op;
 }
 
+// A 256-entry lookup of a fixed-point function on 8-bit shared indices.
+Op lookupOp(int64_t n) {
+  std::vector<uint64_t> idx(n);
+  Op op;
+  for (int64_t i = 0; i < n; ++i) {
+    idx[i] = static_cast<uint64_t>(i * 37) & 255;
+    op.reference.push_back(decode(encode(std::exp(-static_cast<double>(idx[i]) / 32))));
+  }
+  op.prepare = [idx, n](Party& p) {
+    auto table = std::make_shared<LookupTable>(LookupTable::fromFunction(
+        8, 1, [](uint64_t row, int) { return encode(std::exp(-static_cast<double>(row) / 32)); }));
+    auto x = ArithTensor::shareEncoded(p, 1, RingTensor(Shape{n}, idx), Shape{n}, 0);
+    return std::function<ArithTensor()>(
+        [x, table] { return lookup(x, *table, kDefaultFracBits)[0]; });
+  };
+  return op;
+}
+
 void registerAll() {
   const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
   const PartyOptions local{kDefaultFracBits, Truncation::kLocal};
@@ -295,6 +314,7 @@ void registerAll() {
       {"ops/eq/fast/65536", [] { return unaryOp("eq"); }, exact},
       {"ops/maxpool2x2/fast/65536", [] { return unaryOp("maxpool"); }, exact},
       {"ops/avgpool2x2/exact/65536", [] { return unaryOp("avgpool"); }, exact},
+      {"ops/lookup/lut8/65536", [] { return lookupOp(65536); }, exact},
       {"ops/truncate/dealer/65536", [] { return truncateOp(65536); }, exact},
       {"ops/truncate/local/65536", [] { return truncateOp(65536); }, local},
   };

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 
+#include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
 
 namespace sotto {
@@ -104,6 +106,14 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
       const int64_t n = shapes[0].numel();
       return {shapes[0], Shape{7, n, 4}};
     }
+    case Kind::kLookup: {
+      expectShapes(*this, 1);
+      SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1 &&
+                        table.size() == (size_t{1} << index_bits) * static_cast<size_t>(columns),
+                    "lookup: a table of ", table.size(), " words is not 2^", index_bits,
+                    " rows of ", columns, " columns (index bits must be 1..16)");
+      return {shapes[0], Shape{shapes[0].numel(), (int64_t{1} << index_bits) * columns}};
+    }
     case Kind::kBitSelect: {
       // shapes: the bits' shape (n elements) and the selected values' shape (n·w elements, w per
       // bit, consecutive); one shape means w = 1.
@@ -128,12 +138,40 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
       return {Sharing::kAdditive, Sharing::kXor};
     case Kind::kBitSelect:
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
+    case Kind::kLookup:
+      return {Sharing::kAdditive, Sharing::kPrfTable};
     default:
       return std::vector<Sharing>(n, Sharing::kAdditive);
   }
 }
 
+RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
+  SOTTO_ENFORCE(key.numel() == 2, "a PRF-table share is a 2-word key, got ", key.numel(), " words");
+  Prg::Seed seed{};
+  std::memcpy(seed.data(), key.data().data(), 16);
+  Prf prf(seed);
+  RingTensor out(Shape{n, m});
+  std::vector<uint64_t> hi(static_cast<size_t>(m)), lo(static_cast<size_t>(m));
+  for (int64_t t = 0; t < m; ++t) lo[t] = static_cast<uint64_t>(t);
+  for (int64_t e = 0; e < n; ++e) {
+    std::fill(hi.begin(), hi.end(), static_cast<uint64_t>(e));
+    prf.eval(hi, lo, out.data().subspan(e * m, m));
+  }
+  return out;
+}
+
+RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream) {
+  RingTensor t(sharing == Sharing::kPrfTable ? Shape{2} : shape);
+  stream.fill(t.data());
+  return t;
+}
+
 void removeStream(RingTensor& value, Prg& stream, Sharing sharing) {
+  if (sharing == Sharing::kPrfTable) {
+    const RingTensor key = drawShare(value.shape(), sharing, stream);
+    value -= prfTable(key, value.shape()[0], value.shape()[1]);
+    return;
+  }
   constexpr size_t kChunk = 8192;  // words: 64 KiB, stays in cache
   std::array<uint64_t, kChunk> buf;
   auto v = value.data();
@@ -172,6 +210,12 @@ std::vector<uint64_t> CorrelationRequest::encode() const {
     w.push_back(static_cast<uint64_t>(s.rank()));
     for (int64_t d : s.dims()) w.push_back(static_cast<uint64_t>(d));
   }
+  if (kind == Kind::kLookup) {
+    w.push_back(static_cast<uint64_t>(index_bits));
+    w.push_back(static_cast<uint64_t>(columns));
+    w.push_back(table.size());
+    w.insert(w.end(), table.begin(), table.end());
+  }
   return w;
 }
 
@@ -181,7 +225,7 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
   };
   need(11);
   CorrelationRequest r;
-  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kBitSelect)) {
+  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kLookup)) {
     throw ProtocolError("malformed correlation request: kind " + std::to_string(w[0]));
   }
   r.kind = static_cast<Kind>(w[0]);
@@ -199,6 +243,16 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
     std::vector<int64_t> dims(rank);
     for (uint64_t d = 0; d < rank; ++d) dims[d] = static_cast<int64_t>(w[at++]);
     r.shapes.emplace_back(dims);
+  }
+  if (r.kind == Kind::kLookup) {
+    need(at + 3);
+    r.index_bits = static_cast<int>(w[at]);
+    r.columns = static_cast<int>(w[at + 1]);
+    const uint64_t len = w[at + 2];
+    at += 3;
+    need(at + len);
+    r.table.assign(w.begin() + static_cast<int64_t>(at),
+                   w.begin() + static_cast<int64_t>(at + len));
   }
   return r;
 }
@@ -261,6 +315,21 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
     }
     case Kind::kCompareTables:
       return compareTablesFor(shapes, prg);
+    case Kind::kLookup: {
+      // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
+      RingTensor r = random(shapes[0], prg);
+      RingTensor rotated(shapes[1]);
+      const uint64_t rows = uint64_t{1} << req.index_bits, mask = rows - 1;
+      const auto c = static_cast<uint64_t>(req.columns);
+      for (int64_t e = 0; e < r.numel(); ++e) {
+        uint64_t* row = rotated.data().data() + e * rows * c;
+        for (uint64_t j = 0; j < rows; ++j) {
+          const uint64_t src = ((j - r[e]) & mask) * c;
+          for (uint64_t col = 0; col < c; ++col) row[j * c + col] = req.table[src + col];
+        }
+      }
+      return {std::move(r), std::move(rotated)};
+    }
     case Kind::kBitSelect: {
       RingTensor a = random(shapes[0], prg);
       RingTensor bits = random(shapes[1], prg);
@@ -376,6 +445,118 @@ BitSelect Dealer::bitSelect(const Shape& bits, const Shape& values) {
   return {std::move(t[0]), std::move(t[1]), std::move(t[2]), std::move(t[3])};
 }
 
+namespace {
+
+uint64_t rowMask(int index_bits) { return (uint64_t{1} << index_bits) - 1; }
+
+// Party 0 under a dealer that sends corrections: its whole share of every rotated table.
+class TableLut final : public LutMaterial {
+ public:
+  TableLut(RingTensor share_r, RingTensor table, int index_bits, int columns)
+      : table_(std::move(table)), index_bits_(index_bits), columns_(columns) {
+    r = std::move(share_r);
+  }
+  RingTensor sharesAt(std::span<const uint64_t> u) const override {
+    const int64_t n = static_cast<int64_t>(u.size()), c = columns_;
+    const int64_t row_words = (int64_t{1} << index_bits_) * c;
+    RingTensor out(Shape{n, c});
+    for (int64_t e = 0; e < n; ++e) {
+      const int64_t j = static_cast<int64_t>(u[e] & rowMask(index_bits_));
+      for (int64_t col = 0; col < c; ++col) out[e * c + col] = table_[e * row_words + j * c + col];
+    }
+    return out;
+  }
+
+ private:
+  RingTensor table_;
+  int index_bits_, columns_;
+};
+
+// Sum over PRF keys of Prf(key)(e, j·c + col) at each element's entry j = u_e mod 2^k.
+RingTensor prfAt(const std::vector<RingTensor>& keys, std::span<const uint64_t> u, int index_bits,
+                 int columns) {
+  const int64_t n = static_cast<int64_t>(u.size()), c = columns;
+  RingTensor out(Shape{n, c});
+  std::vector<uint64_t> hi(n * c), lo(n * c), words(n * c);
+  for (int64_t e = 0; e < n; ++e) {
+    for (int64_t col = 0; col < c; ++col) {
+      hi[e * c + col] = static_cast<uint64_t>(e);
+      lo[e * c + col] = (u[e] & rowMask(index_bits)) * static_cast<uint64_t>(c) + col;
+    }
+  }
+  for (const auto& key : keys) {
+    Prg::Seed seed{};
+    std::memcpy(seed.data(), key.data().data(), 16);
+    Prf(seed).eval(hi, lo, words);
+    for (int64_t t = 0; t < n * c; ++t) out[t] += words[t];
+  }
+  return out;
+}
+
+// Parties i >= 1: their table shares are a PRF, evaluated only where needed.
+class PrfLut final : public LutMaterial {
+ public:
+  PrfLut(RingTensor share_r, RingTensor key, int index_bits, int columns)
+      : key_(std::move(key)), index_bits_(index_bits), columns_(columns) {
+    r = std::move(share_r);
+  }
+  RingTensor sharesAt(std::span<const uint64_t> u) const override {
+    return prfAt({key_}, u, index_bits_, columns_);
+  }
+
+ private:
+  RingTensor key_;
+  int index_bits_, columns_;
+};
+
+// The seeded dealer's party 0 knows every mask: it computes its share of only the entry that is
+// read, T[(u - r) mod 2^k] minus the other parties' PRF words there. No table is materialised.
+class LazyLut final : public LutMaterial {
+ public:
+  LazyLut(RingTensor share_r, RingTensor full_r, std::vector<RingTensor> keys,
+          std::vector<uint64_t> table, int index_bits, int columns)
+      : full_r_(std::move(full_r)),
+        keys_(std::move(keys)),
+        table_(std::move(table)),
+        index_bits_(index_bits),
+        columns_(columns) {
+    r = std::move(share_r);
+  }
+  RingTensor sharesAt(std::span<const uint64_t> u) const override {
+    RingTensor out = -prfAt(keys_, u, index_bits_, columns_);
+    const int64_t c = columns_;
+    for (int64_t e = 0; e < static_cast<int64_t>(u.size()); ++e) {
+      const uint64_t row = (u[e] - full_r_[e]) & rowMask(index_bits_);  // x_e
+      for (int64_t col = 0; col < c; ++col) out[e * c + col] += table_[row * c + col];
+    }
+    return out;
+  }
+
+ private:
+  RingTensor full_r_;
+  std::vector<RingTensor> keys_;
+  std::vector<uint64_t> table_;
+  int index_bits_, columns_;
+};
+
+}  // namespace
+
+std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
+                                                    std::span<const uint64_t> table,
+                                                    const Shape& shape) {
+  CorrelationRequest r;
+  r.kind = Kind::kLookup;
+  r.shapes = {shape};
+  r.index_bits = index_bits;
+  r.columns = columns;
+  r.table.assign(table.begin(), table.end());
+  auto t = timedFetch(r);
+  if (t[1].shape().rank() == 1) {  // a PRF key: this party's shares are evaluated on demand
+    return std::make_unique<PrfLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+  }
+  return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+}
+
 // ---- The seeded (trusted-first-party) dealer ----------------------------------------------------
 
 namespace {
@@ -408,13 +589,39 @@ class SeededDealer final : public Dealer {
   bool secure() const override { return false; }
   std::string name() const override { return "seeded (INSECURE: trusted first party)"; }
 
+  std::unique_ptr<LutMaterial> lookupMaterial(int index_bits, int columns,
+                                              std::span<const uint64_t> table,
+                                              const Shape& shape) override {
+    if (rank_ != 0) return Dealer::lookupMaterial(index_bits, columns, table, shape);
+    CorrelationRequest check;  // validates the table as every party does
+    check.kind = Kind::kLookup;
+    check.shapes = {shape};
+    check.index_bits = index_bits;
+    check.columns = columns;
+    check.table.assign(table.begin(), table.end());
+    check.outputShapes();
+    // Draw exactly what each party draws (its r share, then its PRF key), without the tables.
+    RingTensor full_r = random(shape, private_);
+    RingTensor mine = full_r;
+    std::vector<RingTensor> keys;
+    for (auto& stream : streams_) {
+      mine -= drawShare(shape, Sharing::kAdditive, stream);
+      keys.push_back(drawShare(shape, Sharing::kPrfTable, stream));
+    }
+    return std::make_unique<LazyLut>(std::move(mine), std::move(full_r), std::move(keys),
+                                     std::move(check.table), index_bits, columns);
+  }
+
  protected:
   std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
     const auto shapes = request.outputShapes();
     std::vector<RingTensor> out;
     out.reserve(shapes.size());
     if (rank_ != 0) {
-      for (const auto& s : shapes) out.push_back(random(s, streams_[0]));
+      const auto sharings = request.outputSharings();
+      for (size_t k = 0; k < shapes.size(); ++k) {
+        out.push_back(drawShare(shapes[k], sharings[k], streams_[0]));
+      }
       return out;
     }
     // Party 0: the values, minus (or XOR) every other party's stream.

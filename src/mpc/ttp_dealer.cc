@@ -17,7 +17,7 @@ using Kind = CorrelationRequest::Kind;
 // is the shutdown. Dealer -> party 0: one message with the corrections of every output in
 // outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
 constexpr size_t kHeaderWords = 24;
-constexpr size_t kMaxRequestWords = 4096;  // far beyond any real request (a few dozen words)
+constexpr size_t kMaxRequestWords = (size_t{1} << 18) + 64;  // a 2^16-row, 4-column table
 
 ConstBytes wordBytes(std::span<const uint64_t> w) { return std::as_bytes(w); }
 MutableBytes writableWordBytes(std::span<uint64_t> w) { return std::as_writable_bytes(w); }
@@ -96,10 +96,9 @@ class TtpDealerClient final : public Dealer {
     out.reserve(shapes.size());
     if (world_.rank() != 0) {
       // Party i >= 1: every share is the next block of its stream, as the dealer draws it.
-      for (const auto& s : shapes) {
-        RingTensor t(s);
-        stream_->fill(t.data());
-        out.push_back(std::move(t));
+      const auto sharings = request.outputSharings();
+      for (size_t k = 0; k < shapes.size(); ++k) {
+        out.push_back(drawShare(shapes[k], sharings[k], *stream_));
       }
       return out;
     }
@@ -226,6 +225,13 @@ class TtpServer {
     std::vector<uint64_t> draw;
     size_t at = 0;
     for (size_t k = 0; k < shapes.size(); ++k) {
+      if (sharings[k] == Sharing::kPrfTable) {  // each party's share is a PRF table of a key
+        for (auto& stream : streams_) removeStream(values[k], stream, sharings[k]);
+        const auto v = values[k].data();
+        std::copy(v.begin(), v.end(), reply.begin() + at);
+        at += v.size();
+        continue;
+      }
       const auto v = values[k].data();
       std::copy(v.begin(), v.end(), reply.begin() + at);
       draw.resize(v.size());

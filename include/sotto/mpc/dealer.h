@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,18 @@ struct BitSelect {
   RingTensor a, rho_bits, rho, a_rho;
 };
 
+/// Lookup-table material (see lut.h) for n elements: this party's share of a mask r per element
+/// (only the low index_bits matter) and, once u = x + r mod 2^k is public, its shares of the
+/// rotated table S_e[u_e] = T[(u_e - r_e) mod 2^k], for every column.
+class LutMaterial {
+ public:
+  virtual ~LutMaterial() = default;
+  /// This party's share of the masks, shape as requested.
+  RingTensor r;
+  /// Shares of S_e[u_e] for every element e and column: [n, columns]. Local.
+  virtual RingTensor sharesAt(std::span<const uint64_t> u) const = 0;
+};
+
 /// A fixed mask B registered with the dealer (for weights reused across inferences).
 struct FixedMask {
   uint64_t id = 0;
@@ -58,8 +71,10 @@ struct FixedMask {
   RingTensor b;  ///< this party's share of B
 };
 
-/// How an output is shared: x = Σ x_i mod 2^64, or x = ⊕ x_i (bitwise).
-enum class Sharing { kAdditive, kXor };
+/// How an output is shared: x = Σ x_i mod 2^64, or x = ⊕ x_i (bitwise), or additively where
+/// party i >= 1's share of a [n, m] table is a PRF (a 2-word key drawn from its stream; entry
+/// (e, t) = Prf(key).eval(e, t)), so that it evaluates only the entries it needs.
+enum class Sharing { kAdditive, kXor, kPrfTable };
 
 /// What a correlation asks for. Public so that dealers in other processes can decode requests.
 struct CorrelationRequest {
@@ -74,12 +89,17 @@ struct CorrelationRequest {
     kBinaryTriple,
     kCompareTables,
     kBitSelect,
+    kLookup,
   };
   Kind kind = Kind::kMul;
   std::vector<Shape> shapes;  ///< operand shapes (kind-specific)
   Conv2dOptions conv;
   int frac_bits = 0;
   uint64_t mask_id = 0;
+  /// kLookup: the public table, 2^index_bits rows of `columns` words, row-major.
+  int index_bits = 0;
+  int columns = 0;
+  std::vector<uint64_t> table;
 
   /// Shapes of the tensors the correlation yields, in order.
   std::vector<Shape> outputShapes() const;
@@ -119,6 +139,13 @@ class Dealer {
   /// The same where each bit of `bits` selects w consecutive values of `values`
   /// (values.numel() = w · bits.numel()): a and a·rho have the values' shape, rho the bits'.
   BitSelect bitSelect(const Shape& bits, const Shape& values);
+
+  /// Lookup material for `shape` elements and the public table `table` (2^index_bits rows of
+  /// `columns` words). Party 0's dealer traffic (TTP): 2^index_bits · columns + 1 words per element
+  /// (the rotated table's correction); the others evaluate one PRF word per element and column.
+  virtual std::unique_ptr<LutMaterial> lookupMaterial(int index_bits, int columns,
+                                                      std::span<const uint64_t> table,
+                                                      const Shape& shape);
 
   /// False for the in-process seeded dealer (party 0 knows every correlation).
   virtual bool secure() const = 0;
@@ -161,9 +188,15 @@ class FixedMaskStore {
 
 /// Folds another party's share `other` out of a value: value - other (additive) or value ^ other.
 void removeShare(RingTensor& value, const RingTensor& other, Sharing sharing);
-/// The same with the other party's share drawn from `stream` (value.numel() words), in chunks:
-/// no temporary of the value's size.
+/// The same with the other party's share drawn from `stream` (value.numel() words, or a 2-word
+/// PRF key for kPrfTable), in chunks: no temporary of the value's size.
 void removeStream(RingTensor& value, Prg& stream, Sharing sharing);
+
+/// Party i >= 1's share of an output: the next words of its stream (kPrfTable: the 2-word key).
+RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream);
+
+/// The [n, m] table of Prf(key) words, key = the 2 words of `key` (a kPrfTable share).
+RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m);
 
 /// The plaintext values of every output of `request` (randoms from `prg`), as a dealer computes
 /// them. Fixed masks are remembered in `masks` by id. Used by dealer implementations.

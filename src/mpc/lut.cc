@@ -1,0 +1,60 @@
+#include "sotto/mpc/lut.h"
+
+namespace sotto {
+
+LookupTable::LookupTable(int index_bits, int columns, std::vector<uint64_t> entries)
+    : index_bits_(index_bits), columns_(columns), entries_(std::move(entries)) {
+  SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16, "lookup table: index bits must be 1..16, got ",
+                index_bits);
+  SOTTO_ENFORCE(columns >= 1, "lookup table: columns must be >= 1, got ", columns);
+  SOTTO_ENFORCE(entries_.size() == (size_t{1} << index_bits) * static_cast<size_t>(columns),
+                "lookup table: ", entries_.size(), " entries do not fill 2^", index_bits,
+                " rows of ", columns, " columns (", (size_t{1} << index_bits) * columns,
+                " expected)");
+}
+
+LookupTable LookupTable::fromFunction(int index_bits, int columns,
+                                      const std::function<uint64_t(uint64_t row, int col)>& fn) {
+  SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1,
+                "lookup table: index bits must be 1..16 and columns >= 1");
+  std::vector<uint64_t> e(static_cast<size_t>(columns) << index_bits);
+  for (uint64_t row = 0; row < (uint64_t{1} << index_bits); ++row) {
+    for (int col = 0; col < columns; ++col) e[row * columns + col] = fn(row, col);
+  }
+  return LookupTable(index_bits, columns, std::move(e));
+}
+
+std::vector<ArithTensor> lookup(const ArithTensor& index, const LookupTable& table,
+                                int out_frac_bits) {
+  const Party& p = index.party();
+  Communicator& comm = p.comm();
+  auto scope = comm.tag("lookup");
+  const int k = table.indexBits();
+  const uint64_t mask = table.rows() - 1;
+  const int64_t n = index.numel();
+  auto material = p.dealer().lookupMaterial(k, table.columns(), table.entries(), index.shape());
+  // u = x + r mod 2^k, opened: 2 parties exchange 16-bit words; more parties allReduce words.
+  std::vector<uint64_t> u(n);
+  for (int64_t e = 0; e < n; ++e) u[e] = (index.share()[e] + material->r[e]) & mask;
+  if (comm.worldSize() == 2) {
+    std::vector<uint16_t> mine(n), theirs(n);
+    for (int64_t e = 0; e < n; ++e) mine[e] = static_cast<uint16_t>(u[e]);
+    comm.exchange(1 - comm.rank(), std::as_bytes(std::span(mine)),
+                  std::as_writable_bytes(std::span(theirs)));
+    for (int64_t e = 0; e < n; ++e) u[e] = (u[e] + theirs[e]) & mask;
+  } else {
+    comm.allReduce(u, ReduceOp::kAdd);
+    for (auto& v : u) v &= mask;
+  }
+  const RingTensor s = material->sharesAt(u);  // [n, columns]
+  std::vector<ArithTensor> out;
+  const int64_t c = table.columns();
+  for (int64_t col = 0; col < c; ++col) {
+    RingTensor t(index.shape());
+    for (int64_t e = 0; e < n; ++e) t[e] = s[e * c + col];
+    out.emplace_back(p, std::move(t), out_frac_bits);
+  }
+  return out;
+}
+
+}  // namespace sotto

@@ -1,0 +1,130 @@
+// Lookup tables on shared indices, 2 and 3 parties, both dealers: every lookup must return exactly
+// T[x mod 2^k].
+#include "sotto/mpc/lut.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "testing/mpc.h"
+
+namespace sotto::testing {
+namespace {
+
+class LutTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
+ protected:
+  int parties() const { return std::get<0>(GetParam()); }
+  template <typename Fn>
+  auto run(Fn&& fn) {
+    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn));
+  }
+};
+
+// Integer indices, including ones outside [0, 2^k) (they wrap) and negatives.
+std::vector<uint64_t> indices(size_t n, unsigned seed) {
+  std::mt19937_64 gen(seed);  // test inputs only
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = gen() % 1000;
+  v[0] = 0;
+  v[1] = 255;
+  v[2] = 256;                        // wraps to 0 with k = 8
+  v[3] = static_cast<uint64_t>(-1);  // -1: row 2^k - 1
+  v[4] = 300;
+  return v;
+}
+
+TEST_P(LutTest, TwoColumnsExactForEveryIndex) {
+  const auto x = indices(777, 1);
+  const auto table = LookupTable::fromFunction(
+      8, 2, [](uint64_t row, int col) { return col == 0 ? row * row : 1000 - row; });
+  auto out = run([&](Party& p) {
+    auto idx =
+        ArithTensor::shareEncoded(p, p.numParties() - 1, RingTensor(Shape{777}, x), Shape{777}, 0);
+    auto cols = lookup(idx, table, 0);
+    return std::make_pair(cols[0].reveal(), cols[1].reveal());
+  });
+  for (size_t i = 0; i < x.size(); ++i) {
+    const uint64_t row = x[i] & 255;
+    ASSERT_EQ(out[0].first[static_cast<int64_t>(i)], row * row) << "x = " << x[i];
+    ASSERT_EQ(out[0].second[static_cast<int64_t>(i)], 1000 - row) << "x = " << x[i];
+  }
+}
+
+TEST_P(LutTest, FixedPointFunctionTable) {
+  // exp(-j/16) for a 10-bit index, entries encoded at 16 fractional bits.
+  const int k = 10;
+  const auto table = LookupTable::fromFunction(
+      k, 1, [](uint64_t row, int) { return encode(std::exp(-static_cast<double>(row) / 16)); });
+  std::vector<uint64_t> x(300);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = (i * 7) % 1024;
+  auto out = run([&](Party& p) {
+    auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{300}, x), Shape{300}, 0);
+    return lookup(idx, table, kDefaultFracBits)[0].revealDoubles();
+  });
+  for (size_t i = 0; i < x.size(); ++i) {
+    ASSERT_EQ(out[0][i], decode(encode(std::exp(-static_cast<double>(x[i]) / 16)))) << i;
+  }
+}
+
+TEST_P(LutTest, SmallestAndLargestIndexWidths) {
+  const auto one_bit = LookupTable(1, 1, {7, 9});
+  const auto wide = LookupTable::fromFunction(16, 1, [](uint64_t row, int) { return row ^ 0xabc; });
+  std::vector<uint64_t> x = {0, 1, 2, 3, 65535, 65536, 12345};
+  auto out = run([&](Party& p) {
+    auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{7}, x), Shape{7}, 0);
+    return std::make_pair(lookup(idx, one_bit, 0)[0].reveal(), lookup(idx, wide, 0)[0].reveal());
+  });
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(out[0].first[static_cast<int64_t>(i)], (x[i] & 1) ? 9u : 7u);
+    EXPECT_EQ(out[0].second[static_cast<int64_t>(i)], (x[i] & 0xffff) ^ 0xabc);
+  }
+}
+
+TEST_P(LutTest, OneRoundTwoBytesPerElement) {
+  const int64_t n = 1000;
+  const auto table =
+      LookupTable::fromFunction(8, 3, [](uint64_t row, int col) { return row + col; });
+  auto out = run([&](Party& p) {
+    auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}), Shape{n}, 0);
+    const CommCounters before = p.comm().stats().total;
+    auto cols = lookup(idx, table, 0);
+    const CommCounters after = p.comm().stats().total;
+    return std::make_pair(after.rounds - before.rounds, after.bytes_sent - before.bytes_sent);
+  });
+  EXPECT_EQ(out[0].first, 1u);
+  if (parties() == 2) {
+    EXPECT_EQ(out[0].second, static_cast<uint64_t>(2 * n));
+  }
+}
+
+TEST_P(LutTest, ZeroElementsAndBadTables) {
+  const auto table = LookupTable(2, 1, {1, 2, 3, 4});
+  auto out = run([&](Party& p) {
+    auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{0}), Shape{0}, 0);
+    return lookup(idx, table, 0)[0].numel();
+  });
+  EXPECT_EQ(out[0], 0);
+  EXPECT_THROW(LookupTable(3, 1, {1, 2, 3}), InvalidArgument);
+  EXPECT_THROW(LookupTable(17, 1, {}), InvalidArgument);
+  EXPECT_THROW(LookupTable(2, 0, {}), InvalidArgument);
+  try {
+    LookupTable(4, 2, std::vector<uint64_t>(31));
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("31 entries do not fill 2^4 rows of 2 columns"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PartiesDealers, LutTest,
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(TestDealer::kSeeded,
+                                                              TestDealer::kTtp)),
+                         [](const auto& p) {
+                           return std::to_string(std::get<0>(p.param)) + "parties_" +
+                                  dealerName(std::get<1>(p.param));
+                         });
+
+}  // namespace
+}  // namespace sotto::testing
