@@ -1,188 +1,101 @@
-// shared_arith_demo: two parties secret-share a vector each, add and multiply them on shares,
-// and reveal the results, printing what crossed the wire. The placeholder main job until the
+// shared_arith_demo: two parties secret-share a vector each, add, multiply and compare them on
+// shares, and reveal the results, printing what crossed the wire. The main job until the
 // private-inference examples land.
 //
 //   mpirun -np 2 build/examples/shared_arith_demo              (MPI; --backend gloo|hybrid too)
+//   mpirun -np 3 build/examples/shared_arith_demo --dealer ttp (the third rank is the dealer)
 //   build/examples/shared_arith_demo                           (no launcher: 2 threads, inproc)
-//
-// Protocol (additive shares over Z_2^64, fixed point with 16 fractional bits):
-//   share:    the owner draws r from an OS-seeded AES-CTR PRG, sends r, keeps enc(x) - r
-//   add:      z_i = x_i + y_i (local)
-//   multiply: Beaver triple (a, b, c = a*b); open e = x - a, f = y - b in one exchange;
-//             z_i = c_i + e*b_i + f*a_i (+ e*f on party 0); truncate by 16 bits locally (SecureML)
-//   reveal:   exchange the shares and add
-// The triples here come from an INSECURE trusted-first-party dealer: party 0 knows them.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "sotto/crypto/prg.h"
+#include "sotto/mpc/arith_tensor.h"
+#include "sotto/mpc/compare.h"
+#include "sotto/mpc/ttp_dealer.h"
 #include "sotto/sotto.h"
-#include "sotto/tensor/fixed_point.h"
 
 namespace {
 
+using sotto::ArithTensor;
 using sotto::Communicator;
-using Words = std::vector<uint64_t>;
 
-constexpr int kFrac = sotto::kDefaultFracBits;
 const std::vector<double> kX = {1.5, -2.25, 3.0, 0.125, -7.5, 100.0};  // party 0's secret
 const std::vector<double> kY = {4.0, 0.5, -1.25, 8.0, -0.3, -0.01};    // party 1's secret
 
-sotto::ConstBytes bytes(const Words& v) { return std::as_bytes(std::span(v)); }
-sotto::MutableBytes bytes(Words& v) { return std::as_writable_bytes(std::span(v)); }
-
-// The owner's share is enc(x) - r; the other party receives r.
-Words shareFrom(Communicator& comm, int owner, const std::vector<double>& secret, size_t n) {
-  Words share(n);
-  if (comm.rank() == owner) {
-    Words r(n);
-    sotto::Prg().fill(r);
-    for (size_t i = 0; i < n; ++i) share[i] = sotto::encode(secret[i], kFrac) - r[i];
-    comm.send(1 - owner, bytes(r));
-  } else {
-    comm.recv(owner, bytes(share));
-  }
-  return share;
-}
-
-struct Triples {
-  Words a, b, c;
-};
-
-// INSECURE trusted-first-party dealer: party 0 picks a seed for party 1's shares and sends it, and
-// computes its own shares so that the sums are a, b and a*b.
-Triples dealTriples(Communicator& comm, size_t n) {
-  Triples t{Words(n), Words(n), Words(n)};
-  sotto::Prg::Seed seed{};
-  if (comm.rank() == 0) {
-    seed = sotto::Prg::osSeed();
-    comm.send(1, std::as_bytes(std::span(seed)));
-  } else {
-    comm.recv(0, std::as_writable_bytes(std::span(seed)));
-  }
-  sotto::Prg party1(seed);
-  party1.fill(t.a);
-  party1.fill(t.b);
-  party1.fill(t.c);
-  if (comm.rank() == 0) {
-    Words a(n), b(n);
-    sotto::Prg().fill(a);
-    sotto::Prg().fill(b);
-    for (size_t i = 0; i < n; ++i) {
-      const uint64_t a1 = t.a[i], b1 = t.b[i], c1 = t.c[i];
-      t.a[i] = a[i] - a1;
-      t.b[i] = b[i] - b1;
-      t.c[i] = a[i] * b[i] - c1;
-    }
-  }
-  return t;
-}
-
-Words multiply(Communicator& comm, const Words& x, const Words& y, const Triples& t) {
-  const size_t n = x.size();
-  Words mine(2 * n), theirs(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    mine[i] = x[i] - t.a[i];      // e_i
-    mine[n + i] = y[i] - t.b[i];  // f_i
-  }
-  comm.exchange(1 - comm.rank(), bytes(mine), bytes(theirs));  // one round opens e and f
-  Words z(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t e = mine[i] + theirs[i];
-    const uint64_t f = mine[n + i] + theirs[n + i];
-    // z_i = c_i + e*b_i + f*a_i (+ e*f on party 0)
-    z[i] = t.c[i] + e * t.b[i] + f * t.a[i] + (comm.rank() == 0 ? e * f : 0);
-    // SecureML local truncation: party 0 shifts, party 1 negates, shifts, negates.
-    const auto s = static_cast<int64_t>(comm.rank() == 0 ? z[i] : 0 - z[i]) >> kFrac;
-    z[i] = comm.rank() == 0 ? static_cast<uint64_t>(s) : 0 - static_cast<uint64_t>(s);
-  }
-  return z;
-}
-
-Words reveal(Communicator& comm, const Words& share) {
-  Words theirs(share.size()), out(share.size());
-  comm.exchange(1 - comm.rank(), bytes(share), bytes(theirs));
-  for (size_t i = 0; i < share.size(); ++i) out[i] = share[i] + theirs[i];
-  return out;
-}
-
-int runParty(Communicator& comm) {
+int runParty(Communicator& comm, sotto::Dealer& dealer) {
   if (comm.worldSize() != 2) {
-    throw sotto::InvalidArgument("this demo needs exactly 2 parties, got " +
+    throw sotto::InvalidArgument("this demo needs exactly 2 computing parties, got " +
                                  std::to_string(comm.worldSize()));
   }
-  const size_t n = kX.size();
-  Words x, y;
-  {
-    auto tag = comm.tag("input sharing");
-    x = shareFrom(comm, 0, kX, n);
-    y = shareFrom(comm, 1, kY, n);
-  }
-  Triples t;
-  {
-    auto tag = comm.tag("dealer (insecure TFP)");
-    t = dealTriples(comm, n);
-  }
-  Words sum(n), prod;
-  {
-    auto tag = comm.tag("online: add, mul");
-    for (size_t i = 0; i < n; ++i) sum[i] = x[i] + y[i];
-    prod = multiply(comm, x, y, t);
-  }
-  Words sum_out, prod_out;
-  {
-    auto tag = comm.tag("reveal");
-    sum_out = reveal(comm, sum);
-    prod_out = reveal(comm, prod);
-  }
+  sotto::Party party(comm, dealer);
+  const sotto::Shape shape{static_cast<int64_t>(kX.size())};
+  const auto x = ArithTensor::share(party, 0, kX, shape);
+  const auto y = ArithTensor::share(party, 1, kY, shape);
+  const auto sum = (x + y).revealDoubles();
+  const auto prod = x.mul(y).revealDoubles();                // Beaver product + exact truncation
+  const auto larger = sotto::maximum(x, y).revealDoubles();  // masked digit-table comparison
   if (comm.rank() != 0) return 0;
 
-  std::printf("Sotto demo: 2 parties over '%s'. Party 0 owns x, party 1 owns y.\n",
-              comm.backendName().c_str());
-  std::printf("WARNING: Beaver triples from an INSECURE trusted-first-party dealer (party 0 knows "
-              "them); for demonstration only.\n\n");
-  // The reference computes on the encoded inputs (0.01 is not a multiple of 2^-16), in doubles.
-  std::printf("%4s %10s %10s %12s %14s %14s %10s\n", "i", "x", "y", "x+y (MPC)", "x*y (MPC)",
-              "x*y (plain)", "|error|");
-  double worst = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double xe = sotto::decode(sotto::encode(kX[i], kFrac), kFrac);
-    const double ye = sotto::decode(sotto::encode(kY[i], kFrac), kFrac);
-    const double s = sotto::decode(sum_out[i], kFrac);
-    const double p = sotto::decode(prod_out[i], kFrac);
-    const double err = std::fabs(p - xe * ye);
-    worst = std::max(worst, std::max(err, std::fabs(s - (xe + ye))));
-    std::printf("%4zu %10.4f %10.4f %12.4f %14.6f %14.6f %10.2e\n", i, kX[i], kY[i], s, p,
-                xe * ye, err);
+  std::printf("Sotto demo: 2 parties over '%s', dealer: %s. Party 0 owns x, party 1 owns y.\n",
+              comm.backendName().c_str(), dealer.name().c_str());
+  if (!dealer.secure()) {
+    std::printf(
+        "WARNING: the seeded dealer is INSECURE (party 0 knows every correlation); "
+        "run with --dealer ttp and 3 ranks for a trusted third party.\n");
   }
-  std::printf("\nmax abs error %.2e (1 ULP = 2^-%d = %.2e)\n\n", worst, kFrac,
-              std::ldexp(1.0, -kFrac));
-  std::printf("Traffic of party 0:\n%s", comm.stats().toString().c_str());
-  return worst <= 2 * std::ldexp(1.0, -kFrac) ? 0 : 1;
+  // The reference computes on the encoded inputs (0.01 is not a multiple of 2^-16).
+  std::printf("\n%4s %10s %10s %12s %14s %14s %12s %10s\n", "i", "x", "y", "x+y (MPC)", "x*y (MPC)",
+              "x*y (plain)", "max (MPC)", "|error|");
+  double worst = 0;
+  for (size_t i = 0; i < kX.size(); ++i) {
+    const double xe = sotto::decode(sotto::encode(kX[i])), ye = sotto::decode(sotto::encode(kY[i]));
+    const double err = std::max({std::fabs(sum[i] - (xe + ye)), std::fabs(prod[i] - xe * ye),
+                                 std::fabs(larger[i] - std::max(xe, ye))});
+    worst = std::max(worst, err);
+    std::printf("%4zu %10.4f %10.4f %12.4f %14.6f %14.6f %12.4f %10.2e\n", i, kX[i], kY[i], sum[i],
+                prod[i], xe * ye, larger[i], err);
+  }
+  std::printf("\nmax abs error %.2e (1 ULP = 2^-16 = %.2e)\n\n", worst, std::ldexp(1.0, -16));
+  std::printf("Online traffic of party 0:\n%s", comm.stats().toString().c_str());
+  std::printf("Dealer traffic of party 0: %llu bytes\n",
+              static_cast<unsigned long long>(dealer.traffic().bytes()));
+  return worst <= 2 * std::ldexp(1.0, -16) ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string backend = "auto";
+  std::string backend = "auto", dealer_kind = "seeded";
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--backend") == 0) backend = argv[i + 1];
+    if (std::strcmp(argv[i], "--dealer") == 0) dealer_kind = argv[i + 1];
   }
   try {
-    if (backend == "inproc" || (backend == "auto" && !sotto::launchedByMpirun() &&
-                                std::getenv("SOTTO_RANK") == nullptr)) {
+    if (backend == "inproc" ||
+        (backend == "auto" && !sotto::launchedByMpirun() && std::getenv("SOTTO_RANK") == nullptr)) {
       std::printf("(no launcher found: running both parties as threads of this process)\n");
-      auto rc = sotto::runLocal(2, [](Communicator& c) { return runParty(c); });
+      auto rc = sotto::runLocal(2, [](Communicator& c) {
+        auto dealer = sotto::makeSeededDealer(c);
+        return runParty(c, *dealer);
+      });
       return rc[0];
     }
-    auto comm = sotto::makeCommunicator(backend);
+    auto world = sotto::makeCommunicator(backend);
     try {
-      return runParty(*comm);
+      if (dealer_kind == "ttp") {
+        sotto::TtpSetup ttp = sotto::setupTtp(*world);
+        if (ttp.is_dealer) {
+          sotto::runTtpDealer(*world);
+          return 0;
+        }
+        return runParty(*ttp.online, *ttp.dealer);
+      }
+      auto dealer = sotto::makeSeededDealer(*world);
+      return runParty(*world, *dealer);
     } catch (const std::exception& e) {
-      comm->abort(e.what());
+      world->abort(e.what());
       throw;
     }
   } catch (const std::exception& e) {
