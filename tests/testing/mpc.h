@@ -2,8 +2,13 @@
 // simulateMpc(n, fn): simulate() with a Party per thread (seeded dealer unless another is asked
 // for), so MPC tests read plaintext -> share -> op -> reveal -> compare.
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <optional>
+#include <random>
+#include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -53,9 +58,55 @@ auto simulateWith(TestDealer dealer, int parties, Fn&& fn, PartyOptions options 
   return simulateMpc(parties, std::forward<Fn>(fn), options);
 }
 
+/// A fixture for MPC suites run for 2 and 3 parties under both dealers:
+///   class FooTest : public PartiesDealersTest {};
+///   TEST_P(FooTest, Bar) { auto out = run([&](Party& p) { ... }); }
+///   SOTTO_PARTIES_AND_DEALERS(FooTest);
+class PartiesDealersTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
+ protected:
+  int parties() const { return std::get<0>(GetParam()); }
+  TestDealer dealer() const { return std::get<1>(GetParam()); }
+  template <typename Fn>
+  auto run(Fn&& fn, PartyOptions options = {}) {
+    return simulateWith(dealer(), parties(), std::forward<Fn>(fn), options);
+  }
+};
+
+inline std::string partiesDealerName(
+    const ::testing::TestParamInfo<std::tuple<int, TestDealer>>& p) {
+  return std::to_string(std::get<0>(p.param)) + "parties_" + dealerName(std::get<1>(p.param));
+}
+
+#define SOTTO_PARTIES_AND_DEALERS(Suite)                                          \
+  INSTANTIATE_TEST_SUITE_P(                                                       \
+      PartiesDealers, Suite,                                                      \
+      ::testing::Combine(::testing::Values(2, 3),                                 \
+                         ::testing::Values(::sotto::testing::TestDealer::kSeeded, \
+                                           ::sotto::testing::TestDealer::kTtp)),  \
+      ::sotto::testing::partiesDealerName)
+
 /// Decoded value of encode(x): what a shared input really holds.
 inline double quantize(double x, int frac_bits = kDefaultFracBits) {
   return decode(encode(x, frac_bits), frac_bits);
+}
+
+/// One ULP at the default scale.
+inline constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
+
+/// Test inputs only (never shares or masks): uniform on [lo, hi) from a fixed seed, so failures
+/// reproduce.
+inline std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<double> v(n);
+  for (auto& x : v) x = d(gen);
+  return v;
+}
+
+/// Every value replaced by what its encoding holds.
+inline std::vector<double> quantized(std::vector<double> v) {
+  for (auto& x : v) x = quantize(x);
+  return v;
 }
 
 /// Largest |a[i] - b[i]|.

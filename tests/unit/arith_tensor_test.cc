@@ -12,30 +12,7 @@
 namespace sotto::testing {
 namespace {
 
-constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
-
-// Test inputs only (never shares or masks): a fixed-seed generator keeps failures reproducible.
-std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(n);
-  for (auto& x : v) x = d(gen);
-  return v;
-}
-
-std::vector<double> quantized(std::vector<double> v) {
-  for (auto& x : v) x = quantize(x);
-  return v;
-}
-
-class ArithTensorTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
- protected:
-  int parties() const { return std::get<0>(GetParam()); }
-  template <typename Fn>
-  auto run(Fn&& fn, PartyOptions options = {}) {
-    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn), options);
-  }
-};
+class ArithTensorTest : public PartiesDealersTest {};
 
 TEST_P(ArithTensorTest, ShareAndRevealFromEveryOwner) {
   const auto x = uniform(37, -1000, 1000, 1);
@@ -314,14 +291,7 @@ TEST_P(ArithTensorTest, FixedWeightConv2d) {
   EXPECT_GT(out[0].first.size(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(PartiesDealers, ArithTensorTest,
-                         ::testing::Combine(::testing::Values(2, 3),
-                                            ::testing::Values(TestDealer::kSeeded,
-                                                              TestDealer::kTtp)),
-                         [](const auto& p) {
-                           return std::to_string(std::get<0>(p.param)) + "parties_" +
-                                  dealerName(std::get<1>(p.param));
-                         });
+SOTTO_PARTIES_AND_DEALERS(ArithTensorTest);
 
 }  // namespace
 }  // namespace sotto::testing

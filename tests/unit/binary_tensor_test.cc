@@ -15,8 +15,6 @@
 namespace sotto::testing {
 namespace {
 
-constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
-
 // Test inputs only (never shares or masks): a fixed-seed generator keeps failures reproducible.
 std::vector<uint64_t> randomWords(size_t n, unsigned seed) {
   std::mt19937_64 gen(seed);
@@ -25,27 +23,12 @@ std::vector<uint64_t> randomWords(size_t n, unsigned seed) {
   return v;
 }
 
-std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(n);
-  for (auto& x : v) x = quantize(d(gen));
-  return v;
-}
-
 // Words whose sums stress the adder: 0, all ones, the sign boundary, long carry chains.
 const std::vector<uint64_t> kEdgeWords = {
     0, ~uint64_t{0},       uint64_t{1} << 63,  (uint64_t{1} << 63) - 1, 1,
     2, 0x5555555555555555, 0xaaaaaaaaaaaaaaaa, 0x00000000ffffffff,      0xffffffff00000000};
 
-class BinaryTensorTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
- protected:
-  int parties() const { return std::get<0>(GetParam()); }
-  template <typename Fn>
-  auto run(Fn&& fn, PartyOptions options = {}) {
-    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn), options);
-  }
-};
+class BinaryTensorTest : public PartiesDealersTest {};
 
 TEST_P(BinaryTensorTest, ShareAndRevealFromEveryOwner) {
   const auto x = randomWords(37, 1);
@@ -209,8 +192,8 @@ struct ComparePair {
 
 ComparePair compareInputs() {
   ComparePair c;
-  c.x = uniform(3000, -10, 10, 15);
-  c.y = uniform(3000, -10, 10, 16);
+  c.x = quantized(uniform(3000, -10, 10, 15));
+  c.y = quantized(uniform(3000, -10, 10, 16));
   const std::vector<std::pair<double, double>> edges = {
       {0.0, 0.0},
       {1.5, 1.5},
@@ -274,7 +257,7 @@ TEST_P(BinaryTensorTest, CryptenLtzAtAnotherScale) {
 
 TEST_P(BinaryTensorTest, RoundsAndBytesMatchTheDocumentation) {
   const int64_t n = 65536;
-  const auto x = uniform(n, -10, 10, 17);
+  const auto x = quantized(uniform(n, -10, 10, 17));
   struct Cost {
     uint64_t rounds = 0, sent = 0;
   };
@@ -388,14 +371,7 @@ TEST_P(BinaryTensorTest, ReceivedSharesLookUniformWhateverTheSecret) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(PartiesDealers, BinaryTensorTest,
-                         ::testing::Combine(::testing::Values(2, 3),
-                                            ::testing::Values(TestDealer::kSeeded,
-                                                              TestDealer::kTtp)),
-                         [](const auto& p) {
-                           return std::to_string(std::get<0>(p.param)) + "parties_" +
-                                  dealerName(std::get<1>(p.param));
-                         });
+SOTTO_PARTIES_AND_DEALERS(BinaryTensorTest);
 
 }  // namespace
 }  // namespace sotto::testing

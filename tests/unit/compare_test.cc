@@ -11,8 +11,6 @@
 namespace sotto::testing {
 namespace {
 
-constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
-
 // Test inputs (not secrets): fixed seed, quantized to the fixed-point grid.
 std::vector<double> inputs(size_t n, double lo, double hi, unsigned seed) {
   std::mt19937_64 gen(seed);
@@ -36,14 +34,7 @@ std::pair<std::vector<double>, std::vector<double>> comparisonPairs() {
   return {x, y};
 }
 
-class CompareTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
- protected:
-  int parties() const { return std::get<0>(GetParam()); }
-  template <typename Fn>
-  auto run(Fn&& fn) {
-    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn));
-  }
-};
+class CompareTest : public PartiesDealersTest {};
 
 TEST_P(CompareTest, ComparisonsAreExact) {
   const auto [x, y] = comparisonPairs();
@@ -216,14 +207,7 @@ TEST_P(CompareTest, ZeroSizeAndBadInput) {
                InvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(PartiesDealers, CompareTest,
-                         ::testing::Combine(::testing::Values(2, 3),
-                                            ::testing::Values(TestDealer::kSeeded,
-                                                              TestDealer::kTtp)),
-                         [](const auto& p) {
-                           return std::to_string(std::get<0>(p.param)) + "parties_" +
-                                  dealerName(std::get<1>(p.param));
-                         });
+SOTTO_PARTIES_AND_DEALERS(CompareTest);
 
 }  // namespace
 }  // namespace sotto::testing

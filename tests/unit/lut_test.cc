@@ -12,14 +12,7 @@
 namespace sotto::testing {
 namespace {
 
-class LutTest : public ::testing::TestWithParam<std::tuple<int, TestDealer>> {
- protected:
-  int parties() const { return std::get<0>(GetParam()); }
-  template <typename Fn>
-  auto run(Fn&& fn) {
-    return simulateWith(std::get<1>(GetParam()), parties(), std::forward<Fn>(fn));
-  }
-};
+class LutTest : public PartiesDealersTest {};
 
 // Integer indices, including ones outside [0, 2^k) (they wrap) and negatives.
 std::vector<uint64_t> indices(size_t n, unsigned seed) {
@@ -117,14 +110,7 @@ TEST_P(LutTest, ZeroElementsAndBadTables) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(PartiesDealers, LutTest,
-                         ::testing::Combine(::testing::Values(2, 3),
-                                            ::testing::Values(TestDealer::kSeeded,
-                                                              TestDealer::kTtp)),
-                         [](const auto& p) {
-                           return std::to_string(std::get<0>(p.param)) + "parties_" +
-                                  dealerName(std::get<1>(p.param));
-                         });
+SOTTO_PARTIES_AND_DEALERS(LutTest);
 
 }  // namespace
 }  // namespace sotto::testing

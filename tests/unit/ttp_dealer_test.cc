@@ -21,22 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr double kUlp = 1.0 / (1 << kDefaultFracBits);
 constexpr uint64_t kRequestBytes = 192;  // the fixed request header (encodings of <= 23 words)
-
-// Test inputs only (never shares or masks): a fixed-seed generator keeps failures reproducible.
-std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(n);
-  for (auto& x : v) x = d(gen);
-  return v;
-}
-
-std::vector<double> quantized(std::vector<double> v) {
-  for (auto& x : v) x = quantize(x);
-  return v;
-}
 
 // Opens shares of ring tensors (a test oracle: a real protocol never opens a correlation).
 std::vector<RingTensor> open(const Party& p, std::vector<RingTensor> shares) {
