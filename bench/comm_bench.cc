@@ -7,7 +7,20 @@
 // Names: comm/<exchange|allReduce|broadcast>/<mpi|gloo|hybrid|raw_mpi|raw_gloo>/<bytes>.
 // Counters per call and party: bytes (sent + received), rounds. Every rank runs the same fixed
 // iteration counts (adaptive counts would differ between ranks and deadlock); only rank 0 reports.
-// Exchange needs an even number of ranks (pairs rank ^ 1).
+// Exchange needs an even number of ranks (pairs rank ^ 1). Broadcast's root rotates call by
+// call, so that no rank runs ahead of the others (a fixed root only injects its sends: rank 0's
+// clock would not see delivery); its bytes counter is the average over roots. Each repetition
+// starts with one untimed call (warm-up). Aggregates over the repetitions: mean, median, stddev,
+// cv, min, max.
+//
+// Options (before Google Benchmark's own; every rank must get the same):
+//   --reps N         repetitions of each benchmark (default 7)
+//   --payload_kib K  payload per repetition, which sets the calls per repetition (default 32768)
+//   --min_iters N    at least N calls per repetition (default 5)
+//   --max_iters N    at most N calls per repetition (default 2000; wins over --min_iters)
+// Environment: SOTTO_HOST is the address raw Gloo listens on too (default 127.0.0.1);
+// SOTTO_DELAY_MS adds an emulated one-way latency to Sotto's communicators (not to the raw floors).
+
 #include <benchmark/benchmark.h>
 #include <gloo/allreduce.h>
 #include <gloo/broadcast.h>
@@ -18,6 +31,7 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -26,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/hybrid.h"
 
@@ -41,10 +56,18 @@ World* world = nullptr;
 
 const std::vector<size_t> kSizes = {8, 64, 512, 4096, 32768, 262144, 2097152, 16777216, 67108864};
 
-// Iterations per repetition: ~32 MiB of payload, at least 5 and at most 2000 calls.
+struct Settings {
+  int64_t reps = 7;
+  int64_t payload_kib = 32768;
+  int64_t min_iters = 5;
+  int64_t max_iters = 2000;
+};
+Settings settings;
+
+// Iterations per repetition: ~payload_kib KiB of payload, within [min_iters, max_iters].
 int64_t iterationsFor(size_t bytes) {
-  const int64_t n = static_cast<int64_t>((size_t{32} << 20) / bytes);
-  return std::max<int64_t>(5, std::min<int64_t>(2000, n));
+  const int64_t n = static_cast<int64_t>((static_cast<size_t>(settings.payload_kib) << 10) / bytes);
+  return std::min<int64_t>(settings.max_iters, std::max<int64_t>(settings.min_iters, n));
 }
 
 // Raw Gloo with its own device and context, rendezvous through a FileStore in a directory that
@@ -58,7 +81,8 @@ std::shared_ptr<::gloo::rendezvous::Context> makeRawGloo(int rank, int size) {
   MPI_Bcast(path, sizeof path, MPI_CHAR, 0, MPI_COMM_WORLD);
   ::gloo::rendezvous::FileStore store(path);
   ::gloo::transport::tcp::attr attr;
-  attr.hostname = "127.0.0.1";
+  const char* host = std::getenv("SOTTO_HOST");
+  attr.hostname = (host != nullptr && *host != '\0') ? host : "127.0.0.1";
   auto dev = ::gloo::transport::tcp::CreateDevice(attr);
   auto ctx = std::make_shared<::gloo::rendezvous::Context>(rank, size);
   ctx->setTimeout(std::chrono::seconds(60));
@@ -83,9 +107,8 @@ void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size
   auto ob = std::as_bytes(std::span(out));
   auto ib = std::as_writable_bytes(std::span(in));
   const int peer = comm->rank() ^ 1;
-  comm->barrier();
-  comm->resetStats();
-  for (auto _ : state) {
+  int call = 0;
+  auto once = [&] {
     switch (p) {
       case Pattern::kExchange:
         comm->exchange(peer, ob, ib);
@@ -94,24 +117,28 @@ void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size
         comm->allReduce(in, sotto::ReduceOp::kAdd);
         break;
       case Pattern::kBroadcast:
-        comm->broadcast(0, ib);
+        comm->broadcast(call++ % comm->worldSize(), ib);
         break;
     }
-  }
+  };
+  once();  // warm-up: lazy connections, TCP windows, page faults on the buffers
+  comm->barrier();
+  comm->resetStats();
+  for (auto _ : state) once();
   const auto& t = comm->stats().total;
   const double calls = static_cast<double>(state.iterations());
   setCounters(state, bytes, t.bytes() / calls, t.rounds / calls);
 }
 
 // The same counting model for the raw floors (see CommStats): direct-algorithm bytes.
-double modelBytes(Pattern p, size_t bytes, int rank, int size) {
+double modelBytes(Pattern p, size_t bytes, int size) {
   switch (p) {
     case Pattern::kExchange:
       return 2.0 * bytes;
     case Pattern::kAllReduce:
       return 2.0 * (size - 1) * bytes;
-    case Pattern::kBroadcast:
-      return rank == 0 ? double(size - 1) * bytes : double(bytes);
+    case Pattern::kBroadcast:  // the root rotates: the average over roots
+      return 2.0 * (size - 1) * bytes / size;
   }
   return 0;
 }
@@ -120,8 +147,8 @@ void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
   std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
   const int peer = world->rank ^ 1;
   const int n = static_cast<int>(bytes);
-  MPI_Barrier(MPI_COMM_WORLD);
-  for (auto _ : state) {
+  int call = 0;
+  auto once = [&] {
     switch (p) {
       case Pattern::kExchange:
         MPI_Sendrecv(out.data(), n, MPI_BYTE, peer, 1, in.data(), n, MPI_BYTE, peer, 1,
@@ -131,11 +158,14 @@ void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
         MPI_Allreduce(MPI_IN_PLACE, in.data(), n / 8, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         break;
       case Pattern::kBroadcast:
-        MPI_Bcast(in.data(), n, MPI_BYTE, 0, MPI_COMM_WORLD);
+        MPI_Bcast(in.data(), n, MPI_BYTE, call++ % world->size, MPI_COMM_WORLD);
         break;
     }
-  }
-  setCounters(state, bytes, modelBytes(p, bytes, world->rank, world->size), 1);
+  };
+  once();  // warm-up
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (auto _ : state) once();
+  setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
 void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
@@ -144,8 +174,8 @@ void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
   const int peer = world->rank ^ 1;
   auto sbuf = ctx->createUnboundBuffer(out.data(), bytes);
   auto rbuf = ctx->createUnboundBuffer(in.data(), bytes);
-  MPI_Barrier(MPI_COMM_WORLD);
-  for (auto _ : state) {
+  int call = 0;
+  auto once = [&] {
     switch (p) {
       case Pattern::kExchange:
         rbuf->recv(peer, 1);
@@ -164,13 +194,16 @@ void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
       case Pattern::kBroadcast: {
         ::gloo::BroadcastOptions opts(ctx);
         opts.setOutput(in.data(), in.size());
-        opts.setRoot(0);
+        opts.setRoot(call++ % world->size);
         ::gloo::broadcast(opts);
         break;
       }
     }
-  }
-  setCounters(state, bytes, modelBytes(p, bytes, world->rank, world->size), 1);
+  };
+  once();  // warm-up
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (auto _ : state) once();
+  setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
 class NullReporter : public benchmark::BenchmarkReporter {
@@ -191,7 +224,13 @@ void registerAll() {
             std::string("comm/") + pname + "/" + backend + "/" + std::to_string(bytes);
         benchmark::RegisterBenchmark(name.c_str(), fn)
             ->Iterations(iterationsFor(bytes))
-            ->Repetitions(7)
+            ->Repetitions(static_cast<int>(settings.reps))
+            ->ComputeStatistics(
+                "min",
+                [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); })
+            ->ComputeStatistics(
+                "max",
+                [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); })
             ->ReportAggregatesOnly(true)
             ->UseRealTime()
             ->Unit(benchmark::kMicrosecond);
@@ -207,9 +246,44 @@ void registerAll() {
   }
 }
 
+// Reads --reps / --payload_kib / --min_iters / --max_iters (removing them from argv); false on a
+// bad value.
+bool parseSettings(int& argc, char** argv) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    int64_t* target = a == "--reps"          ? &settings.reps
+                      : a == "--payload_kib" ? &settings.payload_kib
+                      : a == "--min_iters"   ? &settings.min_iters
+                      : a == "--max_iters"   ? &settings.max_iters
+                                             : nullptr;
+    if (target != nullptr && i + 1 < argc) {
+      const long long v = std::atoll(argv[++i]);
+      if (v < 1) {
+        std::cerr << "comm_bench: " << a << " needs a positive number\n";
+        return false;
+      }
+      *target = v;
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  return true;
+}
+
+// The hybrid's threshold, also through an emulated-latency decorator.
+size_t thresholdOf(const sotto::Communicator& comm) {
+  if (const auto* d = dynamic_cast<const sotto::DelayCommunicator*>(&comm)) {
+    return sotto::hybridThreshold(d->inner());
+  }
+  return sotto::hybridThreshold(comm);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!parseSettings(argc, argv)) return 1;
   World w;
   world = &w;
   try {
@@ -231,7 +305,11 @@ int main(int argc, char** argv) {
   }
   int nargs = static_cast<int>(args.size());
   benchmark::Initialize(&nargs, args.data());
-  const size_t threshold = sotto::hybridThreshold(*w.hybrid);
+  const size_t threshold = thresholdOf(*w.hybrid);
+  const auto* delayed = dynamic_cast<const sotto::DelayCommunicator*>(w.mpi.get());
+  benchmark::AddCustomContext(
+      "delay_ms", std::to_string(delayed != nullptr ? delayed->delay().count() / 1e6 : 0.0));
+  benchmark::AddCustomContext("reps", std::to_string(settings.reps));
   benchmark::AddCustomContext("parties", std::to_string(w.size));
   benchmark::AddCustomContext(
       "hybrid_threshold_bytes",

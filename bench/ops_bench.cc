@@ -2,11 +2,13 @@
 // rounds and bytes, dealer bytes and the error against a double-precision reference.
 //
 //   build/bench/ops_bench                                  (2 parties as threads, inproc)
-//   scripts/mpirun-local -np 2 build/bench/ops_bench --backend mpi
+//   scripts/mpirun-local -np 2 build/bench/ops_bench --backend mpi   (or gloo, hybrid)
+//   build/bench/ops_bench --runs 3                         (fewer timed runs, e.g. slow links)
 //
 // Names: ops/<op>/<variant>/<elements>. Counters: rounds and bytes_per_party (online, party 0,
-// sent + received, dealer traffic excluded), dealer_bytes (party 0), max_abs_err, online_ms. Time:
-// the median of 15 runs of the operation on party 0 (after one warm-up), reported as manual time,
+// sent + received, dealer traffic excluded), dealer_bytes (party 0), max_abs_err, online_ms,
+// min_ms, max_ms. Time: the median of 15 runs (--runs N to change) of the operation on party 0
+// (after one warm-up), reported as manual time, min_ms and max_ms the fastest and slowest run,
 // correlations included; online_ms is the median of the same runs less party 0's time spent
 // obtaining correlations (with this dealer: generating them).
 // Dealer: the seeded trusted-first-party dealer (insecure; correlations generated locally).
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -34,8 +37,12 @@ using namespace sotto;
 
 Communicator* g_world = nullptr;  // launched runs: this rank's communicator; inproc: null
 
+int g_runs = 15;  // timed runs per operation (--runs)
+
 struct Measurement {
   double seconds = 0;
+  double min_seconds = 0;
+  double max_seconds = 0;
   double online_seconds = 0;  // seconds minus party 0's time obtaining correlations
   double rounds = 0;
   double bytes = 0;
@@ -68,7 +75,7 @@ Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
   step();  // warm-up
   std::vector<double> times, online;
   Measurement m;
-  for (int i = 0; i < 15; ++i) {
+  for (int i = 0; i < g_runs; ++i) {
     comm.barrier();
     const CommCounters before = comm.stats().total;
     const uint64_t dealer_before = dealer->traffic().bytes();
@@ -82,7 +89,7 @@ Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
     m.rounds = static_cast<double>(after.rounds - before.rounds);
     m.bytes = static_cast<double>(after.bytes() - before.bytes());
     m.dealer_bytes = static_cast<double>(dealer->traffic().bytes() - dealer_before);
-    if (i == 14) {
+    if (i == g_runs - 1) {
       const auto got = out.revealDoubles();
       for (size_t k = 0; k < got.size(); ++k) {
         m.max_abs_err = std::max(m.max_abs_err, std::fabs(got[k] - op.reference[k]));
@@ -91,6 +98,8 @@ Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
   }
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
   m.seconds = times[times.size() / 2];
+  m.min_seconds = *std::min_element(times.begin(), times.end());
+  m.max_seconds = *std::max_element(times.begin(), times.end());
   std::nth_element(online.begin(), online.begin() + online.size() / 2, online.end());
   m.online_seconds = online[online.size() / 2];
   return m;
@@ -108,6 +117,8 @@ void report(benchmark::State& state, const Op& op, PartyOptions options) {
     state.SetIterationTime(m.seconds);
   }
   state.counters["online_ms"] = 1e3 * m.online_seconds;
+  state.counters["min_ms"] = 1e3 * m.min_seconds;
+  state.counters["max_ms"] = 1e3 * m.max_seconds;
   state.counters["rounds"] = m.rounds;
   state.counters["bytes_per_party"] = m.bytes;
   state.counters["dealer_bytes"] = m.dealer_bytes;
@@ -349,6 +360,14 @@ int main(int argc, char** argv) {
       backend = argv[++i];
       continue;
     }
+    if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+      g_runs = std::atoi(argv[++i]);
+      if (g_runs < 1) {
+        std::cerr << "ops_bench: --runs needs a positive number\n";
+        return 1;
+      }
+      continue;
+    }
     args.push_back(argv[i]);
   }
   std::unique_ptr<Communicator> world;
@@ -372,6 +391,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&nargs, args.data());
   benchmark::AddCustomContext("backend", backend);
   benchmark::AddCustomContext("parties", "2");
+  benchmark::AddCustomContext("runs", std::to_string(g_runs));
   benchmark::AddCustomContext("dealer", "seeded (INSECURE trusted first party: for benchmarks)");
   registerAll();
   if (world && world->rank() != 0) {

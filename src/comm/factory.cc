@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/inproc.h"
 #ifdef SOTTO_HAVE_MPI
 #include "sotto/comm/mpi.h"
@@ -100,7 +101,8 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     SOTTO_ENFORCE(options.inproc_world != nullptr,
                   "backend 'inproc' needs CommOptions::inproc_world (or use runLocal())");
     comm = options.inproc_world->communicator(options.rank, effectiveTimeout(options));
-    return comm;  // one process: settings are shared by construction
+    // One process: settings are shared by construction.
+    return withDelay(std::move(comm), delayFromEnvironment());
   } else if (backend == "mpi") {
 #ifdef SOTTO_HAVE_MPI
     SOTTO_ENFORCE(launchedByMpirun(), "backend 'mpi' needs the process to be started by mpirun");
@@ -142,7 +144,7 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
   verifySameOnAllParties(*comm, "backend and world size",
                          settingsFingerprint(backend, comm->worldSize()));
   comm->resetStats();
-  return comm;
+  return withDelay(std::move(comm), delayFromEnvironment());
 }
 
 }  // namespace sotto

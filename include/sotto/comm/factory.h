@@ -22,7 +22,9 @@ class InprocWorld;
 ///   SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST (default 127.0.0.1).
 /// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend;
 /// SOTTO_HYBRID_THRESHOLD (bytes), if set and hybrid_threshold is not, fixes the hybrid's
-/// threshold.
+/// threshold. SOTTO_DELAY_MS (milliseconds, fractions allowed), if set and positive, wraps every
+/// communicator made here in a DelayCommunicator adding that one-way latency (emulated networks;
+/// see delay_communicator.h).
 struct CommOptions {
   /// Timeout of every blocking call, including connection set-up.
   std::chrono::milliseconds timeout = kDefaultCommTimeout;

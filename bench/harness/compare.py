@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""bench/harness/compare.py A/results.json B/results.json [--tolerance 0.20]: how reproducible two
+runs of scripts/bench are. Pairs the measurements of both runs (same section, network, benchmark
+and backend) and prints, per section and network, how many medians are within the tolerance of
+each other (max / min <= 1 + tolerance), then the pairs furthest apart. Exit status 0; 1 when
+nothing pairs up."""
+import argparse
+import json
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    with open(path) as f:
+        r = json.load(f)
+    out = {}
+    for m in r["measurements"]:
+        if m.get("status") == "ok" and m.get("median_s"):
+            out[(m["section"], m["network"], m["name"], m["backend"])] = m["median_s"]
+    return r, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("a")
+    ap.add_argument("b")
+    ap.add_argument("--tolerance", type=float, default=0.20)
+    ap.add_argument("--worst", type=int, default=15)
+    args = ap.parse_args()
+    ra, a = load(args.a)
+    rb, b = load(args.b)
+    keys = sorted(set(a) & set(b))
+    if not keys:
+        print("no measurement appears in both runs")
+        return 1
+    print(f"A: {ra['started']} ({ra['profile']}, load {ra.get('load_average_start')}), "
+          f"B: {rb['started']} ({rb['profile']}, load {rb.get('load_average_start')})")
+    groups = defaultdict(list)
+    for k in keys:
+        ratio = max(a[k], b[k]) / min(a[k], b[k])
+        groups[(k[0], k[1])].append((ratio, k))
+    lim = 1 + args.tolerance
+    total_in = 0
+    print(f"{'section':10} {'network':8} {'pairs':>6} {'within':>7} {'share':>6} {'median ratio':>12}")
+    for (sec, net), rs in sorted(groups.items()):
+        n_in = sum(1 for r, _ in rs if r <= lim)
+        total_in += n_in
+        med = sorted(r for r, _ in rs)[len(rs) // 2]
+        print(f"{sec:10} {net:8} {len(rs):6d} {n_in:7d} {100 * n_in / len(rs):5.0f}% {med:12.3f}")
+    print(f"all: {total_in} of {len(keys)} medians within {100 * args.tolerance:.0f} % "
+          f"({100 * total_in / len(keys):.0f} %)")
+    worst = sorted(((max(a[k], b[k]) / min(a[k], b[k]), k) for k in keys), reverse=True)
+    print(f"furthest apart (B / A):")
+    for r, k in worst[:args.worst]:
+        print(f"  {b[k] / a[k]:6.2f}  {k[0]} {k[1]} {k[2]} {k[3]}: {a[k]:.3g} s vs {b[k]:.3g} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

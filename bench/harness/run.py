@@ -1,0 +1,742 @@
+#!/usr/bin/env python3
+"""bench/harness/run.py: the driver behind scripts/bench (run that instead; it builds first and
+cleans up after a kill). Plans the benchmark jobs of each section on each network, runs them one
+at a time with a time limit each, and writes DIR/results.json, DIR/report.md and DIR/plots/*.png.
+
+Sections plug in through SECTIONS below: a section whose benchmark program is not in the build
+yet is recorded as "not built yet" and the rest runs. Networks: shm and tcp (two ranks on this
+host, MPI over shared memory or forced TCP over loopback), lan / wan / edge (two network
+namespaces joined by a veth pair, bandwidth limited by tc tbf, latency added by Sotto's
+DelayCommunicator: "emulated"), and inproc (threads in one process; ops only).
+
+A job that fails or runs out of time is recorded with its error and the harness goes on. Only
+stdlib Python; plots need gnuplot (scripts/setup installs gnuplot-nox)."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import report  # noqa: E402  (same directory)
+
+SCHEMA = "sotto-bench/1"
+
+# ---- networks ---------------------------------------------------------------------------------
+
+NETWORKS = {
+    "inproc": {"kind": "threads", "label": "2 parties as threads in one process (no network)"},
+    "shm": {"kind": "local", "label": "one host, 2 ranks, MPI over shared memory (vader)",
+            "mpirun": []},
+    "tcp": {"kind": "local", "label": "one host, 2 ranks, MPI forced to TCP over loopback",
+            "mpirun": ["--mca", "btl", "tcp,self"]},
+    "lan": {"kind": "netns", "rate_mbit": None, "delay_ms": 0.0,
+            "label": "2 network namespaces over a veth pair, no shaping"},
+    "wan": {"kind": "netns", "rate_mbit": 100, "delay_ms": 5.0,
+            "label": "2 namespaces, 100 Mbit/s (tc tbf), 10 ms RTT (emulated: 5 ms one-way "
+                     "DelayCommunicator)"},
+    "edge": {"kind": "netns", "rate_mbit": 20, "delay_ms": 20.0,
+             "label": "2 namespaces, 20 Mbit/s (tc tbf), 40 ms RTT (emulated: 20 ms one-way "
+                      "DelayCommunicator)"},
+}
+NETWORK_ORDER = ["inproc", "shm", "tcp", "lan", "wan", "edge"]
+
+# ---- what runs where: the default set and --quick --------------------------------------------
+# comm: comm_bench settings per network. sizes/patterns/backends become a --benchmark_filter.
+ALL_SIZES = [8, 64, 512, 4096, 32768, 262144, 2097152, 16777216, 67108864]
+COMM = {
+    "default": {
+        "shm": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, payload_kib=16384,
+                    min_iters=5, max_iters=1000, timeout=420),
+        "tcp": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, payload_kib=16384,
+                    min_iters=5, max_iters=1000, timeout=480),
+        "lan": dict(sizes=ALL_SIZES[:8], patterns="all", backends="all", reps=5, payload_kib=8192,
+                    min_iters=3, max_iters=300, timeout=300),
+        "wan": dict(sizes=[8, 512, 4096, 32768, 262144, 2097152], patterns=["exchange",
+                    "allReduce"], backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=1024,
+                    min_iters=2, max_iters=20, timeout=300),
+        "edge": dict(sizes=[8, 4096, 32768, 262144], patterns=["exchange", "allReduce"],
+                     backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=256, min_iters=2,
+                     max_iters=10, timeout=360),
+    },
+    "quick": {
+        "shm": dict(sizes=[8, 4096, 32768, 262144, 2097152], patterns=["exchange", "allReduce"],
+                    backends="all", reps=3, payload_kib=2048, min_iters=3, max_iters=200,
+                    timeout=120),
+        "tcp": dict(sizes=[8, 4096, 32768, 262144, 2097152], patterns=["exchange", "allReduce"],
+                    backends="all", reps=3, payload_kib=2048, min_iters=3, max_iters=200,
+                    timeout=120),
+        "lan": dict(sizes=[8, 32768, 262144], patterns=["exchange"],
+                    backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=1024, min_iters=3,
+                    max_iters=100, timeout=120),
+        "wan": dict(sizes=[8, 32768, 262144], patterns=["exchange"],
+                    backends=["mpi", "gloo", "hybrid"], reps=2, payload_kib=256, min_iters=2,
+                    max_iters=5, timeout=120, hybrid_threshold=262144),
+        "edge": dict(sizes=[8, 32768], patterns=["exchange"], backends=["mpi", "gloo", "hybrid"],
+                     reps=2, payload_kib=64, min_iters=2, max_iters=3, timeout=120,
+                     hybrid_threshold=262144),
+    },
+}
+COMM_PATTERNS = ["exchange", "allReduce", "broadcast"]
+COMM_BACKENDS = ["mpi", "gloo", "hybrid", "raw_mpi", "raw_gloo"]
+
+# MPC-style sections (ops now; math the same way once bench/math_bench exists): which backends on
+# which network, which benchmarks (a regex on the names, None = all) and how many timed runs.
+OPS_SMALL = r"^ops/(mul/exact|matmul_fixed/local|conv2d_fixed/exact|relu/fast|lt/fast|" \
+            r"maxpool2x2/fast)/"
+OPS_TINY = r"^ops/(mul/exact|relu/fast)/"
+MPC_PLAN = {
+    "default": {
+        "inproc": dict(backends=["inproc"], filter=None, runs=15, timeout=180),
+        "shm": dict(backends=["mpi", "gloo", "hybrid"], filter=None, runs=15, timeout=240),
+        "tcp": dict(backends=["mpi"], filter=None, runs=15, timeout=240),
+        "lan": dict(backends=["mpi", "gloo", "hybrid"], filter=None, runs=9, timeout=240),
+        "wan": dict(backends=["mpi", "gloo", "hybrid"], filter=OPS_SMALL, runs=3, timeout=240),
+        "edge": dict(backends=["mpi", "gloo", "hybrid"], filter=OPS_TINY, runs=2, timeout=300),
+    },
+    "quick": {
+        "inproc": dict(backends=["inproc"], filter=OPS_SMALL, runs=3, timeout=120),
+        "shm": dict(backends=["mpi", "gloo", "hybrid"], filter=OPS_TINY, runs=3, timeout=120),
+        "tcp": dict(backends=["mpi"], filter=OPS_TINY, runs=3, timeout=120),
+        "lan": dict(backends=["mpi", "gloo", "hybrid"], filter=OPS_TINY, runs=2, timeout=120),
+        "wan": dict(backends=["mpi", "gloo", "hybrid"], filter=r"^ops/relu/fast/", runs=1,
+                    timeout=120),
+        "edge": dict(backends=["mpi", "gloo"], filter=r"^ops/relu/fast/", runs=1, timeout=120),
+    },
+}
+
+# The sections, in order. "program" is the benchmark executable under the build directory; a
+# section whose program is missing is "not built yet" (its issue has not landed).
+SECTIONS = [
+    {"name": "comm", "kind": "comm", "program": "bench/comm_bench",
+     "what": "communicator sweep: exchange, allReduce, broadcast, 8 B to 64 MiB"},
+    {"name": "ops", "kind": "mpc", "program": "bench/ops_bench",
+     "what": "MPC operations at CrypTen's sizes (bench/ops_bench)"},
+    {"name": "math", "kind": "mpc", "program": "bench/math_bench",
+     "what": "lookup-table math: exp, sigmoid, tanh, reciprocal, rsqrt, log, softmax",
+     "pending": "the math issue has not landed: no bench/math_bench in this build (it plugs in "
+                "with ops_bench's interface: --backend, --runs, names math/<fn>/<variant>/<n>)"},
+    {"name": "inference", "kind": "mpc", "program": "bench/inference_bench",
+     "what": "LeNet5/MNIST and AlexNet/CIFAR-10 forward passes, time per image",
+     "pending": "the inference issue has not landed: no bench/inference_bench in this build (it "
+                "plugs in with ops_bench's interface; names inference/<model>/<variant>/<batch>)"},
+]
+
+# ---- small helpers ----------------------------------------------------------------------------
+
+T0 = time.monotonic()
+
+
+def progress(msg):
+    el = int(time.monotonic() - T0)
+    print(f"[bench {el // 60:2d}:{el % 60:02d}] {msg}", file=sys.stderr, flush=True)
+
+
+def sh(cmd, timeout=20):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def tail(text, n=15):
+    lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+    return "\n".join(lines[-n:])
+
+
+def machine_info(build_dir):
+    info = {"hostname": platform.node(), "kernel": platform.release(),
+            "machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.+)$", f.read(), re.M)
+            info["cpu"] = m.group(1) if m else ""
+        with open("/proc/meminfo") as f:
+            m = re.search(r"MemTotal:\s*(\d+)", f.read())
+            info["memory_gib"] = round(int(m.group(1)) / 2**20, 1) if m else None
+        with open("/etc/os-release") as f:
+            m = re.search(r'^PRETTY_NAME="?([^"\n]+)', f.read(), re.M)
+            info["os"] = m.group(1) if m else ""
+    except OSError:
+        pass
+    cache = os.path.join(build_dir, "CMakeCache.txt")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            text = f.read()
+        m = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", text, re.M)
+        info["build_type"] = m.group(1) if m else ""
+        m = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", text, re.M)
+        if m:
+            info["compiler"] = sh([m.group(1), "--version"]).splitlines()[0:1]
+            info["compiler"] = info["compiler"][0] if info["compiler"] else m.group(1)
+    info["open_mpi"] = (re.findall(r"[\d.]+", sh(["mpirun", "--version"]).split("\n")[0]) or [""])[0]
+    info["gloo_package"] = sh(["dpkg-query", "-W", "-f=${Version}", "libgloo-dev"])
+    return info
+
+
+def git_info():
+    commit = sh(["git", "-C", ROOT, "rev-parse", "HEAD"])
+    dirty = sh(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    return {"commit": commit, "dirty": bool(dirty),
+            "describe": sh(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])}
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return [float(x) for x in f.read().split()[:3]]
+    except OSError:
+        return None
+
+
+def cpu_busy(seconds=2.0):
+    """Share of all cores busy over the next `seconds` (from /proc/stat): how quiet it is."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + (v[4] if len(v) > 4 else 0)
+        return sum(v), idle
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+        return round(1 - (i1 - i0) / max(1, t1 - t0), 3)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# ---- running one job --------------------------------------------------------------------------
+
+STOP = {"requested": False}
+CURRENT = {"proc": None}
+
+
+def kill_session(proc):
+    """Ends every process of the job's session (the job leads its own session), gently first."""
+    if proc is None:
+        return
+    sid = proc.pid
+
+    def members():
+        out = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[3]) == sid:  # field 6 of stat: session id
+                    out.append(int(d))
+            except (OSError, IndexError, ValueError):
+                continue
+        return out
+
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 2.0)):
+        pids = members()
+        if not pids:
+            break
+        for p in pids:
+            try:
+                os.kill(p, sig)
+            except OSError:
+                pass
+        end = time.monotonic() + wait
+        while time.monotonic() < end and members():
+            time.sleep(0.1)
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def run_job(job, logdir):
+    """Runs job["argv"]; returns (status, error, seconds). Output goes to logdir/<id>.log."""
+    log_path = os.path.join(logdir, job["id"] + ".log")
+    env = dict(os.environ)
+    env.update(job.get("env", {}))
+    t0 = time.monotonic()
+    with open(log_path, "w") as log:
+        log.write("$ " + " ".join(shlex.quote(a) for a in job["argv"]) + "\n")
+        log.write("env: " + " ".join(f"{k}={v}" for k, v in sorted(job.get("env", {}).items())) +
+                  "\n\n")
+        log.flush()
+        try:
+            proc = subprocess.Popen(job["argv"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True, cwd=ROOT)
+        except OSError as e:
+            return "failed", f"cannot start: {e}", 0.0
+        CURRENT["proc"] = proc
+        status, error = "ok", ""
+        try:
+            rc = proc.wait(timeout=job["timeout"])
+            if rc != 0:
+                status, error = "failed", f"exit status {rc}"
+        except subprocess.TimeoutExpired:
+            status, error = "timeout", f"no result within the {job['timeout']} s limit (killed)"
+        except KeyboardInterrupt:
+            STOP["requested"] = True
+            status, error = "interrupted", "interrupted (Ctrl-C / TERM)"
+        finally:
+            kill_session(proc)  # the job's leftovers (e.g. ranks that outlived mpirun)
+            CURRENT["proc"] = None
+    seconds = time.monotonic() - t0
+    if status != "ok":
+        with open(log_path) as f:
+            text = f.read().split("\n\n", 1)[-1]  # without the command and env header
+        error = f"{error}: {telling_line(text)}\n{tail(text, 15)}"
+    return status, error, seconds
+
+
+TELLING = re.compile(r"error|exception|what\(\)|failed|abort|cannot|timeout|timed out|"
+                     r"terminated|killed|not a number|unknown|refused|no such", re.I)
+
+
+def telling_line(text):
+    """The line of a job's output that most likely says what went wrong."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("-----")]
+    for ln in lines:
+        if TELLING.search(ln) and not ln.startswith(("comm/", "ops/", "math/", "inference/")):
+            return ln[:300]
+    return lines[-1][:300] if lines else "(no output)"
+
+
+def load_gbench_json(path):
+    """Google Benchmark's JSON; a run cut short leaves it unterminated: salvage what is there."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None, False
+    with open(path) as f:
+        text = f.read()
+    try:
+        return json.loads(text), True
+    except json.JSONDecodeError:
+        pass
+    cut = text.rfind("}")
+    while cut > 0:
+        try:
+            return json.loads(text[:cut + 1] + "]}"), False
+        except json.JSONDecodeError:
+            cut = text.rfind("}", 0, cut)
+    return None, False
+
+
+# ---- parsing ----------------------------------------------------------------------------------
+
+UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def parse_comm(data, job):
+    by_run = {}
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name", b["name"])
+        agg = b.get("aggregate_name")
+        if b.get("error_occurred"):
+            by_run.setdefault(name, {})["error"] = b.get("error_message", "error")
+            continue
+        if agg not in ("median", "min", "max", "mean"):
+            continue
+        entry = by_run.setdefault(name, {})
+        entry[agg] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
+        if agg == "median":
+            entry["rounds"] = b.get("rounds")
+            entry["bytes"] = b.get("bytes")
+            entry["iterations"] = b.get("iterations")
+            entry["repetitions"] = b.get("repetitions")
+    out = []
+    for name, e in by_run.items():
+        parts = name.split("/")
+        if len(parts) < 4 or parts[0] != "comm":
+            continue
+        m = {"section": "comm", "name": "/".join(parts[:4]), "pattern": parts[1],
+             "backend": parts[2], "size_bytes": int(parts[3]), "network": job["network"],
+             "parties": 2, "job": job["id"], "status": "ok" if "median" in e else "failed",
+             "median_s": e.get("median"), "min_s": e.get("min"), "max_s": e.get("max"),
+             "mean_s": e.get("mean"), "repetitions": e.get("repetitions"),
+             "calls_per_repetition": e.get("iterations"), "rounds": e.get("rounds"),
+             "bytes_per_party": e.get("bytes"), "error": e.get("error"),
+             "delay_ms": job.get("delay_ms", 0.0), "rate_mbit": job.get("rate_mbit"),
+             "emulated_latency": job.get("delay_ms", 0.0) > 0}
+        out.append(m)
+    return out
+
+
+def parse_mpc(data, job, section):
+    out = []
+    for b in data.get("benchmarks", []):
+        if b.get("aggregate_name"):
+            continue
+        parts = b.get("run_name", b["name"]).split("/")
+        if len(parts) < 4 or parts[0] != section:
+            continue
+        scale = UNIT[b.get("time_unit", "ns")]
+        med = b["real_time"] * scale
+        m = {"section": section, "name": "/".join(parts[:4]), "op": parts[1],
+             "variant": parts[2], "elements": int(parts[3]) if parts[3].isdigit() else parts[3],
+             "backend": job["backend"], "network": job["network"], "parties": 2,
+             "job": job["id"], "status": "ok", "median_s": med,
+             "min_s": b["min_ms"] * 1e-3 if "min_ms" in b else None,
+             "max_s": b["max_ms"] * 1e-3 if "max_ms" in b else None,
+             "online_s": b["online_ms"] * 1e-3 if "online_ms" in b else None,
+             "runs": job.get("runs"), "rounds": b.get("rounds"),
+             "bytes_per_party": b.get("bytes_per_party"), "dealer_bytes": b.get("dealer_bytes"),
+             "max_abs_err": b.get("max_abs_err"), "delay_ms": job.get("delay_ms", 0.0),
+             "rate_mbit": job.get("rate_mbit"), "emulated_latency": job.get("delay_ms", 0.0) > 0,
+             "error": None}
+        if b.get("error_occurred"):
+            m["status"], m["error"], m["median_s"] = "failed", b.get("error_message"), None
+        if section == "inference" and isinstance(m["elements"], int) and m["median_s"]:
+            m["batch"] = m["elements"]
+            m["seconds_per_image"] = m["median_s"] / m["elements"]
+        out.append(m)
+    return out
+
+
+# ---- planning ---------------------------------------------------------------------------------
+
+def comm_filter(cfg):
+    pats = COMM_PATTERNS if cfg["patterns"] == "all" else cfg["patterns"]
+    backs = COMM_BACKENDS if cfg["backends"] == "all" else cfg["backends"]
+    sizes = "|".join(str(s) for s in cfg["sizes"])
+    return f"^comm/({'|'.join(pats)})/({'|'.join(backs)})/({sizes})/"
+
+
+class Planner:
+    def __init__(self, args, build_dir, outdir, netns_id):
+        self.args = args
+        self.build = build_dir
+        self.outdir = outdir
+        self.netns_id = netns_id
+        self.agent = os.path.join(HERE, "netns-agent")
+        self.wrap = os.path.join(HERE, "netns-run")
+
+    def mpirun(self, network, program_argv, env):
+        net = NETWORKS[network]
+        exports = []
+        for k in sorted(env):
+            exports += ["-x", k]
+        if net["kind"] == "local":
+            return [os.path.join(ROOT, "scripts", "mpirun-local"), "-np", "2"] + net["mpirun"] + \
+                exports + program_argv
+        ns_a = f"sotto-bench-{self.netns_id}-a"
+        return ["ip", "netns", "exec", ns_a, "mpirun", "-np", "2",
+                "--host", "10.77.0.1:1,10.77.0.2:1", "--bind-to", "none",
+                "--mca", "plm_rsh_agent", self.agent,
+                "--mca", "oob_tcp_if_include", "10.77.0.0/24",
+                "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "10.77.0.0/24"] + \
+            exports + [self.wrap] + program_argv
+
+    def job_env(self, network):
+        net = NETWORKS[network]
+        env = {"SOTTO_TIMEOUT_MS": "120000"}
+        if net.get("delay_ms"):
+            env["SOTTO_DELAY_MS"] = str(net["delay_ms"])
+        if net["kind"] == "netns":
+            env["SOTTO_BENCH_NETNS_ID"] = str(self.netns_id)
+            if os.geteuid() == 0:
+                env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+                env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        return env
+
+    def base(self, network):
+        net = NETWORKS[network]
+        return {"network": network, "delay_ms": net.get("delay_ms", 0.0) or 0.0,
+                "rate_mbit": net.get("rate_mbit")}
+
+    def comm_job(self, section, network, profile):
+        cfg = COMM[profile][network]
+        out = os.path.join(self.outdir, "raw", f"{section['name']}-{network}.json")
+        env = self.job_env(network)
+        if cfg.get("hybrid_threshold"):
+            env["SOTTO_HYBRID_THRESHOLD"] = str(cfg["hybrid_threshold"])
+        prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
+                "--reps", str(cfg["reps"]),
+                "--payload_kib", str(cfg["payload_kib"]), "--min_iters", str(cfg["min_iters"]),
+                "--max_iters", str(cfg["max_iters"]), f"--benchmark_filter={comm_filter(cfg)}",
+                f"--benchmark_out={out}", "--benchmark_out_format=json"]
+        j = self.base(network)
+        j.update({"id": f"{section['name']}-{network}", "section": section["name"],
+                  "kind": "comm", "backend": "mpi,gloo,hybrid" + (
+                      ",raw" if cfg["backends"] == "all" else ""),
+                  "argv": self.mpirun(network, prog, {k: v for k, v in env.items()
+                                                      if k.startswith("SOTTO_")}),
+                  "env": env, "out": out, "timeout": cfg["timeout"]})
+        return j
+
+    def mpc_jobs(self, section, network, profile):
+        cfg = MPC_PLAN[profile][network]
+        jobs = []
+        for backend in cfg["backends"]:
+            out = os.path.join(self.outdir, "raw", f"{section['name']}-{network}-{backend}.json")
+            prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
+                    "--runs", str(cfg["runs"]),
+                    f"--benchmark_out={out}", "--benchmark_out_format=json"]
+            if cfg["filter"] and section["name"] == "ops":  # other sections: their own set
+                prog.append(f"--benchmark_filter={cfg['filter']}")
+            env = self.job_env(network) if network != "inproc" else {}
+            j = self.base(network)
+            j.update({"id": f"{section['name']}-{network}-{backend}", "section": section["name"],
+                      "kind": "mpc", "backend": backend, "runs": cfg["runs"], "env": env,
+                      "out": out, "timeout": cfg["timeout"]})
+            if backend == "inproc":
+                j["argv"] = prog
+            else:
+                j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
+            jobs.append(j)
+        return jobs
+
+    def finalize_argv(self, job, thresholds):
+        """mpirun argv for an MPC job; the hybrid reuses the threshold its network's comm job
+        calibrated (calibration moves ~60 MiB: 25 s at 20 Mbit/s)."""
+        if "argv_program" not in job:
+            return
+        env = dict(job["env"])
+        net = job["network"]
+        if job["backend"] == "hybrid" and net in thresholds:
+            env["SOTTO_HYBRID_THRESHOLD"] = str(thresholds[net])
+            job["hybrid_threshold_from"] = f"comm-{net} calibration"
+        job["env"] = env
+        job["argv"] = self.mpirun(net, job["argv_program"],
+                                  {k: v for k, v in env.items() if k.startswith("SOTTO_")})
+
+
+# ---- the run ----------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=[s["name"] for s in SECTIONS], action="append")
+    ap.add_argument("--networks", default=",".join(NETWORK_ORDER),
+                    help="comma list of " + ",".join(NETWORK_ORDER))
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--netns-id", type=int, default=os.getpid())
+    ap.add_argument("--timeout-scale", type=float, default=1.0,
+                    help="multiply every job's time limit (slow machines; tests)")
+    ap.add_argument("--check", action="store_true",
+                    help="validate results.json afterwards (check_results.py); non-zero if bad")
+    args = ap.parse_args()
+
+    def on_term(signum, frame):
+        # The first INT/TERM stops the run (Ctrl-C reaches this process and scripts/bench's TERM
+        # follows): later ones must not break the clean-up.
+        if STOP["requested"]:
+            return
+        STOP["requested"] = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+
+    profile = "quick" if args.quick else "default"
+    networks = [n.strip() for n in args.networks.split(",") if n.strip()]
+    for n in networks:
+        if n not in NETWORKS:
+            ap.error(f"unknown network '{n}' (known: {', '.join(NETWORK_ORDER)})")
+    networks = [n for n in NETWORK_ORDER if n in networks]
+    sections = [s for s in SECTIONS if not args.only or s["name"] in args.only]
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    outdir = os.path.abspath(args.out or os.path.join(ROOT, "bench", "results", stamp))
+    os.makedirs(os.path.join(outdir, "raw"), exist_ok=True)
+    os.makedirs(os.path.join(outdir, "logs"), exist_ok=True)
+    build = os.path.abspath(args.build_dir)
+
+    results = {
+        "schema": SCHEMA, "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "profile": profile, "command": " ".join(["scripts/bench"] + sys.argv[1:]),
+        "machine": machine_info(build), "git": git_info(), "load_average_start": loadavg(),
+        "cpu_busy_before": cpu_busy(),
+        "networks": {}, "sections": {}, "jobs": [], "measurements": [],
+    }
+    with open(os.path.join(HERE, "anchors.json")) as f:
+        results["anchors"] = json.load(f)
+    progress(f"{profile} run, sections {','.join(s['name'] for s in sections)}, networks "
+             f"{','.join(networks)} -> {os.path.relpath(outdir, ROOT)}")
+
+    # Networks: namespaces where allowed.
+    netns_ok, netns_why = True, ""
+    if any(NETWORKS[n]["kind"] == "netns" for n in networks):
+        r = subprocess.run([os.path.join(HERE, "netns"), "check"], capture_output=True, text=True)
+        netns_ok, netns_why = r.returncode == 0, r.stderr.strip()
+        if not netns_ok:
+            skipped = [n for n in networks if NETWORKS[n]["kind"] == "netns"]
+            progress(f"network namespaces unavailable ({netns_why}): {', '.join(skipped)} "
+                     "skipped")
+    for n in networks:
+        net = NETWORKS[n]
+        rec = {"label": net["label"], "kind": net["kind"], "rate_mbit": net.get("rate_mbit"),
+               "delay_ms": net.get("delay_ms", 0.0), "emulated_latency": bool(net.get("delay_ms")),
+               "available": True, "note": ""}
+        if net["kind"] == "netns" and not netns_ok:
+            rec["available"], rec["note"] = False, "network namespaces not allowed here: " + netns_why
+        results["networks"][n] = rec
+
+    planner = Planner(args, build, outdir, args.netns_id)
+    plan = []
+    for s in SECTIONS:
+        if s not in sections:
+            results["sections"][s["name"]] = {"status": "not run (--only)", "what": s["what"]}
+            continue
+        if not os.path.exists(os.path.join(build, s["program"])):
+            status = "not built yet" if s.get("pending") else "missing"
+            note = s.get("pending") or f"{s['program']} is not in {build} (build failed?)"
+            results["sections"][s["name"]] = {"status": status, "what": s["what"], "note": note}
+            progress(f"section {s['name']}: {status}")
+            continue
+        results["sections"][s["name"]] = {"status": "planned", "what": s["what"], "note": ""}
+        for n in networks:
+            if not results["networks"][n]["available"]:
+                continue
+            if s["kind"] == "comm" and n != "inproc":
+                plan.append(planner.comm_job(s, n, profile))
+            elif s["kind"] == "mpc":
+                plan.extend(planner.mpc_jobs(s, n, profile))
+    for j in plan:
+        j["timeout"] = max(1, round(j["timeout"] * args.timeout_scale))
+    # Order: network by network (namespaces reshaped once per network), comm before the rest.
+    plan.sort(key=lambda j: (NETWORK_ORDER.index(j["network"]), j["kind"] != "comm"))
+
+    netns_up = False
+    thresholds = {}
+    interrupted = False
+    shaped = None
+    try:
+        for i, job in enumerate(plan, 1):
+            net = NETWORKS[job["network"]]
+            if net["kind"] == "netns":
+                if not netns_up:
+                    subprocess.run([os.path.join(HERE, "netns"), "sweep"], check=False)
+                    r = subprocess.run([os.path.join(HERE, "netns"), "up", str(args.netns_id)],
+                                       capture_output=True, text=True)
+                    if r.returncode != 0:
+                        why = tail(r.stderr, 3)
+                        progress(f"could not create the namespaces: {why}")
+                        for n in results["networks"]:
+                            if NETWORKS[n]["kind"] == "netns":
+                                results["networks"][n].update(available=False,
+                                                              note="namespace set-up failed: " + why)
+                        netns_ok = False
+                    netns_up = True
+                if not netns_ok:
+                    job["skipped"] = "namespaces unavailable"
+                    continue
+                rate = net.get("rate_mbit") or "none"
+                if shaped != rate:
+                    subprocess.run([os.path.join(HERE, "netns"), "shape", str(args.netns_id),
+                                    str(rate)], check=False)
+                    shaped = rate
+            planner.finalize_argv(job, thresholds)
+            progress(f"({i}/{len(plan)}) {job['section']} on {job['network']}, "
+                     f"{job['backend']} ...")
+            status, error, seconds = run_job(job, os.path.join(outdir, "logs"))
+            data, complete = load_gbench_json(job["out"])
+            ms = []
+            if data is not None:
+                ms = parse_comm(data, job) if job["kind"] == "comm" else \
+                    parse_mpc(data, job, job["section"])
+                ctx = data.get("context", {})
+                job["context"] = {k: v for k, v in ctx.items() if k not in ("caches",)}
+                thr = ctx.get("hybrid_threshold_bytes")
+                if job["kind"] == "comm" and thr:
+                    thresholds[job["network"]] = int(thr) if str(thr).isdigit() else 2**64 - 1
+            if status == "ok" and not ms:
+                status, error = "failed", "no measurements in the output"
+            results["jobs"].append({
+                "id": job["id"], "section": job["section"], "network": job["network"],
+                "backend": job["backend"], "status": status, "error": error,
+                "seconds": round(seconds, 2), "timeout_s": job["timeout"],
+                "command": " ".join(shlex.quote(a) for a in job["argv"]),
+                "env": job.get("env", {}), "context": job.get("context", {}),
+                "hybrid_threshold_from": job.get("hybrid_threshold_from"),
+                "measurements": len(ms), "output_complete": complete,
+                "log": os.path.relpath(os.path.join(outdir, "logs", job["id"] + ".log"), outdir)})
+            results["measurements"].extend(ms)
+            word = {"ok": "ok"}.get(status, status.upper())
+            progress(f"({i}/{len(plan)}) {job['id']}: {word}, {len(ms)} measurements, "
+                     f"{seconds:.1f} s" + ("" if status == "ok" else
+                                            " - " + error.splitlines()[0]))
+            if STOP["requested"]:
+                raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        interrupted = True
+        progress("interrupted: cleaning up and writing what was measured")
+        kill_session(CURRENT["proc"])
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if netns_up:
+            subprocess.run([os.path.join(HERE, "netns"), "down", str(args.netns_id)], check=False)
+
+    recorded = {j["id"] for j in results["jobs"]}
+    for j in plan:
+        if j["id"] in recorded:
+            continue
+        if j.get("skipped"):
+            status, error = "skipped", j["skipped"]
+        elif interrupted:
+            status, error = "interrupted", "not run: the harness was interrupted (Ctrl-C / TERM)"
+        else:
+            continue
+        results["jobs"].append({"id": j["id"], "section": j["section"], "network": j["network"],
+                                "backend": j["backend"], "status": status, "error": error,
+                                "seconds": 0, "measurements": 0})
+    for s in sections:
+        rec = results["sections"][s["name"]]
+        if rec["status"] != "planned":
+            continue
+        jobs = [j for j in results["jobs"] if j["section"] == s["name"]]
+        bad = [j for j in jobs if j["status"] not in ("ok", "skipped")]
+        if not any(j["status"] == "ok" for j in jobs) and not bad:
+            rec["status"], rec["note"] = "not run (--networks)", \
+                "no selected network runs this section"
+        else:
+            rec["status"] = "failed" if jobs and len(bad) == len(jobs) else \
+                "partial" if bad or interrupted else "ok"
+    results["interrupted"] = interrupted
+    results["finished"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    results["wall_seconds"] = round(time.monotonic() - T0, 1)
+    results["load_average_end"] = loadavg()
+    results["cpu_busy_after"] = cpu_busy(1.0)
+    try:
+        results["derived"] = report.derive(results)
+    except Exception as e:  # never lose the measurements to a bug in the summary
+        results["derived"] = {"error": f"{type(e).__name__}: {e}"}
+    path = os.path.join(outdir, "results.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, sort_keys=False)
+        f.write("\n")
+    progress(f"wrote {os.path.relpath(path, ROOT)} ({len(results['measurements'])} measurements)")
+    try:
+        made = report.write(results, outdir)
+        progress(f"wrote {os.path.relpath(os.path.join(outdir, 'report.md'), ROOT)}"
+                 f" and {made} plot(s)")
+    except Exception as e:  # the JSON is written; a report bug must not lose it
+        progress(f"report failed: {type(e).__name__}: {e}")
+        if args.check:
+            raise
+    if args.out is None:  # bench/results/latest -> this run
+        latest = os.path.join(ROOT, "bench", "results", "latest")
+        try:
+            if os.path.islink(latest):
+                os.remove(latest)
+            if not os.path.exists(latest):
+                os.symlink(os.path.basename(outdir), latest)
+        except OSError:
+            pass
+    rc = 130 if interrupted else 0
+    if args.check:
+        r = subprocess.run([sys.executable, os.path.join(HERE, "check_results.py"), path])
+        rc = rc or r.returncode
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
