@@ -18,8 +18,8 @@ namespace sotto {
 std::vector<size_t> hybridSweepSizes();
 
 /// Measures exchange round trips on both communicators for each sweep size and returns the
-/// smallest size from which `large` is faster at every larger measured size (SIZE_MAX if
-/// never). Rank 0's measurement decides and is broadcast, so every party gets the same value.
+/// smallest size from which `large` is at least 10 % faster at every larger measured size (SIZE_MAX
+/// if never). Rank 0's measurement decides and is broadcast, so every party gets the same value.
 /// Collective; costs a few hundred milliseconds.
 size_t calibrateHybridThreshold(Communicator& small, Communicator& large);
 
