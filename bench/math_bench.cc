@@ -1,0 +1,82 @@
+// math_bench: the math functions for 2 parties on 65536 elements at CrypTen's input ranges
+// (notes/anchors.md), with rounds, online bytes per party, dealer bytes and max_abs_err,
+// max_rel_err, max_ulp against the true function in double precision.
+//
+//   build/bench/math_bench                              (2 parties as threads, inproc)
+//   scripts/mpirun-local -np 2 build/bench/math_bench --backend mpi
+//
+// Names: math/<function>/<iterative|lut>/<elements>. Today only the CrypTen-style iterative
+// baselines (sotto/math/iterative.h) exist; the table-based versions join under "lut".
+#include <algorithm>
+#include <cmath>
+
+#include "mpc_bench.h"
+#include "sotto/math/iterative.h"
+
+namespace {
+
+using namespace sotto;
+using sotto::bench::Op;
+
+// An elementwise function on n inputs uniform in [lo, hi).
+Op elementwise(double lo, double hi, double (*truth)(double),
+               ArithTensor (*mpc)(const ArithTensor&), unsigned seed) {
+  const int64_t n = 65536;
+  auto x = sotto::bench::uniform(n, lo, hi, seed);
+  Op op;
+  for (double v : x) op.reference.push_back(truth(v));
+  op.prepare = [x, n, mpc](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    return std::function<ArithTensor()>([a, mpc] { return mpc(a); });
+  };
+  return op;
+}
+
+Op softmaxRows() {
+  const int64_t rows = 6554, cols = 10;
+  auto x = sotto::bench::uniform(rows * cols, -8, 8, 60);
+  Op op;
+  for (int64_t i = 0; i < rows; ++i) {
+    const double m = *std::max_element(x.begin() + i * cols, x.begin() + (i + 1) * cols);
+    double z = 0;
+    for (int64_t j = 0; j < cols; ++j) z += std::exp(x[i * cols + j] - m);
+    for (int64_t j = 0; j < cols; ++j) op.reference.push_back(std::exp(x[i * cols + j] - m) / z);
+  }
+  op.prepare = [x](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
+    return std::function<ArithTensor()>([a] { return crypten_style::softmax(a, 1); });
+  };
+  return op;
+}
+
+double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+double reciprocal(double v) { return 1 / v; }
+double rsqrt(double v) { return 1 / std::sqrt(v); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
+  using F = double (*)(double);
+  const std::vector<sotto::bench::Entry> entries = {
+      {"math/exp/iterative/65536",
+       [] { return elementwise(-8, 4, static_cast<F>(std::exp), crypten_style::exp, 50); }, exact},
+      {"math/sigmoid/iterative/65536",
+       [] { return elementwise(-8, 8, sigmoid, crypten_style::sigmoid, 51); }, exact},
+      {"math/tanh/iterative/65536",
+       [] { return elementwise(-8, 8, static_cast<F>(std::tanh), crypten_style::tanh, 52); },
+       exact},
+      {"math/reciprocal/iterative/65536",
+       [] { return elementwise(0.1, 100, reciprocal, crypten_style::reciprocal, 53); }, exact},
+      {"math/sqrt/iterative/65536",
+       [] { return elementwise(0.1, 100, static_cast<F>(std::sqrt), crypten_style::sqrt, 54); },
+       exact},
+      {"math/rsqrt/iterative/65536",
+       [] { return elementwise(0.1, 100, rsqrt, crypten_style::rsqrt, 55); }, exact},
+      {"math/log/iterative/65536",
+       [] { return elementwise(0.1, 100, static_cast<F>(std::log), crypten_style::log, 56); },
+       exact},
+      {"math/softmax/iterative/65540", [] { return softmaxRows(); }, exact},
+  };
+  return sotto::bench::benchMain(argc, argv, "math_bench", entries);
+}

@@ -1,0 +1,40 @@
+#pragma once
+// The machinery shared by ops_bench and math_bench: an operation on 2 parties (inproc threads, or
+// the ranks of an mpirun job), timed over several runs after a warm-up, with its online rounds and
+// bytes, dealer bytes and error against a double-precision reference as counters.
+
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sotto/mpc/arith_tensor.h"
+
+namespace sotto::bench {
+
+/// Benchmark inputs only (not secrets of a real run): uniform on [lo, hi) from a fixed seed,
+/// quantized to the fixed-point grid.
+std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed);
+
+/// An operation under test: prepare() runs once per party before timing (sharing inputs) and
+/// returns the step to time; the step's revealed output is compared with `reference`.
+struct Op {
+  std::function<std::function<ArithTensor()>(Party&)> prepare;
+  std::vector<double> reference;
+};
+
+/// A named benchmark: ops/<op>/<variant>/<n> or math/<fn>/<variant>/<n>.
+struct Entry {
+  std::string name;
+  std::function<Op()> make;
+  PartyOptions options;
+};
+
+/// Registers the entries and runs them: parses --backend inproc|mpi|gloo|hybrid and --runs N,
+/// then Google Benchmark's own flags. Counters: rounds, bytes_per_party (online, sent + received
+/// by party 0), dealer_bytes, max_abs_err, max_rel_err (relative to max(|reference|, 2^-16)),
+/// max_ulp, online_ms, min_ms, max_ms. Returns the exit code.
+int benchMain(int argc, char** argv, const char* program, const std::vector<Entry>& entries);
+
+}  // namespace sotto::bench
