@@ -2,6 +2,7 @@
 // or above it. Both sides of a call see the same size (contract), so they pick the same channel.
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -93,24 +94,47 @@ std::vector<size_t> hybridSweepSizes() {
   return {1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22};
 }
 
+namespace {
+
+// Least-squares line t = a + b·n through the measured points: a per-message latency and a cost
+// per byte.
+std::pair<double, double> fitLine(const std::vector<size_t>& sizes, const std::vector<double>& t) {
+  const double k = static_cast<double>(sizes.size());
+  double sn = 0, st = 0, snn = 0, snt = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const double n = static_cast<double>(sizes[i]);
+    sn += n;
+    st += t[i];
+    snn += n * n;
+    snt += n * t[i];
+  }
+  const double b = (k * snt - sn * st) / (k * snn - sn * sn);
+  return {(st - b * sn) / k, b};
+}
+
+}  // namespace
+
 size_t calibrateHybridThreshold(Communicator& small, Communicator& large) {
   SOTTO_ENFORCE(small.worldSize() == large.worldSize() && small.rank() == large.rank(),
                 "hybrid: the two communicators belong to different worlds");
   const auto sizes = hybridSweepSizes();
-  std::vector<bool> large_wins(sizes.size());
+  std::vector<double> ts(sizes.size()), tl(sizes.size());
   for (size_t i = 0; small.worldSize() > 1 && i < sizes.size(); ++i) {
     const int reps = sizes[i] >= (1 << 20) ? 5 : 15;
-    const double ts = timeExchange(small, sizes[i], reps);
-    const double tl = timeExchange(large, sizes[i], reps);
-    // Switch only where Gloo wins clearly: on shared 2-core machines single measurements swing by
-    // 10-15 %, and a coin-flip threshold cost up to 1.4x on emulated WAN links.
-    large_wins[i] = tl < 0.9 * ts;
+    ts[i] = timeExchange(small, sizes[i], reps);
+    tl[i] = timeExchange(large, sizes[i], reps);
   }
-  // Smallest size from which `large` wins at every larger measured size.
+  // Model each channel as latency + bytes / bandwidth (fitted, so one noisy point or a size
+  // between sweep points cannot decide) and switch where `large` becomes 10 % faster:
+  // a_l + b_l·n <= 0.9·(a_s + b_s·n)  <=>  n >= (a_l - 0.9·a_s) / (0.9·b_s - b_l).
   uint64_t threshold = SIZE_MAX;
-  for (size_t i = sizes.size(); i-- > 0;) {
-    if (!large_wins[i]) break;
-    threshold = sizes[i];
+  if (small.rank() == 0 && small.worldSize() > 1) {
+    const auto [as, bs] = fitLine(sizes, ts);
+    const auto [al, bl] = fitLine(sizes, tl);
+    if (0.9 * bs > bl) {
+      const double n = std::max(1.0, (al - 0.9 * as) / (0.9 * bs - bl));
+      if (n < 1e15) threshold = static_cast<uint64_t>(std::ceil(n));
+    }
   }
   // Rank 0 decides for everyone.
   small.broadcast(0, std::as_writable_bytes(std::span(&threshold, 1)));
