@@ -81,7 +81,12 @@ void runCase(const std::string& backend, const std::string& name, Clock::time_po
       checkAffinity();
     } else if (name == "size-mismatch") {
       if (comm->rank() == 0) comm->recv(1, buf);
-      if (comm->rank() == 1) comm->send(0, std::span(buf).first(400));
+      if (comm->rank() == 1) {
+        // Gloo's send waits for the matching receive: give rank 1 a longer timeout so that rank 0's
+        // own timeout always fires first (otherwise rank 1's abort may reach rank 0 first).
+        comm->setTimeout(std::chrono::milliseconds(5000));
+        comm->send(0, std::span(buf).first(400));
+      }
       comm->barrier();
     } else if (name == "timeout") {
       if (comm->rank() == 0) comm->recv(1, buf);
