@@ -5,12 +5,13 @@
 //   build/bench/math_bench                              (2 parties as threads, inproc)
 //   scripts/mpirun-local -np 2 build/bench/math_bench --backend mpi
 //
-// Names: math/<function>/<iterative|lut>/<elements>. Today only the CrypTen-style iterative
-// baselines (sotto/math/iterative.h) exist; the table-based versions join under "lut".
+// Names: math/<function>/<iterative|lut>/<elements>: the CrypTen-style iterative baselines
+// (sotto/math/iterative.h) and the table-based functions (sotto/math/functions.h), same inputs.
 #include <algorithm>
 #include <cmath>
 
 #include "mpc_bench.h"
+#include "sotto/math/functions.h"
 #include "sotto/math/iterative.h"
 
 namespace {
@@ -32,7 +33,7 @@ Op elementwise(double lo, double hi, double (*truth)(double),
   return op;
 }
 
-Op softmaxRows() {
+Op softmaxRows(bool table) {
   const int64_t rows = 6554, cols = 10;
   auto x = sotto::bench::uniform(rows * cols, -8, 8, 60);
   Op op;
@@ -42,14 +43,24 @@ Op softmaxRows() {
     for (int64_t j = 0; j < cols; ++j) z += std::exp(x[i * cols + j] - m);
     for (int64_t j = 0; j < cols; ++j) op.reference.push_back(std::exp(x[i * cols + j] - m) / z);
   }
-  op.prepare = [x](Party& p) {
+  op.prepare = [x, table](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
-    return std::function<ArithTensor()>([a] { return crypten_style::softmax(a, 1); });
+    return std::function<ArithTensor()>(
+        [a, table] { return table ? sotto::softmax(a, 1) : crypten_style::softmax(a, 1); });
   };
   return op;
 }
 
 double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+
+// The table-based functions with the default method, as unary functions.
+ArithTensor lutExp(const ArithTensor& x) { return sotto::exp(x); }
+ArithTensor lutSigmoid(const ArithTensor& x) { return sotto::sigmoid(x); }
+ArithTensor lutTanh(const ArithTensor& x) { return sotto::tanh(x); }
+ArithTensor lutReciprocal(const ArithTensor& x) { return sotto::reciprocal(x); }
+ArithTensor lutSqrt(const ArithTensor& x) { return sotto::sqrt(x); }
+ArithTensor lutRsqrt(const ArithTensor& x) { return sotto::rsqrt(x); }
+ArithTensor lutLog(const ArithTensor& x) { return sotto::log(x); }
 double reciprocal(double v) { return 1 / v; }
 double rsqrt(double v) { return 1 / std::sqrt(v); }
 
@@ -76,7 +87,20 @@ int main(int argc, char** argv) {
       {"math/log/iterative/65536",
        [] { return elementwise(0.1, 100, static_cast<F>(std::log), crypten_style::log, 56); },
        exact},
-      {"math/softmax/iterative/65540", [] { return softmaxRows(); }, exact},
+      {"math/softmax/iterative/65540", [] { return softmaxRows(false); }, exact},
+      {"math/exp/lut/65536",
+       [] { return elementwise(-8, 4, static_cast<F>(std::exp), lutExp, 50); }, exact},
+      {"math/sigmoid/lut/65536", [] { return elementwise(-8, 8, sigmoid, lutSigmoid, 51); }, exact},
+      {"math/tanh/lut/65536",
+       [] { return elementwise(-8, 8, static_cast<F>(std::tanh), lutTanh, 52); }, exact},
+      {"math/reciprocal/lut/65536",
+       [] { return elementwise(0.1, 100, reciprocal, lutReciprocal, 53); }, exact},
+      {"math/sqrt/lut/65536",
+       [] { return elementwise(0.1, 100, static_cast<F>(std::sqrt), lutSqrt, 54); }, exact},
+      {"math/rsqrt/lut/65536", [] { return elementwise(0.1, 100, rsqrt, lutRsqrt, 55); }, exact},
+      {"math/log/lut/65536",
+       [] { return elementwise(0.1, 100, static_cast<F>(std::log), lutLog, 56); }, exact},
+      {"math/softmax/lut/65540", [] { return softmaxRows(true); }, exact},
   };
   return sotto::bench::benchMain(argc, argv, "math_bench", entries);
 }

@@ -95,6 +95,13 @@ COMM_BACKENDS = ["mpi", "gloo", "hybrid", "raw_mpi", "raw_gloo"]
 OPS_SMALL = r"^ops/(mul/exact|matmul_fixed/local|conv2d_fixed/exact|relu/fast|lt/fast|" \
             r"maxpool2x2/fast)/"
 OPS_TINY = r"^ops/(mul/exact|relu/fast)/"
+# The inference section runs every model and batch on the fast networks; on the slow ones (and in
+# --quick) batch 1 only, as the paper's figures are per image.
+INFERENCE_FILTER = {
+    "default": {"wan": r"^inference/[^/]+/[^/]+/1/", "edge": r"^inference/[^/]+/[^/]+/1/"},
+    "quick": {n: r"^inference/lenet5/[^/]+/1/" for n in ("inproc", "shm", "tcp", "lan", "wan",
+                                                           "edge")},
+}
 MPC_PLAN = {
     "default": {
         "inproc": dict(backends=["inproc"], filter=None, runs=15, timeout=180),
@@ -481,6 +488,9 @@ class Planner:
                     f"--benchmark_out={out}", "--benchmark_out_format=json"]
             if cfg["filter"] and section["name"] == "ops":  # other sections: their own set
                 prog.append(f"--benchmark_filter={cfg['filter']}")
+            infer = INFERENCE_FILTER[profile].get(network)
+            if infer and section["name"] == "inference":
+                prog.append(f"--benchmark_filter={infer}")
             env = self.job_env(network) if network != "inproc" else {}
             j = self.base(network)
             j.update({"id": f"{section['name']}-{network}-{backend}", "section": section["name"],

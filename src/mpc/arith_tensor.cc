@@ -1,5 +1,6 @@
 #include "sotto/mpc/arith_tensor.h"
 
+#include <bit>
 #include <cmath>
 
 namespace sotto {
@@ -179,10 +180,17 @@ ArithTensor ArithTensor::pad(const std::vector<std::pair<int64_t, int64_t>>& pad
 ArithTensor ArithTensor::mean(int64_t dim, bool keepdim) const {
   const int64_t n = shape().dim(dim);
   SOTTO_ENFORCE(n > 0, "mean over an empty dim of ", shape().toString());
-  // sum · round(2^28 / n), truncated by 28 bits.
+  return withShare(share_.sum(dim, keepdim)).divPublicCount(n);
+}
+
+ArithTensor ArithTensor::divPublicCount(int64_t n) const {
+  SOTTO_ENFORCE(n >= 1, "divide by a count: n must be >= 1, got ", n);
+  if (n == 1) return *this;
+  if ((n & (n - 1)) == 0) return truncate(std::countr_zero(static_cast<uint64_t>(n)));
+  // x · round(2^28 / n), truncated by 28 bits: the rounding of 1/n stays far below one ULP.
   const uint64_t k =
       static_cast<uint64_t>(std::llround(std::ldexp(1.0, 28) / static_cast<double>(n)));
-  return withShare(share_.sum(dim, keepdim) * k).truncate(28);
+  return withShare(share_ * k).truncate(28);
 }
 
 ArithTensor concat(const std::vector<ArithTensor>& parts, int64_t dim) {

@@ -360,15 +360,29 @@ ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
 }
 
 ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
-                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding) {
+                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+                      bool count_include_pad) {
   const Party& p = x.party();
   RingTensor win = windows(x.share(), kernel, stride, padding, 0);
-  // sum · round(2^28 / (kh·kw)), truncated by 28 bits: the divisor's rounding stays far below one
-  // ULP (a fixed-point 1/9 at 16 bits would be off by 3e-6 relative). Needs |sum| < 2^34 ring
-  // units, within the comparison range anyway.
-  const uint64_t k = static_cast<uint64_t>(
-      std::llround(std::ldexp(1.0, 28) / static_cast<double>(kernel[0] * kernel[1])));
-  return ArithTensor(p, win.sum(4) * k, x.fracBits()).truncate(28);
+  RingTensor sums = win.sum(4);
+  if (count_include_pad || (padding[0] == 0 && padding[1] == 0)) {
+    // The window sums divided by kh·kw (a shift for 2x2, else 28 bits of 1/(kh·kw)).
+    return ArithTensor(p, std::move(sums), x.fracBits()).divPublicCount(kernel[0] * kernel[1]);
+  }
+  // Each window divided by its number of positions inside the input: a public factor
+  // round(2^28 / count) per output position, then one 28-bit truncation.
+  const int64_t h = x.shape()[2], w = x.shape()[3], oh = sums.dim(2), ow = sums.dim(3);
+  std::vector<uint64_t> factor(static_cast<size_t>(oh * ow));
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      const int64_t y0 = i * stride[0] - padding[0], z0 = j * stride[1] - padding[1];
+      const int64_t rows = std::min(y0 + kernel[0], h) - std::max<int64_t>(y0, 0);
+      const int64_t cols = std::min(z0 + kernel[1], w) - std::max<int64_t>(z0, 0);
+      factor[static_cast<size_t>(i * ow + j)] = static_cast<uint64_t>(std::llround(
+          std::ldexp(1.0, 28) / static_cast<double>(std::max<int64_t>(rows * cols, 1))));
+    }
+  for (int64_t e = 0; e < sums.numel(); ++e) sums[e] *= factor[static_cast<size_t>(e % (oh * ow))];
+  return ArithTensor(p, std::move(sums), x.fracBits()).truncate(28);
 }
 
 }  // namespace sotto

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
 
@@ -114,6 +115,10 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
                     " rows of ", columns, " columns (index bits must be 1..16)");
       return {shapes[0], Shape{shapes[0].numel(), (int64_t{1} << index_bits) * columns}};
     }
+    case Kind::kFunctionTables:
+      expectShapes(*this, 1);
+      return detail::FunctionTableGenerator(FunctionTableSpec::decode(payload))
+          .outputShapes(shapes[0].numel());
     case Kind::kBitSelect: {
       // shapes: the bits' shape (n elements) and the selected values' shape (n·w elements, w per
       // bit, consecutive); one shape means w = 1.
@@ -140,6 +145,11 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kLookup:
       return {Sharing::kAdditive, Sharing::kPrfTable};
+    case Kind::kFunctionTables: {
+      std::vector<Sharing> s(n, Sharing::kPrfPairs);
+      s[0] = Sharing::kAdditive;
+      return s;
+    }
     default:
       return std::vector<Sharing>(n, Sharing::kAdditive);
   }
@@ -161,7 +171,8 @@ RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
 }
 
 RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream) {
-  RingTensor t(sharing == Sharing::kPrfTable ? Shape{2} : shape);
+  const bool key = sharing == Sharing::kPrfTable || sharing == Sharing::kPrfPairs;
+  RingTensor t(key ? Shape{2} : shape);
   stream.fill(t.data());
   return t;
 }
@@ -170,6 +181,11 @@ void removeStream(RingTensor& value, Prg& stream, Sharing sharing) {
   if (sharing == Sharing::kPrfTable) {
     const RingTensor key = drawShare(value.shape(), sharing, stream);
     value -= prfTable(key, value.shape()[0], value.shape()[1]);
+    return;
+  }
+  if (sharing == Sharing::kPrfPairs) {
+    const RingTensor key = drawShare(value.shape(), sharing, stream);
+    value -= detail::prfPairsTable(key, value.shape()[0], value.shape()[1]);
     return;
   }
   constexpr size_t kChunk = 8192;  // words: 64 KiB, stays in cache
@@ -216,6 +232,10 @@ std::vector<uint64_t> CorrelationRequest::encode() const {
     w.push_back(table.size());
     w.insert(w.end(), table.begin(), table.end());
   }
+  if (kind == Kind::kFunctionTables) {
+    w.push_back(payload.size());
+    w.insert(w.end(), payload.begin(), payload.end());
+  }
   return w;
 }
 
@@ -225,7 +245,7 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
   };
   need(11);
   CorrelationRequest r;
-  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kLookup)) {
+  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kFunctionTables)) {
     throw ProtocolError("malformed correlation request: kind " + std::to_string(w[0]));
   }
   r.kind = static_cast<Kind>(w[0]);
@@ -253,6 +273,13 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
     need(at + len);
     r.table.assign(w.begin() + static_cast<int64_t>(at),
                    w.begin() + static_cast<int64_t>(at + len));
+  }
+  if (r.kind == Kind::kFunctionTables) {
+    need(at + 1);
+    const uint64_t len = w[at++];
+    need(at + len);
+    r.payload.assign(w.begin() + static_cast<int64_t>(at),
+                     w.begin() + static_cast<int64_t>(at + len));
   }
   return r;
 }
@@ -330,6 +357,9 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       }
       return {std::move(r), std::move(rotated)};
     }
+    case Kind::kFunctionTables:
+      return detail::FunctionTableGenerator(FunctionTableSpec::decode(req.payload))
+          .generate(shapes[0].dim(0), prg);
     case Kind::kBitSelect: {
       RingTensor a = random(shapes[0], prg);
       RingTensor bits = random(shapes[1], prg);
@@ -349,10 +379,36 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
 Dealer::~Dealer() = default;
 
 std::vector<RingTensor> Dealer::timedFetch(const CorrelationRequest& request) {
+  if (recording_) recorded_.push_back(request);
+  if (!queue_.empty()) {
+    auto [code, out] = std::move(queue_.front());
+    queue_.pop_front();
+    SOTTO_ENFORCE_AS(ProtocolError, code == request.encode(),
+                     "dealer: a request does not match the next prefetched correlation (the run "
+                     "diverged from the recorded one; ",
+                     queue_.size(), " prefetched left)");
+    return std::move(out);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto out = fetch(request);
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+void Dealer::startRecording() {
+  recorded_.clear();
+  recording_ = true;
+}
+
+std::vector<CorrelationRequest> Dealer::stopRecording() {
+  recording_ = false;
+  return std::exchange(recorded_, {});
+}
+
+void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& request : requests) queue_.emplace_back(request.encode(), fetch(request));
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 BeaverTriple Dealer::mulTriple(const Shape& shape) {
@@ -557,6 +613,25 @@ std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
   return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
 }
 
+std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTableSpec& spec,
+                                                              const Shape& shape) {
+  const detail::FunctionTableGenerator generator(spec);
+  const int64_t n = shape.numel();
+  const int64_t per_element = functionTableWords(spec);
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / per_element);
+  std::vector<std::unique_ptr<FunctionTableMaterial>> parts;
+  std::vector<int64_t> sizes;
+  for (int64_t at = 0; at < n || (n == 0 && parts.empty()); at += chunk) {
+    CorrelationRequest r;
+    r.kind = Kind::kFunctionTables;
+    r.shapes = {Shape{std::min(chunk, n - at)}};
+    r.payload = spec.encode();
+    parts.push_back(detail::makeFetchedFunctionTables(generator, timedFetch(r)));
+    sizes.push_back(r.shapes[0].numel());
+  }
+  return detail::joinFunctionTables(std::move(parts), std::move(sizes));
+}
+
 // ---- The seeded (trusted-first-party) dealer ----------------------------------------------------
 
 namespace {
@@ -610,6 +685,33 @@ class SeededDealer final : public Dealer {
     }
     return std::make_unique<LazyLut>(std::move(mine), std::move(full_r), std::move(keys),
                                      std::move(check.table), index_bits, columns);
+  }
+
+  std::unique_ptr<FunctionTableMaterial> functionTables(const FunctionTableSpec& spec,
+                                                        const Shape& shape) override {
+    if (rank_ != 0) {  // PRF keys only: one request, whatever the size (party 0 matches it)
+      CorrelationRequest r;
+      r.kind = Kind::kFunctionTables;
+      r.shapes = {Shape{shape.numel()}};
+      r.payload = spec.encode();
+      return detail::makeFetchedFunctionTables(detail::FunctionTableGenerator(spec), fetch(r));
+    }
+    // Party 0 draws what each party draws for the same request (its share of the words, then a
+    // PRF key per table), keeps the secrets and computes only the entries it reads.
+    detail::FunctionTableGenerator generator(spec);
+    const int64_t n = shape.numel();
+    std::vector<uint64_t> secrets = generator.drawSecrets(private_, n);
+    RingTensor mine(Shape{n, generator.numWords()});
+    for (int64_t e = 0; e < n; ++e) {
+      generator.words(secrets.data(), n, e, mine.data().data() + e * generator.numWords());
+    }
+    std::vector<std::vector<RingTensor>> keys(generator.numTables());
+    for (auto& stream : streams_) {
+      removeStream(mine, stream, Sharing::kAdditive);
+      for (auto& k : keys) k.push_back(drawShare(Shape{2}, Sharing::kPrfPairs, stream));
+    }
+    return detail::makeLazyFunctionTables(std::move(generator), std::move(mine), std::move(secrets),
+                                          std::move(keys));
   }
 
  protected:

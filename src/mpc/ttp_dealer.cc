@@ -225,7 +225,7 @@ class TtpServer {
     std::vector<uint64_t> draw;
     size_t at = 0;
     for (size_t k = 0; k < shapes.size(); ++k) {
-      if (sharings[k] == Sharing::kPrfTable) {  // each party's share is a PRF table of a key
+      if (sharings[k] == Sharing::kPrfTable || sharings[k] == Sharing::kPrfPairs) {  // PRF keys
         for (auto& stream : streams_) removeStream(values[k], stream, sharings[k]);
         const auto v = values[k].data();
         std::copy(v.begin(), v.end(), reply.begin() + at);

@@ -66,6 +66,10 @@ class ArithTensor {
   /// Mean along `dim`: the local sum times 1/size at 28 bits of precision, one truncation
   /// (1 round), within 1 ULP.
   ArithTensor mean(int64_t dim, bool keepdim = false) const;
+  /// Divides by a public count n >= 1: an exact shift by log2(n) when n is a power of two (one
+  /// truncation of that many bits), else a product by round(2^28 / n) and a 28-bit truncation
+  /// (within 1 ULP). Cost: one truncation.
+  ArithTensor divPublicCount(int64_t n) const;
 
   /// Elementwise product (Beaver): opens x - a and y - b in one round (2n words sent per party
   /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's. Shapes broadcast

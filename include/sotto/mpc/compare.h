@@ -59,10 +59,13 @@ std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim);
 ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
 
-/// Average pooling (zero padding counted, as PyTorch's default): local sums, then one public
-/// multiplication by 1/(kh·kw) at 28 bits of precision and one truncation (1 round, n words);
-/// within 1 ULP.
+/// Average pooling: local window sums, then one public division and one truncation (1 round,
+/// n words; 0 rounds local); within 1 ULP. With count_include_pad (PyTorch's default) every window
+/// is divided by kh·kw (ArithTensor::divPublicCount: an exact shift when kh·kw is a power of two,
+/// else 1/(kh·kw) at 28 bits); without it, by the number of its positions inside the input (28
+/// bits of 1/count per output position).
 ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
-                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
+                      std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0},
+                      bool count_include_pad = true);
 
 }  // namespace sotto

@@ -9,6 +9,7 @@
 /// All parties must request the same correlations in the same order (as for communicator calls).
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "sotto/comm/communicator.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/mpc/function_tables.h"
 #include "sotto/tensor/linear.h"
 #include "sotto/tensor/ring_tensor.h"
 
@@ -73,8 +75,10 @@ struct FixedMask {
 
 /// How an output is shared: x = Σ x_i mod 2^64, or x = ⊕ x_i (bitwise), or additively where
 /// party i >= 1's share of a [n, m] table is a PRF (a 2-word key drawn from its stream; entry
-/// (e, t) = Prf(key).eval(e, t)), so that it evaluates only the entries it needs.
-enum class Sharing { kAdditive, kXor, kPrfTable };
+/// (e, t) = Prf(key).eval(e, t)), so that it evaluates only the entries it needs. kPrfPairs is
+/// kPrfTable with both halves of each AES block used: entry (e, t) is word t mod 2 of
+/// AES_key(lo = t / 2, hi = e) (half the AES work; function tables, function_tables.h).
+enum class Sharing { kAdditive, kXor, kPrfTable, kPrfPairs };
 
 /// What a correlation asks for. Public so that dealers in other processes can decode requests.
 struct CorrelationRequest {
@@ -90,6 +94,7 @@ struct CorrelationRequest {
     kCompareTables,
     kBitSelect,
     kLookup,
+    kFunctionTables,
   };
   Kind kind = Kind::kMul;
   std::vector<Shape> shapes;  ///< operand shapes (kind-specific)
@@ -100,6 +105,8 @@ struct CorrelationRequest {
   int index_bits = 0;
   int columns = 0;
   std::vector<uint64_t> table;
+  /// kFunctionTables: the encoded FunctionTableSpec (shapes[0] holds the elements).
+  std::vector<uint64_t> payload;
 
   /// Shapes of the tensors the correlation yields, in order.
   std::vector<Shape> outputShapes() const;
@@ -147,6 +154,13 @@ class Dealer {
                                                       std::span<const uint64_t> table,
                                                       const Shape& shape);
 
+  /// Function-table material (function_tables.h) for `shape` elements. Generic dealers fetch it
+  /// as one correlation (split in requests of at most 2^22 words); the TTP dealer sends party 0
+  /// functionTableWords(spec) words per element, the others evaluate PRF words on demand.
+  /// @throws InvalidArgument for a bad spec.
+  virtual std::unique_ptr<FunctionTableMaterial> functionTables(const FunctionTableSpec& spec,
+                                                                const Shape& shape);
+
   /// False for the in-process seeded dealer (party 0 knows every correlation).
   virtual bool secure() const = 0;
   /// "seeded (INSECURE: trusted first party)" or "ttp".
@@ -155,6 +169,19 @@ class Dealer {
   const CommCounters& traffic() const { return traffic_; }
   /// Wall time this party has spent obtaining correlations (generating or waiting for them).
   double seconds() const { return seconds_; }
+
+  /// Offline/online split. While recording, every correlation request (not lookup material) is
+  /// remembered; stopRecording() returns them in order. prefetch(requests) obtains all of them now
+  /// (the offline phase: dealer work and traffic happen here) and serves them, in order, to the
+  /// matching requests that follow, so that an online phase run with the same shapes does no
+  /// dealer work. Collective like every dealer call. A request that does not match the next
+  /// prefetched one throws ProtocolError (the parties or the run diverged); prefetched material
+  /// is used once and then dropped.
+  void startRecording();
+  std::vector<CorrelationRequest> stopRecording();
+  void prefetch(const std::vector<CorrelationRequest>& requests);
+  /// Number of prefetched correlations not yet used.
+  size_t prefetched() const { return queue_.size(); }
 
  protected:
   /// This party's shares of every output of `request`, in outputShapes() order.
@@ -166,6 +193,9 @@ class Dealer {
 
   uint64_t next_mask_id_ = 1;
   double seconds_ = 0;
+  bool recording_ = false;
+  std::vector<CorrelationRequest> recorded_;
+  std::deque<std::pair<std::vector<uint64_t>, std::vector<RingTensor>>> queue_;
 };
 
 /// The in-process seeded dealer, CrypTen's "trusted first party": party 0 draws a seed for each

@@ -1,0 +1,77 @@
+// inference_bench: private forward passes of the reference models for 2 parties, the harness's
+// inference section: inference/<model>/<variant>/<batch> with time per forward, online rounds,
+// bytes per party, dealer bytes and the max abs error of the logits against the plaintext model.
+//
+//   build/bench/inference_bench                             (2 parties as threads, inproc)
+//   scripts/mpirun-local -np 2 build/bench/inference_bench --backend mpi
+//
+// Models: lenet5/relu (models/lenet5.onnx, trained on Fashion-MNIST), lenet5/poly
+// (models/lenet5_poly.onnx), alexnet/random (AlexNet-CIFAR with deterministic random weights).
+// Inputs: the first Fashion-MNIST test images (or a fixed pattern if the dataset is missing) and
+// fixed-pattern CIFAR-shaped images. Party 0 holds the model, party 1 the input; 2-party local
+// truncation as the examples use.
+#include <filesystem>
+#include <memory>
+
+#include "mpc_bench.h"
+#include "sotto/data/idx.h"
+#include "sotto/nn/onnx.h"
+#include "sotto/nn/plain_eval.h"
+#include "sotto/nn/private_model.h"
+#include "sotto/nn/zoo.h"
+
+#ifndef SOTTO_MODELS_DIR
+#define SOTTO_MODELS_DIR "models"
+#endif
+
+namespace {
+
+using namespace sotto;
+using sotto::bench::Op;
+
+std::vector<double> inputs(int64_t batch, int64_t c, int64_t side) {
+  const int64_t per = c * side * side;
+  if (c == 1 && std::filesystem::exists(data::kFashionMnistDir)) {
+    const auto set =
+        data::loadMnistDir(data::kFashionMnistDir, true, batch, data::fashionMnistNormalization());
+    return std::vector<double>(set.pixels.begin(), set.pixels.end());
+  }
+  std::vector<double> x(static_cast<size_t>(batch * per));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>((i * 37) % 101) / 50.0 - 1.0;
+  return x;
+}
+
+Op forward(std::function<nn::Graph()> graph_fn, int64_t batch, int64_t c, int64_t side) {
+  auto graph = std::make_shared<nn::Graph>(graph_fn());
+  const auto x = inputs(batch, c, side);
+  Op op;
+  op.reference = nn::evaluate(*graph, nn::PlainTensor{{batch, c, side, side}, x}).values;
+  op.prepare = [graph, x, batch, c, side](Party& p) {
+    auto model = std::make_shared<nn::PrivateModel>(
+        nn::PrivateModel::load(p, p.id() == 0 ? *graph : nn::Graph{}));
+    auto in = ArithTensor::share(p, 1, x, Shape{batch, c, side, side});
+    return std::function<ArithTensor()>([model, in] { return model->forward(in); });
+  };
+  return op;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const PartyOptions local{kDefaultFracBits, Truncation::kLocal};
+  const std::string dir = SOTTO_MODELS_DIR;
+  auto onnx = [dir](const char* file) {
+    return [path = dir + "/" + file] { return nn::loadOnnx(path); };
+  };
+  auto alexnet = [] { return nn::alexnetCifarGraph(1); };
+  std::vector<sotto::bench::Entry> entries;
+  for (int64_t b : {1, 64})
+    entries.push_back({"inference/lenet5/relu/" + std::to_string(b),
+                       [=] { return forward(onnx("lenet5.onnx"), b, 1, 28); }, local});
+  entries.push_back({"inference/lenet5/poly/1",
+                     [=] { return forward(onnx("lenet5_poly.onnx"), 1, 1, 28); }, local});
+  for (int64_t b : {1, 8})
+    entries.push_back({"inference/alexnet/random/" + std::to_string(b),
+                       [=] { return forward(alexnet, b, 3, 32); }, local});
+  return sotto::bench::benchMain(argc, argv, "inference_bench", entries);
+}

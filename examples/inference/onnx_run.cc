@@ -1,0 +1,178 @@
+// onnx_run: private inference of any supported ONNX model on one input tensor.
+// Party 0 reads the model, party 1 the input (.npy or ONNX TensorProto .pb); party 1 receives the
+// output and writes it (.npy or .pb, by extension). Prints the per-layer profile and totals.
+//
+//   mpirun -np 2 build/examples/onnx_run --model M.onnx --input x.npy --output y.npy
+//   build/examples/onnx_run --model M.onnx --input x.pb --output y.pb   (no launcher: threads)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/nn/npy.h"
+#include "sotto/nn/onnx.h"
+#include "sotto/nn/private_model.h"
+#include "sotto/sotto.h"
+
+namespace {
+
+using namespace sotto;
+
+struct Args {
+  std::string model, input, output, expect, backend = "auto", dealer = "seeded", math = "table";
+  double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
+  bool json = false;
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::fprintf(
+      stderr,
+      "onnx_run: %s\nusage: onnx_run --model M.onnx --input IN(.npy|.pb) --output "
+      "OUT(.npy|.pb) [--expect REF(.npy|.pb) [--tolerance T]] [--backend inproc|mpi|gloo|hybrid]\n"
+      "                [--dealer seeded|ttp] [--math table|iterative] [--json]\n",
+      problem.c_str());
+  std::exit(2);
+}
+
+int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
+  SOTTO_ENFORCE(comm.worldSize() == 2, "onnx_run runs with 2 computing parties, got ",
+                comm.worldSize());
+  PartyOptions po;
+  po.truncation = Truncation::kLocal;
+  Party party(comm, dealer, po);
+  nn::Graph full;
+  if (party.id() == 0) full = nn::loadOnnx(a.model);
+  nn::ModelOptions mo;
+  mo.math = a.math == "iterative" ? MathMethod::kIterative : MathMethod::kTable;
+  const auto model = nn::PrivateModel::load(party, full, mo);
+  // Party 1 reads the input and announces its shape.
+  nn::PlainTensor in;
+  if (party.id() == 1) in = nn::loadTensorFile(a.input);
+  uint64_t rank = in.dims.size();
+  comm.broadcast(1, std::as_writable_bytes(std::span(&rank, 1)));
+  SOTTO_ENFORCE(rank <= 8, "input of rank ", rank, " is not supported");
+  std::vector<int64_t> dims(rank);
+  if (party.id() == 1) dims = in.dims;
+  comm.broadcast(1, std::as_writable_bytes(std::span(dims)));
+  const auto t0 = std::chrono::steady_clock::now();
+  const CommCounters c0 = comm.stats().total;
+  const uint64_t d0 = dealer.traffic().bytes();
+  std::vector<nn::LayerStats> profile;
+  const auto x = ArithTensor::share(party, 1, in.values, Shape(dims));
+  const auto y = model.forward(x, &profile);
+  const RingTensor opened = y.revealTo(1);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const CommCounters c1 = comm.stats().total;
+  std::vector<uint64_t> dealer_bytes{dealer.traffic().bytes() - d0};
+  comm.allReduce(dealer_bytes, ReduceOp::kAdd);
+  if (party.id() != 1) return 0;
+  nn::PlainTensor out{y.shape().dims(), opened.decode(party.options().frac_bits)};
+  nn::saveTensorFile(a.output, out);
+  std::printf("onnx_run: %s on %s -> %s (%s, dealer: %s)\n%s", a.model.c_str(), a.input.c_str(),
+              a.output.c_str(), comm.backendName().c_str(), dealer.name().c_str(),
+              nn::formatProfile(profile).c_str());
+  std::printf("seconds %.6f, online rounds %llu, online bytes per party %llu, dealer bytes %llu\n",
+              seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
+              static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
+              static_cast<unsigned long long>(dealer_bytes[0]));
+  if (!a.expect.empty()) {
+    // Party 1 compares the private output with a reference (e.g. PyTorch's) it was given.
+    const nn::PlainTensor want = nn::loadTensorFile(a.expect);
+    SOTTO_ENFORCE(want.values.size() == out.values.size(), "--expect: ", a.expect, " has ",
+                  want.values.size(), " values, the output ", out.values.size());
+    double err = 0;
+    for (size_t i = 0; i < want.values.size(); ++i)
+      err = std::max(err, std::fabs(want.values[i] - out.values[i]));
+    std::printf("max abs error against %s: %.3e\n", a.expect.c_str(), err);
+    if (a.tolerance >= 0 && !(err <= a.tolerance)) {
+      std::printf("FAILED: above the tolerance %.3e\n", a.tolerance);
+      return 3;
+    }
+  }
+  if (a.json)
+    std::printf(
+        "{\"model\": \"%s\", \"seconds\": %.9g, \"rounds\": %llu, "
+        "\"online_bytes_per_party\": %llu, \"dealer_bytes\": %llu}\n",
+        a.model.c_str(), seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
+        static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
+        static_cast<unsigned long long>(dealer_bytes[0]));
+  return 0;
+}
+
+int runWorld(Communicator& world, const Args& a) {
+  try {
+    if (a.dealer == "ttp") {
+      TtpSetup ttp = setupTtp(world);
+      if (ttp.is_dealer) {
+        runTtpDealer(world);
+        return 0;
+      }
+      return runParty(*ttp.online, *ttp.dealer, a);
+    }
+    auto dealer = makeSeededDealer(world);
+    return runParty(world, *dealer, a);
+  } catch (const std::exception& e) {
+    world.abort(e.what());
+    throw;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (k == "--json") {
+      a.json = true;
+      continue;
+    }
+    if (i + 1 >= argc) usage("missing value after " + k);
+    const std::string v = argv[++i];
+    if (k == "--model")
+      a.model = v;
+    else if (k == "--input")
+      a.input = v;
+    else if (k == "--output")
+      a.output = v;
+    else if (k == "--expect")
+      a.expect = v;
+    else if (k == "--tolerance")
+      a.tolerance = std::atof(v.c_str());
+    else if (k == "--backend")
+      a.backend = v;
+    else if (k == "--dealer")
+      a.dealer = v;
+    else if (k == "--math")
+      a.math = v;
+    else
+      usage("unknown option " + k);
+  }
+  if (a.model.empty() || a.input.empty() || a.output.empty())
+    usage("--model, --input and --output are required");
+  try {
+    const bool local = a.backend == "inproc" || (a.backend == "auto" && !launchedByMpirun() &&
+                                                 std::getenv("SOTTO_RANK") == nullptr);
+    if (local) {
+      auto rc = runLocal(a.dealer == "ttp" ? 3 : 2, [&](Communicator& c) {
+        try {
+          return runWorld(c, a);
+        } catch (const std::exception& e) {
+          if (c.rank() <= 1)
+            std::fprintf(stderr, "onnx_run: party %d: error: %s\n", c.rank(), e.what());
+          return 1;
+        }
+      });
+      return *std::max_element(rc.begin(), rc.end());
+    }
+    auto world = makeCommunicator(a.backend);
+    return runWorld(*world, a);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "onnx_run: error: %s\n", e.what());
+    return 1;
+  }
+}

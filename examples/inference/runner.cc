@@ -1,0 +1,339 @@
+#include "runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "sotto/data/cifar10.h"
+#include "sotto/data/idx.h"
+#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/nn/onnx.h"
+#include "sotto/nn/plain_eval.h"
+#include "sotto/nn/private_model.h"
+#include "sotto/sotto.h"
+
+namespace sotto::examples {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string model, data, backend = "auto", dealer = "seeded", math = "table";
+  int64_t images = 0, batch = 0;
+  bool json = false, check = true, quiet = false;
+};
+
+[[noreturn]] void usage(const InferenceDefaults& d, const std::string& problem) {
+  std::fprintf(stderr,
+               "%s: %s\n"
+               "usage: %s [--model F.onnx] [--data DIR] [--images N] [--batch B]\n"
+               "          [--backend inproc|mpi|gloo|hybrid] [--dealer seeded|ttp]\n"
+               "          [--math table|iterative] [--no-check] [--quiet] [--json]\n",
+               d.program.c_str(), problem.c_str(), d.program.c_str());
+  std::exit(2);
+}
+
+Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
+  Args a;
+  a.model = d.model_path;
+  a.data = d.data_dir;
+  a.images = d.images;
+  a.batch = d.batch;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(d, "missing value after " + k);
+      return argv[++i];
+    };
+    auto number = [&]() -> int64_t {
+      const std::string v = value();
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (end == v.c_str() || *end != '\0' || n < 1) usage(d, k + " needs a positive integer");
+      return n;
+    };
+    if (k == "--model")
+      a.model = value();
+    else if (k == "--data")
+      a.data = value();
+    else if (k == "--images")
+      a.images = number();
+    else if (k == "--batch")
+      a.batch = number();
+    else if (k == "--backend")
+      a.backend = value();
+    else if (k == "--dealer")
+      a.dealer = value();
+    else if (k == "--math")
+      a.math = value();
+    else if (k == "--json")
+      a.json = true;
+    else if (k == "--no-check")
+      a.check = false;
+    else if (k == "--quiet")
+      a.quiet = true;
+    else if (k == "--help" || k == "-h")
+      usage(d, "private inference example");
+    else
+      usage(d, "unknown option " + k);
+  }
+  if (a.dealer != "seeded" && a.dealer != "ttp") usage(d, "--dealer must be seeded or ttp");
+  if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
+  return a;
+}
+
+nn::Graph loadGraph(const Args& a, const InferenceDefaults& d) {
+  return a.model.empty() ? d.zoo() : nn::loadOnnx(a.model);
+}
+
+data::ImageSet loadData(const Args& a, const InferenceDefaults& d) {
+  std::string dir = a.data;
+  if (dir.empty()) dir = d.sample_data(a.images);
+  return d.cifar ? data::loadCifar10Dir(dir, true, a.images, d.norm)
+                 : data::loadMnistDir(dir, true, a.images, d.norm);
+}
+
+// The model's name in reports: the ONNX file's stem, or the program's name for the built-in one.
+std::string modelLabel(const Args& a, const InferenceDefaults& d) {
+  if (a.model.empty()) return d.program;
+  return std::filesystem::path(a.model).stem().string();
+}
+
+int64_t argmaxRow(const std::vector<double>& v, int64_t row, int64_t classes) {
+  const auto b = v.begin() + row * classes;
+  return std::max_element(b, b + classes) - b;
+}
+
+struct Totals {
+  double seconds = 0, online_seconds = 0;
+  uint64_t rounds = 0, online_bytes = 0, dealer_bytes = 0;
+  int64_t images = 0, correct = 0, agree = 0, batches = 0;
+  double max_abs_err = 0;
+};
+
+constexpr int kDataOwner = 1;
+
+int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceDefaults& d) {
+  SOTTO_ENFORCE(comm.worldSize() == 2, d.program, " runs with 2 computing parties (", "got ",
+                comm.worldSize(), "; with --dealer ttp start 3 ranks)");
+  PartyOptions po;
+  po.truncation = Truncation::kLocal;  // 2 parties: SecureML's local truncation (see party.h)
+  Party party(comm, dealer, po);
+  const bool me_data = party.id() == kDataOwner;
+  const bool print = me_data && !a.quiet;
+  const auto say = [&](const char* fmt, auto... args) {
+    if (print) {
+      std::printf(fmt, args...);
+      std::fflush(stdout);
+    }
+  };
+
+  // The model owner (party 0) reads the model; the others receive its architecture.
+  const auto t_load = Clock::now();
+  nn::Graph full;
+  if (party.id() == 0) full = loadGraph(a, d);
+  nn::ModelOptions mo;
+  mo.math = a.math == "table" ? MathMethod::kTable : MathMethod::kIterative;
+  const nn::PrivateModel model = nn::PrivateModel::load(party, full, mo);
+  const double load_seconds = std::chrono::duration<double>(Clock::now() - t_load).count();
+
+  // The data owner (party 1) reads the images and tells the others how many there are.
+  data::ImageSet images;
+  if (me_data) images = loadData(a, d);
+  uint64_t count = static_cast<uint64_t>(images.count);
+  comm.broadcast(kDataOwner, std::as_writable_bytes(std::span(&count, 1)));
+  SOTTO_ENFORCE(count > 0, "no images to run");
+  std::vector<int64_t> in_dims = model.inputDims();
+  SOTTO_ENFORCE(in_dims.size() == 4, "the model input must be [N, C, H, W]");
+  if (me_data) {
+    SOTTO_ENFORCE(
+        images.channels == in_dims[1] && images.height == in_dims[2] && images.width == in_dims[3],
+        "the data's images are ", images.channels, "x", images.height, "x", images.width,
+        " but the model expects ", in_dims[1], "x", in_dims[2], "x", in_dims[3]);
+  }
+  // Demo-only check: the data owner also reads the model to compare with the plaintext result.
+  std::optional<nn::Graph> plain;
+  if (me_data && a.check) plain = loadGraph(a, d);
+
+  say("Sotto private inference: %s on %llu %s image(s), batch %lld\n", d.model_name.c_str(),
+      static_cast<unsigned long long>(count), d.cifar ? "CIFAR-10-format" : "MNIST-format",
+      static_cast<long long>(a.batch));
+  say("parties: 2 over '%s' (party 0 owns the model, party 1 the data), dealer: %s\n",
+      comm.backendName().c_str(), dealer.name().c_str());
+  if (!dealer.secure())
+    say("WARNING: the seeded dealer is INSECURE (party 0 knows every correlation); use --dealer "
+        "ttp with 3 ranks for a trusted third party.\n");
+  if (plain)
+    say("checking against the plaintext model: party 1 also reads the model file (a demo-only "
+        "check; --no-check turns it off)\n");
+  say("model loaded and weights shared in %.3f s (%lld parameters)\n", load_seconds,
+      static_cast<long long>(model.architecture().parameterCount()));
+
+  Totals t;
+  std::map<int64_t, std::vector<CorrelationRequest>> recorded;  // per batch size
+  std::vector<nn::LayerStats> profile;                          // of the first batch
+  const int64_t classes_hint = 10;
+  const int64_t per_image = in_dims[1] * in_dims[2] * in_dims[3];
+  for (int64_t start = 0; start < static_cast<int64_t>(count); start += a.batch) {
+    const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
+    const Shape shape{bs, in_dims[1], in_dims[2], in_dims[3]};
+    if (!recorded.count(bs)) {
+      // A warm-up pass on zeros records which correlations a batch of this size needs.
+      dealer.startRecording();
+      const std::vector<double> zeros(static_cast<size_t>(shape.numel()), 0.0);
+      (void)model.forward(ArithTensor::share(party, kDataOwner, zeros, shape)).revealTo(kDataOwner);
+      recorded[bs] = dealer.stopRecording();
+    }
+    comm.barrier();
+    const CommCounters c0 = comm.stats().total;
+    const uint64_t d0 = dealer.traffic().bytes();
+    const auto t0 = Clock::now();
+    dealer.prefetch(recorded[bs]);  // the offline phase
+    const auto t1 = Clock::now();
+    std::vector<double> x;
+    if (me_data) {
+      const auto* p = images.pixels.data() + start * per_image;
+      x.assign(p, p + bs * per_image);
+    }
+    std::vector<nn::LayerStats> prof;
+    const ArithTensor input = ArithTensor::share(party, kDataOwner, x, shape);
+    const ArithTensor logits = model.forward(input, t.batches == 0 ? &prof : nullptr);
+    const RingTensor opened = logits.revealTo(kDataOwner);
+    const auto t2 = Clock::now();
+    if (t.batches == 0) profile = std::move(prof);
+    const CommCounters c1 = comm.stats().total;
+    t.seconds += std::chrono::duration<double>(t2 - t0).count();
+    t.online_seconds += std::chrono::duration<double>(t2 - t1).count();
+    t.rounds += c1.rounds - c0.rounds;
+    t.online_bytes += c1.bytes() - c0.bytes();
+    t.dealer_bytes += dealer.traffic().bytes() - d0;
+    t.images += bs;
+    ++t.batches;
+    if (!me_data) continue;
+    const std::vector<double> got = opened.decode(party.options().frac_bits);
+    const int64_t classes = logits.shape().dims().back();
+    std::vector<double> ref;
+    if (plain) {
+      nn::PlainTensor pin{{bs, in_dims[1], in_dims[2], in_dims[3]}, x};
+      ref = nn::evaluate(*plain, pin).values;
+      for (size_t i = 0; i < got.size() && i < ref.size(); ++i)
+        t.max_abs_err = std::max(t.max_abs_err, std::fabs(got[i] - ref[i]));
+    }
+    for (int64_t i = 0; i < bs; ++i) {
+      const int64_t pred = argmaxRow(got, i, classes);
+      const int64_t label = images.labels[static_cast<size_t>(start + i)];
+      t.correct += pred == label;
+      const int64_t pref = plain ? argmaxRow(ref, i, classes) : -1;
+      t.agree += pred == pref;
+      if (start + i < 10)
+        say("  image %4lld: label %lld, private prediction %lld%s\n",
+            static_cast<long long>(start + i), static_cast<long long>(label),
+            static_cast<long long>(pred),
+            plain ? (pred == pref ? " (= plaintext)" : " (plaintext differs!)") : "");
+    }
+    if (t.images % std::max<int64_t>(a.batch, 100) < bs || t.images == static_cast<int64_t>(count))
+      say("  progress: %lld/%llu images, accuracy so far %.2f %%, %.2f ms/image\n",
+          static_cast<long long>(t.images), static_cast<unsigned long long>(count),
+          100.0 * t.correct / t.images, 1e3 * t.seconds / t.images);
+    (void)classes_hint;
+  }
+  // Every party's dealer traffic (only party 0's is non-zero with the TTP dealer).
+  std::vector<uint64_t> dealer_bytes{t.dealer_bytes};
+  comm.allReduce(dealer_bytes, ReduceOp::kAdd);
+  t.dealer_bytes = dealer_bytes[0];
+  if (!me_data) return 0;
+
+  const double n = static_cast<double>(t.images);
+  const double acc = 100.0 * t.correct / n, agree = 100.0 * t.agree / n;
+  if (!a.quiet) {
+    std::printf("\nPer-layer profile of party 1, first batch (%lld image(s)):\n%s",
+                static_cast<long long>(std::min<int64_t>(a.batch, t.images)),
+                nn::formatProfile(profile).c_str());
+    std::printf("\n%-34s %14s\n", "totals", "per image");
+    std::printf("%-34s %14.6f\n", "seconds, end to end", t.seconds / n);
+    std::printf("%-34s %14.6f\n", "seconds, online (dealer work done)", t.online_seconds / n);
+    std::printf("%-34s %14.1f  (per batch: %.1f)\n", "online rounds", t.rounds / n,
+                static_cast<double>(t.rounds) / static_cast<double>(t.batches));
+    std::printf("%-34s %14.0f\n", "online bytes per party", t.online_bytes / n);
+    std::printf("%-34s %14.0f\n", "dealer bytes (all parties)", t.dealer_bytes / n);
+    std::printf("\naccuracy: %.2f %% (%lld/%lld correct)\n", acc, static_cast<long long>(t.correct),
+                static_cast<long long>(t.images));
+    if (plain)
+      std::printf("agreement with the plaintext model: %.2f %%, max abs logit error %.2e\n", agree,
+                  t.max_abs_err);
+  }
+  if (a.json) {
+    std::printf(
+        "{\"model\": \"%s\", \"images\": %lld, \"batch\": %lld, \"parties\": 2, \"backend\": "
+        "\"%s\", \"dealer\": \"%s\", \"accuracy\": %.6f, \"plaintext_agreement\": %s, "
+        "\"max_abs_logit_error\": %s, \"seconds_per_image\": %.9g, "
+        "\"online_seconds_per_image\": %.9g, \"rounds\": %.6g, \"rounds_per_batch\": %.6g, "
+        "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g}\n",
+        modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
+        comm.backendName().c_str(), a.dealer.c_str(), acc / 100.0,
+        plain ? std::to_string(agree / 100.0).c_str() : "null",
+        plain ? std::to_string(t.max_abs_err).c_str() : "null", t.seconds / n, t.online_seconds / n,
+        t.rounds / n, static_cast<double>(t.rounds) / static_cast<double>(t.batches),
+        t.online_bytes / n, t.dealer_bytes / n, load_seconds);
+  }
+  return 0;
+}
+
+int runWorld(Communicator& world, const Args& a, const InferenceDefaults& d) {
+  try {
+    if (a.dealer == "ttp") {
+      TtpSetup ttp = setupTtp(world);
+      if (ttp.is_dealer) {
+        runTtpDealer(world);
+        return 0;
+      }
+      return runParty(*ttp.online, *ttp.dealer, a, d);
+    }
+    auto dealer = makeSeededDealer(world);
+    return runParty(world, *dealer, a, d);
+  } catch (const std::exception& e) {
+    world.abort(e.what());  // tell the other parties why, so that none of them hangs
+    throw;
+  }
+}
+
+}  // namespace
+
+int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
+  const Args a = parseArgs(argc, argv, d);
+  try {
+    const bool local = a.backend == "inproc" || (a.backend == "auto" && !launchedByMpirun() &&
+                                                 std::getenv("SOTTO_RANK") == nullptr);
+    if (local) {
+      const int world = a.dealer == "ttp" ? 3 : 2;
+      if (!a.quiet)
+        std::printf("(no launcher: running the %d parties as threads of this process)\n", world);
+      auto rc = runLocal(world, [&](Communicator& c) {
+        try {
+          return runWorld(c, a, d);
+        } catch (const std::exception& e) {
+          if (c.rank() <= 1)
+            std::fprintf(stderr, "%s: party %d: error: %s\n", d.program.c_str(), c.rank(),
+                         e.what());
+          return 1;
+        }
+      });
+      return *std::max_element(rc.begin(), rc.end());
+    }
+    auto world = makeCommunicator(a.backend);
+    return runWorld(*world, a, d);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", d.program.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace sotto::examples

@@ -1,0 +1,30 @@
+#pragma once
+// The private-inference runner shared by examples/lenet5 and examples/alexnet: parses the command
+// line, starts the parties (mpirun, a standalone Gloo job, or threads of this process), loads the
+// model on party 0 and the data on party 1, runs the batches and prints the report.
+
+#include <functional>
+#include <string>
+
+#include "sotto/data/image_set.h"
+#include "sotto/nn/graph.h"
+
+namespace sotto::examples {
+
+struct InferenceDefaults {
+  std::string program;     // "lenet5"
+  std::string model_name;  // printed, e.g. "LeNet5"
+  std::string model_path;  // default --model ("" = build `zoo`)
+  std::function<nn::Graph()> zoo;
+  std::string data_dir;  // default --data ("" = make a small generated sample)
+  bool cifar = false;    // CIFAR-10 binary files instead of IDX
+  data::Normalization norm;
+  int64_t images = 100;
+  int64_t batch = 1;
+  // Makes the sample dataset when no --data is given (writes files into dir, returns dir).
+  std::function<std::string(int64_t images)> sample_data;
+};
+
+int runInferenceMain(int argc, char** argv, const InferenceDefaults& defaults);
+
+}  // namespace sotto::examples

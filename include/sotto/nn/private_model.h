@@ -1,0 +1,100 @@
+#pragma once
+/// @file private_model.h
+/// Private inference: a Graph (graph.h) run on secret-shared tensors.
+///
+/// The model owner holds the graph with its weights; the other parties receive only its
+/// architecture (weight names and shapes, plus the small integer constants that shape tensors,
+/// such as a Reshape target). At load, every weight of a linear layer (Conv, Gemm, MatMul) becomes
+/// a FixedWeight (its mask is opened once, so each inference opens only the input side); biases and
+/// the other weights (batch-norm scales, elementwise constants, polynomial coefficients) are shared
+/// once by the owner. forward() then maps each node to the protocol of the same name:
+///
+///   Conv, Gemm, MatMul with a weight   FixedWeight product: 1 round, n_in words one way
+///                                      (+ the truncation: 0 rounds local, 1 round dealer)
+///   MatMul / Mul of two activations    Beaver: 1 round + truncation
+///   Add, Sub, Neg, Flatten, Reshape,   local (0 rounds)
+///   Transpose, Squeeze, Unsqueeze
+///   Mul / Div by a weight              Beaver with the shared weight: 1 round + truncation
+///   Relu                               4 rounds (compare.h)
+///   MaxPool                            4·ceil(log2(kh·kw)) rounds
+///   AveragePool, GlobalAveragePool     one public product + truncation
+///   BatchNormalization (not folded)    Beaver with the shared scale: 1 round + truncation
+///   polynomial a·x² + b·x + c          recognised from the Mul/Add nodes an exporter writes for
+///                                      x*x*a + x*b + c. Right after a Conv/Gemm/MatMul (a per
+///                                      output channel or scalar) it is fused into that layer:
+///                                      the owner stacks a·W beside W, so one opening gives y and
+///                                      a·y, and (a·y + b)·y + c costs 1 Beaver round. Elsewhere
+///                                      (a·x + b)·x + c: 2 Beaver rounds.
+///   Softmax, LogSoftmax, Sigmoid, Tanh,
+///   Exp, Log, Reciprocal, Sqrt         math functions (functions.h), table method by default
+///
+/// Every call is collective: all parties call load() and forward() in the same order.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sotto/math/functions.h"
+#include "sotto/mpc/arith_tensor.h"
+#include "sotto/nn/graph.h"
+
+namespace sotto::nn {
+
+struct ModelOptions {
+  /// The party that holds the model (reads the weights).
+  int owner = 0;
+  /// How Softmax, Sigmoid, Tanh, Exp, Log, Reciprocal and Sqrt are evaluated.
+  MathMethod math = MathMethod::kTable;
+};
+
+/// What one node (or fused group of nodes) cost in one forward pass, for this party.
+struct LayerStats {
+  std::string name;  ///< node name (the first node of a fused group)
+  std::string op;    ///< op, or "Poly" for a fused polynomial
+  std::vector<int64_t> output_dims;
+  double seconds = 0;
+  uint64_t rounds = 0;
+  uint64_t online_bytes = 0;  ///< sent + received by this party
+  uint64_t dealer_bytes = 0;  ///< dealer traffic of this party (TTP dealer only)
+};
+
+class PrivateModel {
+ public:
+  /// Collective. On options.owner, `graph` is the full model; on the other parties it is ignored
+  /// (pass an empty Graph) and the architecture arrives from the owner (one broadcast).
+  /// Cost: one broadcast of the architecture, then per linear weight the FixedWeight load (2
+  /// rounds) and per other weight one sharing round.
+  /// @throws InvalidArgument if the graph has not exactly one data input, or a node is not
+  ///         supported here (naming the node and op); on every party, as the owner's error is
+  ///         sent to the others before it throws.
+  static PrivateModel load(const Party& party, const Graph& graph, ModelOptions options = {});
+
+  PrivateModel(PrivateModel&&) noexcept;
+  PrivateModel& operator=(PrivateModel&&) noexcept;
+  ~PrivateModel();
+
+  /// Runs the model on the shared input (shape: the graph input's dims with the batch filled in)
+  /// and returns its first output, shared. Appends one LayerStats per step to `profile` if given.
+  /// @throws InvalidArgument if the input's shape does not match the graph input's (naming both).
+  ArithTensor forward(const ArithTensor& input, std::vector<LayerStats>* profile = nullptr) const;
+
+  /// The architecture every party knows (weights without values, except shape constants).
+  const Graph& architecture() const;
+  /// The data input's dims as declared (-1 where symbolic, usually the batch).
+  const std::vector<int64_t>& inputDims() const;
+
+ private:
+  struct Impl;
+  explicit PrivateModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Sums of a profile: total seconds, rounds, online and dealer bytes (name "total").
+LayerStats totals(const std::vector<LayerStats>& profile);
+
+/// A tidy text table of a profile (one row per step, then the totals).
+std::string formatProfile(const std::vector<LayerStats>& profile);
+
+}  // namespace sotto::nn

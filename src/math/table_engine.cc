@@ -1,0 +1,367 @@
+#include "table_engine.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "sotto/error.h"
+
+namespace sotto::math_detail {
+namespace {
+
+namespace ft = function_tables;
+
+uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+
+__extension__ using U128 = unsigned __int128;
+
+// LSB-first packing of one group of values of `bits` bits each, appended at a byte boundary.
+void pack(const std::vector<uint64_t>& values, int bits, std::vector<uint8_t>& out) {
+  const size_t at = out.size(), bytes = (values.size() * bits + 7) / 8;
+  out.resize(at + bytes + 16);
+  uint8_t* o = out.data() + at;
+  if (bits == 64) {
+    std::memcpy(o, values.data(), 8 * values.size());
+  } else {
+    const uint64_t m = mask(bits);
+    U128 acc = 0;
+    int fill = 0;
+    for (uint64_t v : values) {
+      acc |= static_cast<U128>(v & m) << fill;
+      fill += bits;
+      if (fill >= 64) {
+        const uint64_t low = static_cast<uint64_t>(acc);
+        std::memcpy(o, &low, 8);
+        o += 8;
+        acc >>= 64;
+        fill -= 64;
+      }
+    }
+    const uint64_t low = static_cast<uint64_t>(acc);
+    std::memcpy(o, &low, 8);
+  }
+  out.resize(at + bytes);
+}
+
+// Adds the values packed at in (as pack wrote them) to `values`, mod 2^bits; returns the bytes
+// read.
+size_t unpackAdd(const uint8_t* in, size_t available, int bits, std::vector<uint64_t>& values) {
+  const size_t bytes = (values.size() * bits + 7) / 8;
+  SOTTO_ENFORCE(bytes <= available, "openBits: short message");
+  const uint64_t m = mask(bits);
+  if (bits == 64) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      uint64_t v;
+      std::memcpy(&v, in + 8 * i, 8);
+      values[i] += v;
+    }
+    return bytes;
+  }
+  U128 acc = 0;
+  int fill = 0;
+  size_t pos = 0;
+  for (uint64_t& v : values) {
+    if (fill < bits) {
+      uint64_t word = 0;
+      std::memcpy(&word, in + pos, std::min<size_t>(8, bytes - pos));
+      pos += std::min<size_t>(8, bytes - pos);
+      acc |= static_cast<U128>(word) << fill;
+      fill += 64;
+    }
+    v = (v + static_cast<uint64_t>(acc)) & m;
+    acc >>= bits;
+    fill -= bits;
+  }
+  return bytes;
+}
+
+int bitWidth(double v) {  // bits of the smallest power of two above v >= 0
+  return std::bit_width(static_cast<uint64_t>(std::ceil(std::max(v, 1.0))));
+}
+
+}  // namespace
+
+std::vector<std::vector<uint64_t>> openBits(
+    const Party& party, std::vector<std::pair<std::vector<uint64_t>, int>> groups) {
+  Communicator& comm = party.comm();
+  if (comm.worldSize() == 2) {
+    std::vector<uint8_t> mine;
+    for (const auto& [values, bits] : groups) pack(values, bits, mine);
+    std::vector<uint8_t> theirs(mine.size());
+    comm.exchange(1 - comm.rank(), std::as_bytes(std::span(mine)),
+                  std::as_writable_bytes(std::span(theirs)));
+    std::vector<std::vector<uint64_t>> out;
+    size_t at = 0;
+    for (auto& [values, bits] : groups) {
+      at += unpackAdd(theirs.data() + at, theirs.size() - at, bits, values);
+      out.push_back(std::move(values));
+    }
+    return out;
+  }
+  std::vector<uint64_t> all;
+  for (const auto& [values, bits] : groups) {
+    for (uint64_t v : values) all.push_back(v & mask(bits));
+  }
+  comm.allReduce(all, ReduceOp::kAdd);
+  std::vector<std::vector<uint64_t>> out;
+  size_t at = 0;
+  for (auto& [values, bits] : groups) {
+    for (uint64_t& v : values) v = all[at++] & mask(bits);
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+TableFunction buildTableFunction(const TaylorFn& f, const std::vector<WindowPlan>& windows,
+                                 const TableFunctionOptions& o) {
+  const int comb = o.out_frac + o.exact_shift;  // scale of the windows' truncated values
+  const double to_comb = std::ldexp(1.0, comb);
+  TableFunction tf;
+  tf.out_frac = o.out_frac;
+  tf.f_below = std::llround(o.f_below * to_comb);
+  tf.delta_f = std::llround(o.f_above * to_comb) - tf.f_below;
+  const double delta = static_cast<double>(tf.delta_f) / to_comb;
+  double f_min = std::min(o.f_below, o.f_above), f_max = std::max(o.f_below, o.f_above);
+  for (const WindowPlan& plan : windows) {
+    const int D = plan.degree;
+    std::vector<double> d(static_cast<size_t>(D) + 1);
+    PolyWindow p;
+    const int P = plan.low_bits, a = plan.mid_bits, q = P + a;
+    p.low_bits = P;
+    p.mid_bits = a;
+    p.offset = static_cast<uint64_t>(plan.offset);
+    p.degree = D;
+    p.grid_step = std::max(0, P - 2);
+    const int64_t step = int64_t{1} << p.grid_step;
+    p.grid_start = -(int64_t{1} << (P - 1)) - 2 * step;
+    const int64_t points = ((int64_t{1} << q) + (int64_t{1} << (P - 1)) + 4 * step) / step + 1;
+    p.coefficients.resize(static_cast<size_t>(points * (D + 1)));
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0;
+    for (int64_t i = 0; i < points; ++i) {
+      const int64_t y = p.grid_start + i * step;
+      const int64_t x_units = y - plan.offset;
+      f(std::ldexp(static_cast<double>(x_units), -o.in_frac), D, d.data());
+      for (int k = 0; k <= D; ++k) {
+        p.coefficients[i * (D + 1) + k] = std::ldexp(d[k], -o.in_frac * k);
+      }
+      vmax = std::max(vmax, std::fabs(d[0]));
+      if (y > -(int64_t{1} << P) && y < (int64_t{1} << q)) {  // the window's domain
+        const double v = d[0] - (x_units >= 0 ? delta : 0.0);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        f_min = std::min(f_min, d[0]);
+        f_max = std::max(f_max, d[0]);
+      }
+    }
+    // Coefficient rounding: Σ_j |τ|^j / 2 <= 2^((P-1)·D) units; keep it below 2^-4 output ULP.
+    int s = std::max(1, (P - 1) * D + 4);
+    while (s > 1 && std::ldexp(vmax, comb + s) >= std::ldexp(1.0, 61)) --s;
+    SOTTO_ENFORCE(s >= (P - 1) * D + 1, "table function: values up to ", vmax,
+                  " do not fit the ring at 2^", comb, " with ", P, " low bits");
+    p.scale_bits = comb + s;
+    p.trunc_shift = s;
+    const double margin = 0.01 * (hi - lo) + 8 / to_comb;
+    lo -= margin;
+    hi += margin;
+    // x' = V' + (N - 1)·2^(s-1) + K·2^s must lie in [N·2^s, 2^(m-1)) for every in-window value.
+    const int64_t k = o.parties + 2 - static_cast<int64_t>(std::floor(lo * to_comb));
+    p.trunc_width = bitWidth(hi * to_comb + static_cast<double>(k + o.parties) + 2) + s + 1;
+    SOTTO_ENFORCE(p.trunc_width <= 63, "table function: truncation ring 2^", p.trunc_width,
+                  " too wide");
+    tf.trunc_offset.push_back(k);
+    tf.spec.windows.push_back(std::move(p));
+  }
+  if (o.exact_shift > 0) {
+    const double to_out = std::ldexp(1.0, o.out_frac);
+    const double margin = 0.01 * (f_max - f_min) + 8 / to_out;
+    const double lo = f_min - margin, hi = f_max + margin;
+    tf.exact_offset = 1 - static_cast<int64_t>(std::floor(lo * to_out));
+    tf.spec.exact_shift = o.exact_shift;
+    tf.spec.exact_width =
+        bitWidth(hi * to_out + static_cast<double>(tf.exact_offset) + 2) + o.exact_shift + 1;
+  }
+  tf.spec.validate();
+  return tf;
+}
+
+ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
+  const Party& p = x.party();
+  const int64_t n = x.numel();
+  const int W = static_cast<int>(tf.spec.windows.size());
+  const bool first = p.id() == 0;
+  if (n == 0) return ArithTensor(p, RingTensor(x.shape()), tf.out_frac);
+  auto mat = p.dealer().functionTables(tf.spec, Shape{n});
+  const int nw = static_cast<int>(mat->words.dim(1));
+  const uint64_t* words = mat->words.data().data();
+  auto word = [&](int64_t e, int k) { return words[e * nw + k]; };
+  const auto xs = x.share().data();
+
+  // Round 1: c = x + r.
+  std::vector<uint64_t> cm(n);
+  for (int64_t e = 0; e < n; ++e) cm[e] = xs[e] + word(e, ft::wordR());
+  const std::vector<uint64_t> c = std::move(openBits(p, {{std::move(cm), 64}})[0]);
+
+  // Local reads, in blocks of elements that stay in cache: digit tables (in-window indices and
+  // the weighted sign index) and coefficient tables (V_w = Σ_j τ^j·B_j, τ = (c mod 2^P) -
+  // 2^(P-1) public; B_0's low 7 bits carry the row digit's weighted borrow).
+  std::vector<std::vector<uint64_t>> ja(W, std::vector<uint64_t>(n));
+  std::vector<std::vector<uint64_t>> v(W, std::vector<uint64_t>(n));
+  std::vector<uint64_t> jb(n), rows(n);
+  constexpr int64_t kBlock = 1024;
+  std::vector<uint64_t> buf(static_cast<size_t>(kBlock) * 8);
+  for (int64_t at = 0; at < n; at += kBlock) {
+    const int64_t m = std::min(kBlock, n - at);
+    const std::span<const uint64_t> block_rows(rows.data() + at, static_cast<size_t>(m));
+    for (int d = 0; d < ft::kDigits; ++d) {
+      const uint64_t digit_mask = mask(ft::digitBits(d));
+      for (int64_t e = at; e < at + m; ++e) rows[e] = (c[e] >> ft::digitStart(d)) & digit_mask;
+      mat->sharesAt(ft::tableDigit(d), at, block_rows, buf.data());
+      const int wd = ft::digitWindows(tf.spec, d);
+      for (int64_t i = 0; i < m; ++i) {
+        const uint64_t* t = buf.data() + i * (wd + 1);
+        for (int w = 0; w < wd; ++w) ja[w][at + i] += t[w];
+        jb[at + i] += t[wd];
+      }
+    }
+    for (int w = 0; w < W; ++w) {
+      const PolyWindow& pw = tf.spec.windows[w];
+      const int P = pw.low_bits, D = pw.degree;
+      for (int64_t e = at; e < at + m; ++e) rows[e] = (c[e] >> P) & mask(pw.mid_bits);
+      mat->sharesAt(ft::tableCoefficients(w), at, block_rows, buf.data());
+      for (int64_t i = 0; i < m; ++i) {
+        const uint64_t tau = (c[at + i] & mask(P)) - (uint64_t{1} << (P - 1));
+        const uint64_t* b = buf.data() + i * (D + 1);
+        uint64_t acc = 0, pw_tau = 1;
+        for (int j = 0; j <= D; ++j) {
+          acc += pw_tau * b[j];
+          pw_tau *= tau;
+        }
+        v[w][at + i] = acc;
+        ja[w][at + i] += b[0];
+      }
+    }
+  }
+  for (int64_t e = 0; e < n; ++e) {  // S_eff = (-1)^(c_63 ^ r_63)·S (r_63 is in the tables)
+    const uint64_t neg = 0 - (c[e] >> 63);
+    jb[e] = (jb[e] ^ neg) - neg;
+  }
+
+  // Round 2: the masked in-window and sign indices.
+  std::vector<std::pair<std::vector<uint64_t>, int>> groups;
+  for (int w = 0; w < W; ++w) {
+    std::vector<uint64_t> u(n);
+    for (int64_t e = 0; e < n; ++e) u[e] = ja[w][e] + word(e, ft::wordInWindowMask(w));
+    groups.emplace_back(std::move(u), ft::kInWindowBits);
+  }
+  {
+    std::vector<uint64_t> u(n);
+    for (int64_t e = 0; e < n; ++e) u[e] = jb[e] + word(e, ft::wordSignMask(W));
+    groups.emplace_back(std::move(u), ft::kSignBits);
+  }
+  auto opened = openBits(p, std::move(groups));
+  std::vector<RingTensor> in_t;
+  for (int w = 0; w < W; ++w) in_t.push_back(mat->sharesAt(ft::tableInWindow(W, w), opened[w]));
+  const RingTensor sign_t = mat->sharesAt(ft::tableSign(W), opened[W]);
+
+  // Round 3: truncate V'_w = V_w - pos·ΔF·2^s by s bits, top bits only.
+  groups.clear();
+  for (int w = 0; w < W; ++w) {
+    const PolyWindow& pw = tf.spec.windows[w];
+    const int s = pw.trunc_shift, m = pw.trunc_width;
+    const uint64_t shifted_delta = static_cast<uint64_t>(tf.delta_f) << s;
+    // Rounding offset (N - 1)/2 ULP: the top-bits truncation then errs by at most N/2 + 1/2 ULP
+    // either way (the parties' low-bit carries lose up to N - 1, the mask's carry adds up to 1).
+    const uint64_t add = (static_cast<uint64_t>(p.numParties() - 1) << (s - 1)) +
+                         (static_cast<uint64_t>(tf.trunc_offset[w]) << s);
+    std::vector<uint64_t> u(n);
+    for (int64_t e = 0; e < n; ++e) {
+      uint64_t xp = v[w][e] - sign_t[e] * shifted_delta + word(e, ft::wordTrunc(W, w));
+      if (first) xp += add;
+      u[e] = (xp & mask(m)) >> s;
+    }
+    groups.emplace_back(std::move(u), m - s);
+  }
+  std::vector<std::vector<uint64_t>> top =
+      W > 0 ? openBits(p, std::move(groups)) : std::vector<std::vector<uint64_t>>{};
+
+  // out = Σ_w in_w·(T'_w - T'_{w+1}) + (1 - in_top)·F_below + pos·ΔF, with
+  // in·T' = (C' - K)·in - in·R + (1 - C'_top)·2^(m-s)·in·r_top.
+  RingTensor out(x.shape());
+  for (int64_t e = 0; e < n; ++e) {
+    uint64_t acc = 0;
+    for (int w = 0; w < W; ++w) {
+      const uint64_t* it = in_t[w].data().data() + e * (w + 1 < W ? 5 : 3);
+      for (int k = w; k <= std::min(w + 1, W - 1); ++k) {
+        const PolyWindow& pk = tf.spec.windows[k];
+        const int bits = pk.trunc_width - pk.trunc_shift;
+        const uint64_t cp = top[k][e];
+        const uint64_t not_top = 1 - (cp >> (bits - 1));
+        const uint64_t col = k == w ? 1 : 3;
+        const uint64_t t = (cp - static_cast<uint64_t>(tf.trunc_offset[k])) * it[0] - it[col] +
+                           (not_top << bits) * it[col + 1];
+        acc += k == w ? t : 0 - t;
+      }
+    }
+    if (W > 0) acc -= in_t[W - 1][e * 3] * static_cast<uint64_t>(tf.f_below);
+    if (first) acc += static_cast<uint64_t>(tf.f_below);
+    acc += sign_t[e] * static_cast<uint64_t>(tf.delta_f);
+    out[e] = acc;
+  }
+  if (tf.spec.exact_shift == 0) return ArithTensor(p, std::move(out), tf.out_frac);
+
+  // Round 4: exact rounding by e bits: open x'' + r_E in full, the low bits' carry from a table.
+  const int es = tf.spec.exact_shift, me = tf.spec.exact_width;
+  const uint64_t add = (uint64_t{1} << (es - 1)) + (static_cast<uint64_t>(tf.exact_offset) << es);
+  std::vector<uint64_t> u(n);
+  for (int64_t e = 0; e < n; ++e) {
+    u[e] = out[e] + word(e, ft::wordExact(W)) + (first ? add : 0);
+  }
+  const std::vector<uint64_t> ce = std::move(openBits(p, {{std::move(u), me}})[0]);
+  for (int64_t e = 0; e < n; ++e) rows[e] = ce[e] & mask(es);
+  const RingTensor carry = mat->sharesAt(ft::tableCarry(W), rows);
+  for (int64_t e = 0; e < n; ++e) {
+    const uint64_t not_top = 1 - (ce[e] >> (me - 1));
+    uint64_t val = (not_top << (me - es)) * word(e, ft::wordExact(W) + 2) -
+                   word(e, ft::wordExact(W) + 1) - carry[e];
+    if (first) val += (ce[e] >> es) - static_cast<uint64_t>(tf.exact_offset);
+    out[e] = val;
+  }
+  return ArithTensor(p, std::move(out), tf.out_frac);
+}
+
+ArithTensor tableMaximum(const ArithTensor& a, const ArithTensor& b) {
+  SOTTO_ENFORCE(&a.party() == &b.party() && a.fracBits() == b.fracBits() && a.shape() == b.shape(),
+                "maximum: operands of shapes ", a.shape().toString(), " and ", b.shape().toString(),
+                " (scales 2^", a.fracBits(), ", 2^", b.fracBits(), ") do not match");
+  const Party& p = a.party();
+  const int64_t n = a.numel();
+  if (n == 0) return b;
+  static const FunctionTableSpec kSignOnly{{}, 0, 0, /*sign_select=*/true};
+  auto mat = p.dealer().functionTables(kSignOnly, Shape{n});
+  const int nw = static_cast<int>(mat->words.dim(1));
+  const RingTensor d = a.share() - b.share();
+  std::vector<uint64_t> cm(n);
+  for (int64_t e = 0; e < n; ++e) cm[e] = d[e] + mat->words[e * nw + ft::wordR()];
+  const std::vector<uint64_t> c = std::move(openBits(p, {{std::move(cm), 64}})[0]);
+  std::vector<uint64_t> jb(n), rows(n);
+  for (int dg = 0; dg < ft::kDigits; ++dg) {
+    for (int64_t e = 0; e < n; ++e)
+      rows[e] = (c[e] >> ft::digitStart(dg)) & mask(ft::digitBits(dg));
+    const RingTensor t = mat->sharesAt(ft::tableDigit(dg), rows);
+    for (int64_t e = 0; e < n; ++e) jb[e] += t[e];
+  }
+  for (int64_t e = 0; e < n; ++e) {
+    const uint64_t neg = 0 - (c[e] >> 63);
+    jb[e] = ((jb[e] ^ neg) - neg) + mat->words[e * nw + ft::wordSignMask(0)];
+  }
+  const std::vector<uint64_t> u = std::move(openBits(p, {{std::move(jb), ft::kSignBits}})[0]);
+  const RingTensor s = mat->sharesAt(ft::tableSign(0), u);
+  // max = b + pos·(a - b) = b + c·pos - pos·r.
+  RingTensor out = b.share();
+  for (int64_t e = 0; e < n; ++e) out[e] += c[e] * s[e * 2] - s[e * 2 + 1];
+  return ArithTensor(p, std::move(out), a.fracBits());
+}
+
+}  // namespace sotto::math_detail

@@ -1,0 +1,429 @@
+// Table-based math (sotto/math/functions.h), 2 and 3 parties, both dealers: dense grids over each
+// function's range against double-precision references, the saturation edges and far beyond
+// (up to the largest and smallest representable values), zero and negative inputs of the
+// positive-domain functions, rounds and bytes, and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "sotto/math/functions.h"
+#include "sotto/math/iterative.h"
+#include "sotto/mpc/function_tables.h"
+#include "sotto/mpc/lut.h"
+#include "testing/mpc.h"
+
+namespace sotto::testing {
+namespace {
+
+using UnaryFn = ArithTensor (*)(const ArithTensor&, MathMethod);
+
+double sigmoidRef(double x) { return 1 / (1 + std::exp(-x)); }
+double reciprocalRef(double x) { return 1 / x; }
+double rsqrtRef(double x) { return 1 / std::sqrt(x); }
+double expRef(double x) { return std::exp(x); }
+double tanhRef(double x) { return std::tanh(x); }
+double sqrtRef(double x) { return std::sqrt(x); }
+double logRef(double x) { return std::log(x); }
+
+struct FnCase {
+  const char* name;
+  UnaryFn fn;
+  double (*ref)(double);
+  double lo, hi;  // the range with the accuracy guarantee
+  bool multi_window;
+};
+
+const FnCase kCases[] = {
+    {"exp", sotto::exp, expRef, -16, 4, false},
+    {"sigmoid", sotto::sigmoid, sigmoidRef, -8, 8, false},
+    {"tanh", sotto::tanh, tanhRef, -8, 8, false},
+    {"reciprocal", sotto::reciprocal, reciprocalRef, 0.1, 100, true},
+    {"rsqrt", sotto::rsqrt, rsqrtRef, 0.1, 100, true},
+    {"sqrt", sotto::sqrt, sqrtRef, 0.1, 100, true},
+    {"log", sotto::log, logRef, 0.1, 100, true},
+};
+
+// Evenly spaced fixed-point inputs over [lo, hi], both ends included.
+std::vector<double> grid(double lo, double hi, int n) {
+  std::vector<double> v(n);
+  for (int i = 0; i < n; ++i) v[i] = quantize(lo + (hi - lo) * i / (n - 1));
+  return v;
+}
+
+class MathTableTest : public PartiesDealersTest {
+ protected:
+  // f on x as a flat shared tensor, revealed.
+  std::vector<double> runFn(UnaryFn fn, const std::vector<double>& x) {
+    const auto n = static_cast<int64_t>(x.size());
+    return run([&](Party& p) {
+      return fn(ArithTensor::share(p, 0, x, Shape{n}), MathMethod::kTable).revealDoubles();
+    })[0];
+  }
+  // Raw ring values (16 fractional bits) as a shared tensor, f, revealed.
+  std::vector<double> runRaw(UnaryFn fn, const std::vector<uint64_t>& raw) {
+    const auto n = static_cast<int64_t>(raw.size());
+    return run([&](Party& p) {
+      auto x =
+          ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, raw), Shape{n}, kDefaultFracBits);
+      return fn(x, MathMethod::kTable).revealDoubles();
+    })[0];
+  }
+  // Error bounds in ULPs (16 fractional bits): the top-bits truncation errs by at most
+  // N/2 + 1/2 ULP, the tables add well under 0.2 ULP; reciprocal rounds exactly.
+  double bound(const FnCase& c) const {
+    if (std::string(c.name) == "reciprocal") return 0.65;
+    return parties() == 2 ? 1.75 : 2.25;
+  }
+  int gridSize(const FnCase& c) const {
+    if (dealer() == TestDealer::kTtp) return c.multi_window ? 401 : 801;  // > one TTP request
+    return 4001;
+  }
+};
+
+TEST_P(MathTableTest, DenseGridsWithinBounds) {
+  for (const FnCase& c : kCases) {
+    const auto x = grid(c.lo, c.hi, gridSize(c));
+    const auto y = runFn(c.fn, x);
+    double worst = 0, worst_rel = 0, at = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double want = c.ref(x[i]), err = std::fabs(y[i] - want);
+      if (err > worst) {
+        worst = err;
+        at = x[i];
+      }
+      worst_rel = std::max(worst_rel, err / std::fabs(want));
+    }
+    EXPECT_LE(worst, bound(c) * kUlp) << c.name << ": " << worst / kUlp << " ULP at x = " << at;
+    if (std::string(c.name) == "reciprocal") {
+      EXPECT_LE(worst_rel, 1e-3) << "relative error";
+    }
+  }
+}
+
+TEST_P(MathTableTest, SoftmaxAndLogSoftmaxRowsOfTen) {
+  const int64_t rows = dealer() == TestDealer::kTtp ? 40 : 400, cols = 10;
+  auto x = quantized(uniform(rows * cols, -8, 8, 7));
+  x[3] = x[4];  // ties
+  auto out = run([&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
+    return std::make_pair(softmax(a, 1).revealDoubles(), logSoftmax(a, -1).revealDoubles());
+  });
+  double worst = 0, worst_log = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    double m = -INFINITY, s = 0;
+    for (int64_t j = 0; j < cols; ++j) m = std::max(m, x[i * cols + j]);
+    for (int64_t j = 0; j < cols; ++j) s += std::exp(x[i * cols + j] - m);
+    for (int64_t j = 0; j < cols; ++j) {
+      const double z = x[i * cols + j] - m;
+      worst = std::max(worst, std::fabs(out[0].first[i * cols + j] - std::exp(z) / s));
+      worst_log = std::max(worst_log, std::fabs(out[0].second[i * cols + j] - (z - std::log(s))));
+    }
+  }
+  const double b = parties() == 2 ? 3 : 4;
+  EXPECT_LE(worst, b * kUlp) << worst / kUlp << " ULP";
+  EXPECT_LE(worst_log, b * kUlp) << worst_log / kUlp << " ULP";
+}
+
+TEST_P(MathTableTest, SoftmaxAlongOtherDims) {
+  // [2, 3, 4] along dim 0 and 1; a row of one element; large and tiny spreads.
+  std::vector<double> x(24);
+  for (int i = 0; i < 24; ++i) x[i] = quantize(std::sin(i * 1.7) * (i % 5 == 0 ? 30 : 3));
+  auto out = run([&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{2, 3, 4});
+    auto one = ArithTensor::share(p, 0, x, Shape{24, 1});
+    return std::make_tuple(softmax(a, 0).revealDoubles(), softmax(a, 1).revealDoubles(),
+                           softmax(one, 1).revealDoubles());
+  });
+  auto check = [&](const std::vector<double>& got, int64_t dim) {
+    const int64_t sizes[3] = {2, 3, 4};
+    for (int64_t i = 0; i < 24; ++i) {
+      const int64_t idx[3] = {i / 12, (i / 4) % 3, i % 4};
+      double m = -INFINITY, s = 0;
+      for (int64_t k = 0; k < sizes[dim]; ++k) {
+        int64_t j[3] = {idx[0], idx[1], idx[2]};
+        j[dim] = k;
+        m = std::max(m, x[j[0] * 12 + j[1] * 4 + j[2]]);
+      }
+      for (int64_t k = 0; k < sizes[dim]; ++k) {
+        int64_t j[3] = {idx[0], idx[1], idx[2]};
+        j[dim] = k;
+        s += std::exp(x[j[0] * 12 + j[1] * 4 + j[2]] - m);
+      }
+      EXPECT_NEAR(got[i], std::exp(x[i] - m) / s, 4 * kUlp) << "dim " << dim << " element " << i;
+    }
+  };
+  check(std::get<0>(out[0]), 0);
+  check(std::get<1>(out[0]), 1);
+  for (double v : std::get<2>(out[0])) EXPECT_NEAR(v, 1, 3 * kUlp);
+}
+
+TEST_P(MathTableTest, SoftmaxOfHugeSpreads) {
+  // Differences up to 2^41 (within the 2^46 limit): one-hot rows, and log-softmax exact there.
+  const double big = std::ldexp(1.0, 40);
+  const std::vector<double> x = {-big, big, 0, 3, -big, -big, 1.5, -3, big, big - 1, -big, 0};
+  auto out = run([&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{3, 4});
+    return std::make_pair(softmax(a, 1).revealDoubles(), logSoftmax(a, 1).revealDoubles());
+  });
+  const std::vector<double> want = {0, 1, 0, 0, 0, 0, 0.9890, 0.0110, 0.7311, 0.2689, 0, 0};
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(out[0].first[i], want[i], 1e-4) << i;
+  }
+  EXPECT_NEAR(out[0].second[1], 0, 3 * kUlp);
+  EXPECT_NEAR(out[0].second[8], std::log(0.7310586), 4 * kUlp);
+}
+
+// ---- Saturation and bad inputs ---------------------------------------------------------------
+
+constexpr uint64_t kLargest = std::numeric_limits<int64_t>::max();  // 2^47 - 2^-16
+constexpr uint64_t kSmallest = uint64_t{1} << 63 | 1;               // -(2^47 - 2^-16)
+uint64_t raw(double v) { return encode(v); }
+
+// For each function: inputs beyond its range and the documented result there.
+struct SatCase {
+  const char* name;
+  UnaryFn fn;
+  std::vector<uint64_t> x;
+  std::vector<double> want;
+};
+
+std::vector<SatCase> saturationCases() {
+  const double e_top = std::exp(4 + 1.0 / 32);
+  const double t40 = std::ldexp(1.0, 40);
+  return {
+      {"exp",
+       sotto::exp,
+       {raw(-12.1), raw(-16), raw(-1000), raw(-t40), kSmallest, raw(4.04), raw(5), raw(100),
+        raw(t40), kLargest},
+       {0, 0, 0, 0, 0, e_top, e_top, e_top, e_top, e_top}},
+      {"sigmoid",
+       sotto::sigmoid,
+       {raw(-16), raw(-17), raw(-t40), kSmallest, raw(16), raw(17), raw(t40), kLargest},
+       {0, 0, 0, 0, 1, 1, 1, 1}},
+      {"tanh",
+       sotto::tanh,
+       {raw(-8), raw(-9), raw(-t40), kSmallest, raw(8), raw(9), raw(t40), kLargest},
+       {-1, -1, -1, -1, 1, 1, 1, 1}},
+      // Positive-domain functions: x <= 1/16 (zero and negatives included) gives f(1/16)
+      // (sqrt: 4x, and 0 for x <= 0); x >= 256 gives f(256).
+      {"reciprocal",
+       sotto::reciprocal,
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.05), raw(0.0625), raw(256), raw(1000), raw(t40),
+        kLargest},
+       {16, 16, 16, 16, 16, 16, 1.0 / 256, 1.0 / 256, 1.0 / 256, 1.0 / 256}},
+      {"rsqrt",
+       sotto::rsqrt,
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.01), raw(256), raw(1000), raw(t40), kLargest},
+       {4, 4, 4, 4, 4, 1.0 / 16, 1.0 / 16, 1.0 / 16, 1.0 / 16}},
+      {"sqrt",
+       sotto::sqrt,
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.03125), raw(256), raw(1000), raw(t40), kLargest},
+       {0, 0, 0, 0, 0.125, 16, 16, 16, 16}},
+      {"log",
+       sotto::log,
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.001), raw(256), raw(1000), raw(t40), kLargest},
+       {std::log(1.0 / 16), std::log(1.0 / 16), std::log(1.0 / 16), std::log(1.0 / 16),
+        std::log(1.0 / 16), std::log(256.0), std::log(256.0), std::log(256.0), std::log(256.0)}},
+  };
+}
+
+TEST_P(MathTableTest, SaturatesAtEdgesAndFarBeyond) {
+  for (const SatCase& c : saturationCases()) {
+    const auto y = runRaw(c.fn, c.x);
+    for (size_t i = 0; i < c.x.size(); ++i) {
+      EXPECT_NEAR(y[i], c.want[i], 3 * kUlp)
+          << c.name << "(" << decode(c.x[i]) << ") (ring value " << c.x[i] << ")";
+    }
+  }
+}
+
+TEST_P(MathTableTest, ZeroAndNegativesDoNotCorruptOtherElements) {
+  // Valid inputs interleaved with 0, negatives and huge values: the valid ones stay accurate.
+  std::vector<double> x = {0.5, 0, 3, -2, 0.1, -1e9, 42, 1e12, 100, -0.0001, 7.25};
+  x = quantized(x);
+  for (const FnCase& c : kCases) {
+    if (!c.multi_window) continue;
+    const auto y = runFn(c.fn, x);
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (x[i] >= c.lo && x[i] <= c.hi) {
+        EXPECT_NEAR(y[i], c.ref(x[i]), 2.25 * kUlp) << c.name << "(" << x[i] << ")";
+      }
+    }
+  }
+}
+
+SOTTO_PARTIES_AND_DEALERS(MathTableTest);
+
+// ---- Two parties, seeded dealer: full grids, costs, method dispatch, errors ------------------
+
+class MathTableCostTest : public ::testing::Test {
+ protected:
+  // Rounds and bytes sent per element by party 0 for f on n elements.
+  static std::pair<uint64_t, double> cost(UnaryFn fn, const std::vector<double>& x) {
+    const auto n = static_cast<int64_t>(x.size());
+    auto out = simulateMpc(2, [&](Party& p) {
+      auto a = ArithTensor::share(p, 0, x, Shape{n});
+      const CommCounters before = p.comm().stats().total;
+      auto y = fn(a, MathMethod::kTable);
+      const CommCounters after = p.comm().stats().total;
+      return std::make_pair(after.rounds - before.rounds,
+                            static_cast<double>(after.bytes_sent - before.bytes_sent) / n);
+    });
+    return out[0];
+  }
+};
+
+TEST_F(MathTableCostTest, RoundsAndBytesPerElement) {
+  const auto x = grid(0.1, 4, 1024);
+  struct Want {
+    UnaryFn fn;
+    uint64_t rounds;
+    double bytes;  // sent per element, 2 parties
+  };
+  // exp: c (64 bits) + in-window (7) + sign (8) + truncation (23) = 102 bits.
+  const Want want[] = {{sotto::exp, 3, 12.75},   {sotto::sigmoid, 3, 12.125},
+                       {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 22.75},
+                       {sotto::rsqrt, 3, 15.75}, {sotto::sqrt, 3, 16.25},
+                       {sotto::log, 3, 16}};
+  for (const Want& w : want) {
+    const auto [rounds, bytes] = cost(w.fn, x);
+    EXPECT_EQ(rounds, w.rounds);
+    EXPECT_LE(bytes, w.bytes);
+  }
+  auto out = simulateMpc(2, [&](Party& p) {
+    auto a = ArithTensor::share(p, 0, grid(-8, 8, 1000), Shape{100, 10});
+    const CommCounters before = p.comm().stats().total;
+    auto y = softmax(a, 1);
+    const CommCounters mid = p.comm().stats().total;
+    auto z = logSoftmax(a, 1);
+    const CommCounters after = p.comm().stats().total;
+    return std::make_pair(mid.rounds - before.rounds, after.rounds - mid.rounds);
+  });
+  EXPECT_EQ(out[0].first, 17u);  // max: 4 levels of 2 rounds; exp, log, exp: 3 each
+  EXPECT_EQ(out[0].second, 14u);
+}
+
+TEST(MathTableFullGrid, ExpOnMinus16To0WithinTwoUlp) {
+  const auto x = grid(-16, 0, 65537);  // every 2^-12
+  auto y = simulateMpc(2, [&](Party& p) {
+    return sotto::exp(ArithTensor::share(p, 0, x, Shape{65537})).revealDoubles();
+  })[0];
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(y[i] - std::exp(x[i])));
+  EXPECT_LE(worst, 2 * kUlp) << worst / kUlp << " ULP";
+}
+
+TEST(MathTableFullGrid, ReciprocalExactlyRoundedAndWithinATenthOfAPercent) {
+  const auto x = grid(0.1, 100, 65536);
+  auto y = simulateMpc(2, [&](Party& p) {
+    return sotto::reciprocal(ArithTensor::share(p, 0, x, Shape{65536})).revealDoubles();
+  })[0];
+  double worst = 0, worst_rel = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double err = std::fabs(y[i] - 1 / x[i]);
+    worst = std::max(worst, err);
+    worst_rel = std::max(worst_rel, err * x[i]);
+  }
+  EXPECT_LE(worst, 0.65 * kUlp);
+  EXPECT_LE(worst_rel, 1e-3);
+}
+
+TEST(MathTableMethod, IterativeDispatchesToTheCryptenBaseline) {
+  const auto x = grid(0.5, 3, 64);
+  auto out = simulateMpc(2, [&](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{8, 8});
+    return std::make_tuple(sotto::exp(a, MathMethod::kIterative).revealDoubles(),
+                           crypten_style::exp(a).revealDoubles(),
+                           sotto::log(a, MathMethod::kIterative).revealDoubles(),
+                           crypten_style::log(a).revealDoubles(),
+                           softmax(a, 1, MathMethod::kIterative).revealDoubles(),
+                           crypten_style::softmax(a, 1).revealDoubles(),
+                           logSoftmax(a, 1, MathMethod::kIterative).revealDoubles());
+  });
+  // The same algorithms, each run with its own truncation noise: close, not equal.
+  const auto& [e, ce, l, cl, s, cs, ls] = out[0];
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(e[i], ce[i], 0.02 * ce[i]);  // 8 squarings amplify the ULP noise
+    EXPECT_NEAR(l[i], cl[i], 1e-2);
+    EXPECT_NEAR(s[i], cs[i], 1e-2);
+    EXPECT_NEAR(ls[i], std::log(std::max(s[i], 1e-3)), 0.05);
+  }
+}
+
+// ---- Bad input -------------------------------------------------------------------------------
+
+template <typename Fn>
+std::string errorOf(Fn&& fn) {
+  try {
+    fn();
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(MathTableErrors, UnsupportedScaleAndBadDims) {
+  auto msgs = simulateMpc(2, [&](Party& p) {
+    auto coarse = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{4}), Shape{4}, 8);
+    auto x = ArithTensor::share(p, 0, std::vector<double>(6, 1.0), Shape{2, 3});
+    auto empty = ArithTensor::share(p, 0, {}, Shape{2, 0});
+    return std::vector<std::string>{
+        errorOf([&] { sotto::exp(coarse); }), errorOf([&] { softmax(x, 2); }),
+        errorOf([&] { logSoftmax(x, -3); }), errorOf([&] { softmax(empty, 1); })};
+  });
+  EXPECT_NE(msgs[0][0].find("supports 12..20 fractional bits, the input has 8"), std::string::npos)
+      << msgs[0][0];
+  EXPECT_NE(msgs[0][1].find("dim 2 is outside rank 2"), std::string::npos) << msgs[0][1];
+  EXPECT_NE(msgs[0][2].find("dim -3 is outside rank 2"), std::string::npos) << msgs[0][2];
+  EXPECT_NE(msgs[0][3].find("over an empty dim"), std::string::npos) << msgs[0][3];
+}
+
+TEST(MathTableErrors, EmptyTensorsAndIterativeScale) {
+  auto out = simulateMpc(2, [&](Party& p) {
+    auto empty = ArithTensor::share(p, 0, {}, Shape{0});
+    return std::make_pair(sotto::exp(empty).numel(), sotto::reciprocal(empty).numel());
+  });
+  EXPECT_EQ(out[0].first, 0);
+  EXPECT_EQ(out[0].second, 0);
+}
+
+TEST(MathTableErrors, UserTableOfTheWrongSize) {
+  const std::string msg = errorOf([] { LookupTable(10, 3, std::vector<uint64_t>(3000)); });
+  EXPECT_NE(msg.find("3000 entries do not fill 2^10 rows of 3 columns (3072 expected)"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
+  FunctionTableSpec spec;
+  PolyWindow w;
+  w.low_bits = 10;
+  w.mid_bits = 13;
+  w.degree = 2;
+  w.coefficients = std::vector<double>(9, 0.5);
+  w.scale_bits = 30;
+  w.trunc_width = 40;
+  w.trunc_shift = 20;
+  spec.windows = {w};
+  EXPECT_NE(errorOf([&] { spec.validate(); }).find("window 0 row digit of 13 bits"),
+            std::string::npos);
+  spec.windows[0].mid_bits = 10;
+  spec.windows[0].coefficients.resize(10);
+  EXPECT_NE(errorOf([&] { spec.validate(); }).find("10 coefficients, not a positive multiple"),
+            std::string::npos);
+  spec.windows[0].coefficients.resize(9);
+  spec.windows[0].trunc_width = 21;
+  EXPECT_NE(errorOf([&] { spec.validate(); }).find("truncation by 20 bits in 2^21"),
+            std::string::npos);
+  spec.windows[0].trunc_width = 40;
+  EXPECT_NO_THROW(spec.validate());
+  auto words = spec.encode();
+  EXPECT_EQ(FunctionTableSpec::decode(words).encode(), words);
+  words.resize(words.size() - 5);
+  EXPECT_THROW(FunctionTableSpec::decode(words), ProtocolError);
+}
+
+}  // namespace
+}  // namespace sotto::testing

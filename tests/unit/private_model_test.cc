@@ -1,0 +1,208 @@
+// Private inference of whole graphs: plaintext model -> PrivateModel (owner party 0, data party 1)
+// -> forward on shares -> reveal -> compare with the plaintext evaluator (nn::evaluate) and with
+// PyTorch's outputs stored in tests/data.
+#include "sotto/nn/private_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "sotto/nn/npy.h"
+#include "sotto/nn/onnx.h"
+#include "sotto/nn/plain_eval.h"
+#include "sotto/nn/zoo.h"
+#include "testing/mpc.h"
+
+namespace sotto {
+namespace {
+
+using testing::PartiesDealersTest;
+
+#ifndef SOTTO_TEST_DATA_DIR
+#define SOTTO_TEST_DATA_DIR "tests/data"
+#endif
+#ifndef SOTTO_MODELS_DIR
+#define SOTTO_MODELS_DIR "models"
+#endif
+const std::string kData = SOTTO_TEST_DATA_DIR;
+const std::string kModels = SOTTO_MODELS_DIR;
+
+struct Result {
+  std::vector<double> out;
+  std::vector<int64_t> dims;
+  uint64_t rounds = 0;
+  std::string arch_values;  // what a non-owner knows of the first conv weight
+};
+
+// Runs `graph` privately on `input` and returns party 1's view of the output and the forward's
+// rounds. `options` picks the truncation (2 parties: local is what the examples use).
+std::vector<Result> runPrivate(int parties, testing::TestDealer dealer, const nn::Graph& graph,
+                               const nn::PlainTensor& input, PartyOptions options = {}) {
+  return testing::simulateWith(
+      dealer, parties,
+      [&](Party& p) {
+        const auto model = nn::PrivateModel::load(p, p.id() == 0 ? graph : nn::Graph{});
+        const auto x = ArithTensor::share(p, 1, input.values, Shape(input.dims));
+        const uint64_t r0 = p.comm().stats().total.rounds;
+        const ArithTensor y = model.forward(x);
+        Result r;
+        r.rounds = p.comm().stats().total.rounds - r0;
+        r.out = y.revealDoubles();
+        r.dims = y.shape().dims();
+        for (const auto& [name, w] : model.architecture().weights)
+          if (w.dims.size() == 4) r.arch_values += std::to_string(w.values.size()) + " ";
+        return r;
+      },
+      options);
+}
+
+double maxAbs(const std::vector<double>& a, const std::vector<double>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double m = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+std::vector<int64_t> argmaxRows(const std::vector<double>& v, int64_t classes) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i + classes <= v.size(); i += static_cast<size_t>(classes))
+    out.push_back(std::max_element(v.begin() + i, v.begin() + i + classes) - (v.begin() + i));
+  return out;
+}
+
+nn::PlainTensor patternInput(std::vector<int64_t> dims) {
+  nn::PlainTensor t{dims, {}};
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.values.push_back(static_cast<double>((i * 29) % 97) / 48.0 - 1.0);
+  return t;
+}
+
+class PrivateModelTest : public PartiesDealersTest {};
+
+// LeNet5 with deterministic random weights, batch 2: every party combination matches the
+// plaintext evaluator within a few ULP per layer.
+TEST_P(PrivateModelTest, ZooLenet5MatchesPlaintext) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const auto x = patternInput({2, 1, 28, 28});
+  const auto want = nn::evaluate(g, x).values;
+  const auto got = run([&](Party& p) {
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+    return model.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims))).revealDoubles();
+  });
+  for (const auto& out : got) {
+    EXPECT_LT(maxAbs(out, want), 2e-3);
+    EXPECT_EQ(argmaxRows(out, 10), argmaxRows(want, 10));
+  }
+}
+
+SOTTO_PARTIES_AND_DEALERS(PrivateModelTest);
+
+TEST(PrivateModel, OtherPartiesLearnOnlyTheArchitecture) {
+  const nn::Graph g = nn::lenet5Graph(3);
+  const auto r = runPrivate(2, testing::TestDealer::kSeeded, g, patternInput({1, 1, 28, 28}));
+  EXPECT_EQ(r[1].arch_values, "0 0 ");  // both conv weights: dims only, no values
+  EXPECT_EQ(r[0].dims, (std::vector<int64_t>{1, 10}));
+}
+
+TEST(PrivateModel, LocalTruncationLenet5RoundsAndError) {
+  const nn::Graph g = nn::lenet5Graph(5);
+  const auto x = patternInput({1, 1, 28, 28});
+  const auto want = nn::evaluate(g, x).values;
+  PartyOptions local;
+  local.truncation = Truncation::kLocal;
+  const auto r = runPrivate(2, testing::TestDealer::kSeeded, g, x, local);
+  EXPECT_LT(maxAbs(r[1].out, want), 2e-3);
+  // conv 1 + relu 4 + pool 8, twice; fc 1 + relu 4, twice; fc 1.
+  EXPECT_EQ(r[1].rounds, 37u);
+}
+
+TEST(PrivateModel, WrongInputShapeIsAClearError) {
+  const nn::Graph g = nn::lenet5Graph(1);
+  EXPECT_THROW(
+      {
+        try {
+          runPrivate(2, testing::TestDealer::kSeeded, g, patternInput({1, 1, 32, 32}));
+        } catch (const InvalidArgument& e) {
+          EXPECT_NE(std::string(e.what()).find("expects shape [N, 1, 28, 28], got [1, 1, 32, 32]"),
+                    std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      InvalidArgument);
+}
+
+TEST(PrivateModel, UnsupportedOpNamesNodeOnEveryParty) {
+  nn::Graph g = nn::lenet5Graph(1);
+  g.nodes[1].op = "HardSwish";  // after the first conv
+  const std::string name = g.nodes[1].name;
+  for (int party = 0; party < 2; ++party) {
+    try {
+      testing::simulateMpc(2, [&](Party& p) {
+        try {
+          (void)nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+        } catch (const InvalidArgument& e) {
+          if (p.id() == party) throw;
+          return 0;
+        }
+        return 1;
+      });
+      ADD_FAILURE() << "party " << party << " did not throw";
+    } catch (const InvalidArgument& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("'" + name + "' (HardSwish)"), std::string::npos) << what;
+      EXPECT_NE(what.find("supported:"), std::string::npos) << what;
+    }
+  }
+}
+
+// AlexNet-CIFAR (2.47 M parameters, deterministic random weights), batch 2: the private logits
+// match the plaintext evaluator, and so does the argmax wherever the top two are not a near tie.
+TEST(PrivateModel, ZooAlexnetMatchesPlaintext) {
+  const nn::Graph g = nn::alexnetCifarGraph(1);
+  const auto x = patternInput({2, 3, 32, 32});
+  const auto want = nn::evaluate(g, x).values;
+  PartyOptions local;
+  local.truncation = Truncation::kLocal;
+  const auto r = runPrivate(2, testing::TestDealer::kSeeded, g, x, local);
+  EXPECT_LT(maxAbs(r[1].out, want), 1e-3);
+  const auto got_arg = argmaxRows(r[1].out, 10), want_arg = argmaxRows(want, 10);
+  for (size_t i = 0; i < want_arg.size(); ++i) {
+    std::vector<double> row(want.begin() + 10 * i, want.begin() + 10 * (i + 1));
+    std::sort(row.rbegin(), row.rend());
+    if (row[0] - row[1] > 1e-3) {
+      EXPECT_EQ(got_arg[i], want_arg[i]) << "image " << i;
+    }
+  }
+  EXPECT_EQ(r[1].rounds, 50u);  // 5 convs + fc: 6; 5 relus: 20; 3 max pools: 24
+}
+
+// The trained models against PyTorch's logits on 16 Fashion-MNIST test images.
+class TrainedModelTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TrainedModelTest, MatchesPyTorch) {
+  const std::string stem = GetParam();
+  const std::string model = kModels + "/" + stem + ".onnx";
+  const std::string logits = kData + "/" + stem + "_logits16.npy";
+  if (!std::filesystem::exists(model) || !std::filesystem::exists(logits))
+    GTEST_SKIP() << "missing " << model << " or " << logits;
+  const nn::Graph g = nn::loadOnnx(model);
+  const nn::PlainTensor x = nn::loadTensorFile(kData + "/lenet5_input16.npy");
+  const nn::PlainTensor torch = nn::loadTensorFile(logits);
+  PartyOptions local;
+  local.truncation = Truncation::kLocal;
+  const auto r = runPrivate(2, testing::TestDealer::kSeeded, g, x, local);
+  EXPECT_LT(maxAbs(r[1].out, torch.values), 0.02);
+  EXPECT_EQ(argmaxRows(r[1].out, 10), argmaxRows(torch.values, 10));
+  if (stem == "lenet5_poly") {
+    // Every polynomial is fused into the preceding layer: 5 linear layers + 4 Beaver rounds.
+    EXPECT_LE(r[1].rounds, 9u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, TrainedModelTest, ::testing::Values("lenet5", "lenet5_poly"));
+
+}  // namespace
+}  // namespace sotto
