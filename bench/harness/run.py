@@ -102,6 +102,13 @@ INFERENCE_FILTER = {
     "quick": {n: r"^inference/lenet5/[^/]+/1/" for n in ("inproc", "shm", "tcp", "lan", "wan",
                                                            "edge")},
 }
+# The math section: everything where a round is cheap; on wan and edge the table versions and
+# one iterative baseline (the iterative ones move 26-145 MB and take up to 98 rounds each: minutes
+# at 100 Mbit/s).
+MATH_FILTER = {
+    "default": {"wan": r"^math/([a-z]+/lut|exp/iterative)/", "edge": r"^math/(exp|sigmoid)/lut/"},
+    "quick": {n: r"^math/exp/" for n in ("inproc", "shm", "tcp", "lan", "wan", "edge")},
+}
 MPC_PLAN = {
     "default": {
         "inproc": dict(backends=["inproc"], filter=None, runs=15, timeout=180),
@@ -488,9 +495,10 @@ class Planner:
                     f"--benchmark_out={out}", "--benchmark_out_format=json"]
             if cfg["filter"] and section["name"] == "ops":  # other sections: their own set
                 prog.append(f"--benchmark_filter={cfg['filter']}")
-            infer = INFERENCE_FILTER[profile].get(network)
-            if infer and section["name"] == "inference":
-                prog.append(f"--benchmark_filter={infer}")
+            for name, filters in (("inference", INFERENCE_FILTER), ("math", MATH_FILTER)):
+                f = filters[profile].get(network)
+                if f and section["name"] == name:
+                    prog.append(f"--benchmark_filter={f}")
             env = self.job_env(network) if network != "inproc" else {}
             j = self.base(network)
             j.update({"id": f"{section['name']}-{network}-{backend}", "section": section["name"],
