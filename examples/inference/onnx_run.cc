@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "sotto/mpc/ttp_dealer.h"
+#include "runner.h"
 #include "sotto/nn/npy.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/private_model.h"
@@ -103,24 +103,6 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   return 0;
 }
 
-int runWorld(Communicator& world, const Args& a) {
-  try {
-    if (a.dealer == "ttp") {
-      TtpSetup ttp = setupTtp(world);
-      if (ttp.is_dealer) {
-        runTtpDealer(world);
-        return 0;
-      }
-      return runParty(*ttp.online, *ttp.dealer, a);
-    }
-    auto dealer = makeSeededDealer(world);
-    return runParty(world, *dealer, a);
-  } catch (const std::exception& e) {
-    world.abort(e.what());
-    throw;
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,25 +136,7 @@ int main(int argc, char** argv) {
   }
   if (a.model.empty() || a.input.empty() || a.output.empty())
     usage("--model, --input and --output are required");
-  try {
-    const bool local = a.backend == "inproc" || (a.backend == "auto" && !launchedByMpirun() &&
-                                                 std::getenv("SOTTO_RANK") == nullptr);
-    if (local) {
-      auto rc = runLocal(a.dealer == "ttp" ? 3 : 2, [&](Communicator& c) {
-        try {
-          return runWorld(c, a);
-        } catch (const std::exception& e) {
-          if (c.rank() <= 1)
-            std::fprintf(stderr, "onnx_run: party %d: error: %s\n", c.rank(), e.what());
-          return 1;
-        }
-      });
-      return *std::max_element(rc.begin(), rc.end());
-    }
-    auto world = makeCommunicator(a.backend);
-    return runWorld(*world, a);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "onnx_run: error: %s\n", e.what());
-    return 1;
-  }
+  return sotto::examples::runParties(
+      "onnx_run", a.backend, a.dealer, false,
+      [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a); });
 }

@@ -287,51 +287,65 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   return 0;
 }
 
-int runWorld(Communicator& world, const Args& a, const InferenceDefaults& d) {
+}  // namespace
+
+int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
+  const Args a = parseArgs(argc, argv, d);
+  return runParties(
+      d.program, a.backend, a.dealer, !a.quiet,
+      [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a, d); });
+}
+
+namespace {
+
+// One rank of the world: the TTP dealer, or a computing party with its dealer. An exception
+// aborts the world (the other parties see the reason rather than hang) and propagates.
+int runWorld(Communicator& world, const std::string& dealer_kind,
+             const std::function<int(Communicator&, Dealer&)>& party_main) {
   try {
-    if (a.dealer == "ttp") {
+    if (dealer_kind == "ttp") {
       TtpSetup ttp = setupTtp(world);
       if (ttp.is_dealer) {
         runTtpDealer(world);
         return 0;
       }
-      return runParty(*ttp.online, *ttp.dealer, a, d);
+      return party_main(*ttp.online, *ttp.dealer);
     }
     auto dealer = makeSeededDealer(world);
-    return runParty(world, *dealer, a, d);
+    return party_main(world, *dealer);
   } catch (const std::exception& e) {
-    world.abort(e.what());  // tell the other parties why, so that none of them hangs
+    world.abort(e.what());
     throw;
   }
 }
 
 }  // namespace
 
-int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
-  const Args a = parseArgs(argc, argv, d);
+int runParties(const std::string& program, const std::string& backend,
+               const std::string& dealer_kind, bool announce,
+               const std::function<int(Communicator&, Dealer&)>& party_main) {
   try {
-    const bool local = a.backend == "inproc" || (a.backend == "auto" && !launchedByMpirun() &&
-                                                 std::getenv("SOTTO_RANK") == nullptr);
+    const bool local = backend == "inproc" || (backend == "auto" && !launchedByMpirun() &&
+                                               std::getenv("SOTTO_RANK") == nullptr);
     if (local) {
-      const int world = a.dealer == "ttp" ? 3 : 2;
-      if (!a.quiet)
+      const int world = dealer_kind == "ttp" ? 3 : 2;
+      if (announce)
         std::printf("(no launcher: running the %d parties as threads of this process)\n", world);
       auto rc = runLocal(world, [&](Communicator& c) {
         try {
-          return runWorld(c, a, d);
+          return runWorld(c, dealer_kind, party_main);
         } catch (const std::exception& e) {
           if (c.rank() <= 1)
-            std::fprintf(stderr, "%s: party %d: error: %s\n", d.program.c_str(), c.rank(),
-                         e.what());
+            std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(), e.what());
           return 1;
         }
       });
       return *std::max_element(rc.begin(), rc.end());
     }
-    auto world = makeCommunicator(a.backend);
-    return runWorld(*world, a, d);
+    auto world = makeCommunicator(backend);
+    return runWorld(*world, dealer_kind, party_main);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", d.program.c_str(), e.what());
+    std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
     return 1;
   }
 }

@@ -1,12 +1,15 @@
 #pragma once
-// The private-inference runner shared by examples/lenet5 and examples/alexnet: parses the command
-// line, starts the parties (mpirun, a standalone Gloo job, or threads of this process), loads the
-// model on party 0 and the data on party 1, runs the batches and prints the report.
+// The private-inference runner shared by examples/lenet5, examples/alexnet (and, for starting the
+// parties, examples/onnx_run): parses the command line, starts the parties (mpirun, a standalone
+// Gloo job, or threads of this process), loads the model on party 0 and the data on party 1, runs
+// the batches and prints the report.
 
 #include <functional>
 #include <string>
 
+#include "sotto/comm/communicator.h"
 #include "sotto/data/image_set.h"
+#include "sotto/mpc/dealer.h"
 #include "sotto/nn/graph.h"
 
 namespace sotto::examples {
@@ -26,5 +29,14 @@ struct InferenceDefaults {
 };
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& defaults);
+
+/// Starts the parties and runs `party_main` on each computing party: as threads of this process
+/// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or
+/// standalone-Gloo job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer,
+/// otherwise the seeded dealer is used. An exception on a party aborts the others, which report
+/// the reason; errors print as "<program>: [party N: ]error: ...". Returns the highest exit code.
+int runParties(const std::string& program, const std::string& backend,
+               const std::string& dealer_kind, bool announce,
+               const std::function<int(Communicator&, Dealer&)>& party_main);
 
 }  // namespace sotto::examples
