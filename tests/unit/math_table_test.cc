@@ -12,6 +12,7 @@
 #include "sotto/math/iterative.h"
 #include "sotto/mpc/function_tables.h"
 #include "sotto/mpc/lut.h"
+#include "testing/errors.h"
 #include "testing/mpc.h"
 
 namespace sotto::testing {
@@ -354,15 +355,7 @@ TEST(MathTableMethod, IterativeDispatchesToTheCryptenBaseline) {
 
 // ---- Bad input -------------------------------------------------------------------------------
 
-template <typename Fn>
-std::string errorOf(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using sotto::testing::errorOf;
 
 TEST(MathTableErrors, UnsupportedScaleAndBadDims) {
   auto msgs = simulateMpc(2, [&](Party& p) {

@@ -11,6 +11,7 @@
 #include "sotto/nn/graph.h"
 #include "sotto/nn/plain_eval.h"
 #include "sotto/nn/zoo.h"
+#include "testing/errors.h"
 
 namespace sotto::nn {
 namespace {
@@ -48,15 +49,7 @@ void expectNear(const PlainTensor& got, const std::vector<int64_t>& dims,
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got.values[i], want[i], tol) << "at " << i;
 }
 
-template <typename Fn>
-std::string errorOf(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using sotto::testing::errorOf;
 
 // ---- Graph ------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@
 #include "sotto/nn/npy.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/plain_eval.h"
+#include "testing/errors.h"
 
 namespace sotto::nn {
 namespace {
@@ -44,15 +45,7 @@ const Node& nodeByOp(const Graph& g, const std::string& op) {
   return *it;
 }
 
-template <typename Fn>
-std::string errorOf(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using sotto::testing::errorOf;
 
 // The rows [first, first + count) of a batch.
 PlainTensor rows(const PlainTensor& t, int64_t first, int64_t count) {

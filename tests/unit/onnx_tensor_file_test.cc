@@ -7,6 +7,7 @@
 
 #include "sotto/error.h"
 #include "sotto/nn/npy.h"
+#include "testing/errors.h"
 
 namespace sotto::nn {
 namespace {
@@ -15,15 +16,7 @@ using ::testing::HasSubstr;
 
 const std::string kData = std::string(SOTTO_SOURCE_DIR) + "/tests/data/";
 
-template <typename Fn>
-std::string errorOf(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using sotto::testing::errorOf;
 
 std::vector<uint8_t> bytesOf(const std::string& s) { return {s.begin(), s.end()}; }
 
