@@ -204,19 +204,6 @@ ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name) {
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
 }
 
-// x with `dim` moved last, as [rows, k].
-RingTensor toRows(const RingTensor& x, int64_t dim) {
-  const int64_t r = x.shape().rank();
-  std::vector<int64_t> perm;
-  for (int64_t d = 0; d < r; ++d) {
-    if (d != dim) perm.push_back(d);
-  }
-  perm.push_back(dim);
-  RingTensor moved = x.transpose(perm);
-  const int64_t k = x.dim(dim);
-  return moved.reshape({k == 0 ? 0 : moved.numel() / k, k});
-}
-
 int64_t normalizeDim(const ArithTensor& x, int64_t dim, const char* fn) {
   const int64_t r = x.shape().rank();
   SOTTO_ENFORCE(r >= 1, fn, " of a scalar (rank 0)");
@@ -229,21 +216,7 @@ int64_t normalizeDim(const ArithTensor& x, int64_t dim, const char* fn) {
 
 // max along dim (kept as size 1): a tree of table maxima, 2 rounds per level.
 ArithTensor rowMax(const ArithTensor& x, int64_t dim) {
-  const Party& p = x.party();
-  RingTensor v = toRows(x.share(), dim);
-  while (v.dim(1) > 1) {
-    const int64_t k = v.dim(1), h = k / 2;
-    const ArithTensor a(p, v.slice(1, 0, h), x.fracBits()),
-        b(p, v.slice(1, h, 2 * h), x.fracBits());
-    RingTensor m = math_detail::tableMaximum(a, b).share();
-    if (k % 2 == 1) m = concat({m, v.slice(1, k - 1, k)}, 1);
-    v = std::move(m);
-  }
-  // v is [rows, 1] with the other dims in order: the same row-major layout as x's shape with
-  // dim of size 1.
-  std::vector<int64_t> dims = x.shape().dims();
-  dims[dim] = 1;
-  return ArithTensor(p, v.reshape(dims), x.fracBits());
+  return reduceTree(x, dim, true, "max", math_detail::tableMaximum);
 }
 
 // z = x - max(x) along dim, S = Σ exp(z) at 4 more fractional bits: the common start of softmax

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace sotto {
 namespace {
@@ -292,23 +293,25 @@ std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim) {
           ArithTensor(p, std::move(onehot), x.fracBits())};
 }
 
-ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim) {
+ArithTensor reduceTree(
+    const ArithTensor& x, int64_t dim, bool keepdim, const char* what,
+    const std::function<ArithTensor(const ArithTensor&, const ArithTensor&)>& pairwise) {
   const Party& p = x.party();
   const int64_t r = x.shape().rank();
-  SOTTO_ENFORCE(r >= 1, "max of a scalar");
+  SOTTO_ENFORCE(r >= 1, what, " of a scalar");
   if (dim < 0) dim += r;
-  SOTTO_ENFORCE(dim >= 0 && dim < r, "max: dim ", dim, " is outside rank ", r);
-  SOTTO_ENFORCE(x.shape()[dim] > 0, "max over an empty dim of ", x.shape().toString());
-  auto scope = p.comm().tag("max");
+  SOTTO_ENFORCE(dim >= 0 && dim < r, what, ": dim ", dim, " is outside rank ", r);
+  SOTTO_ENFORCE(x.shape()[dim] > 0, what, " over an empty dim of ", x.shape().toString());
   RingTensor v = toRows(x.share(), dim).first;
   while (v.dim(1) > 1) {
     const int64_t k = v.dim(1), h = k / 2;
     const ArithTensor a(p, v.slice(1, 0, h), x.fracBits()),
         b(p, v.slice(1, h, 2 * h), x.fracBits());
-    RingTensor m = maximum(a, b).share();
+    RingTensor m = pairwise(a, b).share();
     if (k % 2 == 1) m = concat({m, v.slice(1, k - 1, k)}, 1);
     v = std::move(m);
   }
+  // v is [rows, 1] with the other dims in order: x's row-major layout without dim.
   std::vector<int64_t> out_dims;
   for (int64_t d = 0; d < r; ++d) {
     if (d != dim) {
@@ -318,6 +321,11 @@ ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim) {
     }
   }
   return ArithTensor(p, v.reshape(out_dims), x.fracBits());
+}
+
+ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim) {
+  auto scope = x.party().comm().tag("max");
+  return reduceTree(x, dim, keepdim, "max", maximum);
 }
 
 namespace {

@@ -21,6 +21,7 @@
 /// round opens additive and XOR parts with two collectives (counted as two rounds).
 
 #include <array>
+#include <functional>
 #include <utility>
 
 #include "sotto/mpc/arith_tensor.h"
@@ -49,6 +50,15 @@ ArithTensor maximum(const ArithTensor& x, const ArithTensor& y);
 /// Maximum along `dim` by a tree of pairwise maxima: 4·ceil(log2(size of dim)) rounds.
 /// @throws InvalidArgument if the dim is empty.
 ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim = false);
+
+/// Reduces along `dim` by a tree of an elementwise pairwise op (each level pairs the first half
+/// with the second; an odd last slice passes through): ceil(log2(size of dim)) levels, each one
+/// call of `pairwise` on half the remaining slices. `what` names the caller in errors. max() is
+/// this with maximum(); other exact pairwise maxima (the math functions' table maximum) reuse it.
+/// @throws InvalidArgument on a scalar, a dim out of range or an empty dim.
+ArithTensor reduceTree(
+    const ArithTensor& x, int64_t dim, bool keepdim, const char* what,
+    const std::function<ArithTensor(const ArithTensor&, const ArithTensor&)>& pairwise);
 
 /// The maximum along `dim` and a one-hot tensor of x's shape marking its position (the first
 /// of equal maxima wins... of the tree's pairing: ties pick one of them). Same rounds as max.
