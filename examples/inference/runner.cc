@@ -180,7 +180,6 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   Totals t;
   std::map<int64_t, std::vector<CorrelationRequest>> recorded;  // per batch size
   std::vector<nn::LayerStats> profile;                          // of the first batch
-  const int64_t classes_hint = 10;
   const int64_t per_image = in_dims[1] * in_dims[2] * in_dims[3];
   for (int64_t start = 0; start < static_cast<int64_t>(count); start += a.batch) {
     const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
@@ -243,7 +242,6 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
       say("  progress: %lld/%llu images, accuracy so far %.2f %%, %.2f ms/image\n",
           static_cast<long long>(t.images), static_cast<unsigned long long>(count),
           100.0 * t.correct / t.images, 1e3 * t.seconds / t.images);
-    (void)classes_hint;
   }
   // Every party's dealer traffic (only party 0's is non-zero with the TTP dealer).
   std::vector<uint64_t> dealer_bytes{t.dealer_bytes};

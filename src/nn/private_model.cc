@@ -200,9 +200,13 @@ void PrivateModel::Impl::planPoly(const Graph& full, const PolyMatch& m) {
 
 void PrivateModel::Impl::plan(const Graph& full) {
   const auto cons = consumersOf(arch);
-  std::map<std::string, PolyMatch> polys;  // by input value
+  std::map<size_t, PolyMatch> polys;      // by the index of their x*x node
+  std::map<std::string, size_t> poly_of;  // x -> that index
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
-    if (auto m = findPoly(arch, i, cons)) polys.emplace(m->x, *m);
+    if (auto m = findPoly(arch, i, cons)) {
+      poly_of.emplace(m->x, i);
+      polys.emplace(i, std::move(*m));
+    }
   }
   std::set<size_t> consumed;
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
@@ -210,37 +214,27 @@ void PrivateModel::Impl::plan(const Graph& full) {
     const Node& n = arch.nodes[i];
     const bool linear = n.op == "Conv" || n.op == "Gemm" ||
                         (n.op == "MatMul" && n.inputs.size() == 2 && arch.isWeight(n.inputs[1]));
-    auto p = polys.find(n.outputs.empty() ? "" : n.outputs[0]);
-    const PolyMatch* fused = nullptr;
-    if (linear && p != polys.end() && cons.at(p->first).size() == 2) {
-      // The polynomial's only other consumer of x is the polynomial itself (x*x and x*b).
-      const auto& ad = weight(p->second.a).dims;
-      int64_t an = 1;
-      for (int64_t d : ad) an *= d;
-      const auto& wd = weight(n.inputs[1]).dims;
-      const int64_t channels =
-          n.op == "Conv" ? wd[0] : (n.op == "Gemm" && n.attrInt("transB", 0) ? wd[0] : wd[1]);
-      if (an == 1 || an == channels) fused = &p->second;
-    }
     if (linear) {
+      // Fuse a polynomial on the output when x's only consumer is the polynomial (x*x and x*b),
+      // its a is per output channel or scalar, and the conv is not grouped.
+      const PolyMatch* fused = nullptr;
+      auto at = n.outputs.empty() ? poly_of.end() : poly_of.find(n.outputs[0]);
+      if (at != poly_of.end() && cons.at(at->first).size() == 2 && n.attrInt("group", 1) == 1) {
+        const PolyMatch& m = polys.at(at->second);
+        const auto& wd = weight(n.inputs[1]).dims;
+        const int64_t channels =
+            n.op == "Conv" ? wd[0] : (n.op == "Gemm" && n.attrInt("transB", 0) ? wd[0] : wd[1]);
+        const int64_t an = weight(m.a).numel();
+        if (an == 1 || an == channels) fused = &m;
+      }
       planLinear(full, n, fused);
       if (fused) consumed.insert(fused->nodes.begin(), fused->nodes.end());
-      continue;
+    } else if (auto m = polys.find(i); m != polys.end()) {
+      planPoly(full, m->second);
+      consumed.insert(m->second.nodes.begin(), m->second.nodes.end());
+    } else {
+      planNode(full, n);
     }
-    if (p != polys.end() || (n.op == "Mul" && !n.inputs.empty())) {
-      // A polynomial starts at its x*x node.
-      bool done = false;
-      for (const auto& [x, m] : polys) {
-        if (m.nodes[0] == i) {
-          planPoly(full, m);
-          consumed.insert(m.nodes.begin(), m.nodes.end());
-          done = true;
-          break;
-        }
-      }
-      if (done) continue;
-    }
-    planNode(full, n);
   }
 }
 
