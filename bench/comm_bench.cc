@@ -5,13 +5,18 @@
 //   mpirun -np 2 --bind-to none --mca btl tcp,self build/bench/comm_bench   (TCP, as across hosts)
 //
 // Names: comm/<exchange|allReduce|broadcast>/<mpi|gloo|hybrid|raw_mpi|raw_gloo>/<bytes>.
-// Counters per call and party: bytes (sent + received), rounds. Every rank runs the same fixed
+// Counters per call and party: bytes (sent + received), rounds; p50_us, the median time per call
+// over timed blocks of calls (see timedLoop). Every rank runs the same fixed
 // iteration counts (adaptive counts would differ between ranks and deadlock); only rank 0 reports.
 // Exchange needs an even number of ranks (pairs rank ^ 1). Broadcast's root rotates call by
 // call, so that no rank runs ahead of the others (a fixed root only injects its sends: rank 0's
 // clock would not see delivery); its bytes counter is the average over roots. Each repetition
-// starts with one untimed call (warm-up). Aggregates over the repetitions: mean, median, stddev,
-// cv, min, max.
+// starts with one untimed call (warm-up).
+// Repetitions are interleaved: for each pattern and size, repetition 1 of every backend, then
+// repetition 2 of every backend, and so on. On a shared machine whose speed drifts (other work,
+// the host moving virtual CPUs) every backend then samples the same conditions, so their ratios
+// hold even when the absolute times move. Each repetition is reported on its own (same name,
+// no aggregates): the harness takes median, min and max over them.
 //
 // Options (before Google Benchmark's own; every rank must get the same):
 //   --reps N         repetitions of each benchmark (default 7)
@@ -32,6 +37,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -101,6 +107,36 @@ void setCounters(benchmark::State& state, size_t bytes, double bytes_per_call,
   state.counters["rounds"] = rounds_per_call;
 }
 
+// Calls per timed block: small calls are timed in groups so that reading the clock (~20 ns) stays
+// a small part of a block.
+int64_t blockFor(size_t bytes) { return bytes <= 512 ? 16 : bytes <= 32768 ? 4 : 1; }
+
+// Runs the benchmark loop, timing each block of calls; sets the counter `p50_us`, the median
+// time per call over the blocks of this repetition. The mean (Google Benchmark's own time) is
+// pulled up by every pause of a shared machine (another process, the host stealing the virtual
+// CPU: here a few milliseconds every few milliseconds); the median of many blocks is not, and is
+// what the harness reports.
+template <typename Once>
+void timedLoop(benchmark::State& state, size_t bytes, Once&& once) {
+  const int64_t block = blockFor(bytes);
+  std::vector<double> per_call;
+  per_call.reserve(static_cast<size_t>(state.max_iterations / block + 1));
+  int64_t in_block = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    once();
+    if (++in_block == block) {
+      const auto t1 = std::chrono::steady_clock::now();
+      per_call.push_back(std::chrono::duration<double>(t1 - t0).count() / block);
+      in_block = 0;
+      t0 = t1;
+    }
+  }
+  if (per_call.empty()) return;
+  std::nth_element(per_call.begin(), per_call.begin() + per_call.size() / 2, per_call.end());
+  state.counters["p50_us"] = 1e6 * per_call[per_call.size() / 2];
+}
+
 // Our communicators: counters come from the communicator's own statistics.
 void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size_t bytes) {
   std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
@@ -124,7 +160,7 @@ void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size
   once();  // warm-up: lazy connections, TCP windows, page faults on the buffers
   comm->barrier();
   comm->resetStats();
-  for (auto _ : state) once();
+  timedLoop(state, bytes, once);
   const auto& t = comm->stats().total;
   const double calls = static_cast<double>(state.iterations());
   setCounters(state, bytes, t.bytes() / calls, t.rounds / calls);
@@ -164,7 +200,7 @@ void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
   };
   once();  // warm-up
   MPI_Barrier(MPI_COMM_WORLD);
-  for (auto _ : state) once();
+  timedLoop(state, bytes, once);
   setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
@@ -202,7 +238,7 @@ void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
   };
   once();  // warm-up
   MPI_Barrier(MPI_COMM_WORLD);
-  for (auto _ : state) once();
+  timedLoop(state, bytes, once);
   setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
@@ -224,24 +260,18 @@ void registerAll() {
             std::string("comm/") + pname + "/" + backend + "/" + std::to_string(bytes);
         benchmark::RegisterBenchmark(name.c_str(), fn)
             ->Iterations(iterationsFor(bytes))
-            ->Repetitions(static_cast<int>(settings.reps))
-            ->ComputeStatistics(
-                "min",
-                [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); })
-            ->ComputeStatistics(
-                "max",
-                [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); })
-            ->ReportAggregatesOnly(true)
             ->UseRealTime()
             ->Unit(benchmark::kMicrosecond);
       };
       const Pattern pp = p;
-      reg("raw_mpi", [pp, bytes](benchmark::State& s) { runRawMpi(s, pp, bytes); });
-      reg("raw_gloo", [pp, bytes](benchmark::State& s) { runRawGloo(s, pp, bytes); });
-      reg("mpi", [pp, bytes](benchmark::State& s) { runOurs(s, world->mpi.get(), pp, bytes); });
-      reg("gloo", [pp, bytes](benchmark::State& s) { runOurs(s, world->gloo.get(), pp, bytes); });
-      reg("hybrid",
-          [pp, bytes](benchmark::State& s) { runOurs(s, world->hybrid.get(), pp, bytes); });
+      for (int64_t rep = 0; rep < settings.reps; ++rep) {  // interleaved (see the top)
+        reg("raw_mpi", [pp, bytes](benchmark::State& s) { runRawMpi(s, pp, bytes); });
+        reg("raw_gloo", [pp, bytes](benchmark::State& s) { runRawGloo(s, pp, bytes); });
+        reg("mpi", [pp, bytes](benchmark::State& s) { runOurs(s, world->mpi.get(), pp, bytes); });
+        reg("gloo", [pp, bytes](benchmark::State& s) { runOurs(s, world->gloo.get(), pp, bytes); });
+        reg("hybrid",
+            [pp, bytes](benchmark::State& s) { runOurs(s, world->hybrid.get(), pp, bytes); });
+      }
     }
   }
 }
@@ -272,12 +302,12 @@ bool parseSettings(int& argc, char** argv) {
   return true;
 }
 
-// The hybrid's threshold, also through an emulated-latency decorator.
-size_t thresholdOf(const sotto::Communicator& comm) {
+// The hybrid's thresholds, also through an emulated-latency decorator.
+sotto::HybridThresholds thresholdsOf(const sotto::Communicator& comm) {
   if (const auto* d = dynamic_cast<const sotto::DelayCommunicator*>(&comm)) {
-    return sotto::hybridThreshold(d->inner());
+    return sotto::hybridThresholds(d->inner());
   }
-  return sotto::hybridThreshold(comm);
+  return sotto::hybridThresholds(comm);
 }
 
 }  // namespace
@@ -305,15 +335,13 @@ int main(int argc, char** argv) {
   }
   int nargs = static_cast<int>(args.size());
   benchmark::Initialize(&nargs, args.data());
-  const size_t threshold = thresholdOf(*w.hybrid);
+  const sotto::HybridThresholds thresholds = thresholdsOf(*w.hybrid);
   const auto* delayed = dynamic_cast<const sotto::DelayCommunicator*>(w.mpi.get());
   benchmark::AddCustomContext(
       "delay_ms", std::to_string(delayed != nullptr ? delayed->delay().count() / 1e6 : 0.0));
   benchmark::AddCustomContext("reps", std::to_string(settings.reps));
   benchmark::AddCustomContext("parties", std::to_string(w.size));
-  benchmark::AddCustomContext(
-      "hybrid_threshold_bytes",
-      threshold == SIZE_MAX ? std::string("never (MPI at every size)") : std::to_string(threshold));
+  benchmark::AddCustomContext("hybrid_thresholds", sotto::toString(thresholds));
   registerAll();
   if (w.rank == 0) {
     benchmark::RunSpecifiedBenchmarks();

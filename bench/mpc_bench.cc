@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <random>
 
 #include "sotto/comm/factory.h"
@@ -16,7 +18,9 @@
 namespace sotto::bench {
 namespace {
 
-Communicator* g_world = nullptr;  // launched runs: this rank's communicator; inproc: null
+// Launched runs: this rank's communicators, one per --backend (several: measured interleaved);
+// inproc: empty.
+std::vector<std::pair<std::string, std::unique_ptr<Communicator>>> g_worlds;
 
 int g_runs = 15;  // timed runs per operation (--runs)
 
@@ -32,55 +36,100 @@ struct Measurement {
   double max_abs_err = 0;
 };
 
-Measurement runOp(Communicator& comm, const Op& op, PartyOptions options) {
-  auto dealer = makeSeededDealer(comm);
-  Party party(comm, *dealer, options);
-  auto step = op.prepare(party);
-  step();  // warm-up
-  std::vector<double> times, online;
-  Measurement m;
-  for (int i = 0; i < g_runs; ++i) {
-    comm.barrier();
-    const CommCounters before = comm.stats().total;
-    const uint64_t dealer_before = dealer->traffic().bytes();
-    const double dealer_s = dealer->seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    ArithTensor out = step();
-    const auto t1 = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double>(t1 - t0).count());
-    online.push_back(times.back() - (dealer->seconds() - dealer_s));
-    const CommCounters after = comm.stats().total;
-    m.rounds = static_cast<double>(after.rounds - before.rounds);
-    m.bytes = static_cast<double>(after.bytes() - before.bytes());
-    m.dealer_bytes = static_cast<double>(dealer->traffic().bytes() - dealer_before);
-    if (i == g_runs - 1) {
-      const auto got = out.revealDoubles();
-      for (size_t k = 0; k < got.size(); ++k) {
-        const double err = std::fabs(got[k] - op.reference[k]);
-        m.max_abs_err = std::max(m.max_abs_err, err);
-        m.max_rel_err = std::max(m.max_rel_err, err / std::max(std::fabs(op.reference[k]),
-                                                               std::ldexp(1.0, -kDefaultFracBits)));
-      }
-    }
-  }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  m.seconds = times[times.size() / 2];
-  m.min_seconds = *std::min_element(times.begin(), times.end());
-  m.max_seconds = *std::max_element(times.begin(), times.end());
-  std::nth_element(online.begin(), online.begin() + online.size() / 2, online.end());
-  m.online_seconds = online[online.size() / 2];
-  return m;
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
 }
 
-void report(benchmark::State& state, const Op& op, PartyOptions options) {
+// One backend's party running the operation.
+struct Lane {
+  Communicator* comm = nullptr;
+  std::unique_ptr<Dealer> dealer;
+  std::unique_ptr<Party> party;
+  std::function<ArithTensor()> step;
+  std::vector<double> times, online;
+  Measurement m;
+};
+
+void timeOnce(Lane& lane, const Op& op, bool last) {
+  Communicator& comm = *lane.comm;
+  comm.barrier();
+  const CommCounters before = comm.stats().total;
+  const uint64_t dealer_before = lane.dealer->traffic().bytes();
+  const double dealer_s = lane.dealer->seconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  ArithTensor out = lane.step();
+  const auto t1 = std::chrono::steady_clock::now();
+  lane.times.push_back(std::chrono::duration<double>(t1 - t0).count());
+  lane.online.push_back(lane.times.back() - (lane.dealer->seconds() - dealer_s));
+  const CommCounters after = comm.stats().total;
+  Measurement& m = lane.m;
+  m.rounds = static_cast<double>(after.rounds - before.rounds);
+  m.bytes = static_cast<double>(after.bytes() - before.bytes());
+  m.dealer_bytes = static_cast<double>(lane.dealer->traffic().bytes() - dealer_before);
+  if (!last) return;
+  const auto got = out.revealDoubles();
+  const double floor = std::ldexp(1.0, -kDefaultFracBits);
+  for (size_t k = 0; k < got.size(); ++k) {
+    const double err = std::fabs(got[k] - op.reference[k]);
+    m.max_abs_err = std::max(m.max_abs_err, err);
+    m.max_rel_err = std::max(m.max_rel_err, err / std::max(std::fabs(op.reference[k]), floor));
+  }
+}
+
+// The operation on every communicator (backend), timed run by run in turn: run 1 on each backend,
+// then run 2 on each, ... so that every backend samples the same machine conditions (a shared
+// machine drifts; timed one after another, backends would be compared across different moments).
+std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
+                               PartyOptions options) {
+  std::vector<Lane> lanes(comms.size());
+  for (size_t b = 0; b < comms.size(); ++b) {
+    Lane& lane = lanes[b];
+    lane.comm = comms[b];
+    lane.dealer = makeSeededDealer(*lane.comm);
+    lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
+    lane.step = op.prepare(*lane.party);
+    lane.step();  // warm-up
+  }
+  for (int i = 0; i < g_runs; ++i) {
+    for (Lane& lane : lanes) timeOnce(lane, op, i == g_runs - 1);
+  }
+  std::vector<Measurement> out;
+  for (Lane& lane : lanes) {
+    Measurement m = lane.m;
+    m.seconds = median(lane.times);
+    m.min_seconds = *std::min_element(lane.times.begin(), lane.times.end());
+    m.max_seconds = *std::max_element(lane.times.begin(), lane.times.end());
+    m.online_seconds = median(lane.online);
+    out.push_back(m);
+  }
+  return out;
+}
+
+// Measurements per entry name, one per backend: the first benchmark of an entry measures every
+// backend (interleaved) and the others report from here.
+std::map<std::string, std::vector<Measurement>> g_measured;
+
+const std::vector<Measurement>& measure(const Entry& e) {
+  auto it = g_measured.find(e.name);
+  if (it != g_measured.end()) return it->second;
+  const Op op = e.make();
+  std::vector<Measurement> ms;
+  if (g_worlds.empty()) {
+    auto all = runLocal(2, [&](Communicator& c) { return runOp({&c}, op, e.options); });
+    ms = all[0];
+  } else {
+    std::vector<Communicator*> comms;
+    for (auto& [name, comm] : g_worlds) comms.push_back(comm.get());
+    ms = runOp(comms, op, e.options);
+  }
+  return g_measured.emplace(e.name, std::move(ms)).first->second;
+}
+
+void report(benchmark::State& state, const Entry& e, size_t backend) {
   Measurement m;
   for (auto _ : state) {
-    if (g_world != nullptr) {
-      m = runOp(*g_world, op, options);
-    } else {
-      auto all = runLocal(2, [&](Communicator& c) { return runOp(c, op, options); });
-      m = all[0];
-    }
+    m = measure(e)[backend];
     state.SetIterationTime(m.seconds);
   }
   state.counters["online_ms"] = 1e3 * m.online_seconds;
@@ -91,7 +140,7 @@ void report(benchmark::State& state, const Op& op, PartyOptions options) {
   state.counters["dealer_bytes"] = m.dealer_bytes;
   state.counters["max_abs_err"] = m.max_abs_err;
   state.counters["max_rel_err"] = m.max_rel_err;
-  state.counters["max_ulp"] = m.max_abs_err / std::ldexp(1.0, -options.frac_bits);
+  state.counters["max_ulp"] = m.max_abs_err / std::ldexp(1.0, -e.options.frac_bits);
 }
 
 class NullReporter : public benchmark::BenchmarkReporter {
@@ -134,20 +183,25 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
     }
     args.push_back(argv[i]);
   }
-  std::unique_ptr<Communicator> world;
-  if (backend != "inproc") {
+  std::vector<std::string> backends;
+  for (size_t pos = 0; pos <= backend.size();) {
+    const size_t comma = std::min(backend.find(',', pos), backend.size());
+    backends.push_back(backend.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  const bool inproc = backends.size() == 1 && backends[0] == "inproc";
+  if (!inproc) {
     try {
-      world = makeCommunicator(backend);
+      for (const auto& b : backends) g_worlds.emplace_back(b, makeCommunicator(b));
     } catch (const std::exception& e) {
       std::cerr << program << ": " << e.what() << "\n";
       return 1;
     }
-    if (world->worldSize() != 2) {
+    if (g_worlds[0].second->worldSize() != 2) {
       std::cerr << program << ": run with exactly 2 parties\n";
       return 1;
     }
-    g_world = world.get();
-    if (world->rank() != 0) {  // only rank 0 writes output files
+    if (g_worlds[0].second->rank() != 0) {  // only rank 0 writes output files
       std::erase_if(args, [](char* a) { return std::strncmp(a, "--benchmark_out", 15) == 0; });
     }
   }
@@ -157,20 +211,28 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   benchmark::AddCustomContext("parties", "2");
   benchmark::AddCustomContext("runs", std::to_string(g_runs));
   benchmark::AddCustomContext("dealer", "seeded (INSECURE trusted first party: for benchmarks)");
-  for (const auto& e : entries) {
-    benchmark::RegisterBenchmark(e.name.c_str(),
-                                 [e](benchmark::State& s) { report(s, e.make(), e.options); })
-        ->Iterations(1)
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+  if (backends.size() > 1) {
+    benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
   }
-  if (world && world->rank() != 0) {
+  for (const auto& e : entries) {
+    for (size_t b = 0; b < backends.size(); ++b) {
+      // One backend: the entry's name; several: <name>/<backend>.
+      const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];
+      benchmark::RegisterBenchmark(name.c_str(), [e, b](benchmark::State& s) { report(s, e, b); })
+          ->Iterations(1)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  if (!inproc && g_worlds[0].second->rank() != 0) {
     NullReporter quiet;
     benchmark::RunSpecifiedBenchmarks(&quiet);
   } else {
     benchmark::RunSpecifiedBenchmarks();
   }
   benchmark::Shutdown();
+  g_measured.clear();
+  while (!g_worlds.empty()) g_worlds.pop_back();  // the hybrid and gloo before mpi
   return 0;
 }
 

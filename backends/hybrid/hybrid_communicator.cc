@@ -1,9 +1,12 @@
-// The hybrid backend: each call goes to `small` (MPI) below the threshold, to `large` (Gloo) at
-// or above it. Both sides of a call see the same size (contract), so they pick the same channel.
+// The hybrid backend: each call goes to `small` (MPI) below its kind's threshold, to `large`
+// (Gloo) at or above it. Both sides of a call see the same size (contract), so they pick the same
+// channel.
 #include <algorithm>
+#include <chrono>
 #include <climits>
-#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "sotto/comm/hybrid.h"
@@ -15,25 +18,25 @@ namespace {
 class HybridCommunicator final : public Communicator {
  public:
   HybridCommunicator(std::unique_ptr<Communicator> small, std::unique_ptr<Communicator> large,
-                     size_t threshold)
+                     const HybridThresholds& thresholds)
       : Communicator(small->rank(), small->worldSize(), "hybrid"),
         small_(std::move(small)),
         large_(std::move(large)),
-        threshold_(threshold) {}
+        thresholds_(thresholds) {}
 
-  size_t threshold() const { return threshold_; }
+  const HybridThresholds& thresholds() const { return thresholds_; }
   std::pair<CommStats, CommStats> channelStats() const {
     return {small_->stats(), large_->stats()};
   }
 
  protected:
-  void doSend(int peer, ConstBytes data) override { pick(data.size()).send(peer, data); }
-  void doRecv(int peer, MutableBytes data) override { pick(data.size()).recv(peer, data); }
+  void doSend(int peer, ConstBytes data) override { p2p(data.size()).send(peer, data); }
+  void doRecv(int peer, MutableBytes data) override { p2p(data.size()).recv(peer, data); }
   void doSendRecv(int to, ConstBytes out, int from, MutableBytes in) override {
     // exchange() (to == from) and sendRecv() reach here (our collectives are delegated whole).
     // Routed by the larger size, as exchange: with to != from both ends agree on the channel when
     // the sizes are equal, as in every shift of the direct collectives (e.g. a SubCommunicator's).
-    Communicator& c = pick(std::max(out.size(), in.size()));
+    Communicator& c = p2p(std::max(out.size(), in.size()));
     if (to == from) {
       c.exchange(to, out, in);
     } else {
@@ -41,16 +44,16 @@ class HybridCommunicator final : public Communicator {
     }
   }
   void doBroadcast(int root, MutableBytes data) override {
-    pick(data.size()).broadcast(root, data);
+    pick(data.size(), thresholds_.broadcast).broadcast(root, data);
   }
   void doAllReduce(std::span<uint64_t> data, ReduceOp op) override {
-    pick(data.size_bytes()).allReduce(data, op);
+    pick(data.size_bytes(), thresholds_.all_reduce).allReduce(data, op);
   }
   void doAllGather(ConstBytes mine, MutableBytes all) override {
-    pick(mine.size()).allGather(mine, all);
+    p2p(mine.size()).allGather(mine, all);
   }
   void doGather(int root, ConstBytes mine, MutableBytes all) override {
-    pick(mine.size()).gather(root, mine, all);
+    p2p(mine.size()).gather(root, mine, all);
   }
   void doBarrier() override { small_->barrier(); }
   void doAbort(const std::string& reason) noexcept override {
@@ -63,98 +66,134 @@ class HybridCommunicator final : public Communicator {
   }
 
  private:
-  Communicator& pick(size_t bytes) { return bytes >= threshold_ ? *large_ : *small_; }
+  Communicator& pick(size_t bytes, size_t threshold) {
+    return bytes >= threshold ? *large_ : *small_;
+  }
+  Communicator& p2p(size_t bytes) { return pick(bytes, thresholds_.p2p); }
 
   std::unique_ptr<Communicator> small_;
   std::unique_ptr<Communicator> large_;
-  size_t threshold_;
+  HybridThresholds thresholds_;
 };
 
-// Median seconds of `reps` exchanges of `bytes` between ranks 0 and 1 (the others only join the
-// barrier); 0 on ranks >= 2.
-double timeExchange(Communicator& c, size_t bytes, int reps) {
-  c.barrier();
-  if (c.rank() >= 2) return 0;
-  const int peer = c.rank() ^ 1;
-  std::vector<std::byte> out(bytes), in(bytes);
-  std::vector<double> times;
-  for (int i = 0; i < reps + 1; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    c.exchange(peer, out, in);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (i > 0) times.push_back(std::chrono::duration<double>(t1 - t0).count());  // skip warm-up
+enum class Kind { kExchange, kBroadcast, kAllReduce };
+
+// One timed unit of `kind` on `c`: an exchange between ranks 0 and 1 (the others idle), a
+// broadcast from every root in turn (a lone broadcast lets the root run ahead), or an allReduce.
+void timedUnit(Communicator& c, Kind kind, std::span<std::byte> out, std::span<std::byte> in) {
+  switch (kind) {
+    case Kind::kExchange:
+      if (c.rank() < 2) c.exchange(c.rank() ^ 1, out, in);
+      break;
+    case Kind::kBroadcast:
+      for (int root = 0; root < c.worldSize(); ++root) c.broadcast(root, in);
+      break;
+    case Kind::kAllReduce: {
+      auto words = std::span(reinterpret_cast<uint64_t*>(in.data()), in.size() / 8);
+      c.allReduce(words, ReduceOp::kAdd);
+      break;
+    }
   }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
+}
+
+double secondsOf(Communicator& c, Kind kind, std::span<std::byte> out, std::span<std::byte> in) {
+  const auto t0 = std::chrono::steady_clock::now();
+  timedUnit(c, kind, out, in);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double medianOf(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+constexpr double kSweepBudgetSeconds = 1.5;  // per kind of call, both channels
+constexpr double kPointSeconds = 0.1;        // aim per sweep size, both channels
+constexpr double kMargin = 0.95;             // large must be at least 5 % faster
+
+// The threshold of one kind of call (meaningful on rank 0; broadcast by the caller).
+size_t calibrateKind(Communicator& small, Communicator& large, Kind kind,
+                     std::vector<std::byte>& out, std::vector<std::byte>& in) {
+  const auto sizes = hybridSweepSizes();
+  std::vector<double> ts, tl;    // medians per measured size (rank 0)
+  for (int w = 0; w < 2; ++w) {  // warm-up: connections, first-touch of the buffers
+    timedUnit(small, kind, std::span(out).first(sizes[0]), std::span(in).first(sizes[0]));
+    timedUnit(large, kind, std::span(out).first(sizes[0]), std::span(in).first(sizes[0]));
+  }
+  double spent = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    // Rank 0 decides how many repetitions this size gets (0: stop) and tells the others.
+    uint64_t reps = 11;
+    if (small.rank() == 0 && i > 0) {
+      const double per_rep = 2.0 * (ts.back() + tl.back());  // both channels, size doubled
+      reps = spent + 5 * per_rep > kSweepBudgetSeconds
+                 ? 0
+                 : std::clamp<uint64_t>(static_cast<uint64_t>(kPointSeconds / per_rep), 5, 11);
+    }
+    small.broadcast(0, std::as_writable_bytes(std::span(&reps, 1)));
+    if (reps == 0) break;
+    const auto o = std::span(out).first(sizes[i]);
+    const auto n = std::span(in).first(sizes[i]);
+    std::vector<double> s, l;
+    for (uint64_t r = 0; r < reps; ++r) {  // interleaved, so both see the same conditions
+      s.push_back(secondsOf(small, kind, o, n));
+      l.push_back(secondsOf(large, kind, o, n));
+    }
+    for (size_t k = 0; k < s.size(); ++k) spent += s[k] + l[k];
+    ts.push_back(medianOf(s));
+    tl.push_back(medianOf(l));
+  }
+  if (small.rank() == 0 && std::getenv("SOTTO_HYBRID_VERBOSE") != nullptr) {
+    static const char* const names[] = {"exchange", "broadcast", "allReduce"};
+    for (size_t i = 0; i < ts.size(); ++i) {
+      std::fprintf(stderr, "hybrid calibration: %-9s %9zu B  small %10.1f us  large %10.1f us\n",
+                   names[static_cast<int>(kind)], sizes[i], 1e6 * ts[i], 1e6 * tl[i]);
+    }
+  }
+  // The smallest measured size from which large wins by the margin at every larger measured size,
+  // over at least two sizes (one size alone is too easily a noisy repetition).
+  size_t first = ts.size();
+  while (first > 0 && tl[first - 1] <= kMargin * ts[first - 1]) --first;
+  return ts.size() - first >= 2 ? sizes[first] : SIZE_MAX;
 }
 
 }  // namespace
 
 std::vector<size_t> hybridSweepSizes() {
-  return {1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22};
+  std::vector<size_t> sizes;
+  for (size_t n = size_t{1} << 12; n <= (size_t{1} << 24); n *= 2) sizes.push_back(n);
+  return sizes;
 }
 
-namespace {
-
-// Least-squares line t = a + b·n through the measured points: a per-message latency and a cost
-// per byte.
-std::pair<double, double> fitLine(const std::vector<size_t>& sizes, const std::vector<double>& t) {
-  const double k = static_cast<double>(sizes.size());
-  double sn = 0, st = 0, snn = 0, snt = 0;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    const double n = static_cast<double>(sizes[i]);
-    sn += n;
-    st += t[i];
-    snn += n * n;
-    snt += n * t[i];
-  }
-  const double b = (k * snt - sn * st) / (k * snn - sn * sn);
-  return {(st - b * sn) / k, b};
-}
-
-}  // namespace
-
-size_t calibrateHybridThreshold(Communicator& small, Communicator& large) {
+HybridThresholds calibrateHybridThresholds(Communicator& small, Communicator& large) {
   SOTTO_ENFORCE(small.worldSize() == large.worldSize() && small.rank() == large.rank(),
                 "hybrid: the two communicators belong to different worlds");
-  const auto sizes = hybridSweepSizes();
-  std::vector<double> ts(sizes.size()), tl(sizes.size());
-  for (size_t i = 0; small.worldSize() > 1 && i < sizes.size(); ++i) {
-    const int reps = sizes[i] >= (1 << 20) ? 5 : 15;
-    ts[i] = timeExchange(small, sizes[i], reps);
-    tl[i] = timeExchange(large, sizes[i], reps);
-  }
-  // Model each channel as latency + bytes / bandwidth (fitted, so one noisy point or a size
-  // between sweep points cannot decide) and switch where `large` becomes 10 % faster:
-  // a_l + b_l·n <= 0.9·(a_s + b_s·n)  <=>  n >= (a_l - 0.9·a_s) / (0.9·b_s - b_l).
-  uint64_t threshold = SIZE_MAX;
-  if (small.rank() == 0 && small.worldSize() > 1) {
-    const auto [as, bs] = fitLine(sizes, ts);
-    const auto [al, bl] = fitLine(sizes, tl);
-    if (0.9 * bs > bl) {
-      const double n = std::max(1.0, (al - 0.9 * as) / (0.9 * bs - bl));
-      if (n < 1e15) threshold = static_cast<uint64_t>(std::ceil(n));
-    }
-  }
-  // Rank 0 decides for everyone.
-  small.broadcast(0, std::as_writable_bytes(std::span(&threshold, 1)));
-  return threshold;
+  HybridThresholds t;
+  if (small.worldSize() < 2) return t;
+  std::vector<std::byte> out(hybridSweepSizes().back()), in(hybridSweepSizes().back());
+  uint64_t v[3] = {calibrateKind(small, large, Kind::kExchange, out, in),
+                   calibrateKind(small, large, Kind::kBroadcast, out, in),
+                   calibrateKind(small, large, Kind::kAllReduce, out, in)};
+  small.broadcast(0, std::as_writable_bytes(std::span(v)));  // rank 0 decides for everyone
+  return HybridThresholds(v[0], v[1], v[2]);
 }
 
 std::unique_ptr<Communicator> makeHybridCommunicator(std::unique_ptr<Communicator> small,
                                                      std::unique_ptr<Communicator> large,
-                                                     std::optional<size_t> threshold) {
+                                                     std::optional<HybridThresholds> thresholds) {
   SOTTO_ENFORCE(small && large, "hybrid: both communicators are needed");
   SOTTO_ENFORCE(small->worldSize() == large->worldSize() && small->rank() == large->rank(),
                 "hybrid: the two communicators belong to different worlds (", small->backendName(),
                 " rank ", small->rank(), "/", small->worldSize(), ", ", large->backendName(),
                 " rank ", large->rank(), "/", large->worldSize(), ")");
-  size_t t = 0;
-  if (threshold) {
-    t = *threshold;
-    verifySameOnAllParties(*small, "hybrid threshold (bytes)", t);
+  HybridThresholds t;
+  if (thresholds) {
+    t = *thresholds;
+    verifySameOnAllParties(*small, "hybrid threshold (bytes, point-to-point)", t.p2p);
+    verifySameOnAllParties(*small, "hybrid threshold (bytes, broadcast)", t.broadcast);
+    verifySameOnAllParties(*small, "hybrid threshold (bytes, allReduce)", t.all_reduce);
   } else {
-    t = calibrateHybridThreshold(*small, *large);
+    t = calibrateHybridThresholds(*small, *large);
   }
   small->resetStats();
   large->resetStats();
@@ -172,7 +211,7 @@ const HybridCommunicator& asHybrid(const Communicator& comm) {
 }
 }  // namespace
 
-size_t hybridThreshold(const Communicator& comm) { return asHybrid(comm).threshold(); }
+HybridThresholds hybridThresholds(const Communicator& comm) { return asHybrid(comm).thresholds(); }
 
 std::pair<CommStats, CommStats> hybridChannelStats(const Communicator& comm) {
   return asHybrid(comm).channelStats();

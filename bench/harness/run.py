@@ -20,6 +20,7 @@ import re
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -60,8 +61,8 @@ COMM = {
                     min_iters=5, max_iters=1000, timeout=420),
         "tcp": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, payload_kib=16384,
                     min_iters=5, max_iters=1000, timeout=480),
-        "lan": dict(sizes=ALL_SIZES[:8], patterns="all", backends="all", reps=5, payload_kib=8192,
-                    min_iters=3, max_iters=300, timeout=300),
+        "lan": dict(sizes=ALL_SIZES[:8], patterns="all", backends="all", reps=7, payload_kib=8192,
+                    min_iters=4, max_iters=300, timeout=300),
         "wan": dict(sizes=[8, 512, 4096, 32768, 262144, 2097152], patterns=["exchange",
                     "allReduce"], backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=1024,
                     min_iters=2, max_iters=20, timeout=300),
@@ -350,22 +351,31 @@ UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
 def parse_comm(data, job):
+    """comm_bench reports every repetition on its own (interleaved across backends; see
+    bench/comm_bench.cc), each with p50_us, its median time per call over blocks of calls. Per
+    benchmark name: median_s is the median over the repetitions of p50, min_s / max_s their
+    extremes, mean_call_s the median over repetitions of the mean time per call (which every pause
+    of the shared machine pulls up)."""
     by_run = {}
     for b in data.get("benchmarks", []):
         name = b.get("run_name", b["name"])
-        agg = b.get("aggregate_name")
+        entry = by_run.setdefault(name, {"times": []})
         if b.get("error_occurred"):
-            by_run.setdefault(name, {})["error"] = b.get("error_message", "error")
+            entry["error"] = b.get("error_message", "error")
             continue
-        if agg not in ("median", "min", "max", "mean"):
+        if b.get("aggregate_name"):  # an older comm_bench's aggregates: not used
             continue
-        entry = by_run.setdefault(name, {})
-        entry[agg] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
-        if agg == "median":
-            entry["rounds"] = b.get("rounds")
-            entry["bytes"] = b.get("bytes")
-            entry["iterations"] = b.get("iterations")
-            entry["repetitions"] = b.get("repetitions")
+        mean = b["real_time"] * UNIT[b.get("time_unit", "ns")]
+        entry.setdefault("means", []).append(mean)
+        entry["times"].append(b["p50_us"] * 1e-6 if "p50_us" in b else mean)
+        entry["rounds"] = b.get("rounds")
+        entry["bytes"] = b.get("bytes")
+        entry["iterations"] = b.get("iterations")
+    for e in by_run.values():
+        t = sorted(e["times"])
+        if t and "error" not in e:
+            e.update(median=statistics.median(t), min=t[0], max=t[-1],
+                     mean=statistics.median(e["means"]), repetitions=len(t))
     out = []
     for name, e in by_run.items():
         parts = name.split("/")
@@ -375,7 +385,7 @@ def parse_comm(data, job):
              "backend": parts[2], "size_bytes": int(parts[3]), "network": job["network"],
              "parties": 2, "job": job["id"], "status": "ok" if "median" in e else "failed",
              "median_s": e.get("median"), "min_s": e.get("min"), "max_s": e.get("max"),
-             "mean_s": e.get("mean"), "repetitions": e.get("repetitions"),
+             "mean_call_s": e.get("mean"), "repetitions": e.get("repetitions"),
              "calls_per_repetition": e.get("iterations"), "rounds": e.get("rounds"),
              "bytes_per_party": e.get("bytes"), "error": e.get("error"),
              "delay_ms": job.get("delay_ms", 0.0), "rate_mbit": job.get("rate_mbit"),
@@ -392,11 +402,14 @@ def parse_mpc(data, job, section):
         parts = b.get("run_name", b["name"]).split("/")
         if len(parts) < 4 or parts[0] != section:
             continue
+        # A job over several backends names its results <name>/<backend>.
+        backend = parts[4] if len(parts) > 4 and parts[4] in job["backend"].split(",") else \
+            job["backend"]
         scale = UNIT[b.get("time_unit", "ns")]
         med = b["real_time"] * scale
         m = {"section": section, "name": "/".join(parts[:4]), "op": parts[1],
              "variant": parts[2], "elements": int(parts[3]) if parts[3].isdigit() else parts[3],
-             "backend": job["backend"], "network": job["network"], "parties": 2,
+             "backend": backend, "network": job["network"], "parties": 2,
              "job": job["id"], "status": "ok", "median_s": med,
              "min_s": b["min_ms"] * 1e-3 if "min_ms" in b else None,
              "max_s": b["max_ms"] * 1e-3 if "max_ms" in b else None,
@@ -487,39 +500,41 @@ class Planner:
         return j
 
     def mpc_jobs(self, section, network, profile):
+        """One job per network: with several backends, one mpirun job that measures them all
+        with their timed runs interleaved (bench/mpc_bench.h), so that the hybrid / mpi / gloo
+        ratios compare the same moments of a drifting shared machine."""
         cfg = MPC_PLAN[profile][network]
-        jobs = []
-        for backend in cfg["backends"]:
-            out = os.path.join(self.outdir, "raw", f"{section['name']}-{network}-{backend}.json")
-            prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
-                    "--runs", str(cfg["runs"]),
-                    f"--benchmark_out={out}", "--benchmark_out_format=json"]
-            if cfg["filter"] and section["name"] == "ops":  # other sections: their own set
-                prog.append(f"--benchmark_filter={cfg['filter']}")
-            for name, filters in (("inference", INFERENCE_FILTER), ("math", MATH_FILTER)):
-                f = filters[profile].get(network)
-                if f and section["name"] == name:
-                    prog.append(f"--benchmark_filter={f}")
-            env = self.job_env(network) if network != "inproc" else {}
-            j = self.base(network)
-            j.update({"id": f"{section['name']}-{network}-{backend}", "section": section["name"],
-                      "kind": "mpc", "backend": backend, "runs": cfg["runs"], "env": env,
-                      "out": out, "timeout": cfg["timeout"]})
-            if backend == "inproc":
-                j["argv"] = prog
-            else:
-                j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
-            jobs.append(j)
-        return jobs
+        backend = ",".join(cfg["backends"])
+        tag = "all" if len(cfg["backends"]) > 1 else backend
+        out = os.path.join(self.outdir, "raw", f"{section['name']}-{network}-{tag}.json")
+        prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
+                "--runs", str(cfg["runs"]),
+                f"--benchmark_out={out}", "--benchmark_out_format=json"]
+        if cfg["filter"] and section["name"] == "ops":  # other sections: their own set
+            prog.append(f"--benchmark_filter={cfg['filter']}")
+        for name, filters in (("inference", INFERENCE_FILTER), ("math", MATH_FILTER)):
+            f = filters[profile].get(network)
+            if f and section["name"] == name:
+                prog.append(f"--benchmark_filter={f}")
+        env = self.job_env(network) if network != "inproc" else {}
+        j = self.base(network)
+        j.update({"id": f"{section['name']}-{network}-{tag}", "section": section["name"],
+                  "kind": "mpc", "backend": backend, "runs": cfg["runs"], "env": env,
+                  "out": out, "timeout": cfg["timeout"] * len(cfg["backends"])})
+        if backend == "inproc":
+            j["argv"] = prog
+        else:
+            j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
+        return [j]
 
     def finalize_argv(self, job, thresholds):
-        """mpirun argv for an MPC job; the hybrid reuses the threshold its network's comm job
-        calibrated (calibration moves ~60 MiB: 25 s at 20 Mbit/s)."""
+        """mpirun argv for an MPC job; the hybrid reuses the thresholds its network's comm job
+        calibrated (calibration takes up to ~5 s on a slow link)."""
         if "argv_program" not in job:
             return
         env = dict(job["env"])
         net = job["network"]
-        if job["backend"] == "hybrid" and net in thresholds:
+        if "hybrid" in job["backend"].split(",") and net in thresholds:
             env["SOTTO_HYBRID_THRESHOLD"] = str(thresholds[net])
             job["hybrid_threshold_from"] = f"comm-{net} calibration"
         job["env"] = env
@@ -663,9 +678,9 @@ def main():
                     parse_mpc(data, job, job["section"])
                 ctx = data.get("context", {})
                 job["context"] = {k: v for k, v in ctx.items() if k not in ("caches",)}
-                thr = ctx.get("hybrid_threshold_bytes")
+                thr = ctx.get("hybrid_thresholds")  # e.g. p2p=never,broadcast=2097152,...
                 if job["kind"] == "comm" and thr:
-                    thresholds[job["network"]] = int(thr) if str(thr).isdigit() else 2**64 - 1
+                    thresholds[job["network"]] = thr
             if status == "ok" and not ms:
                 status, error = "failed", "no measurements in the output"
             results["jobs"].append({

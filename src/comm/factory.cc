@@ -127,9 +127,13 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     SOTTO_ENFORCE(launchedByMpirun(), "backend 'hybrid' needs the process to be started by mpirun");
     auto small = makeMpiCommunicator(effectiveTimeout(options));
     auto large = makeGlooCommunicator(glooOptions(options, small.get()));
-    std::optional<size_t> threshold = options.hybrid_threshold;
+    std::optional<HybridThresholds> threshold = options.hybrid_threshold;
     if (!threshold && env("SOTTO_HYBRID_THRESHOLD") != nullptr) {
-      threshold = static_cast<size_t>(std::stoull(env("SOTTO_HYBRID_THRESHOLD")));
+      try {
+        threshold = parseHybridThresholds(env("SOTTO_HYBRID_THRESHOLD"));
+      } catch (const InvalidArgument& e) {
+        throw InvalidArgument(std::string("SOTTO_HYBRID_THRESHOLD: ") + e.what());
+      }
     }
     comm = makeHybridCommunicator(std::move(small), std::move(large), threshold);
 #else

@@ -64,6 +64,15 @@ void checkAffinity() {
             << (unpinned ? "unpinned io thread" : "every thread pinned alike") << std::endl;
 }
 
+struct Reported {};  // runCase printed the error already
+
+void report(const std::exception& e, Clock::time_point start) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  std::cout << "rank " << rankFromEnv() << ": caught " << typeName(e) << ": " << e.what()
+            << " after " << ms << " ms" << std::endl;
+}
+
 void runCase(const std::string& backend, const std::string& name, Clock::time_point& start) {
   const int my_rank = rankFromEnv();
   sotto::CommOptions options;
@@ -109,9 +118,12 @@ void runCase(const std::string& backend, const std::string& name, Clock::time_po
       }
       if (comm->rank() == 0) comm->recv(1, buf);
     }
-  } catch (...) {
+  } catch (const std::exception& e) {
+    // Report before telling the others: once they know, they may exit and mpirun then kills
+    // this rank (MPI_Abort) while it is still tearing its communicator down.
+    report(e, start);
     comm->abort("fault probe");  // as an application would: tell the others, then leave
-    throw;
+    throw Reported{};
   }
 }
 
@@ -129,11 +141,10 @@ int main(int argc, char** argv) {
     runCase(backend, name, start);
     std::cout << "rank " << rankFromEnv() << ": finished without error" << std::endl;
     return 0;
+  } catch (const Reported&) {
+    return 2;
   } catch (const std::exception& e) {
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-    std::cout << "rank " << rankFromEnv() << ": caught " << typeName(e) << ": " << e.what()
-              << " after " << ms << " ms" << std::endl;
+    report(e, start);
     return 2;
   }
 }

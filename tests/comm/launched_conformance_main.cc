@@ -46,32 +46,40 @@ int main(int argc, char** argv) {
   }
 #ifdef SOTTO_TEST_HYBRID
   if (backend == "hybrid") {
-    // Calls below the threshold travel on MPI, calls at or above it on Gloo.
+    // Calls below their kind's threshold travel on MPI, calls at or above it on Gloo.
     ::testing::RegisterTest(
         "Hybrid", "RoutesBySize", nullptr, nullptr, __FILE__, __LINE__,
         [&comm]() -> ::testing::Test* {
           struct T : ::testing::Test {
             sotto::Communicator* c;
-            void TestBody() override {
-              const size_t t = sotto::hybridThreshold(*c);
-              if (t == SIZE_MAX || t < 16) GTEST_SKIP() << "threshold " << t << ": one channel";
+            // One call of `op` below the threshold t and one at it (whole words, for allReduce):
+            // exactly one more call on each channel, the large one with the larger size.
+            void check(sotto::CommOp op, size_t t, bool takes_part) {
+              if (t == SIZE_MAX || t < 16) return;  // one channel only
+              const size_t below = (t - 1) / 8 * 8, at = (t + 7) / 8 * 8;
               const auto before = sotto::hybridChannelStats(*c);
-              std::vector<std::byte> small(t - 8), large(t), in_small(t - 8), in_large(t);
-              if (c->rank() < 2) {
-                c->exchange(c->rank() ^ 1, small, in_small);
-                c->exchange(c->rank() ^ 1, large, in_large);
+              for (size_t n : {below, at}) {
+                std::vector<uint64_t> out(n / 8, 1), in(n / 8, 0);
+                auto ob = std::as_bytes(std::span(out));
+                auto ib = std::as_writable_bytes(std::span(in));
+                if (op == sotto::CommOp::kExchange && takes_part)
+                  c->exchange(c->rank() ^ 1, ob, ib);
+                if (op == sotto::CommOp::kBroadcast) c->broadcast(0, ib);
+                if (op == sotto::CommOp::kAllReduce) c->allReduce(in, sotto::ReduceOp::kAdd);
               }
               const auto after = sotto::hybridChannelStats(*c);
-              const uint64_t expect_calls = c->rank() < 2 ? 1 : 0;
-              EXPECT_EQ(after.first.op(sotto::CommOp::kExchange).calls -
-                            before.first.op(sotto::CommOp::kExchange).calls,
-                        expect_calls);
-              EXPECT_EQ(after.second.op(sotto::CommOp::kExchange).calls -
-                            before.second.op(sotto::CommOp::kExchange).calls,
-                        expect_calls);
-              EXPECT_EQ(after.second.op(sotto::CommOp::kExchange).bytes_sent -
-                            before.second.op(sotto::CommOp::kExchange).bytes_sent,
-                        expect_calls * t);
+              const uint64_t calls = takes_part ? 1 : 0;
+              EXPECT_EQ(after.first.op(op).calls - before.first.op(op).calls, calls) << t;
+              EXPECT_EQ(after.second.op(op).calls - before.second.op(op).calls, calls) << t;
+            }
+            void TestBody() override {
+              const auto t = sotto::hybridThresholds(*c);
+              if (t.p2p == SIZE_MAX && t.broadcast == SIZE_MAX && t.all_reduce == SIZE_MAX) {
+                GTEST_SKIP() << "thresholds " << sotto::toString(t) << ": one channel";
+              }
+              check(sotto::CommOp::kExchange, t.p2p, c->rank() < 2);
+              check(sotto::CommOp::kBroadcast, t.broadcast, true);
+              check(sotto::CommOp::kAllReduce, t.all_reduce, true);
             }
           };
           auto* test = new T;

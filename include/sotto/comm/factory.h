@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sotto/comm/communicator.h"
+#include "sotto/comm/hybrid_thresholds.h"
 #include "sotto/comm/verify.h"
 
 namespace sotto {
@@ -21,10 +22,11 @@ class InprocWorld;
 /// without mpirun, unset fields are read from the environment:
 ///   SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST (default 127.0.0.1).
 /// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend;
-/// SOTTO_HYBRID_THRESHOLD (bytes), if set and hybrid_threshold is not, fixes the hybrid's
-/// threshold. SOTTO_DELAY_MS (milliseconds, fractions allowed), if set and positive, wraps every
-/// communicator made here in a DelayCommunicator adding that one-way latency (emulated networks;
-/// see delay_communicator.h).
+/// SOTTO_HYBRID_THRESHOLD, if set and hybrid_threshold is not, fixes the hybrid's thresholds:
+/// "N" bytes for every kind of call, or e.g. "p2p=262144,broadcast=1048576,allreduce=never"
+/// (parseHybridThresholds). SOTTO_DELAY_MS (milliseconds, fractions allowed), if set and positive,
+/// wraps every communicator made here in a DelayCommunicator adding that one-way latency (emulated
+/// networks; see delay_communicator.h).
 struct CommOptions {
   /// Timeout of every blocking call, including connection set-up.
   std::chrono::milliseconds timeout = kDefaultCommTimeout;
@@ -39,9 +41,10 @@ struct CommOptions {
   std::string rendezvous_dir;
   std::string host;
 
-  /// hybrid: messages of at least this many bytes go to Gloo, smaller ones to MPI. Unset: agreed
-  /// at start-up by a ping-pong sweep (calibrateHybridThreshold). All parties must agree.
-  std::optional<size_t> hybrid_threshold;
+  /// hybrid: calls of at least this many bytes go to Gloo, smaller ones to MPI, per kind of call
+  /// (a single number sets every kind). Unset: measured at start-up by a sweep
+  /// (calibrateHybridThresholds in hybrid.h). All parties must agree.
+  std::optional<HybridThresholds> hybrid_threshold;
 };
 
 /// Creates this party's communicator for `backend`:
