@@ -1,6 +1,7 @@
 #include "sotto/comm/communicator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace sotto {
@@ -229,9 +230,35 @@ void Communicator::doBroadcast(int root, MutableBytes data) {
   }
 }
 
-// Sends `data` unchanged in every step; the others' words accumulate in scratch buffers that live
-// as long as the communicator (no allocation or page faults per call once warm).
+namespace {
+
+// n words of `buf` whose address is 2 KiB away from `data`'s modulo 4 KiB (buf grows as needed).
+// The incoming words are copied from the peer's `data` and then added into ours. A copy whose
+// destination lies 8 or 16 bytes past its source modulo 4 KiB is 3-5x slower on the AMD EPYC
+// machines here (measured over shared memory: 250 us for 2 MiB at most distances, 1.1-1.3 ms at
+// +8 and +16; 32 KiB 9 us against 25 us), and a scratch vector lands wherever the allocator's
+// history puts it. Half a page from our own `data` keeps the add clear of it, and the copy too
+// when the peer's buffer sits at our offset (as the same program's buffers tend to).
+std::span<uint64_t> awayFrom(std::vector<uint64_t>& buf, size_t n, const uint64_t* data) {
+  constexpr size_t kPage = 4096;
+  constexpr size_t kSlack = kPage / sizeof(uint64_t);
+  if (buf.size() < n + kSlack) buf.resize(n + kSlack);
+  const auto base = reinterpret_cast<uintptr_t>(buf.data());
+  const auto want = (reinterpret_cast<uintptr_t>(data) + kPage / 2) % kPage;
+  const size_t skip = ((want + kPage - base % kPage) % kPage) / sizeof(uint64_t);
+  return std::span<uint64_t>(buf.data() + skip, n);
+}
+
+}  // namespace
+
+// Sends `data` unchanged in every step; the others' words accumulate in scratch buffers, placed
+// half a page away from `data` (awayFrom). The scratch belongs to the calling thread, shared by
+// every communicator that thread drives (no allocation or page faults per call once warm, and one
+// buffer rather than one per communicator: a hybrid and the mpi communicator beside it then add
+// through the same memory). Nothing reached from doSendRecv reduces, so the uses never nest.
 void Communicator::doAllReduce(std::span<uint64_t> data, ReduceOp op) {
+  thread_local std::vector<uint64_t> scratch_in;
+  thread_local std::vector<uint64_t> scratch_acc;
   const size_t n = data.size();
   auto combine = [op](std::span<uint64_t> into, std::span<const uint64_t> from) {
     if (op == ReduceOp::kAdd) {
@@ -240,12 +267,10 @@ void Communicator::doAllReduce(std::span<uint64_t> data, ReduceOp op) {
       for (size_t i = 0; i < into.size(); ++i) into[i] ^= from[i];
     }
   };
-  if (scratch_in_.size() < n) scratch_in_.resize(n);
-  std::span<uint64_t> incoming(scratch_in_.data(), n);
+  const std::span<uint64_t> incoming = awayFrom(scratch_in, n, data.data());
   std::span<uint64_t> others;
   if (world_size_ > 2) {
-    if (scratch_acc_.size() < n) scratch_acc_.resize(n);
-    others = std::span<uint64_t>(scratch_acc_.data(), n);
+    others = awayFrom(scratch_acc, n, data.data());
     std::fill(others.begin(), others.end(), 0);
   }
   for (int s = 1; s < world_size_; ++s) {

@@ -176,8 +176,6 @@ class Communicator {
   CommStats stats_;
   std::string tag_;
   CommCounters* tag_counters_ = nullptr;  // &stats_.by_tag[tag_], looked up once per tag
-  std::vector<uint64_t> scratch_in_;      // buffers of the default allReduce
-  std::vector<uint64_t> scratch_acc_;
 };
 
 }  // namespace sotto
