@@ -6,23 +6,26 @@
 //
 // Names: comm/<exchange|allReduce|broadcast>/<mpi|gloo|hybrid|raw_mpi|raw_gloo>/<bytes>.
 // Counters per call and party: bytes (sent + received), rounds; p50_us, the median time per call
-// over timed blocks of calls (see timedLoop). Every rank runs the same fixed
-// iteration counts (adaptive counts would differ between ranks and deadlock); only rank 0 reports.
+// over timed blocks of calls (see timedLoop); calls, the calls timed. The reported time is the
+// mean per call. Each repetition times about --rep_ms of calls: rank 0 estimates the time per call
+// and broadcasts the count to the others (agreeOnCalls: every rank must make the same calls); only
+// rank 0 reports.
 // Exchange needs an even number of ranks (pairs rank ^ 1). Broadcast's root rotates call by
 // call, so that no rank runs ahead of the others (a fixed root only injects its sends: rank 0's
 // clock would not see delivery); its bytes counter is the average over roots. Each repetition
-// starts with one untimed call (warm-up).
+// starts with one untimed call (warm-up), and for short calls 8 untimed probe calls.
 // Repetitions are interleaved: for each pattern and size, repetition 1 of every backend, then
 // repetition 2 of every backend, and so on. On a shared machine whose speed drifts (other work,
 // the host moving virtual CPUs) every backend then samples the same conditions, so their ratios
-// hold even when the absolute times move. Each repetition is reported on its own (same name,
-// no aggregates): the harness takes median, min and max over them.
+// hold even when the absolute times move. The order of the backends changes from repetition to
+// repetition (round_order.h), so that none always runs right after the same one. Each repetition is
+// reported on its own (same name, no aggregates): the harness takes median, min and max over them.
 //
 // Options (before Google Benchmark's own; every rank must get the same):
 //   --reps N         repetitions of each benchmark (default 7)
-//   --payload_kib K  payload per repetition, which sets the calls per repetition (default 32768)
+//   --rep_ms T       aim for T ms of timed calls per repetition (default 20)
 //   --min_iters N    at least N calls per repetition (default 5)
-//   --max_iters N    at most N calls per repetition (default 2000; wins over --min_iters)
+//   --max_iters N    at most N calls per repetition (default 100000; wins over --min_iters)
 // Environment: SOTTO_HOST is the address raw Gloo listens on too (default 127.0.0.1);
 // SOTTO_DELAY_MS adds an emulated one-way latency to Sotto's communicators (not to the raw floors).
 
@@ -34,6 +37,7 @@
 #include <gloo/rendezvous/file_store.h>
 #include <gloo/transport/tcp/device.h>
 #include <mpi.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,11 +45,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "round_order.h"
 #include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/hybrid.h"
@@ -64,16 +71,37 @@ const std::vector<size_t> kSizes = {8, 64, 512, 4096, 32768, 262144, 2097152, 16
 
 struct Settings {
   int64_t reps = 7;
-  int64_t payload_kib = 32768;
+  int64_t rep_ms = 20;
   int64_t min_iters = 5;
-  int64_t max_iters = 2000;
+  int64_t max_iters = 100000;
 };
 Settings settings;
 
-// Iterations per repetition: ~payload_kib KiB of payload, within [min_iters, max_iters].
-int64_t iterationsFor(size_t bytes) {
-  const int64_t n = static_cast<int64_t>((static_cast<size_t>(settings.payload_kib) << 10) / bytes);
-  return std::min<int64_t>(settings.max_iters, std::max<int64_t>(settings.min_iters, n));
+double secondsOf(const std::function<void()>& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Calls in this repetition, after the warm-up call `once` that took `warm_s` on this rank: rank 0
+// estimates the time per call (from the warm-up, or where that was short from 8 more calls, which
+// every rank makes: they are collective) and takes rep_ms worth, within [min_iters, max_iters];
+// every rank gets that count (untimed MPI broadcasts).
+int64_t agreeOnCalls(const std::function<void()>& once, double warm_s) {
+  const double budget = 1e-3 * static_cast<double>(settings.rep_ms);
+  int64_t probes = (world->rank == 0 && 8 * warm_s < budget / 4) ? 8 : 0;
+  MPI_Bcast(&probes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  double per_call = warm_s;
+  if (probes > 0) {
+    per_call = secondsOf([&] {
+                 for (int64_t i = 0; i < probes; ++i) once();
+               }) /
+               static_cast<double>(probes);
+  }
+  int64_t n = static_cast<int64_t>(budget / std::max(per_call, 1e-9));
+  n = std::min<int64_t>(settings.max_iters, std::max<int64_t>(settings.min_iters, n));
+  MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  return n;
 }
 
 // Raw Gloo with its own device and context, rendezvous through a FileStore in a directory that
@@ -89,7 +117,20 @@ std::shared_ptr<::gloo::rendezvous::Context> makeRawGloo(int rank, int size) {
   ::gloo::transport::tcp::attr attr;
   const char* host = std::getenv("SOTTO_HOST");
   attr.hostname = (host != nullptr && *host != '\0') ? host : "127.0.0.1";
+  // The device thread inherits the creating thread's CPU affinity. scripts/bench pins each rank
+  // to a core (bench/harness/party-run); a device thread pinned beside its caller makes every
+  // collective wait a scheduler slice (~3 ms for an 8-byte allreduce, measured), so create it
+  // with every CPU allowed, as Sotto's gloo backend does.
+  cpu_set_t saved;
+  const bool have_saved = sched_getaffinity(0, sizeof saved, &saved) == 0;
+  if (have_saved) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; ++i) CPU_SET(i, &all);
+    sched_setaffinity(0, sizeof all, &all);
+  }
   auto dev = ::gloo::transport::tcp::CreateDevice(attr);
+  if (have_saved) sched_setaffinity(0, sizeof saved, &saved);
   auto ctx = std::make_shared<::gloo::rendezvous::Context>(rank, size);
   ctx->setTimeout(std::chrono::seconds(60));
   ctx->connectFullMesh(store, dev);
@@ -100,37 +141,53 @@ std::shared_ptr<::gloo::rendezvous::Context> makeRawGloo(int rank, int size) {
 
 enum class Pattern { kExchange, kAllReduce, kBroadcast };
 
-void setCounters(benchmark::State& state, size_t bytes, double bytes_per_call,
+// The send and receive buffers of one size, the same for every backend and repetition: which
+// physical pages a buffer gets (and so how it shares the caches) moves a shared-memory allReduce
+// of 256 KiB or more by up to 2x from one allocation to the next; with one allocation every
+// backend is measured on the same memory.
+std::pair<std::vector<uint64_t>, std::vector<uint64_t>>& buffersFor(size_t bytes) {
+  static std::map<size_t, std::pair<std::vector<uint64_t>, std::vector<uint64_t>>> buffers;
+  auto& b = buffers[bytes];
+  if (b.first.empty()) b = {std::vector<uint64_t>(bytes / 8), std::vector<uint64_t>(bytes / 8)};
+  return b;
+}
+
+void setCounters(benchmark::State& state, int64_t calls, size_t bytes, double bytes_per_call,
                  double rounds_per_call) {
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.SetBytesProcessed(calls * static_cast<int64_t>(bytes));
   state.counters["bytes"] = bytes_per_call;
   state.counters["rounds"] = rounds_per_call;
+  state.counters["calls"] = static_cast<double>(calls);
 }
 
 // Calls per timed block: small calls are timed in groups so that reading the clock (~20 ns) stays
 // a small part of a block.
 int64_t blockFor(size_t bytes) { return bytes <= 512 ? 16 : bytes <= 32768 ? 4 : 1; }
 
-// Runs the benchmark loop, timing each block of calls; sets the counter `p50_us`, the median
-// time per call over the blocks of this repetition. The mean (Google Benchmark's own time) is
-// pulled up by every pause of a shared machine (another process, the host stealing the virtual
-// CPU: here a few milliseconds every few milliseconds); the median of many blocks is not, and is
-// what the harness reports.
+// Times `calls` calls (Google Benchmark's one iteration, manual time: the mean per call), timing
+// each block of calls; sets the counter `p50_us`, the median time per call over the blocks. The
+// mean is pulled up by every pause of a shared machine (another process, the host stealing the
+// virtual CPU: here a few milliseconds every few milliseconds); the median of many blocks is not,
+// and is what the harness reports.
 template <typename Once>
-void timedLoop(benchmark::State& state, size_t bytes, Once&& once) {
-  const int64_t block = blockFor(bytes);
+void timedLoop(benchmark::State& state, size_t bytes, int64_t calls, Once&& once) {
+  const int64_t block = std::min(blockFor(bytes), calls);
   std::vector<double> per_call;
-  per_call.reserve(static_cast<size_t>(state.max_iterations / block + 1));
-  int64_t in_block = 0;
-  auto t0 = std::chrono::steady_clock::now();
+  per_call.reserve(static_cast<size_t>(calls / block + 1));
+  double total = 0;
   for (auto _ : state) {
-    once();
-    if (++in_block == block) {
-      const auto t1 = std::chrono::steady_clock::now();
-      per_call.push_back(std::chrono::duration<double>(t1 - t0).count() / block);
-      in_block = 0;
-      t0 = t1;
+    auto t0 = std::chrono::steady_clock::now();
+    const auto start = t0;
+    for (int64_t i = 1; i <= calls; ++i) {
+      once();
+      if (i % block == 0) {
+        const auto t1 = std::chrono::steady_clock::now();
+        per_call.push_back(std::chrono::duration<double>(t1 - t0).count() / block);
+        t0 = t1;
+      }
     }
+    total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.SetIterationTime(total / static_cast<double>(calls));
   }
   if (per_call.empty()) return;
   std::nth_element(per_call.begin(), per_call.begin() + per_call.size() / 2, per_call.end());
@@ -139,7 +196,7 @@ void timedLoop(benchmark::State& state, size_t bytes, Once&& once) {
 
 // Our communicators: counters come from the communicator's own statistics.
 void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size_t bytes) {
-  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  auto& [out, in] = buffersFor(bytes);
   auto ob = std::as_bytes(std::span(out));
   auto ib = std::as_writable_bytes(std::span(in));
   const int peer = comm->rank() ^ 1;
@@ -157,13 +214,14 @@ void runOurs(benchmark::State& state, sotto::Communicator* comm, Pattern p, size
         break;
     }
   };
-  once();  // warm-up: lazy connections, TCP windows, page faults on the buffers
+  // warm-up: lazy connections, TCP windows, page faults on the buffers
+  const int64_t calls = agreeOnCalls(once, secondsOf(once));
   comm->barrier();
   comm->resetStats();
-  timedLoop(state, bytes, once);
+  timedLoop(state, bytes, calls, once);
   const auto& t = comm->stats().total;
-  const double calls = static_cast<double>(state.iterations());
-  setCounters(state, bytes, t.bytes() / calls, t.rounds / calls);
+  const double n = static_cast<double>(calls);
+  setCounters(state, calls, bytes, t.bytes() / n, t.rounds / n);
 }
 
 // The same counting model for the raw floors (see CommStats): direct-algorithm bytes.
@@ -180,7 +238,7 @@ double modelBytes(Pattern p, size_t bytes, int size) {
 }
 
 void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
-  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  auto& [out, in] = buffersFor(bytes);
   const int peer = world->rank ^ 1;
   const int n = static_cast<int>(bytes);
   int call = 0;
@@ -198,15 +256,15 @@ void runRawMpi(benchmark::State& state, Pattern p, size_t bytes) {
         break;
     }
   };
-  once();  // warm-up
+  const int64_t calls = agreeOnCalls(once, secondsOf(once));  // after a warm-up call
   MPI_Barrier(MPI_COMM_WORLD);
-  timedLoop(state, bytes, once);
-  setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
+  timedLoop(state, bytes, calls, once);
+  setCounters(state, calls, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
 void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
   auto& ctx = world->raw_gloo;
-  std::vector<uint64_t> out(bytes / 8), in(bytes / 8);
+  auto& [out, in] = buffersFor(bytes);
   const int peer = world->rank ^ 1;
   auto sbuf = ctx->createUnboundBuffer(out.data(), bytes);
   auto rbuf = ctx->createUnboundBuffer(in.data(), bytes);
@@ -236,10 +294,10 @@ void runRawGloo(benchmark::State& state, Pattern p, size_t bytes) {
       }
     }
   };
-  once();  // warm-up
+  const int64_t calls = agreeOnCalls(once, secondsOf(once));  // after a warm-up call
   MPI_Barrier(MPI_COMM_WORLD);
-  timedLoop(state, bytes, once);
-  setCounters(state, bytes, modelBytes(p, bytes, world->size), 1);
+  timedLoop(state, bytes, calls, once);
+  setCounters(state, calls, bytes, modelBytes(p, bytes, world->size), 1);
 }
 
 class NullReporter : public benchmark::BenchmarkReporter {
@@ -259,34 +317,39 @@ void registerAll() {
         const std::string name =
             std::string("comm/") + pname + "/" + backend + "/" + std::to_string(bytes);
         benchmark::RegisterBenchmark(name.c_str(), fn)
-            ->Iterations(iterationsFor(bytes))
-            ->UseRealTime()
+            ->Iterations(1)
+            ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);
       };
       const Pattern pp = p;
-      for (int64_t rep = 0; rep < settings.reps; ++rep) {  // interleaved (see the top)
-        reg("raw_mpi", [pp, bytes](benchmark::State& s) { runRawMpi(s, pp, bytes); });
-        reg("raw_gloo", [pp, bytes](benchmark::State& s) { runRawGloo(s, pp, bytes); });
-        reg("mpi", [pp, bytes](benchmark::State& s) { runOurs(s, world->mpi.get(), pp, bytes); });
-        reg("gloo", [pp, bytes](benchmark::State& s) { runOurs(s, world->gloo.get(), pp, bytes); });
-        reg("hybrid",
-            [pp, bytes](benchmark::State& s) { runOurs(s, world->hybrid.get(), pp, bytes); });
+      using Run = std::function<void(benchmark::State&)>;
+      const std::pair<const char*, Run> backends[] = {
+          {"raw_mpi", [pp, bytes](benchmark::State& s) { runRawMpi(s, pp, bytes); }},
+          {"raw_gloo", [pp, bytes](benchmark::State& s) { runRawGloo(s, pp, bytes); }},
+          {"mpi", [pp, bytes](benchmark::State& s) { runOurs(s, world->mpi.get(), pp, bytes); }},
+          {"gloo", [pp, bytes](benchmark::State& s) { runOurs(s, world->gloo.get(), pp, bytes); }},
+          {"hybrid",
+           [pp, bytes](benchmark::State& s) { runOurs(s, world->hybrid.get(), pp, bytes); }}};
+      for (int64_t rep = 0; rep < settings.reps; ++rep) {  // interleaved, reordered (see the top)
+        for (size_t k : sotto::bench::roundOrder(static_cast<size_t>(rep), std::size(backends))) {
+          reg(backends[k].first, backends[k].second);
+        }
       }
     }
   }
 }
 
-// Reads --reps / --payload_kib / --min_iters / --max_iters (removing them from argv); false on a
+// Reads --reps / --rep_ms / --min_iters / --max_iters (removing them from argv); false on a
 // bad value.
 bool parseSettings(int& argc, char** argv) {
   int out = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    int64_t* target = a == "--reps"          ? &settings.reps
-                      : a == "--payload_kib" ? &settings.payload_kib
-                      : a == "--min_iters"   ? &settings.min_iters
-                      : a == "--max_iters"   ? &settings.max_iters
-                                             : nullptr;
+    int64_t* target = a == "--reps"        ? &settings.reps
+                      : a == "--rep_ms"    ? &settings.rep_ms
+                      : a == "--min_iters" ? &settings.min_iters
+                      : a == "--max_iters" ? &settings.max_iters
+                                           : nullptr;
     if (target != nullptr && i + 1 < argc) {
       const long long v = std::atoll(argv[++i]);
       if (v < 1) {

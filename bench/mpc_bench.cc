@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 
+#include "round_order.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
 
@@ -22,10 +23,16 @@ namespace {
 // inproc: empty.
 std::vector<std::pair<std::string, std::unique_ptr<Communicator>>> g_worlds;
 
-int g_runs = 15;  // timed runs per operation (--runs)
+int g_runs = 15;              // timed runs per operation, at least (--runs)
+double g_min_seconds = 0.1;   // ... and up to 3x more, until the fastest backend's runs take this
+constexpr int kMoreRuns = 3;  // (--min_seconds): fast operations get more runs, so that their
+                              // medians and paired ratios hold still on a noisy machine
 
 struct Measurement {
+  std::vector<double> ratio_vs;     // per other backend: median over runs of (this run / theirs)
+  std::vector<double> ratio_vs_q1;  // ... and their lower quartile
   double max_rel_err = 0;
+  double runs = 0;  // timed runs
   double seconds = 0;
   double min_seconds = 0;
   double max_seconds = 0;
@@ -80,23 +87,46 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
 // The operation on every communicator (backend), timed run by run in turn: run 1 on each backend,
 // then run 2 on each, ... so that every backend samples the same machine conditions (a shared
 // machine drifts; timed one after another, backends would be compared across different moments).
+// The order changes from run to run (round_order.h), so that no backend always follows the same
+// one.
+// Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round (and
+// ratio_vs_q1[c] the lower quartile): a
+// paired ratio, which the drift of the machine between rounds does not move.
 std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
                                PartyOptions options) {
   std::vector<Lane> lanes(comms.size());
+  double fastest = 1e30;
   for (size_t b = 0; b < comms.size(); ++b) {
     Lane& lane = lanes[b];
     lane.comm = comms[b];
     lane.dealer = makeSeededDealer(*lane.comm);
     lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
     lane.step = op.prepare(*lane.party);
+    const auto t0 = std::chrono::steady_clock::now();
     lane.step();  // warm-up
+    fastest = std::min(
+        fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  for (int i = 0; i < g_runs; ++i) {
-    for (Lane& lane : lanes) timeOnce(lane, op, i == g_runs - 1);
+  // Party 0's count for everyone (every party must run the same steps).
+  uint64_t runs = static_cast<uint64_t>(std::clamp(g_min_seconds / std::max(fastest, 1e-9),
+                                                   double(g_runs), double(kMoreRuns * g_runs)));
+  comms[0]->broadcast(0, std::as_writable_bytes(std::span(&runs, 1)));
+  const size_t nb = lanes.size();
+  for (int i = 0; i < static_cast<int>(runs); ++i) {
+    const bool last = i + 1 == static_cast<int>(runs);
+    for (size_t k : roundOrder(static_cast<size_t>(i), nb)) timeOnce(lanes[k], op, last);
   }
   std::vector<Measurement> out;
   for (Lane& lane : lanes) {
     Measurement m = lane.m;
+    m.runs = static_cast<double>(runs);
+    for (const Lane& other : lanes) {
+      std::vector<double> r(lane.times.size());
+      for (size_t i = 0; i < r.size(); ++i) r[i] = lane.times[i] / other.times[i];
+      m.ratio_vs.push_back(median(r));
+      std::sort(r.begin(), r.end());
+      m.ratio_vs_q1.push_back(r[(r.size() - 1) / 4]);
+    }
     m.seconds = median(lane.times);
     m.min_seconds = *std::min_element(lane.times.begin(), lane.times.end());
     m.max_seconds = *std::max_element(lane.times.begin(), lane.times.end());
@@ -126,12 +156,14 @@ const std::vector<Measurement>& measure(const Entry& e) {
   return g_measured.emplace(e.name, std::move(ms)).first->second;
 }
 
-void report(benchmark::State& state, const Entry& e, size_t backend) {
+void report(benchmark::State& state, const Entry& e, size_t backend,
+            const std::vector<std::string>& names) {
   Measurement m;
   for (auto _ : state) {
     m = measure(e)[backend];
     state.SetIterationTime(m.seconds);
   }
+  state.counters["runs"] = m.runs;
   state.counters["online_ms"] = 1e3 * m.online_seconds;
   state.counters["min_ms"] = 1e3 * m.min_seconds;
   state.counters["max_ms"] = 1e3 * m.max_seconds;
@@ -141,6 +173,11 @@ void report(benchmark::State& state, const Entry& e, size_t backend) {
   state.counters["max_abs_err"] = m.max_abs_err;
   state.counters["max_rel_err"] = m.max_rel_err;
   state.counters["max_ulp"] = m.max_abs_err / std::ldexp(1.0, -e.options.frac_bits);
+  for (size_t c = 0; c < m.ratio_vs.size() && names.size() > 1; ++c) {
+    if (c == backend) continue;
+    state.counters["ratio_vs_" + names[c]] = m.ratio_vs[c];
+    state.counters["ratio_q1_vs_" + names[c]] = m.ratio_vs_q1[c];
+  }
 }
 
 class NullReporter : public benchmark::BenchmarkReporter {
@@ -171,6 +208,10 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
       backend = argv[++i];
+      continue;
+    }
+    if (std::strcmp(argv[i], "--min_seconds") == 0 && i + 1 < argc) {
+      g_min_seconds = std::atof(argv[++i]);
       continue;
     }
     if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
@@ -209,7 +250,9 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   benchmark::Initialize(&nargs, args.data());
   benchmark::AddCustomContext("backend", backend);
   benchmark::AddCustomContext("parties", "2");
-  benchmark::AddCustomContext("runs", std::to_string(g_runs));
+  benchmark::AddCustomContext("runs", std::to_string(g_runs) + " to " +
+                                          std::to_string(kMoreRuns * g_runs) + " (--min_seconds " +
+                                          std::to_string(g_min_seconds) + ")");
   benchmark::AddCustomContext("dealer", "seeded (INSECURE trusted first party: for benchmarks)");
   if (backends.size() > 1) {
     benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
@@ -218,7 +261,8 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
     for (size_t b = 0; b < backends.size(); ++b) {
       // One backend: the entry's name; several: <name>/<backend>.
       const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];
-      benchmark::RegisterBenchmark(name.c_str(), [e, b](benchmark::State& s) { report(s, e, b); })
+      benchmark::RegisterBenchmark(
+          name.c_str(), [e, b, backends](benchmark::State& s) { report(s, e, b, backends); })
           ->Iterations(1)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);

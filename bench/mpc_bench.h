@@ -31,12 +31,17 @@ struct Entry {
   PartyOptions options;
 };
 
-/// Registers the entries and runs them: parses --backend B[,B...] (inproc|mpi|gloo|hybrid) and
-/// --runs N, then Google Benchmark's own flags. With several backends (an mpirun job), every
-/// entry is measured on all of them with the timed runs interleaved (run 1 on each backend, run 2
-/// on each, ...) and reported as <name>/<backend>. Counters: rounds, bytes_per_party (online, sent
-/// + received by party 0), dealer_bytes, max_abs_err, max_rel_err (relative to
-/// max(|reference|, 2^-16)), max_ulp, online_ms, min_ms, max_ms. Returns the exit code.
+/// Registers the entries and runs them: parses --backend B[,B...] (inproc|mpi|gloo|hybrid),
+/// --runs N (timed runs, at least) and --min_seconds S (up to 3N runs, until the fastest backend's
+/// runs take S seconds; default 0.1), then Google Benchmark's own flags. With several backends (an
+/// mpirun job), every entry is measured on all of them with the timed runs interleaved (run 1 on
+/// each backend, run 2 on each, ...) and reported as <name>/<backend>. Counters: rounds,
+/// bytes_per_party (online, sent + received by party 0), dealer_bytes, max_abs_err, max_rel_err
+/// (relative to max(|reference|, 2^-16)), max_ulp, online_ms, min_ms, max_ms, runs; with several
+/// backends also
+/// ratio_vs_<other backend>, the median over runs of this backend's time over the other's in the
+/// same round (the order of the backends changes from round to round, round_order.h), and
+/// ratio_q1_vs_<other backend>, their lower quartile. Returns the exit code.
 int benchMain(int argc, char** argv, const char* program, const std::vector<Entry>& entries);
 
 }  // namespace sotto::bench
