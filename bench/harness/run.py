@@ -57,34 +57,34 @@ NETWORK_ORDER = ["inproc", "shm", "tcp", "lan", "wan", "edge"]
 ALL_SIZES = [8, 64, 512, 4096, 32768, 262144, 2097152, 16777216, 67108864]
 COMM = {
     "default": {
-        "shm": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, payload_kib=16384,
-                    min_iters=5, max_iters=1000, timeout=420),
-        "tcp": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, payload_kib=16384,
-                    min_iters=5, max_iters=1000, timeout=480),
-        "lan": dict(sizes=ALL_SIZES[:8], patterns="all", backends="all", reps=7, payload_kib=8192,
-                    min_iters=4, max_iters=300, timeout=300),
+        "shm": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=9, rep_ms=15,
+                    min_iters=3, max_iters=100000, timeout=420),
+        "tcp": dict(sizes=ALL_SIZES, patterns="all", backends="all", reps=7, rep_ms=15,
+                    min_iters=3, max_iters=100000, timeout=480),
+        "lan": dict(sizes=ALL_SIZES[:8], patterns="all", backends="all", reps=7, rep_ms=15,
+                    min_iters=3, max_iters=100000, timeout=300),
         "wan": dict(sizes=[8, 512, 4096, 32768, 262144, 2097152], patterns=["exchange",
-                    "allReduce"], backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=1024,
-                    min_iters=2, max_iters=20, timeout=300),
+                    "allReduce"], backends=["mpi", "gloo", "hybrid"], reps=4, rep_ms=60,
+                    min_iters=2, max_iters=100, timeout=300),
         "edge": dict(sizes=[8, 4096, 32768, 262144], patterns=["exchange", "allReduce"],
-                     backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=256, min_iters=2,
-                     max_iters=10, timeout=360),
+                     backends=["mpi", "gloo", "hybrid"], reps=4, rep_ms=100, min_iters=2,
+                     max_iters=100, timeout=360),
     },
     "quick": {
         "shm": dict(sizes=[8, 4096, 32768, 262144, 2097152], patterns=["exchange", "allReduce"],
-                    backends="all", reps=3, payload_kib=2048, min_iters=3, max_iters=200,
+                    backends="all", reps=3, rep_ms=5, min_iters=3, max_iters=100000,
                     timeout=120),
         "tcp": dict(sizes=[8, 4096, 32768, 262144, 2097152], patterns=["exchange", "allReduce"],
-                    backends="all", reps=3, payload_kib=2048, min_iters=3, max_iters=200,
+                    backends="all", reps=3, rep_ms=5, min_iters=3, max_iters=100000,
                     timeout=120),
         "lan": dict(sizes=[8, 32768, 262144], patterns=["exchange"],
-                    backends=["mpi", "gloo", "hybrid"], reps=3, payload_kib=1024, min_iters=3,
-                    max_iters=100, timeout=120),
+                    backends=["mpi", "gloo", "hybrid"], reps=3, rep_ms=5, min_iters=3,
+                    max_iters=100000, timeout=120),
         "wan": dict(sizes=[8, 32768, 262144], patterns=["exchange"],
-                    backends=["mpi", "gloo", "hybrid"], reps=2, payload_kib=256, min_iters=2,
+                    backends=["mpi", "gloo", "hybrid"], reps=2, rep_ms=20, min_iters=2,
                     max_iters=5, timeout=120, hybrid_threshold=262144),
         "edge": dict(sizes=[8, 32768], patterns=["exchange"], backends=["mpi", "gloo", "hybrid"],
-                     reps=2, payload_kib=64, min_iters=2, max_iters=3, timeout=120,
+                     reps=2, rep_ms=40, min_iters=2, max_iters=3, timeout=120,
                      hybrid_threshold=262144),
     },
 }
@@ -99,15 +99,17 @@ OPS_TINY = r"^ops/(mul/exact|relu/fast)/"
 # The inference section runs every model and batch on the fast networks; on the slow ones (and in
 # --quick) batch 1 only, as the paper's figures are per image.
 INFERENCE_FILTER = {
-    "default": {"wan": r"^inference/[^/]+/[^/]+/1/", "edge": r"^inference/[^/]+/[^/]+/1/"},
+    "default": {"wan": r"^inference/[^/]+/[^/]+/1/",
+                "edge": r"^inference/(lenet5/relu|alexnet/random)/1/"},
     "quick": {n: r"^inference/lenet5/[^/]+/1/" for n in ("inproc", "shm", "tcp", "lan", "wan",
                                                            "edge")},
 }
-# The math section: everything where a round is cheap; on wan and edge the table versions and
-# one iterative baseline (the iterative ones move 26-145 MB and take up to 98 rounds each: minutes
-# at 100 Mbit/s).
+# The math section: everything on inproc and shm; on tcp the table versions, on lan and wan those
+# and one iterative baseline, on edge two table functions (the iterative ones move 26-145 MB and
+# take up to 98 rounds each: minutes at 100 Mbit/s).
 MATH_FILTER = {
-    "default": {"wan": r"^math/([a-z]+/lut|exp/iterative)/", "edge": r"^math/(exp|sigmoid)/lut/"},
+    "default": {"tcp": r"^math/[a-z]+/lut/", "lan": r"^math/([a-z]+/lut|exp/iterative)/",
+                "wan": r"^math/([a-z]+/lut|exp/iterative)/", "edge": r"^math/(exp|sigmoid)/lut/"},
     "quick": {**{n: r"^math/exp/" for n in ("inproc", "shm", "tcp", "lan")},
               "wan": r"^math/exp/lut/", "edge": r"^math/exp/lut/"},
 }
@@ -354,8 +356,9 @@ def parse_comm(data, job):
     """comm_bench reports every repetition on its own (interleaved across backends; see
     bench/comm_bench.cc), each with p50_us, its median time per call over blocks of calls. Per
     benchmark name: median_s is the median over the repetitions of p50, min_s / max_s their
-    extremes, mean_call_s the median over repetitions of the mean time per call (which every pause
-    of the shared machine pulls up)."""
+    extremes, repetitions_s every repetition's p50 in run order (repetition k of each backend ran
+    in the same round: report.py pairs them), mean_call_s the median over repetitions of the mean
+    time per call (which every pause of the shared machine pulls up)."""
     by_run = {}
     for b in data.get("benchmarks", []):
         name = b.get("run_name", b["name"])
@@ -368,9 +371,10 @@ def parse_comm(data, job):
         mean = b["real_time"] * UNIT[b.get("time_unit", "ns")]
         entry.setdefault("means", []).append(mean)
         entry["times"].append(b["p50_us"] * 1e-6 if "p50_us" in b else mean)
+        entry.setdefault("in_order", []).append(entry["times"][-1])
         entry["rounds"] = b.get("rounds")
         entry["bytes"] = b.get("bytes")
-        entry["iterations"] = b.get("iterations")
+        entry["iterations"] = b.get("calls", b.get("iterations"))
     for e in by_run.values():
         t = sorted(e["times"])
         if t and "error" not in e:
@@ -386,6 +390,7 @@ def parse_comm(data, job):
              "parties": 2, "job": job["id"], "status": "ok" if "median" in e else "failed",
              "median_s": e.get("median"), "min_s": e.get("min"), "max_s": e.get("max"),
              "mean_call_s": e.get("mean"), "repetitions": e.get("repetitions"),
+             "repetitions_s": e.get("in_order") if "median" in e else None,
              "calls_per_repetition": e.get("iterations"), "rounds": e.get("rounds"),
              "bytes_per_party": e.get("bytes"), "error": e.get("error"),
              "delay_ms": job.get("delay_ms", 0.0), "rate_mbit": job.get("rate_mbit"),
@@ -414,11 +419,16 @@ def parse_mpc(data, job, section):
              "min_s": b["min_ms"] * 1e-3 if "min_ms" in b else None,
              "max_s": b["max_ms"] * 1e-3 if "max_ms" in b else None,
              "online_s": b["online_ms"] * 1e-3 if "online_ms" in b else None,
-             "runs": job.get("runs"), "rounds": b.get("rounds"),
+             "runs": int(b["runs"]) if "runs" in b else job.get("runs"), "rounds": b.get("rounds"),
              "bytes_per_party": b.get("bytes_per_party"), "dealer_bytes": b.get("dealer_bytes"),
              "max_abs_err": b.get("max_abs_err"), "delay_ms": job.get("delay_ms", 0.0),
              "rate_mbit": job.get("rate_mbit"), "emulated_latency": job.get("delay_ms", 0.0) > 0,
              "error": None}
+        ratios = {k[len("ratio_vs_"):]: v for k, v in b.items() if k.startswith("ratio_vs_")}
+        if ratios:  # paired with the other backends of the job, run by run (bench/mpc_bench.h)
+            m["ratio_vs"] = ratios
+            m["ratio_q1_vs"] = {k[len("ratio_q1_vs_"):]: v for k, v in b.items()
+                                if k.startswith("ratio_q1_vs_")}
         if b.get("error_occurred"):
             m["status"], m["error"], m["median_s"] = "failed", b.get("error_message"), None
         if section == "inference" and isinstance(m["elements"], int) and m["median_s"]:
@@ -444,7 +454,7 @@ class Planner:
         self.outdir = outdir
         self.netns_id = netns_id
         self.agent = os.path.join(HERE, "netns-agent")
-        self.wrap = os.path.join(HERE, "netns-run")
+        self.wrap = os.path.join(HERE, "party-run")  # each rank on a core of its own
 
     def mpirun(self, network, program_argv, env):
         net = NETWORKS[network]
@@ -453,7 +463,7 @@ class Planner:
             exports += ["-x", k]
         if net["kind"] == "local":
             return [os.path.join(ROOT, "scripts", "mpirun-local"), "-np", "2"] + net["mpirun"] + \
-                exports + program_argv
+                exports + [self.wrap] + program_argv
         ns_a = f"sotto-bench-{self.netns_id}-a"
         return ["ip", "netns", "exec", ns_a, "mpirun", "-np", "2",
                 "--host", "10.77.0.1:1,10.77.0.2:1", "--bind-to", "none",
@@ -487,7 +497,7 @@ class Planner:
             env["SOTTO_HYBRID_THRESHOLD"] = str(cfg["hybrid_threshold"])
         prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
                 "--reps", str(cfg["reps"]),
-                "--payload_kib", str(cfg["payload_kib"]), "--min_iters", str(cfg["min_iters"]),
+                "--rep_ms", str(cfg["rep_ms"]), "--min_iters", str(cfg["min_iters"]),
                 "--max_iters", str(cfg["max_iters"]), f"--benchmark_filter={comm_filter(cfg)}",
                 f"--benchmark_out={out}", "--benchmark_out_format=json"]
         j = self.base(network)
