@@ -14,6 +14,19 @@ std::mutex init_mutex;
 bool we_initialized = false;
 std::atomic<bool> failed{false};
 
+// Open MPI's TCP transport sends a message over 64 KiB by rendezvous: a first fragment, then the
+// rest once the receiver's acknowledgement is back. In a 2-party exchange both directions carry
+// bulk data, so on a rate-limited link that acknowledgement queues behind the peer's data: the
+// emulated 100 Mbit/s wan measured an iterative sigmoid (98 rounds, 145 MB) at 8.4 s on MPI
+// against 4.6 s on Gloo. Sending up to 1 MiB eagerly (our receives are posted before the sends)
+// brought it to 5.1 s. Only set where the user has not set these parameters; shared memory is
+// not affected.
+void tuneTcpTransport() {
+  setenv("OMPI_MCA_btl_tcp_eager_limit", "1048576", 0);
+  setenv("OMPI_MCA_btl_tcp_rndv_eager_limit", "1048576", 0);
+  setenv("OMPI_MCA_btl_tcp_max_send_size", "1048576", 0);
+}
+
 void finalizeAtExit() {
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -34,6 +47,7 @@ void ensureInitialized() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized) throw CommError("mpi: MPI was already finalized in this process");
+  tuneTcpTransport();
   int provided = 0;
   if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
     throw CommError("mpi: MPI_Init_thread failed");

@@ -6,6 +6,10 @@
 /// loop that honours the timeout and watches a control channel, so a peer's abort() surfaces here
 /// as PeerAborted instead of a hang. MPI is initialised (MPI_THREAD_MULTIPLE) on first use and
 /// finalised at process exit; after a failure the exit calls MPI_Abort so the job ends.
+/// Before initialising, it raises Open MPI's TCP eager limit to 1 MiB (the MCA parameters
+/// btl_tcp_eager_limit, btl_tcp_rndv_eager_limit and btl_tcp_max_send_size, each only where the
+/// environment does not set it): on a rate-limited link the rendezvous handshake of larger
+/// messages waits behind the bulk data of the exchange (see mpi_runtime.cc for the figures).
 
 #include <chrono>
 #include <memory>
