@@ -33,8 +33,11 @@ def main():
     if not keys:
         print("no measurement appears in both runs")
         return 1
-    print(f"A: {ra['started']} ({ra['profile']}, load {ra.get('load_average_start')}), "
-          f"B: {rb['started']} ({rb['profile']}, load {rb.get('load_average_start')})")
+    def steal(r):
+        s = r.get("steal_share")
+        return "steal ?" if s is None else f"steal {100 * s:.1f} %"
+    print(f"A: {ra['started']} ({ra['profile']}, load {ra.get('load_average_start')}, {steal(ra)}), "
+          f"B: {rb['started']} ({rb['profile']}, load {rb.get('load_average_start')}, {steal(rb)})")
     groups = defaultdict(list)
     for k in keys:
         ratio = max(a[k], b[k]) / min(a[k], b[k])

@@ -533,6 +533,17 @@ def write(results, outdir):
               + ("quiet." if quiet else
                  "**not quiet** (other work was running): times are noisier than usual; bytes "
                  "and rounds are exact."))
+    steal = results.get("steal_share")
+    if steal is not None:
+        jobs = [j for j in results["jobs"] if j.get("steal_share") is not None]
+        worst = max(jobs, key=lambda j: j["steal_share"]) if jobs else None
+        md.append(f"- CPU time stolen by the hypervisor (other guests of this host): "
+                  f"{100 * steal:.1f} % over the run" +
+                  (f", at most {100 * worst['steal_share']:.1f} % in one job ({worst['id']})"
+                   if worst else "") +
+                  (": **the host was busy**; times of this run may sit 20 % or more from a run "
+                   "on a quiet host." if steal > 0.01 or (worst and worst["steal_share"] > 0.03)
+                   else "."))
     md.append("- times are medians (comm: over repetitions of many calls; MPC ops: over timed "
               "runs after a warm-up). results.json holds min and max as well.")
     md.append("")

@@ -233,6 +233,24 @@ def cpu_busy(seconds=2.0):
         return None
 
 
+def cpu_times():
+    """(all CPU time, time stolen by the hypervisor) so far, in clock ticks (/proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v[:8]), v[7] if len(v) > 7 else 0
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def steal_share(t0, t1):
+    """Share of the CPU time between two cpu_times() that the hypervisor gave to other guests:
+    on a shared virtual machine, the one sign of a busy host that the guest can see."""
+    if not t0 or not t1 or t1[0] <= t0[0]:
+        return None
+    return round((t1[1] - t0[1]) / (t1[0] - t0[0]), 4)
+
+
 # ---- running one job --------------------------------------------------------------------------
 
 STOP = {"requested": False}
@@ -278,11 +296,13 @@ def kill_session(proc):
 
 
 def run_job(job, logdir):
-    """Runs job["argv"]; returns (status, error, seconds). Output goes to logdir/<id>.log."""
+    """Runs job["argv"]; returns (status, error, seconds). Output goes to logdir/<id>.log; the
+    share of CPU time stolen by the hypervisor meanwhile goes to job["steal_share"]."""
     log_path = os.path.join(logdir, job["id"] + ".log")
     env = dict(os.environ)
     env.update(job.get("env", {}))
     t0 = time.monotonic()
+    cpu0 = cpu_times()
     with open(log_path, "w") as log:
         log.write("$ " + " ".join(shlex.quote(a) for a in job["argv"]) + "\n")
         log.write("env: " + " ".join(f"{k}={v}" for k, v in sorted(job.get("env", {}).items())) +
@@ -308,6 +328,7 @@ def run_job(job, logdir):
             kill_session(proc)  # the job's leftovers (e.g. ranks that outlived mpirun)
             CURRENT["proc"] = None
     seconds = time.monotonic() - t0
+    job["steal_share"] = steal_share(cpu0, cpu_times())
     if status != "ok":
         with open(log_path) as f:
             text = f.read().split("\n\n", 1)[-1]  # without the command and env header
@@ -597,7 +618,7 @@ def main():
         "schema": SCHEMA, "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "profile": profile, "command": " ".join(["scripts/bench"] + sys.argv[1:]),
         "machine": machine_info(build), "git": git_info(), "load_average_start": loadavg(),
-        "cpu_busy_before": cpu_busy(),
+        "cpu_busy_before": cpu_busy(), "cpu_times_start": cpu_times(),
         "networks": {}, "sections": {}, "jobs": [], "measurements": [],
     }
     with open(os.path.join(HERE, "anchors.json")) as f:
@@ -697,6 +718,7 @@ def main():
                 "id": job["id"], "section": job["section"], "network": job["network"],
                 "backend": job["backend"], "status": status, "error": error,
                 "seconds": round(seconds, 2), "timeout_s": job["timeout"],
+                "steal_share": job.get("steal_share"),
                 "command": " ".join(shlex.quote(a) for a in job["argv"]),
                 "env": job.get("env", {}), "context": job.get("context", {}),
                 "hybrid_threshold_from": job.get("hybrid_threshold_from"),
@@ -749,6 +771,7 @@ def main():
     results["wall_seconds"] = round(time.monotonic() - T0, 1)
     results["load_average_end"] = loadavg()
     results["cpu_busy_after"] = cpu_busy(1.0)
+    results["steal_share"] = steal_share(results.pop("cpu_times_start"), cpu_times())
     try:
         results["derived"] = report.derive(results)
     except Exception as e:  # never lose the measurements to a bug in the summary
