@@ -35,7 +35,9 @@ def main():
         return 1
     def steal(r):
         s = r.get("steal_share")
-        return "steal ?" if s is None else f"steal {100 * s:.1f} %"
+        bw = [j["memcpy_gbps"] for j in r.get("jobs", []) if j.get("memcpy_gbps")]
+        return ("steal ?" if s is None else f"steal {100 * s:.1f} %") + \
+            (f", memcpy {min(bw):.1f}-{max(bw):.1f} GB/s" if bw else "")
     print(f"A: {ra['started']} ({ra['profile']}, load {ra.get('load_average_start')}, {steal(ra)}), "
           f"B: {rb['started']} ({rb['profile']}, load {rb.get('load_average_start')}, {steal(rb)})")
     groups = defaultdict(list)

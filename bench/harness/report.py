@@ -544,6 +544,12 @@ def write(results, outdir):
                   (": **the host was busy**; times of this run may sit 20 % or more from a run "
                    "on a quiet host." if steal > 0.01 or (worst and worst["steal_share"] > 0.03)
                    else "."))
+    bw = [j["memcpy_gbps"] for j in results["jobs"] if j.get("memcpy_gbps")]
+    if bw:
+        md.append(f"- memory bandwidth before each job (64 MiB memcpy): {min(bw):.1f} to "
+                  f"{max(bw):.1f} GB/s" + (" (**moved by more than 20 %**: other guests were "
+                                           "taking memory bandwidth)" if max(bw) > 1.2 * min(bw)
+                                           else "."))
     md.append("- times are medians (comm: over repetitions of many calls; MPC ops: over timed "
               "runs after a warm-up). results.json holds min and max as well.")
     md.append("")
