@@ -88,10 +88,9 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
 // then run 2 on each, ... so that every backend samples the same machine conditions (a shared
 // machine drifts; timed one after another, backends would be compared across different moments).
 // The order changes from run to run (round_order.h), so that no backend always follows the same
-// one.
-// Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round (and
-// ratio_vs_q1[c] the lower quartile): a
-// paired ratio, which the drift of the machine between rounds does not move.
+// one. Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round
+// (ratio_vs_q1[c] their lower quartile): a paired ratio, which the drift of the machine between
+// rounds does not move.
 std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
                                PartyOptions options) {
   std::vector<Lane> lanes(comms.size());
