@@ -174,7 +174,6 @@ void timedLoop(benchmark::State& state, size_t bytes, int64_t calls, Once&& once
   const int64_t block = std::min(blockFor(bytes), calls);
   std::vector<double> per_call;
   per_call.reserve(static_cast<size_t>(calls / block + 1));
-  double total = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
     const auto start = t0;
@@ -186,7 +185,8 @@ void timedLoop(benchmark::State& state, size_t bytes, int64_t calls, Once&& once
         t0 = t1;
       }
     }
-    total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state.SetIterationTime(total / static_cast<double>(calls));
   }
   if (per_call.empty()) return;

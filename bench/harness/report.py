@@ -190,7 +190,6 @@ def hybrid_check(results, idx):
                     "over_list": [f"{w} ({r:.2f})" for r, _, _, w in over],
                     "consistently_over": len(consistent),
                     "consistent_list": [f"{w} ({r:.2f}, q1 {q:.2f})" for r, q, _, w in consistent],
-                    "over_10_percent_medians": sum(1 for p in pts if p[2] > 1.10),
                     "within_10_percent": not consistent}
     return out
 
