@@ -2,8 +2,8 @@
 """bench/harness/compare.py A/results.json B/results.json [--tolerance 0.20]: how reproducible two
 runs of scripts/bench are. Pairs the measurements of both runs (same section, network, benchmark
 and backend) and prints, per section and network, how many medians are within the tolerance of
-each other (max / min <= 1 + tolerance), then the pairs furthest apart. Exit status 0; 1 when
-nothing pairs up."""
+each other (max / min <= 1 + tolerance), the same share per backend, then the pairs furthest
+apart. Exit status 0; 1 when nothing pairs up."""
 import argparse
 import json
 import sys
@@ -54,6 +54,12 @@ def main():
         print(f"{sec:10} {net:8} {len(rs):6d} {n_in:7d} {100 * n_in / len(rs):5.0f}% {med:12.3f}")
     print(f"all: {total_in} of {len(keys)} medians within {100 * args.tolerance:.0f} % "
           f"({100 * total_in / len(keys):.0f} %)")
+    by_backend = defaultdict(list)  # which backends' times move between runs
+    for k in keys:
+        by_backend[k[3]].append(max(a[k], b[k]) / min(a[k], b[k]) <= lim)
+    print("per backend: " + ", ".join(
+        f"{be} {sum(v)}/{len(v)} ({100 * sum(v) / len(v):.0f} %)"
+        for be, v in sorted(by_backend.items())))
     worst = sorted(((max(a[k], b[k]) / min(a[k], b[k]), k) for k in keys), reverse=True)
     print(f"furthest apart (B / A):")
     for r, k in worst[:args.worst]:

@@ -530,6 +530,8 @@ class Planner:
         env = self.job_env(network)
         if cfg.get("hybrid_threshold"):
             env["SOTTO_HYBRID_THRESHOLD"] = str(cfg["hybrid_threshold"])
+        else:
+            env["SOTTO_HYBRID_VERBOSE"] = "1"  # the calibration's measurements go to the job's log
         prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
                 "--reps", str(cfg["reps"]),
                 "--rep_ms", str(cfg["rep_ms"]), "--min_iters", str(cfg["min_iters"]),

@@ -18,14 +18,16 @@ namespace sotto {
 /// Sizes the threshold sweep may measure, in bytes (4 KiB to 16 MiB, doubling).
 std::vector<size_t> hybridSweepSizes();
 
-/// Measures exchange, broadcast and allReduce on both communicators, the two interleaved call by
-/// call, at growing sweep sizes; per kind, the threshold is the smallest measured size from which
-/// `large`'s median is at least 5 % below `small`'s at every larger measured size, two sizes at
-/// least (SIZE_MAX if not at the two largest). The sweep of a kind stops early when its next size
-/// would take it past about 1.5 s (slow links: on 20 Mbit/s it ends near 256 KiB; larger sizes are
-/// taken to follow the last measured one). Rank 0's measurements decide and are broadcast, so every
-/// party gets the same thresholds. Collective; costs about 0.5 s on one host, a few seconds on slow
-/// links.
+/// Measures exchange, broadcast and allReduce on both communicators and picks a threshold per kind.
+/// Per kind: a probe at 64 KiB predicts each size's cost; the sweep starts at the largest sweep
+/// size whose samples fit in half the kind's budget (about 4 s: 16 MiB on one host, 1 MiB at 100
+/// Mbit/s, 256 KiB at 20 Mbit/s) and goes down while `large` wins, 3 to 9 samples of two calls
+/// back to back per channel and size, the two channels interleaved. A sample is timed on rank 0
+/// up to the delivery of its last call. `large` wins a size when its median is at least 5 % below
+/// `small`'s; the threshold is the smallest size of the winning run from the top when that run has
+/// two sizes or more, the top size alone when it wins by 15 %, else SIZE_MAX (larger sizes are
+/// taken to follow the top one). Rank 0 decides and broadcasts, so every party gets the same
+/// thresholds. Collective; costs about 1 s on one host, 1-2 s on a LAN, 5-6 s on slow links.
 HybridThresholds calibrateHybridThresholds(Communicator& small, Communicator& large);
 
 /// Wraps two communicators of the same world (same rank, same size). If `thresholds` is empty
