@@ -166,7 +166,7 @@ double costOf(double unit_s) {
 // large sizes decide it (the smallest size from which large wins at every larger one), so the
 // sweep runs from the top down and stops at the first size where large does not win. The top is
 // the largest size affordable within half the budget, predicted from a probe at 64 KiB (a unit's
-// time taken to grow with its size): 16 MiB on one host, about 2 MiB on 100 Mbit/s.
+// time taken to grow with its size): 16 MiB on one host, 1 MiB at 100 Mbit/s, 256 KiB at 20.
 size_t calibrateKind(Communicator& small, Communicator& large, Kind kind,
                      std::vector<std::byte>& out, std::vector<std::byte>& in) {
   const auto sizes = hybridSweepSizes();

@@ -2,8 +2,8 @@
 """bench/harness/compare.py A/results.json B/results.json [--tolerance 0.20]: how reproducible two
 runs of scripts/bench are. Pairs the measurements of both runs (same section, network, benchmark
 and backend) and prints, per section and network, how many medians are within the tolerance of
-each other (max / min <= 1 + tolerance), the same share per backend, then the pairs furthest
-apart. Exit status 0; 1 when nothing pairs up."""
+each other (max / min <= 1 + tolerance), the same share per backend and for the gloo/mpi and
+hybrid/best ratios of each point, then the pairs furthest apart. Exit status 0; 1 when nothing pairs up."""
 import argparse
 import json
 import sys
@@ -60,6 +60,24 @@ def main():
     print("per backend: " + ", ".join(
         f"{be} {sum(v)}/{len(v)} ({100 * sum(v) / len(v):.0f} %)"
         for be, v in sorted(by_backend.items())))
+    # The report's readings rest on ratios measured within one run (gloo/mpi, hybrid/best), which
+    # a host that is faster or slower as a whole in one run does not move.
+    def ratios(times):
+        points = defaultdict(dict)  # (section, network, point) -> backend -> median
+        for (sec, net, name, be), t in times.items():
+            if be in ("mpi", "gloo", "hybrid"):
+                points[(sec, net, name.replace(f"/{be}/", "/"))][be] = t
+        return {k: {"gloo/mpi": v["gloo"] / v["mpi"],
+                    "hybrid/best": v["hybrid"] / min(v["mpi"], v["gloo"])}
+                for k, v in points.items() if len(v) == 3}
+    rab, rbb = ratios(a), ratios(b)
+    both = sorted(set(rab) & set(rbb))
+    for which in ("gloo/mpi", "hybrid/best"):
+        ok = sum(1 for k in both
+                 if max(rab[k][which], rbb[k][which]) / min(rab[k][which], rbb[k][which]) <= lim)
+        if both:
+            print(f"ratio {which}: {ok} of {len(both)} points within {100 * args.tolerance:.0f} % "
+                  f"of the other run's ({100 * ok / len(both):.0f} %)")
     worst = sorted(((max(a[k], b[k]) / min(a[k], b[k]), k) for k in keys), reverse=True)
     print(f"furthest apart (B / A):")
     for r, k in worst[:args.worst]:
