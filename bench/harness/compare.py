@@ -3,7 +3,8 @@
 runs of scripts/bench are. Pairs the measurements of both runs (same section, network, benchmark
 and backend) and prints, per section and network, how many medians are within the tolerance of
 each other (max / min <= 1 + tolerance), the same share per backend and for the gloo/mpi and
-hybrid/best ratios of each point, then the pairs furthest apart. Exit status 0; 1 when nothing pairs up."""
+hybrid/best ratios of each point, then the pairs furthest apart. Exit status 0; 1 when nothing
+pairs up."""
 import argparse
 import json
 import sys
@@ -18,6 +19,11 @@ def load(path):
         if m.get("status") == "ok" and m.get("median_s"):
             out[(m["section"], m["network"], m["name"], m["backend"])] = m["median_s"]
     return r, out
+
+
+def apart(x, y):
+    """How far apart two positive figures are: the larger over the smaller (>= 1)."""
+    return max(x, y) / min(x, y)
 
 
 def main():
@@ -42,7 +48,7 @@ def main():
           f"B: {rb['started']} ({rb['profile']}, load {rb.get('load_average_start')}, {steal(rb)})")
     groups = defaultdict(list)
     for k in keys:
-        ratio = max(a[k], b[k]) / min(a[k], b[k])
+        ratio = apart(a[k], b[k])
         groups[(k[0], k[1])].append((ratio, k))
     lim = 1 + args.tolerance
     total_in = 0
@@ -56,7 +62,7 @@ def main():
           f"({100 * total_in / len(keys):.0f} %)")
     by_backend = defaultdict(list)  # which backends' times move between runs
     for k in keys:
-        by_backend[k[3]].append(max(a[k], b[k]) / min(a[k], b[k]) <= lim)
+        by_backend[k[3]].append(apart(a[k], b[k]) <= lim)
     print("per backend: " + ", ".join(
         f"{be} {sum(v)}/{len(v)} ({100 * sum(v) / len(v):.0f} %)"
         for be, v in sorted(by_backend.items())))
@@ -73,12 +79,11 @@ def main():
     rab, rbb = ratios(a), ratios(b)
     both = sorted(set(rab) & set(rbb))
     for which in ("gloo/mpi", "hybrid/best"):
-        ok = sum(1 for k in both
-                 if max(rab[k][which], rbb[k][which]) / min(rab[k][which], rbb[k][which]) <= lim)
+        ok = sum(1 for k in both if apart(rab[k][which], rbb[k][which]) <= lim)
         if both:
             print(f"ratio {which}: {ok} of {len(both)} points within {100 * args.tolerance:.0f} % "
                   f"of the other run's ({100 * ok / len(both):.0f} %)")
-    worst = sorted(((max(a[k], b[k]) / min(a[k], b[k]), k) for k in keys), reverse=True)
+    worst = sorted(((apart(a[k], b[k]), k) for k in keys), reverse=True)
     print(f"furthest apart (B / A):")
     for r, k in worst[:args.worst]:
         print(f"  {b[k] / a[k]:6.2f}  {k[0]} {k[1]} {k[2]} {k[3]}: {a[k]:.3g} s vs {b[k]:.3g} s")
