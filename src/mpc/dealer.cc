@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "function_tables_generator.h"
 #include "sotto/crypto/prf.h"
@@ -381,16 +384,19 @@ Dealer::~Dealer() = default;
 std::vector<RingTensor> Dealer::timedFetch(const CorrelationRequest& request) {
   if (recording_) recorded_.push_back(request);
   if (!queue_.empty()) {
-    auto [code, out] = std::move(queue_.front());
+    Prefetched next = std::move(queue_.front());
     queue_.pop_front();
-    SOTTO_ENFORCE_AS(ProtocolError, code == request.encode(),
+    SOTTO_ENFORCE_AS(ProtocolError, next.code == request.encode(),
                      "dealer: a request does not match the next prefetched correlation (the run "
                      "diverged from the recorded one; ",
                      queue_.size(), " prefetched left)");
-    return std::move(out);
+    used_bytes_ += next.bytes;
+    return std::move(next.outputs);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t bytes0 = traffic_.bytes();
   auto out = fetch(request);
+  used_bytes_ += traffic_.bytes() - bytes0;
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
@@ -407,7 +413,11 @@ std::vector<CorrelationRequest> Dealer::stopRecording() {
 
 void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& request : requests) queue_.emplace_back(request.encode(), fetch(request));
+  for (const auto& request : requests) {
+    const uint64_t bytes0 = traffic_.bytes();
+    auto outputs = fetch(request);
+    queue_.push_back({request.encode(), std::move(outputs), traffic_.bytes() - bytes0});
+  }
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -595,6 +605,15 @@ class LazyLut final : public LutMaterial {
   int index_bits_, columns_;
 };
 
+// A lookup correlation's outputs as material: a PRF key (shares evaluated on demand) or a table.
+std::unique_ptr<LutMaterial> makeLutMaterial(std::vector<RingTensor> t, int index_bits,
+                                             int columns) {
+  if (t[1].shape().rank() == 1) {
+    return std::make_unique<PrfLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+  }
+  return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+}
+
 }  // namespace
 
 std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
@@ -606,11 +625,7 @@ std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
   r.index_bits = index_bits;
   r.columns = columns;
   r.table.assign(table.begin(), table.end());
-  auto t = timedFetch(r);
-  if (t[1].shape().rank() == 1) {  // a PRF key: this party's shares are evaluated on demand
-    return std::make_unique<PrfLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
-  }
-  return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+  return makeLutMaterial(timedFetch(r), index_bits, columns);
 }
 
 std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTableSpec& spec,
@@ -667,7 +682,19 @@ class SeededDealer final : public Dealer {
   std::unique_ptr<LutMaterial> lookupMaterial(int index_bits, int columns,
                                               std::span<const uint64_t> table,
                                               const Shape& shape) override {
-    if (rank_ != 0) return Dealer::lookupMaterial(index_bits, columns, table, shape);
+    if (rank_ != 0) {
+      // Party 0 builds its material lazily (below), outside the recorded and prefetched requests;
+      // so do the others, whose shares are only a stream draw: a recording or a prefetch then
+      // holds the same requests on every party.
+      CorrelationRequest r;
+      r.kind = Kind::kLookup;
+      r.shapes = {shape};
+      r.index_bits = index_bits;
+      r.columns = columns;
+      r.table.assign(table.begin(), table.end());
+      auto t = fetch(r);
+      return makeLutMaterial(std::move(t), index_bits, columns);
+    }
     CorrelationRequest check;  // validates the table as every party does
     check.kind = Kind::kLookup;
     check.shapes = {shape};
@@ -744,7 +771,25 @@ class SeededDealer final : public Dealer {
 
 }  // namespace
 
-std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm) {
+bool inOneProcess(const Communicator& comm) {
+  return comm.backendName().find("inproc") != std::string::npos;
+}
+
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm, InsecureDealer accept) {
+  if (!inOneProcess(comm)) {
+    const char* env = std::getenv("SOTTO_ALLOW_INSECURE_DEALER");
+    const bool env_ok = env != nullptr && std::string_view(env) == "1";
+    SOTTO_ENFORCE(accept == InsecureDealer::kAccept || env_ok,
+                  "the seeded dealer is insecure (party 0 learns every correlation, and so every "
+                  "input the other parties share) and is refused outside one process; use the "
+                  "trusted-third-party dealer (one more rank: --dealer ttp, makeTtpDealerClient), "
+                  "or opt in for testing with --dealer insecure-seeded or "
+                  "SOTTO_ALLOW_INSECURE_DEALER=1");
+    std::fprintf(stderr,
+                 "WARNING (rank %d): the seeded dealer is INSECURE: party 0 learns every "
+                 "correlation and so every input the others share (testing only)\n",
+                 comm.rank());
+  }
   return std::make_unique<SeededDealer>(comm);
 }
 

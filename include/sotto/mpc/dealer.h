@@ -167,6 +167,10 @@ class Dealer {
   virtual std::string name() const = 0;
   /// Traffic spent on correlations so far (setup included), apart from the online traffic.
   const CommCounters& traffic() const { return traffic_; }
+  /// Dealer traffic of the correlations used so far: a prefetched correlation's traffic counts
+  /// when it is used, not when it was fetched, so that a layer's share of the dealer traffic can
+  /// be read around the layer even after prefetch(). Setup traffic is not included.
+  uint64_t usedBytes() const { return used_bytes_; }
   /// Wall time this party has spent obtaining correlations (generating or waiting for them).
   double seconds() const { return seconds_; }
 
@@ -191,19 +195,41 @@ class Dealer {
  private:
   std::vector<RingTensor> timedFetch(const CorrelationRequest& request);
 
+  /// A prefetched correlation: its request's encoding, its outputs and the traffic it cost.
+  struct Prefetched {
+    std::vector<uint64_t> code;
+    std::vector<RingTensor> outputs;
+    uint64_t bytes = 0;
+  };
+
   uint64_t next_mask_id_ = 1;
   double seconds_ = 0;
+  uint64_t used_bytes_ = 0;
   bool recording_ = false;
   std::vector<CorrelationRequest> recorded_;
-  std::deque<std::pair<std::vector<uint64_t>, std::vector<RingTensor>>> queue_;
+  std::deque<Prefetched> queue_;
 };
+
+/// Whether a caller accepts the seeded dealer's insecurity (see makeSeededDealer).
+enum class InsecureDealer { kRefuse, kAccept };
 
 /// The in-process seeded dealer, CrypTen's "trusted first party": party 0 draws a seed for each
 /// other party and sends it once (setup: 16 bytes per party); afterwards party 0 computes every
 /// correlation locally and the others read their shares from their seed's stream. No traffic per
-/// correlation. NOT SECURE against party 0, which knows every triple: for tests and benchmarks.
-/// Collective.
-std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm);
+/// correlation. NOT SECURE against party 0, which knows every triple and so learns every input
+/// the others share (x = e + a at the first product): for tests and benchmarks.
+///
+/// Refused unless the parties are threads of one process (an inproc communicator: tests and
+/// benchmarks), or `accept` is InsecureDealer::kAccept, or the environment sets
+/// SOTTO_ALLOW_INSECURE_DEALER=1. When accepted across processes, every rank prints a warning on
+/// stderr. Collective.
+/// @throws InvalidArgument (before any communication, on every party alike) when refused, naming
+///         the secure alternative (the TTP dealer, ttp_dealer.h); CommError / Timeout in setup.
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm,
+                                         InsecureDealer accept = InsecureDealer::kRefuse);
+
+/// True if the parties of `comm` are threads of this process (inproc, possibly decorated).
+bool inOneProcess(const Communicator& comm);
 
 /// Fixed masks B kept by whoever generates correlations.
 class FixedMaskStore {
