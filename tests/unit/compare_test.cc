@@ -87,8 +87,8 @@ TEST_P(CompareTest, ReluCostsFourRoundsAndFewBytes) {
   });
   if (parties() == 2) {
     EXPECT_EQ(out[0].first, 4u);
-    // c and x - a (8 bytes each), 6 + 2 AND-opening bits and the selection bit, per element.
-    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 16 + (n / 64) * 8 * 9));
+    // c and x - a (8 bytes each), 14 + 6 AND-opening bits and the last level's 3 masked bits.
+    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 16 + (n / 64) * 8 * 23));
   } else {
     EXPECT_LE(out[0].first, 5u);  // the mixed last opening takes two collectives
   }
