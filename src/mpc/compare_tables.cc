@@ -29,20 +29,13 @@ const std::array<std::array<uint64_t, 4>, 256>& lessMasks() {
   return kLess;
 }
 
-// One element's 15 tables (CompareTables): T_d = s ? [v > r_d] ([v >= r_0]) : [v < r_d], E_d.
+// One element's 8 tables (CompareTables): L_d[v] = [v < r_d] for each digit r_d of r mod 2^63.
 void fillTables(uint64_t r, uint64_t* row) {
   const auto& less = lessMasks();
-  const uint64_t s = r >> 63;
   for (int d = 0; d < kCompareDigits; ++d) {
     const int bits = compareDigitBits(d);
     const uint64_t digit = (r >> (8 * d)) & ((uint64_t{1} << bits) - 1);
-    uint64_t* t = row + compareTableOffset(d, false);
-    for (int k = 0; k < (1 << bits) / 64; ++k) {
-      const uint64_t eq = digit / 64 == static_cast<uint64_t>(k) ? uint64_t{1} << (digit % 64) : 0;
-      const uint64_t lt = less[digit][k];
-      t[k] = s == 0 ? lt : d == 0 ? ~lt : ~(lt | eq);
-      if (d > 0) row[compareTableOffset(d, true) + k] = eq;
-    }
+    std::copy_n(less[digit].begin(), (1 << bits) / 64, row + compareTableOffset(d));
   }
 }
 
@@ -54,8 +47,9 @@ std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes) {
   const int64_t n = shapes[0].numel(), v = shapes[1].numel();
   SOTTO_ENFORCE(n == 0 ? v == 0 : v % n == 0, "compare tables: ", shapes[1].toString(),
                 " is not a whole number of values per element of ", shapes[0].toString());
-  return {shapes[0],  Shape{n, kCompareTableWords}, Shape{3, (n + 63) / 64}, Shape{4, n}, shapes[1],
-          Shape{4, v}};
+  return {
+      shapes[0], Shape{n, kCompareTableWords}, Shape{3, (n + 63) / 64}, Shape{kCompareMonomials, n},
+      shapes[1], Shape{kCompareMonomials, v}};
 }
 
 std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg& prg) {
@@ -64,20 +58,24 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
   const int64_t n = r.numel(), words = out[2].dim(1);
   RingTensor tables(out[1]);  // zeros
   for (int64_t i = 0; i < n; ++i) fillTables(r[i], tables.data().data() + i * kCompareTableWords);
-  // alpha, beta, gamma: random bits, packed (unused bits 0), and as 0/1 words with beta·gamma.
+  // alpha, beta, gamma: random bits, packed (unused bits 0); with s = r_63 and sigma = 1 - 2s,
+  // the words s, sigma·alpha, sigma·beta, sigma·gamma, sigma·beta·gamma.
   RingTensor bits = random(out[2], prg);
   if (n % 64 != 0) {
     for (int k = 0; k < 3; ++k) bits[k * words + words - 1] &= (uint64_t{1} << (n % 64)) - 1;
   }
   RingTensor mono(out[3]);
   for (int64_t i = 0; i < n; ++i) {
-    for (int k = 0; k < 3; ++k) mono[k * n + i] = (bits[k * words + i / 64] >> (i % 64)) & 1;
-    mono[3 * n + i] = mono[n + i] * mono[2 * n + i];
+    auto bit = [&](int k) { return (bits[k * words + i / 64] >> (i % 64)) & 1; };
+    const uint64_t s = r[i] >> 63, sigma = 1 - 2 * s;
+    mono[i] = s;
+    for (int k = 0; k < 3; ++k) mono[(k + 1) * n + i] = sigma * bit(k);
+    mono[4 * n + i] = sigma * bit(1) * bit(2);
   }
   RingTensor a = random(out[4], prg);
   const int64_t v = a.numel(), w = n == 0 ? 0 : v / n;
   RingTensor a_mono(out[5]);
-  for (int k = 0; k < 4; ++k) {
+  for (int k = 0; k < kCompareMonomials; ++k) {
     for (int64_t j = 0; j < v; ++j) a_mono[k * v + j] = a[j] * mono[k * n + j / w];
   }
   return {std::move(r),    std::move(tables), std::move(bits),

@@ -32,20 +32,24 @@ std::vector<Bits> andAll(const Party& p, const std::vector<std::pair<Bits, Bits>
   return out;
 }
 
-// The XOR-shared (T, E) bits of every digit of c mod 2^63 read from the tables: (t[d], e[d]).
-std::pair<std::vector<Bits>, std::vector<Bits>> lookups(const RingTensor& c,
+// The XOR-shared (T, E) = ([c_d < r_d], [c_d == r_d]) of every digit of c mod 2^63, from the
+// tables L_d: T = L_d[c_d], E = L_d[c_d - 1] ^ L_d[c_d] (1 ^ L_d[0] at c_d = 0; party 0 adds 1).
+std::pair<std::vector<Bits>, std::vector<Bits>> lookups(const Party& p, const RingTensor& c,
                                                         const RingTensor& tables) {
   const int64_t n = c.numel();
+  const uint64_t one = p.id() == 0 ? 1 : 0;
   std::vector<Bits> t(kCompareDigits, Bits(Shape{(n + 63) / 64}));
   std::vector<Bits> e = t;
   const uint64_t* tab = tables.data().data();
   for (int64_t i = 0; i < n; ++i) {
     const uint64_t* row = tab + i * kCompareTableWords;
     for (int d = 0; d < kCompareDigits; ++d) {
+      const uint64_t* l = row + compareTableOffset(d);
+      auto at = [&](uint64_t v) { return (l[v / 64] >> (v % 64)) & 1; };
       const uint64_t digit = (c[i] >> (8 * d)) & ((uint64_t{1} << compareDigitBits(d)) - 1);
-      const uint64_t word = digit / 64, at = digit % 64;
-      t[d][i / 64] |= ((row[compareTableOffset(d, false) + word] >> at) & 1) << (i % 64);
-      if (d > 0) e[d][i / 64] |= ((row[compareTableOffset(d, true) + word] >> at) & 1) << (i % 64);
+      const uint64_t lt = at(digit);
+      t[d][i / 64] |= lt << (i % 64);
+      e[d][i / 64] |= ((digit == 0 ? one : at(digit - 1)) ^ lt) << (i % 64);
     }
   }
   return {std::move(t), std::move(e)};
@@ -91,10 +95,9 @@ SignResult signOf(const ArithTensor& x, bool nonneg, const RingTensor* values) {
   const int64_t n = x.numel(), w = (n + 63) / 64;
   const CompareTables tab =
       p.dealer().compareTables(x.shape(), values != nullptr ? values->shape() : Shape{int64_t{0}});
-  // Round 1: c = x + r over the whole ring; MSB(x) = c_63 ^ r_63 ^ [c mod 2^63 < r mod 2^63].
+  // Round 1: c = x + r over the whole ring; MSB(x) = c_63 ^ s ^ L, L = [c mod 2^63 < r mod 2^63].
   const RingTensor c = std::move(openTogether(p, {x.share() + tab.r})[0]);
-  // The tables fold r_63 in: the AND tree over the digits' (T, E) yields L = r_63 ^ [c' < r'].
-  auto [t, e] = lookups(c, tab.tables);
+  auto [t, e] = lookups(p, c, tab.tables);
   // Rounds 2, 3: (T, E) of a group = (T_hi ^ E_hi & T_lo, E_hi & E_lo); digits 7..0 -> 4 -> 2.
   auto l1 = andAll(p, {{e[1], t[0]},
                        {e[3], t[2]},
@@ -107,7 +110,7 @@ SignResult signOf(const ArithTensor& x, bool nonneg, const RingTensor* values) {
   auto l2 = andAll(p, {{l1[2], t10}, {l1[6], t54}, {l1[6], l1[4]}});
   const Bits lo_t = t32 ^ l2[0], hi_t = t76 ^ l2[1], hi_e = l2[2];
   // Round 4: L = H ^ G·P = H + G·P (H·G = 0) with H, G, P opened under alpha, beta, gamma, and
-  // e = v - a for the selected values: both are then linear in alpha, beta, gamma, beta·gamma.
+  // e = v - a for the selected values: the bit and b·v are then linear in the dealer's monomials.
   RingTensor masked = tab.bits;
   for (int64_t k = 0; k < w; ++k) {
     masked[k] ^= hi_t[k];
@@ -125,19 +128,22 @@ SignResult signOf(const ArithTensor& x, bool nonneg, const RingTensor* values) {
     auto opened = [&](int64_t k) { return (o[k * w + i / 64] >> (i % 64)) & 1; };
     const uint64_t h = opened(0), g = opened(1), q = opened(2), c63 = c[i] >> 63;
     const uint64_t sh = 1 - 2 * h, sg = 1 - 2 * g, sq = 1 - 2 * q, sc = 1 - 2 * c63;
-    // b = c_63 ^ L = c_63 + sc·(h + g·q + sh·alpha + q·sg·beta + g·sq·gamma + sg·sq·beta·gamma).
-    uint64_t m[5] = {c63 + sc * (h + g * q), sc * sh, sc * q * sg, sc * g * sq, sc * sg * sq};
+    // L = k0 + sh·alpha + q·sg·beta + g·sq·gamma + sg·sq·beta·gamma, k0 = h + g·q; with s = r_63,
+    // sigma = 1 - 2s: s ^ L = k0 + (1 - 2·k0)·s + sigma·(L - k0); b = c_63 + sc·(s ^ L).
+    const uint64_t k0 = h + g * q;
+    uint64_t m[6] = {c63 + sc * k0, sc * (1 - 2 * k0), sc * sh,
+                     sc * q * sg,   sc * g * sq,       sc * sg * sq};
     if (nonneg) {
       m[0] = 1 - m[0];
-      for (int k = 1; k < 5; ++k) m[k] = 0 - m[k];
+      for (int k = 1; k < 6; ++k) m[k] = 0 - m[k];
     }
     uint64_t b = delta * m[0];
-    for (int k = 0; k < 4; ++k) b += m[k + 1] * tab.mono[k * n + i];
+    for (int k = 0; k < kCompareMonomials; ++k) b += m[k + 1] * tab.mono[k * n + i];
     out.bit[i] = b;
     for (int64_t j = i * per; j < (i + 1) * per; ++j) {
       // b·v = m_0·v + Σ_k m_k·(e·mu_k + a·mu_k)
       uint64_t s = m[0] * (*values)[j];
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < kCompareMonomials; ++k) {
         s += m[k + 1] * (sums[0][j] * tab.mono[k * n + i] + tab.a_mono[k * nv + j]);
       }
       out.selected[j] = s;

@@ -4,17 +4,17 @@
 ///
 /// sign: open c = x + r once over the whole ring (r a dealer mask); then, with c' = c mod 2^63 and
 /// r' = r mod 2^63, MSB(x) = c_63 ^ r_63 ^ [c' < r']. The 63 low bits are eight digits (seven of 8
-/// bits, a top one of 7: 8 digits keep the AND tree at depth 3 and the tables at 256 bits). Per
-/// element and digit the dealer gives XOR-shared bit tables T_d (= [v < r_d]; when r_63 = 1 it
-/// gives [v > r_d], and [v >= r_0] for the lowest digit, so the tree yields r_63 ^ [c' < r'])
-/// and E_d = [v == r_d] (dealer.h, CompareTables); the parties read them at c's digits (no
-/// communication) and combine them by a log-depth tree (T, E) = (T_hi ^ E_hi·T_lo, E_hi·E_lo):
-/// 7 AND gates in one round, 3 in the next, and the last one, H ^ G·P with H·G = 0, merged with
-/// the opening that converts the bit to additive shares or selects x with it: H, G and P are
-/// opened under the dealer's random bits alpha, beta, gamma, so that the bit, and its product
-/// with a value v opened as v - a, are linear in shares of alpha, beta, gamma, beta·gamma (and of
-/// a times each). Exact for every x in Z_2^64 read as two's complement; lt(x, y) and the others
-/// compare x - y, exact whenever |x - y| < 2^63.
+/// bits, a top one of 7: eight digits keep the AND tree at depth 3 and the tables at 256 bits).
+/// Per element and digit the dealer gives an XOR-shared bit table L_d[v] = [v < r_d] (dealer.h,
+/// CompareTables); the parties read T_d = L_d[c_d] and E_d = [c_d == r_d] = L_d[c_d - 1] ^ L_d[c_d]
+/// (no communication) and combine them by a log-depth tree (T, E) = (T_hi ^ E_hi·T_lo, E_hi·E_lo):
+/// 7 AND gates in one round, 3 in the next, and the last one, L = H ^ G·P with H·G = 0, merged
+/// with the opening that converts the bit to additive shares or selects x with it: H, G and P are
+/// opened under the dealer's random bits alpha, beta, gamma, so that the bit r_63 ^ L, and its
+/// product with a value v opened as v - a, are linear in shares of r_63 and sigma·alpha,
+/// sigma·beta, sigma·gamma, sigma·beta·gamma (sigma = 1 - 2·r_63), and of a times each.
+/// Exact for every x in Z_2^64 read as two's complement; lt(x, y) and the others compare x - y,
+/// exact whenever |x - y| < 2^63.
 ///
 /// Costs for 2 parties, per element, online (sent by each party; received alike):
 ///   ltz / lt / gt / le / ge: 4 rounds, 64 + 14 + 6 + 3 = 87 bits (c, the two AND levels' openings,
@@ -22,10 +22,10 @@
 ///   relu, max(x, y):         4 rounds, 87 + 64 = 151 bits (also opens x - a for the select)
 ///   eq:                      as lt on twice the elements (lt and gt at once)
 /// (The range-limited version before it: 4 rounds, 73 and 137 bits.) Dealer material per element:
-/// r, alpha, beta, gamma, beta·gamma (5 words), 15 tables (13·256 + 2·128 bits = 56 words), 3 mask
-/// bits and 10 AND triples (30 bits); plus 5 words (a and a times each monomial) per selected
-/// value. With N > 2 parties the last round opens additive and XOR parts with two collectives
-/// (counted as two rounds).
+/// r and the 5 monomials (6 words), 8 tables (7·256 + 128 bits = 30 words), 3 mask bits and 10 AND
+/// triples (30 bits): 2337 bits; plus 6 words (a and a times each monomial) per selected value
+/// (relu: 2721 bits; before: 2061). With N > 2 parties the last round opens additive and XOR
+/// parts with two collectives (counted as two rounds).
 
 #include <array>
 #include <functional>

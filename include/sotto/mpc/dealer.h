@@ -41,16 +41,17 @@ struct BinaryTriple {
 };
 
 /// Material of the fast comparison (compare.h) for n elements and w selected values per element
-/// (w = 0 when only the bit is wanted):
+/// (w = 0 when only the bit is wanted). With s = r_63, sigma = 1 - 2s and r's low 63 bits cut into
+/// digits r_0..r_6 (8 bits) and r_7 (7 bits):
 ///  - r: additive shares of a uniform mask, one word per element;
-///  - tables: XOR shares of 15 bit tables per element, [n, kCompareTableWords]. With r's low 63
-///    bits cut into digits r_0..r_6 (8 bits) and r_7 (7 bits) and s = r_63: T_d[v] = [v < r_d] if
-///    s = 0, else [v > r_d] for d >= 1 and [v >= r_0] for d = 0 (s folded in); E_d[v] = [v == r_d]
-///    for d >= 1. Table rows at compareTableOffset(); 2^bits bits each;
+///  - tables: XOR shares of the bit tables L_d[v] = [v < r_d], 2^bits bits each, per element
+///    [n, kCompareTableWords], L_d from word compareTableOffset(d) (E_d[v] = [v == r_d] is
+///    L_d[v - 1] ^ L_d[v], or 1 ^ L_d[0] at v = 0: no table of its own);
 ///  - bits: XOR shares of three random bits alpha, beta, gamma per element, [3, ceil(n / 64)];
-///  - mono: additive shares of alpha, beta, gamma and beta·gamma as 0/1 words, [4, n];
+///  - mono: additive shares of the kCompareMonomials words s, sigma·alpha, sigma·beta,
+///    sigma·gamma, sigma·beta·gamma, [5, n];
 ///  - a: additive shares of a uniform a of the values' shape (n·w words, w per element);
-///  - a_mono: additive shares of a·alpha, a·beta, a·gamma, a·beta·gamma, [4, n·w].
+///  - a_mono: additive shares of a times each of mono's words, [5, n·w].
 struct CompareTables {
   RingTensor r, tables, bits, mono, a, a_mono;
 };
@@ -58,10 +59,12 @@ struct CompareTables {
 /// The comparison's digits: seven of 8 bits and a top one of 7 (r's low 63 bits).
 inline constexpr int kCompareDigits = 8;
 constexpr int compareDigitBits(int d) { return d == kCompareDigits - 1 ? 7 : 8; }
-/// Words per element of CompareTables::tables: 4 per table of an 8-bit digit, 2 for the top one.
-inline constexpr int kCompareTableWords = 56;
-/// First word of T_d (eq = false, d = 0..7) or E_d (eq = true, d = 1..7) in an element's row.
-constexpr int compareTableOffset(int d, bool eq) { return eq ? 30 + 4 * (d - 1) : 4 * d; }
+/// Words per element of CompareTables::tables: 4 per 8-bit digit, 2 for the 7-bit top digit.
+inline constexpr int kCompareTableWords = 30;
+/// First word of L_d in an element's row.
+constexpr int compareTableOffset(int d) { return 4 * d; }
+/// Rows of CompareTables::mono and a_mono.
+inline constexpr int kCompareMonomials = 5;
 
 /// Material to multiply by a XOR-shared bit (and to convert one to additive shares): additive
 /// shares of a uniform a, of a random bit rho and of a·rho; XOR shares of rho, bit-packed.
@@ -155,8 +158,8 @@ class Dealer {
   /// AND triple over `words` 64-bit words of bits. Dealer traffic (TTP, party 0): 3·words words.
   BinaryTriple binaryTriple(int64_t words);
   /// Fast-comparison material for `shape` elements and `values` selected values (a whole number
-  /// per element, consecutive; empty for none). Per element: 5 words + 56 words of tables + 3
-  /// bits, and 5 words per selected value.
+  /// per element, consecutive; empty for none). Per element: 6 words + 30 words of tables + 3
+  /// bits, and 6 words per selected value.
   /// @throws InvalidArgument if values.numel() is not a multiple of shape.numel().
   CompareTables compareTables(const Shape& shape, const Shape& values = Shape{int64_t{0}});
   /// Bit-select / bit-to-additive material for `shape` (per element: 3 words + 1 bit).
