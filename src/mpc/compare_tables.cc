@@ -35,7 +35,8 @@ void fillTables(uint64_t r, uint64_t* row) {
   for (int d = 0; d < kCompareDigits; ++d) {
     const int bits = compareDigitBits(d);
     const uint64_t digit = (r >> (8 * d)) & ((uint64_t{1} << bits) - 1);
-    std::copy_n(less[digit].begin(), (1 << bits) / 64, row + compareTableOffset(d));
+    uint64_t* l = row + compareTableOffset(d);
+    for (int k = 0; k < (1 << bits) / 64; ++k) l[k] = less[digit][k];
   }
 }
 
@@ -76,10 +77,16 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
   const int64_t v = a.numel(), w = n == 0 ? 0 : v / n;
   RingTensor a_mono(out[5]);
   for (int k = 0; k < kCompareMonomials; ++k) {
-    for (int64_t j = 0; j < v; ++j) a_mono[k * v + j] = a[j] * mono[k * n + j / w];
+    for (int64_t i = 0; i < n; ++i) {
+      const uint64_t mu = mono[k * n + i];
+      for (int64_t j = i * w; j < (i + 1) * w; ++j) a_mono[k * v + j] = a[j] * mu;
+    }
   }
-  return {std::move(r),    std::move(tables), std::move(bits),
-          std::move(mono), std::move(a),      std::move(a_mono)};
+  // Moved in one by one (a braced list would copy every tensor).
+  std::vector<RingTensor> material;
+  material.reserve(6);
+  for (RingTensor* t : {&r, &tables, &bits, &mono, &a, &a_mono}) material.push_back(std::move(*t));
+  return material;
 }
 
 }  // namespace sotto::detail

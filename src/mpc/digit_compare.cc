@@ -41,15 +41,22 @@ std::pair<std::vector<Bits>, std::vector<Bits>> lookups(const Party& p, const Ri
   std::vector<Bits> t(kCompareDigits, Bits(Shape{(n + 63) / 64}));
   std::vector<Bits> e = t;
   const uint64_t* tab = tables.data().data();
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t* row = tab + i * kCompareTableWords;
+  for (int64_t word = 0; word * 64 < n; ++word) {  // 64 elements at a time, bits in registers
+    uint64_t tw[kCompareDigits] = {}, ew[kCompareDigits] = {};
+    for (int64_t i = word * 64; i < std::min(n, word * 64 + 64); ++i) {
+      const uint64_t* row = tab + i * kCompareTableWords;
+      for (int d = 0; d < kCompareDigits; ++d) {
+        const uint64_t* l = row + compareTableOffset(d);
+        auto at = [&](uint64_t v) { return (l[v / 64] >> (v % 64)) & 1; };
+        const uint64_t digit = (c[i] >> (8 * d)) & ((uint64_t{1} << compareDigitBits(d)) - 1);
+        const uint64_t lt = at(digit);
+        tw[d] |= lt << (i % 64);
+        ew[d] |= ((digit == 0 ? one : at(digit - 1)) ^ lt) << (i % 64);
+      }
+    }
     for (int d = 0; d < kCompareDigits; ++d) {
-      const uint64_t* l = row + compareTableOffset(d);
-      auto at = [&](uint64_t v) { return (l[v / 64] >> (v % 64)) & 1; };
-      const uint64_t digit = (c[i] >> (8 * d)) & ((uint64_t{1} << compareDigitBits(d)) - 1);
-      const uint64_t lt = at(digit);
-      t[d][i / 64] |= lt << (i % 64);
-      e[d][i / 64] |= ((digit == 0 ? one : at(digit - 1)) ^ lt) << (i % 64);
+      t[d][word] = tw[d];
+      e[d][word] = ew[d];
     }
   }
   return {std::move(t), std::move(e)};
