@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "compare_tables.h"
 #include "function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
@@ -33,42 +34,6 @@ RingTensor random(const Shape& shape, Prg& prg) {
   RingTensor t(shape);
   prg.fill(t.data());
   return t;
-}
-
-// The 7 tables of 256 bits per element (see CompareTables): bit v of a table word row.
-std::vector<RingTensor> compareTablesFor(const std::vector<Shape>& shapes, Prg& prg) {
-  // kLess[d] = the 256-bit mask [v < d] (bits 0..d-1 set), built once.
-  static const auto kLess = [] {
-    std::array<std::array<uint64_t, 4>, 256> m{};
-    for (int d = 0; d < 256; ++d) {
-      for (int k = 0; k < 4; ++k) {
-        const int cnt = std::clamp(d - 64 * k, 0, 64);
-        m[d][k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
-      }
-    }
-    return m;
-  }();
-  RingTensor r = random(shapes[0], prg);
-  const int64_t n = r.numel();
-  RingTensor t(shapes[1]);  // zeros
-  uint64_t* tab = t.data().data();
-  auto row = [&](int table, int64_t i) { return tab + (table * n + i) * 4; };
-  auto setLess = [&](uint64_t* w, uint64_t d, uint64_t flip) {
-    for (int k = 0; k < 4; ++k) w[k] = kLess[d][k] ^ flip;
-  };
-  auto setEq = [](uint64_t* w, uint64_t d) { w[d / 64] = uint64_t{1} << (d % 64); };
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t v = r[i];
-    const uint64_t d0 = v & 255, d1 = (v >> 8) & 255, d2 = (v >> 16) & 255, d3 = (v >> 24) & 255;
-    setLess(row(0, i), d0, 0);
-    setLess(row(1, i), d1, 0);
-    setEq(row(2, i), d1);
-    setLess(row(3, i), d2, 0);
-    setEq(row(4, i), d2);
-    setLess(row(5, i), d3, 0 - ((v >> 32) & 1));  // r_32 ^ [v < r_3]
-    setEq(row(6, i), d3);
-  }
-  return {std::move(r), std::move(t)};
 }
 
 void expectShapes(const CorrelationRequest& r, size_t n) {
@@ -105,11 +70,8 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
     case Kind::kBinaryTriple:
       expectShapes(*this, 1);
       return {shapes[0], shapes[0], shapes[0]};
-    case Kind::kCompareTables: {
-      expectShapes(*this, 1);
-      const int64_t n = shapes[0].numel();
-      return {shapes[0], Shape{7, n, 4}};
-    }
+    case Kind::kCompareTables:
+      return detail::compareTablesShapes(shapes);
     case Kind::kLookup: {
       expectShapes(*this, 1);
       SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1 &&
@@ -142,8 +104,9 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
   switch (kind) {
     case Kind::kBinaryTriple:
       return std::vector<Sharing>(n, Sharing::kXor);
-    case Kind::kCompareTables:
-      return {Sharing::kAdditive, Sharing::kXor};
+    case Kind::kCompareTables:  // r, tables, bits, mono, a, a_mono
+      return {Sharing::kAdditive, Sharing::kXor,      Sharing::kXor,
+              Sharing::kAdditive, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kBitSelect:
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kLookup:
@@ -344,7 +307,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kCompareTables:
-      return compareTablesFor(shapes, prg);
+      return detail::generateCompareTables(shapes, prg);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
       RingTensor r = random(shapes[0], prg);
@@ -493,12 +456,13 @@ BinaryTriple Dealer::binaryTriple(int64_t words) {
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
-CompareTables Dealer::compareTables(const Shape& shape) {
+CompareTables Dealer::compareTables(const Shape& shape, const Shape& values) {
   CorrelationRequest r;
   r.kind = Kind::kCompareTables;
-  r.shapes = {shape};
+  r.shapes = {shape, values};
   auto t = timedFetch(r);
-  return {std::move(t[0]), std::move(t[1])};
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2]),
+          std::move(t[3]), std::move(t[4]), std::move(t[5])};
 }
 
 BitSelect Dealer::bitSelect(const Shape& shape) { return bitSelect(shape, shape); }
