@@ -43,6 +43,18 @@
 ///
 /// Backend name: "<inner's backend name>+aead", e.g. "mpi+aead". The timeout is taken from the
 /// inner communicator and setTimeout() is forwarded to it.
+///
+/// Contract, on top of Communicator's: a non-owning decorator's inner communicator must outlive
+/// it; calls made directly on the inner communicator bypass the channel (plaintext). Every
+/// party must wrap its communicator at the same point (otherwise the handshake fails with a
+/// CommError or a Timeout).
+///
+/// Usage:
+///   sotto::ChannelOptions ch;
+///   ch.identity = sotto::loadPrivateKey("alice.key");        // made by `sotto-keygen alice`
+///   ch.expected_peers = {std::nullopt, sotto::loadPublicKey("bob.pub")};  // by rank
+///   comm = sotto::withSecureChannel(std::move(comm), ch);    // collective: every party at once
+///   std::cerr << sotto::channelDescription(*comm) << "\n";   // once; "WARNING: ..." if unpinned
 
 #include <memory>
 #include <optional>
