@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "crypto/kex.h"
 
@@ -78,6 +79,57 @@ PublicKey keyAt(const Hello& h, size_t offset) {
   PublicKey k;
   std::copy_n(h.begin() + offset, k.size(), k.begin());
   return k;
+}
+
+// The pair's streams {this party -> peer, peer -> this party} from the two hellos and the keys
+// behind them, or nullopt if an X25519 key of the peer is invalid. `lo`: this party has the lower
+// rank. ikm = ee || es || se || ss in (lo, hi) order, the static terms only where presented.
+std::optional<std::pair<AeadStream, AeadStream>> sessionStreams(
+    bool lo, const Hello& mine, const Hello& theirs, const IdentityKey& eph,
+    const IdentityKey* self, const PublicKey& peer_eph,
+    const std::optional<PublicKey>& peer_static) {
+  std::vector<uint8_t> ikm;
+  bool ok = true;
+  auto mix = [&](const std::array<uint8_t, 32>& priv, const PublicKey& pub) {
+    kex::Bytes32 dh{};
+    ok = ok && kex::x25519(priv, pub, dh);
+    ikm.insert(ikm.end(), dh.begin(), dh.end());
+    kex::wipe(dh.data(), dh.size());
+  };
+  mix(eph.private_key, peer_eph);  // ee
+  const bool hi_static = lo ? peer_static.has_value() : self != nullptr;
+  const bool lo_static = lo ? self != nullptr : peer_static.has_value();
+  if (hi_static && lo) mix(eph.private_key, *peer_static);           // es = DH(e_lo, s_hi)
+  if (hi_static && !lo) mix(self->private_key, peer_eph);            // (as seen by hi)
+  if (lo_static && lo) mix(self->private_key, peer_eph);             // se = DH(s_lo, e_hi)
+  if (lo_static && !lo) mix(eph.private_key, *peer_static);          // (as seen by hi)
+  if (lo_static && hi_static) mix(self->private_key, *peer_static);  // ss
+  if (!ok) {
+    kex::wipe(ikm.data(), ikm.size());
+    return std::nullopt;
+  }
+  // salt = SHA-256(label || hello_lo || hello_hi); k_lo->hi || k_hi->lo = HKDF(ikm, salt, info).
+  std::vector<uint8_t> transcript(kLabel.begin(), kLabel.end());
+  const Hello& h_lo = lo ? mine : theirs;
+  const Hello& h_hi = lo ? theirs : mine;
+  transcript.insert(transcript.end(), h_lo.begin(), h_lo.end());
+  transcript.insert(transcript.end(), h_hi.begin(), h_hi.end());
+  const auto salt = kex::sha256(transcript);
+  std::array<uint8_t, 64> okm{};
+  kex::hkdfSha256(ikm, salt,
+                  std::span(reinterpret_cast<const uint8_t*>(kKeyInfo.data()), kKeyInfo.size()),
+                  okm);
+  AeadStream::Key k_lo_hi, k_hi_lo;
+  std::copy_n(okm.begin(), 32, k_lo_hi.begin());
+  std::copy_n(okm.begin() + 32, 32, k_hi_lo.begin());
+  std::pair<AeadStream, AeadStream> streams(
+      AeadStream(lo ? k_lo_hi : k_hi_lo, AeadStream::Direction::kSeal),
+      AeadStream(lo ? k_hi_lo : k_lo_hi, AeadStream::Direction::kOpen));
+  kex::wipe(ikm.data(), ikm.size());
+  kex::wipe(okm.data(), okm.size());
+  kex::wipe(k_lo_hi.data(), k_lo_hi.size());
+  kex::wipe(k_hi_lo.data(), k_hi_lo.size());
+  return streams;
 }
 
 Communicator& checkedInner(Communicator* inner) {
@@ -187,46 +239,12 @@ void SecureChannelCommunicator::handshake(const ChannelOptions& options) {
       }
     }
 
-    // ikm = ee || es || se || ss, ordered by rank (lo, hi); static terms only where presented.
-    const bool lo = me < p;
-    const PublicKey peer_eph = keyAt(h, 24);
-    std::vector<uint8_t> ikm;
-    kex::Bytes32 dh{};
-    auto mix = [&](const std::array<uint8_t, 32>& priv, const PublicKey& pub) {
-      if (!kex::x25519(priv, pub, dh)) failHandshake(p, "the peer sent an invalid X25519 key");
-      ikm.insert(ikm.end(), dh.begin(), dh.end());
-    };
-    mix(eph[p].private_key, peer_eph);  // ee
-    const bool hi_static = lo ? identity.has_value() : self != nullptr;
-    const bool lo_static = lo ? self != nullptr : identity.has_value();
-    if (hi_static && lo) mix(eph[p].private_key, *identity);        // es = DH(e_lo, s_hi)
-    if (hi_static && !lo) mix(self->private_key, peer_eph);         // (as seen by hi)
-    if (lo_static && lo) mix(self->private_key, peer_eph);          // se = DH(s_lo, e_hi)
-    if (lo_static && !lo) mix(eph[p].private_key, *identity);       // (as seen by hi)
-    if (lo_static && hi_static) mix(self->private_key, *identity);  // ss
-
-    std::vector<uint8_t> transcript(kLabel.begin(), kLabel.end());
-    const Hello& h_lo = lo ? mine[p] : h;
-    const Hello& h_hi = lo ? h : mine[p];
-    transcript.insert(transcript.end(), h_lo.begin(), h_lo.end());
-    transcript.insert(transcript.end(), h_hi.begin(), h_hi.end());
-    const auto salt = kex::sha256(transcript);
-    std::array<uint8_t, 64> okm{};
-    kex::hkdfSha256(ikm, salt,
-                    std::span(reinterpret_cast<const uint8_t*>(kKeyInfo.data()), kKeyInfo.size()),
-                    okm);
-    AeadStream::Key k_lo_hi, k_hi_lo;
-    std::copy_n(okm.begin(), 32, k_lo_hi.begin());
-    std::copy_n(okm.begin() + 32, 32, k_hi_lo.begin());
     // verified: key confirmation below then proves possession of the pinned key's private key.
-    peers_[p] = std::make_unique<Peer>(
-        Peer{AeadStream(lo ? k_lo_hi : k_hi_lo, AeadStream::Direction::kSeal),
-             AeadStream(lo ? k_hi_lo : k_lo_hi, AeadStream::Direction::kOpen), identity,
-             expected.has_value()});
-    kex::wipe(ikm.data(), ikm.size());
-    kex::wipe(okm.data(), okm.size());
-    kex::wipe(k_lo_hi.data(), k_lo_hi.size());
-    kex::wipe(k_hi_lo.data(), k_hi_lo.size());
+    const PublicKey peer_eph = keyAt(h, 24);
+    auto streams = sessionStreams(me < p, mine[p], h, eph[p], self, peer_eph, identity);
+    if (!streams) failHandshake(p, "the peer sent an invalid (low-order) X25519 key");
+    peers_[p] = std::make_unique<Peer>(Peer{std::move(streams->first), std::move(streams->second),
+                                            identity, expected.has_value()});
   }
 
   // Round 2: key confirmation, message 0 of every direction.
