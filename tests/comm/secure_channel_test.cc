@@ -272,6 +272,24 @@ TEST(SecureChannel, PublicKeyWithoutItsPrivateKeyFailsKeyConfirmation) {
   }
 }
 
+// A hello altered on the way (its unused static key field: only the transcript notices) makes
+// the parties derive different keys: key confirmation fails on both sides.
+TEST(SecureChannel, TamperedHelloFailsKeyConfirmation) {
+  auto errors = simulate(2, [](Communicator& inner) -> std::string {
+    WireCommunicator wire(inner);
+    if (inner.rank() == 0) wire.attack = Attack::kFlipBit;
+    try {
+      SecureChannelCommunicator secure(wire, ChannelOptions{});
+    } catch (const CommError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  });
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_THAT(errors[r], HasSubstr("key confirmation failed")) << "rank " << r;
+  }
+}
+
 TEST(SecureChannel, AuthenticatedDescriptionsAndOptions) {
   simulate(3, [](Communicator& inner) {
     ChannelOptions o = optionsFor(inner.rank(), 3, true);
