@@ -226,7 +226,16 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   const bool inproc = backends.size() == 1 && backends[0] == "inproc";
   if (!inproc) {
     try {
-      for (const auto& b : backends) g_worlds.emplace_back(b, makeCommunicator(b));
+      // "mpi" is the default (encrypted) channel, "mpi+plain" the backend in the clear.
+      for (const auto& b : backends) {
+        CommOptions o;
+        std::string name = b;
+        if (name.size() > 6 && name.ends_with("+plain")) {
+          name.resize(name.size() - 6);
+          o.channel = CommOptions::Channel::kPlain;
+        }
+        g_worlds.emplace_back(b, makeCommunicator(name, o));
+      }
     } catch (const std::exception& e) {
       std::cerr << program << ": " << e.what() << "\n";
       return 1;

@@ -1,10 +1,14 @@
 #include "sotto/comm/factory.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string_view>
 
 #include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/comm/secure_channel.h"
+#include "sotto/crypto/identity.h"
 #ifdef SOTTO_HAVE_MPI
 #include "sotto/comm/mpi.h"
 #endif
@@ -64,6 +68,37 @@ uint64_t settingsFingerprint(std::string_view backend, int world_size) {
   uint64_t h = std::hash<std::string_view>{}(backend);
   h ^= static_cast<uint64_t>(world_size) * 0x9e3779b97f4a7c15ULL;
   return h;
+}
+
+// Pinned peer keys from the parties file, if it lists any (none yet without one).
+std::vector<std::optional<PublicKey>> peerKeysFromEnvironment(const CommOptions&, int) {
+  return {};
+}
+
+bool encryptChannel(const CommOptions& o) {
+  if (o.channel != CommOptions::Channel::kDefault)
+    return o.channel == CommOptions::Channel::kEncrypted;
+  const char* v = env("SOTTO_CHANNEL");
+  if (v == nullptr || std::string_view(v) == "aead") return true;
+  SOTTO_ENFORCE(std::string_view(v) == "plain", "SOTTO_CHANNEL='", v,
+                "' is neither 'aead' (the default: encrypted, authenticated) nor 'plain'");
+  return false;
+}
+
+// The launched communicator inside the encrypted channel, keys from the options or environment.
+std::unique_ptr<Communicator> secureChannel(std::unique_ptr<Communicator> comm,
+                                            const CommOptions& o) {
+  ChannelOptions ch;
+  const std::string key_file =
+      !o.key_file.empty() ? o.key_file : (env("SOTTO_KEY") != nullptr ? env("SOTTO_KEY") : "");
+  if (!key_file.empty()) ch.identity = loadPrivateKey(key_file);
+  ch.expected_peers = o.peer_keys;
+  if (ch.expected_peers.empty()) ch.expected_peers = peerKeysFromEnvironment(o, comm->worldSize());
+  comm = withSecureChannel(std::move(comm), ch);
+  const std::string line = channelDescription(*comm);
+  if (line.rfind("WARNING", 0) == 0)
+    std::fprintf(stderr, "rank %d: %s\n", comm->rank(), line.c_str());
+  return comm;
 }
 
 }  // namespace
@@ -145,8 +180,10 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     throw InvalidArgument("unknown backend '" + std::string(backend) + "' (available: " + list +
                           ", auto)");
   }
-  verifySameOnAllParties(*comm, "backend and world size",
-                         settingsFingerprint(backend, comm->worldSize()));
+  const bool encrypt = encryptChannel(options);
+  verifySameOnAllParties(*comm, "backend, world size and channel (SOTTO_CHANNEL)",
+                         settingsFingerprint(backend, comm->worldSize()) ^ (encrypt ? 0x5a : 0));
+  if (encrypt) comm = secureChannel(std::move(comm), options);
   comm->resetStats();
   return withDelay(std::move(comm), delayFromEnvironment());
 }

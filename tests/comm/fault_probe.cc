@@ -80,6 +80,10 @@ void runCase(const std::string& backend, const std::string& name, Clock::time_po
   if (name == "world-mismatch" && my_rank == 1) options.world_size = 1 + 2;  // others: env
   if (name == "lonely") options.world_size = 2;                              // only 1 started
   if (name == "hybrid-threshold") options.hybrid_threshold = 1000 + 1000 * my_rank;
+  // The backends' own failures, in the clear; channel-mismatch: rank 0 plain, the others encrypt.
+  options.channel = name == "channel-mismatch" && my_rank != 0
+                        ? sotto::CommOptions::Channel::kEncrypted
+                        : sotto::CommOptions::Channel::kPlain;
   start = Clock::now();
   auto comm = sotto::makeCommunicator(backend, options);
   comm->setTimeout(std::chrono::milliseconds(1500));

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   try {
     sotto::CommOptions options;
     options.timeout = std::chrono::seconds(30);
+    // The backend itself (plaintext); --secure wraps it below with pinned test keys.
+    options.channel = sotto::CommOptions::Channel::kPlain;
     comm = sotto::makeCommunicator(backend, options);
     if (secure) {
       auto test_key = [](int r) {

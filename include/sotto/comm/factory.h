@@ -2,8 +2,10 @@
 /// @file factory.h
 /// One entry point for every backend: makeCommunicator("inproc"|"mpi"|"gloo"|"hybrid"|"auto").
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +47,19 @@ struct CommOptions {
   /// (a single number sets every kind). Unset: measured at start-up by a sweep
   /// (calibrateHybridThresholds in hybrid.h). All parties must agree.
   std::optional<HybridThresholds> hybrid_threshold;
+
+  /// Channel security of the launched backends (mpi, gloo, hybrid, tcp; inproc never leaves the
+  /// process and is never wrapped). kDefault reads SOTTO_CHANNEL: unset or "aead" encrypts and
+  /// authenticates every message (secure_channel.h), "plain" leaves the traffic in the clear.
+  enum class Channel { kDefault, kEncrypted, kPlain };
+  Channel channel = Channel::kDefault;
+  /// This party's identity key file (made by sotto-keygen); unset: SOTTO_KEY. Without one the
+  /// channel is encrypted with ephemeral keys only and every rank prints once that it is not
+  /// authenticated.
+  std::string key_file;
+  /// The peers' public keys by rank, pinned at the handshake; unset: read from the parties file
+  /// (SOTTO_PARTIES, parties_file.h) when it lists keys.
+  std::vector<std::optional<std::array<uint8_t, 32>>> peer_keys;
 };
 
 /// Creates this party's communicator for `backend`:
@@ -54,8 +69,10 @@ struct CommOptions {
 ///   options / environment above (no MPI involved, works across hosts);
 /// - "hybrid": MPI for small messages, Gloo for large (mpirun job);
 /// - "auto": "mpi" under mpirun, "gloo" if SOTTO_RANK is set, else InvalidArgument.
-/// Connecting is collective: every party must call it with the same backend and settings; the
-/// factory checks this and throws CommError naming the disagreeing ranks.
+/// Connecting is collective: every party must call it with the same backend and settings (the
+/// channel mode included); the factory checks this and throws CommError naming the disagreeing
+/// ranks. Launched backends are then wrapped in the encrypted channel unless options.channel (or
+/// SOTTO_CHANNEL) says plain: backendName() is then e.g. "mpi+aead".
 /// @throws InvalidArgument unknown backend or missing options; NotImplemented backend not built;
 ///         CommError / Timeout when the parties cannot connect.
 std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
