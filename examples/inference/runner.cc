@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <regex>
 #include <stdexcept>
 #include <vector>
 
@@ -399,6 +400,13 @@ int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
       [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a, d); });
 }
 
+std::string userMessage(const std::string& what) {
+  // The library's messages start with the source location of the check ("/.../idx.cc:75: "),
+  // which helps a developer, not a user: drop every "<path>.cc:<line>: " / ".h:<line>: ".
+  static const std::regex location(R"([^\s:]+\.(cc|h):[0-9]+: )");
+  return std::regex_replace(what, location, "");
+}
+
 namespace {
 
 // One rank of the world: the TTP dealer, or a computing party with its dealer. An exception
@@ -447,7 +455,8 @@ int runParties(const std::string& program, const std::string& backend,
           return runWorld(c, dealer_kind, party_main);
         } catch (const std::exception& e) {
           if (c.rank() <= 1)
-            std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(), e.what());
+            std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(),
+                         userMessage(e.what()).c_str());
           return 1;
         }
       });
@@ -456,7 +465,7 @@ int runParties(const std::string& program, const std::string& backend,
     auto world = makeCommunicator(backend);
     return runWorld(*world, dealer_kind, party_main);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
+    std::fprintf(stderr, "%s: error: %s\n", program.c_str(), userMessage(e.what()).c_str());
     return 1;
   }
 }

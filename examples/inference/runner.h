@@ -40,6 +40,9 @@ std::string checkDealerChoice(std::string& kind);
 /// One line: who must trust whom with this dealer.
 std::string trustStatement(const Dealer& dealer);
 
+/// An exception's message as a user should read it: without the source locations of checks.
+std::string userMessage(const std::string& what);
+
 /// A fingerprint of settings every party must share (for verifySameOnAllParties).
 uint64_t settingsHash(const std::vector<std::string>& settings);
 
