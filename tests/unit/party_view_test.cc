@@ -9,15 +9,16 @@
 //     over the whole view and over each message of a run (the i-th message of every run), so a
 //     small biased message is not lost among large ones: |ones - n/2| <= 6·sqrt(n/4), a binomial
 //     z-test at 6 sigma (2e-9 false alarms per position for large n; Hoeffding bounds it by
-//     2·exp(-18) = 3e-8 for any n);
+//     2·exp(-18) = 3e-8 for any n); and the sum of z² over all messages and positions, which is
+//     chi-square with 64 degrees of freedom per message, stays below its 1e-6 quantile;
 //   - indistinguishability: a two-sample chi-square test on the 256-bin byte histograms of A's and
 //     B's views, and a two-sample Kolmogorov–Smirnov test on their words read as doubles in
 //     [0, 1), each at a false-alarm probability of 1e-6.
-// About 8600 bit positions and 14 two-sample tests are checked per pass, so a pass fails by chance
-// with probability about 3e-5. Sizes are multiples of 64 elements, so no message carries padding;
-// no message needed excluding (every message of every op here is uniform by design).
-// The same detector must fire on insecure views (the plaintext sent as it is, a mask missing its
-// top bit, a size that depends on the secret), so these tests can fail.
+// About 8600 bit positions and 26 chi-square or KS tests are checked per pass, so a pass fails by
+// chance with probability about 3e-5. Sizes are multiples of 64 elements, so no message carries
+// padding; no message needed excluding (every message of every op here is uniform by design). The
+// same detector must fire on insecure views (the plaintext sent as it is, a mask missing its top
+// bit, a size that depends on the secret), so these tests can fail.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -59,8 +60,9 @@ constexpr double kAlpha = 1e-6;
 // Upper 1e-6 quantile of the standard normal (for the chi-square quantile below).
 constexpr double kZAlpha = 4.753424;
 
-// Upper-alpha quantile of chi-square with k degrees of freedom, by Wilson–Hilferty (within 0.5 %
-// of the exact quantile for k >= 30; k is 255 here: 377.2 against the exact 377.9).
+// Upper-alpha quantile of chi-square with k degrees of freedom, by Wilson–Hilferty: 377.25 for
+// k = 255 against the exact 377.08, 219.16 for k = 128 against 218.91 (a false-alarm probability
+// a little under 1e-6).
 double chiSquareQuantile(int k) {
   const double h = 2.0 / (9.0 * k);
   return k * std::pow(1.0 - h + kZAlpha * std::sqrt(h), 3);
@@ -212,9 +214,14 @@ Verdict judge(const View& a, const View& b) {
 // The bit balance of each message slot of a run (the i-th message of every run taken together),
 // so that a small message that is not uniform is not hidden among large ones. Empty if the runs
 // do not all receive the same sequence of message sizes (the size check reports that).
+// Over all slots and positions, sum z² is chi-square with 64 degrees of freedom per slot when
+// every message is uniform (the slots are distinct messages, the bits of a uniform word are
+// independent): a small bias spread over many messages shows there before any single z reaches 6.
 struct SlotBalance {
   std::vector<std::string> slots;  // one line per slot
   BitBalance worst;
+  double sum_z2 = 0;
+  int df = 0;
 };
 
 SlotBalance slotBalance(const View& view, int runs) {
@@ -227,7 +234,12 @@ SlotBalance slotBalance(const View& view, int runs) {
       if (view[r * per_run + s].bytes.size() != view[s].bytes.size()) return {};
       slot.push_back(view[r * per_run + s]);
     }
-    const BitBalance b = bitBalance(profile(slot));
+    const Profile prof = profile(slot);
+    const BitBalance b = bitBalance(prof);
+    for (int j = 0; j < 64 && prof.words > 0; ++j, ++out.df)
+      out.sum_z2 += std::pow(zScore(prof.word_ones[j], prof.words), 2);
+    for (int j = 0; j < 8 && prof.odd_bytes > 0; ++j, ++out.df)
+      out.sum_z2 += std::pow(zScore(prof.byte_ones[j], prof.odd_bytes), 2);
     std::ostringstream os;
     os << "message " << s << " of " << per_run << " (" << commOpName(slot[0].op) << ", "
        << slot[0].bytes.size() << " B)";
@@ -257,7 +269,8 @@ void expectIndistinguishable(const Views& v, const std::string& what) {
             << " s): " << verdict.summary() << "; " << slots_a.slots.size()
             << " messages per run, worst per message: A " << slots_a.worst.z << " ("
             << slots_a.worst.where << "), B " << slots_b.worst.z << " (" << slots_b.worst.where
-            << ")\n";
+            << "); sum z^2 A " << slots_a.sum_z2 << ", B " << slots_b.sum_z2 << " (df "
+            << slots_a.df << ", critical " << chiSquareQuantile(slots_a.df) << ")\n";
   EXPECT_TRUE(verdict.sizes_equal) << what << ": message sizes depend on the secret";
   EXPECT_EQ(verdict.bytes_a, verdict.bytes_b) << what;
   ASSERT_FALSE(slots_a.slots.empty()) << what << ": the runs received different messages";
@@ -265,6 +278,10 @@ void expectIndistinguishable(const Views& v, const std::string& what) {
   EXPECT_FALSE(verdict.unbalancedB()) << what << ", secret B: " << verdict.summary();
   EXPECT_LE(std::fabs(slots_a.worst.z), kMaxBitZ) << what << ", secret A:" << lines(slots_a.slots);
   EXPECT_LE(std::fabs(slots_b.worst.z), kMaxBitZ) << what << ", secret B:" << lines(slots_b.slots);
+  EXPECT_LE(slots_a.sum_z2, chiSquareQuantile(slots_a.df))
+      << what << ", secret A:" << lines(slots_a.slots);
+  EXPECT_LE(slots_b.sum_z2, chiSquareQuantile(slots_b.df))
+      << what << ", secret B:" << lines(slots_b.slots);
   EXPECT_FALSE(verdict.chi2Fires()) << what << ": " << verdict.summary();
   EXPECT_FALSE(verdict.ksFires()) << what << ": " << verdict.summary();
 }
