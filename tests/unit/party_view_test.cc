@@ -430,6 +430,46 @@ TEST(PartyView, Lenet5ForwardPartyZeroLearnsNothingOfTheImage) {
   expectIndistinguishable(out[0], "LeNet5 forward, party 0 (model) from party 1 (image)");
 }
 
+TEST(RecordingCommunicator, RecordsEverythingFromThePeerAndNothingElse) {
+  // Party r sends words valued 100·(r + 1) + i; each party records what comes from the other.
+  auto out = simulate(2, [](Communicator& inner) {
+    RecordingCommunicator rec(inner, 1 - inner.rank());
+    const int me = rec.rank(), peer = 1 - me;
+    auto mine = [&](uint64_t base) {
+      return std::vector<uint64_t>{100 * (me + 1) + base, 100 * (me + 1) + base + 1};
+    };
+    auto bytes = [](const std::vector<uint64_t>& v) { return std::as_bytes(std::span(v)); };
+    std::vector<uint64_t> in(2), all(4);
+    rec.exchange(peer, bytes(mine(0)), std::as_writable_bytes(std::span(in)));
+    rec.setRecording(true);
+    if (me == 0) rec.send(peer, bytes(mine(1)));
+    if (me == 1) rec.recv(peer, std::as_writable_bytes(std::span(in)));
+    rec.exchange(peer, bytes(mine(2)), std::as_writable_bytes(std::span(in)));
+    auto b = mine(3);
+    rec.broadcast(1, std::as_writable_bytes(std::span(b)));
+    auto add = mine(4), xr = mine(5);
+    rec.allReduce(add, ReduceOp::kAdd);
+    rec.allReduce(xr, ReduceOp::kXor);
+    rec.allGather(bytes(mine(6)), std::as_writable_bytes(std::span(all)));
+    rec.gather(0, bytes(mine(7)), std::as_writable_bytes(std::span(all)));
+    rec.setRecording(false);
+    std::vector<std::vector<uint64_t>> got;
+    for (const auto& m : rec.messages()) {
+      std::vector<uint64_t> w(m.bytes.size() / 8);
+      std::memcpy(w.data(), m.bytes.data(), m.bytes.size());
+      got.push_back(w);
+    }
+    return got;
+  });
+  using W = std::vector<std::vector<uint64_t>>;
+  // Party 0 hears from party 1: exchange, broadcast (rooted at 1), allReduce (Add, Xor),
+  // allGather, gather (rooted at 0).
+  EXPECT_EQ(out[0], (W{{202, 203}, {203, 204}, {204, 205}, {205, 206}, {206, 207}, {207, 208}}));
+  // Party 1 hears from party 0: send, exchange, allReduce (Add, Xor), allGather; not the
+  // broadcast it roots, nor the gather to party 0.
+  EXPECT_EQ(out[1], (W{{101, 102}, {102, 103}, {104, 105}, {105, 106}, {106, 107}}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tests of the test: insecure views must be caught.
 
