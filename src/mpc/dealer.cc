@@ -374,13 +374,20 @@ std::vector<CorrelationRequest> Dealer::stopRecording() {
   return std::exchange(recorded_, {});
 }
 
+void Dealer::fetchMany(std::span<const CorrelationRequest> requests,
+                       const std::function<void(size_t, std::vector<RingTensor>)>& deliver) {
+  for (size_t k = 0; k < requests.size(); ++k) deliver(k, fetch(requests[k]));
+}
+
 void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& request : requests) {
-    const uint64_t bytes0 = traffic_.bytes();
-    auto outputs = fetch(request);
-    queue_.push_back({request.encode(), std::move(outputs), traffic_.bytes() - bytes0});
-  }
+  uint64_t bytes0 = traffic_.bytes();
+  // Each correlation carries the traffic since the previous one was delivered (a batched
+  // request's upload counts with the first).
+  fetchMany(requests, [&](size_t k, std::vector<RingTensor> outputs) {
+    queue_.push_back({requests[k].encode(), std::move(outputs), traffic_.bytes() - bytes0});
+    bytes0 = traffic_.bytes();
+  });
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

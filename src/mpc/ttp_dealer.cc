@@ -1,6 +1,7 @@
 #include "sotto/mpc/ttp_dealer.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "sotto/comm/sub_communicator.h"
@@ -15,10 +16,14 @@ using Kind = CorrelationRequest::Kind;
 // Wire format, party 0 -> dealer: a header of kHeaderWords words,
 //   [count, first min(count, kHeaderWords - 1) words of request.encode(), zero padding],
 // followed, only if count > kHeaderWords - 1, by one message of the remaining words. count == 0
-// is the shutdown. Dealer -> party 0: one message with the corrections of every output in
+// is the shutdown. A batch (prefetch) is the header [kBatch, requests, words, zero padding]
+// followed by one message of `words` words: for each request its length, then its encoding.
+// Dealer -> party 0: per request, one message with the corrections of every output in
 // outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
 constexpr size_t kHeaderWords = 24;
 constexpr size_t kMaxRequestWords = (size_t{1} << 18) + 64;  // a 2^16-row, 4-column table
+constexpr uint64_t kBatch = ~uint64_t{0};
+constexpr uint64_t kMaxBatchRequests = uint64_t{1} << 20;
 
 ConstBytes wordBytes(std::span<const uint64_t> w) { return std::as_bytes(w); }
 MutableBytes writableWordBytes(std::span<uint64_t> w) { return std::as_writable_bytes(w); }
@@ -85,14 +90,74 @@ class TtpDealerClient final : public Dealer {
   std::string name() const override { return "ttp"; }
 
  protected:
-  std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
-    // Checks every party can make alike, before any communication.
-    const auto shapes = request.outputShapes();
-    const size_t total = correlationWords<InvalidArgument>(shapes);
+  // Every party checks a request alike, before any communication; returns its reply's words.
+  static size_t check(const CorrelationRequest& request) {
+    const size_t total = correlationWords<InvalidArgument>(request.outputShapes());
     if (request.kind == Kind::kTruncation) {
       SOTTO_ENFORCE(request.frac_bits > 0 && request.frac_bits < 62, "truncation by ",
                     request.frac_bits, " bits is outside (0, 62)");
     }
+    return total;
+  }
+
+  // Party 0: the outputs of `request` from the dealer's reply (its corrections, concatenated).
+  std::vector<RingTensor> receiveReply(const CorrelationRequest& request, size_t total) {
+    std::vector<RingTensor> out;
+    const auto shapes = request.outputShapes();
+    out.reserve(shapes.size());
+    if (shapes.size() == 1) {  // straight into the output
+      out.emplace_back(shapes[0]);
+      world_.recv(dealer_rank_, writableWordBytes(out[0].data()));
+      return out;
+    }
+    reply_.resize(total);
+    world_.recv(dealer_rank_, writableWordBytes(reply_));
+    size_t at = 0;
+    for (const auto& sh : shapes) {
+      const auto n = static_cast<size_t>(sh.numel());
+      out.emplace_back(sh);
+      std::copy_n(reply_.begin() + static_cast<std::ptrdiff_t>(at), n, out.back().data().begin());
+      at += n;
+    }
+    return out;
+  }
+
+  // Party 0 asks for every request of a prefetch in one message and receives the replies as the
+  // dealer makes them: one round trip for the batch instead of one per correlation.
+  void fetchMany(std::span<const CorrelationRequest> requests,
+                 const std::function<void(size_t, std::vector<RingTensor>)>& deliver) override {
+    if (world_.rank() != 0 || requests.size() <= 1) {
+      Dealer::fetchMany(requests, deliver);
+      return;
+    }
+    std::vector<size_t> totals;
+    std::vector<uint64_t> words;
+    for (const auto& r : requests) {
+      totals.push_back(check(r));
+      const std::vector<uint64_t> code = r.encode();
+      words.push_back(code.size());
+      words.insert(words.end(), code.begin(), code.end());
+    }
+    auto scope = world_.tag("dealer");
+    CommCounters before = world_.stats().total;
+    std::vector<uint64_t> header(kHeaderWords, 0);
+    header[0] = kBatch;
+    header[1] = requests.size();
+    header[2] = words.size();
+    world_.send(dealer_rank_, wordBytes(header));
+    world_.send(dealer_rank_, wordBytes(words));
+    for (size_t k = 0; k < requests.size(); ++k) {
+      std::vector<RingTensor> out = receiveReply(requests[k], totals[k]);
+      const CommCounters after = world_.stats().total;
+      addDelta(traffic_, before, after);
+      before = after;
+      deliver(k, std::move(out));
+    }
+  }
+
+  std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
+    const size_t total = check(request);
+    const auto shapes = request.outputShapes();
     std::vector<RingTensor> out;
     out.reserve(shapes.size());
     if (world_.rank() != 0) {
@@ -115,22 +180,16 @@ class TtpDealerClient final : public Dealer {
     if (words.size() > inline_words) {
       world_.send(dealer_rank_, wordBytes(std::span(words).subspan(inline_words)));
     }
-    std::vector<uint64_t> reply(total);
-    world_.recv(dealer_rank_, writableWordBytes(reply));
+    out = receiveReply(request, total);
     addDelta(traffic_, before, world_.stats().total);
-    size_t at = 0;
-    for (const auto& s : shapes) {
-      const auto n = static_cast<size_t>(s.numel());
-      out.emplace_back(s, std::vector<uint64_t>(reply.begin() + at, reply.begin() + at + n));
-      at += n;
-    }
     return out;
   }
 
  private:
   Communicator& world_;
   int dealer_rank_;
-  std::optional<Prg> stream_;  // party i >= 1: the stream it shares with the dealer
+  std::vector<uint64_t> reply_;  // party 0: a multi-output reply, before it is split
+  std::optional<Prg> stream_;    // party i >= 1: the stream it shares with the dealer
 };
 
 // ---- Server ---------------------------------------------------------------------------------
@@ -175,6 +234,10 @@ class TtpServer {
       }
       const uint64_t count = header[0];
       if (count == 0) return;  // shutdown: party 0's client was destroyed
+      if (count == kBatch) {
+        serveBatch(header[1], header[2]);
+        continue;
+      }
       if (count > kMaxRequestWords) {
         reject("request of " + std::to_string(count) + " words (at most " +
                std::to_string(kMaxRequestWords) + ")");
@@ -191,6 +254,28 @@ class TtpServer {
   }
 
  private:
+  // A prefetch's requests in one message; one reply per request, in order, sent as it is made.
+  void serveBatch(uint64_t requests, uint64_t total_words) {
+    if (requests < 2 || requests > kMaxBatchRequests ||
+        total_words > requests * (kMaxRequestWords + 1)) {
+      reject("batch of " + std::to_string(requests) + " requests in " +
+             std::to_string(total_words) + " words");
+    }
+    std::vector<uint64_t> words(total_words);
+    world_.recv(0, writableWordBytes(words));
+    size_t at = 0;
+    for (uint64_t k = 0; k < requests; ++k) {
+      const uint64_t count = at < words.size() ? words[at] : 0;
+      if (count == 0 || count > kMaxRequestWords || count > words.size() - at - 1) {
+        reject("request " + std::to_string(k) + " of a batch has a bad length");
+      }
+      const std::vector<uint64_t> reply = serve(std::span(words).subspan(at + 1, count));
+      world_.send(0, wordBytes(reply));
+      at += 1 + count;
+    }
+    if (at != words.size()) reject("a batch has words after its last request");
+  }
+
   // Tells every rank, then throws: the parties' pending calls fail promptly.
   [[noreturn]] void reject(const std::string& why) {
     const std::string msg = "ttp dealer: rejected a request from party 0: " + why;

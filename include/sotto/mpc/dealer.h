@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -211,6 +212,11 @@ class Dealer {
  protected:
   /// This party's shares of every output of `request`, in outputShapes() order.
   virtual std::vector<RingTensor> fetch(const CorrelationRequest& request) = 0;
+  /// The same for several requests at once (prefetch): calls deliver(k, outputs of request k) in
+  /// order. The default fetches them one by one; a dealer in another process overrides it to ask
+  /// for all of them in one message.
+  virtual void fetchMany(std::span<const CorrelationRequest> requests,
+                         const std::function<void(size_t, std::vector<RingTensor>)>& deliver);
   CommCounters traffic_;
 
  private:
