@@ -269,7 +269,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
 
   Totals t;
   std::map<int64_t, std::vector<CorrelationRequest>> recorded;  // per batch size
-  std::vector<nn::LayerStats> profile;                          // of the first batch
+  std::vector<nn::LayerStats> profile;  // of the second batch (the first is cold), or the only one
+  const int64_t profiled = count > static_cast<uint64_t>(a.batch) ? 1 : 0;
   const int64_t per_image = in_dims[1] * in_dims[2] * in_dims[3];
   for (int64_t start = 0; start < static_cast<int64_t>(count); start += a.batch) {
     const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
@@ -286,6 +287,9 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const uint64_t d0 = dealer.traffic().bytes();
     const auto t0 = Clock::now();
     dealer.prefetch(recorded[bs]);  // the offline phase
+    // Online starts when every party holds its material (party 0 receives the TTP's corrections,
+    // the others only draw streams): otherwise party 0's offline lag is counted as online waiting.
+    comm.barrier();
     const auto t1 = Clock::now();
     std::vector<double> x;
     if (me_data) {
@@ -294,11 +298,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     }
     std::vector<nn::LayerStats> prof;
     const ArithTensor input = ArithTensor::share(party, kDataOwner, x, shape);
-    const ArithTensor logits = model.forward(input, t.batches == 0 ? &prof : nullptr);
+    const ArithTensor logits = model.forward(input, t.batches == profiled ? &prof : nullptr);
     const bool classes_only = a.reveal == "class";
     const RingTensor opened = (classes_only ? predictedClass(logits) : logits).revealTo(kDataOwner);
     const auto t2 = Clock::now();
-    if (t.batches == 0) {
+    if (t.batches == profiled) {
       // Every party's dealer traffic per layer (with the TTP dealer only party 0 has any).
       std::vector<uint64_t> dealer_per_layer;
       for (const auto& layer : prof) dealer_per_layer.push_back(layer.dealer_bytes);
@@ -352,8 +356,9 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   const double acc = 100.0 * t.correct / n, agree = 100.0 * t.agree / n;
   if (!a.quiet) {
     std::printf(
-        "\nPer-layer profile of party 1 (dealer KB: all parties), first batch (%lld "
+        "\nPer-layer profile of party 1 (dealer KB: all parties), %s batch (%lld "
         "image(s)):\n%s",
+        profiled == 1 ? "second" : "first",
         static_cast<long long>(std::min<int64_t>(a.batch, t.images)),
         nn::formatProfile(profile).c_str());
     std::printf("\n%-34s %14s\n", "totals", "per image");
