@@ -31,8 +31,8 @@ Shape matmulOutputShape(const Shape& a, const Shape& b) {
 }
 
 RingTensor random(const Shape& shape, Prg& prg) {
-  RingTensor t(shape);
-  prg.fill(t.data());
+  RingTensor t = RingTensor::uninitialized(shape);
+  prg.fill(t.data());  // writes every word
   return t;
 }
 
@@ -138,8 +138,8 @@ RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
 
 RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream) {
   const bool key = sharing == Sharing::kPrfTable || sharing == Sharing::kPrfPairs;
-  RingTensor t(key ? Shape{2} : shape);
-  stream.fill(t.data());
+  RingTensor t = RingTensor::uninitialized(key ? Shape{2} : shape);
+  stream.fill(t.data());  // writes every word
   return t;
 }
 

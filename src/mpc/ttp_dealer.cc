@@ -105,8 +105,8 @@ class TtpDealerClient final : public Dealer {
     std::vector<RingTensor> out;
     const auto shapes = request.outputShapes();
     out.reserve(shapes.size());
-    if (shapes.size() == 1) {  // straight into the output
-      out.emplace_back(shapes[0]);
+    if (shapes.size() == 1) {  // straight into the output (the message fills it)
+      out.push_back(RingTensor::uninitialized(shapes[0]));
       world_.recv(dealer_rank_, writableWordBytes(out[0].data()));
       return out;
     }
@@ -115,7 +115,7 @@ class TtpDealerClient final : public Dealer {
     size_t at = 0;
     for (const auto& sh : shapes) {
       const auto n = static_cast<size_t>(sh.numel());
-      out.emplace_back(sh);
+      out.push_back(RingTensor::uninitialized(sh));
       std::copy_n(reply_.begin() + static_cast<std::ptrdiff_t>(at), n, out.back().data().begin());
       at += n;
     }
@@ -248,7 +248,7 @@ class TtpServer {
       if (count > inline_words) {
         world_.recv(0, writableWordBytes(std::span(words).subspan(inline_words)));
       }
-      const std::vector<uint64_t> reply = serve(words);
+      const Words reply = serve(words);
       world_.send(0, wordBytes(reply));
     }
   }
@@ -269,7 +269,7 @@ class TtpServer {
       if (count == 0 || count > kMaxRequestWords || count > words.size() - at - 1) {
         reject("request " + std::to_string(k) + " of a batch has a bad length");
       }
-      const std::vector<uint64_t> reply = serve(std::span(words).subspan(at + 1, count));
+      const Words reply = serve(std::span(words).subspan(at + 1, count));
       world_.send(0, wordBytes(reply));
       at += 1 + count;
     }
@@ -285,7 +285,8 @@ class TtpServer {
 
   // Party 0's corrections for one encoded request, per output: value - Σ_{i>=1} stream_i, or
   // value ⊕ stream_1 ⊕ ... for an XOR-shared output.
-  std::vector<uint64_t> serve(std::span<const uint64_t> words) {
+  using Words = std::vector<uint64_t, detail::DefaultInitAllocator<uint64_t>>;
+  Words serve(std::span<const uint64_t> words) {
     CorrelationRequest request;
     std::vector<Shape> shapes;
     std::vector<Sharing> sharings;
@@ -307,7 +308,7 @@ class TtpServer {
         reject("output " + std::to_string(k) + " does not have shape " + shapes[k].toString());
       }
     }
-    std::vector<uint64_t> reply(total);
+    Words reply(total);  // every word written below
     std::vector<uint64_t> draw;
     size_t at = 0;
     for (size_t k = 0; k < shapes.size(); ++k) {

@@ -69,21 +69,21 @@ Shape flattenShape(const Shape& from, int64_t start_dim, int64_t end_dim) {
 }  // namespace
 
 RingTensor RingTensor::reshape(const std::vector<int64_t>& dims) const& {
-  return RingTensor(inferReshape(shape_, dims), values_);
+  return RingTensor(StorageTag{}, inferReshape(shape_, dims), values_);
 }
 
 RingTensor RingTensor::reshape(const std::vector<int64_t>& dims) && {
   Shape to = inferReshape(shape_, dims);
-  return RingTensor(std::move(to), std::move(values_));
+  return RingTensor(StorageTag{}, std::move(to), std::move(values_));
 }
 
 RingTensor RingTensor::flatten(int64_t start_dim, int64_t end_dim) const& {
-  return RingTensor(flattenShape(shape_, start_dim, end_dim), values_);
+  return RingTensor(StorageTag{}, flattenShape(shape_, start_dim, end_dim), values_);
 }
 
 RingTensor RingTensor::flatten(int64_t start_dim, int64_t end_dim) && {
   Shape to = flattenShape(shape_, start_dim, end_dim);
-  return RingTensor(std::move(to), std::move(values_));
+  return RingTensor(StorageTag{}, std::move(to), std::move(values_));
 }
 
 RingTensor RingTensor::transpose(const std::vector<int64_t>& perm) const {

@@ -103,12 +103,20 @@ RingTensor::RingTensor(Shape shape)
     : shape_(std::move(shape)), values_(static_cast<size_t>(shape_.numel()), 0) {}
 
 RingTensor RingTensor::full(Shape shape, uint64_t value) {
-  std::vector<uint64_t> values(static_cast<size_t>(shape.numel()), value);
-  return RingTensor(std::move(shape), std::move(values));
+  const auto n = static_cast<size_t>(shape.numel());
+  return RingTensor(StorageTag{}, std::move(shape), Storage(n, value));
 }
 
+RingTensor RingTensor::uninitialized(Shape shape) {
+  const auto n = static_cast<size_t>(shape.numel());
+  return RingTensor(StorageTag{}, std::move(shape), Storage(n));
+}
+
+RingTensor::RingTensor(StorageTag, Shape shape, Storage values)
+    : shape_(std::move(shape)), values_(std::move(values)) {}
+
 RingTensor::RingTensor(Shape shape, std::vector<uint64_t> values)
-    : shape_(std::move(shape)), values_(std::move(values)) {
+    : shape_(std::move(shape)), values_(values.begin(), values.end()) {
   SOTTO_ENFORCE(static_cast<int64_t>(values_.size()) == shape_.numel(),
                 "RingTensor: ", values_.size(), " values for shape ", shape_, " (", shape_.numel(),
                 " elements)");

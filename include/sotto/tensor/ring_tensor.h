@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,29 @@
 #include "sotto/tensor/shape.h"
 
 namespace sotto {
+
+namespace detail {
+/// std::allocator whose value-initialisation leaves a trivial element uninitialised, so that
+/// vector(n) costs no memset: for buffers that are written in full right away.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+}  // namespace detail
 
 /// Dense row-major tensor over Z_2^64.
 class RingTensor {
@@ -33,7 +58,7 @@ class RingTensor {
   /// Zero-filled tensor of the given shape. O(numel).
   explicit RingTensor(Shape shape);
 
-  /// Tensor of the given shape holding `values` in row-major order. O(1) (the vector is moved).
+  /// Tensor of the given shape holding `values` in row-major order. O(numel) (copied).
   /// (There is deliberately no (shape, value) constructor: RingTensor(Shape{2}, {5}) would then
   /// fill instead of holding {5}. Use full() to fill.)
   /// @throws InvalidArgument if values.size() != shape.numel().
@@ -41,6 +66,11 @@ class RingTensor {
 
   /// Zero-filled tensor. O(numel).
   static RingTensor zeros(Shape shape) { return RingTensor(std::move(shape)); }
+
+  /// Tensor of the given shape whose elements are indeterminate: no O(numel) zero-fill, for
+  /// buffers the caller writes in full before reading (a PRG draw, a received message, a kernel's
+  /// output). Reading an element before writing it is a bug.
+  static RingTensor uninitialized(Shape shape);
 
   /// Tensor of the given shape with every element equal to `value`. O(numel).
   static RingTensor full(Shape shape, uint64_t value);
@@ -180,8 +210,12 @@ class RingTensor {
   }
 
  private:
+  using Storage = std::vector<uint64_t, detail::DefaultInitAllocator<uint64_t>>;
+  struct StorageTag {};
+  RingTensor(StorageTag, Shape shape, Storage values);
+
   Shape shape_;
-  std::vector<uint64_t> values_;
+  Storage values_;
 };
 
 // ---- Binary elementwise operators (NumPy broadcasting, result shape broadcastShapes) ---------
