@@ -35,7 +35,7 @@ struct Args {
   std::fprintf(stderr,
                "%s: %s\n"
                "usage: %s [--model F.onnx] [--data DIR] [--images N] [--batch B]\n"
-               "          [--backend inproc|mpi|gloo|hybrid] [--dealer seeded|ttp]\n"
+               "          [--backend inproc|tcp|mpi|gloo|hybrid] [--dealer seeded|ttp]\n"
                "          [--math table|iterative] [--no-check] [--quiet] [--json]\n",
                d.program.c_str(), problem.c_str(), d.program.c_str());
   std::exit(2);
@@ -324,7 +324,8 @@ int runParties(const std::string& program, const std::string& backend,
                const std::function<int(Communicator&, Dealer&)>& party_main) {
   try {
     const bool local = backend == "inproc" || (backend == "auto" && !launchedByMpirun() &&
-                                               std::getenv("SOTTO_RANK") == nullptr);
+                                               std::getenv("SOTTO_RANK") == nullptr &&
+                                               std::getenv("SOTTO_PARTIES") == nullptr);
     if (local) {
       const int world = dealer_kind == "ttp" ? 3 : 2;
       if (announce)

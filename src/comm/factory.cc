@@ -5,6 +5,9 @@
 
 #include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/inproc.h"
+#ifdef SOTTO_HAVE_TCP
+#include "sotto/comm/tcp.h"
+#endif
 #ifdef SOTTO_HAVE_MPI
 #include "sotto/comm/mpi.h"
 #endif
@@ -39,9 +42,10 @@ std::chrono::milliseconds effectiveTimeout(const CommOptions& o) {
 }
 
 [[noreturn, maybe_unused]] void notBuilt(std::string_view backend) {
-  throw NotImplemented("backend '" + std::string(backend) +
-                       "' is not part of this build (rebuild with SOTTO_WITH_MPI / SOTTO_WITH_GLOO "
-                       "/ SOTTO_WITH_HYBRID on)");
+  throw NotImplemented(
+      "backend '" + std::string(backend) +
+      "' is not part of this build (rebuild with SOTTO_WITH_TCP / SOTTO_WITH_MPI / "
+      "SOTTO_WITH_GLOO / SOTTO_WITH_HYBRID on)");
 }
 
 #ifdef SOTTO_HAVE_GLOO
@@ -56,6 +60,25 @@ GlooOptions glooOptions(const CommOptions& o, Communicator* bootstrap) {
                                                               : "";
   g.host = !o.host.empty() ? o.host : (env("SOTTO_HOST") != nullptr ? env("SOTTO_HOST") : "");
   return g;
+}
+#endif
+
+#ifdef SOTTO_HAVE_TCP
+TcpOptions tcpOptions(const CommOptions& o) {
+  TcpOptions t;
+  t.timeout = effectiveTimeout(o);
+  t.rank = o.rank >= 0 ? o.rank : envInt("SOTTO_RANK", -1);
+  t.parties_path = !o.parties_file.empty()           ? o.parties_file
+                   : env("SOTTO_PARTIES") != nullptr ? env("SOTTO_PARTIES")
+                                                     : "";
+  SOTTO_ENFORCE(!t.parties_path.empty(),
+                "backend 'tcp' needs a parties file: CommOptions::parties_file or SOTTO_PARTIES");
+  SOTTO_ENFORCE(t.rank >= 0,
+                "backend 'tcp' needs this party's rank: CommOptions::rank or SOTTO_RANK");
+  t.listen_host =
+      !o.host.empty() ? o.host : (env("SOTTO_HOST") != nullptr ? env("SOTTO_HOST") : "");
+  t.settings = o.settings;
+  return t;
 }
 #endif
 
@@ -75,6 +98,9 @@ bool launchedByMpirun() {
 
 std::vector<std::string> availableBackends() {
   std::vector<std::string> out{"inproc"};
+#ifdef SOTTO_HAVE_TCP
+  out.push_back("tcp");
+#endif
 #ifdef SOTTO_HAVE_MPI
   out.push_back("mpi");
 #endif
@@ -91,9 +117,13 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
                                                const CommOptions& options) {
   if (backend == "auto") {
     if (launchedByMpirun()) return makeCommunicator("mpi", options);
+    if (!options.parties_file.empty() || env("SOTTO_PARTIES") != nullptr) {
+      return makeCommunicator("tcp", options);
+    }
     if (env("SOTTO_RANK") != nullptr) return makeCommunicator("gloo", options);
     throw InvalidArgument(
-        "backend 'auto': not started by mpirun and SOTTO_RANK is not set; run under mpirun, set "
+        "backend 'auto': not started by mpirun and neither SOTTO_PARTIES nor SOTTO_RANK is set; "
+        "run under mpirun, set SOTTO_RANK/SOTTO_PARTIES for tcp or "
         "SOTTO_RANK/SOTTO_WORLD_SIZE/SOTTO_RENDEZVOUS_DIR for gloo, or use runLocal() (inproc)");
   }
   std::unique_ptr<Communicator> comm;
@@ -103,6 +133,12 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     comm = options.inproc_world->communicator(options.rank, effectiveTimeout(options));
     // One process: settings are shared by construction.
     return withDelay(std::move(comm), delayFromEnvironment());
+  } else if (backend == "tcp") {
+#ifdef SOTTO_HAVE_TCP
+    comm = makeTcpCommunicator(tcpOptions(options));
+#else
+    notBuilt(backend);
+#endif
   } else if (backend == "mpi") {
 #ifdef SOTTO_HAVE_MPI
     SOTTO_ENFORCE(launchedByMpirun(), "backend 'mpi' needs the process to be started by mpirun");
