@@ -54,7 +54,6 @@ class TcpCommunicator final : public Communicator {
       tx.header = tcp::encode(FrameHeader{FrameKind::kData, static_cast<uint8_t>(currentOp()),
                                           static_cast<uint64_t>(out.size())});
       tx.data = out;
-      mid_frame_[to] = true;
     }
     if (from >= 0) {
       rx.peer = from;
@@ -91,7 +90,6 @@ class TcpCommunicator final : public Communicator {
         watch_to = checkForAbort(to);
       }
     }
-    if (to >= 0) mid_frame_[to] = false;
   }
 
   void doAbort(const std::string& reason) noexcept override {
@@ -171,6 +169,7 @@ class TcpCommunicator final : public Communicator {
       const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n >= 0) {
         tx.done += static_cast<size_t>(n);
+        mid_frame_[tx.peer] = tx.pending();
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return;
       } else if (errno != EINTR) {

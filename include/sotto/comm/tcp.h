@@ -7,14 +7,25 @@
 ///
 /// Set-up: each rank listens on its own port (all interfaces unless TcpOptions::listen_host),
 /// connects to every lower rank (retrying until the timeout, so start order does not matter) and
-/// accepts every higher rank. Both ends of each connection swap a hello (protocol magic, version,
-/// world size, ranks, settings fingerprint); any disagreement fails on both ends.
+/// accepts every higher rank. Both ends of each connection swap a 32-byte hello (protocol magic,
+/// version, world size, both ranks, settings fingerprint). A disagreement fails both ends with
+/// CommError naming the other party, after set-up has answered every other peer, so that every
+/// party that meets the odd one out says so (rather than timing out).
 ///
 /// Messages are framed: a 12-byte header (kind, operation, payload length) then the payload, so
-/// a receive of the wrong size fails with CommError instead of hanging or reading garbage. Every
-/// call is 1 round per peer and costs its payload plus 12 bytes per message on the wire (the
-/// stats count payload bytes only). Collectives are the base class's pairwise shifts. Sockets
-/// are non-blocking with TCP_NODELAY; every wait is a poll() bounded by the call's deadline.
+/// a receive of the wrong size fails with CommError ("mismatched message size") instead of
+/// hanging or reading garbage. Cost: send / recv / exchange are 1 round and their payload plus
+/// 12 bytes per message on the wire; collectives are the base class's pairwise shifts (1 round,
+/// N-1 messages each way per party, see communicator.h), each message again + 12 bytes. Stats
+/// count payload bytes only. A send returns once the kernel took the bytes. Sockets are
+/// non-blocking with TCP_NODELAY; every wait is a poll() bounded by the call's deadline(), and
+/// sendRecv / exchange move both directions in one poll loop, so large messages cannot deadlock.
+///
+/// Failures: a call throws Timeout naming the peer when nothing moves before the deadline;
+/// PeerAborted "rank R aborted: <reason>" when the peer called abort() (abort() sends that frame
+/// to every peer, best effort); PeerAborted "the connection to rank R was closed" when the peer
+/// exited or was killed; CommError for a size mismatch or a corrupt stream. After any of these
+/// the communicator is unusable (communicator.h).
 ///
 /// The channel is PLAINTEXT and unauthenticated: anyone on the path can read and alter it. Use it
 /// on a trusted network, or wrap it in the encrypted channel decorator (keys from the parties
