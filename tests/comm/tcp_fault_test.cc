@@ -204,8 +204,9 @@ TEST(TcpFault, LargeExchangesInBothDirectionsDoNotDeadlock) {
   });
 }
 
-TEST(TcpFactory, TcpAndAutoFromAPartiesFile) {
-  const auto parties = loopbackParties(2);
+TEST(TcpFactory, TcpAndAutoFromAPartiesFileWithAHostName) {
+  auto parties = loopbackParties(2);
+  parties.parties[0].host = "localhost";  // resolved with getaddrinfo
   const auto path = std::filesystem::temp_directory_path() /
                     ("sotto-tcp-" + std::to_string(parties.parties[0].port) + ".parties");
   std::ofstream(path) << "# test job\n" << formatPartiesFile(parties);
