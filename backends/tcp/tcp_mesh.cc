@@ -12,6 +12,8 @@
 namespace sotto::tcp {
 namespace {
 
+constexpr std::chrono::seconds kHelloWait{5};
+
 class Mesh {
  public:
   Mesh(const TcpOptions& o, const PartiesFile& parties)
@@ -125,9 +127,15 @@ class Mesh {
 
   // Reads the hello of a new connection; false if it is not a sotto party (ignored).
   bool acceptFrom(Socket s) {
+    // A party sends its hello as soon as it is connected: a connection silent for longer is not
+    // one (a port scan, say) and must not hold up set-up.
     std::array<std::byte, kHelloBytes> in{};
     try {
-      if (!readAll(s.fd(), in, deadline_, who_)) missing("no hello from a new connection");
+      const auto until = std::min(deadline_, Clock::now() + kHelloWait);
+      if (!readAll(s.fd(), in, until, who_)) {
+        if (Clock::now() >= deadline_) missing("no hello from a new connection");
+        return false;
+      }
     } catch (const CommError&) {
       return false;  // closed before its hello: a port scan, or a party that gave up
     }

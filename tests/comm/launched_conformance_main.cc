@@ -1,6 +1,7 @@
 // The conformance suite for launched backends: every rank of an `mpiexec -n N` job (or of a
-// standalone gloo job, see launch_local.sh) runs this with --backend mpi|gloo|hybrid. One
-// communicator is created per process and every case runs on it, in the same order everywhere.
+// standalone gloo or tcp job, see scripts/gloo-local and scripts/tcp-local) runs this with
+// --backend mpi|gloo|hybrid|tcp. One communicator is created per process and every case runs on
+// it, in the same order everywhere.
 #include <gtest/gtest.h>
 
 #include <cstring>

@@ -105,6 +105,46 @@ TEST(TcpFault, DifferentSettingsFailOnEveryParty) {
   EXPECT_THAT(messageIf<CommError>(errors[2]), HasSubstr("was started with other settings"));
 }
 
+// A client of rank 0's port that is not a party: it connects (retrying until rank 0 listens),
+// sends `junk` and stays connected until `hold` has passed.
+std::thread stranger(uint16_t port, std::vector<std::byte> junk, milliseconds hold) {
+  return std::thread([=] {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    const auto until = Clock::now() + milliseconds(5000);
+    while (Clock::now() < until) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        if (!junk.empty()) (void)!::write(fd, junk.data(), junk.size());
+        std::this_thread::sleep_for(hold);
+        ::close(fd);
+        return;
+      }
+      ::close(fd);
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  });
+}
+
+TEST(TcpFault, StrangersOnThePortDoNotStopSetUp) {
+  const auto parties = loopbackParties(3);
+  const uint16_t port = parties.parties[0].port;
+  auto junk = stranger(port, std::vector<std::byte>(32, std::byte{0x55}), milliseconds(100));
+  auto silent = stranger(port, {}, milliseconds(7000));
+  std::this_thread::sleep_for(milliseconds(50));  // usually they come first
+  const auto start = Clock::now();
+  auto errors = onThreads(3, [&](int r) {
+    auto comm = makeTcpCommunicator(tcpOptions(parties, r, milliseconds(10000)));
+    comm->barrier();
+  });
+  for (auto& e : errors) EXPECT_FALSE(e) << messageIf<std::exception>(e);
+  EXPECT_LT(Clock::now() - start, milliseconds(9000));  // a silent stranger costs <= 5 s
+  junk.join();
+  silent.join();
+}
+
 // Runs body on two connected parties; returns each party's exception.
 std::vector<std::exception_ptr> pair(const std::function<void(Communicator&)>& body) {
   const auto parties = loopbackParties(2);

@@ -27,6 +27,20 @@
 /// exited or was killed; CommError for a size mismatch or a corrupt stream. After any of these
 /// the communicator is unusable (communicator.h).
 ///
+/// Starting a job by hand, e.g. 2 parties and a TTP dealer on three hosts, each with a copy of
+/// the same parties file (any start order; each waits up to SOTTO_TIMEOUT_MS for the others):
+///
+///     $ cat job.parties
+///     0 10.0.0.1:7000
+///     1 10.0.0.2:7000
+///     2 10.0.0.3:7000
+///     host1$ SOTTO_RANK=0 SOTTO_PARTIES=job.parties lenet5 --backend tcp --dealer ttp
+///     host2$ SOTTO_RANK=1 SOTTO_PARTIES=job.parties lenet5 --backend tcp --dealer ttp
+///     host3$ SOTTO_RANK=2 SOTTO_PARTIES=job.parties lenet5 --backend tcp --dealer ttp
+///
+/// (--backend auto picks tcp whenever SOTTO_PARTIES is set.) Each port must be open between the
+/// hosts; scripts/tcp-local starts such a job on one host.
+///
 /// The channel is PLAINTEXT and unauthenticated: anyone on the path can read and alter it. Use it
 /// on a trusted network, or wrap it in the encrypted channel decorator (keys from the parties
 /// file's public_key fields).
