@@ -268,5 +268,38 @@ TEST(TcpFactory, TcpAndAutoFromAPartiesFileWithAHostName) {
   EXPECT_NE(std::find(list.begin(), list.end(), "tcp"), list.end());
 }
 
+TEST(TcpFactory, MissingPartiesFileOrRankIsAnInvalidArgument) {
+  if (std::getenv("SOTTO_PARTIES") != nullptr || std::getenv("SOTTO_RANK") != nullptr) {
+    GTEST_SKIP() << "SOTTO_PARTIES / SOTTO_RANK set in the environment";
+  }
+  CommOptions o;
+  o.rank = 0;
+  EXPECT_THROW(
+      {
+        try {
+          makeCommunicator("tcp", o);
+        } catch (const InvalidArgument& e) {
+          EXPECT_THAT(e.what(), HasSubstr("needs a parties file"));
+          throw;
+        }
+      },
+      InvalidArgument);
+  o.rank = -1;
+  o.parties_file = "/nonexistent/job.parties";
+  EXPECT_THROW(makeCommunicator("tcp", o), InvalidArgument);  // no rank
+  o.rank = 0;
+  EXPECT_THROW(
+      {
+        try {
+          makeCommunicator("auto", o);
+        } catch (const InvalidArgument& e) {
+          EXPECT_THAT(e.what(),
+                      HasSubstr("parties file /nonexistent/job.parties: cannot be opened"));
+          throw;
+        }
+      },
+      InvalidArgument);
+}
+
 }  // namespace
 }  // namespace sotto::testing
