@@ -244,6 +244,20 @@ TEST(TcpFault, LargeExchangesInBothDirectionsDoNotDeadlock) {
   });
 }
 
+TEST(TcpFault, ARestartedJobReusesItsPortsAtOnce) {
+  // The first job's connections linger in TIME_WAIT; SO_REUSEADDR lets the next one listen.
+  const auto parties = loopbackParties(3);
+  for (int run = 0; run < 2; ++run) {
+    auto errors = onThreads(3, [&](int r) {
+      auto comm = makeTcpCommunicator(tcpOptions(parties, r, milliseconds(5000)));
+      std::vector<uint64_t> v{1};
+      comm->allReduce(v, ReduceOp::kAdd);
+      EXPECT_EQ(v[0], 3u);
+    });
+    for (auto& e : errors) EXPECT_FALSE(e) << "run " << run << ": " << messageIf<std::exception>(e);
+  }
+}
+
 TEST(TcpFactory, TcpAndAutoFromAPartiesFileWithAHostName) {
   auto parties = loopbackParties(2);
   parties.parties[0].host = "localhost";  // resolved with getaddrinfo
