@@ -1,7 +1,5 @@
 #include "mpc_bench.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include "round_order.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/tensor/heap.h"
 
 namespace sotto::bench {
 namespace {
@@ -98,7 +97,7 @@ std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op
   for (size_t b = 0; b < comms.size(); ++b) {
     Lane& lane = lanes[b];
     lane.comm = comms[b];
-    lane.dealer = makeSeededDealer(*lane.comm);
+    lane.dealer = makeSeededDealer(*lane.comm, InsecureDealer::kAccept);  // labelled in the output
     lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
     lane.step = op.prepare(*lane.party);
     const auto t0 = std::chrono::steady_clock::now();
@@ -196,12 +195,7 @@ std::vector<double> uniform(size_t n, double lo, double hi, unsigned seed) {
 }
 
 int benchMain(int argc, char** argv, const char* program, const std::vector<Entry>& entries) {
-  // Keep freed tensors' memory in the heap rather than returning it to the OS after every call:
-  // otherwise each multi-megabyte correlation table is faulted in afresh (~1.5 µs per 4 KiB page,
-  // 5 ms for the 15 MB of a 65536-element comparison), and glibc's adaptive threshold makes runs
-  // bimodal. A long-running service would do the same (or use jemalloc).
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  retainFreedMemory();  // as every Party does (heap.h); before any tensor is allocated
   std::string backend = "inproc";
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {

@@ -2,15 +2,17 @@
 // shares, and reveal the results, printing what crossed the wire. The main job until the
 // private-inference examples land.
 //
-//   mpirun -np 2 build/examples/shared_arith_demo              (MPI; --backend gloo|hybrid too)
-//   mpirun -np 3 build/examples/shared_arith_demo --dealer ttp (the third rank is the dealer)
-//   build/examples/shared_arith_demo                           (no launcher: 2 threads, inproc)
+//   mpirun -np 3 build/examples/shared_arith_demo    (MPI, the third rank is the dealer;
+//                                                     --backend gloo|hybrid too)
+//   build/examples/shared_arith_demo                 (no launcher: 3 threads, inproc)
+//   mpirun -np 2 build/examples/shared_arith_demo --dealer insecure-seeded   (testing only)
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "../inference/runner.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/ttp_dealer.h"
@@ -40,11 +42,7 @@ int runParty(Communicator& comm, sotto::Dealer& dealer) {
 
   std::printf("Sotto demo: 2 parties over '%s', dealer: %s. Party 0 owns x, party 1 owns y.\n",
               comm.backendName().c_str(), dealer.name().c_str());
-  if (!dealer.secure()) {
-    std::printf(
-        "WARNING: the seeded dealer is INSECURE (party 0 knows every correlation); "
-        "run with --dealer ttp and 3 ranks for a trusted third party.\n");
-  }
+  std::printf("%s\n", sotto::examples::trustStatement(dealer).c_str());
   // The reference computes on the encoded inputs (0.01 is not a multiple of 2^-16).
   std::printf("\n%4s %10s %10s %12s %14s %14s %12s %10s\n", "i", "x", "y", "x+y (MPC)", "x*y (MPC)",
               "x*y (plain)", "max (MPC)", "|error|");
@@ -67,39 +65,29 @@ int runParty(Communicator& comm, sotto::Dealer& dealer) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string backend = "auto", dealer_kind = "seeded";
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--backend") == 0) backend = argv[i + 1];
-    if (std::strcmp(argv[i], "--dealer") == 0) dealer_kind = argv[i + 1];
-  }
-  try {
-    if (backend == "inproc" ||
-        (backend == "auto" && !sotto::launchedByMpirun() && std::getenv("SOTTO_RANK") == nullptr)) {
-      std::printf("(no launcher found: running both parties as threads of this process)\n");
-      auto rc = sotto::runLocal(2, [](Communicator& c) {
-        auto dealer = sotto::makeSeededDealer(c);
-        return runParty(c, *dealer);
-      });
-      return rc[0];
+  std::string backend = "auto", dealer_kind = "ttp";
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::printf(
+          "usage: shared_arith_demo [--backend auto|inproc|mpi|gloo|hybrid|tcp] "
+          "[--dealer ttp|insecure-seeded]\n"
+          "Two parties add, multiply and compare secret-shared vectors. The default dealer is a\n"
+          "trusted third party (mpirun -np 3; without a launcher, 3 threads).\n");
+      return 0;
     }
-    auto world = sotto::makeCommunicator(backend);
-    try {
-      if (dealer_kind == "ttp") {
-        sotto::TtpSetup ttp = sotto::setupTtp(*world);
-        if (ttp.is_dealer) {
-          sotto::runTtpDealer(*world);
-          return 0;
-        }
-        return runParty(*ttp.online, *ttp.dealer);
-      }
-      auto dealer = sotto::makeSeededDealer(*world);
-      return runParty(*world, *dealer);
-    } catch (const std::exception& e) {
-      world->abort(e.what());
-      throw;
+    if ((k == "--backend" || k == "--dealer") && i + 1 < argc) {
+      (k == "--backend" ? backend : dealer_kind) = argv[++i];
+    } else {
+      std::fprintf(stderr, "shared_arith_demo: unknown or incomplete option %s (see --help)\n",
+                   k.c_str());
+      return 2;
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "shared_arith_demo: error: %s\n", e.what());
-    return 1;
   }
+  if (const std::string problem = sotto::examples::checkDealerChoice(dealer_kind);
+      !problem.empty()) {
+    std::fprintf(stderr, "shared_arith_demo: %s\n", problem.c_str());
+    return 2;
+  }
+  return sotto::examples::runParties("shared_arith_demo", backend, dealer_kind, true, runParty);
 }

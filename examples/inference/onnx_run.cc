@@ -22,31 +22,51 @@ namespace {
 using namespace sotto;
 
 struct Args {
-  std::string model, input, output, expect, backend = "auto", dealer = "seeded", math = "table";
+  std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
+                                            truncation = "exact";
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
   bool json = false;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
+void printUsage(std::FILE* out) {
   std::fprintf(
-      stderr,
-      "onnx_run: %s\nusage: onnx_run --model M.onnx --input IN(.npy|.pb) --output "
-      "OUT(.npy|.pb) [--expect REF(.npy|.pb) [--tolerance T]] [--backend inproc|mpi|gloo|hybrid]\n"
-      "                [--dealer seeded|ttp] [--math table|iterative] [--json]\n",
-      problem.c_str());
+      out,
+      "usage: onnx_run --model M.onnx --input IN(.npy|.pb) --output OUT(.npy|.pb) [options]\n"
+      "Private inference of an ONNX model: party 0 reads the model, party 1 the input and "
+      "receives\n"
+      "the output; by default a trusted third party deals the correlations (mpirun -np 3, the "
+      "last\n"
+      "rank; without a launcher, 3 threads of this process).\n"
+      "  --expect REF          party 1 compares the output with REF (.npy|.pb)\n"
+      "  --tolerance T         with --expect: exit 3 above this max abs error\n"
+      "  --backend B           auto|inproc|mpi|gloo|hybrid|tcp (default auto)\n"
+      "  --dealer D            ttp (default: secure if the dealer colludes with neither party)\n"
+      "                        or insecure-seeded (party 0 learns the input; testing only)\n"
+      "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
+      "  --math M              table (default) or iterative\n"
+      "  --json                one JSON line of results\n"
+      "  --help                this text\n");
+}
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::fprintf(stderr, "onnx_run: %s\n", problem.c_str());
+  printUsage(stderr);
   std::exit(2);
 }
 
 int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   SOTTO_ENFORCE(comm.worldSize() == 2, "onnx_run runs with 2 computing parties, got ",
                 comm.worldSize());
+  verifySameOnAllParties(comm, "--truncation and --math",
+                         examples::settingsHash({a.truncation, a.math}));
   PartyOptions po;
-  po.truncation = Truncation::kLocal;
+  po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   Party party(comm, dealer, po);
   nn::Graph full;
   if (party.id() == 0) full = nn::loadOnnx(a.model);
   nn::ModelOptions mo;
   mo.math = a.math == "iterative" ? MathMethod::kIterative : MathMethod::kTable;
+  mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
   const auto model = nn::PrivateModel::load(party, full, mo);
   // Party 1 reads the input and announces its shape.
   nn::PlainTensor in;
@@ -72,9 +92,9 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   if (party.id() != 1) return 0;
   nn::PlainTensor out{y.shape().dims(), opened.decode(party.options().frac_bits)};
   nn::saveTensorFile(a.output, out);
-  std::printf("onnx_run: %s on %s -> %s (%s, dealer: %s)\n%s", a.model.c_str(), a.input.c_str(),
+  std::printf("onnx_run: %s on %s -> %s (%s, dealer: %s)\n%s\n%s", a.model.c_str(), a.input.c_str(),
               a.output.c_str(), comm.backendName().c_str(), dealer.name().c_str(),
-              nn::formatProfile(profile).c_str());
+              examples::trustStatement(dealer).c_str(), nn::formatProfile(profile).c_str());
   std::printf("seconds %.6f, online rounds %llu, online bytes per party %llu, dealer bytes %llu\n",
               seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
               static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
@@ -95,9 +115,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   }
   if (a.json)
     std::printf(
-        "{\"model\": \"%s\", \"seconds\": %.9g, \"rounds\": %llu, "
+        "{\"model\": \"%s\", \"dealer\": \"%s\", \"secure\": %s, \"seconds\": %.9g, "
+        "\"rounds\": %llu, "
         "\"online_bytes_per_party\": %llu, \"dealer_bytes\": %llu}\n",
-        a.model.c_str(), seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
+        a.model.c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false", seconds,
+        static_cast<unsigned long long>(c1.rounds - c0.rounds),
         static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
         static_cast<unsigned long long>(dealer_bytes[0]));
   return 0;
@@ -112,6 +134,10 @@ int main(int argc, char** argv) {
     if (k == "--json") {
       a.json = true;
       continue;
+    }
+    if (k == "--help" || k == "-h") {
+      printUsage(stdout);
+      return 0;
     }
     if (i + 1 >= argc) usage("missing value after " + k);
     const std::string v = argv[++i];
@@ -131,11 +157,18 @@ int main(int argc, char** argv) {
       a.dealer = v;
     else if (k == "--math")
       a.math = v;
+    else if (k == "--truncation")
+      a.truncation = v;
     else
       usage("unknown option " + k);
   }
   if (a.model.empty() || a.input.empty() || a.output.empty())
     usage("--model, --input and --output are required");
+  if (const std::string problem = examples::checkDealerChoice(a.dealer); !problem.empty())
+    usage(problem);
+  if (a.truncation != "exact" && a.truncation != "local")
+    usage("--truncation must be exact or local");
+  if (a.math != "table" && a.math != "iterative") usage("--math must be table or iterative");
   return sotto::examples::runParties(
       "onnx_run", a.backend, a.dealer, false,
       [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a); });

@@ -14,6 +14,7 @@
 
 #include "sotto/data/cifar10.h"
 #include "sotto/data/idx.h"
+#include "sotto/mpc/compare.h"
 #include "sotto/mpc/ttp_dealer.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/plain_eval.h"
@@ -21,23 +22,76 @@
 #include "sotto/sotto.h"
 
 namespace sotto::examples {
+
+std::string checkDealerChoice(std::string& kind) {
+  const char* env = std::getenv("SOTTO_ALLOW_INSECURE_DEALER");
+  if (kind == "seeded" && env != nullptr && std::string(env) == "1") kind = "insecure-seeded";
+  if (kind == "ttp" || kind == "insecure-seeded") return "";
+  if (kind == "seeded")
+    return "--dealer seeded is insecure (party 0 learns every input): use --dealer ttp (the "
+           "default; one more rank), or opt in for testing with --dealer insecure-seeded";
+  return "--dealer must be ttp or insecure-seeded, not '" + kind + "'";
+}
+
+std::string trustStatement(const Dealer& dealer) {
+  if (!dealer.secure())
+    return "INSECURE: the seeded dealer lets party 0 (the model owner) read every input; for "
+           "testing only";
+  return "secure if the dealer rank colludes with neither party (semi-honest parties)";
+}
+
+uint64_t settingsHash(const std::vector<std::string>& settings) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a over the strings and their separators
+  for (const auto& part : settings) {
+    for (const char c : part + '\0') h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  return h;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  std::string model, data, backend = "auto", dealer = "seeded", math = "table";
+  std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
+                           truncation = "exact";
   int64_t images = 0, batch = 0;
-  bool json = false, check = true, quiet = false;
+  bool json = false, check = false, quiet = false;
 };
 
+void printUsage(std::FILE* out, const InferenceDefaults& d) {
+  std::fprintf(
+      out,
+      "usage: %s [options]\n"
+      "Private %s inference: party 0 owns the model, party 1 the images; by default a trusted\n"
+      "third party deals the correlations (mpirun -np 3, the last rank; without a launcher, 3\n"
+      "threads of this process).\n"
+      "  --model F.onnx        the model (default: %s)\n"
+      "  --data DIR            the images (default: %s)\n"
+      "  --images N            how many images (default %lld)\n"
+      "  --batch B             images per forward pass (default %lld)\n"
+      "  --backend B           auto|inproc|mpi|gloo|hybrid|tcp (default auto: mpi under mpirun,\n"
+      "                        tcp with SOTTO_PARTIES, gloo with SOTTO_RANK, else threads)\n"
+      "  --dealer D            ttp (default: secure if the dealer colludes with neither party)\n"
+      "                        or insecure-seeded (party 0 learns every input; testing only)\n"
+      "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
+      "                        logits (party 1 learns the model's output scores)\n"
+      "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
+      "                        (no round, but fails with probability ~|x|/2^63 per element)\n"
+      "  --math M              table (default) or iterative (CrypTen's approximations)\n"
+      "  --check               party 1 also reads the model file and compares with the plaintext\n"
+      "                        model (a demo check: it gives the data owner the model)\n"
+      "  --quiet, --json       no report; one JSON line of results\n"
+      "  --help                this text\n",
+      d.program.c_str(), d.model_name.c_str(),
+      d.model_path.empty() ? "built-in" : d.model_path.c_str(),
+      d.data_dir.empty() ? "a generated sample" : d.data_dir.c_str(),
+      static_cast<long long>(d.images), static_cast<long long>(d.batch));
+}
+
 [[noreturn]] void usage(const InferenceDefaults& d, const std::string& problem) {
-  std::fprintf(stderr,
-               "%s: %s\n"
-               "usage: %s [--model F.onnx] [--data DIR] [--images N] [--batch B]\n"
-               "          [--backend inproc|tcp|mpi|gloo|hybrid] [--dealer seeded|ttp]\n"
-               "          [--math table|iterative] [--no-check] [--quiet] [--json]\n",
-               d.program.c_str(), problem.c_str(), d.program.c_str());
+  std::fprintf(stderr, "%s: %s\n", d.program.c_str(), problem.c_str());
+  printUsage(stderr, d);
   std::exit(2);
 }
 
@@ -74,19 +128,27 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.dealer = value();
     else if (k == "--math")
       a.math = value();
+    else if (k == "--reveal")
+      a.reveal = value();
+    else if (k == "--truncation")
+      a.truncation = value();
     else if (k == "--json")
       a.json = true;
-    else if (k == "--no-check")
-      a.check = false;
+    else if (k == "--check")
+      a.check = true;
     else if (k == "--quiet")
       a.quiet = true;
-    else if (k == "--help" || k == "-h")
-      usage(d, "private inference example");
-    else
+    else if (k == "--help" || k == "-h") {
+      printUsage(stdout, d);
+      std::exit(0);
+    } else
       usage(d, "unknown option " + k);
   }
-  if (a.dealer != "seeded" && a.dealer != "ttp") usage(d, "--dealer must be seeded or ttp");
+  if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
+  if (a.reveal != "class" && a.reveal != "logits") usage(d, "--reveal must be class or logits");
+  if (a.truncation != "exact" && a.truncation != "local")
+    usage(d, "--truncation must be exact or local");
   return a;
 }
 
@@ -107,6 +169,14 @@ std::string modelLabel(const Args& a, const InferenceDefaults& d) {
   return std::filesystem::path(a.model).stem().string();
 }
 
+// The backend's name as a user knows it: the parties' SubCommunicator of a TTP world ("sub(mpi)")
+// is reported as the world's backend.
+std::string backendLabel(const Communicator& comm) {
+  const std::string& n = comm.backendName();
+  if (n.size() > 5 && n.rfind("sub(", 0) == 0 && n.back() == ')') return n.substr(4, n.size() - 5);
+  return n;
+}
+
 int64_t argmaxRow(const std::vector<double>& v, int64_t row, int64_t classes) {
   const auto b = v.begin() + row * classes;
   return std::max_element(b, b + classes) - b;
@@ -121,11 +191,27 @@ struct Totals {
 
 constexpr int kDataOwner = 1;
 
+// Shares of each row's predicted class (the index of its largest logit): the secure argmax's
+// one-hot times the column indices, summed. Revealing it tells the receiver only the class.
+ArithTensor predictedClass(const ArithTensor& logits) {
+  SOTTO_ENFORCE(logits.shape().rank() == 2,
+                "--reveal class needs logits of shape [N, classes], got ",
+                logits.shape().toString(), " (use --reveal logits)");
+  const ArithTensor one_hot = argmax(logits, 1).second;
+  RingTensor weighted = one_hot.share();
+  const int64_t classes = logits.shape()[1];
+  for (int64_t e = 0; e < weighted.numel(); ++e) weighted[e] *= static_cast<uint64_t>(e % classes);
+  return ArithTensor(one_hot.party(), std::move(weighted), one_hot.fracBits()).sum(1);
+}
+
 int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceDefaults& d) {
   SOTTO_ENFORCE(comm.worldSize() == 2, d.program, " runs with 2 computing parties (", "got ",
                 comm.worldSize(), "; with --dealer ttp start 3 ranks)");
+  // Every party must run the same settings (a standalone party may have been started with others).
+  verifySameOnAllParties(comm, "--batch, --reveal, --truncation and --math",
+                         settingsHash({std::to_string(a.batch), a.reveal, a.truncation, a.math}));
   PartyOptions po;
-  po.truncation = Truncation::kLocal;  // 2 parties: SecureML's local truncation (see party.h)
+  po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   Party party(comm, dealer, po);
   const bool me_data = party.id() == kDataOwner;
   const bool print = me_data && !a.quiet;
@@ -142,6 +228,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   if (party.id() == 0) full = loadGraph(a, d);
   nn::ModelOptions mo;
   mo.math = a.math == "table" ? MathMethod::kTable : MathMethod::kIterative;
+  mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
   const nn::PrivateModel model = nn::PrivateModel::load(party, full, mo);
   const double load_seconds = std::chrono::duration<double>(Clock::now() - t_load).count();
 
@@ -167,13 +254,15 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
       static_cast<unsigned long long>(count), d.cifar ? "CIFAR-10-format" : "MNIST-format",
       static_cast<long long>(a.batch));
   say("parties: 2 over '%s' (party 0 owns the model, party 1 the data), dealer: %s\n",
-      comm.backendName().c_str(), dealer.name().c_str());
-  if (!dealer.secure())
-    say("WARNING: the seeded dealer is INSECURE (party 0 knows every correlation); use --dealer "
-        "ttp with 3 ranks for a trusted third party.\n");
+      backendLabel(comm).c_str(), dealer.name().c_str());
+  say("%s\n", trustStatement(dealer).c_str());
+  say("party 1 learns %s; truncation: %s\n",
+      a.reveal == "class" ? "only the predicted class of each image" : "the logits of each image",
+      a.truncation == "local" ? "local (may fail with probability ~|x|/2^63 per element)"
+                              : "exact (dealer-assisted)");
   if (plain)
-    say("checking against the plaintext model: party 1 also reads the model file (a demo-only "
-        "check; --no-check turns it off)\n");
+    say("--check: party 1 also reads the model file to compare with the plaintext model (this "
+        "hands the data owner the model: a demo check)\n");
   say("model loaded and weights shared in %.3f s (%lld parameters)\n", load_seconds,
       static_cast<long long>(model.architecture().parameterCount()));
 
@@ -205,9 +294,17 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     std::vector<nn::LayerStats> prof;
     const ArithTensor input = ArithTensor::share(party, kDataOwner, x, shape);
     const ArithTensor logits = model.forward(input, t.batches == 0 ? &prof : nullptr);
-    const RingTensor opened = logits.revealTo(kDataOwner);
+    const bool classes_only = a.reveal == "class";
+    const RingTensor opened = (classes_only ? predictedClass(logits) : logits).revealTo(kDataOwner);
     const auto t2 = Clock::now();
-    if (t.batches == 0) profile = std::move(prof);
+    if (t.batches == 0) {
+      // Every party's dealer traffic per layer (with the TTP dealer only party 0 has any).
+      std::vector<uint64_t> dealer_per_layer;
+      for (const auto& layer : prof) dealer_per_layer.push_back(layer.dealer_bytes);
+      comm.allReduce(dealer_per_layer, ReduceOp::kAdd);
+      for (size_t i = 0; i < prof.size(); ++i) prof[i].dealer_bytes = dealer_per_layer[i];
+      profile = std::move(prof);
+    }
     const CommCounters c1 = comm.stats().total;
     t.seconds += std::chrono::duration<double>(t2 - t0).count();
     t.online_seconds += std::chrono::duration<double>(t2 - t1).count();
@@ -223,11 +320,12 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     if (plain) {
       nn::PlainTensor pin{{bs, in_dims[1], in_dims[2], in_dims[3]}, x};
       ref = nn::evaluate(*plain, pin).values;
-      for (size_t i = 0; i < got.size() && i < ref.size(); ++i)
+      for (size_t i = 0; !classes_only && i < got.size() && i < ref.size(); ++i)
         t.max_abs_err = std::max(t.max_abs_err, std::fabs(got[i] - ref[i]));
     }
     for (int64_t i = 0; i < bs; ++i) {
-      const int64_t pred = argmaxRow(got, i, classes);
+      const int64_t pred =
+          classes_only ? std::llround(got[static_cast<size_t>(i)]) : argmaxRow(got, i, classes);
       const int64_t label = images.labels[static_cast<size_t>(start + i)];
       t.correct += pred == label;
       const int64_t pref = plain ? argmaxRow(ref, i, classes) : -1;
@@ -252,9 +350,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   const double n = static_cast<double>(t.images);
   const double acc = 100.0 * t.correct / n, agree = 100.0 * t.agree / n;
   if (!a.quiet) {
-    std::printf("\nPer-layer profile of party 1, first batch (%lld image(s)):\n%s",
-                static_cast<long long>(std::min<int64_t>(a.batch, t.images)),
-                nn::formatProfile(profile).c_str());
+    std::printf(
+        "\nPer-layer profile of party 1 (dealer KB: all parties), first batch (%lld "
+        "image(s)):\n%s",
+        static_cast<long long>(std::min<int64_t>(a.batch, t.images)),
+        nn::formatProfile(profile).c_str());
     std::printf("\n%-34s %14s\n", "totals", "per image");
     std::printf("%-34s %14.6f\n", "seconds, end to end", t.seconds / n);
     std::printf("%-34s %14.6f\n", "seconds, online (dealer work done)", t.online_seconds / n);
@@ -264,23 +364,28 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     std::printf("%-34s %14.0f\n", "dealer bytes (all parties)", t.dealer_bytes / n);
     std::printf("\naccuracy: %.2f %% (%lld/%lld correct)\n", acc, static_cast<long long>(t.correct),
                 static_cast<long long>(t.images));
-    if (plain)
+    if (plain && a.reveal == "logits")
       std::printf("agreement with the plaintext model: %.2f %%, max abs logit error %.2e\n", agree,
                   t.max_abs_err);
+    else if (plain)
+      std::printf("agreement with the plaintext model: %.2f %% (only classes revealed)\n", agree);
   }
   if (a.json) {
     std::printf(
         "{\"model\": \"%s\", \"images\": %lld, \"batch\": %lld, \"parties\": 2, \"backend\": "
-        "\"%s\", \"dealer\": \"%s\", \"accuracy\": %.6f, \"plaintext_agreement\": %s, "
+        "\"%s\", \"dealer\": \"%s\", \"secure\": %s, \"revealed\": \"%s\", \"truncation\": "
+        "\"%s\", \"accuracy\": %.6f, \"plaintext_agreement\": %s, "
         "\"max_abs_logit_error\": %s, \"seconds_per_image\": %.9g, "
         "\"online_seconds_per_image\": %.9g, \"rounds\": %.6g, \"rounds_per_batch\": %.6g, "
         "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g}\n",
         modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
-        comm.backendName().c_str(), a.dealer.c_str(), acc / 100.0,
+        backendLabel(comm).c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false",
+        a.reveal.c_str(), a.truncation.c_str(), acc / 100.0,
         plain ? std::to_string(agree / 100.0).c_str() : "null",
-        plain ? std::to_string(t.max_abs_err).c_str() : "null", t.seconds / n, t.online_seconds / n,
-        t.rounds / n, static_cast<double>(t.rounds) / static_cast<double>(t.batches),
-        t.online_bytes / n, t.dealer_bytes / n, load_seconds);
+        plain && a.reveal == "logits" ? std::to_string(t.max_abs_err).c_str() : "null",
+        t.seconds / n, t.online_seconds / n, t.rounds / n,
+        static_cast<double>(t.rounds) / static_cast<double>(t.batches), t.online_bytes / n,
+        t.dealer_bytes / n, load_seconds);
   }
   return 0;
 }
@@ -301,6 +406,8 @@ namespace {
 int runWorld(Communicator& world, const std::string& dealer_kind,
              const std::function<int(Communicator&, Dealer&)>& party_main) {
   try {
+    // A party started with another dealer (or world) fails here, on every party, by name.
+    verifySameOnAllParties(world, "--dealer", settingsHash({dealer_kind}));
     if (dealer_kind == "ttp") {
       TtpSetup ttp = setupTtp(world);
       if (ttp.is_dealer) {
@@ -309,7 +416,7 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
       }
       return party_main(*ttp.online, *ttp.dealer);
     }
-    auto dealer = makeSeededDealer(world);
+    auto dealer = makeSeededDealer(world, InsecureDealer::kAccept);  // --dealer insecure-seeded
     return party_main(world, *dealer);
   } catch (const std::exception& e) {
     world.abort(e.what());
@@ -329,7 +436,12 @@ int runParties(const std::string& program, const std::string& backend,
     if (local) {
       const int world = dealer_kind == "ttp" ? 3 : 2;
       if (announce)
-        std::printf("(no launcher: running the %d parties as threads of this process)\n", world);
+        std::printf("(no launcher: running the %s as threads of this process)\n",
+                    world == 3 ? "2 parties and the dealer" : "2 parties");
+      if (dealer_kind != "ttp")
+        std::fprintf(stderr,
+                     "WARNING: the seeded dealer is INSECURE: party 0 learns every input "
+                     "(testing only)\n");
       auto rc = runLocal(world, [&](Communicator& c) {
         try {
           return runWorld(c, dealer_kind, party_main);

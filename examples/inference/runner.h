@@ -4,8 +4,10 @@
 // Gloo job, or threads of this process), loads the model on party 0 and the data on party 1, runs
 // the batches and prints the report.
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sotto/comm/communicator.h"
 #include "sotto/data/image_set.h"
@@ -30,11 +32,24 @@ struct InferenceDefaults {
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& defaults);
 
+/// Checks a --dealer value: "ttp", or the explicit opt-in "insecure-seeded" ("seeded" is taken as
+/// the opt-in only when SOTTO_ALLOW_INSECURE_DEALER=1, and rewritten so). Returns "" or the
+/// problem.
+std::string checkDealerChoice(std::string& kind);
+
+/// One line: who must trust whom with this dealer.
+std::string trustStatement(const Dealer& dealer);
+
+/// A fingerprint of settings every party must share (for verifySameOnAllParties).
+uint64_t settingsHash(const std::vector<std::string>& settings);
+
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or
-/// standalone-Gloo job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer,
-/// otherwise the seeded dealer is used. An exception on a party aborts the others, which report
-/// the reason; errors print as "<program>: [party N: ]error: ...". Returns the highest exit code.
+/// standalone job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer;
+/// "insecure-seeded" is the explicit opt-in to the seeded dealer (a warning on every rank). The
+/// ranks first check that they were all given the same dealer. An exception on a party aborts the
+/// others, which report the reason; errors print as "<program>: [party N: ]error: ...". Returns the
+/// highest exit code.
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
                const std::function<int(Communicator&, Dealer&)>& party_main);

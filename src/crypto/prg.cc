@@ -23,6 +23,7 @@ Prg::Seed Prg::osSeed() {
   size_t got = 0;
   while (got < s.size()) {
     const ssize_t n = getrandom(s.data() + got, s.size() - got, 0);
+    if (n < 0 && errno == EINTR) continue;  // interrupted by a signal: ask again
     if (n < 0) throw Error("Prg: getrandom failed: " + std::string(std::strerror(errno)));
     got += static_cast<size_t>(n);
   }

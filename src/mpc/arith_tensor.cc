@@ -3,10 +3,13 @@
 #include <bit>
 #include <cmath>
 
+#include "sotto/tensor/heap.h"
+
 namespace sotto {
 
 Party::Party(Communicator& comm, Dealer& dealer, PartyOptions options)
     : comm_(comm), dealer_(dealer), options_(options) {
+  retainFreedMemory();  // tensors' buffers are reused, not faulted in afresh (heap.h)
   SOTTO_ENFORCE(options_.frac_bits >= 0 && options_.frac_bits < 31, "frac_bits ",
                 options_.frac_bits, " is outside [0, 31)");
   SOTTO_ENFORCE(options_.truncation != Truncation::kLocal || comm.worldSize() == 2,

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
+#include "compare_tables.h"
 #include "function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
@@ -30,42 +34,6 @@ RingTensor random(const Shape& shape, Prg& prg) {
   RingTensor t(shape);
   prg.fill(t.data());
   return t;
-}
-
-// The 7 tables of 256 bits per element (see CompareTables): bit v of a table word row.
-std::vector<RingTensor> compareTablesFor(const std::vector<Shape>& shapes, Prg& prg) {
-  // kLess[d] = the 256-bit mask [v < d] (bits 0..d-1 set), built once.
-  static const auto kLess = [] {
-    std::array<std::array<uint64_t, 4>, 256> m{};
-    for (int d = 0; d < 256; ++d) {
-      for (int k = 0; k < 4; ++k) {
-        const int cnt = std::clamp(d - 64 * k, 0, 64);
-        m[d][k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
-      }
-    }
-    return m;
-  }();
-  RingTensor r = random(shapes[0], prg);
-  const int64_t n = r.numel();
-  RingTensor t(shapes[1]);  // zeros
-  uint64_t* tab = t.data().data();
-  auto row = [&](int table, int64_t i) { return tab + (table * n + i) * 4; };
-  auto setLess = [&](uint64_t* w, uint64_t d, uint64_t flip) {
-    for (int k = 0; k < 4; ++k) w[k] = kLess[d][k] ^ flip;
-  };
-  auto setEq = [](uint64_t* w, uint64_t d) { w[d / 64] = uint64_t{1} << (d % 64); };
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t v = r[i];
-    const uint64_t d0 = v & 255, d1 = (v >> 8) & 255, d2 = (v >> 16) & 255, d3 = (v >> 24) & 255;
-    setLess(row(0, i), d0, 0);
-    setLess(row(1, i), d1, 0);
-    setEq(row(2, i), d1);
-    setLess(row(3, i), d2, 0);
-    setEq(row(4, i), d2);
-    setLess(row(5, i), d3, 0 - ((v >> 32) & 1));  // r_32 ^ [v < r_3]
-    setEq(row(6, i), d3);
-  }
-  return {std::move(r), std::move(t)};
 }
 
 void expectShapes(const CorrelationRequest& r, size_t n) {
@@ -102,11 +70,8 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
     case Kind::kBinaryTriple:
       expectShapes(*this, 1);
       return {shapes[0], shapes[0], shapes[0]};
-    case Kind::kCompareTables: {
-      expectShapes(*this, 1);
-      const int64_t n = shapes[0].numel();
-      return {shapes[0], Shape{7, n, 4}};
-    }
+    case Kind::kCompareTables:
+      return detail::compareTablesShapes(shapes);
     case Kind::kLookup: {
       expectShapes(*this, 1);
       SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1 &&
@@ -139,8 +104,9 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
   switch (kind) {
     case Kind::kBinaryTriple:
       return std::vector<Sharing>(n, Sharing::kXor);
-    case Kind::kCompareTables:
-      return {Sharing::kAdditive, Sharing::kXor};
+    case Kind::kCompareTables:  // r, tables, bits, mono, a, a_mono
+      return {Sharing::kAdditive, Sharing::kXor,      Sharing::kXor,
+              Sharing::kAdditive, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kBitSelect:
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kLookup:
@@ -341,7 +307,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kCompareTables:
-      return compareTablesFor(shapes, prg);
+      return detail::generateCompareTables(shapes, prg);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
       RingTensor r = random(shapes[0], prg);
@@ -381,16 +347,19 @@ Dealer::~Dealer() = default;
 std::vector<RingTensor> Dealer::timedFetch(const CorrelationRequest& request) {
   if (recording_) recorded_.push_back(request);
   if (!queue_.empty()) {
-    auto [code, out] = std::move(queue_.front());
+    Prefetched next = std::move(queue_.front());
     queue_.pop_front();
-    SOTTO_ENFORCE_AS(ProtocolError, code == request.encode(),
+    SOTTO_ENFORCE_AS(ProtocolError, next.code == request.encode(),
                      "dealer: a request does not match the next prefetched correlation (the run "
                      "diverged from the recorded one; ",
                      queue_.size(), " prefetched left)");
-    return std::move(out);
+    used_bytes_ += next.bytes;
+    return std::move(next.outputs);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t bytes0 = traffic_.bytes();
   auto out = fetch(request);
+  used_bytes_ += traffic_.bytes() - bytes0;
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
@@ -407,7 +376,11 @@ std::vector<CorrelationRequest> Dealer::stopRecording() {
 
 void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& request : requests) queue_.emplace_back(request.encode(), fetch(request));
+  for (const auto& request : requests) {
+    const uint64_t bytes0 = traffic_.bytes();
+    auto outputs = fetch(request);
+    queue_.push_back({request.encode(), std::move(outputs), traffic_.bytes() - bytes0});
+  }
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -483,12 +456,13 @@ BinaryTriple Dealer::binaryTriple(int64_t words) {
   return {std::move(t[0]), std::move(t[1]), std::move(t[2])};
 }
 
-CompareTables Dealer::compareTables(const Shape& shape) {
+CompareTables Dealer::compareTables(const Shape& shape, const Shape& values) {
   CorrelationRequest r;
   r.kind = Kind::kCompareTables;
-  r.shapes = {shape};
+  r.shapes = {shape, values};
   auto t = timedFetch(r);
-  return {std::move(t[0]), std::move(t[1])};
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2]),
+          std::move(t[3]), std::move(t[4]), std::move(t[5])};
 }
 
 BitSelect Dealer::bitSelect(const Shape& shape) { return bitSelect(shape, shape); }
@@ -595,6 +569,15 @@ class LazyLut final : public LutMaterial {
   int index_bits_, columns_;
 };
 
+// A lookup correlation's outputs as material: a PRF key (shares evaluated on demand) or a table.
+std::unique_ptr<LutMaterial> makeLutMaterial(std::vector<RingTensor> t, int index_bits,
+                                             int columns) {
+  if (t[1].shape().rank() == 1) {
+    return std::make_unique<PrfLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+  }
+  return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+}
+
 }  // namespace
 
 std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
@@ -606,11 +589,7 @@ std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
   r.index_bits = index_bits;
   r.columns = columns;
   r.table.assign(table.begin(), table.end());
-  auto t = timedFetch(r);
-  if (t[1].shape().rank() == 1) {  // a PRF key: this party's shares are evaluated on demand
-    return std::make_unique<PrfLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
-  }
-  return std::make_unique<TableLut>(std::move(t[0]), std::move(t[1]), index_bits, columns);
+  return makeLutMaterial(timedFetch(r), index_bits, columns);
 }
 
 std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTableSpec& spec,
@@ -667,7 +646,19 @@ class SeededDealer final : public Dealer {
   std::unique_ptr<LutMaterial> lookupMaterial(int index_bits, int columns,
                                               std::span<const uint64_t> table,
                                               const Shape& shape) override {
-    if (rank_ != 0) return Dealer::lookupMaterial(index_bits, columns, table, shape);
+    if (rank_ != 0) {
+      // Party 0 builds its material lazily (below), outside the recorded and prefetched requests;
+      // so do the others, whose shares are only a stream draw: a recording or a prefetch then
+      // holds the same requests on every party.
+      CorrelationRequest r;
+      r.kind = Kind::kLookup;
+      r.shapes = {shape};
+      r.index_bits = index_bits;
+      r.columns = columns;
+      r.table.assign(table.begin(), table.end());
+      auto t = fetch(r);
+      return makeLutMaterial(std::move(t), index_bits, columns);
+    }
     CorrelationRequest check;  // validates the table as every party does
     check.kind = Kind::kLookup;
     check.shapes = {shape};
@@ -744,7 +735,25 @@ class SeededDealer final : public Dealer {
 
 }  // namespace
 
-std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm) {
+bool inOneProcess(const Communicator& comm) {
+  return comm.backendName().find("inproc") != std::string::npos;
+}
+
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm, InsecureDealer accept) {
+  if (!inOneProcess(comm)) {
+    const char* env = std::getenv("SOTTO_ALLOW_INSECURE_DEALER");
+    const bool env_ok = env != nullptr && std::string_view(env) == "1";
+    SOTTO_ENFORCE(accept == InsecureDealer::kAccept || env_ok,
+                  "the seeded dealer is insecure (party 0 learns every correlation, and so every "
+                  "input the other parties share) and is refused outside one process; use the "
+                  "trusted-third-party dealer (one more rank: --dealer ttp, makeTtpDealerClient), "
+                  "or opt in for testing with --dealer insecure-seeded or "
+                  "SOTTO_ALLOW_INSECURE_DEALER=1");
+    std::fprintf(stderr,
+                 "WARNING (rank %d): the seeded dealer is INSECURE: party 0 learns every "
+                 "correlation and so every input the others share (testing only)\n",
+                 comm.rank());
+  }
   return std::make_unique<SeededDealer>(comm);
 }
 

@@ -5,6 +5,7 @@
 
 #include "sotto/comm/sub_communicator.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/tensor/heap.h"
 
 namespace sotto {
 namespace {
@@ -291,6 +292,7 @@ void runTtpDealer(Communicator& world, std::chrono::milliseconds idle_timeout) {
                 world.worldSize() - 1, "), this is rank ", world.rank());
   SOTTO_ENFORCE(idle_timeout.count() > 0, "ttp dealer: idle timeout must be positive, got ",
                 idle_timeout.count(), " ms");
+  retainFreedMemory();  // as the parties do (heap.h): its correlations are reused buffers too
   TtpServer(world).run(idle_timeout);
 }
 

@@ -584,6 +584,11 @@ PrivateModel::~PrivateModel() = default;
 PrivateModel PrivateModel::load(const Party& party, const Graph& graph, ModelOptions options) {
   SOTTO_ENFORCE(options.owner >= 0 && options.owner < party.numParties(), "model owner ",
                 options.owner, " is not a party (", party.numParties(), " parties)");
+  SOTTO_ENFORCE(
+      party.dealer().secure() || options.allow_insecure_dealer || inOneProcess(party.comm()),
+      "private inference refuses the insecure dealer '", party.dealer().name(),
+      "': the model owner would learn the input; use the TTP dealer, or set "
+      "ModelOptions::allow_insecure_dealer to opt in for testing");
   auto impl = std::make_unique<Impl>();
   impl->party = &party;
   impl->options = options;
@@ -633,7 +638,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       in.push_back(&it->second);
     }
     const CommCounters before = comm.stats().total;
-    const uint64_t dealer_before = dealer.traffic().bytes();
+    const uint64_t dealer_before = dealer.usedBytes();
     const auto t0 = std::chrono::steady_clock::now();
     ArithTensor out = [&] {
       auto scope = comm.tag(s.op);
@@ -648,7 +653,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       const CommCounters after = comm.stats().total;
       st.rounds = after.rounds - before.rounds;
       st.online_bytes = after.bytes() - before.bytes();
-      st.dealer_bytes = dealer.traffic().bytes() - dealer_before;
+      st.dealer_bytes = dealer.usedBytes() - dealer_before;
       profile->push_back(std::move(st));
     }
     values.insert_or_assign(s.output, std::move(out));

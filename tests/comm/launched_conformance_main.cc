@@ -1,14 +1,18 @@
 // The conformance suite for launched backends: every rank of an `mpiexec -n N` job (or of a
 // standalone gloo or tcp job, see scripts/gloo-local and scripts/tcp-local) runs this with
 // --backend mpi|gloo|hybrid|tcp. One communicator is created per process and every case runs on
-// it, in the same order everywhere.
+// it, in the same order everywhere. With --secure the communicator is wrapped in a
+// SecureChannelCommunicator whose identity keys are fixed test keys (rank r's private key is 32
+// bytes of r + 1), every peer's pinned.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <iostream>
 
 #include "comm/conformance.h"
 #include "sotto/comm/factory.h"
+#include "sotto/comm/secure_channel.h"
 #ifdef SOTTO_TEST_HYBRID
 #include "sotto/comm/hybrid.h"
 #endif
@@ -16,14 +20,30 @@
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   std::string backend = "mpi";
+  bool secure = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc) backend = argv[++i];
+    if (std::strcmp(argv[i], "--secure") == 0) secure = true;
   }
   std::unique_ptr<sotto::Communicator> comm;
   try {
     sotto::CommOptions options;
     options.timeout = std::chrono::seconds(30);
     comm = sotto::makeCommunicator(backend, options);
+    if (secure) {
+      auto test_key = [](int r) {
+        std::array<uint8_t, 32> k;
+        k.fill(static_cast<uint8_t>(r + 1));
+        return sotto::identityFromPrivateKey(k);
+      };
+      sotto::ChannelOptions channel;
+      channel.identity = test_key(comm->rank());
+      for (int r = 0; r < comm->worldSize(); ++r) {
+        channel.expected_peers.push_back(test_key(r).public_key);
+      }
+      comm = sotto::withSecureChannel(std::move(comm), channel);
+      if (comm->rank() == 0) std::cerr << sotto::channelDescription(*comm) << "\n";
+    }
   } catch (const std::exception& e) {
     std::cerr << "cannot create the '" << backend << "' communicator: " << e.what() << "\n";
     return 1;
@@ -33,7 +53,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& c : sotto::testing::conformanceCases()) {
-    const std::string suite = "Conformance_" + backend + "_" + std::to_string(comm->worldSize());
+    const std::string suite =
+        "Conformance_" + backend + (secure ? "_aead_" : "_") + std::to_string(comm->worldSize());
     ::testing::RegisterTest(suite.c_str(), c.name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
                             [&comm, run = c.run]() -> ::testing::Test* {
                               struct T : ::testing::Test {

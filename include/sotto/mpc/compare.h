@@ -2,23 +2,30 @@
 /// @file compare.h
 /// Comparisons, ReLU and max by masked opening and digit lookup tables (dealer-assisted).
 ///
-/// sign: open c = x + 2^32 + r once (r a dealer mask); then x < 0 iff bit 32 of (c - r) is 0,
-/// which is c_32 ^ r_32 ^ [c mod 2^32 < r mod 2^32]. The dealer gives, per element, XOR-shared
-/// 256-entry bit tables of the comparison of each 8-bit digit of r with any public digit; the
-/// parties read the entries at c's digits (no communication) and combine the four digits' (lt, eq)
-/// bits with 4 AND gates in 2 rounds. The result is a XOR-shared bit, which then either converts to
-/// additive shares or selects x (ReLU) by opening one masked bit.
-///
-/// Range: these functions assume |x| < 2^32 in ring units, i.e. |value| < 2^(32-f) (65536 at the
-/// default 16 fractional bits). Outside it the answer is wrong: keep inputs in range (the
-/// fixed-point products of a network are; saturate first otherwise).
+/// sign: open c = x + r once over the whole ring (r a dealer mask); then, with c' = c mod 2^63 and
+/// r' = r mod 2^63, MSB(x) = c_63 ^ r_63 ^ [c' < r']. The 63 low bits are eight digits (seven of 8
+/// bits, a top one of 7: eight digits keep the AND tree at depth 3 and the tables at 256 bits).
+/// Per element and digit the dealer gives an XOR-shared bit table L_d[v] = [v < r_d] (dealer.h,
+/// CompareTables); the parties read T_d = L_d[c_d] and E_d = [c_d == r_d] = L_d[c_d - 1] ^ L_d[c_d]
+/// (no communication) and combine them by a log-depth tree (T, E) = (T_hi ^ E_hi·T_lo, E_hi·E_lo):
+/// 7 AND gates in one round, 3 in the next, and the last one, L = H ^ G·P with H·G = 0, merged
+/// with the opening that converts the bit to additive shares or selects x with it: H, G and P are
+/// opened under the dealer's random bits alpha, beta, gamma, so that the bit r_63 ^ L, and its
+/// product with a value v opened as v - a, are linear in shares of r_63 and sigma·alpha,
+/// sigma·beta, sigma·gamma, sigma·beta·gamma (sigma = 1 - 2·r_63), and of a times each.
+/// Exact for every x in Z_2^64 read as two's complement; lt(x, y) and the others compare x - y,
+/// exact whenever |x - y| < 2^63.
 ///
 /// Costs for 2 parties, per element, online (sent by each party; received alike):
-///   ltz / lt / gt / le / ge: 4 rounds, 64 + 8 + 1 bits (c, the AND openings, the final bit)
-///   relu, max(x, y):         4 rounds, 64 + 8 + 64 + 1 bits (also opens x - a for the select)
+///   ltz / lt / gt / le / ge: 4 rounds, 64 + 14 + 6 + 3 = 87 bits (c, the two AND levels' openings,
+///                            the last level's three masked bits)
+///   relu, max(x, y):         4 rounds, 87 + 64 = 151 bits (also opens x - a for the select)
 ///   eq:                      as lt on twice the elements (lt and gt at once)
-/// Dealer material per element: 1 + 3 words, 7·256 + 8 + 1 bits. With N > 2 parties the last
-/// round opens additive and XOR parts with two collectives (counted as two rounds).
+/// (The range-limited version before it: 4 rounds, 73 and 137 bits.) Dealer material per element:
+/// r and the 5 monomials (6 words), 8 tables (7·256 + 128 bits = 30 words), 3 mask bits and 10 AND
+/// triples (30 bits): 2337 bits; plus 6 words (a and a times each monomial) per selected value
+/// (relu: 2721 bits; before: 2061). With N > 2 parties the last round opens additive and XOR
+/// parts with two collectives (counted as two rounds).
 
 #include <array>
 #include <functional>
@@ -30,7 +37,7 @@ namespace sotto {
 
 /// [x < 0] as a fixed-point 0/1 value at x's scale. 4 rounds. Exact.
 ArithTensor ltz(const ArithTensor& x);
-/// [x < y], [x > y], [x <= y], [x >= y], [x == y] as fixed-point 0/1. Exact for inputs in range.
+/// [x < y], [x > y], [x <= y], [x >= y], [x == y] as fixed-point 0/1. Exact when |x - y| < 2^63.
 /// @throws InvalidArgument on mismatched shapes or scales.
 ArithTensor lt(const ArithTensor& x, const ArithTensor& y);
 ArithTensor gt(const ArithTensor& x, const ArithTensor& y);
@@ -64,8 +71,10 @@ ArithTensor reduceTree(
 /// of equal maxima wins... of the tree's pairing: ties pick one of them). Same rounds as max.
 std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim);
 
-/// Max pooling over [N, C, H, W] with a kernel, stride and zero padding (padding positions take
-/// part as -2^31 ring units, never winning). 4·ceil(log2(kh·kw)) rounds.
+/// Max pooling over [N, C, H, W] with a kernel, stride and padding: a padding position takes part
+/// as a copy of the nearest in-bounds element of its own window (edge replication), so it never
+/// changes a window's maximum, whatever the values. 4·ceil(log2(kh·kw)) rounds.
+/// @throws InvalidArgument if some window holds no input position (padding >= kernel).
 ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
 

@@ -40,13 +40,31 @@ struct BinaryTriple {
   RingTensor a, b, c;
 };
 
-/// Material of the fast comparison (compare.h): shares of a uniform mask r (additive, one word per
-/// element) and XOR shares of 7 lookup tables of 256 bits per element (shape [7, n, 4]): for the
-/// four 8-bit digits r_0..r_3 of r's low 32 bits, [v < r_0], [v < r_1], [v == r_1], [v < r_2],
-/// [v == r_2], r_32 ^ [v < r_3] and [v == r_3].
+/// Material of the fast comparison (compare.h) for n elements and w selected values per element
+/// (w = 0 when only the bit is wanted). With s = r_63, sigma = 1 - 2s and r's low 63 bits cut into
+/// digits r_0..r_6 (8 bits) and r_7 (7 bits):
+///  - r: additive shares of a uniform mask, one word per element;
+///  - tables: XOR shares of the bit tables L_d[v] = [v < r_d], 2^bits bits each, per element
+///    [n, kCompareTableWords], L_d from word compareTableOffset(d) (E_d[v] = [v == r_d] is
+///    L_d[v - 1] ^ L_d[v], or 1 ^ L_d[0] at v = 0: no table of its own);
+///  - bits: XOR shares of three random bits alpha, beta, gamma per element, [3, ceil(n / 64)];
+///  - mono: additive shares of the kCompareMonomials words s, sigma·alpha, sigma·beta,
+///    sigma·gamma, sigma·beta·gamma, [5, n];
+///  - a: additive shares of a uniform a of the values' shape (n·w words, w per element);
+///  - a_mono: additive shares of a times each of mono's words, [5, n·w].
 struct CompareTables {
-  RingTensor r, tables;
+  RingTensor r, tables, bits, mono, a, a_mono;
 };
+
+/// The comparison's digits: seven of 8 bits and a top one of 7 (r's low 63 bits).
+inline constexpr int kCompareDigits = 8;
+constexpr int compareDigitBits(int d) { return d == kCompareDigits - 1 ? 7 : 8; }
+/// Words per element of CompareTables::tables: 4 per 8-bit digit, 2 for the 7-bit top digit.
+inline constexpr int kCompareTableWords = 30;
+/// First word of L_d in an element's row.
+constexpr int compareTableOffset(int d) { return 4 * d; }
+/// Rows of CompareTables::mono and a_mono.
+inline constexpr int kCompareMonomials = 5;
 
 /// Material to multiply by a XOR-shared bit (and to convert one to additive shares): additive
 /// shares of a uniform a, of a random bit rho and of a·rho; XOR shares of rho, bit-packed.
@@ -139,8 +157,11 @@ class Dealer {
 
   /// AND triple over `words` 64-bit words of bits. Dealer traffic (TTP, party 0): 3·words words.
   BinaryTriple binaryTriple(int64_t words);
-  /// Fast-comparison material for `shape` (per element: 1 word + 7·256 bits).
-  CompareTables compareTables(const Shape& shape);
+  /// Fast-comparison material for `shape` elements and `values` selected values (a whole number
+  /// per element, consecutive; empty for none). Per element: 6 words + 30 words of tables + 3
+  /// bits, and 6 words per selected value.
+  /// @throws InvalidArgument if values.numel() is not a multiple of shape.numel().
+  CompareTables compareTables(const Shape& shape, const Shape& values = Shape{int64_t{0}});
   /// Bit-select / bit-to-additive material for `shape` (per element: 3 words + 1 bit).
   BitSelect bitSelect(const Shape& shape);
   /// The same where each bit of `bits` selects w consecutive values of `values`
@@ -167,6 +188,10 @@ class Dealer {
   virtual std::string name() const = 0;
   /// Traffic spent on correlations so far (setup included), apart from the online traffic.
   const CommCounters& traffic() const { return traffic_; }
+  /// Dealer traffic of the correlations used so far: a prefetched correlation's traffic counts
+  /// when it is used, not when it was fetched, so that a layer's share of the dealer traffic can
+  /// be read around the layer even after prefetch(). Setup traffic is not included.
+  uint64_t usedBytes() const { return used_bytes_; }
   /// Wall time this party has spent obtaining correlations (generating or waiting for them).
   double seconds() const { return seconds_; }
 
@@ -191,19 +216,41 @@ class Dealer {
  private:
   std::vector<RingTensor> timedFetch(const CorrelationRequest& request);
 
+  /// A prefetched correlation: its request's encoding, its outputs and the traffic it cost.
+  struct Prefetched {
+    std::vector<uint64_t> code;
+    std::vector<RingTensor> outputs;
+    uint64_t bytes = 0;
+  };
+
   uint64_t next_mask_id_ = 1;
   double seconds_ = 0;
+  uint64_t used_bytes_ = 0;
   bool recording_ = false;
   std::vector<CorrelationRequest> recorded_;
-  std::deque<std::pair<std::vector<uint64_t>, std::vector<RingTensor>>> queue_;
+  std::deque<Prefetched> queue_;
 };
+
+/// Whether a caller accepts the seeded dealer's insecurity (see makeSeededDealer).
+enum class InsecureDealer { kRefuse, kAccept };
 
 /// The in-process seeded dealer, CrypTen's "trusted first party": party 0 draws a seed for each
 /// other party and sends it once (setup: 16 bytes per party); afterwards party 0 computes every
 /// correlation locally and the others read their shares from their seed's stream. No traffic per
-/// correlation. NOT SECURE against party 0, which knows every triple: for tests and benchmarks.
-/// Collective.
-std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm);
+/// correlation. NOT SECURE against party 0, which knows every triple and so learns every input
+/// the others share (x = e + a at the first product): for tests and benchmarks.
+///
+/// Refused unless the parties are threads of one process (an inproc communicator: tests and
+/// benchmarks), or `accept` is InsecureDealer::kAccept, or the environment sets
+/// SOTTO_ALLOW_INSECURE_DEALER=1. When accepted across processes, every rank prints a warning on
+/// stderr. Collective.
+/// @throws InvalidArgument (before any communication, on every party alike) when refused, naming
+///         the secure alternative (the TTP dealer, ttp_dealer.h); CommError / Timeout in setup.
+std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm,
+                                         InsecureDealer accept = InsecureDealer::kRefuse);
+
+/// True if the parties of `comm` are threads of this process (inproc, possibly decorated).
+bool inOneProcess(const Communicator& comm);
 
 /// Fixed masks B kept by whoever generates correlations.
 class FixedMaskStore {

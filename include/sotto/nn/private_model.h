@@ -47,6 +47,9 @@ struct ModelOptions {
   int owner = 0;
   /// How Softmax, Sigmoid, Tanh, Exp, Log, Reciprocal and Sqrt are evaluated.
   MathMethod math = MathMethod::kTable;
+  /// load() refuses a dealer whose secure() is false (the seeded dealer: party 0 would learn the
+  /// input) unless this is set or the parties are threads of one process (tests, benchmarks).
+  bool allow_insecure_dealer = false;
 };
 
 /// What one node (or fused group of nodes) cost in one forward pass, for this party.
@@ -57,7 +60,9 @@ struct LayerStats {
   double seconds = 0;
   uint64_t rounds = 0;
   uint64_t online_bytes = 0;  ///< sent + received by this party
-  uint64_t dealer_bytes = 0;  ///< dealer traffic of this party (TTP dealer only)
+  uint64_t dealer_bytes =
+      0;  ///< dealer traffic of the correlations this layer used, this party
+          ///< (TTP dealer: party 0 only; prefetched ones too, Dealer::usedBytes)
 };
 
 class PrivateModel {
@@ -66,7 +71,9 @@ class PrivateModel {
   /// (pass an empty Graph) and the architecture arrives from the owner (one broadcast).
   /// Cost: one broadcast of the architecture, then per linear weight the FixedWeight load (2
   /// rounds) and per other weight one sharing round.
-  /// @throws InvalidArgument if the graph has not exactly one data input, or a node is not
+  /// @throws InvalidArgument if the party's dealer is insecure (Dealer::secure() false) and
+  ///         options.allow_insecure_dealer is not set, outside one process (on every party alike);
+  ///         if the graph has not exactly one data input, or a node is not
   ///         supported here (naming the node and op); on every party, as the owner's error is
   ///         sent to the others before it throws.
   static PrivateModel load(const Party& party, const Graph& graph, ModelOptions options = {});

@@ -1,0 +1,20 @@
+#pragma once
+// Generation of the fast comparison's dealer material (CompareTables, dealer.h): one place for
+// every dealer (generateCorrelation calls it).
+
+#include <vector>
+
+#include "sotto/crypto/prg.h"
+#include "sotto/tensor/ring_tensor.h"
+
+namespace sotto::detail {
+
+/// The output shapes of a kCompareTables request for `shapes` = {elements, selected values}.
+/// @throws InvalidArgument if the values are not a whole number per element.
+std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes);
+
+/// The plaintext values of every output (randoms from `prg`) for the output shapes `out` (as
+/// compareTablesShapes() returns them).
+std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg& prg);
+
+}  // namespace sotto::detail
