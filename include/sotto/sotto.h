@@ -5,6 +5,7 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/comm/parties_file.h"
 #include "sotto/comm/stats.h"
 #include "sotto/comm/sub_communicator.h"
 #include "sotto/comm/verify.h"

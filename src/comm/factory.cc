@@ -7,8 +7,12 @@
 
 #include "sotto/comm/delay_communicator.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/comm/parties_file.h"
 #include "sotto/comm/secure_channel.h"
 #include "sotto/crypto/identity.h"
+#ifdef SOTTO_HAVE_TCP
+#include "sotto/comm/tcp.h"
+#endif
 #ifdef SOTTO_HAVE_MPI
 #include "sotto/comm/mpi.h"
 #endif
@@ -43,9 +47,10 @@ std::chrono::milliseconds effectiveTimeout(const CommOptions& o) {
 }
 
 [[noreturn, maybe_unused]] void notBuilt(std::string_view backend) {
-  throw NotImplemented("backend '" + std::string(backend) +
-                       "' is not part of this build (rebuild with SOTTO_WITH_MPI / SOTTO_WITH_GLOO "
-                       "/ SOTTO_WITH_HYBRID on)");
+  throw NotImplemented(
+      "backend '" + std::string(backend) +
+      "' is not part of this build (rebuild with SOTTO_WITH_TCP / SOTTO_WITH_MPI / "
+      "SOTTO_WITH_GLOO / SOTTO_WITH_HYBRID on)");
 }
 
 #ifdef SOTTO_HAVE_GLOO
@@ -63,6 +68,25 @@ GlooOptions glooOptions(const CommOptions& o, Communicator* bootstrap) {
 }
 #endif
 
+#ifdef SOTTO_HAVE_TCP
+TcpOptions tcpOptions(const CommOptions& o) {
+  TcpOptions t;
+  t.timeout = effectiveTimeout(o);
+  t.rank = o.rank >= 0 ? o.rank : envInt("SOTTO_RANK", -1);
+  t.parties_path = !o.parties_file.empty()           ? o.parties_file
+                   : env("SOTTO_PARTIES") != nullptr ? env("SOTTO_PARTIES")
+                                                     : "";
+  SOTTO_ENFORCE(!t.parties_path.empty(),
+                "backend 'tcp' needs a parties file: CommOptions::parties_file or SOTTO_PARTIES");
+  SOTTO_ENFORCE(t.rank >= 0,
+                "backend 'tcp' needs this party's rank: CommOptions::rank or SOTTO_RANK");
+  t.listen_host =
+      !o.host.empty() ? o.host : (env("SOTTO_HOST") != nullptr ? env("SOTTO_HOST") : "");
+  t.settings = o.settings;
+  return t;
+}
+#endif
+
 // A fingerprint of the settings all parties must share: checked right after connecting.
 uint64_t settingsFingerprint(std::string_view backend, int world_size) {
   uint64_t h = std::hash<std::string_view>{}(backend);
@@ -71,8 +95,24 @@ uint64_t settingsFingerprint(std::string_view backend, int world_size) {
 }
 
 // Pinned peer keys from the parties file, if it lists any (none yet without one).
-std::vector<std::optional<PublicKey>> peerKeysFromEnvironment(const CommOptions&, int) {
-  return {};
+std::vector<std::optional<PublicKey>> peerKeysFromEnvironment(const CommOptions& o,
+                                                              int world_size) {
+  const std::string path = !o.parties_file.empty()           ? o.parties_file
+                           : env("SOTTO_PARTIES") != nullptr ? env("SOTTO_PARTIES")
+                                                             : "";
+  if (path.empty()) return {};
+  const PartiesFile file = parsePartiesFile(path);
+  std::vector<std::optional<PublicKey>> keys(static_cast<size_t>(world_size));
+  bool any = false;
+  for (const auto& party : file.parties) {
+    if (party.rank < 0 || party.rank >= world_size || !party.public_key) continue;
+    keys[static_cast<size_t>(party.rank)] = *party.public_key;
+    any = true;
+  }
+  if (!any) return {};
+  SOTTO_ENFORCE(static_cast<int>(file.parties.size()) == world_size, path, " lists ",
+                file.parties.size(), " parties, the job has ", world_size);
+  return keys;
 }
 
 bool encryptChannel(const CommOptions& o) {
@@ -110,6 +150,9 @@ bool launchedByMpirun() {
 
 std::vector<std::string> availableBackends() {
   std::vector<std::string> out{"inproc"};
+#ifdef SOTTO_HAVE_TCP
+  out.push_back("tcp");
+#endif
 #ifdef SOTTO_HAVE_MPI
   out.push_back("mpi");
 #endif
@@ -126,9 +169,13 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
                                                const CommOptions& options) {
   if (backend == "auto") {
     if (launchedByMpirun()) return makeCommunicator("mpi", options);
+    if (!options.parties_file.empty() || env("SOTTO_PARTIES") != nullptr) {
+      return makeCommunicator("tcp", options);
+    }
     if (env("SOTTO_RANK") != nullptr) return makeCommunicator("gloo", options);
     throw InvalidArgument(
-        "backend 'auto': not started by mpirun and SOTTO_RANK is not set; run under mpirun, set "
+        "backend 'auto': not started by mpirun and neither SOTTO_PARTIES nor SOTTO_RANK is set; "
+        "run under mpirun, set SOTTO_RANK/SOTTO_PARTIES for tcp or "
         "SOTTO_RANK/SOTTO_WORLD_SIZE/SOTTO_RENDEZVOUS_DIR for gloo, or use runLocal() (inproc)");
   }
   std::unique_ptr<Communicator> comm;
@@ -138,6 +185,12 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
     comm = options.inproc_world->communicator(options.rank, effectiveTimeout(options));
     // One process: settings are shared by construction.
     return withDelay(std::move(comm), delayFromEnvironment());
+  } else if (backend == "tcp") {
+#ifdef SOTTO_HAVE_TCP
+    comm = makeTcpCommunicator(tcpOptions(options));
+#else
+    notBuilt(backend);
+#endif
   } else if (backend == "mpi") {
 #ifdef SOTTO_HAVE_MPI
     SOTTO_ENFORCE(launchedByMpirun(), "backend 'mpi' needs the process to be started by mpirun");

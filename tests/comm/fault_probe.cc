@@ -1,5 +1,5 @@
 // Fault injection for launched backends. Every rank of a job runs
-//   fault_probe --backend mpi|gloo|hybrid --case NAME
+//   fault_probe --backend mpi|gloo|hybrid|tcp --case NAME
 // and prints one line per rank: "rank R: caught <type>: <message> after <ms> ms" or
 // "rank R: finished without error". CTest matches the expected line (PASS_REGULAR_EXPRESSION)
 // and its TIMEOUT turns any hang into a failure.

@@ -1,8 +1,9 @@
 // The conformance suite for launched backends: every rank of an `mpiexec -n N` job (or of a
-// standalone gloo job, see launch_local.sh) runs this with --backend mpi|gloo|hybrid. One
-// communicator is created per process and every case runs on it, in the same order everywhere.
-// With --secure the communicator is wrapped in a SecureChannelCommunicator whose identity keys
-// are fixed test keys (rank r's private key is 32 bytes of r + 1), every peer's pinned.
+// standalone gloo or tcp job, see scripts/gloo-local and scripts/tcp-local) runs this with
+// --backend mpi|gloo|hybrid|tcp. One communicator is created per process and every case runs on
+// it, in the same order everywhere. With --secure the communicator is wrapped in a
+// SecureChannelCommunicator whose identity keys are fixed test keys (rank r's private key is 32
+// bytes of r + 1), every peer's pinned.
 #include <gtest/gtest.h>
 
 #include <array>

@@ -1,5 +1,6 @@
 // A TTP run under a launcher: every rank of
 //   mpiexec -n N+1 ttp_probe --backend mpi|gloo|hybrid
+// (or: scripts/tcp-local N+1 ttp_probe --backend tcp)
 // joins one world; the last rank is the dealer, the others share inputs, multiply, take a matrix
 // product and open the results over a SubCommunicator. Each party prints
 //   "rank R: ttp ok max_err=E online_sent=B dealer_sent=B dealer_received=B"

@@ -1,6 +1,7 @@
 #pragma once
 /// @file factory.h
-/// One entry point for every backend: makeCommunicator("inproc"|"mpi"|"gloo"|"hybrid"|"auto").
+/// One entry point for every backend:
+/// makeCommunicator("inproc"|"tcp"|"mpi"|"gloo"|"hybrid"|"auto").
 
 #include <array>
 #include <chrono>
@@ -20,9 +21,12 @@ namespace sotto {
 
 class InprocWorld;
 
-/// Options of makeCommunicator. Fields a backend does not use are ignored. For gloo started
-/// without mpirun, unset fields are read from the environment:
-///   SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST (default 127.0.0.1).
+/// Options of makeCommunicator. Fields a backend does not use are ignored. Unset fields are read
+/// from the environment:
+///   tcp: SOTTO_RANK, SOTTO_PARTIES (the parties file), SOTTO_HOST (listen address, default all
+///        interfaces);
+///   gloo started without mpirun: SOTTO_RANK, SOTTO_WORLD_SIZE, SOTTO_RENDEZVOUS_DIR, SOTTO_HOST
+///        (default 127.0.0.1).
 /// SOTTO_TIMEOUT_MS, if set, overrides the default timeout for every backend;
 /// SOTTO_HYBRID_THRESHOLD, if set and hybrid_threshold is not, fixes the hybrid's thresholds:
 /// "N" bytes for every kind of call, or e.g. "p2p=262144,broadcast=1048576,allreduce=never"
@@ -33,12 +37,19 @@ struct CommOptions {
   /// Timeout of every blocking call, including connection set-up.
   std::chrono::milliseconds timeout = kDefaultCommTimeout;
 
-  /// inproc: the shared world and this party's rank.
+  /// inproc: the shared world and this party's rank (tcp, gloo: this party's rank).
   std::shared_ptr<InprocWorld> inproc_world;
   int rank = -1;
 
+  /// tcp: the parties file (every party's host:port, see parties_file.h) and a fingerprint of
+  /// the caller's settings (model, parameters): parties whose fingerprints differ refuse to
+  /// connect, each naming the other.
+  std::string parties_file;
+  uint64_t settings = 0;
+
   /// gloo standalone: number of parties, a directory all parties can reach (on one host any
-  /// directory; across hosts a shared file system) and this host's address as the others reach it.
+  /// directory; across hosts a shared file system) and this host's address as the others reach it
+  /// (tcp: the address to listen on; empty: every interface).
   int world_size = -1;
   std::string rendezvous_dir;
   std::string host;
@@ -64,21 +75,25 @@ struct CommOptions {
 
 /// Creates this party's communicator for `backend`:
 /// - "inproc": needs options.inproc_world and options.rank (see inproc.h; runLocal() is simpler);
+/// - "tcp": parties started on their own hosts with no launcher: options.rank / SOTTO_RANK and
+///   options.parties_file / SOTTO_PARTIES (see tcp.h; encrypted by the channel below, with the
+///   peers' public keys from the parties file pinned when it lists them);
 /// - "mpi": this process is a rank of an `mpirun` job;
 /// - "gloo": inside an mpirun job the TCP connections are set up over MPI; otherwise from the
 ///   options / environment above (no MPI involved, works across hosts);
 /// - "hybrid": MPI for small messages, Gloo for large (mpirun job);
-/// - "auto": "mpi" under mpirun, "gloo" if SOTTO_RANK is set, else InvalidArgument.
+/// - "auto": "mpi" under mpirun, "tcp" if a parties file is given (options or SOTTO_PARTIES),
+///   "gloo" if SOTTO_RANK is set, else InvalidArgument.
 /// Connecting is collective: every party must call it with the same backend and settings (the
 /// channel mode included); the factory checks this and throws CommError naming the disagreeing
 /// ranks. Launched backends are then wrapped in the encrypted channel unless options.channel (or
-/// SOTTO_CHANNEL) says plain: backendName() is then e.g. "mpi+aead".
+/// SOTTO_CHANNEL) says plain: backendName() is then e.g. "tcp+aead".
 /// @throws InvalidArgument unknown backend or missing options; NotImplemented backend not built;
 ///         CommError / Timeout when the parties cannot connect.
 std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
                                                const CommOptions& options = {});
 
-/// The backends compiled into this build, e.g. {"inproc", "mpi", "gloo", "hybrid"}.
+/// The backends compiled into this build, e.g. {"inproc", "tcp", "mpi", "gloo", "hybrid"}.
 std::vector<std::string> availableBackends();
 
 /// True if this process was started by mpirun / mpiexec (Open MPI or a PMI launcher).

@@ -1,0 +1,35 @@
+// The conformance suite over the tcp backend for 2, 3 and 4 parties: threads of this process,
+// each with its own communicator over real loopback TCP.
+#include <gtest/gtest.h>
+
+#include "comm/conformance.h"
+#include "comm/tcp_world.h"
+
+namespace sotto::testing {
+namespace {
+
+class TcpConformance : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(TcpConformance, Case) {
+  const auto& [name, parties] = GetParam();
+  for (const auto& c : conformanceCases()) {
+    if (c.name == name) simulateTcp(parties, [&](Communicator& comm) { c.run(comm); });
+  }
+}
+
+std::vector<std::string> caseNames() {
+  std::vector<std::string> names;
+  for (const auto& c : conformanceCases()) names.push_back(c.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, TcpConformance,
+                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                                            ::testing::Values(2, 3, 4)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param) + "_" +
+                                  std::to_string(std::get<1>(p.param)) + "parties";
+                         });
+
+}  // namespace
+}  // namespace sotto::testing
