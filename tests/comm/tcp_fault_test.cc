@@ -270,7 +270,7 @@ TEST(TcpFactory, TcpAndAutoFromAPartiesFileWithAHostName) {
     o.parties_file = path.string();
     o.timeout = std::chrono::seconds(10);
     auto comm = makeCommunicator(r == 0 ? "tcp" : "auto", o);
-    EXPECT_EQ(comm->backendName(), "tcp");
+    EXPECT_EQ(comm->backendName(), "tcp+aead");  // the encrypted channel by default
     EXPECT_EQ(comm->worldSize(), 2);
     std::vector<uint64_t> v{static_cast<uint64_t>(r) + 1};
     comm->allReduce(v, ReduceOp::kAdd);

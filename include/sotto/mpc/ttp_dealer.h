@@ -17,10 +17,11 @@
 /// dealer's messages go over the world directly under the tag "dealer" and are added up in
 /// Dealer::traffic() (setup and requests). The world's own stats() hold both.
 ///
-/// Security: the dealer learns every correlation but no input and no online message; it must not
-/// collude with any party. Seeds and corrections travel over the world's transport as they are:
-/// like every backend, that transport is assumed private (run it over a trusted network or a
-/// tunnel).
+/// Security (semi-honest): the dealer learns every correlation but no input and no online
+/// message; it must not collude with any party. Seeds and corrections travel over the world's
+/// communicator: a launched communicator from makeCommunicator() is the encrypted, authenticated
+/// channel by default (secure_channel.h), so an eavesdropper who captures party i's seed cannot
+/// recover its stream; with SOTTO_CHANNEL=plain the network must be trusted instead.
 ///
 /// Usage, the same under mpirun and under runLocal(N + 1, ...):
 /// @code
@@ -63,6 +64,8 @@ inline constexpr int64_t kTtpMaxCorrelationWords = (int64_t{1} << 28) - 1;
 ///   [m, k] x [k, n] matmul triple, 8·(numel(A) + numel(C)) for a fixed-mask matmul triple,
 ///   24·w bytes for a binary triple of w words;
 /// - parties i >= 1: no communication (their shares come from their stream).
+/// Dealer::prefetch() asks for all of its requests in one message and receives one reply per
+/// request as the dealer makes them: one round trip per prefetch, not per correlation.
 /// Destroying party 0's client tells the dealer to stop (best effort, never throws).
 ///
 /// Every party validates a request's shapes locally before any communication (InvalidArgument
