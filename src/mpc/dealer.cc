@@ -576,6 +576,18 @@ class LazyLut final : public LutMaterial {
   int index_bits_, columns_;
 };
 
+// The request for lookup material of `shape` elements and the public `table`.
+CorrelationRequest lookupRequest(int index_bits, int columns, std::span<const uint64_t> table,
+                                 const Shape& shape) {
+  CorrelationRequest r;
+  r.kind = Kind::kLookup;
+  r.shapes = {shape};
+  r.index_bits = index_bits;
+  r.columns = columns;
+  r.table.assign(table.begin(), table.end());
+  return r;
+}
+
 // A lookup correlation's outputs as material: a PRF key (shares evaluated on demand) or a table.
 std::unique_ptr<LutMaterial> makeLutMaterial(std::vector<RingTensor> t, int index_bits,
                                              int columns) {
@@ -590,13 +602,8 @@ std::unique_ptr<LutMaterial> makeLutMaterial(std::vector<RingTensor> t, int inde
 std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
                                                     std::span<const uint64_t> table,
                                                     const Shape& shape) {
-  CorrelationRequest r;
-  r.kind = Kind::kLookup;
-  r.shapes = {shape};
-  r.index_bits = index_bits;
-  r.columns = columns;
-  r.table.assign(table.begin(), table.end());
-  return makeLutMaterial(timedFetch(r), index_bits, columns);
+  return makeLutMaterial(timedFetch(lookupRequest(index_bits, columns, table, shape)), index_bits,
+                         columns);
 }
 
 std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTableSpec& spec,
@@ -657,22 +664,11 @@ class SeededDealer final : public Dealer {
       // Party 0 builds its material lazily (below), outside the recorded and prefetched requests;
       // so do the others, whose shares are only a stream draw: a recording or a prefetch then
       // holds the same requests on every party.
-      CorrelationRequest r;
-      r.kind = Kind::kLookup;
-      r.shapes = {shape};
-      r.index_bits = index_bits;
-      r.columns = columns;
-      r.table.assign(table.begin(), table.end());
-      auto t = fetch(r);
-      return makeLutMaterial(std::move(t), index_bits, columns);
+      return makeLutMaterial(fetch(lookupRequest(index_bits, columns, table, shape)), index_bits,
+                             columns);
     }
-    CorrelationRequest check;  // validates the table as every party does
-    check.kind = Kind::kLookup;
-    check.shapes = {shape};
-    check.index_bits = index_bits;
-    check.columns = columns;
-    check.table.assign(table.begin(), table.end());
-    check.outputShapes();
+    CorrelationRequest check = lookupRequest(index_bits, columns, table, shape);
+    check.outputShapes();  // validates the table as every party does
     // Draw exactly what each party draws (its r share, then its PRF key), without the tables.
     RingTensor full_r = random(shape, private_);
     RingTensor mine = full_r;
