@@ -6,6 +6,7 @@
 #   sotto-tcp-<PID>-0     10.79.0.1/24   rank 0 (party)
 #   sotto-tcp-<PID>-1     10.79.0.2/24   rank 1 (party)
 #   sotto-tcp-<PID>-2     10.79.0.3/24   rank 2 (the TTP dealer)
+# NETNS_RATE_MBIT limits each host's link (tc tbf); SOTTO_DELAY_MS, passed through, adds latency.
 # PROGRAM runs once per namespace with SOTTO_RANK and SOTTO_PARTIES set; passes if every copy
 # exits 0 and the joint output matches PASS_REGEX (grep -E). Exits 77 (CTest's SKIP_RETURN_CODE)
 # when not root or network namespaces cannot be made here. Namespaces are removed on any exit.
@@ -52,6 +53,11 @@ for i in 0 1 2; do
   ip -n "$n" addr add "10.79.0.$((i + 1))/24" dev eth0
   ip -n "$n" link set lo up
   ip -n "$n" link set eth0 up
+  # NETNS_RATE_MBIT: a tbf qdisc on each host's link (an emulated WAN, as the bench harness's).
+  if [ -n "${NETNS_RATE_MBIT:-}" ]; then
+    tc -n "$n" qdisc add dev eth0 root tbf rate "${NETNS_RATE_MBIT}mbit" \
+      burst "$((NETNS_RATE_MBIT * 125))" latency 200ms
+  fi
 done
 set +e
 
