@@ -363,7 +363,9 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         nn::formatProfile(profile).c_str());
     std::printf("\n%-34s %14s\n", "totals", "per image");
     std::printf("%-34s %14.6f\n", "seconds, end to end", t.seconds / n);
-    std::printf("%-34s %14.6f\n", "seconds, online (dealer work done)", t.online_seconds / n);
+    std::printf("%-34s %14.6f\n", "seconds, offline (dealer material)",
+                (t.seconds - t.online_seconds) / n);
+    std::printf("%-34s %14.6f\n", "seconds, online", t.online_seconds / n);
     std::printf("%-34s %14.1f  (per batch: %.1f)\n", "online rounds", t.rounds / n,
                 static_cast<double>(t.rounds) / static_cast<double>(t.batches));
     std::printf("%-34s %14.0f\n", "online bytes per party", t.online_bytes / n);
