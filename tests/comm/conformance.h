@@ -19,4 +19,10 @@ struct ConformanceCase {
 /// Every case, in a fixed order (all parties must run them in the same order).
 const std::vector<ConformanceCase>& conformanceCases();
 
+/// The cases' names, in that order (the parameter list of a suite instantiated per case).
+std::vector<std::string> conformanceCaseNames();
+
+/// The case named `name`. @throws std::out_of_range if there is none.
+const ConformanceCase& conformanceCase(const std::string& name);
+
 }  // namespace sotto::testing

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "comm/conformance.h"
@@ -270,6 +271,19 @@ const std::vector<ConformanceCase>& conformanceCases() {
       {"BadArguments", badArguments},
   };
   return cases;
+}
+
+std::vector<std::string> conformanceCaseNames() {
+  std::vector<std::string> names;
+  for (const auto& c : conformanceCases()) names.push_back(c.name);
+  return names;
+}
+
+const ConformanceCase& conformanceCase(const std::string& name) {
+  for (const auto& c : conformanceCases()) {
+    if (c.name == name) return c;
+  }
+  throw std::out_of_range("no conformance case named " + name);
 }
 
 }  // namespace sotto::testing

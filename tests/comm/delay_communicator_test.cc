@@ -30,23 +30,15 @@ class DelayConformance : public ::testing::TestWithParam<std::tuple<std::string,
 
 TEST_P(DelayConformance, Case) {
   const auto& [name, parties] = GetParam();
-  for (const auto& c : conformanceCases()) {
-    if (c.name != name) continue;
-    simulate(parties, [&](Communicator& inner) {
-      DelayCommunicator delayed(inner, 200us);
-      c.run(delayed);
-    });
-  }
-}
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  for (const auto& c : conformanceCases()) names.push_back(c.name);
-  return names;
+  const ConformanceCase& c = conformanceCase(name);
+  simulate(parties, [&](Communicator& inner) {
+    DelayCommunicator delayed(inner, 200us);
+    c.run(delayed);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(All, DelayConformance,
-                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                         ::testing::Combine(::testing::ValuesIn(conformanceCaseNames()),
                                             ::testing::Values(2, 3)),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" +

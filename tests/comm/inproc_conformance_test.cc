@@ -11,19 +11,12 @@ class InprocConformance : public ::testing::TestWithParam<std::tuple<std::string
 
 TEST_P(InprocConformance, Case) {
   const auto& [name, parties] = GetParam();
-  for (const auto& c : conformanceCases()) {
-    if (c.name == name) simulate(parties, [&](Communicator& comm) { c.run(comm); });
-  }
-}
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  for (const auto& c : conformanceCases()) names.push_back(c.name);
-  return names;
+  const ConformanceCase& c = conformanceCase(name);
+  simulate(parties, [&](Communicator& comm) { c.run(comm); });
 }
 
 INSTANTIATE_TEST_SUITE_P(All, InprocConformance,
-                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                         ::testing::Combine(::testing::ValuesIn(conformanceCaseNames()),
                                             ::testing::Values(2, 3, 4)),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" +

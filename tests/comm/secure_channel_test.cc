@@ -54,24 +54,16 @@ class SecureConformance : public ::testing::TestWithParam<std::tuple<std::string
 
 TEST_P(SecureConformance, Case) {
   const auto& [name, parties, with_identity] = GetParam();
-  for (const auto& c : conformanceCases()) {
-    if (c.name != name) continue;
-    simulate(parties, [&](Communicator& inner) {
-      SecureChannelCommunicator secure(inner, optionsFor(inner.rank(), parties, with_identity));
-      EXPECT_EQ(secure.authenticated(), with_identity);
-      c.run(secure);
-    });
-  }
-}
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  for (const auto& c : conformanceCases()) names.push_back(c.name);
-  return names;
+  const ConformanceCase& c = conformanceCase(name);
+  simulate(parties, [&](Communicator& inner) {
+    SecureChannelCommunicator secure(inner, optionsFor(inner.rank(), parties, with_identity));
+    EXPECT_EQ(secure.authenticated(), with_identity);
+    c.run(secure);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SecureConformance,
-                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                         ::testing::Combine(::testing::ValuesIn(conformanceCaseNames()),
                                             ::testing::Values(2, 3, 4), ::testing::Bool()),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" +

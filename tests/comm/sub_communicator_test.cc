@@ -18,26 +18,18 @@ class SubConformance : public ::testing::TestWithParam<std::tuple<std::string, i
 
 TEST_P(SubConformance, Case) {
   const auto& [name, parties] = GetParam();
-  for (const auto& c : conformanceCases()) {
-    if (c.name != name) continue;
-    simulate(parties + 1, [&](Communicator& world) {
-      if (world.rank() == parties) return;  // the idle rank
-      SubCommunicator sub(world, parties);
-      EXPECT_EQ(sub.worldSize(), parties);
-      EXPECT_EQ(sub.rank(), world.rank());
-      c.run(sub);
-    });
-  }
-}
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  for (const auto& c : conformanceCases()) names.push_back(c.name);
-  return names;
+  const ConformanceCase& c = conformanceCase(name);
+  simulate(parties + 1, [&](Communicator& world) {
+    if (world.rank() == parties) return;  // the idle rank
+    SubCommunicator sub(world, parties);
+    EXPECT_EQ(sub.worldSize(), parties);
+    EXPECT_EQ(sub.rank(), world.rank());
+    c.run(sub);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SubConformance,
-                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                         ::testing::Combine(::testing::ValuesIn(conformanceCaseNames()),
                                             ::testing::Values(2, 3)),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" +

@@ -12,19 +12,12 @@ class TcpConformance : public ::testing::TestWithParam<std::tuple<std::string, i
 
 TEST_P(TcpConformance, Case) {
   const auto& [name, parties] = GetParam();
-  for (const auto& c : conformanceCases()) {
-    if (c.name == name) simulateTcp(parties, [&](Communicator& comm) { c.run(comm); });
-  }
-}
-
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  for (const auto& c : conformanceCases()) names.push_back(c.name);
-  return names;
+  const ConformanceCase& c = conformanceCase(name);
+  simulateTcp(parties, [&](Communicator& comm) { c.run(comm); });
 }
 
 INSTANTIATE_TEST_SUITE_P(All, TcpConformance,
-                         ::testing::Combine(::testing::ValuesIn(caseNames()),
+                         ::testing::Combine(::testing::ValuesIn(conformanceCaseNames()),
                                             ::testing::Values(2, 3, 4)),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" +
