@@ -1,10 +1,13 @@
 #include "mpi_runtime.h"
 
 #include <mpi.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include "sotto/error.h"
 
@@ -27,15 +30,25 @@ void tuneTcpTransport() {
   setenv("OMPI_MCA_btl_tcp_max_send_size", "1048576", 0);
 }
 
+// How long a failed process waits for its peers in MPI_Finalize before it leaves without them.
+constexpr auto kFinalizeGrace = std::chrono::seconds(3);
+
+// After a failure every live peer has been told (the abort message on the control communicator)
+// and ends with its own error, so all of them reach MPI_Finalize within milliseconds: finalizing
+// then ends the job quietly, where MPI_Abort would add Open MPI's banner under the error the user
+// must read. A peer that is gone or stuck would hold MPI_Finalize forever, so a watchdog leaves
+// with status 1 after kFinalizeGrace, and mpirun then ends the rest of the job.
 void finalizeAtExit() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized) return;
   if (failed.load()) {
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  } else {
-    MPI_Finalize();
+    std::thread([] {
+      std::this_thread::sleep_for(kFinalizeGrace);
+      _exit(1);
+    }).detach();
   }
+  MPI_Finalize();
 }
 }  // namespace
 

@@ -58,7 +58,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   SOTTO_ENFORCE(comm.worldSize() == 2, "onnx_run runs with 2 computing parties, got ",
                 comm.worldSize());
   verifySameOnAllParties(comm, "--truncation and --math",
-                         examples::settingsHash({a.truncation, a.math}));
+                         "--truncation " + a.truncation + " --math " + a.math);
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   Party party(comm, dealer, po);

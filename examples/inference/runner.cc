@@ -41,14 +41,6 @@ std::string trustStatement(const Dealer& dealer) {
   return "secure if the dealer rank colludes with neither party (semi-honest parties)";
 }
 
-uint64_t settingsHash(const std::vector<std::string>& settings) {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a over the strings and their separators
-  for (const auto& part : settings) {
-    for (const char c : part + '\0') h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  }
-  return h;
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -210,7 +202,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
                 comm.worldSize(), "; with --dealer ttp start 3 ranks)");
   // Every party must run the same settings (a standalone party may have been started with others).
   verifySameOnAllParties(comm, "--batch, --reveal, --truncation and --math",
-                         settingsHash({std::to_string(a.batch), a.reveal, a.truncation, a.math}));
+                         "--batch " + std::to_string(a.batch) + " --reveal " + a.reveal +
+                             " --truncation " + a.truncation + " --math " + a.math);
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   Party party(comm, dealer, po);
@@ -422,7 +415,7 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
              const std::function<int(Communicator&, Dealer&)>& party_main) {
   try {
     // A party started with another dealer (or world) fails here, on every party, by name.
-    verifySameOnAllParties(world, "--dealer", settingsHash({dealer_kind}));
+    verifySameOnAllParties(world, "--dealer", std::string_view(dealer_kind));
     if (dealer_kind == "ttp") {
       TtpSetup ttp = setupTtp(world);
       if (ttp.is_dealer) {

@@ -43,8 +43,6 @@ std::string trustStatement(const Dealer& dealer);
 /// An exception's message as a user should read it: without the source locations of checks.
 std::string userMessage(const std::string& what);
 
-/// A fingerprint of settings every party must share (for verifySameOnAllParties).
-uint64_t settingsHash(const std::vector<std::string>& settings);
 
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or

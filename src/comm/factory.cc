@@ -88,10 +88,10 @@ TcpOptions tcpOptions(const CommOptions& o) {
 #endif
 
 // A fingerprint of the settings all parties must share: checked right after connecting.
-uint64_t settingsFingerprint(std::string_view backend, int world_size) {
-  uint64_t h = std::hash<std::string_view>{}(backend);
-  h ^= static_cast<uint64_t>(world_size) * 0x9e3779b97f4a7c15ULL;
-  return h;
+// What every party must agree on, as the mismatch error shows it: "mpi, 3 parties, aead".
+std::string settingsText(std::string_view backend, int world_size, bool encrypt) {
+  return std::string(backend) + ", " + std::to_string(world_size) + " parties, " +
+         (encrypt ? "aead" : "plain");
 }
 
 // Pinned peer keys from the parties file, if it lists any (none yet without one).
@@ -235,7 +235,7 @@ std::unique_ptr<Communicator> makeCommunicator(std::string_view backend,
   }
   const bool encrypt = encryptChannel(options);
   verifySameOnAllParties(*comm, "backend, world size and channel (SOTTO_CHANNEL)",
-                         settingsFingerprint(backend, comm->worldSize()) ^ (encrypt ? 0x5a : 0));
+                         settingsText(backend, comm->worldSize(), encrypt));
   if (encrypt) comm = secureChannel(std::move(comm), options);
   comm->resetStats();
   return withDelay(std::move(comm), delayFromEnvironment());
