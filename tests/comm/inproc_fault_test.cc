@@ -5,6 +5,7 @@
 
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/comm/verify.h"
 #include "testing/simulate.h"
 
 namespace sotto::testing {
@@ -34,6 +35,38 @@ TEST(InprocFault, MismatchedSizesNameBothSizes) {
   EXPECT_NE(msg.find("mismatched message size: expected 800 bytes, rank 1 sent 400"),
             std::string::npos)
       << msg;
+}
+
+TEST(InprocFault, DifferentSettingsShowEachRanksText) {
+  // Every party throws, and the message lists each rank's text (a long one cut at 56 bytes).
+  const std::string long_text(80, 'x');
+  std::vector<std::string> messages(3);
+  EXPECT_THROW(simulate(3,
+                        [&](Communicator& c) {
+                          const std::string mine = c.rank() == 1 ? "--batch 8" : "--batch 1";
+                          try {
+                            verifySameOnAllParties(c, "--batch", mine);
+                          } catch (const CommError& e) {
+                            messages[static_cast<size_t>(c.rank())] = e.what();
+                            throw;
+                          }
+                        }),
+               CommError);
+  for (const auto& msg : messages) {
+    EXPECT_NE(msg.find("different settings for --batch (rank 0: \"--batch 1\", rank 1: "
+                       "\"--batch 8\", rank 2: \"--batch 1\")"),
+              std::string::npos)
+        << msg;
+  }
+  // Texts that differ only past the shown prefix still differ (the hash covers them).
+  const auto msg = messageOf<CommError>([&] {
+    simulate(2, [&](Communicator& c) {
+      verifySameOnAllParties(c, "model", long_text + (c.rank() == 0 ? "a" : "b"));
+    });
+  });
+  EXPECT_NE(msg.find("rank 0: \"" + std::string(56, 'x') + "\""), std::string::npos) << msg;
+  // The same text passes.
+  simulate(2, [](Communicator& c) { verifySameOnAllParties(c, "--batch", "--batch 1"); });
 }
 
 TEST(InprocFault, DifferentCallsAreNamed) {
