@@ -133,6 +133,11 @@ MPC_PLAN = {
     },
 }
 
+# The encrypted channel's cost: on these networks, a section's job also runs the mpi backend in
+# the clear ("mpi+plain", its timed runs interleaved with the encrypted default's), and the report
+# gives the paired ratio aead / plain beside each row.
+PLAIN_PAIR = {"inference": ("shm", "lan", "wan"), "ops": ("shm", "lan")}
+
 # The sections, in order. "program" is the benchmark executable under the build directory; a
 # section whose program is missing is "not built yet" (its issue has not landed).
 SECTIONS = [
@@ -551,8 +556,11 @@ class Planner:
         with their timed runs interleaved (bench/mpc_bench.h), so that the hybrid / mpi / gloo
         ratios compare the same moments of a drifting shared machine."""
         cfg = MPC_PLAN[profile][network]
-        backend = ",".join(cfg["backends"])
-        tag = "all" if len(cfg["backends"]) > 1 else backend
+        backends = list(cfg["backends"])
+        if network in PLAIN_PAIR.get(section["name"], ()) and "mpi" in backends:
+            backends.append("mpi+plain")
+        backend = ",".join(backends)
+        tag = "all" if len(backends) > 1 else backend
         out = os.path.join(self.outdir, "raw", f"{section['name']}-{network}-{tag}.json")
         prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
                 "--runs", str(cfg["runs"]),
@@ -567,7 +575,7 @@ class Planner:
         j = self.base(network)
         j.update({"id": f"{section['name']}-{network}-{tag}", "section": section["name"],
                   "kind": "mpc", "backend": backend, "runs": cfg["runs"], "env": env,
-                  "out": out, "timeout": cfg["timeout"] * len(cfg["backends"])})
+                  "out": out, "timeout": cfg["timeout"] * len(backends)})
         if backend == "inproc":
             j["argv"] = prog
         else:
