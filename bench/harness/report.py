@@ -827,6 +827,53 @@ def write(results, outdir):
             md.append("Time per image = median time per forward / batch.")
             md.append("")
 
+    # ---- the user's path: the examples beside inference_bench
+    md.append("## What a user runs (examples)")
+    md.append("")
+    ex = [m for m in results["measurements"] if m["section"] == "examples" and
+          m.get("status") == "ok"]
+    st = results["sections"].get("examples", {})
+    if not ex:
+        md.append(f"**{st.get('status', 'not run')}**: {st.get('note') or st.get('what', '')}")
+    else:
+        md.append("`examples/<model> --backend mpi --quiet --json` under mpirun (TTP: -np 3, the "
+                  "dealer the third rank; insecure-seeded: -np 2), encrypted channels; ms per "
+                  "image end to end (median over the job's runs) and online. bench: "
+                  "inference_bench's ms per image for the same model, batch and network (mpi, "
+                  "seeded dealer). Targets (issue 13): example / bench ≤ 1.25 for the same dealer; "
+                  "TTP / seeded ≤ 1.5 end to end and ≤ 1.1 online.")
+        md.append("")
+        bench = {(m["network"], m["name"]): m for m in results["measurements"]
+                 if m["section"] == "inference" and m.get("backend") == "mpi" and
+                 m.get("status") == "ok"}
+        variant = {"lenet5": "relu", "alexnet": "random"}
+        by = {(m["network"], m["op"], m["batch"], m["variant"]): m for m in ex}
+        rows = []
+        for (net, model, batch, dealer), m in sorted(by.items(), key=lambda kv: (
+                NETWORK_ORDER.index(kv[0][0]) if kv[0][0] in NETWORK_ORDER else 99,
+                kv[0][1], kv[0][2], kv[0][3] != "ttp")):
+            b = bench.get((net, f"inference/{model}/{variant.get(model, '')}/{batch}"))
+            b_img = b["median_s"] / batch if b else None
+            seeded = by.get((net, model, batch, "insecure-seeded"))
+            ttp_ratio = online_ratio = None
+            if dealer == "ttp" and seeded:
+                ttp_ratio = m["seconds_per_image"] / seeded["seconds_per_image"]
+                if m.get("online_s") and seeded.get("online_s"):
+                    online_ratio = m["online_s"] / seeded["online_s"]
+            rows.append([net, model, batch, dealer, fmt_ms(m["seconds_per_image"]),
+                         fmt_ms(m["online_s"] / batch if m.get("online_s") else None),
+                         fmt_num(m.get("rounds")),
+                         fmt_num(m["bytes_per_party"] / batch / 1e6),
+                         fmt_num(m["dealer_bytes"] / batch / 1e6),
+                         fmt_num(m.get("accuracy")), fmt_ms(b_img),
+                         fmt_ratio(m["seconds_per_image"] / b_img if b_img else None),
+                         fmt_ratio(ttp_ratio), fmt_ratio(online_ratio)])
+        md.append(table(["network", "model", "batch", "dealer", "ms / image", "online ms / image",
+                         "rounds / batch", "MB/party / image", "dealer MB / image", "accuracy",
+                         "bench ms / image", "example / bench", "ttp / seeded",
+                         "online ttp / seeded"], rows))
+    md.append("")
+
     # ---- the encrypted channel's cost, gathered from the MPC sections
     md.append("## Encrypted channel vs plain")
     md.append("")

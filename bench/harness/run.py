@@ -136,7 +136,19 @@ MPC_PLAN = {
 # The encrypted channel's cost: on these networks, a section's job also runs the mpi backend in
 # the clear ("mpi+plain", its timed runs interleaved with the encrypted default's), and the report
 # gives the paired ratio aead / plain beside each row.
-PLAIN_PAIR = {"inference": ("shm", "lan", "wan"), "ops": ("shm", "lan")}
+PLAIN_PAIR = {"default": {"inference": ("shm", "lan", "wan"), "ops": ("shm", "lan")},
+              "quick": {"inference": ("shm", "lan")}}
+
+# What a user runs (examples/lenet5, examples/alexnet under mpirun), beside inference_bench: per
+# profile, the (model, batch, images) rows, run with both dealers, `reps` times each, on the
+# networks where one host starts 3 ranks (TTP: -np 3, the dealer the last rank; insecure-seeded:
+# -np 2). The examples print one JSON line per run (--quiet --json).
+EXAMPLES = {
+    "default": dict(rows=[("lenet5", 1, 100), ("lenet5", 64, 256), ("alexnet", 1, 12),
+                          ("alexnet", 8, 32)], networks=("shm", "tcp"), reps=3, timeout=300),
+    "quick": dict(rows=[("lenet5", 1, 24)], networks=("shm",), reps=1, timeout=120),
+}
+EXAMPLE_DEALERS = ("ttp", "insecure-seeded")
 
 # The sections, in order. "program" is the benchmark executable under the build directory; a
 # section whose program is missing is "not built yet" (its issue has not landed).
@@ -153,6 +165,9 @@ SECTIONS = [
      "what": "LeNet5/MNIST and AlexNet/CIFAR-10 forward passes, time per image",
      "pending": "the inference issue has not landed: no bench/inference_bench in this build (it "
                 "plugs in with ops_bench's interface; names inference/<model>/<variant>/<batch>)"},
+    {"name": "examples", "kind": "example", "program": "examples/lenet5",
+     "what": "the user's path: examples/lenet5 and examples/alexnet under mpirun, TTP and "
+             "insecure-seeded dealers, beside inference_bench"},
 ]
 
 # ---- small helpers ----------------------------------------------------------------------------
@@ -478,6 +493,43 @@ def parse_mpc(data, job, section):
     return out
 
 
+def parse_example(log_path, job):
+    """The example's JSON lines (one per run) in the job's log -> one measurement: medians over
+    the runs of the time per image, the online time per image; rounds and bytes of the last."""
+    runs = []
+    try:
+        with open(log_path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{") and '"seconds_per_image"' in line:
+                    try:
+                        runs.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        pass
+    except OSError:
+        return []
+    if not runs:
+        return []
+    last, b = runs[-1], job["batch"]
+    per_image = [r["seconds_per_image"] for r in runs]
+    online = [r["online_seconds_per_image"] for r in runs if r.get("online_seconds_per_image")]
+    return [{"section": "examples", "name": f"examples/{job['model']}/{job['dealer']}/{b}",
+             "op": job["model"], "variant": job["dealer"], "elements": b, "batch": b,
+             "backend": job["backend"], "network": job["network"], "parties": 2,
+             "job": job["id"], "status": "ok", "median_s": statistics.median(per_image) * b,
+             "min_s": min(per_image) * b, "max_s": max(per_image) * b,
+             "seconds_per_image": statistics.median(per_image),
+             "online_s": statistics.median(online) * b if online else None,
+             "repetitions_s": [x * b for x in per_image], "runs": len(runs),
+             "rounds": last.get("rounds_per_batch"),
+             "bytes_per_party": last.get("online_bytes_per_party", 0) * b,
+             "dealer_bytes": last.get("dealer_bytes", 0) * b, "dealer": job["dealer"],
+             "secure": last.get("secure"), "channel": last.get("backend"),
+             "accuracy": last.get("accuracy"), "images": last.get("images"),
+             "delay_ms": job.get("delay_ms", 0.0), "rate_mbit": job.get("rate_mbit"),
+             "emulated_latency": False, "error": None}]
+
+
 # ---- planning ---------------------------------------------------------------------------------
 
 def comm_filter(cfg):
@@ -496,14 +548,15 @@ class Planner:
         self.agent = os.path.join(HERE, "netns-agent")
         self.wrap = os.path.join(HERE, "party-run")  # each rank on a core of its own
 
-    def mpirun(self, network, program_argv, env):
+    def mpirun(self, network, program_argv, env, ranks=2):
         net = NETWORKS[network]
         exports = []
         for k in sorted(env):
             exports += ["-x", k]
         if net["kind"] == "local":
-            return [os.path.join(ROOT, "scripts", "mpirun-local"), "-np", "2"] + net["mpirun"] + \
-                exports + [self.wrap] + program_argv
+            return [os.path.join(ROOT, "scripts", "mpirun-local"), "-np", str(ranks)] + \
+                net["mpirun"] + exports + [self.wrap] + program_argv
+        assert ranks == 2, "the namespaces hold one rank each"
         ns_a = f"sotto-bench-{self.netns_id}-a"
         return ["ip", "netns", "exec", ns_a, "mpirun", "-np", "2",
                 "--host", "10.77.0.1:1,10.77.0.2:1", "--bind-to", "none",
@@ -557,7 +610,7 @@ class Planner:
         ratios compare the same moments of a drifting shared machine."""
         cfg = MPC_PLAN[profile][network]
         backends = list(cfg["backends"])
-        if network in PLAIN_PAIR.get(section["name"], ()) and "mpi" in backends:
+        if network in PLAIN_PAIR[profile].get(section["name"], ()) and "mpi" in backends:
             backends.append("mpi+plain")
         backend = ",".join(backends)
         tag = "all" if len(backends) > 1 else backend
@@ -581,6 +634,33 @@ class Planner:
         else:
             j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
         return [j]
+
+    def example_jobs(self, section, network, profile):
+        """One job per (model, batch, dealer): a shell loop that runs the example `reps` times
+        under mpirun; each run prints one JSON line, which parse_example reads from the log."""
+        cfg = EXAMPLES[profile]
+        if network not in cfg["networks"]:
+            return []
+        jobs = []
+        for model, batch, images in cfg["rows"]:
+            for dealer in EXAMPLE_DEALERS:
+                prog = [os.path.join(self.build, "examples", model), "--backend", "mpi",
+                        "--images", str(images), "--batch", str(batch), "--dealer", dealer,
+                        "--quiet", "--json"]
+                env = self.job_env(network)
+                run = self.mpirun(network, prog, {k: v for k, v in env.items()
+                                                  if k.startswith("SOTTO_")},
+                                  ranks=3 if dealer == "ttp" else 2)
+                loop = f"for i in $(seq {cfg['reps']}); do " + \
+                    " ".join(shlex.quote(a) for a in run) + " || exit $?; done"
+                j = self.base(network)
+                j.update({"id": f"examples-{network}-{model}-{dealer}-{batch}",
+                          "section": section["name"], "kind": "example", "backend": "mpi",
+                          "model": model, "dealer": dealer, "batch": batch, "images": images,
+                          "runs": cfg["reps"], "env": env, "argv": ["sh", "-c", loop],
+                          "timeout": cfg["timeout"]})
+                jobs.append(j)
+        return jobs
 
     def finalize_argv(self, job, thresholds):
         """mpirun argv for an MPC job; the hybrid reuses the thresholds its network's comm job
@@ -688,6 +768,8 @@ def main():
                 plan.append(planner.comm_job(s, n, profile))
             elif s["kind"] == "mpc":
                 plan.extend(planner.mpc_jobs(s, n, profile))
+            elif s["kind"] == "example":
+                plan.extend(planner.example_jobs(s, n, profile))
     for j in plan:
         j["timeout"] = max(1, round(j["timeout"] * args.timeout_scale))
     # Order: network by network (namespaces reshaped once per network), comm before the rest.
@@ -726,8 +808,12 @@ def main():
             progress(f"({i}/{len(plan)}) {job['section']} on {job['network']}, "
                      f"{job['backend']} ...")
             status, error, seconds = run_job(job, os.path.join(outdir, "logs"))
-            data, complete = load_gbench_json(job["out"])
-            ms = []
+            if job["kind"] == "example":
+                data, complete = None, status == "ok"
+                ms = parse_example(os.path.join(outdir, "logs", job["id"] + ".log"), job)
+            else:
+                data, complete = load_gbench_json(job["out"])
+                ms = []
             if data is not None:
                 ms = parse_comm(data, job) if job["kind"] == "comm" else \
                     parse_mpc(data, job, job["section"])
