@@ -16,7 +16,7 @@
 #include "sotto/data/cifar10.h"
 #include "sotto/data/idx.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer_factory.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/plain_eval.h"
 #include "sotto/nn/private_model.h"
@@ -416,16 +416,13 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
   try {
     // A party started with another dealer (or world) fails here, on every party, by name.
     verifySameOnAllParties(world, "--dealer", std::string_view(dealer_kind));
-    if (dealer_kind == "ttp") {
-      TtpSetup ttp = setupTtp(world);
-      if (ttp.is_dealer) {
-        runTtpDealer(world);
-        return 0;
-      }
-      return party_main(*ttp.online, *ttp.dealer);
+    // --dealer insecure-seeded is the user's explicit opt-in (checkDealerChoice).
+    DealerSetup setup = makeDealer(world, dealer_kind, {.insecure = InsecureDealer::kAccept});
+    if (setup.serves()) {
+      setup.serve();
+      return 0;
     }
-    auto dealer = makeSeededDealer(world, InsecureDealer::kAccept);  // --dealer insecure-seeded
-    return party_main(world, *dealer);
+    return party_main(setup.online(), setup.dealer());
   } catch (const std::exception& e) {
     world.abort(e.what());
     throw;
@@ -442,10 +439,10 @@ int runParties(const std::string& program, const std::string& backend,
                                                std::getenv("SOTTO_RANK") == nullptr &&
                                                std::getenv("SOTTO_PARTIES") == nullptr);
     if (local) {
-      const int world = dealer_kind == "ttp" ? 3 : 2;
+      const int world = worldSizeFor(dealer_kind, 2);
       if (announce)
         std::printf("(no launcher: running the %s as threads of this process)\n",
-                    world == 3 ? "2 parties and the dealer" : "2 parties");
+                    world > 2 ? "2 parties and the dealer" : "2 parties");
       if (dealer_kind != "ttp")
         std::fprintf(stderr,
                      "WARNING: the seeded dealer is INSECURE: party 0 learns every input "

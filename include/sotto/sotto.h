@@ -34,6 +34,7 @@
 #include "sotto/mpc/function_tables.h"
 #include "sotto/mpc/lut.h"
 #include "sotto/mpc/party.h"
+#include "sotto/mpc/dealer_factory.h"
 #include "sotto/mpc/ttp_dealer.h"
 #include "sotto/nn/graph.h"
 #include "sotto/nn/npy.h"

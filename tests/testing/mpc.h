@@ -8,43 +8,49 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <vector>
 
 #include "sotto/mpc/arith_tensor.h"
+#include "sotto/mpc/dealer_factory.h"
 #include "sotto/mpc/party.h"
-#include "sotto/mpc/ttp_dealer.h"
 #include "testing/simulate.h"
 
 namespace sotto::testing {
 
+/// `parties` computing parties with the correlation source `dealer` (dealer_factory.h: "ttp"
+/// adds the dealer's thread as the last rank), each running fn(party); returns the parties'
+/// results in rank order.
+template <typename Fn>
+auto simulateDealer(std::string_view dealer, int parties, Fn&& fn, PartyOptions options = {}) {
+  using R = std::invoke_result_t<Fn&, Party&>;
+  auto results =
+      simulate(worldSizeFor(dealer, parties), [&](Communicator& world) -> std::optional<R> {
+        DealerSetup setup = makeDealer(world, dealer);
+        if (setup.serves()) {
+          setup.serve();
+          return std::nullopt;
+        }
+        Party party(setup.online(), setup.dealer(), options);
+        return fn(party);
+      });
+  std::vector<R> out;
+  for (int p = 0; p < parties; ++p) out.push_back(std::move(*results[p]));
+  return out;
+}
+
 template <typename Fn>
 auto simulateMpc(int parties, Fn&& fn, PartyOptions options = {}) {
-  return simulate(parties, [&](Communicator& comm) {
-    auto dealer = makeSeededDealer(comm);
-    Party party(comm, *dealer, options);
-    return fn(party);
-  });
+  return simulateDealer("insecure-seeded", parties, std::forward<Fn>(fn), options);
 }
 
 /// As simulateMpc with the trusted-third-party dealer on one more thread (the last rank); the
 /// parties compute over a SubCommunicator of the others.
 template <typename Fn>
 auto simulateTtp(int parties, Fn&& fn, PartyOptions options = {}) {
-  using R = std::invoke_result_t<Fn&, Party&>;
-  auto results = simulate(parties + 1, [&](Communicator& world) -> std::optional<R> {
-    TtpSetup ttp = setupTtp(world);
-    if (ttp.is_dealer) {
-      runTtpDealer(world);
-      return std::nullopt;
-    }
-    Party party(*ttp.online, *ttp.dealer, options);
-    return fn(party);
-  });
-  std::vector<R> out;
-  for (int p = 0; p < parties; ++p) out.push_back(std::move(*results[p]));
-  return out;
+  return simulateDealer("ttp", parties, std::forward<Fn>(fn), options);
 }
 
 enum class TestDealer { kSeeded, kTtp };
@@ -54,8 +60,8 @@ inline const char* dealerName(TestDealer d) { return d == TestDealer::kSeeded ? 
 /// simulateMpc or simulateTtp.
 template <typename Fn>
 auto simulateWith(TestDealer dealer, int parties, Fn&& fn, PartyOptions options = {}) {
-  if (dealer == TestDealer::kTtp) return simulateTtp(parties, std::forward<Fn>(fn), options);
-  return simulateMpc(parties, std::forward<Fn>(fn), options);
+  return simulateDealer(dealer == TestDealer::kTtp ? "ttp" : "insecure-seeded", parties,
+                        std::forward<Fn>(fn), options);
 }
 
 /// A fixture for MPC suites run for 2 and 3 parties under both dealers:

@@ -295,13 +295,13 @@ void expectIndistinguishable(const Views& v, const std::string& what) {
 template <typename Session>
 std::vector<Views> runRecorded(Session&& session) {
   auto results = simulate(3, [&](Communicator& world) -> std::optional<Views> {
-    TtpSetup ttp = setupTtp(world);
-    if (ttp.is_dealer) {
-      runTtpDealer(world);
+    DealerSetup setup = makeDealer(world, "ttp");
+    if (setup.serves()) {
+      setup.serve();
       return std::nullopt;
     }
-    RecordingCommunicator recorder(*ttp.online, 1 - world.rank());
-    Party party(recorder, *ttp.dealer);
+    RecordingCommunicator recorder(setup.online(), 1 - world.rank());
+    Party party(recorder, setup.dealer());
     return session(party, recorder);
   });
   return {std::move(*results[0]), std::move(*results[1])};
