@@ -190,7 +190,7 @@ ArithTensor predictedClass(const ArithTensor& logits) {
   SOTTO_ENFORCE(logits.shape().rank() == 2,
                 "--reveal class needs logits of shape [N, classes], got ",
                 logits.shape().toString(), " (use --reveal logits)");
-  const ArithTensor one_hot = argmax(logits, 1).second;
+  const ArithTensor one_hot = argmaxOneHot(logits, 1);
   RingTensor weighted = one_hot.share();
   const int64_t classes = logits.shape()[1];
   for (int64_t e = 0; e < weighted.numel(); ++e) weighted[e] *= static_cast<uint64_t>(e % classes);

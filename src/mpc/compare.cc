@@ -91,18 +91,108 @@ std::pair<RingTensor, std::vector<int64_t>> toRows(const RingTensor& x, int64_t 
   return {moved.reshape({k == 0 ? 0 : moved.numel() / k, k}), perm};
 }
 
+// x·y for additive shares of integers (no fixed point, so no truncation): one Beaver round,
+// z = c + e·b + a·f (+ e·f on party 0).
+RingTensor mulIntegers(const Party& p, const RingTensor& x, const RingTensor& y) {
+  const BeaverTriple t = p.dealer().mulTriple(x.shape());
+  auto opened = openTogether(p, {x - t.a, y - t.b});
+  RingTensor z = t.c + opened[0] * t.b + t.a * opened[1];
+  if (p.id() == 0) z += opened[0] * opened[1];
+  return z;
+}
+
+// [rows, k] -> [rows, k] one-hot of each row's first maximum, as additive shares of 0/1 integers,
+// by comparing all pairs at once: b_ij = [v_i >= v_j] for i < j (4 rounds), then row i wins iff
+// it beats every j: w_i = Π_{j>i} b_ij · Π_{j<i} (1 - b_ji), a tree of products (ceil(log2(k-1))
+// rounds). Exactly one winner per row: ties go to the lowest index.
+RingTensor oneHotAllPairs(const Party& p, const RingTensor& v) {
+  const int64_t rows = v.dim(0), k = v.dim(1), pairs = k * (k - 1) / 2;
+  const uint64_t one = p.id() == 0 ? 1 : 0;
+  RingTensor diff(Shape{rows, pairs});
+  for (int64_t r = 0, at = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < k; ++i) {
+      for (int64_t j = i + 1; j < k; ++j) diff[at++] = v[r * k + i] - v[r * k + j];
+    }
+  }
+  const RingTensor b =
+      detail::signOf(ArithTensor(p, std::move(diff), 0), /*nonneg=*/true, nullptr).bit;
+  // Factors [rows·k, k - 1]: position i's win (or loss complement) against every other j.
+  RingTensor f(Shape{rows * k, k - 1});
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint64_t* br = b.data().data() + r * pairs;
+    for (int64_t i = 0; i < k; ++i) {
+      uint64_t* out = f.data().data() + (r * k + i) * (k - 1);
+      for (int64_t j = 0, col = 0; j < k; ++j) {
+        if (j == i) continue;
+        // index of pair (min, max) in the row-major upper triangle
+        const int64_t a = std::min(i, j), c = std::max(i, j);
+        const uint64_t bit = br[a * (2 * k - a - 1) / 2 + (c - a - 1)];
+        out[col++] = i < j ? bit : one - bit;
+      }
+    }
+  }
+  while (f.dim(1) > 1) {
+    const int64_t m = f.dim(1), h = m / 2;
+    RingTensor prod = mulIntegers(p, f.slice(1, 0, h), f.slice(1, h, 2 * h));
+    f = m % 2 == 1 ? concat({prod, f.slice(1, m - 1, m)}, 1) : std::move(prod);
+  }
+  if (k == 1) {  // a single position always wins
+    f = RingTensor(Shape{rows, 1});
+    if (p.id() == 0) std::fill(f.data().begin(), f.data().end(), 1);
+  }
+  return f.reshape({rows, k});
+}
+
+// Back to x's layout: [rows, k] (dim moved last) to x's shape.
+RingTensor fromRows(const RingTensor& t, const Shape& shape, const std::vector<int64_t>& perm) {
+  const int64_t r = shape.rank();
+  std::vector<int64_t> moved_dims;
+  for (int64_t d = 0; d < r; ++d) moved_dims.push_back(shape[perm[d]]);
+  std::vector<int64_t> inverse(r);
+  for (int64_t d = 0; d < r; ++d) inverse[perm[d]] = d;
+  return t.reshape(moved_dims).transpose(inverse);
+}
+
+int64_t checkedDim(const ArithTensor& x, int64_t dim, const char* what) {
+  const int64_t r = x.shape().rank();
+  SOTTO_ENFORCE(r >= 1, what, " of a scalar");
+  if (dim < 0) dim += r;
+  SOTTO_ENFORCE(dim >= 0 && dim < r, what, ": dim ", dim, " is outside rank ", r);
+  SOTTO_ENFORCE(x.shape()[dim] > 0, what, " over an empty dim of ", x.shape().toString());
+  return dim;
+}
+
 }  // namespace
+
+ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim) {
+  dim = checkedDim(x, dim, "argmaxOneHot");
+  if (x.shape()[dim] > kAllPairsArgmax) return argmax(x, dim).second;
+  const Party& p = x.party();
+  auto scope = p.comm().tag("max");
+  auto [v, perm] = toRows(x.share(), dim);
+  const RingTensor onehot = oneHotAllPairs(p, v);
+  return ArithTensor(p, fromRows(onehot, x.shape(), perm).shiftLeft(x.fracBits()), x.fracBits());
+}
 
 std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim) {
   const Party& p = x.party();
   const int64_t r = x.shape().rank();
-  SOTTO_ENFORCE(r >= 1, "argmax of a scalar");
-  if (dim < 0) dim += r;
-  SOTTO_ENFORCE(dim >= 0 && dim < r, "argmax: dim ", dim, " is outside rank ", r);
+  dim = checkedDim(x, dim, "argmax");
   const int64_t k0 = x.shape()[dim];
-  SOTTO_ENFORCE(k0 > 0, "argmax over an empty dim of ", x.shape().toString());
   auto scope = p.comm().tag("max");
   auto [v, perm] = toRows(x.share(), dim);
+  if (k0 <= kAllPairsArgmax) {
+    // One-hot from all pairs, then max = Σ_j onehot_j·v_j (one more round, no truncation).
+    const RingTensor onehot = oneHotAllPairs(p, v);
+    const RingTensor maxv = mulIntegers(p, onehot, v).sum(1);
+    std::vector<int64_t> out_dims;
+    for (int64_t d = 0; d < r; ++d) {
+      if (d != dim) out_dims.push_back(x.shape()[d]);
+    }
+    return {
+        ArithTensor(p, maxv.reshape(out_dims), x.fracBits()),
+        ArithTensor(p, fromRows(onehot, x.shape(), perm).shiftLeft(x.fracBits()), x.fracBits())};
+  }
   const int64_t rows = v.dim(0);
   // One-hot candidates: oh[row, j, :] marks original position j (public, at x's scale).
   RingTensor oh(Shape{rows, k0, k0});

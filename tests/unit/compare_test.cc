@@ -354,6 +354,58 @@ TEST_P(CompareTest, MaxAndArgmaxOfLargeRows) {
   }
 }
 
+TEST_P(CompareTest, ArgmaxTreeOfLongRows) {
+  // Rows longer than kAllPairsArgmax take the tree of pairwise selections.
+  const int64_t rows = 6, k = kAllPairsArgmax + 5;
+  auto x = ringValues(static_cast<size_t>(rows * k), 35, 2);
+  const Shape s{rows, k};
+  auto out = run([&](Party& p) {
+    auto a = shareRing(p, 0, x, s);
+    auto [m, oh] = argmax(a, 1);
+    return std::make_pair(signedOf(m.reveal()), signedOf(oh.reveal()));
+  });
+  for (int64_t i = 0; i < rows; ++i) {
+    const auto row = x.begin() + i * k;
+    const int64_t best = *std::max_element(row, row + k);
+    ASSERT_EQ(out[0].first[i], best) << "row " << i;
+    for (int64_t j = 0; j < k; ++j) {
+      ASSERT_EQ(out[0].second[i * k + j], x[i * k + j] == best ? pow2(kDefaultFracBits) : 0)
+          << "row " << i << " position " << j;
+    }
+  }
+}
+
+TEST_P(CompareTest, ArgmaxOneHotOfClassScoresTakesTheFirstMaximum) {
+  // Ten class scores per row, ties included: exactly the first maximum is marked, in
+  // 4 + ceil(log2 9) = 8 rounds with 2 parties (argmax: one more for the maximum itself).
+  const int64_t rows = 30, k = 10;
+  auto x = inputs(static_cast<size_t>(rows * k), -20, 20, 36);
+  for (int64_t i = 0; i < rows; i += 2) x[i * k + (i % 7) + 3] = x[i * k + (i % 3)];  // ties
+  for (int64_t j = 0; j < k; ++j) x[(rows - 1) * k + j] = 1.5;  // all equal: position 0 wins
+  auto out = run([&](Party& p) {
+    auto a = ArithTensor::share(p, 1, x, Shape{rows, k});
+    const uint64_t r0 = p.comm().stats().total.rounds;
+    auto oh = argmaxOneHot(a, 1);
+    const uint64_t r1 = p.comm().stats().total.rounds;
+    auto both = argmax(a, -1);
+    const uint64_t r2 = p.comm().stats().total.rounds;
+    return std::make_tuple(oh.revealDoubles(), both.second.revealDoubles(), r1 - r0, r2 - r1);
+  });
+  const auto& [onehot, onehot2, rounds_onehot, rounds_argmax] = out[0];
+  for (int64_t i = 0; i < rows; ++i) {
+    const auto row = x.begin() + i * k;
+    const int64_t first = std::max_element(row, row + k) - row;  // the first of equal maxima
+    for (int64_t j = 0; j < k; ++j) {
+      ASSERT_EQ(onehot[i * k + j], j == first ? 1.0 : 0.0) << "row " << i << " position " << j;
+      ASSERT_EQ(onehot2[i * k + j], onehot[i * k + j]) << "row " << i << " position " << j;
+    }
+  }
+  if (parties() == 2) {
+    EXPECT_EQ(rounds_onehot, 8u);
+    EXPECT_EQ(rounds_argmax, 9u);
+  }
+}
+
 TEST_P(CompareTest, MaxPoolPaddingNeverWins) {
   // Every in-bounds value far below any constant pad: -1e9 (about -2^46 ring units) give or take,
   // -2^50 ring units give or take, and -2^62.

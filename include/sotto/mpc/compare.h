@@ -67,9 +67,20 @@ ArithTensor reduceTree(
     const ArithTensor& x, int64_t dim, bool keepdim, const char* what,
     const std::function<ArithTensor(const ArithTensor&, const ArithTensor&)>& pairwise);
 
-/// The maximum along `dim` and a one-hot tensor of x's shape marking its position (the first
-/// of equal maxima wins... of the tree's pairing: ties pick one of them). Same rounds as max.
+/// Dims up to this size take argmax's all-pairs path (k(k-1)/2 comparisons per row in one go).
+inline constexpr int64_t kAllPairsArgmax = 16;
+
+/// The maximum along `dim` and a one-hot tensor of x's shape (at x's scale) marking its position.
+/// For a dim of size k <= kAllPairsArgmax: every pair compared at once (k(k-1)/2 comparisons per
+/// row, 4 rounds), each position's k - 1 outcomes multiplied (ceil(log2(k-1)) rounds), the
+/// maximum as Σ onehot·x (1 round): 5 + ceil(log2(k-1)) rounds (9 for k = 10), the first of equal
+/// maxima wins. Larger dims: a tree of pairwise selections, 4·ceil(log2 k) rounds, ties pick one
+/// of them. @throws InvalidArgument on a scalar, a dim out of range or an empty dim.
 std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim);
+
+/// argmax's one-hot alone (x's shape and scale): one round fewer on the all-pairs path,
+/// 4 + ceil(log2(k-1)) rounds (8 for the 10 classes of a classifier). @throws as argmax.
+ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim);
 
 /// Max pooling over [N, C, H, W] with a kernel, stride and padding: a padding position takes part
 /// as a copy of the nearest in-bounds element of its own window (edge replication), so it never
