@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "sotto/mpc/compare.h"
 #include "sotto/nn/npy.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/plain_eval.h"
@@ -132,6 +133,40 @@ TEST(PrivateModel, WrongInputShapeIsAClearError) {
         }
       },
       InvalidArgument);
+}
+
+// LeNet5's Conv -> Relu -> MaxPool runs as Conv -> MaxPool -> Relu (equal exactly): its profile
+// has two MaxPool+Relu steps, their ReLU on the pooled tensors, and the logits still match the
+// plaintext model.
+TEST(PrivateModel, ReluBeforeMaxPoolRunsOnThePooledTensor) {
+  const nn::Graph g = nn::lenet5Graph(4);
+  const auto x = patternInput({2, 1, 28, 28});
+  const auto want = nn::evaluate(g, x).values;
+  const auto got = testing::simulateMpc(2, [&](Party& p) {
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+    std::vector<nn::LayerStats> profile;
+    const auto y = model.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims)), &profile);
+    std::vector<std::string> ops;
+    uint64_t fused_bytes = 0;
+    for (const auto& st : profile) {
+      ops.push_back(st.op);
+      if (st.op == "MaxPool+Relu") fused_bytes += st.online_bytes;
+    }
+    // What a ReLU alone costs on the two unpooled tensors.
+    const uint64_t b0 = p.comm().stats().total.bytes();
+    (void)relu(ArithTensor(p, RingTensor(Shape{2, 6, 24, 24}), kDefaultFracBits));
+    (void)relu(ArithTensor(p, RingTensor(Shape{2, 16, 8, 8}), kDefaultFracBits));
+    const uint64_t relu_bytes = p.comm().stats().total.bytes() - b0;
+    return std::make_tuple(y.revealDoubles(), ops, fused_bytes, relu_bytes);
+  });
+  const auto& [out, ops, fused_bytes, relu_bytes] = got[1];
+  EXPECT_LT(maxAbs(out, want), 2e-3);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "MaxPool+Relu"), 2);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "MaxPool"), 0);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Relu"), 2);  // after the two hidden Gemms
+  // Pooling and the ReLU of the pooled tensor together cost no more than a ReLU of the unpooled
+  // tensor alone (one comparison per input element either way; before, a ReLU and a pool).
+  EXPECT_LE(fused_bytes, relu_bytes);
 }
 
 TEST(PrivateModel, UnsupportedOpNamesNodeOnEveryParty) {
