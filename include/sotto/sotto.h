@@ -41,6 +41,7 @@
 #include "sotto/nn/plain_eval.h"
 #include "sotto/nn/private_model.h"
 #include "sotto/nn/zoo.h"
+#include "sotto/ot/base_ot.h"
 #include "sotto/ot/block.h"
 #include "sotto/ot/params.h"
 #include "sotto/tensor/fixed_point.h"
