@@ -43,6 +43,7 @@
 #include "sotto/nn/zoo.h"
 #include "sotto/ot/base_ot.h"
 #include "sotto/ot/block.h"
+#include "sotto/ot/iknp.h"
 #include "sotto/ot/params.h"
 #include "sotto/tensor/fixed_point.h"
 #include "sotto/tensor/gemm.h"
