@@ -45,6 +45,7 @@
 #include "sotto/ot/block.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/params.h"
+#include "sotto/ot/session.h"
 #include "sotto/tensor/fixed_point.h"
 #include "sotto/tensor/gemm.h"
 #include "sotto/tensor/heap.h"

@@ -1,0 +1,180 @@
+// The receiving end of an OT session (session.h has the protocols and their costs).
+#include <optional>
+
+#include "bit_pack.h"
+#include "cr_hash.h"
+#include "session_common.h"
+#include "sotto/crypto/prg.h"
+#include "sotto/ot/iknp.h"
+#include "sotto/ot/session.h"
+
+namespace sotto::ot {
+
+using detail::lowBits;
+
+struct OtReceiver::Impl {
+  Communicator& comm;
+  int peer;
+  OtOptions options;
+  std::optional<IknpCotReceiver> iknp;
+  detail::CrHash hash;
+  Prg prg;                 // the random choice bits of the COTs
+  std::vector<Block> t;    // buffered COTs: t[pos...] and b[pos...] are unused
+  std::vector<uint8_t> b;  // their choice bits, 0/1
+  size_t pos = 0;
+  uint64_t next_index = 0;
+
+  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
+    detail::OtTag tag(comm, options.tag, "setup");
+    iknp.emplace(comm, peer);
+  }
+
+  void ensure(size_t n) {
+    const size_t m = detail::refillSize(n, t.size() - pos, options.batch);
+    if (m == 0) return;
+    t.erase(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(pos));
+    b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(pos));
+    pos = 0;
+    const size_t old = t.size();
+    t.resize(old + m);
+    b.resize(old + m);
+    std::vector<std::byte> choices(m / 8);
+    prg.fill(choices);
+    detail::OtTag tag(comm, options.tag, "extend");
+    iknp->extend(choices, std::span(t).subspan(old));
+    detail::unpackChoices(choices, std::span(b).subspan(old));
+  }
+
+  struct Taken {
+    std::span<const Block> t;
+    std::span<const uint8_t> b;
+    uint64_t first;
+  };
+  Taken take(size_t n) {
+    ensure(n);
+    Taken k{{t.data() + pos, n}, {b.data() + pos, n}, next_index};
+    pos += n;
+    next_index += n;
+    return k;
+  }
+
+  // Sends d_i = c_i ⊕ b_i, one bit each.
+  void sendFlips(std::span<const uint8_t> c, std::span<const uint8_t> bs) {
+    std::vector<uint8_t> d(c.size());
+    for (size_t i = 0; i < c.size(); ++i) d[i] = c[i] ^ bs[i];
+    comm.send(peer, detail::packChoices(d));
+  }
+
+  // H(t_i, (first + i, 0)) = m_{b_i}, low 64 bits.
+  std::vector<uint64_t> pads(const Taken& k) {
+    std::vector<Block> m(k.t.size());
+    hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, m);
+    std::vector<uint64_t> out(m.size());
+    for (size_t i = 0; i < m.size(); ++i) out[i] = m[i].lo;
+    return out;
+  }
+
+  std::vector<uint64_t> recvValues(size_t n, int bits) {
+    std::vector<std::byte> packed(detail::packedSize(n, bits));
+    comm.recv(peer, packed);
+    std::vector<uint64_t> v(n);
+    detail::unpackBits(packed, bits, v);
+    return v;
+  }
+};
+
+namespace {
+void checkBits(std::span<const uint8_t> c) {
+  for (size_t i = 0; i < c.size(); ++i) {
+    SOTTO_ENFORCE(c[i] <= 1, "OT: choice ", i, " is ", int{c[i]}, ", not 0 or 1");
+  }
+}
+}  // namespace
+
+OtReceiver::OtReceiver(Communicator& comm, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+OtReceiver::~OtReceiver() = default;
+
+void OtReceiver::reserve(size_t n) { impl_->ensure(n); }
+size_t OtReceiver::available() const { return impl_->t.size() - impl_->pos; }
+
+ChoiceBlocks OtReceiver::randomCot(size_t n) {
+  const auto k = impl_->take(n);
+  return {{k.b.begin(), k.b.end()}, {k.t.begin(), k.t.end()}};
+}
+
+ChoiceBlocks OtReceiver::randomOt(size_t n) {
+  const auto k = impl_->take(n);
+  ChoiceBlocks out{{k.b.begin(), k.b.end()}, std::vector<Block>(n)};
+  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, out.blocks);
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int bits) {
+  checkBits(choices);
+  detail::checkWidth(bits);
+  const size_t n = choices.size();
+  if (n == 0) return {};
+  const auto k = impl_->take(n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
+  impl_->sendFlips(choices, k.b);
+  const auto m = impl_->pads(k);
+  const auto y = impl_->recvValues(2 * n, bits);
+  std::vector<uint64_t> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = lowBits(y[2 * i + choices[i]] ^ m[i], bits);
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k, int bits) {
+  detail::checkArity(k);
+  detail::checkWidth(bits);
+  const size_t big_n = size_t{1} << k, n = choices.size(), ku = static_cast<size_t>(k);
+  for (size_t i = 0; i < n; ++i) {
+    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", int{choices[i]},
+                  ", not below 2^", k);
+  }
+  if (n == 0) return {};
+  const auto taken = impl_->take(ku * n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
+  // d_i = c_i ⊕ (b_i0 … b_i,k−1); pad = ⊕_j H(t_ij, (g_ij, 1 + c_i))
+  std::vector<uint64_t> d(n);
+  std::vector<Block> tweak(n * ku), pad_parts(n * ku);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t bits_i = 0;
+    for (size_t j = 0; j < ku; ++j) {
+      bits_i |= uint64_t{taken.b[i * ku + j]} << j;
+      tweak[i * ku + j] = Block{taken.first + i * ku + j, detail::domainOneOfN(choices[i])};
+    }
+    d[i] = choices[i] ^ bits_i;
+  }
+  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  detail::packBits(d, k, packed_d);
+  impl_->comm.send(impl_->peer, packed_d);
+  impl_->hash.hash(taken.t, tweak, pad_parts);
+  const auto y = impl_->recvValues(n * big_n, bits);
+  std::vector<uint64_t> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t pad = 0;
+    for (size_t j = 0; j < ku; ++j) pad ^= pad_parts[i * ku + j].lo;
+    out[i] = lowBits(y[i * big_n + choices[i]] ^ pad, bits);
+  }
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::additiveCot(std::span<const uint8_t> choices, int bits) {
+  checkBits(choices);
+  detail::checkWidth(bits);
+  const size_t n = choices.size();
+  if (n == 0) return {};
+  const auto k = impl_->take(n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
+  impl_->sendFlips(choices, k.b);
+  const auto m = impl_->pads(k);
+  const auto u = impl_->recvValues(n, bits);
+  // y = m_b + c·u: k0 if c = 0, k1 + (k0 + x − k1) = k0 + x if c = 1
+  std::vector<uint64_t> y(n);
+  for (size_t i = 0; i < n; ++i) y[i] = lowBits(m[i] + ((uint64_t{0} - choices[i]) & u[i]), bits);
+  return y;
+}
+
+}  // namespace sotto::ot

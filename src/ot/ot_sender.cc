@@ -1,0 +1,197 @@
+// The sending end of an OT session (session.h has the protocols and their costs).
+#include <optional>
+
+#include "bit_pack.h"
+#include "cr_hash.h"
+#include "session_common.h"
+#include "sotto/ot/iknp.h"
+#include "sotto/ot/session.h"
+
+namespace sotto::ot {
+
+using detail::lowBits;
+
+struct OtSender::Impl {
+  Communicator& comm;
+  int peer;
+  OtOptions options;
+  std::optional<IknpCotSender> iknp;
+  detail::CrHash hash;
+  std::vector<Block> q;  // buffered COTs: q[pos...] are unused
+  size_t pos = 0;
+  uint64_t next_index = 0;  // session index of q[pos]
+
+  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
+    detail::OtTag tag(comm, options.tag, "setup");
+    iknp.emplace(comm, peer);
+  }
+
+  void ensure(size_t n) {
+    const size_t m = detail::refillSize(n, q.size() - pos, options.batch);
+    if (m == 0) return;
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(pos));
+    pos = 0;
+    const size_t old = q.size();
+    q.resize(old + m);
+    detail::OtTag tag(comm, options.tag, "extend");
+    iknp->extend(std::span(q).subspan(old));
+  }
+
+  // The next n COTs; `first` gets the session index of the first.
+  std::span<const Block> take(size_t n, uint64_t& first) {
+    ensure(n);
+    std::span<const Block> s(q.data() + pos, n);
+    first = next_index;
+    pos += n;
+    next_index += n;
+    return s;
+  }
+
+  // m_s[i] = H(q_i ⊕ s·Δ, (first + i, 0)) for s = 0, 1.
+  void pads(std::span<const Block> qs, uint64_t first, std::vector<Block>& m0,
+            std::vector<Block>& m1) {
+    m0.resize(qs.size());
+    m1.resize(qs.size());
+    const Block delta = iknp->delta();
+    for (size_t i = 0; i < qs.size(); ++i) m1[i] = qs[i] ^ delta;
+    hash.hashSeq(qs, first, detail::kDomainOneOfTwo, m0);
+    hash.hashSeq(m1, first, detail::kDomainOneOfTwo, m1);
+  }
+
+  // The receiver's d_i = c_i ⊕ b_i, one bit each.
+  std::vector<uint8_t> recvFlips(size_t n) {
+    std::vector<std::byte> packed((n + 7) / 8);
+    comm.recv(peer, packed);
+    std::vector<uint8_t> d(n);
+    detail::unpackChoices(packed, d);
+    return d;
+  }
+};
+
+OtSender::OtSender(Communicator& comm, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+OtSender::~OtSender() = default;
+
+Block OtSender::delta() const { return impl_->iknp->delta(); }
+
+void OtSender::reserve(size_t n) { impl_->ensure(n); }
+size_t OtSender::available() const { return impl_->q.size() - impl_->pos; }
+
+std::vector<Block> OtSender::randomCot(size_t n) {
+  uint64_t first;
+  const auto qs = impl_->take(n, first);
+  return {qs.begin(), qs.end()};
+}
+
+std::vector<std::array<Block, 2>> OtSender::randomOt(size_t n) {
+  uint64_t first;
+  const auto qs = impl_->take(n, first);
+  std::vector<Block> m0, m1;
+  impl_->pads(qs, first, m0, m1);
+  std::vector<std::array<Block, 2>> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = {m0[i], m1[i]};
+  return out;
+}
+
+void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> x1, int bits) {
+  SOTTO_ENFORCE(x0.size() == x1.size(), "chosenOt: ", x0.size(), " and ", x1.size(), " messages");
+  detail::checkWidth(bits);
+  const size_t n = x0.size();
+  if (n == 0) return;
+  uint64_t first;
+  const auto qs = impl_->take(n, first);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
+  const auto d = impl_->recvFlips(n);
+  std::vector<Block> m0, m1;
+  impl_->pads(qs, first, m0, m1);
+  // y_s = x_s ⊕ m_{s ⊕ d}: the receiver holds m_{b} with b = c ⊕ d, so it opens y_c only
+  std::vector<uint64_t> y(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t a = m0[i].lo, b = m1[i].lo, sel = uint64_t{0} - d[i];  // all ones if d = 1
+    y[2 * i] = lowBits(x0[i] ^ ((a & ~sel) | (b & sel)), bits);
+    y[2 * i + 1] = lowBits(x1[i] ^ ((b & ~sel) | (a & sel)), bits);
+  }
+  std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
+  detail::packBits(y, bits, packed);
+  impl_->comm.send(impl_->peer, packed);
+}
+
+void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
+  detail::checkArity(k);
+  detail::checkWidth(bits);
+  const size_t big_n = size_t{1} << k;
+  SOTTO_ENFORCE(table.size() % big_n == 0, "oneOfN: table of ", table.size(),
+                " entries is not a whole number of instances of ", big_n);
+  const size_t n = table.size() / big_n, ku = static_cast<size_t>(k);
+  if (n == 0) return;
+  uint64_t first;
+  const auto qs = impl_->take(ku * n, first);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
+  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  impl_->comm.recv(impl_->peer, packed_d);
+  std::vector<uint64_t> d(n);
+  detail::unpackBits(packed_d, k, d);
+
+  // entry x of instance i: M_x ⊕ ⊕_j H(q_ij ⊕ (x_j ⊕ d_ij)·Δ, (g_ij, 1 + x))
+  const Block delta = impl_->iknp->delta();
+  std::vector<uint64_t> y(n * big_n);
+  std::vector<Block> in(big_n * ku), tweak(big_n * ku), out(big_n * ku);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t x = 0; x < big_n; ++x) {
+      const uint64_t s = x ^ d[i];
+      for (size_t j = 0; j < ku; ++j) {
+        const Block& qj = qs[i * ku + j];
+        in[x * ku + j] = qj ^ (delta & Block::mask((s >> j) & 1));
+        tweak[x * ku + j] = Block{first + i * ku + j, detail::domainOneOfN(x)};
+      }
+    }
+    impl_->hash.hash(in, tweak, out);
+    for (size_t x = 0; x < big_n; ++x) {
+      uint64_t pad = 0;
+      for (size_t j = 0; j < ku; ++j) pad ^= out[x * ku + j].lo;
+      y[i * big_n + x] = lowBits(table[i * big_n + x] ^ pad, bits);
+    }
+  }
+  std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
+  detail::packBits(y, bits, packed);
+  impl_->comm.send(impl_->peer, packed);
+}
+
+std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bits) {
+  detail::checkWidth(bits);
+  const size_t n = x.size();
+  if (n == 0) return {};
+  uint64_t first;
+  const auto qs = impl_->take(n, first);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
+  const auto d = impl_->recvFlips(n);
+  std::vector<Block> m0, m1;
+  impl_->pads(qs, first, m0, m1);
+  // k_s = m_{s ⊕ d}; u = k0 + x − k1; the sender keeps −k0, the receiver gets k0 + c·x
+  std::vector<uint64_t> u(n), s(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t a = m0[i].lo, b = m1[i].lo, sel = uint64_t{0} - d[i];
+    const uint64_t k0 = (a & ~sel) | (b & sel), k1 = (b & ~sel) | (a & sel);
+    u[i] = lowBits(k0 + x[i] - k1, bits);
+    s[i] = lowBits(uint64_t{0} - k0, bits);
+  }
+  std::vector<std::byte> packed(detail::packedSize(n, bits));
+  detail::packBits(u, bits, packed);
+  impl_->comm.send(impl_->peer, packed);
+  return s;
+}
+
+OtPair makeOtPair(Communicator& comm, const OtOptions& options) {
+  detail::pairPeer(comm);
+  OtPair p;
+  if (comm.rank() == 0) {
+    p.send = std::make_unique<OtSender>(comm, options);
+    p.recv = std::make_unique<OtReceiver>(comm, options);
+  } else {
+    p.recv = std::make_unique<OtReceiver>(comm, options);
+    p.send = std::make_unique<OtSender>(comm, options);
+  }
+  return p;
+}
+
+}  // namespace sotto::ot
