@@ -60,10 +60,11 @@ std::vector<std::array<Block, 2>> baseOtSend(Communicator& comm, int peer, size_
   do {
     crypto_core_ristretto255_scalar_random(a.data());
   } while (crypto_scalarmult_ristretto255_base(big_a.data(), a.data()) != 0);
+  comm.send(peer, std::as_bytes(std::span(big_a)));
+  // a·A while the receiver computes its B_i
   if (crypto_scalarmult_ristretto255(a_a.data(), a.data(), big_a.data()) != 0) {
     throw Error("base OT: a·A is the identity (cannot happen for a non-zero scalar)");
   }
-  comm.send(peer, std::as_bytes(std::span(big_a)));
 
   std::vector<unsigned char> bs(count * crypto_core_ristretto255_BYTES);
   comm.recv(peer, std::as_writable_bytes(std::span(bs)));
@@ -94,32 +95,38 @@ std::vector<Block> baseOtReceive(Communicator& comm, int peer, std::span<const u
   initSodium();
   Point big_a;
   comm.recv(peer, std::as_writable_bytes(std::span(big_a)));
-  if (crypto_core_ristretto255_is_valid_point(big_a.data()) != 1) {
+  // a valid encoding, and not the identity (whose canonical encoding is all zeros)
+  if (crypto_core_ristretto255_is_valid_point(big_a.data()) != 1 ||
+      sodium_is_zero(big_a.data(), big_a.size()) == 1) {
     badPoint(peer, "step 1, the point A");
   }
   const size_t count = choices.size();
+  // First every B_i (fixed-base multiplications, fast), sent at once, so that the sender's a·B_i
+  // and this side's b_i·A (variable-base, the bulk of the work) run at the same time.
   std::vector<unsigned char> bs(count * crypto_core_ristretto255_BYTES);
-  std::vector<Block> keys(count);
+  std::vector<Scalar> scalars(count);
   for (size_t i = 0; i < count; ++i) {
     unsigned char* b = bs.data() + i * crypto_core_ristretto255_BYTES;
-    Scalar s;
-    Point g_s, p;
+    Point g_s, with_a;
     do {
-      crypto_core_ristretto255_scalar_random(s.data());
-    } while (crypto_scalarmult_ristretto255_base(g_s.data(), s.data()) != 0);
+      crypto_core_ristretto255_scalar_random(scalars[i].data());
+    } while (crypto_scalarmult_ristretto255_base(g_s.data(), scalars[i].data()) != 0);
     // B_i = b_i·G + c_i·A, computed for both choices alike (no branch on the secret bit)
-    Point with_a;
     crypto_core_ristretto255_add(with_a.data(), g_s.data(), big_a.data());
     const unsigned char m = static_cast<unsigned char>(-static_cast<int>(choices[i]));  // 0 or 0xff
     for (size_t j = 0; j < g_s.size(); ++j) b[j] = (g_s[j] & ~m) | (with_a[j] & m);
-    if (crypto_scalarmult_ristretto255(p.data(), s.data(), big_a.data()) != 0) {
-      badPoint(peer, "step 1, the point A");
-    }
-    keys[i] = keyOf(big_a, b, i, p);
-    sodium_memzero(s.data(), s.size());
-    sodium_memzero(p.data(), p.size());
   }
   comm.send(peer, std::as_bytes(std::span(bs)));
+  std::vector<Block> keys(count);
+  for (size_t i = 0; i < count; ++i) {
+    Point p;
+    if (crypto_scalarmult_ristretto255(p.data(), scalars[i].data(), big_a.data()) != 0) {
+      badPoint(peer, "step 1, the point A");
+    }
+    keys[i] = keyOf(big_a, bs.data() + i * crypto_core_ristretto255_BYTES, i, p);
+    sodium_memzero(p.data(), p.size());
+  }
+  sodium_memzero(scalars.data(), scalars.size() * sizeof(Scalar));
   return keys;
 }
 

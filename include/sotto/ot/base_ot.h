@@ -20,7 +20,8 @@
 ///
 /// Cost per call: 2 messages (1 round trip), 32 bytes sender → receiver and 32·count bytes
 /// receiver → sender (4,128 bytes in all for 128 OTs). Sender: count + 2 scalar multiplications;
-/// receiver: 2·count. Traffic is counted under the communicator's current tag.
+/// receiver: count fixed-base ones (then it sends), and count variable-base ones, which run while
+/// the sender does its own. Traffic is counted under the communicator's current tag.
 
 #include <array>
 #include <cstddef>
