@@ -2,7 +2,8 @@
 
 #include <openssl/evp.h>
 
-#include <vector>
+#include <algorithm>
+#include <array>
 
 #include "sotto/error.h"
 
@@ -16,9 +17,12 @@ constexpr unsigned char kFixedKey[16] = {0x24, 0x3F, 0x6A, 0x88, 0x85, 0xA3, 0x0
 
 }  // namespace
 
+// Blocks hashed per pass: small enough that π(x) and the tweaked input stay in L1/L2 cache.
+constexpr size_t kPass = 1024;
+
 struct CrHash::Impl {
   EVP_CIPHER_CTX* ctx = nullptr;
-  std::vector<Block> p, t;  // π(x) and the tweaked input, reused between calls
+  std::array<Block, kPass> p, t;  // π(x) and π(x) ⊕ i of one pass
   ~Impl() {
     if (ctx != nullptr) EVP_CIPHER_CTX_free(ctx);
   }
@@ -38,49 +42,38 @@ CrHash::CrHash(CrHash&&) noexcept = default;
 CrHash& CrHash::operator=(CrHash&&) noexcept = default;
 
 void CrHash::permute(std::span<const Block> in, std::span<Block> out) {
-  constexpr size_t kChunk = 1 << 16;  // blocks per EVP call (the length is an int)
-  for (size_t off = 0; off < in.size(); off += kChunk) {
-    const size_t n = std::min(kChunk, in.size() - off);
-    int len = 0;
-    if (EVP_EncryptUpdate(impl_->ctx, reinterpret_cast<unsigned char*>(out.data() + off), &len,
-                          reinterpret_cast<const unsigned char*>(in.data() + off),
-                          static_cast<int>(n * sizeof(Block))) != 1 ||
-        static_cast<size_t>(len) != n * sizeof(Block)) {
-      throw Error("OT hash: AES-128 encryption failed (OpenSSL)");
-    }
+  int len = 0;
+  if (EVP_EncryptUpdate(impl_->ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
+                        reinterpret_cast<const unsigned char*>(in.data()),
+                        static_cast<int>(in.size() * sizeof(Block))) != 1 ||
+      static_cast<size_t>(len) != in.size() * sizeof(Block)) {
+    throw Error("OT hash: AES-128 encryption failed (OpenSSL)");
+  }
+}
+
+template <typename Tweak>
+void CrHash::run(std::span<const Block> in, std::span<Block> out, Tweak&& tweak) {
+  auto& p = impl_->p;
+  auto& t = impl_->t;
+  for (size_t off = 0; off < in.size(); off += kPass) {
+    const size_t n = std::min(kPass, in.size() - off);
+    permute(in.subspan(off, n), std::span(p.data(), n));          // p = π(x)
+    for (size_t i = 0; i < n; ++i) t[i] = p[i] ^ tweak(off + i);  // π(x) ⊕ i
+    permute(std::span(t.data(), n), std::span(t.data(), n));      // π(π(x) ⊕ i)
+    for (size_t i = 0; i < n; ++i) out[off + i] = t[i] ^ p[i];    // ... ⊕ π(x)
   }
 }
 
 void CrHash::hash(std::span<const Block> in, std::span<const Block> tweak, std::span<Block> out) {
   SOTTO_ENFORCE(in.size() == tweak.size() && in.size() == out.size(), "OT hash: sizes ", in.size(),
                 ", ", tweak.size(), ", ", out.size(), " differ");
-  const size_t n = in.size();
-  auto& p = impl_->p;
-  auto& t = impl_->t;
-  if (p.size() < n) {
-    p.resize(n);
-    t.resize(n);
-  }
-  permute(in, std::span(p.data(), n));                      // p = π(x)
-  for (size_t i = 0; i < n; ++i) t[i] = p[i] ^ tweak[i];    // π(x) ⊕ i
-  permute(std::span(t.data(), n), std::span(t.data(), n));  // π(π(x) ⊕ i)
-  for (size_t i = 0; i < n; ++i) out[i] = t[i] ^ p[i];      // ... ⊕ π(x)
+  run(in, out, [&](size_t i) { return tweak[i]; });
 }
 
 void CrHash::hashSeq(std::span<const Block> in, uint64_t first, uint64_t domain,
                      std::span<Block> out) {
   SOTTO_ENFORCE(in.size() == out.size(), "OT hash: sizes ", in.size(), ", ", out.size(), " differ");
-  const size_t n = in.size();
-  auto& p = impl_->p;
-  auto& t = impl_->t;
-  if (p.size() < n) {
-    p.resize(n);
-    t.resize(n);
-  }
-  permute(in, std::span(p.data(), n));
-  for (size_t i = 0; i < n; ++i) t[i] = p[i] ^ Block { first + i, domain };
-  permute(std::span(t.data(), n), std::span(t.data(), n));
-  for (size_t i = 0; i < n; ++i) out[i] = t[i] ^ p[i];
+  run(in, out, [&](size_t i) { return Block{first + i, domain}; });
 }
 
 }  // namespace sotto::ot::detail

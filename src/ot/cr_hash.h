@@ -22,13 +22,16 @@ class CrHash {
   CrHash(CrHash&&) noexcept;
   CrHash& operator=(CrHash&&) noexcept;
 
-  /// out[i] = H(in[i], tweak[i]). All three of the same size; out may alias in.
+  /// out[i] = H(in[i], tweak[i]). All three of the same size; out may alias in (each pass reads
+  /// its inputs before writing its outputs).
   void hash(std::span<const Block> in, std::span<const Block> tweak, std::span<Block> out);
   /// out[i] = H(in[i], (first + i, domain)): consecutive indices in one domain.
   void hashSeq(std::span<const Block> in, uint64_t first, uint64_t domain, std::span<Block> out);
 
  private:
   void permute(std::span<const Block> in, std::span<Block> out);  // π, batched
+  template <typename Tweak>
+  void run(std::span<const Block> in, std::span<Block> out, Tweak&& tweak);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

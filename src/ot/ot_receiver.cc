@@ -1,4 +1,5 @@
 // The receiving end of an OT session (session.h has the protocols and their costs).
+#include <algorithm>
 #include <optional>
 
 #include "bit_pack.h"
@@ -23,6 +24,8 @@ struct OtReceiver::Impl {
   std::vector<uint8_t> b;  // their choice bits, 0/1
   size_t pos = 0;
   uint64_t next_index = 0;
+  std::vector<Block> scratch_t;  // a large request's COTs (capacity kept between calls)
+  std::vector<uint8_t> scratch_b;
 
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
@@ -45,17 +48,50 @@ struct OtReceiver::Impl {
     detail::unpackChoices(choices, std::span(b).subspan(old));
   }
 
+  // As OtSender's fill(): the next out_t.size() COTs into out_t and their choices into out_b.
+  uint64_t fill(std::span<Block> out_t, std::span<uint8_t> out_b) {
+    const size_t n = out_t.size();
+    const uint64_t first = next_index;
+    size_t done = std::min(n, t.size() - pos);
+    std::copy_n(t.data() + pos, done, out_t.data());
+    std::copy_n(b.data() + pos, done, out_b.data());
+    pos += done;
+    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    if (direct > 0) {
+      std::vector<std::byte> choices(direct / 8);
+      prg.fill(choices);
+      detail::OtTag tag(comm, options.tag, "extend");
+      iknp->extend(choices, out_t.subspan(done, direct));
+      detail::unpackChoices(choices, out_b.subspan(done, direct));
+      done += direct;
+    }
+    if (done < n) {
+      ensure(n - done);
+      std::copy_n(t.data() + pos, n - done, out_t.data() + done);
+      std::copy_n(b.data() + pos, n - done, out_b.data() + done);
+      pos += n - done;
+    }
+    next_index += n;
+    return first;
+  }
+
   struct Taken {
     std::span<const Block> t;
     std::span<const uint8_t> b;
     uint64_t first;
   };
+  // The next n COTs (valid until the next call).
   Taken take(size_t n) {
-    ensure(n);
-    Taken k{{t.data() + pos, n}, {b.data() + pos, n}, next_index};
-    pos += n;
-    next_index += n;
-    return k;
+    if (n <= t.size() - pos) {
+      Taken k{{t.data() + pos, n}, {b.data() + pos, n}, next_index};
+      pos += n;
+      next_index += n;
+      return k;
+    }
+    scratch_t.resize(n);
+    scratch_b.resize(n);
+    const uint64_t first = fill(scratch_t, scratch_b);
+    return {scratch_t, scratch_b, first};
   }
 
   // Sends d_i = c_i ⊕ b_i, one bit each.
@@ -67,10 +103,15 @@ struct OtReceiver::Impl {
 
   // H(t_i, (first + i, 0)) = m_{b_i}, low 64 bits.
   std::vector<uint64_t> pads(const Taken& k) {
-    std::vector<Block> m(k.t.size());
-    hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, m);
-    std::vector<uint64_t> out(m.size());
-    for (size_t i = 0; i < m.size(); ++i) out[i] = m[i].lo;
+    constexpr size_t kPass = 4096;
+    std::vector<Block> m(std::min(kPass, k.t.size()));
+    std::vector<uint64_t> out(k.t.size());
+    for (size_t off = 0; off < k.t.size(); off += kPass) {
+      const size_t n = std::min(kPass, k.t.size() - off);
+      hash.hashSeq(k.t.subspan(off, n), k.first + off, detail::kDomainOneOfTwo,
+                   std::span(m.data(), n));
+      for (size_t i = 0; i < n; ++i) out[off + i] = m[i].lo;
+    }
     return out;
   }
 
@@ -99,8 +140,15 @@ void OtReceiver::reserve(size_t n) { impl_->ensure(n); }
 size_t OtReceiver::available() const { return impl_->t.size() - impl_->pos; }
 
 ChoiceBlocks OtReceiver::randomCot(size_t n) {
-  const auto k = impl_->take(n);
-  return {{k.b.begin(), k.b.end()}, {k.t.begin(), k.t.end()}};
+  ChoiceBlocks out{std::vector<uint8_t>(n), std::vector<Block>(n)};
+  impl_->fill(out.blocks, out.choices);
+  return out;
+}
+
+void OtReceiver::randomCot(std::span<Block> t, std::span<uint8_t> choices) {
+  SOTTO_ENFORCE(t.size() == choices.size(), "randomCot: ", t.size(), " blocks but ", choices.size(),
+                " choices");
+  impl_->fill(t, choices);
 }
 
 ChoiceBlocks OtReceiver::randomOt(size_t n) {

@@ -1,4 +1,5 @@
 // The sending end of an OT session (session.h has the protocols and their costs).
+#include <algorithm>
 #include <optional>
 
 #include "bit_pack.h"
@@ -19,7 +20,8 @@ struct OtSender::Impl {
   detail::CrHash hash;
   std::vector<Block> q;  // buffered COTs: q[pos...] are unused
   size_t pos = 0;
-  uint64_t next_index = 0;  // session index of q[pos]
+  uint64_t next_index = 0;     // session index of q[pos]
+  std::vector<Block> scratch;  // a large request's COTs (capacity kept between calls)
 
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
@@ -37,25 +39,60 @@ struct OtSender::Impl {
     iknp->extend(std::span(q).subspan(old));
   }
 
-  // The next n COTs; `first` gets the session index of the first.
-  std::span<const Block> take(size_t n, uint64_t& first) {
-    ensure(n);
-    std::span<const Block> s(q.data() + pos, n);
-    first = next_index;
-    pos += n;
+  // Writes the next out.size() COTs into out and returns the session index of the first: the
+  // buffered ones, then (for a large request) a whole number of 128-COT tiles extended straight
+  // into out, then the rest from a refilled buffer. The receiver's fill() decides alike.
+  uint64_t fill(std::span<Block> out) {
+    const size_t n = out.size();
+    const uint64_t first = next_index;
+    size_t done = std::min(n, q.size() - pos);
+    std::copy_n(q.data() + pos, done, out.data());
+    pos += done;
+    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    if (direct > 0) {
+      detail::OtTag tag(comm, options.tag, "extend");
+      iknp->extend(out.subspan(done, direct));
+      done += direct;
+    }
+    if (done < n) {
+      ensure(n - done);
+      std::copy_n(q.data() + pos, n - done, out.data() + done);
+      pos += n - done;
+    }
     next_index += n;
-    return s;
+    return first;
   }
 
-  // m_s[i] = H(q_i ⊕ s·Δ, (first + i, 0)) for s = 0, 1.
-  void pads(std::span<const Block> qs, uint64_t first, std::vector<Block>& m0,
-            std::vector<Block>& m1) {
-    m0.resize(qs.size());
-    m1.resize(qs.size());
+  // The next n COTs (valid until the next call); `first` gets the session index of the first.
+  std::span<const Block> take(size_t n, uint64_t& first) {
+    if (n <= q.size() - pos) {
+      std::span<const Block> s(q.data() + pos, n);
+      first = next_index;
+      pos += n;
+      next_index += n;
+      return s;
+    }
+    scratch.resize(n);
+    first = fill(scratch);
+    return scratch;
+  }
+
+  // m_s[i] = H(q_i ⊕ s·Δ, (first + i, 0)) for s = 0, 1, passed to emit(i, m0, m1) in passes of
+  // a few thousand (no arrays of n blocks besides the caller's).
+  template <typename Emit>
+  void pads(std::span<const Block> qs, uint64_t first, Emit&& emit) {
+    constexpr size_t kPass = 4096;
+    std::vector<Block> m0(std::min(kPass, qs.size())), m1(m0.size());
     const Block delta = iknp->delta();
-    for (size_t i = 0; i < qs.size(); ++i) m1[i] = qs[i] ^ delta;
-    hash.hashSeq(qs, first, detail::kDomainOneOfTwo, m0);
-    hash.hashSeq(m1, first, detail::kDomainOneOfTwo, m1);
+    for (size_t off = 0; off < qs.size(); off += kPass) {
+      const size_t n = std::min(kPass, qs.size() - off);
+      for (size_t i = 0; i < n; ++i) m1[i] = qs[off + i] ^ delta;
+      hash.hashSeq(qs.subspan(off, n), first + off, detail::kDomainOneOfTwo,
+                   std::span(m0.data(), n));
+      hash.hashSeq(std::span(m1.data(), n), first + off, detail::kDomainOneOfTwo,
+                   std::span(m1.data(), n));
+      for (size_t i = 0; i < n; ++i) emit(off + i, m0[i], m1[i]);
+    }
   }
 
   // The receiver's d_i = c_i ⊕ b_i, one bit each.
@@ -78,18 +115,18 @@ void OtSender::reserve(size_t n) { impl_->ensure(n); }
 size_t OtSender::available() const { return impl_->q.size() - impl_->pos; }
 
 std::vector<Block> OtSender::randomCot(size_t n) {
-  uint64_t first;
-  const auto qs = impl_->take(n, first);
-  return {qs.begin(), qs.end()};
+  std::vector<Block> q(n);
+  impl_->fill(q);
+  return q;
 }
+
+void OtSender::randomCot(std::span<Block> q) { impl_->fill(q); }
 
 std::vector<std::array<Block, 2>> OtSender::randomOt(size_t n) {
   uint64_t first;
   const auto qs = impl_->take(n, first);
-  std::vector<Block> m0, m1;
-  impl_->pads(qs, first, m0, m1);
   std::vector<std::array<Block, 2>> out(n);
-  for (size_t i = 0; i < n; ++i) out[i] = {m0[i], m1[i]};
+  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) { out[i] = {m0, m1}; });
   return out;
 }
 
@@ -102,15 +139,13 @@ void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> 
   const auto qs = impl_->take(n, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
   const auto d = impl_->recvFlips(n);
-  std::vector<Block> m0, m1;
-  impl_->pads(qs, first, m0, m1);
   // y_s = x_s ⊕ m_{s ⊕ d}: the receiver holds m_{b} with b = c ⊕ d, so it opens y_c only
   std::vector<uint64_t> y(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t a = m0[i].lo, b = m1[i].lo, sel = uint64_t{0} - d[i];  // all ones if d = 1
+  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
+    const uint64_t a = m0.lo, b = m1.lo, sel = uint64_t{0} - d[i];  // all ones if d = 1
     y[2 * i] = lowBits(x0[i] ^ ((a & ~sel) | (b & sel)), bits);
     y[2 * i + 1] = lowBits(x1[i] ^ ((b & ~sel) | (a & sel)), bits);
-  }
+  });
   std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
   detail::packBits(y, bits, packed);
   impl_->comm.send(impl_->peer, packed);
@@ -165,16 +200,14 @@ std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bit
   const auto qs = impl_->take(n, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
   const auto d = impl_->recvFlips(n);
-  std::vector<Block> m0, m1;
-  impl_->pads(qs, first, m0, m1);
   // k_s = m_{s ⊕ d}; u = k0 + x − k1; the sender keeps −k0, the receiver gets k0 + c·x
   std::vector<uint64_t> u(n), s(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t a = m0[i].lo, b = m1[i].lo, sel = uint64_t{0} - d[i];
+  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
+    const uint64_t a = m0.lo, b = m1.lo, sel = uint64_t{0} - d[i];
     const uint64_t k0 = (a & ~sel) | (b & sel), k1 = (b & ~sel) | (a & sel);
     u[i] = lowBits(k0 + x[i] - k1, bits);
     s[i] = lowBits(uint64_t{0} - k0, bits);
-  }
+  });
   std::vector<std::byte> packed(detail::packedSize(n, bits));
   detail::packBits(u, bits, packed);
   impl_->comm.send(impl_->peer, packed);

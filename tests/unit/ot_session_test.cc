@@ -106,14 +106,39 @@ TEST_P(OtSessionTest, RandomCotHoldsTheCorrelation) {
   EXPECT_NEAR(static_cast<double>(ones), total / 2.0, 6 * std::sqrt(total / 4.0));
 }
 
-TEST_P(OtSessionTest, AMillionRandomCots) {
+TEST_P(OtSessionTest, AMillionRandomCotsIntoReusedBuffers) {
+  // twice into the same buffers (the span overloads), after a small call that leaves COTs buffered
   const size_t n = size_t{1} << 20;
   auto [s, r] = runOt(
-      sender(), [&](OtSender& ot) { return std::make_pair(ot.delta(), ot.randomCot(n)); },
-      [&](OtReceiver& ot) { return ot.randomCot(n); });
-  for (size_t i = 0; i < n; ++i) {
-    ASSERT_EQ(r.blocks[i], s.second[i] ^ (r.choices[i] ? s.first : Block{})) << i;
+      sender(),
+      [&](OtSender& ot) {
+        ot.randomCot(3);
+        std::vector<std::vector<Block>> q(2, std::vector<Block>(n));
+        std::vector<Block> buf(n);
+        for (auto& out : q) {
+          ot.randomCot(std::span(buf));
+          out = buf;
+        }
+        return std::make_pair(ot.delta(), q);
+      },
+      [&](OtReceiver& ot) {
+        ot.randomCot(3);
+        std::vector<ChoiceBlocks> t(2);
+        std::vector<Block> buf(n);
+        std::vector<uint8_t> choices(n);
+        for (auto& out : t) {
+          ot.randomCot(std::span(buf), std::span(choices));
+          out = {choices, buf};
+        }
+        return t;
+      });
+  for (int k = 0; k < 2; ++k) {
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(r[k].blocks[i], s.second[k][i] ^ (r[k].choices[i] ? s.first : Block{}))
+          << "call " << k << ", COT " << i;
+    }
   }
+  EXPECT_NE(s.second[0][0], s.second[1][0]);
 }
 
 TEST_P(OtSessionTest, RandomOtGivesTheMessageOfTheChoice) {

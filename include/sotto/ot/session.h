@@ -95,6 +95,9 @@ class OtSender {
 
   /// n random COTs: q_i (the receiver gets t_i = q_i ⊕ b_i·Δ). Communication: refills only.
   std::vector<Block> randomCot(size_t n);
+  /// The same into q (q.size() COTs): a large request is extended straight into q, so a caller
+  /// that reuses q touches no fresh memory.
+  void randomCot(std::span<Block> q);
 
   /// n random OTs: (m0_i, m1_i). Communication: refills only.
   std::vector<std::array<Block, 2>> randomOt(size_t n);
@@ -135,6 +138,8 @@ class OtReceiver {
 
   /// n random COTs: uniform choices b_i and t_i = q_i ⊕ b_i·Δ.
   ChoiceBlocks randomCot(size_t n);
+  /// The same into t and choices (of equal sizes). @throws InvalidArgument sizes differ.
+  void randomCot(std::span<Block> t, std::span<uint8_t> choices);
 
   /// n random OTs: uniform choices b_i and m_{b_i}.
   ChoiceBlocks randomOt(size_t n);
