@@ -155,25 +155,41 @@ void additive64(benchmark::State& state) {
       [&](OtReceiver& r) { benchmark::DoNotOptimize(r.additiveCot(choices, 64)); });
 }
 
-BENCHMARK(baseOt)->Name("ot/base/co")->Arg(128)->UseManualTime()->Unit(benchmark::kMillisecond);
+// Fixed iteration counts: each iteration sets up fresh sessions (tens of ms), which Google
+// Benchmark's automatic count would multiply by hundreds for the short calls.
+BENCHMARK(baseOt)
+    ->Name("ot/base/co")
+    ->Arg(128)
+    ->Iterations(20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(randomCot)
     ->Name("ot/iknp/random_cot")
     ->Arg(1 << 16)
+    ->Iterations(20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(randomCot)
+    ->Name("ot/iknp/random_cot")
     ->Arg(1 << 20)
+    ->Iterations(5)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(randomOt)
     ->Name("ot/iknp/random_ot")
+    ->Iterations(5)
     ->Arg(1 << 20)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(oneOf16)
     ->Name("ot/iknp/1of16_2bit")
+    ->Iterations(5)
     ->Arg(1 << 16)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(additive64)
     ->Name("ot/iknp/additive64")
+    ->Iterations(5)
     ->Arg(1 << 20)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
