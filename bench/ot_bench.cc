@@ -132,9 +132,14 @@ void randomCot(benchmark::State& state) {
 
 void randomOt(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<std::array<Block, 2>> m01(n);  // reused outputs (the span overloads)
+  std::vector<Block> m(n);
+  std::vector<uint8_t> choices(n);
   benchCall(
-      state, n, [&](OtSender& s) { benchmark::DoNotOptimize(s.randomOt(n)); },
-      [&](OtReceiver& r) { benchmark::DoNotOptimize(r.randomOt(n)); });
+      state, n, [&](OtSender& s) { s.randomOt(std::span(m01)); },
+      [&](OtReceiver& r) { r.randomOt(std::span(m), std::span(choices)); });
+  benchmark::DoNotOptimize(m01.data());
+  benchmark::DoNotOptimize(m.data());
 }
 
 void oneOf16(benchmark::State& state) {

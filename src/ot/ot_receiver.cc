@@ -152,10 +152,17 @@ void OtReceiver::randomCot(std::span<Block> t, std::span<uint8_t> choices) {
 }
 
 ChoiceBlocks OtReceiver::randomOt(size_t n) {
-  const auto k = impl_->take(n);
-  ChoiceBlocks out{{k.b.begin(), k.b.end()}, std::vector<Block>(n)};
-  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, out.blocks);
+  ChoiceBlocks out{std::vector<uint8_t>(n), std::vector<Block>(n)};
+  randomOt(out.blocks, out.choices);
   return out;
+}
+
+void OtReceiver::randomOt(std::span<Block> m, std::span<uint8_t> choices) {
+  SOTTO_ENFORCE(m.size() == choices.size(), "randomOt: ", m.size(), " blocks but ", choices.size(),
+                " choices");
+  // the COTs go straight into m, then are hashed in place: m_{b_i} = H(t_i, (g_i, 0))
+  const uint64_t first = impl_->fill(m, choices);
+  impl_->hash.hashSeq(m, first, detail::kDomainOneOfTwo, m);
 }
 
 std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int bits) {

@@ -123,11 +123,15 @@ std::vector<Block> OtSender::randomCot(size_t n) {
 void OtSender::randomCot(std::span<Block> q) { impl_->fill(q); }
 
 std::vector<std::array<Block, 2>> OtSender::randomOt(size_t n) {
-  uint64_t first;
-  const auto qs = impl_->take(n, first);
   std::vector<std::array<Block, 2>> out(n);
-  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) { out[i] = {m0, m1}; });
+  randomOt(std::span(out));
   return out;
+}
+
+void OtSender::randomOt(std::span<std::array<Block, 2>> out) {
+  uint64_t first;
+  const auto qs = impl_->take(out.size(), first);
+  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) { out[i] = {m0, m1}; });
 }
 
 void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> x1, int bits) {

@@ -164,6 +164,28 @@ TEST_P(OtSessionTest, RandomOtGivesTheMessageOfTheChoice) {
   }
 }
 
+TEST_P(OtSessionTest, RandomOtIntoSpansAfterABufferedCall) {
+  const size_t n = 70000;  // past the default batch: straight into the spans
+  auto [s, r] = runOt(
+      sender(),
+      [&](OtSender& ot) {
+        (void)ot.randomOt(5);
+        std::vector<std::array<Block, 2>> m(n);
+        ot.randomOt(std::span(m));
+        return m;
+      },
+      [&](OtReceiver& ot) {
+        (void)ot.randomOt(5);
+        ChoiceBlocks m{std::vector<uint8_t>(n), std::vector<Block>(n)};
+        ot.randomOt(std::span(m.blocks), std::span(m.choices));
+        return m;
+      });
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(r.blocks[i], s[i][r.choices[i]]) << i;
+    ASSERT_NE(r.blocks[i], s[i][1 - r.choices[i]]) << i;
+  }
+}
+
 TEST_P(OtSessionTest, ChosenOtReturnsTheChosenMessage) {
   for (int bits : {1, 7, 32, 64}) {
     for (size_t n : kSizes) {

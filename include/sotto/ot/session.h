@@ -101,6 +101,8 @@ class OtSender {
 
   /// n random OTs: (m0_i, m1_i). Communication: refills only.
   std::vector<std::array<Block, 2>> randomOt(size_t n);
+  /// The same into out (out.size() OTs).
+  void randomOt(std::span<std::array<Block, 2>> out);
 
   /// Chosen-message OT: the receiver with choice c_i learns x[c_i][i] (the low `bits` bits).
   /// @throws InvalidArgument x0, x1 of different sizes, bits ∉ [1, 64]; CommError / Timeout.
@@ -143,6 +145,8 @@ class OtReceiver {
 
   /// n random OTs: uniform choices b_i and m_{b_i}.
   ChoiceBlocks randomOt(size_t n);
+  /// The same into m and choices (of equal sizes). @throws InvalidArgument sizes differ.
+  void randomOt(std::span<Block> m, std::span<uint8_t> choices);
 
   /// Chosen-message OT: returns x_{c_i} (bits bits) for choices c_i ∈ {0, 1}.
   /// @throws InvalidArgument a choice other than 0/1, bits ∉ [1, 64]; CommError / Timeout.
