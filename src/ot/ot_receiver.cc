@@ -29,7 +29,7 @@ struct OtReceiver::Impl {
 
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
-    iknp.emplace(comm, peer);
+    detail::inStep("OT receiver, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
   }
 
   void ensure(size_t n) {
@@ -44,7 +44,8 @@ struct OtReceiver::Impl {
     std::vector<std::byte> choices(m / 8);
     prg.fill(choices);
     detail::OtTag tag(comm, options.tag, "extend");
-    iknp->extend(choices, std::span(t).subspan(old));
+    detail::inStep("OT receiver, extend (IKNP)",
+                   [&] { iknp->extend(choices, std::span(t).subspan(old)); });
     detail::unpackChoices(choices, std::span(b).subspan(old));
   }
 
@@ -61,7 +62,8 @@ struct OtReceiver::Impl {
       std::vector<std::byte> choices(direct / 8);
       prg.fill(choices);
       detail::OtTag tag(comm, options.tag, "extend");
-      iknp->extend(choices, out_t.subspan(done, direct));
+      detail::inStep("OT receiver, extend (IKNP)",
+                     [&] { iknp->extend(choices, out_t.subspan(done, direct)); });
       detail::unpackChoices(choices, out_b.subspan(done, direct));
       done += direct;
     }
@@ -95,10 +97,17 @@ struct OtReceiver::Impl {
   }
 
   // Sends d_i = c_i ⊕ b_i, one bit each.
-  void sendFlips(std::span<const uint8_t> c, std::span<const uint8_t> bs) {
+  void send(ConstBytes b, const char* step) {
+    detail::inStep(std::string("OT receiver, ") + step, [&] { comm.send(peer, b); });
+  }
+  void recv(MutableBytes b, const char* step) {
+    detail::inStep(std::string("OT receiver, ") + step, [&] { comm.recv(peer, b); });
+  }
+
+  void sendFlips(std::span<const uint8_t> c, std::span<const uint8_t> bs, const char* step) {
     std::vector<uint8_t> d(c.size());
     for (size_t i = 0; i < c.size(); ++i) d[i] = c[i] ^ bs[i];
-    comm.send(peer, detail::packChoices(d));
+    send(detail::packChoices(d), step);
   }
 
   // H(t_i, (first + i, 0)) = m_{b_i}, low 64 bits.
@@ -115,9 +124,9 @@ struct OtReceiver::Impl {
     return out;
   }
 
-  std::vector<uint64_t> recvValues(size_t n, int bits) {
+  std::vector<uint64_t> recvValues(size_t n, int bits, const char* step) {
     std::vector<std::byte> packed(detail::packedSize(n, bits));
-    comm.recv(peer, packed);
+    recv(packed, step);
     std::vector<uint64_t> v(n);
     detail::unpackBits(packed, bits, v);
     return v;
@@ -172,9 +181,9 @@ std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int
   if (n == 0) return {};
   const auto k = impl_->take(n);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
-  impl_->sendFlips(choices, k.b);
+  impl_->sendFlips(choices, k.b, "chosenOt: sending the choice flips");
   const auto m = impl_->pads(k);
-  const auto y = impl_->recvValues(2 * n, bits);
+  const auto y = impl_->recvValues(2 * n, bits, "chosenOt: receiving the masked messages");
   std::vector<uint64_t> out(n);
   for (size_t i = 0; i < n; ++i) out[i] = lowBits(y[2 * i + choices[i]] ^ m[i], bits);
   return out;
@@ -204,9 +213,9 @@ std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k
   }
   std::vector<std::byte> packed_d(detail::packedSize(n, k));
   detail::packBits(d, k, packed_d);
-  impl_->comm.send(impl_->peer, packed_d);
+  impl_->send(packed_d, "oneOfN: sending the choice offsets");
   impl_->hash.hash(taken.t, tweak, pad_parts);
-  const auto y = impl_->recvValues(n * big_n, bits);
+  const auto y = impl_->recvValues(n * big_n, bits, "oneOfN: receiving the masked table");
   std::vector<uint64_t> out(n);
   for (size_t i = 0; i < n; ++i) {
     uint64_t pad = 0;
@@ -223,9 +232,9 @@ std::vector<uint64_t> OtReceiver::additiveCot(std::span<const uint8_t> choices, 
   if (n == 0) return {};
   const auto k = impl_->take(n);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
-  impl_->sendFlips(choices, k.b);
+  impl_->sendFlips(choices, k.b, "additiveCot: sending the choice flips");
   const auto m = impl_->pads(k);
-  const auto u = impl_->recvValues(n, bits);
+  const auto u = impl_->recvValues(n, bits, "additiveCot: receiving the corrections");
   // y = m_b + c·u: k0 if c = 0, k1 + (k0 + x − k1) = k0 + x if c = 1
   std::vector<uint64_t> y(n);
   for (size_t i = 0; i < n; ++i) y[i] = lowBits(m[i] + ((uint64_t{0} - choices[i]) & u[i]), bits);

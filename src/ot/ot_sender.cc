@@ -25,7 +25,7 @@ struct OtSender::Impl {
 
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
-    iknp.emplace(comm, peer);
+    detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
   }
 
   void ensure(size_t n) {
@@ -36,7 +36,7 @@ struct OtSender::Impl {
     const size_t old = q.size();
     q.resize(old + m);
     detail::OtTag tag(comm, options.tag, "extend");
-    iknp->extend(std::span(q).subspan(old));
+    detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(std::span(q).subspan(old)); });
   }
 
   // Writes the next out.size() COTs into out and returns the session index of the first: the
@@ -51,7 +51,7 @@ struct OtSender::Impl {
     const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
       detail::OtTag tag(comm, options.tag, "extend");
-      iknp->extend(out.subspan(done, direct));
+      detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(out.subspan(done, direct)); });
       done += direct;
     }
     if (done < n) {
@@ -96,9 +96,16 @@ struct OtSender::Impl {
   }
 
   // The receiver's d_i = c_i ⊕ b_i, one bit each.
-  std::vector<uint8_t> recvFlips(size_t n) {
+  void send(ConstBytes b, const char* step) {
+    detail::inStep(std::string("OT sender, ") + step, [&] { comm.send(peer, b); });
+  }
+  void recv(MutableBytes b, const char* step) {
+    detail::inStep(std::string("OT sender, ") + step, [&] { comm.recv(peer, b); });
+  }
+
+  std::vector<uint8_t> recvFlips(size_t n, const char* step) {
     std::vector<std::byte> packed((n + 7) / 8);
-    comm.recv(peer, packed);
+    recv(packed, step);
     std::vector<uint8_t> d(n);
     detail::unpackChoices(packed, d);
     return d;
@@ -142,7 +149,7 @@ void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> 
   uint64_t first;
   const auto qs = impl_->take(n, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
-  const auto d = impl_->recvFlips(n);
+  const auto d = impl_->recvFlips(n, "chosenOt: receiving the choice flips");
   // y_s = x_s ⊕ m_{s ⊕ d}: the receiver holds m_{b} with b = c ⊕ d, so it opens y_c only
   std::vector<uint64_t> y(2 * n);
   impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
@@ -152,7 +159,7 @@ void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> 
   });
   std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
   detail::packBits(y, bits, packed);
-  impl_->comm.send(impl_->peer, packed);
+  impl_->send(packed, "chosenOt: sending the masked messages");
 }
 
 void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
@@ -167,7 +174,7 @@ void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
   const auto qs = impl_->take(ku * n, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
   std::vector<std::byte> packed_d(detail::packedSize(n, k));
-  impl_->comm.recv(impl_->peer, packed_d);
+  impl_->recv(packed_d, "oneOfN: receiving the choice offsets");
   std::vector<uint64_t> d(n);
   detail::unpackBits(packed_d, k, d);
 
@@ -193,7 +200,7 @@ void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
   }
   std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
   detail::packBits(y, bits, packed);
-  impl_->comm.send(impl_->peer, packed);
+  impl_->send(packed, "oneOfN: sending the masked table");
 }
 
 std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bits) {
@@ -203,7 +210,7 @@ std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bit
   uint64_t first;
   const auto qs = impl_->take(n, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
-  const auto d = impl_->recvFlips(n);
+  const auto d = impl_->recvFlips(n, "additiveCot: receiving the choice flips");
   // k_s = m_{s ⊕ d}; u = k0 + x − k1; the sender keeps −k0, the receiver gets k0 + c·x
   std::vector<uint64_t> u(n), s(n);
   impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
@@ -214,7 +221,7 @@ std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bit
   });
   std::vector<std::byte> packed(detail::packedSize(n, bits));
   detail::packBits(u, bits, packed);
-  impl_->comm.send(impl_->peer, packed);
+  impl_->send(packed, "additiveCot: sending the corrections");
   return s;
 }
 

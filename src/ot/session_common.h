@@ -42,6 +42,23 @@ inline size_t refillSize(size_t needed, size_t available, size_t batch) {
   return (m + 127) / 128 * 128;
 }
 
+/// Runs fn; a communication or protocol error from it is rethrown as the same type with
+/// "<where>: " in front, so that it names the OT step as well as the peer and the call.
+template <typename Fn>
+decltype(auto) inStep(const std::string& where, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const Timeout& e) {
+    throw Timeout(where + ": " + e.what());
+  } catch (const PeerAborted& e) {
+    throw PeerAborted(where + ": " + e.what());
+  } catch (const CommError& e) {
+    throw CommError(where + ": " + e.what());
+  } catch (const ProtocolError& e) {
+    throw ProtocolError(where + ": " + e.what());
+  }
+}
+
 inline void checkWidth(int bits) {
   SOTTO_ENFORCE(bits >= 1 && bits <= 64, "OT: message width ", bits, " bits is not in [1, 64]");
 }

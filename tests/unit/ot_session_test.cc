@@ -414,7 +414,34 @@ std::string errorWhenThePeerStops(std::chrono::milliseconds silence) {
 }
 
 TEST(OtSession, APeerThatStopsMidExtensionGivesATimeout) {
-  EXPECT_THAT(errorWhenThePeerStops<Timeout>(std::chrono::milliseconds(800)), HasSubstr("rank 1"));
+  const std::string e = errorWhenThePeerStops<Timeout>(std::chrono::milliseconds(800));
+  EXPECT_THAT(e, HasSubstr("rank 1"));
+  EXPECT_THAT(e, HasSubstr("OT sender, extend (IKNP)"));
+}
+
+TEST(OtSession, ACallOfAnotherSizeIsACommErrorNamingTheStep) {
+  // the receiver asks for 90 chosen OTs, the sender offers 100: the flips are 12 bytes, not 13
+  std::string error = "(no CommError thrown)";
+  EXPECT_THROW(simulate(2,
+                        [&](Communicator& comm) {
+                          if (comm.rank() == 0) {
+                            OtSender s(comm);
+                            const std::vector<uint64_t> x(100, 1);
+                            try {
+                              s.chosenOt(x, x, 8);
+                            } catch (const CommError& e) {
+                              error = e.what();
+                              throw;
+                            }
+                          } else {
+                            OtReceiver r(comm);
+                            r.chosenOt(std::vector<uint8_t>(90, 1), 8);
+                          }
+                          return 0;
+                        }),
+               CommError);
+  EXPECT_THAT(error, HasSubstr("OT sender, chosenOt: receiving the choice flips"));
+  EXPECT_THAT(error, HasSubstr("rank 1"));
 }
 
 TEST(OtSession, APeerThatLeavesMidExtensionGivesPeerAborted) {
