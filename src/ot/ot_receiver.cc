@@ -4,6 +4,7 @@
 
 #include "bit_pack.h"
 #include "cr_hash.h"
+#include "ggm.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/ot/iknp.h"
@@ -239,6 +240,32 @@ std::vector<uint64_t> OtReceiver::additiveCot(std::span<const uint8_t> choices, 
   std::vector<uint64_t> y(n);
   for (size_t i = 0; i < n; ++i) y[i] = lowBits(m[i] + ((uint64_t{0} - choices[i]) & u[i]), bits);
   return y;
+}
+
+std::vector<Block> OtReceiver::singlePointCot(uint64_t alpha, int depth) {
+  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "singlePointCot: depth ", depth, " not in [1, 24]");
+  SOTTO_ENFORCE(alpha < (uint64_t{1} << depth), "singlePointCot: point ", alpha, " not below 2^",
+                depth);
+  const size_t levels = static_cast<size_t>(depth);
+  const auto k = impl_->take(levels);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
+  // level i (1-based) is chosen off alpha's path: r = NOT bit (depth - i) of alpha
+  std::vector<uint8_t> r(levels);
+  for (size_t i = 0; i < levels; ++i) r[i] = 1 ^ ((alpha >> (levels - 1 - i)) & 1);
+  impl_->sendFlips(r, k.b, "singlePointCot: sending the choice flips");
+  std::vector<Block> h(levels);
+  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, h);
+  std::vector<Block> msg(2 * levels + 1);
+  impl_->recv(std::as_writable_bytes(std::span(msg)), "singlePointCot: receiving the level sums");
+  std::vector<Block> known(levels);
+  for (size_t i = 0; i < levels; ++i) known[i] = msg[2 * i + r[i]] ^ h[i];
+  std::vector<Block> w;
+  detail::ggmPuncture(impl_->hash, alpha, depth, known, w);
+  // w_alpha = c ⊕ ⊕_{k != alpha} w_k = v_alpha ⊕ Δ (w_alpha is zero until here)
+  Block sum = msg[2 * levels];
+  for (const Block& x : w) sum ^= x;
+  w[alpha] = sum;
+  return w;
 }
 
 }  // namespace sotto::ot

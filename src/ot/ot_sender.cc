@@ -4,7 +4,9 @@
 
 #include "bit_pack.h"
 #include "cr_hash.h"
+#include "ggm.h"
 #include "session_common.h"
+#include "sotto/crypto/prg.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/session.h"
 
@@ -223,6 +225,31 @@ std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bit
   detail::packBits(u, bits, packed);
   impl_->send(packed, "additiveCot: sending the corrections");
   return s;
+}
+
+std::vector<Block> OtSender::singlePointCot(int depth) {
+  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "singlePointCot: depth ", depth, " not in [1, 24]");
+  const size_t levels = static_cast<size_t>(depth);
+  uint64_t first;
+  const auto qs = impl_->take(levels, first);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
+  const auto d = impl_->recvFlips(levels, "singlePointCot: receiving the choice flips");
+  Block seed;
+  Prg().fill(std::as_writable_bytes(std::span(&seed, 1)));
+  std::vector<Block> v;
+  std::vector<std::array<Block, 2>> sums;
+  detail::ggmExpand(impl_->hash, seed, depth, v, sums);
+  // M_s^i = K_s^i ⊕ H(q_i ⊕ (s ⊕ d_i)·Δ, (g_i, 0)); c = Δ ⊕ ⊕_k v_k
+  std::vector<Block> msg(2 * levels + 1);
+  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
+    msg[2 * i] = sums[i][0] ^ (d[i] ? m1 : m0);
+    msg[2 * i + 1] = sums[i][1] ^ (d[i] ? m0 : m1);
+  });
+  Block c = impl_->iknp->delta();
+  for (const Block& x : v) c ^= x;
+  msg[2 * levels] = c;
+  impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level sums");
+  return v;
 }
 
 OtPair makeOtPair(Communicator& comm, const OtOptions& options) {

@@ -119,6 +119,15 @@ class OtSender {
   /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
   std::vector<uint64_t> additiveCot(std::span<const uint64_t> x, int bits);
 
+  /// Single-point COT, the building block of Ferret's MPCOT (Yang, Weng, Lan, Zhang, Wang,
+  /// "Ferret", CCS 2020, section 4; semi-honest): returns v of 2^depth blocks, the leaves of a GGM
+  /// tree from a fresh seed; the receiver with point α gets w = v ⊕ e_α·Δ. Uses depth COTs (one
+  /// chosen-message OT of the level sums per level, α's bits off the path as choices); the sender
+  /// also sends c = Δ ⊕ ⊕_k v_k. Cost: ⌈depth / 8⌉ B receiver → sender, 16·(2·depth + 1) B back,
+  /// 2 messages; 2^(depth+1) hashes on each side.
+  /// @throws InvalidArgument depth ∉ [1, 24]; CommError / Timeout.
+  std::vector<Block> singlePointCot(int depth);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -159,6 +168,10 @@ class OtReceiver {
   /// Additive COT: returns y_i = c_i·x_i + r_i (mod 2^bits) for choices c_i ∈ {0, 1}.
   /// @throws InvalidArgument a choice other than 0/1, bits ∉ [1, 64]; CommError / Timeout.
   std::vector<uint64_t> additiveCot(std::span<const uint8_t> choices, int bits);
+
+  /// Single-point COT at point alpha < 2^depth: returns w = v ⊕ e_alpha·Δ (see OtSender's).
+  /// @throws InvalidArgument depth ∉ [1, 24] or alpha ≥ 2^depth; CommError / Timeout.
+  std::vector<Block> singlePointCot(uint64_t alpha, int depth);
 
  private:
   struct Impl;
