@@ -1,0 +1,204 @@
+// The OT engine on 2 parties over inproc (one thread per party; names
+// ot/<protocol>/<kind>/<count>):
+//   ot/base/co/128                   128 Chou–Orlandi base OTs (one direction)
+//   ot/iknp/random_cot/<n>           n random COTs on a set-up session
+//   ot/iknp/random_ot/<n>            n random 1-of-2 OTs (COTs hashed by both ends)
+//   ot/iknp/1of16_2bit/<n>           n 1-of-16 OTs with 2-bit messages (SCI's comparison leaf)
+//   ot/iknp/additive64/<n>           n additive COTs over Z_2^64
+// Each iteration sets up a fresh session (not timed: the setup has its own benchmark), makes the
+// call once untimed (so first-touch page faults are not counted) and times it again on party 0
+// (the sender) between two barriers. Counters: ots_per_s; bits_per_ot, the
+// bits both directions send per OT, amortised including the setup (setup_bytes); rounds, the
+// messages of the timed call as party 0 counts them. Speed is measured here, never asserted.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include "sotto/comm/inproc.h"
+#include "sotto/ot/base_ot.h"
+#include "sotto/ot/session.h"
+
+namespace {
+
+using namespace sotto;
+using namespace sotto::ot;
+using Clock = std::chrono::steady_clock;
+
+struct Measured {
+  double seconds = 0;
+  uint64_t setup_bytes = 0, call_bytes = 0, rounds = 0;
+};
+
+// One run: fresh sessions (party 0 sends), fs / fr once untimed, then timed between barriers.
+Measured runOnce(const std::function<void(OtSender&)>& fs,
+                 const std::function<void(OtReceiver&)>& fr) {
+  auto out = runLocal(2, [&](Communicator& comm) {
+    OtOptions options;
+    options.tag = "";
+    std::unique_ptr<OtSender> s;
+    std::unique_ptr<OtReceiver> r;
+    if (comm.rank() == 0) {
+      s = std::make_unique<OtSender>(comm, options);
+    } else {
+      r = std::make_unique<OtReceiver>(comm, options);
+    }
+    Measured m;
+    m.setup_bytes = comm.stats().total.bytes_sent;
+    if (s)
+      fs(*s);
+    else
+      fr(*r);  // warm-up: the session's buffers and the allocator's pages
+    comm.barrier();
+    comm.resetStats();
+    const auto t0 = Clock::now();
+    if (s)
+      fs(*s);
+    else
+      fr(*r);
+    m.call_bytes = comm.stats().total.bytes_sent;
+    m.rounds = comm.stats().total.rounds;
+    comm.barrier();
+    m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return m;
+  });
+  // bytes both directions; time and rounds as party 0 sees them
+  return {out[0].seconds, out[0].setup_bytes + out[1].setup_bytes,
+          out[0].call_bytes + out[1].call_bytes, out[0].rounds};
+}
+
+void report(benchmark::State& state, size_t n, const Measured& last, double total_seconds,
+            uint64_t iterations) {
+  const double per_run = total_seconds / static_cast<double>(iterations);
+  state.counters["ots_per_s"] = static_cast<double>(n) / per_run;
+  state.counters["bits_per_ot"] =
+      8.0 * static_cast<double>(last.setup_bytes + last.call_bytes) / static_cast<double>(n);
+  state.counters["setup_bytes"] = static_cast<double>(last.setup_bytes);
+  state.counters["call_bytes"] = static_cast<double>(last.call_bytes);
+  state.counters["rounds"] = static_cast<double>(last.rounds);
+}
+
+void benchCall(benchmark::State& state, size_t n, const std::function<void(OtSender&)>& fs,
+               const std::function<void(OtReceiver&)>& fr) {
+  Measured last;
+  double total = 0;
+  for (auto _ : state) {
+    last = runOnce(fs, fr);
+    state.SetIterationTime(last.seconds);
+    total += last.seconds;
+  }
+  report(state, n, last, total, state.iterations());
+}
+
+void baseOt(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  Measured last;
+  double total = 0;
+  for (auto _ : state) {
+    auto out = runLocal(2, [&](Communicator& comm) {
+      comm.barrier();
+      comm.resetStats();
+      const auto t0 = Clock::now();
+      if (comm.rank() == 0) {
+        benchmark::DoNotOptimize(baseOtSend(comm, 1, n));
+      } else {
+        benchmark::DoNotOptimize(baseOtReceive(comm, 0, std::vector<uint8_t>(n, 1)));
+      }
+      Measured m;
+      m.call_bytes = comm.stats().total.bytes_sent;
+      m.rounds = comm.stats().total.rounds;
+      comm.barrier();
+      m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      return m;
+    });
+    last = {out[0].seconds, 0, out[0].call_bytes + out[1].call_bytes, out[0].rounds};
+    state.SetIterationTime(last.seconds);
+    total += last.seconds;
+  }
+  report(state, n, last, total, state.iterations());
+}
+
+void randomCot(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<Block> q(n), t(n);  // reused outputs (the span overloads)
+  std::vector<uint8_t> choices(n);
+  benchCall(
+      state, n, [&](OtSender& s) { s.randomCot(std::span(q)); },
+      [&](OtReceiver& r) { r.randomCot(std::span(t), std::span(choices)); });
+  benchmark::DoNotOptimize(q.data());
+  benchmark::DoNotOptimize(t.data());
+}
+
+void randomOt(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<std::array<Block, 2>> m01(n);  // reused outputs (the span overloads)
+  std::vector<Block> m(n);
+  std::vector<uint8_t> choices(n);
+  benchCall(
+      state, n, [&](OtSender& s) { s.randomOt(std::span(m01)); },
+      [&](OtReceiver& r) { r.randomOt(std::span(m), std::span(choices)); });
+  benchmark::DoNotOptimize(m01.data());
+  benchmark::DoNotOptimize(m.data());
+}
+
+void oneOf16(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t> table(16 * n, 2);
+  const std::vector<uint8_t> choices(n, 9);
+  benchCall(
+      state, n, [&](OtSender& s) { s.oneOfN(table, 4, 2); },
+      [&](OtReceiver& r) { benchmark::DoNotOptimize(r.oneOfN(choices, 4, 2)); });
+}
+
+void additive64(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t> x(n, 12345);
+  const std::vector<uint8_t> choices(n, 1);
+  benchCall(
+      state, n, [&](OtSender& s) { benchmark::DoNotOptimize(s.additiveCot(x, 64)); },
+      [&](OtReceiver& r) { benchmark::DoNotOptimize(r.additiveCot(choices, 64)); });
+}
+
+// Fixed iteration counts: each iteration sets up fresh sessions (tens of ms), which Google
+// Benchmark's automatic count would multiply by hundreds for the short calls.
+BENCHMARK(baseOt)
+    ->Name("ot/base/co")
+    ->Arg(128)
+    ->Iterations(20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(randomCot)
+    ->Name("ot/iknp/random_cot")
+    ->Arg(1 << 16)
+    ->Iterations(20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(randomCot)
+    ->Name("ot/iknp/random_cot")
+    ->Arg(1 << 20)
+    ->Iterations(5)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(randomOt)
+    ->Name("ot/iknp/random_ot")
+    ->Iterations(5)
+    ->Arg(1 << 20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(oneOf16)
+    ->Name("ot/iknp/1of16_2bit")
+    ->Iterations(5)
+    ->Arg(1 << 16)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(additive64)
+    ->Name("ot/iknp/additive64")
+    ->Iterations(5)
+    ->Arg(1 << 20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

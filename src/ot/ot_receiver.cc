@@ -1,0 +1,271 @@
+// The receiving end of an OT session (session.h has the protocols and their costs).
+#include <algorithm>
+#include <optional>
+
+#include "bit_pack.h"
+#include "cr_hash.h"
+#include "ggm.h"
+#include "session_common.h"
+#include "sotto/crypto/prg.h"
+#include "sotto/ot/iknp.h"
+#include "sotto/ot/session.h"
+
+namespace sotto::ot {
+
+using detail::lowBits;
+
+struct OtReceiver::Impl {
+  Communicator& comm;
+  int peer;
+  OtOptions options;
+  std::optional<IknpCotReceiver> iknp;
+  detail::CrHash hash;
+  Prg prg;                 // the random choice bits of the COTs
+  std::vector<Block> t;    // buffered COTs: t[pos...] and b[pos...] are unused
+  std::vector<uint8_t> b;  // their choice bits, 0/1
+  size_t pos = 0;
+  uint64_t next_index = 0;
+  std::vector<Block> scratch_t;  // a large request's COTs (capacity kept between calls)
+  std::vector<uint8_t> scratch_b;
+
+  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
+    detail::OtTag tag(comm, options.tag, "setup");
+    detail::inStep("OT receiver, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
+  }
+
+  void ensure(size_t n) {
+    const size_t m = detail::refillSize(n, t.size() - pos, options.batch);
+    if (m == 0) return;
+    t.erase(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(pos));
+    b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(pos));
+    pos = 0;
+    const size_t old = t.size();
+    t.resize(old + m);
+    b.resize(old + m);
+    std::vector<std::byte> choices(m / 8);
+    prg.fill(choices);
+    detail::OtTag tag(comm, options.tag, "extend");
+    detail::inStep("OT receiver, extend (IKNP)",
+                   [&] { iknp->extend(choices, std::span(t).subspan(old)); });
+    detail::unpackChoices(choices, std::span(b).subspan(old));
+  }
+
+  // As OtSender's fill(): the next out_t.size() COTs into out_t and their choices into out_b.
+  uint64_t fill(std::span<Block> out_t, std::span<uint8_t> out_b) {
+    const size_t n = out_t.size();
+    const uint64_t first = next_index;
+    size_t done = std::min(n, t.size() - pos);
+    std::copy_n(t.data() + pos, done, out_t.data());
+    std::copy_n(b.data() + pos, done, out_b.data());
+    pos += done;
+    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    if (direct > 0) {
+      std::vector<std::byte> choices(direct / 8);
+      prg.fill(choices);
+      detail::OtTag tag(comm, options.tag, "extend");
+      detail::inStep("OT receiver, extend (IKNP)",
+                     [&] { iknp->extend(choices, out_t.subspan(done, direct)); });
+      detail::unpackChoices(choices, out_b.subspan(done, direct));
+      done += direct;
+    }
+    if (done < n) {
+      ensure(n - done);
+      std::copy_n(t.data() + pos, n - done, out_t.data() + done);
+      std::copy_n(b.data() + pos, n - done, out_b.data() + done);
+      pos += n - done;
+    }
+    next_index += n;
+    return first;
+  }
+
+  struct Taken {
+    std::span<const Block> t;
+    std::span<const uint8_t> b;
+    uint64_t first;
+  };
+  // The next n COTs (valid until the next call).
+  Taken take(size_t n) {
+    if (n <= t.size() - pos) {
+      Taken k{{t.data() + pos, n}, {b.data() + pos, n}, next_index};
+      pos += n;
+      next_index += n;
+      return k;
+    }
+    scratch_t.resize(n);
+    scratch_b.resize(n);
+    const uint64_t first = fill(scratch_t, scratch_b);
+    return {scratch_t, scratch_b, first};
+  }
+
+  // Sends d_i = c_i ⊕ b_i, one bit each.
+  void send(ConstBytes b, const char* step) {
+    detail::inStep(std::string("OT receiver, ") + step, [&] { comm.send(peer, b); });
+  }
+  void recv(MutableBytes b, const char* step) {
+    detail::inStep(std::string("OT receiver, ") + step, [&] { comm.recv(peer, b); });
+  }
+
+  void sendFlips(std::span<const uint8_t> c, std::span<const uint8_t> bs, const char* step) {
+    std::vector<uint8_t> d(c.size());
+    for (size_t i = 0; i < c.size(); ++i) d[i] = c[i] ^ bs[i];
+    send(detail::packChoices(d), step);
+  }
+
+  // H(t_i, (first + i, 0)) = m_{b_i}, low 64 bits.
+  std::vector<uint64_t> pads(const Taken& k) {
+    constexpr size_t kPass = 4096;
+    std::vector<Block> m(std::min(kPass, k.t.size()));
+    std::vector<uint64_t> out(k.t.size());
+    for (size_t off = 0; off < k.t.size(); off += kPass) {
+      const size_t n = std::min(kPass, k.t.size() - off);
+      hash.hashSeq(k.t.subspan(off, n), k.first + off, detail::kDomainOneOfTwo,
+                   std::span(m.data(), n));
+      for (size_t i = 0; i < n; ++i) out[off + i] = m[i].lo;
+    }
+    return out;
+  }
+
+  std::vector<uint64_t> recvValues(size_t n, int bits, const char* step) {
+    std::vector<std::byte> packed(detail::packedSize(n, bits));
+    recv(packed, step);
+    std::vector<uint64_t> v(n);
+    detail::unpackBits(packed, bits, v);
+    return v;
+  }
+};
+
+namespace {
+void checkBits(std::span<const uint8_t> c) {
+  for (size_t i = 0; i < c.size(); ++i) {
+    SOTTO_ENFORCE(c[i] <= 1, "OT: choice ", i, " is ", int{c[i]}, ", not 0 or 1");
+  }
+}
+}  // namespace
+
+OtReceiver::OtReceiver(Communicator& comm, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+OtReceiver::~OtReceiver() = default;
+
+void OtReceiver::reserve(size_t n) { impl_->ensure(n); }
+size_t OtReceiver::available() const { return impl_->t.size() - impl_->pos; }
+
+ChoiceBlocks OtReceiver::randomCot(size_t n) {
+  ChoiceBlocks out{std::vector<uint8_t>(n), std::vector<Block>(n)};
+  impl_->fill(out.blocks, out.choices);
+  return out;
+}
+
+void OtReceiver::randomCot(std::span<Block> t, std::span<uint8_t> choices) {
+  SOTTO_ENFORCE(t.size() == choices.size(), "randomCot: ", t.size(), " blocks but ", choices.size(),
+                " choices");
+  impl_->fill(t, choices);
+}
+
+ChoiceBlocks OtReceiver::randomOt(size_t n) {
+  ChoiceBlocks out{std::vector<uint8_t>(n), std::vector<Block>(n)};
+  randomOt(out.blocks, out.choices);
+  return out;
+}
+
+void OtReceiver::randomOt(std::span<Block> m, std::span<uint8_t> choices) {
+  SOTTO_ENFORCE(m.size() == choices.size(), "randomOt: ", m.size(), " blocks but ", choices.size(),
+                " choices");
+  // the COTs go straight into m, then are hashed in place: m_{b_i} = H(t_i, (g_i, 0))
+  const uint64_t first = impl_->fill(m, choices);
+  impl_->hash.hashSeq(m, first, detail::kDomainOneOfTwo, m);
+}
+
+std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int bits) {
+  checkBits(choices);
+  detail::checkWidth(bits);
+  const size_t n = choices.size();
+  if (n == 0) return {};
+  const auto k = impl_->take(n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "chosen");
+  impl_->sendFlips(choices, k.b, "chosenOt: sending the choice flips");
+  const auto m = impl_->pads(k);
+  const auto y = impl_->recvValues(2 * n, bits, "chosenOt: receiving the masked messages");
+  std::vector<uint64_t> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = lowBits(y[2 * i + choices[i]] ^ m[i], bits);
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k, int bits) {
+  detail::checkArity(k);
+  detail::checkWidth(bits);
+  const size_t big_n = size_t{1} << k, n = choices.size(), ku = static_cast<size_t>(k);
+  for (size_t i = 0; i < n; ++i) {
+    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", int{choices[i]},
+                  ", not below 2^", k);
+  }
+  if (n == 0) return {};
+  const auto taken = impl_->take(ku * n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
+  // d_i = c_i ⊕ (b_i0 … b_i,k−1); pad = ⊕_j H(t_ij, (g_ij, 1 + c_i))
+  std::vector<uint64_t> d(n);
+  std::vector<Block> tweak(n * ku), pad_parts(n * ku);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t bits_i = 0;
+    for (size_t j = 0; j < ku; ++j) {
+      bits_i |= uint64_t{taken.b[i * ku + j]} << j;
+      tweak[i * ku + j] = Block{taken.first + i * ku + j, detail::domainOneOfN(choices[i])};
+    }
+    d[i] = choices[i] ^ bits_i;
+  }
+  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  detail::packBits(d, k, packed_d);
+  impl_->send(packed_d, "oneOfN: sending the choice offsets");
+  impl_->hash.hash(taken.t, tweak, pad_parts);
+  const auto y = impl_->recvValues(n * big_n, bits, "oneOfN: receiving the masked table");
+  std::vector<uint64_t> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t pad = 0;
+    for (size_t j = 0; j < ku; ++j) pad ^= pad_parts[i * ku + j].lo;
+    out[i] = lowBits(y[i * big_n + choices[i]] ^ pad, bits);
+  }
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::additiveCot(std::span<const uint8_t> choices, int bits) {
+  checkBits(choices);
+  detail::checkWidth(bits);
+  const size_t n = choices.size();
+  if (n == 0) return {};
+  const auto k = impl_->take(n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "additive");
+  impl_->sendFlips(choices, k.b, "additiveCot: sending the choice flips");
+  const auto m = impl_->pads(k);
+  const auto u = impl_->recvValues(n, bits, "additiveCot: receiving the corrections");
+  // y = m_b + c·u: k0 if c = 0, k1 + (k0 + x − k1) = k0 + x if c = 1
+  std::vector<uint64_t> y(n);
+  for (size_t i = 0; i < n; ++i) y[i] = lowBits(m[i] + ((uint64_t{0} - choices[i]) & u[i]), bits);
+  return y;
+}
+
+std::vector<Block> OtReceiver::singlePointCot(uint64_t alpha, int depth) {
+  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "singlePointCot: depth ", depth, " not in [1, 24]");
+  SOTTO_ENFORCE(alpha < (uint64_t{1} << depth), "singlePointCot: point ", alpha, " not below 2^",
+                depth);
+  const size_t levels = static_cast<size_t>(depth);
+  const auto k = impl_->take(levels);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
+  // level i (1-based) is chosen off alpha's path: r = NOT bit (depth - i) of alpha
+  std::vector<uint8_t> r(levels);
+  for (size_t i = 0; i < levels; ++i) r[i] = 1 ^ ((alpha >> (levels - 1 - i)) & 1);
+  impl_->sendFlips(r, k.b, "singlePointCot: sending the choice flips");
+  std::vector<Block> h(levels);
+  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, h);
+  std::vector<Block> msg(2 * levels + 1);
+  impl_->recv(std::as_writable_bytes(std::span(msg)), "singlePointCot: receiving the level sums");
+  std::vector<Block> known(levels);
+  for (size_t i = 0; i < levels; ++i) known[i] = msg[2 * i + r[i]] ^ h[i];
+  std::vector<Block> w;
+  detail::ggmPuncture(impl_->hash, alpha, depth, known, w);
+  // w_alpha = c ⊕ ⊕_{k != alpha} w_k = v_alpha ⊕ Δ (w_alpha is zero until here)
+  Block sum = msg[2 * levels];
+  for (const Block& x : w) sum ^= x;
+  w[alpha] = sum;
+  return w;
+}
+
+}  // namespace sotto::ot
