@@ -41,16 +41,13 @@ RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t l
     const Modulus& mod = ctx.modulus(i);
     const uint64_t delta = ctx.delta(level, i);
     const uint64_t delta_shoup = shoupPrecompute(delta, mod.value());
+    // m̃ = m − t when m ≥ t/2: residue of m̃ = m mod q − t mod q.
+    const uint64_t t_mod = mod.reduce(static_cast<u128>(1) << ell);
+    const uint64_t half = uint64_t{1} << (ell - 1);
     auto out = p.row(r);
     for (size_t j = 0; j < m.size(); ++j) {
-      // m̃ = m − t when m ≥ t/2: residue of m̃ = m mod q − t mod q.
-      const bool upper = ell == 64 ? (m[j] >> 63) != 0 : m[j] >= (uint64_t{1} << (ell - 1));
-      uint64_t r_m = m[j] % mod.value();
-      if (upper) {
-        const uint64_t t_mod =
-            ell == 64 ? mod.reduce(static_cast<u128>(1) << 64) : (uint64_t{1} << ell) % mod.value();
-        r_m = mod.sub(r_m, t_mod);
-      }
+      uint64_t r_m = mod.reduce(m[j]);
+      if (m[j] >= half) r_m = mod.sub(r_m, t_mod);
       out[j] = mulShoup(r_m, delta, delta_shoup, mod.value());
     }
   }

@@ -32,8 +32,8 @@ PlainMultiplier preparePlain(const HeContext& ctx, std::span<const uint64_t> p) 
                     " is not below t = 2^", ell);
       // centered lift: p − t when p ≥ t/2
       const bool upper = (p[j] >> (ell - 1)) != 0;
-      const int64_t v = upper ? static_cast<int64_t>(p[j] | ~mask) : static_cast<int64_t>(p[j]);
-      row[j] = mod.fromSigned(v);
+      // |p − t| = (t − p) mod 2^64 = −(p | ~mask) as an unsigned word.
+      row[j] = upper ? mod.neg(mod.reduce(uint64_t{0} - (p[j] | ~mask))) : mod.reduce(p[j]);
     }
   }
   toNtt(ctx, out.p);

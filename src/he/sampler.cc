@@ -56,7 +56,11 @@ RnsPoly liftSmall(const HeContext& ctx, const std::vector<int8_t>& v, size_t lev
   for (size_t r = 0; r < p.rows; ++r) {
     const Modulus& m = ctx.modulus(level + r);
     auto out = p.row(r);
-    for (size_t j = 0; j < p.n; ++j) out[j] = m.fromSigned(v[j]);
+    const uint64_t q = m.value();
+    for (size_t j = 0; j < p.n; ++j) {
+      // |v| ≤ 21 < q: no division
+      out[j] = v[j] >= 0 ? static_cast<uint64_t>(v[j]) : q - static_cast<uint64_t>(-v[j]);
+    }
   }
   return p;
 }
