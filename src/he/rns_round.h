@@ -2,7 +2,8 @@
 // Private: exact ⌊γ·x/Q⌉ mod γ from the residues of x (0 ≤ x < Q), for γ ≤ 2^64.
 // With y_i = x_i·(Q/q_i)^{-1} mod q_i, x = Σ y_i·(Q/q_i) − v·Q, so
 // γ·x/Q ≡ Σ y_i·γ/q_i (mod γ): the integer parts ⌊y_i·γ/q_i⌋ add mod γ, the fractional parts are
-// added as 128-bit fixed-point fractions (error ≤ k·2^-128), and the sum is rounded.
+// added as 128-bit fixed-point fractions (error ≤ k·2^-128), and the sum is rounded. Every
+// quotient is computed with Shoup-style precomputed constants (multiplications, no division).
 // Decryption uses γ = t, modulus switching γ = q_last.
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 /// BFV decryption: m = ⌊t·(c0 + c1·s)/Q⌉ mod t, computed exactly from the RNS residues (no
 /// multiprecision: integer parts and 128-bit fixed-point fractions, see src/he/rns_round.h).
 /// Correct while the invariant noise stays below 1/2 (sotto/he/noise.h).
-/// Cost: k inverse NTTs, k·N products and ≈ 3k·N 128-by-64-bit divisions.
+/// Cost: k inverse NTTs and ≈ 8k·N word products (no division).
 
 #include <cstdint>
 #include <vector>

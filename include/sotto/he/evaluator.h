@@ -40,7 +40,7 @@ void addPlainInplace(const HeContext& ctx, Ciphertext& ct, std::span<const uint6
 
 /// ct ← ⌊q_last·ct/Q⌉ at the last level (one prime): the download shrinks to 2·N·⌈log2 q_last⌉
 /// bits. Adds ≤ t·(N + 1)/(2·q_last) to the invariant noise. Cost: k inverse NTTs, one forward
-/// NTT, ≈ 6k·N divisions. Drops the seed.
+/// NTT, ≈ 16k·N word products. Drops the seed.
 /// @throws InvalidArgument if ct is already at the last level or ℓ ≥ log2 q_last.
 void modSwitchToLastInplace(const HeContext& ctx, Ciphertext& ct);
 
