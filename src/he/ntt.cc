@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "ntt_avx512.h"
 #include "sotto/error.h"
 
 namespace sotto::he {
@@ -24,7 +25,32 @@ uint64_t findPsi(const Modulus& mod, uint64_t n) {
   return 0;
 }
 
+// Resolves kBest and checks kAvx512: true to run the AVX-512 stages.
+bool useAvx512(NttImpl impl, uint64_t n) {
+  if (impl == NttImpl::kPortable) return false;
+  const bool available = nttAvx512Available();
+  if (impl == NttImpl::kAvx512) {
+    SOTTO_ENFORCE_AS(NotImplemented, available, "NTT: AVX-512 F + DQ is not available here");
+    SOTTO_ENFORCE(n >= 16, "NTT: the AVX-512 path needs N ≥ 16, got ", n);
+  }
+  return available && n >= 16;
+}
+
 }  // namespace
+
+bool nttAvx512Available() {
+#if defined(__x86_64__)
+  static const bool available = [] {
+    __builtin_cpu_init();
+    // libgcc's cpuid check also requires the OS to save the zmm/opmask state (XGETBV).
+    return detail::nttAvx512Compiled() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512dq");
+  }();
+  return available;
+#else
+  return false;
+#endif
+}
 
 NttTables::NttTables(uint64_t n, uint64_t q) : n_(n), mod_(q) {
   SOTTO_ENFORCE(n >= 2 && std::has_single_bit(n), "NttTables: N must be a power of two, got ", n);
@@ -53,12 +79,14 @@ NttTables::NttTables(uint64_t n, uint64_t q) : n_(n), mod_(q) {
   n_inv_shoup_ = shoupPrecompute(n_inv_, q);
 }
 
-void NttTables::forward(std::span<uint64_t> a) const {
+void NttTables::forward(std::span<uint64_t> a, NttImpl impl) const {
   SOTTO_ENFORCE(a.size() == n_, "NttTables::forward: size ", a.size(), " != N = ", n_);
   const uint64_t q = mod_.value(), two_q = 2 * q;
   uint64_t* x = a.data();
-  size_t t = n_;
-  for (size_t m = 1; m < n_; m <<= 1) {
+  size_t m = 1;
+  if (useAvx512(impl, n_)) m = detail::nttForwardAvx512(x, n_, q, fwd_.data(), fwd_shoup_.data());
+  size_t t = n_ / m;
+  for (; m < n_; m <<= 1) {
     t >>= 1;
     for (size_t i = 0; i < m; ++i) {
       const uint64_t w = fwd_[m + i], ws = fwd_shoup_[m + i];
@@ -82,12 +110,14 @@ void NttTables::forward(std::span<uint64_t> a) const {
   }
 }
 
-void NttTables::inverse(std::span<uint64_t> a) const {
+void NttTables::inverse(std::span<uint64_t> a, NttImpl impl) const {
   SOTTO_ENFORCE(a.size() == n_, "NttTables::inverse: size ", a.size(), " != N = ", n_);
   const uint64_t q = mod_.value(), two_q = 2 * q;
   uint64_t* x = a.data();
+  const bool avx = useAvx512(impl, n_);
   size_t t = 1;
-  for (size_t m = n_; m > 1; m >>= 1) {
+  // With AVX-512 the scalar loop does the spans 1, 2, 4 and the vector code the rest.
+  for (size_t m = n_; m > (avx ? n_ / 8 : 1); m >>= 1) {
     const size_t h = m >> 1;
     for (size_t i = 0; i < h; ++i) {
       const uint64_t w = inv_[h + i], ws = inv_shoup_[h + i];
@@ -104,6 +134,7 @@ void NttTables::inverse(std::span<uint64_t> a) const {
     }
     t <<= 1;
   }
+  if (avx) detail::nttInverseAvx512(x, n_, q, inv_.data(), inv_shoup_.data());
   for (size_t j = 0; j < n_; ++j) {
     const uint64_t u = mulShoupLazy(x[j], n_inv_, n_inv_shoup_, q);
     x[j] = u >= q ? u - q : u;

@@ -41,6 +41,13 @@ std::vector<uint64_t> randomPoly(size_t n, uint64_t q, std::mt19937_64& rng) {
   return a;
 }
 
+// The implementations this machine runs (the AVX-512 one only where the CPU has it).
+std::vector<NttImpl> impls() {
+  std::vector<NttImpl> v{NttImpl::kPortable};
+  if (nttAvx512Available()) v.push_back(NttImpl::kAvx512);
+  return v;
+}
+
 struct NttCase {
   uint64_t n;
   uint64_t q;
@@ -58,19 +65,22 @@ TEST_P(HeNtt, InverseOfForwardIsIdentity) {
   const auto [n, q] = GetParam();
   const NttTables ntt(n, q);
   std::mt19937_64 rng(n ^ q);
-  for (int rep = 0; rep < 3; ++rep) {
-    const auto a = randomPoly(n, q, rng);
-    auto b = a;
-    ntt.forward(b);
-    for (uint64_t v : b) ASSERT_LT(v, q);
-    ntt.inverse(b);
-    ASSERT_EQ(a, b);
-  }
-  for (uint64_t edge : {uint64_t{0}, q - 1}) {
-    std::vector<uint64_t> a(n, edge), b = a;
-    ntt.forward(b);
-    ntt.inverse(b);
-    ASSERT_EQ(a, b) << "edge value " << edge;
+  for (NttImpl impl : impls()) {
+    SCOPED_TRACE(impl == NttImpl::kPortable ? "portable" : "avx512");
+    for (int rep = 0; rep < 3; ++rep) {
+      const auto a = randomPoly(n, q, rng);
+      auto b = a;
+      ntt.forward(b, impl);
+      for (uint64_t v : b) ASSERT_LT(v, q);
+      ntt.inverse(b, impl);
+      ASSERT_EQ(a, b);
+    }
+    for (uint64_t edge : {uint64_t{0}, q - 1}) {
+      std::vector<uint64_t> a(n, edge), b = a;
+      ntt.forward(b, impl);
+      ntt.inverse(b, impl);
+      ASSERT_EQ(a, b) << "edge value " << edge;
+    }
   }
 }
 
@@ -89,20 +99,40 @@ TEST_P(HeNtt, PointwiseProductIsNegacyclicConvolution) {
   cases.emplace_back(x_last, x_one);
   for (const auto& [a, b] : cases) {
     const auto want = negacyclic(a, b, m);
-    auto fa = a, fb = b;
-    ntt.forward(fa);
-    ntt.forward(fb);
-    for (size_t i = 0; i < n; ++i) fa[i] = m.mul(fa[i], fb[i]);
-    ntt.inverse(fa);
-    ASSERT_EQ(fa, want);
+    for (NttImpl impl : impls()) {
+      auto fa = a, fb = b;
+      ntt.forward(fa, impl);
+      ntt.forward(fb, impl);
+      for (size_t i = 0; i < n; ++i) fa[i] = m.mul(fa[i], fb[i]);
+      ntt.inverse(fa, impl);
+      ASSERT_EQ(fa, want) << (impl == NttImpl::kPortable ? "portable" : "avx512");
+    }
   }
   std::vector<uint64_t> minus_one(n, 0);
   minus_one[0] = q - 1;
   EXPECT_EQ(negacyclic(x_last, x_one, m), minus_one);  // the oracle itself is negacyclic
 }
 
+TEST_P(HeNtt, ImplementationsGiveTheSameBits) {
+  const auto [n, q] = GetParam();
+  const NttTables ntt(n, q);
+  std::mt19937_64 rng(n * 3 + q);
+  const auto a = randomPoly(n, q, rng);
+  auto portable = a, best = a;
+  ntt.forward(portable, NttImpl::kPortable);
+  ntt.forward(best, NttImpl::kBest);
+  ASSERT_EQ(portable, best);
+  ntt.inverse(portable, NttImpl::kPortable);
+  ntt.inverse(best, NttImpl::kBest);
+  ASSERT_EQ(portable, best);
+  if (!nttAvx512Available()) {
+    EXPECT_THROW(ntt.forward(best, NttImpl::kAvx512), NotImplemented);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sizes, HeNtt,
-                         ::testing::Values(NttCase{64, detail::kPrimesN4096[0]},
+                         ::testing::Values(NttCase{16, detail::kPrimesN4096[0]},
+                                           NttCase{64, detail::kPrimesN4096[0]},
                                            NttCase{64, detail::kPrimesN8192[3]},
                                            NttCase{4096, detail::kPrimesN4096[0]},
                                            NttCase{4096, detail::kPrimesN4096[1]},

@@ -5,7 +5,9 @@
 /// bit-reversed order; inverse: Gentleman–Sande with ψ^{-bitrev(k)} and the 1/N factor folded in
 /// (Longa–Naehrig 2016, Alg. 1–2). Butterflies are Harvey's lazy ones ("Faster arithmetic for
 /// number-theoretic transforms", 2014): Shoup products, values kept in [0, 4q) (forward) and
-/// [0, 2q) (inverse) and reduced once at the end, hence q < 2^62. Portable C++ (no intrinsics).
+/// [0, 2q) (inverse) and reduced once at the end, hence q < 2^62. Two implementations: portable
+/// C++, and AVX-512 F + DQ (eight 64-bit butterflies per instruction, for the stages whose span is
+/// ≥ 8), chosen at run time from cpuid; never -march=native. Both give the same bits.
 ///
 /// Cost: (N/2)·log2 N Shoup products each way; N = 8192, 60-bit q: see bench/he_bench.cc.
 
@@ -16,6 +18,16 @@
 #include "sotto/he/modarith.h"
 
 namespace sotto::he {
+
+/// Which implementation a transform runs.
+enum class NttImpl {
+  kBest,      ///< AVX-512 where the CPU has it (and N ≥ 16), else portable
+  kPortable,  ///< plain C++
+  kAvx512,    ///< AVX-512 F + DQ; @throws NotImplemented where unavailable
+};
+
+/// Whether this build and CPU can run NttImpl::kAvx512.
+bool nttAvx512Available();
 
 /// Precomputed twiddle tables for one prime and one power-of-two degree.
 class NttTables {
@@ -29,11 +41,11 @@ class NttTables {
   uint64_t psi() const { return psi_; }
 
   /// In place: coefficients (each < q) → evaluations at ψ^{2·bitrev(i)+1}, each < q.
-  /// @throws InvalidArgument if a.size() != n.
-  void forward(std::span<uint64_t> a) const;
+  /// @throws InvalidArgument if a.size() != n; NotImplemented for an unavailable impl.
+  void forward(std::span<uint64_t> a, NttImpl impl = NttImpl::kBest) const;
   /// In place: the inverse of forward. Inputs each < q (< 2q accepted); outputs each < q.
-  /// @throws InvalidArgument if a.size() != n.
-  void inverse(std::span<uint64_t> a) const;
+  /// @throws InvalidArgument if a.size() != n; NotImplemented for an unavailable impl.
+  void inverse(std::span<uint64_t> a, NttImpl impl = NttImpl::kBest) const;
 
  private:
   uint64_t n_;
