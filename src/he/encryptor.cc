@@ -1,0 +1,108 @@
+#include "sotto/he/encryptor.h"
+
+#include "sampler.h"
+#include "sotto/error.h"
+
+namespace sotto::he {
+namespace {
+
+void checkKey(const HeContext& ctx, const RnsPoly& p, const char* what) {
+  SOTTO_ENFORCE(p.n == ctx.n() && p.level == 0 && p.rows == ctx.primeCount(), what,
+                ": the key is not of this context (", ctx.ring().name, ")");
+}
+
+// c0 = Δ·m̃ + e − a·s with a (NTT form) given; c1 = a.
+Ciphertext encryptWithA(const HeContext& ctx, const SecretKey& sk, std::span<const uint64_t> m,
+                        RnsPoly a, Prg& prg) {
+  checkKey(ctx, sk.s, "encryptSymmetric");
+  RnsPoly c0 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), 0);
+  toNtt(ctx, c0);
+  addInplace(ctx, c0, encodeScaled(ctx, m, 0));
+  RnsPoly as = a;
+  mulInplace(ctx, as, sk.s);
+  subInplace(ctx, c0, as);
+  return Ciphertext{std::move(c0), std::move(a), std::nullopt};
+}
+
+}  // namespace
+
+RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t level) {
+  SOTTO_ENFORCE(m.size() == ctx.n(), "he encode: the plaintext has ", m.size(),
+                " coefficients, N = ", ctx.n());
+  const uint64_t mask = ctx.plainMask();
+  const int ell = ctx.plainBits();
+  RnsPoly p = RnsPoly::zero(ctx, level);
+  for (size_t j = 0; j < m.size(); ++j) {
+    SOTTO_ENFORCE((m[j] & ~mask) == 0, "he encode: coefficient ", j, " = ", m[j],
+                  " is not below t = 2^", ell);
+  }
+  for (size_t r = 0; r < p.rows; ++r) {
+    const size_t i = level + r;
+    const Modulus& mod = ctx.modulus(i);
+    const uint64_t delta = ctx.delta(level, i);
+    const uint64_t delta_shoup = shoupPrecompute(delta, mod.value());
+    // m̃ = m − t when m ≥ t/2: residue of m̃ = m mod q − t mod q.
+    const uint64_t t_mod = mod.reduce(static_cast<u128>(1) << ell);
+    const uint64_t half = uint64_t{1} << (ell - 1);
+    auto out = p.row(r);
+    for (size_t j = 0; j < m.size(); ++j) {
+      uint64_t r_m = mod.reduce(m[j]);
+      if (m[j] >= half) r_m = mod.sub(r_m, t_mod);
+      out[j] = mulShoup(r_m, delta, delta_shoup, mod.value());
+    }
+  }
+  toNtt(ctx, p);
+  return p;
+}
+
+RnsPoly expandSeed(const HeContext& ctx, const Prg::Seed& seed) {
+  Prg prg(seed);
+  RnsPoly a = RnsPoly::zero(ctx, 0);
+  detail::sampleUniform(ctx, prg, a);
+  return a;
+}
+
+Ciphertext encryptSymmetric(const HeContext& ctx, const SecretKey& sk, std::span<const uint64_t> m,
+                            Prg& prg) {
+  RnsPoly a = RnsPoly::zero(ctx, 0);
+  detail::sampleUniform(ctx, prg, a);
+  return encryptWithA(ctx, sk, m, std::move(a), prg);
+}
+
+Ciphertext encryptSymmetricSeeded(const HeContext& ctx, const SecretKey& sk,
+                                  std::span<const uint64_t> m, Prg& prg) {
+  Prg::Seed seed{};
+  prg.fill(std::as_writable_bytes(std::span(seed)));
+  Ciphertext ct = encryptWithA(ctx, sk, m, expandSeed(ctx, seed), prg);
+  ct.seed = seed;
+  return ct;
+}
+
+Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size_t level) {
+  checkKey(ctx, pk.b, "encryptZero");
+  checkKey(ctx, pk.a, "encryptZero");
+  SOTTO_ENFORCE(level < ctx.primeCount(), "encryptZero: level ", level, " outside [0, ",
+                ctx.primeCount(), ")");
+  RnsPoly u = detail::liftSmall(ctx, detail::sampleTernary(ctx.n(), prg), level);
+  toNtt(ctx, u);
+  RnsPoly c0 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), level);
+  RnsPoly c1 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), level);
+  toNtt(ctx, c0);
+  toNtt(ctx, c1);
+  RnsPoly bu = u, au = std::move(u);
+  mulInplace(ctx, bu, pk.b);  // b·u
+  mulInplace(ctx, au, pk.a);  // a·u
+  addInplace(ctx, c0, bu);
+  addInplace(ctx, c1, au);
+  return Ciphertext{std::move(c0), std::move(c1), std::nullopt};
+}
+
+Ciphertext encryptPublic(const HeContext& ctx, const PublicKey& pk, std::span<const uint64_t> m,
+                         Prg& prg) {
+  RnsPoly dm = encodeScaled(ctx, m, 0);
+  Ciphertext ct = encryptZero(ctx, pk, prg, 0);
+  addInplace(ctx, ct.c0, dm);
+  return ct;
+}
+
+}  // namespace sotto::he
