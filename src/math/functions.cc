@@ -179,7 +179,8 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   int below = 12;
   auto add = [&](int top, int degree, bool outer) {
     plans.push_back(chainWindow(top, 11, degree, 0, piece(below)));
-    // Outer windows of log: values of 4.8 and more keep 2^-15 of their smallest.
+    // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
+    // coarser ring: fewer low bits of c dropped).
     const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
     if (outer && relative) plans.back().out_shift = relativeShift(smallest, out, 15);
     below = top;
@@ -277,7 +278,7 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
         value = [](double x) { return std::log(x); };
       }
       auto documented = [value, at_zero](double x) { return x <= 0 ? at_zero : value(x); };
-      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn == Fn::kLog);
+      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn != Fn::kRsqrt);
       f = exact;
       o.f_below = at_zero;
       // From the top of the last window on (x >= 2^(63 - in) minus half of one of its rows, which

@@ -34,16 +34,17 @@
 /// | exp [-8, 4]             | 3      | 25.5  | 85 KB  | 1.65 ULP             | 7.5 ms |
 /// | sigmoid [-8, 8]         | 3      | 24.3  | 85 KB  | 1.48 ULP             | 7.3 ms |
 /// | tanh [-8, 8]            | 3      | 24.5  | 85 KB  | 1.47 ULP             | 7.4 ms |
-/// | reciprocal [0.1, 100]   | 4      | 83.8  | 518 KB | 0.55 ULP, 0.076 %    | 314 ms |
-/// | sqrt [0.1, 100]         | 3      | 89.5  | 676 KB | 1.50 ULP             | 425 ms |
-/// | rsqrt [0.1, 100]        | 3      | 67.5  | 526 KB | 1.48 ULP             | 286 ms |
-/// | log [0.1, 100]          | 3      | 72.5  | 676 KB | 1.48 ULP             | 354 ms |
+/// | reciprocal [0.1, 100]   | 4      | 83.8  | 518 KB | 0.55 ULP, 0.076 %    | 178 ms |
+/// | sqrt [0.1, 100]         | 3      | 73.0  | 676 KB | 1.45 ULP             | 149 ms |
+/// | rsqrt [0.1, 100]        | 3      | 67.5  | 526 KB | 1.48 ULP             | 109 ms |
+/// | log [0.1, 100]          | 3      | 72.5  | 676 KB | 1.45 ULP             | 158 ms |
 /// | softmax, rows of 10     | 17     | 70.8  | 219 KB | 2.02 ULP             | 19 ms  |
 /// reciprocal, sqrt, rsqrt and log hold their whole domains (6 or 8 windows; with the bounded
-/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 210 and 202 KB, 53-55 ms
-/// measured the same day); over the whole domain their error is at most 4 ULP or 2^-12 relative,
-/// whichever is larger (tests/unit/math_domain_test.cc). Their times were measured on a loaded
-/// shared machine (the other rows: an idle one); the seeded dealer's lazy tables dominate them.
+/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 210 and 202 KB and 53-55 ms,
+/// measured the same day on the shared machine when exp took 28 ms, against 36 ms for the
+/// figures above); over the whole domain their error is at most 4 ULP or 2^-12 relative,
+/// whichever is larger (tests/unit/math_domain_test.cc). "dealer" for them: functionTableWords
+/// of their specs, 8 bytes a word. The seeded dealer's per-entry table work dominates the time.
 /// (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms; softmax 94 rounds,
 /// 109 MB, 453 ms; notes/anchors.md.)
 
@@ -86,9 +87,10 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTa
 
 /// sqrt(x). Table: for every x > 0 up to 2^47 - 2^36 (16 fractional bits), within max(4 ULP,
 /// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 (within
-/// 1.5 ULP). From 2^47 - 2^36 on (the top 2^-11 of the range, the last window's last row) the
-/// result is sqrt(x) or 0: the one input range not held (its saturation value does not fit the
-/// windows' rings). 3 rounds, 358 bits sent per element. @throws as exp.
+/// 2^-12: the outer windows keep 2^-15 of their smallest value). From 2^47 - 2^36 on (the top
+/// 2^-11 of the range, the last window's last row) the result is sqrt(x) or 0: the one input
+/// range not held (its saturation value does not fit the windows' rings). 3 rounds, 292 bits
+/// sent per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / sqrt(x). Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
