@@ -139,3 +139,44 @@ TEST(MathDomainFullGrid, LogSpacedOverEveryOctave) {
 
 }  // namespace
 }  // namespace sotto::testing
+
+namespace sotto::testing {
+namespace {
+
+// The other supported scales (12 and 20 fractional bits): the tables build and hold the whole
+// domain (log-spaced inputs, 2 parties, seeded dealer).
+TEST(MathDomainScales, TwelveAndTwentyFractionalBits) {
+  for (int frac : {12, 20}) {
+    std::vector<uint64_t> x(4000);
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = std::max<uint64_t>(1, static_cast<uint64_t>(std::pow(2.0L, 63.0L * i / x.size())));
+    }
+    const double ulp = std::ldexp(1.0, -frac);
+    for (const DomainCase& c : kCases) {
+      const auto n = static_cast<int64_t>(x.size());
+      const auto y = simulateMpc(2, [&](Party& p) {
+        auto a = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, x), Shape{n}, frac);
+        return c.fn(a, MathMethod::kTable).revealDoubles();
+      })[0];
+      double worst = 0, at = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const long double xv = std::ldexp(static_cast<long double>(x[i]), -frac);
+        if (std::string(c.name) == "sqrt" && x[i] >= (uint64_t{1} << 63) - (uint64_t{1} << 52)) {
+          continue;  // sqrt(x) or 0 in the last window's last row (functions.h)
+        }
+        const long double want = c.ref(xv);
+        const double allowed =
+            std::max(4 * ulp, std::ldexp(static_cast<double>(std::fabs(want)), -12));
+        const double err = static_cast<double>(std::fabs(y[i] - want)) / allowed;
+        if (err > worst) {
+          worst = err;
+          at = static_cast<double>(xv);
+        }
+      }
+      EXPECT_LE(worst, 1.0) << c.name << " at " << frac << " bits, x = " << at;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sotto::testing
