@@ -31,22 +31,22 @@
 ///
 /// | function (input range)  | rounds | bytes | dealer | max error (measured) | time   |
 /// |-------------------------|--------|-------|--------|----------------------|--------|
-/// | exp [-8, 4]             | 3      | 25.5  | 85 KB  | 1.65 ULP             | 7.5 ms |
-/// | sigmoid [-8, 8]         | 3      | 24.3  | 85 KB  | 1.48 ULP             | 7.3 ms |
-/// | tanh [-8, 8]            | 3      | 24.5  | 85 KB  | 1.47 ULP             | 7.4 ms |
-/// | reciprocal [0.1, 100]   | 4      | 83.8  | 518 KB | 0.55 ULP, 0.076 %    | 178 ms |
-/// | sqrt [0.1, 100]         | 3      | 73.0  | 676 KB | 1.45 ULP             | 149 ms |
-/// | rsqrt [0.1, 100]        | 3      | 67.5  | 526 KB | 1.48 ULP             | 109 ms |
-/// | log [0.1, 100]          | 3      | 72.5  | 676 KB | 1.45 ULP             | 158 ms |
+/// | exp [-8, 4]             | 3      | 25.5  | 87 KB  | 1.65 ULP             | 7.5 ms |
+/// | sigmoid [-8, 8]         | 3      | 24.3  | 87 KB  | 1.48 ULP             | 7.3 ms |
+/// | tanh [-8, 8]            | 3      | 24.5  | 87 KB  | 1.47 ULP             | 7.4 ms |
+/// | reciprocal [0.1, 100]   | 4      | 83.8  | 531 KB | 0.55 ULP, 0.076 %    | 178 ms |
+/// | sqrt [0.1, 100]         | 3      | 73.0  | 692 KB | 1.45 ULP             | 149 ms |
+/// | rsqrt [0.1, 100]        | 3      | 67.5  | 539 KB | 1.48 ULP             | 109 ms |
+/// | log [0.1, 100]          | 3      | 72.5  | 692 KB | 1.45 ULP             | 158 ms |
 /// | softmax, rows of 10     | 17     | 70.8  | 219 KB | 2.02 ULP             | 19 ms  |
 /// reciprocal, sqrt, rsqrt and log hold their whole domains (6 or 8 windows; with the bounded
-/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 210 and 202 KB and 53-55 ms,
+/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 219 and 211 KB and 53-55 ms,
 /// measured the same day on the shared machine when exp took 28 ms, against 36 ms for the
 /// figures above); over the whole domain their error is at most 4 ULP or 2^-12 relative,
 /// whichever is larger (tests/unit/math_domain_test.cc). "dealer" for them: functionTableWords
-/// of their specs, 8 bytes a word. The seeded dealer's per-entry table work dominates the time.
-/// (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms; softmax 94 rounds,
-/// 109 MB, 453 ms; notes/anchors.md.)
+/// of their specs, 8 bytes a word, KB = 1000 bytes. The seeded dealer's per-entry table work
+/// dominates the time. (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms;
+/// softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
 
 #include <cstdint>
 
