@@ -1,6 +1,8 @@
 #include "sotto/math/functions.h"
 
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -64,19 +66,6 @@ TaylorFn powerTaylor(double p, double x_min) {
   };
 }
 
-// sqrt above x_min; below, the line through the origin and (x_min, sqrt(x_min)); 0 for x < 0.
-void sqrtTaylor(double x, int degree, double* o) {
-  for (int k = 0; k <= degree; ++k) o[k] = 0;
-  if (x <= 0) return;
-  if (x < kPositiveMin) {
-    const double slope = 1 / std::sqrt(kPositiveMin);
-    o[0] = slope * x;
-    if (degree >= 1) o[1] = slope;
-    return;
-  }
-  powerTaylor(0.5, kPositiveMin)(x, degree, o);
-}
-
 TaylorFn logTaylor(double x_min) {
   return [x_min](double x, int degree, double* o) {
     for (int k = 0; k <= degree; ++k) o[k] = 0;
@@ -91,6 +80,51 @@ TaylorFn logTaylor(double x_min) {
       o[k] = (k % 2 == 1 ? 1.0 : -1.0) / (k * xp);
     }
   };
+}
+
+// ---- Whole-domain pieces -----------------------------------------------------------------
+
+// The chord through (x - 2^-in, F(x - 2^-in)) and (x, F(x)) as a degree-1 "Taylor" expansion: in a
+// window with one low bit (two inputs per row) the pieces are then exact at every input.
+TaylorFn secant(std::function<double(double)> fn, int in_frac) {
+  const double ulp = std::ldexp(1.0, -in_frac);
+  return [fn, ulp](double x, int degree, double* o) {
+    for (int k = 0; k <= degree; ++k) o[k] = 0;
+    o[0] = fn(x);
+    if (degree >= 1) o[1] = (fn(x) - fn(x - ulp)) / ulp;
+  };
+}
+
+// g where |x| >= x_min; the constant g(±x_min) nearer zero (the window is never selected there:
+// keeps its values, and so its ring, small).
+TaylorFn clampAbs(TaylorFn g, double x_min) {
+  return [g, x_min](double x, int degree, double* o) {
+    if (std::fabs(x) >= x_min) return g(x, degree, o);
+    g(x < 0 ? -x_min : x_min, 0, o);
+    for (int k = 1; k <= degree; ++k) o[k] = 0;
+  };
+}
+
+// 1/x for x != 0 (Taylor: (-1)^k / x^(k+1)).
+void reciprocalTaylor(double x, int degree, double* o) {
+  double p = 1 / x;
+  for (int k = 0; k <= degree; ++k) {
+    o[k] = k % 2 == 0 ? p : -p;  // (-1)^k / x^(k+1)
+    p /= x;
+  }
+}
+
+// A window y = x + offset in [0, 2^top) ring units with 2^rows rows.
+WindowPlan chainWindow(int top, int rows, int degree, int64_t offset = 0, TaylorFn f = {}) {
+  WindowPlan w{top - rows, rows, offset, degree};
+  w.f = std::move(f);
+  return w;
+}
+
+// Truncate a window whose values are at least v_min to 2^-rel_bits of v_min (relative precision):
+// the output shift e with 2^(e - out_frac) <= v_min·2^-rel_bits.
+int relativeShift(double v_min, int out_frac, int rel_bits) {
+  return std::max(0, static_cast<int>(std::floor(std::log2(v_min))) + out_frac - rel_bits);
 }
 
 // ---- Windows ---------------------------------------------------------------------------------
@@ -118,6 +152,66 @@ std::vector<WindowPlan> positiveWindows(int in_frac, double t0, double x_max, bo
 
 double windowsTop(const std::vector<WindowPlan>& plans, int in_frac) {
   return std::ldexp(1.0, plans.back().low_bits + plans.back().mid_bits - in_frac);
+}
+
+// ---- Whole-domain plans (window tops in ring units of the input, `in` fractional bits) --------
+
+// log, sqrt, rsqrt: one chain from 0 whose last window holds every x >= 0. [0, 2^12) holds two
+// inputs per row and the chords of `fn` (exact at every input; fn(x <= 0) is the documented value
+// z); [0, 2^(in-4)) (for in > 16), [0, 2^(in+2)) cubic and [0, 2^(in+8)) quadratic (the bounded
+// design's rows), then cubic windows of 9 octaves up to 2^top_max. A window may be selected down
+// to one row of the window inside it below that window's top, and for x < 0 down to one of its
+// own rows: each gives fn from half the inner window's top on and z below (so every x < 0 gives z;
+// the step lies where the window is never selected).
+std::vector<WindowPlan> positivePlans(int in, int out, const std::function<double(double)>& fn,
+                                      const TaylorFn& exact, int top_max, bool relative) {
+  const double z = fn(0);
+  auto piece = [&](int below) -> TaylorFn {
+    const double from = std::ldexp(1.0, below - 1 - in);
+    return [exact, from, z](double x, int degree, double* o) {
+      if (x >= from) return exact(x, degree, o);
+      for (int k = 0; k <= degree; ++k) o[k] = 0;
+      o[0] = z;
+    };
+  };
+  std::vector<WindowPlan> plans;
+  plans.push_back(chainWindow(12, 11, 1, 0, secant(fn, in)));
+  int below = 12;
+  auto add = [&](int top, int degree, bool outer) {
+    plans.push_back(chainWindow(top, 11, degree, 0, piece(below)));
+    // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
+    // coarser ring: fewer low bits of c dropped).
+    const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
+    if (outer && relative) plans.back().out_shift = relativeShift(smallest, out, 15);
+    below = top;
+  };
+  if (in - 4 > 12) add(in - 4, 3, false);
+  add(in + 2, 3, false);
+  add(in + 8, 2, false);
+  while (below < top_max) add(std::min(top_max, below + 9), 3, true);
+  return plans;
+}
+
+// reciprocal: one chain of windows symmetric about 0, [-2^(t-1), 2^(t-1)) for t = 12 (chords,
+// 1/0 = 0), 16, 20 (cubic), 25, 31, ... (quadratic) up to 2^(2·in - 1), beyond which
+// |1/x| <= 2^-(in - 1) (2 ULP) and the result is 0.
+std::vector<WindowPlan> reciprocalPlans(int in) {
+  std::vector<WindowPlan> plans;
+  auto fn = [](double x) { return x == 0 ? 0.0 : 1 / x; };
+  plans.push_back(chainWindow(12, 11, 1, int64_t{1} << 11, secant(fn, in)));
+  int below = 12;
+  for (int top : {16, 20, 25}) {
+    plans.push_back(chainWindow(top, 11, top <= 20 ? 3 : 2, int64_t{1} << (top - 1),
+                                clampAbs(reciprocalTaylor, std::ldexp(1.0, below - 2 - in))));
+    below = top;
+  }
+  while (below < 2 * in) {
+    const int top = std::min(2 * in, below + 6);
+    plans.push_back(chainWindow(top, 11, 2, int64_t{1} << (top - 1),
+                                clampAbs(reciprocalTaylor, std::ldexp(1.0, below - 2 - in))));
+    below = top;
+  }
+  return plans;
 }
 
 enum class Fn { kExp, kSigmoid, kTanh, kReciprocal, kRsqrt, kSqrt, kLog, kLogRows };
@@ -157,26 +251,43 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
       o.f_above = 1;
       break;
     case Fn::kReciprocal:
+      f = reciprocalTaylor;
+      plans = reciprocalPlans(in_frac);
+      o.exact_shift = 10;  // ≤ 0.1 % relative error needs an exact last rounding
+      o.f_below = o.f_above = 0;
+      break;
     case Fn::kRsqrt:
     case Fn::kSqrt:
     case Fn::kLog: {
-      plans = positiveWindows(in_frac, 64 * kPositiveMin, 100, /*cubic_lowest=*/true);
-      const double top = windowsTop(plans, in_frac);
-      if (fn == Fn::kReciprocal) {
-        f = powerTaylor(-1, kPositiveMin);
-        o.exact_shift = 10;  // ≤ 0.1 % relative error needs an exact last rounding
-      } else if (fn == Fn::kRsqrt) {
-        f = powerTaylor(-0.5, kPositiveMin);
+      // Documented values at x <= 0 (chords reach them at 0; the chain holds every x >= 0).
+      const double at_zero = fn == Fn::kLog     ? -in_frac * std::log(2.0)
+                             : fn == Fn::kRsqrt ? std::ldexp(1.0, in_frac / 2)
+                                                : 0.0;
+      std::function<double(double)> value;
+      TaylorFn exact;
+      int top_max = 63;
+      if (fn == Fn::kRsqrt) {
+        exact = powerTaylor(-0.5, 0);
+        value = [](double x) { return 1 / std::sqrt(x); };
+        top_max = std::min(63, 3 * in_frac - 4);  // beyond: rsqrt <= 4 ULP, the result 2 ULP
       } else if (fn == Fn::kSqrt) {
-        f = sqrtTaylor;
+        exact = powerTaylor(0.5, 0);
+        value = [](double x) { return std::sqrt(x); };
       } else {
-        f = logTaylor(kPositiveMin);
+        exact = logTaylor(0);
+        value = [](double x) { return std::log(x); };
       }
-      double below[4], above[4];
-      f(0, 0, below);
-      f(top, 0, above);
-      o.f_below = below[0];
-      o.f_above = above[0];
+      auto documented = [value, at_zero](double x) { return x <= 0 ? at_zero : value(x); };
+      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn != Fn::kRsqrt);
+      f = exact;
+      o.f_below = at_zero;
+      // From the top of the last window on (x >= 2^(63 - in) minus half of one of its rows, which
+      // the in-window test may take for outside): f there (rsqrt: 2 ULP beyond 2^(3in - 4)).
+      // sqrt: 0 there (its ΔF would not fit the windows' rings).
+      o.f_above = top_max < 63 ? std::ldexp(2.0, -out_frac)
+                  : fn == Fn::kSqrt
+                      ? at_zero
+                      : value(std::ldexp(1.0, 63 - in_frac) - std::ldexp(1.0, 51 - in_frac));
       break;
     }
     case Fn::kLogRows: {  // log of a softmax row sum in [1, extra]

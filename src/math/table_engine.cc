@@ -16,6 +16,7 @@ namespace ft = function_tables;
 uint64_t mask(int bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 
 __extension__ using U128 = unsigned __int128;
+__extension__ using I128 = __int128;
 
 // LSB-first packing of one group of values of `bits` bits each, appended at a byte boundary.
 void pack(const std::vector<uint64_t>& values, int bits, std::vector<uint8_t>& out) {
@@ -114,18 +115,31 @@ std::vector<std::vector<uint64_t>> openBits(
   return out;
 }
 
-TableFunction buildTableFunction(const TaylorFn& f, const std::vector<WindowPlan>& windows,
+TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<WindowPlan>& windows,
                                  const TableFunctionOptions& o) {
   const int comb = o.out_frac + o.exact_shift;  // scale of the windows' truncated values
   const double to_comb = std::ldexp(1.0, comb);
   TableFunction tf;
   tf.out_frac = o.out_frac;
   tf.f_below = std::llround(o.f_below * to_comb);
-  tf.delta_f = std::llround(o.f_above * to_comb) - tf.f_below;
-  const double delta = static_cast<double>(tf.delta_f) / to_comb;
+  // ΔF in the ring (it may reach 2^63 - 1: exp saturating at the largest representable value).
+  const double above = o.f_above * to_comb;
+  const int64_t f_above =
+      above >= 0x1p63 ? std::numeric_limits<int64_t>::max() : std::llround(above);
+  tf.delta_f =
+      static_cast<int64_t>(static_cast<uint64_t>(f_above) - static_cast<uint64_t>(tf.f_below));
   double f_min = std::min(o.f_below, o.f_above), f_max = std::max(o.f_below, o.f_above);
   for (const WindowPlan& plan : windows) {
-    const int D = plan.degree;
+    const TaylorFn& f = plan.f ? plan.f : f_default;
+    const int D = plan.degree, e = plan.out_shift;
+    const int comb_w = comb - e;
+    const double to_w = std::ldexp(1.0, comb_w);
+    // ΔF rounded to the window's scale (what is lost, at most 2^(e-1) ring units, is an error of
+    // the window's values for x >= 0).
+    const int64_t delta_w =
+        e == 0 ? tf.delta_f
+               : static_cast<int64_t>((static_cast<I128>(tf.delta_f) + (I128{1} << (e - 1))) >> e);
+    const long double delta = static_cast<long double>(delta_w) / to_w;
     std::vector<double> d(static_cast<size_t>(D) + 1);
     PolyWindow p;
     const int P = plan.low_bits, a = plan.mid_bits, q = P + a;
@@ -133,44 +147,70 @@ TableFunction buildTableFunction(const TaylorFn& f, const std::vector<WindowPlan
     p.mid_bits = a;
     p.offset = static_cast<uint64_t>(plan.offset);
     p.degree = D;
+    p.chain_end = plan.chain_end;
     p.grid_step = std::max(0, P - 2);
     const int64_t step = int64_t{1} << p.grid_step;
     p.grid_start = -(int64_t{1} << (P - 1)) - 2 * step;
-    const int64_t points = ((int64_t{1} << q) + (int64_t{1} << (P - 1)) + 4 * step) / step + 1;
+    const int64_t points =
+        (int64_t{1} << (q - p.grid_step)) + ((int64_t{1} << (P - 1)) + 4 * step) / step + 1;
     p.coefficients.resize(static_cast<size_t>(points * (D + 1)));
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0;
+    long double lo = std::numeric_limits<long double>::infinity(), hi = -lo;
+    double vmax = 0;
+    const double top = std::ldexp(1.0, q);
     for (int64_t i = 0; i < points; ++i) {
-      const int64_t y = p.grid_start + i * step;
-      const int64_t x_units = y - plan.offset;
-      f(std::ldexp(static_cast<double>(x_units), -o.in_frac), D, d.data());
+      // In doubles: a window may reach 2^63 ring units (exact: multiples of the step).
+      const double y =
+          static_cast<double>(p.grid_start) + static_cast<double>(i) * static_cast<double>(step);
+      const double x_units = y - static_cast<double>(plan.offset);
+      f(std::ldexp(x_units, -o.in_frac), D, d.data());
       for (int k = 0; k <= D; ++k) {
         p.coefficients[i * (D + 1) + k] = std::ldexp(d[k], -o.in_frac * k);
       }
       vmax = std::max(vmax, std::fabs(d[0]));
-      if (y > -(int64_t{1} << P) && y < (int64_t{1} << q)) {  // the window's domain
-        const double v = d[0] - (x_units >= 0 ? delta : 0.0);
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
+      if (y > -std::ldexp(1.0, P) && y < top) {  // the window's domain
+        // V' = V - [x >= 0]·ΔF. Below the window (one row, which the in-window test may take
+        // for inside) both signs: x < 0 there, but V continues the window's values.
+        const long double v = d[0] - (x_units >= 0 || y < 0 ? delta : 0.0L);
+        const long double v_neg = d[0];
+        lo = std::min({lo, v, y < 0 ? v_neg : v});
+        hi = std::max({hi, v, y < 0 ? v_neg : v});
         f_min = std::min(f_min, d[0]);
         f_max = std::max(f_max, d[0]);
       }
     }
-    // Coefficient rounding: Σ_j |τ|^j / 2 <= 2^((P-1)·D) units; keep it below 2^-4 output ULP.
-    int s = std::max(1, (P - 1) * D + 4);
-    while (s > 1 && std::ldexp(vmax, comb + s) >= std::ldexp(1.0, 61)) --s;
-    SOTTO_ENFORCE(s >= (P - 1) * D + 1, "table function: values up to ", vmax,
-                  " do not fit the ring at 2^", comb, " with ", P, " low bits");
-    p.scale_bits = comb + s;
-    p.trunc_shift = s;
-    const double margin = 0.01 * (hi - lo) + 8 / to_comb;
+    const long double margin = 0.01L * (hi - lo) + 8 / to_w;
     lo -= margin;
     hi += margin;
-    // x' = V' + (N - 1)·2^(s-1) + K·2^s must lie in [N·2^s, 2^(m-1)) for every in-window value.
-    const int64_t k = o.parties + 2 - static_cast<int64_t>(std::floor(lo * to_comb));
-    p.trunc_width = bitWidth(hi * to_comb + static_cast<double>(k + o.parties) + 2) + s + 1;
+    // x' = V' + (N - 1)·2^(s-1) + K·2^s must lie in [N·2^s, 2^(m-1)) for every in-window value
+    // (K may pass 2^63 when V' is near -2^63: it is used mod 2^64).
+    const long double k_real = o.parties + 2 - std::floor(lo * to_w);
+    const uint64_t k = k_real >= 0x1p63L
+                           ? static_cast<uint64_t>(k_real - 0x1p63L) + (uint64_t{1} << 63)
+                           : static_cast<uint64_t>(static_cast<int64_t>(k_real));
+    const int range_bits = bitWidth(static_cast<double>(hi * to_w + k_real + o.parties) + 2);
+    // Coefficient rounding: Σ_j |τ|^j / 2 <= 2^((P-g-1)·D) units; keep it below 2^-4 output ULP.
+    // Where the ring cannot hold that (coefficients or the truncation ring 2^(range + s + 1)),
+    // drop low bits of τ (g) until it holds 2^-1 ULP.
+    int g = plan.drop_bits;
+    const int s_max = std::min(
+        {62 - comb_w, 62 - range_bits,
+         static_cast<int>(std::floor(60.99 - std::log2(std::max(vmax, 1e-300)))) - comb_w});
+    while (D > 0 && g < P - 1 && (P - g - 1) * D + 1 > s_max) ++g;
+    p.drop_bits = g;
+    const int pe = P - g;
+    // (At least 11: B_0 is rounded to a multiple of 2^7 to carry the in-window borrow.)
+    int s = std::min({std::max(11, (pe - 1) * D + 4), 62 - comb_w, 62 - range_bits});
+    while (s > 1 && std::ldexp(vmax, comb_w + s) >= std::ldexp(1.0, 61)) --s;
+    SOTTO_ENFORCE(s >= (pe - 1) * D + 1 && comb_w + s <= 62, "table function: values up to ", vmax,
+                  " do not fit the ring at 2^", comb_w, " with ", pe, " low bits");
+    p.scale_bits = comb_w + s;
+    p.trunc_shift = s;
+    p.trunc_width = range_bits + s + 1;
     SOTTO_ENFORCE(p.trunc_width <= 63, "table function: truncation ring 2^", p.trunc_width,
                   " too wide");
-    tf.trunc_offset.push_back(k);
+    tf.trunc_offset.push_back(static_cast<int64_t>(k));
+    tf.out_shift.push_back(e);
+    tf.window_delta.push_back(delta_w);
     tf.spec.windows.push_back(std::move(p));
   }
   if (o.exact_shift > 0) {
@@ -210,7 +250,8 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   std::vector<std::vector<uint64_t>> v(W, std::vector<uint64_t>(n));
   std::vector<uint64_t> jb(n), rows(n);
   constexpr int64_t kBlock = 1024;
-  std::vector<uint64_t> buf(static_cast<size_t>(kBlock) * 8);
+  // Entries of one block: digit tables have up to W + 1 columns, coefficient tables up to 4.
+  std::vector<uint64_t> buf(static_cast<size_t>(kBlock) * std::max(W + 1, 4));
   for (int64_t at = 0; at < n; at += kBlock) {
     const int64_t m = std::min(kBlock, n - at);
     const std::span<const uint64_t> block_rows(rows.data() + at, static_cast<size_t>(m));
@@ -230,8 +271,10 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
       const int P = pw.low_bits, D = pw.degree;
       for (int64_t e = at; e < at + m; ++e) rows[e] = (c[e] >> P) & mask(pw.mid_bits);
       mat->sharesAt(ft::tableCoefficients(w), at, block_rows, buf.data());
+      const int g = pw.drop_bits;
       for (int64_t i = 0; i < m; ++i) {
-        const uint64_t tau = (c[at + i] & mask(P)) - (uint64_t{1} << (P - 1));
+        // tau >> g, tau = (c mod 2^P) - 2^(P-1) (2^(P-1) is a multiple of 2^g).
+        const uint64_t tau = ((c[at + i] & mask(P)) >> g) - (uint64_t{1} << (P - 1 - g));
         const uint64_t* b = buf.data() + i * (D + 1);
         uint64_t acc = 0, pw_tau = 1;
         for (int j = 0; j <= D; ++j) {
@@ -270,7 +313,7 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   for (int w = 0; w < W; ++w) {
     const PolyWindow& pw = tf.spec.windows[w];
     const int s = pw.trunc_shift, m = pw.trunc_width;
-    const uint64_t shifted_delta = static_cast<uint64_t>(tf.delta_f) << s;
+    const uint64_t shifted_delta = static_cast<uint64_t>(tf.window_delta[w]) << s;
     // Rounding offset (N - 1)/2 ULP: the top-bits truncation then errs by at most N/2 + 1/2 ULP
     // either way (the parties' low-bit carries lose up to N - 1, the mask's carry adds up to 1).
     const uint64_t add = (static_cast<uint64_t>(p.numParties() - 1) << (s - 1)) +
@@ -286,25 +329,27 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   std::vector<std::vector<uint64_t>> top =
       W > 0 ? openBits(p, std::move(groups)) : std::vector<std::vector<uint64_t>>{};
 
-  // out = Σ_w in_w·(T'_w - T'_{w+1}) + (1 - in_top)·F_below + pos·ΔF, with
+  // out = Σ_w in_w·(T'_w - T'_{next(w)})·2^(e_w) + (1 - Σ_chains in_top)·F_below + pos·ΔF, with
   // in·T' = (C' - K)·in - in·R + (1 - C'_top)·2^(m-s)·in·r_top.
   RingTensor out(x.shape());
   for (int64_t e = 0; e < n; ++e) {
     uint64_t acc = 0;
     for (int w = 0; w < W; ++w) {
-      const uint64_t* it = in_t[w].data().data() + e * (w + 1 < W ? 5 : 3);
-      for (int k = w; k <= std::min(w + 1, W - 1); ++k) {
+      const bool next = ft::hasNext(tf.spec, w);
+      const uint64_t* it = in_t[w].data().data() + e * (next ? 5 : 3);
+      if (!next) acc -= it[0] * static_cast<uint64_t>(tf.f_below);  // in_top·F_below per chain
+      for (int k = w; k <= (next ? w + 1 : w); ++k) {
         const PolyWindow& pk = tf.spec.windows[k];
         const int bits = pk.trunc_width - pk.trunc_shift;
         const uint64_t cp = top[k][e];
         const uint64_t not_top = 1 - (cp >> (bits - 1));
         const uint64_t col = k == w ? 1 : 3;
-        const uint64_t t = (cp - static_cast<uint64_t>(tf.trunc_offset[k])) * it[0] - it[col] +
-                           (not_top << bits) * it[col + 1];
+        const uint64_t t = ((cp - static_cast<uint64_t>(tf.trunc_offset[k])) * it[0] - it[col] +
+                            (not_top << bits) * it[col + 1])
+                           << tf.out_shift[k];
         acc += k == w ? t : 0 - t;
       }
     }
-    if (W > 0) acc -= in_t[W - 1][e * 3] * static_cast<uint64_t>(tf.f_below);
     if (first) acc += static_cast<uint64_t>(tf.f_below);
     acc += sign_t[e] * static_cast<uint64_t>(tf.delta_f);
     out[e] = acc;

@@ -31,8 +31,13 @@ using TaylorFn = std::function<void(double x, int degree, double* out)>;
 struct WindowPlan {
   int low_bits;
   int mid_bits;
-  int64_t offset;  // ring units of the input
-  int degree = 2;  // of the polynomial in the low bits
+  int64_t offset;     // ring units of the input
+  int degree = 2;     // of the polynomial in the low bits
+  int drop_bits = 0;  // low bits of c left out of the polynomial's variable (wide windows)
+  int out_shift = 0;  // the window's value is truncated to 2^-(out_frac - out_shift), then shifted
+                      // back: for windows whose values need only relative precision
+  TaylorFn f = {};    // this window's function (the builder's if empty)
+  bool chain_end = false;  // the last window of its chain (sotto/mpc/function_tables.h)
 };
 
 struct TableFunctionOptions {
@@ -50,6 +55,8 @@ struct TableFunction {
   FunctionTableSpec spec;
   int out_frac = 16;
   std::vector<int64_t> trunc_offset;  // K_w: added (·2^s) before each truncation
+  std::vector<int> out_shift;         // e_w: window w's truncated value is at 2^(comb - e_w)
+  std::vector<int64_t> window_delta;  // ΔF >> e_w (ΔF mod 2^e_w is lost inside window w)
   int64_t f_below = 0;                // at the combined scale 2^(out_frac + exact_shift)
   int64_t delta_f = 0;                // f_above - f_below at the combined scale
   int64_t exact_offset = 0;           // K_E

@@ -25,8 +25,8 @@ double doubleOf(uint64_t w) {
   return v;
 }
 
-constexpr int kMaxWindows = 4;
-constexpr int kWindowFields = 10;  // words per window before its coefficients
+constexpr int kMaxWindows = 8;
+constexpr int kWindowFields = 12;  // words per window before its coefficients
 
 }  // namespace
 
@@ -40,9 +40,11 @@ void FunctionTableSpec::validate() const {
     const PolyWindow& p = windows[w];
     SOTTO_ENFORCE(p.mid_bits >= 1 && p.mid_bits <= 12, "function tables: window ", w,
                   " row digit of ", p.mid_bits, " bits (1..12)");
-    SOTTO_ENFORCE(p.low_bits >= 1 && p.low_bits + p.mid_bits >= 8 && p.low_bits + p.mid_bits <= 62,
+    SOTTO_ENFORCE(p.low_bits >= 1 && p.low_bits + p.mid_bits >= 8 && p.low_bits + p.mid_bits <= 63,
                   "function tables: window ", w, " spans bits [", p.low_bits, ", ",
-                  p.low_bits + p.mid_bits, "): need low bits >= 1 and 8 <= top <= 62");
+                  p.low_bits + p.mid_bits, "): need low bits >= 1 and 8 <= top <= 63");
+    SOTTO_ENFORCE(p.drop_bits >= 0 && p.drop_bits < p.low_bits, "function tables: window ", w,
+                  " drops ", p.drop_bits, " of its ", p.low_bits, " low bits (0..low bits - 1)");
     SOTTO_ENFORCE(p.degree >= 0 && p.degree <= 3, "function tables: window ", w, " degree ",
                   p.degree, " (0..3)");
     SOTTO_ENFORCE(p.grid_step >= 0 && p.grid_step <= p.low_bits, "function tables: window ", w,
@@ -63,9 +65,11 @@ void FunctionTableSpec::validate() const {
                   p.trunc_width, " (need shift + 2 <= width <= 63)");
   }
   for (int w = 1; w < w_count; ++w) {
-    SOTTO_ENFORCE(windows[w].low_bits + windows[w].mid_bits >
-                      windows[w - 1].low_bits + windows[w - 1].mid_bits,
-                  "function tables: window ", w, " must reach above window ", w - 1);
+    const int top = windows[w].low_bits + windows[w].mid_bits;
+    const int below = windows[w - 1].low_bits + windows[w - 1].mid_bits;
+    SOTTO_ENFORCE(windows[w - 1].chain_end ? top >= below : top > below, "function tables: window ",
+                  w, " must reach above window ", w - 1,
+                  windows[w - 1].chain_end ? " (or as far)" : "");
   }
   SOTTO_ENFORCE(exact_shift >= 0 && exact_shift <= 12, "function tables: exact rounding by ",
                 exact_shift, " bits (0..12)");
@@ -90,6 +94,8 @@ std::vector<uint64_t> FunctionTableSpec::encode() const {
     w.push_back(static_cast<uint64_t>(p.scale_bits));
     w.push_back(static_cast<uint64_t>(p.trunc_width));
     w.push_back(static_cast<uint64_t>(p.trunc_shift));
+    w.push_back(static_cast<uint64_t>(p.drop_bits));
+    w.push_back(p.chain_end ? 1u : 0u);
     w.push_back(p.coefficients.size());
     for (double c : p.coefficients) w.push_back(bitsOf(c));
   }
@@ -123,7 +129,9 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
     p.scale_bits = small(w[at + 6]);
     p.trunc_width = small(w[at + 7]);
     p.trunc_shift = small(w[at + 8]);
-    const uint64_t count = w[at + 9];
+    p.drop_bits = small(w[at + 9]);
+    p.chain_end = w[at + 10] != 0;
+    const uint64_t count = w[at + 11];
     at += kWindowFields;
     if (count > w.size() - at) throw ProtocolError("malformed function-table spec (coefficients)");
     p.coefficients.resize(count);
@@ -200,7 +208,7 @@ int64_t FunctionTableGenerator::cols(int t) const {
   const int W = windows();
   if (t < ft::kDigits) return ft::digitWindows(spec_, t) + 1;
   if (t < ft::kDigits + W) return spec_.windows[t - ft::kDigits].degree + 1;
-  if (t < ft::kDigits + 2 * W) return t - ft::kDigits - W + 1 < W ? 5 : 3;
+  if (t < ft::kDigits + 2 * W) return ft::hasNext(spec_, t - ft::kDigits - W) ? 5 : 3;
   if (t == ft::tableSign(W)) return spec_.sign_select ? 2 : 1;
   return 1;
 }
@@ -226,7 +234,7 @@ std::vector<uint64_t> FunctionTableGenerator::drawSecrets(Prg& prg, int64_t n) c
 void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e,
                                    uint64_t* out) const {
   const int W = windows();
-  uint64_t s[2 + 2 * 4 + 1] = {};  // this element's drawn secrets
+  uint64_t s[2 + 2 * kMaxWindows + 1] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
   for (int w = 0; w < W; ++w) out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::kInWindowBits);
@@ -300,10 +308,16 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
       const uint64_t r_low = ry & m_low, r_mid = (ry >> P) & m_mid;
       const uint64_t row = row_of(i);
       const uint64_t z = (row - r_mid) & m_mid;
-      // y at the centre of the public low digit: y = y0 + tau, tau = (c mod 2^P) - 2^(P-1).
-      const int64_t y0 = static_cast<int64_t>(z << P) - static_cast<int64_t>(r_low) + half;
-      const int64_t g = std::clamp<int64_t>((y0 - p.grid_start + step / 2) >> gs, 0, points - 1);
-      const double delta = static_cast<double>(y0 - (p.grid_start + (g << gs)));
+      // y at the centre of the public low digit: y = y0 + tau, tau = (c mod 2^P) - 2^(P-1); with
+      // g dropped bits the polynomial is in tau >> g: y ≈ y0 + 2^(g-1) + (tau >> g)·2^g.
+      // (Unsigned: a window may reach 2^63; y0 - grid_start >= 0.)
+      const uint64_t y0 = (z << P) - r_low + static_cast<uint64_t>(half) +
+                          (p.drop_bits > 0 ? uint64_t{1} << (p.drop_bits - 1) : 0);
+      const uint64_t from_start = y0 - static_cast<uint64_t>(p.grid_start);
+      const int64_t g = std::min<int64_t>(
+          static_cast<int64_t>((from_start + static_cast<uint64_t>(step / 2)) >> gs), points - 1);
+      const double delta =
+          static_cast<double>(static_cast<int64_t>(from_start - (static_cast<uint64_t>(g) << gs)));
       const double* c = p.coefficients.data() + g * (D + 1);
       // Coefficients of the polynomial in tau: B_j = Σ_{k >= j} c_k·C(k, j)·delta^(k - j).
       double b[4];
@@ -328,7 +342,7 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
       }
       uint64_t* o = out + i * cs;
       for (int j = 0; j <= D; ++j) {
-        const double v = std::clamp(b[j] * scale, -kLimit, kLimit);
+        const double v = std::clamp(std::ldexp(b[j], p.drop_bits * j) * scale, -kLimit, kLimit);
         o[j] = static_cast<uint64_t>(static_cast<int64_t>(std::nearbyint(v)));
       }
       // B_0 rounded to a multiple of 2^7 (2^-7 output ULP or less), plus the weighted borrow.
@@ -338,7 +352,7 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
   }
   if (t < ft::kDigits + 2 * W) {
     const int w = t - ft::kDigits - W;
-    const int last = w + 1 < W ? w + 1 : w;
+    const int last = ft::hasNext(spec_, w) ? w + 1 : w;
     const uint8_t* inside = in_window_[w].data();
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t in = inside[(row_of(i) - sec(i, 1 + w)) & mask(ft::kInWindowBits)];

@@ -11,6 +11,7 @@
 // position (ONNX: copy it) or -1 if it is the only unknown entry (ONNX: infer it).
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <optional>
 #include <set>
@@ -112,6 +113,28 @@ class Normalizer {
   template <typename... Args>
   [[noreturn]] void failNode(const Node& n, Args&&... args) {
     fail("node '", n.name, "' (", n.op, "): ", std::forward<Args>(args)...);
+  }
+
+  // Ops whose private evaluation has a restricted domain (sotto/math/functions.h): a constant
+  // input outside it is an error; otherwise one warning per node saying what comes back there.
+  void checkMathDomain(const Node& n) {
+    const std::string& op = n.op;
+    const char* outside = op == "Reciprocal" ? "Reciprocal(0) gives 0"
+                          : op == "Log"      ? "Log(x <= 0) gives log(2^-f) (-11.09 at 16 bits)"
+                          : op == "Sqrt"     ? "Sqrt(x < 0) gives 0"
+                          : op == "Exp"      ? "Exp(x) for x >= 4 + 2^-5 gives e^(4 + 2^-5) = 56.35"
+                                             : nullptr;
+    if (outside == nullptr) return;
+    if (isWeight(n.inputs[0])) {
+      for (double v : out_.weights.at(n.inputs[0]).values) {
+        const bool bad = op == "Reciprocal" ? v == 0 : op == "Log" ? v <= 0 : op == "Sqrt" && v < 0;
+        if (bad)
+          failNode(n, "the constant input '", n.inputs[0], "' holds ", v, ", outside the domain");
+      }
+      return;
+    }
+    std::cerr << "sotto: warning: " << raw_.source << ": node '" << n.name << "' (" << op
+              << ") has a restricted domain in private inference: " << outside << "\n";
   }
 
   void allowAttrs(const Node& n, std::initializer_list<const char*> allowed) {
@@ -310,10 +333,14 @@ class Normalizer {
         failNode(n, "only division by a constant is supported; the divisor '", n.inputs[1],
                  "' is computed (use Reciprocal and Mul)");
       }
+      for (double v : out_.weights.at(n.inputs[1]).values) {
+        if (v == 0) failNode(n, "the constant divisor '", n.inputs[1], "' holds a zero");
+      }
     } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "Exp" || op == "Log" ||
                op == "Reciprocal" || op == "Sqrt" || op == "Neg" || op == "GlobalAveragePool") {
       inputs(1, 1);
       allowAttrs(n, {});
+      checkMathDomain(n);
     } else if (op == "BatchNormalization") {
       inputs(5, 5);
       allowAttrs(n, {"epsilon", "momentum", "training_mode"});

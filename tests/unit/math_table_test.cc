@@ -1,7 +1,7 @@
 // Table-based math (sotto/math/functions.h), 2 and 3 parties, both dealers: dense grids over each
 // function's range against double-precision references, the saturation edges and far beyond
 // (up to the largest and smallest representable values), zero and negative inputs of the
-// positive-domain functions, rounds and bytes, and bad input.
+// positive-domain functions, rounds and bytes, and bad input (whole domains: math_domain_test.cc).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -188,6 +188,8 @@ struct SatCase {
   UnaryFn fn;
   std::vector<uint64_t> x;
   std::vector<double> want;
+  bool relative = false;  // within max(floor, 2^-12·|want|), else 3 ULP
+  double floor = 3 * kUlp;
 };
 
 std::vector<SatCase> saturationCases() {
@@ -207,26 +209,36 @@ std::vector<SatCase> saturationCases() {
        sotto::tanh,
        {raw(-8), raw(-9), raw(-t40), kSmallest, raw(8), raw(9), raw(t40), kLargest},
        {-1, -1, -1, -1, 1, 1, 1, 1}},
-      // Positive-domain functions: x <= 1/16 (zero and negatives included) gives f(1/16)
-      // (sqrt: 4x, and 0 for x <= 0); x >= 256 gives f(256).
+      // Whole domains (accuracy: max(3 ULP, 2^-12 relative)). Outside them the documented
+      // values: reciprocal(0) = 0; rsqrt(x <= 0) = 2^8, sqrt(x <= 0) = 0 (within 2^-12),
+      // log(x <= 0) = log 2^-16;
+      // rsqrt is 2^-15 (2 ULP) from 2^28 on.
       {"reciprocal",
        sotto::reciprocal,
-       {0, raw(-1), raw(-t40), kSmallest, raw(0.05), raw(0.0625), raw(256), raw(1000), raw(t40),
-        kLargest},
-       {16, 16, 16, 16, 16, 16, 1.0 / 256, 1.0 / 256, 1.0 / 256, 1.0 / 256}},
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.05), raw(-0.05), raw(1000), raw(t40), kLargest},
+       {0, -1, 0, 0, 1 / decode(raw(0.05)), -1 / decode(raw(0.05)), 0.001, 0, 0},
+       true},
       {"rsqrt",
        sotto::rsqrt,
        {0, raw(-1), raw(-t40), kSmallest, raw(0.01), raw(256), raw(1000), raw(t40), kLargest},
-       {4, 4, 4, 4, 4, 1.0 / 16, 1.0 / 16, 1.0 / 16, 1.0 / 16}},
+       {256, 256, 256, 256, 1 / std::sqrt(decode(raw(0.01))), 1.0 / 16, 1 / std::sqrt(1000.0),
+        2 * kUlp, 2 * kUlp},
+       true},
       {"sqrt",
        sotto::sqrt,
-       {0, raw(-1), raw(-t40), kSmallest, raw(0.03125), raw(256), raw(1000), raw(t40), kLargest},
-       {0, 0, 0, 0, 0.125, 16, 16, 16, 16}},
+       {0, raw(-1), raw(-t40), kSmallest, raw(0.03125), raw(256), raw(1000), raw(t40),
+        raw(std::ldexp(1.0, 46))},
+       {0, 0, 0, 0, std::sqrt(0.03125), 16, std::sqrt(1000.0), std::ldexp(1.0, 20),
+        std::ldexp(1.0, 23)},
+       true,
+       std::ldexp(1.0, -12)},  // sqrt(x <= 0): 0 within 2^-12
       {"log",
        sotto::log,
        {0, raw(-1), raw(-t40), kSmallest, raw(0.001), raw(256), raw(1000), raw(t40), kLargest},
-       {std::log(1.0 / 16), std::log(1.0 / 16), std::log(1.0 / 16), std::log(1.0 / 16),
-        std::log(1.0 / 16), std::log(256.0), std::log(256.0), std::log(256.0), std::log(256.0)}},
+       {-16 * std::log(2.0), -16 * std::log(2.0), -16 * std::log(2.0), -16 * std::log(2.0),
+        std::log(decode(raw(0.001))), std::log(256.0), std::log(1000.0), 40 * std::log(2.0),
+        std::log(decode(kLargest))},
+       true},
   };
 }
 
@@ -234,7 +246,9 @@ TEST_P(MathTableTest, SaturatesAtEdgesAndFarBeyond) {
   for (const SatCase& c : saturationCases()) {
     const auto y = runRaw(c.fn, c.x);
     for (size_t i = 0; i < c.x.size(); ++i) {
-      EXPECT_NEAR(y[i], c.want[i], 3 * kUlp)
+      const double tol =
+          c.relative ? std::max(c.floor, std::ldexp(std::fabs(c.want[i]), -12)) : 3 * kUlp;
+      EXPECT_NEAR(y[i], c.want[i], tol)
           << c.name << "(" << decode(c.x[i]) << ") (ring value " << c.x[i] << ")";
     }
   }
@@ -283,11 +297,12 @@ TEST_F(MathTableCostTest, RoundsAndBytesPerElement) {
     uint64_t rounds;
     double bytes;  // sent per element, 2 parties
   };
-  // exp: c (64 bits) + in-window (7) + sign (8) + truncation (23) = 102 bits.
+  // exp: c (64 bits) + in-window (7) + sign (8) + truncation (23) = 102 bits. The whole-domain
+  // functions: 7 + ~24 bits per window (reciprocal 6 windows, rsqrt 6, sqrt and log 8).
   const Want want[] = {{sotto::exp, 3, 12.75},   {sotto::sigmoid, 3, 12.125},
-                       {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 22.75},
-                       {sotto::rsqrt, 3, 15.75}, {sotto::sqrt, 3, 16.25},
-                       {sotto::log, 3, 16}};
+                       {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 41.875},
+                       {sotto::rsqrt, 3, 33.75}, {sotto::sqrt, 3, 36.5},
+                       {sotto::log, 3, 36.25}};
   for (const Want& w : want) {
     const auto [rounds, bytes] = cost(w.fn, x);
     EXPECT_EQ(rounds, w.rounds);

@@ -16,7 +16,10 @@
 /// returns a tensor of x's shape and scale. The table method supports 12..20 fractional bits and
 /// any number of parties; every representable input gives a documented value (nothing wraps):
 /// inputs beyond a function's range saturate as stated below, including the largest and smallest
-/// representable values.
+/// representable values. reciprocal, sqrt, rsqrt and log hold their whole domains as chains of
+/// nested windows (sotto/mpc/function_tables.h), one per 6 to 9 octaves, whose innermost one
+/// (inputs below 2^-4, two inputs per row) is exact; the accuracy figures are for 16 fractional
+/// bits (tested there and, log-spaced, at 12 and 20).
 ///
 /// Figures below: 16 fractional bits, 2 parties, 65536 elements (bench/math_bench), measured on
 /// the 2-core development machine (time: seeded dealer, both parties and the dealer's work
@@ -26,18 +29,24 @@
 /// parties, the tables by under 0.15 ULP; max errors measured against double precision on the
 /// benchmark inputs (CrypTen's ranges).
 ///
-/// | function (range)       | rounds | bytes | dealer  | max error (measured) | time   |
-/// |------------------------|--------|-------|---------|----------------------|--------|
-/// | exp [-8, 4]            | 3      | 25.5  | 87 KB   | 1.65 ULP             | 7.5 ms |
-/// | sigmoid [-8, 8]        | 3      | 24.3  | 87 KB   | 1.48 ULP             | 7.3 ms |
-/// | tanh [-8, 8]           | 3      | 24.5  | 87 KB   | 1.47 ULP             | 7.4 ms |
-/// | reciprocal [0.1, 100]  | 4      | 45.5  | 219 KB  | 0.55 ULP, 0.076 %    | 15 ms  |
-/// | sqrt [0.1, 100]        | 3      | 32.5  | 211 KB  | 1.47 ULP             | 13 ms  |
-/// | rsqrt [0.1, 100]       | 3      | 31.5  | 211 KB  | 1.47 ULP             | 13 ms  |
-/// | log [0.1, 100]         | 3      | 32.0  | 211 KB  | 1.48 ULP             | 13 ms  |
-/// | softmax, rows of 10    | 17     | 70.8  | 219 KB  | 2.02 ULP             | 19 ms  |
-/// (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms; softmax 94 rounds,
-/// 109 MB, 453 ms; notes/anchors.md.)
+/// | function (input range)  | rounds | bytes | dealer | max error (measured) | time   |
+/// |-------------------------|--------|-------|--------|----------------------|--------|
+/// | exp [-8, 4]             | 3      | 25.5  | 87 KB  | 1.65 ULP             | 7.5 ms |
+/// | sigmoid [-8, 8]         | 3      | 24.3  | 87 KB  | 1.48 ULP             | 7.3 ms |
+/// | tanh [-8, 8]            | 3      | 24.5  | 87 KB  | 1.47 ULP             | 7.4 ms |
+/// | reciprocal [0.1, 100]   | 4      | 83.8  | 531 KB | 0.55 ULP, 0.076 %    | 178 ms |
+/// | sqrt [0.1, 100]         | 3      | 73.0  | 692 KB | 1.45 ULP             | 149 ms |
+/// | rsqrt [0.1, 100]        | 3      | 67.5  | 539 KB | 1.48 ULP             | 109 ms |
+/// | log [0.1, 100]          | 3      | 72.5  | 692 KB | 1.45 ULP             | 158 ms |
+/// | softmax, rows of 10     | 17     | 70.8  | 219 KB | 2.02 ULP             | 19 ms  |
+/// reciprocal, sqrt, rsqrt and log hold their whole domains (6 or 8 windows; with the bounded
+/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 219 and 211 KB and 53-55 ms,
+/// measured the same day on the shared machine when exp took 28 ms, against 36 ms for the
+/// figures above); over the whole domain their error is at most 4 ULP or 2^-12 relative,
+/// whichever is larger (tests/unit/math_domain_test.cc). "dealer" for them: functionTableWords
+/// of their specs, 8 bytes a word, KB = 1000 bytes. The seeded dealer's per-entry table work
+/// dominates the time. (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms;
+/// softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
 
 #include <cstdint>
 
@@ -53,7 +62,10 @@ enum class MathMethod {
 
 /// e^x. Table: within 2 ULP (2 parties; 2.5 for 3) for x <= 4 + 2^-6. Saturates: 0 for
 /// x < -11.97 (where e^x < 0.42 ULP), e^(4 + 2^-5) ≈ 56.35 for x >= 4 + 2^-5; between 4 + 2^-6 and
-/// 4 + 2^-5 either e^x or that value. 3 rounds, 102 bits sent per element.
+/// 4 + 2^-5 either e^x or that value. NOT yet over the whole domain (issue 14): saturating at the
+/// largest value needs a selection the additive windows cannot make (a window's value and the
+/// overflow value 2^47 differ by more than its truncation ring holds). 3 rounds, 102 bits sent
+/// per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
@@ -66,25 +78,31 @@ ArithTensor sigmoid(const ArithTensor& x, MathMethod method = MathMethod::kTable
 /// it -1 and 1 (tanh(±8) is within 2.3e-7 of those). 3 rounds, 98 bits sent. @throws as exp.
 ArithTensor tanh(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
-/// 1 / x. Table: exactly rounded up to 0.15 ULP (within 0.65 ULP, and 0.1 % relative) on
-/// [1/16, 256); saturates to 16 = 1/(1/16) for x <= 1/16, which includes zero and every negative
-/// input, and to 1/256 from x = 256 on (between 256 - 2^-3 and 256: 1/x or 1/256; within 2^-9 of
-/// 1/16: 1/x or 16). 4 rounds, 182 bits sent per element. @throws as exp.
+/// 1 / x. Table: for every x != 0 of either sign (2^-16 <= |x| < 2^47 at 16 fractional bits),
+/// within max(4 ULP, 2^-12 relative) (2 and 3 parties), and on [0.1, 100] exactly rounded up to
+/// 0.15 ULP (within 0.65 ULP and 0.1 % relative). 1/0 gives 0; |x| >= 2^15 (at f fractional bits,
+/// 2^(f-1)) gives 0, within 2 ULP of 1/x. 4 rounds, 335 bits sent per element (16 bits).
+/// @throws as exp.
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
-/// sqrt(x). Table: within 2 ULP (2.5 for 3 parties) on [1/16, 256); 4x below 1/16 (the line to
-/// (1/16, 1/4)), 0 for x <= 0 (within 0.008 of max(4x, 0) for |x| < 2^-9), 16 from 256 on.
-/// 3 rounds, 130 bits sent per element. @throws as exp.
+/// sqrt(x). Table: for every x > 0 up to 2^47 - 2^36 (16 fractional bits), within max(4 ULP,
+/// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 (within
+/// 2^-12: the outer windows keep 2^-15 of their smallest value). From 2^47 - 2^36 on (the top
+/// 2^-11 of the range, the last window's last row) the result is sqrt(x) or 0: the one input
+/// range not held (its saturation value does not fit the windows' rings). 3 rounds, 292 bits
+/// sent per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
-/// 1 / sqrt(x). Table: within 2 ULP (2.5 for 3 parties) on [1/16, 256); 4 for x <= 1/16 (zero and
-/// negatives included), 1/16 from 256 on (near 1/16 and 256 as reciprocal). 3 rounds, 126 bits
-/// sent per element. @throws as exp.
+/// 1 / sqrt(x). Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
+/// within 2 ULP (2.5 for 3 parties) on [1/16, 256); from 2^28 on (where 1/sqrt(x) <= 4 ULP) the
+/// result is 2 ULP. x <= 0 gives 2^(f/2) (256 at 16 bits, the value at one ULP).
+/// 3 rounds, 270 bits sent per element. @throws as exp.
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
-/// Natural log. Table: within 2 ULP (2.5 for 3 parties) on [1/16, 256); log(1/16) ≈ -2.773 for
-/// x <= 1/16 (zero and negatives included), log(256) ≈ 5.545 from 256 on (near 1/16 and 256 as
-/// reciprocal). 3 rounds, 128 bits sent per element. @throws as exp.
+/// Natural log. Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
+/// within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives log(2^-f) (-11.09 at 16 bits,
+/// the value at one ULP; within 2^-12 relative). 3 rounds, 290 bits sent per element.
+/// @throws as exp.
 ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// softmax along `dim` (negative counts from the end): exp(x - max - log Σ exp(x - max)), the

@@ -19,7 +19,8 @@
 ///    low bits of c fall). B_0 is a multiple of 2^7 plus the borrow of the row digit, weighted for
 ///    the in-window index (read mod 2^7).
 ///  - one in-window lookup per window (128 rows, rotated by a mask r_A): 1 where the window holds
-///    x, times the truncation masks of windows w and w + 1 (so that selecting a window is local).
+///    x, times the truncation masks of windows w and its chain's next (so that selecting a window
+///    is local).
 ///  - one sign lookup (256 rows, rotated by r_B): [x >= 0] (and [x >= 0]·r if sign_select).
 ///  - optionally a carry table (2^exact_shift rows) for an exact final rounding.
 ///
@@ -44,7 +45,8 @@
 
 namespace sotto {
 
-/// One window of a piecewise polynomial in y = x + offset (ring units), y in [0, 2^(P + a)).
+/// One window of a piecewise polynomial in y = x + offset (ring units), y in [0, 2^(P + a)),
+/// P + a <= 63; at most 8 windows.
 struct PolyWindow {
   int low_bits = 0;     ///< P: bits of c below the row digit (the polynomial's public variable)
   int mid_bits = 0;     ///< a: row digit bits (coefficient table rows), 1..12
@@ -60,10 +62,18 @@ struct PolyWindow {
   /// Truncation of the window's value from scale_bits by trunc_shift bits in a 2^trunc_width ring.
   int trunc_width = 0;
   int trunc_shift = 0;
+  /// g: the polynomial's variable is (c mod 2^P - 2^(P-1)) >> g, the low g bits of c dropped
+  /// (for wide windows whose low bits hardly move the value: keeps the coefficients in the ring).
+  int drop_bits = 0;
+  /// The last window of its chain: window w + 1 (if any) starts a new chain. Windows of one chain
+  /// are nested (each contains the one before); chains are disjoint (say, one for x < 0 and one
+  /// for x >= 0), and the innermost window of a chain that holds x is selected.
+  bool chain_end = false;
 };
 
-/// Everything the dealer needs (public): the windows, innermost first (window w + 1 must contain
-/// window w), and an optional exact final rounding by exact_shift bits in a 2^exact_width ring.
+/// Everything the dealer needs (public): the windows, innermost first, in chains (window w + 1
+/// contains window w unless w ends its chain; tops never decrease), and an optional exact final
+/// rounding by exact_shift bits in a 2^exact_width ring.
 struct FunctionTableSpec {
   std::vector<PolyWindow> windows;
   int exact_shift = 0;
@@ -97,6 +107,10 @@ inline int wordExact(int windows) { return 2 + 4 * windows; }
 /// Windows whose in-window index digit d contributes to (the first ones: tops increase); digit
 /// table d has that many columns plus the sign column.
 int digitWindows(const FunctionTableSpec& spec, int d);
+/// Whether window w has a successor in its chain (its in-window lookup has 5 columns, else 3).
+inline bool hasNext(const FunctionTableSpec& spec, int w) {
+  return w + 1 < static_cast<int>(spec.windows.size()) && !spec.windows[w].chain_end;
+}
 /// Tables: digits 0..7, coefficient tables, in-window lookups, the sign lookup, the carry table.
 inline int tableDigit(int d) { return d; }
 inline int tableCoefficients(int w) { return kDigits + w; }
