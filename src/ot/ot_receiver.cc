@@ -7,6 +7,7 @@
 #include "ggm.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/session.h"
 
@@ -19,6 +20,7 @@ struct OtReceiver::Impl {
   int peer;
   OtOptions options;
   std::optional<IknpCotReceiver> iknp;
+  std::optional<FerretCotReceiver> ferret;  // with OtExtension::kFerret: the COT source
   detail::CrHash hash;
   Prg prg;                 // the random choice bits of the COTs
   std::vector<Block> t;    // buffered COTs: t[pos...] and b[pos...] are unused
@@ -31,6 +33,22 @@ struct OtReceiver::Impl {
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
     detail::inStep("OT receiver, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
+    if (options.extension == OtExtension::kFerret) {
+      ferret.emplace(comm, peer, *iknp, options.ferret);
+    }
+  }
+
+  // out_t.size() fresh COTs and their uniform choice bits from the session's source.
+  void extendInto(std::span<Block> out_t, std::span<uint8_t> out_b) {
+    detail::OtTag tag(comm, options.tag, "extend");
+    if (ferret) {
+      detail::inStep("OT receiver, extend (Ferret)", [&] { ferret->extend(out_t, out_b); });
+      return;
+    }
+    std::vector<std::byte> choices((out_t.size() + 7) / 8);
+    prg.fill(choices);
+    detail::inStep("OT receiver, extend (IKNP)", [&] { iknp->extend(choices, out_t); });
+    detail::unpackChoices(choices, out_b);
   }
 
   void ensure(size_t n) {
@@ -42,12 +60,7 @@ struct OtReceiver::Impl {
     const size_t old = t.size();
     t.resize(old + m);
     b.resize(old + m);
-    std::vector<std::byte> choices(m / 8);
-    prg.fill(choices);
-    detail::OtTag tag(comm, options.tag, "extend");
-    detail::inStep("OT receiver, extend (IKNP)",
-                   [&] { iknp->extend(choices, std::span(t).subspan(old)); });
-    detail::unpackChoices(choices, std::span(b).subspan(old));
+    extendInto(std::span(t).subspan(old), std::span(b).subspan(old));
   }
 
   // As OtSender's fill(): the next out_t.size() COTs into out_t and their choices into out_b.
@@ -60,12 +73,7 @@ struct OtReceiver::Impl {
     pos += done;
     const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
-      std::vector<std::byte> choices(direct / 8);
-      prg.fill(choices);
-      detail::OtTag tag(comm, options.tag, "extend");
-      detail::inStep("OT receiver, extend (IKNP)",
-                     [&] { iknp->extend(choices, out_t.subspan(done, direct)); });
-      detail::unpackChoices(choices, out_b.subspan(done, direct));
+      extendInto(out_t.subspan(done, direct), out_b.subspan(done, direct));
       done += direct;
     }
     if (done < n) {

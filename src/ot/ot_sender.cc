@@ -7,6 +7,7 @@
 #include "ggm.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/session.h"
 
@@ -19,6 +20,7 @@ struct OtSender::Impl {
   int peer;
   OtOptions options;
   std::optional<IknpCotSender> iknp;
+  std::optional<FerretCotSender> ferret;  // with OtExtension::kFerret: the COT source, on iknp
   detail::CrHash hash;
   std::vector<Block> q;  // buffered COTs: q[pos...] are unused
   size_t pos = 0;
@@ -28,6 +30,18 @@ struct OtSender::Impl {
   Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
     detail::OtTag tag(comm, options.tag, "setup");
     detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
+    if (options.extension == OtExtension::kFerret)
+      ferret.emplace(comm, peer, *iknp, options.ferret);
+  }
+
+  // out.size() fresh COTs from the session's source.
+  void extendInto(std::span<Block> out) {
+    detail::OtTag tag(comm, options.tag, "extend");
+    if (ferret) {
+      detail::inStep("OT sender, extend (Ferret)", [&] { ferret->extend(out); });
+    } else {
+      detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(out); });
+    }
   }
 
   void ensure(size_t n) {
@@ -37,8 +51,7 @@ struct OtSender::Impl {
     pos = 0;
     const size_t old = q.size();
     q.resize(old + m);
-    detail::OtTag tag(comm, options.tag, "extend");
-    detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(std::span(q).subspan(old)); });
+    extendInto(std::span(q).subspan(old));
   }
 
   // Writes the next out.size() COTs into out and returns the session index of the first: the
@@ -52,8 +65,7 @@ struct OtSender::Impl {
     pos += done;
     const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
-      detail::OtTag tag(comm, options.tag, "extend");
-      detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(out.subspan(done, direct)); });
+      extendInto(out.subspan(done, direct));
       done += direct;
     }
     if (done < n) {

@@ -19,7 +19,8 @@
 /// Cost per round (2 messages, 1 round trip): ⌈t·log_bin_size / 8⌉ B receiver → sender,
 /// 16·t·(2·log_bin_size + 1) B back; at b13: 2,080 B + 552,960 B for 10,017,120 COTs
 /// (0.44 bits/COT). The bootstrap adds IKNP's 16 B per COT for its k + t·log_bin_size COTs
-/// (b13: 41,030 COTs, 656,480 B) and one bootstrap round (b13: 1,033 + 279,072 B).
+/// (b13: 41,030 COTs, 657,408 B with the parts padded to 128) and one bootstrap round (b13:
+/// 1,033 + 279,072 B): 1.49 MB in all for the first round, both directions.
 /// Memory: n blocks per party (b13: 168 MB), plus the tree being grown.
 ///
 /// Security: semi-honest, κ = 128, the LPN sets of ferret_params.h (never tuned). Not protected:

@@ -5,8 +5,9 @@
 /// statistics apply). OtSender and OtReceiver are the two ends of one direction; OtPair holds both
 /// directions of a party over one communicator.
 ///
-/// Every kind comes from random COTs with a global Δ (IKNP, iknp.h) that the session keeps in a
-/// buffer and refills in batches of OtOptions::batch (or ahead of time with reserve()):
+/// Every kind comes from random COTs with a global Δ (IKNP, iknp.h, or Ferret, ferret.h, as
+/// OtOptions::extension says) that the session keeps in a buffer and refills in batches of
+/// OtOptions::batch (or ahead of time with reserve()):
 ///   - random COT            sender q_i, Δ;             receiver b_i, t_i = q_i ⊕ b_i·Δ
 ///   - random OT (1-of-2)    sender (m0_i, m1_i);       receiver b_i, m_{b_i}
 ///       m_s = H(q_i ⊕ s·Δ, g_i), H the fixed-key-AES TCCR hash of Guo et al. (S&P 2020), g_i the
@@ -52,8 +53,15 @@
 
 #include "sotto/comm/communicator.h"
 #include "sotto/ot/block.h"
+#include "sotto/ot/ferret_params.h"
 
 namespace sotto::ot {
+
+/// Where a session's random COTs come from.
+enum class OtExtension {
+  kIknp,    ///< IKNP (iknp.h): 128 bits per COT on the wire, no round trip
+  kFerret,  ///< Ferret (ferret.h) bootstrapped from IKNP: < 0.5 bits per COT, rounds of ~10 M
+};
 
 struct OtOptions {
   /// COTs per refill (rounded up to a multiple of 128); a call needing more refills by what it
@@ -61,6 +69,13 @@ struct OtOptions {
   size_t batch = size_t{1} << 16;
   /// Tag prefix of the session's traffic in stats().by_tag; empty: no tag of its own.
   std::string tag = "ot";
+  /// The COT source (equal on both parties). With kFerret a refill runs a Ferret round when the
+  /// last round's COTs are used up: the first refill also bootstraps (IKNP COTs for the
+  /// bootstrap set, then its round), costs and memory as ferret.h says (b13: ≈ 1.5 MB on the
+  /// first refill, 555 KB per later round of 10,017,120 COTs, 168 MB per party).
+  OtExtension extension = OtExtension::kIknp;
+  /// Ferret's parameter set (ferret_params.h; equal on both parties), used with kFerret only.
+  FerretParams ferret = kFerretB13;
 };
 
 /// Random COTs on the receiver's side: choices[i] ∈ {0, 1} and the blocks t_i (or m_{b_i}).
