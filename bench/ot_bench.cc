@@ -5,6 +5,8 @@
 //   ot/iknp/random_ot/<n>            n random 1-of-2 OTs (COTs hashed by both ends)
 //   ot/iknp/1of16_2bit/<n>           n 1-of-16 OTs with 2-bit messages (SCI's comparison leaf)
 //   ot/iknp/additive64/<n>           n additive COTs over Z_2^64
+//   ot/ferret_b13/random_cot/<n>     n random COTs from Ferret (b13, ferret.h) on a session whose
+//                                    warm-up call (n COTs) ran the bootstrap and the first rounds
 // Each iteration sets up a fresh session (not timed: the setup has its own benchmark), makes the
 // call once untimed (so first-touch page faults are not counted) and times it again on party 0
 // (the sender) between two barriers. Counters: ots_per_s; bits_per_ot, the
@@ -29,14 +31,14 @@ using Clock = std::chrono::steady_clock;
 struct Measured {
   double seconds = 0;
   uint64_t setup_bytes = 0, call_bytes = 0, rounds = 0;
+  uint64_t warm_bytes = 0;  // the untimed warm-up call's (Ferret's bootstrap happens there)
 };
 
 // One run: fresh sessions (party 0 sends), fs / fr once untimed, then timed between barriers.
 Measured runOnce(const std::function<void(OtSender&)>& fs,
-                 const std::function<void(OtReceiver&)>& fr) {
+                 const std::function<void(OtReceiver&)>& fr, OtOptions options = {}) {
+  options.tag = "";
   auto out = runLocal(2, [&](Communicator& comm) {
-    OtOptions options;
-    options.tag = "";
     std::unique_ptr<OtSender> s;
     std::unique_ptr<OtReceiver> r;
     if (comm.rank() == 0) {
@@ -50,6 +52,7 @@ Measured runOnce(const std::function<void(OtSender&)>& fs,
       fs(*s);
     else
       fr(*r);  // warm-up: the session's buffers and the allocator's pages
+    m.warm_bytes = comm.stats().total.bytes_sent - m.setup_bytes;
     comm.barrier();
     comm.resetStats();
     const auto t0 = Clock::now();
@@ -65,7 +68,8 @@ Measured runOnce(const std::function<void(OtSender&)>& fs,
   });
   // bytes both directions; time and rounds as party 0 sees them
   return {out[0].seconds, out[0].setup_bytes + out[1].setup_bytes,
-          out[0].call_bytes + out[1].call_bytes, out[0].rounds};
+          out[0].call_bytes + out[1].call_bytes, out[0].rounds,
+          out[0].warm_bytes + out[1].warm_bytes};
 }
 
 void report(benchmark::State& state, size_t n, const Measured& last, double total_seconds,
@@ -79,16 +83,17 @@ void report(benchmark::State& state, size_t n, const Measured& last, double tota
   state.counters["rounds"] = static_cast<double>(last.rounds);
 }
 
-void benchCall(benchmark::State& state, size_t n, const std::function<void(OtSender&)>& fs,
-               const std::function<void(OtReceiver&)>& fr) {
+Measured benchCall(benchmark::State& state, size_t n, const std::function<void(OtSender&)>& fs,
+                   const std::function<void(OtReceiver&)>& fr, const OtOptions& options = {}) {
   Measured last;
   double total = 0;
   for (auto _ : state) {
-    last = runOnce(fs, fr);
+    last = runOnce(fs, fr, options);
     state.SetIterationTime(last.seconds);
     total += last.seconds;
   }
   report(state, n, last, total, state.iterations());
+  return last;
 }
 
 void baseOt(benchmark::State& state) {
@@ -126,6 +131,28 @@ void randomCot(benchmark::State& state) {
   benchCall(
       state, n, [&](OtSender& s) { s.randomCot(std::span(q)); },
       [&](OtReceiver& r) { r.randomCot(std::span(t), std::span(choices)); });
+  benchmark::DoNotOptimize(q.data());
+  benchmark::DoNotOptimize(t.data());
+}
+
+// Ferret (b13): bits_per_ot amortises everything both parties sent (base OTs, the bootstrap, every
+// round) over the 2n COTs of the warm-up and the timed call; bits_per_ot_steady counts the timed
+// call alone (whole rounds only: the first round ran in the warm-up).
+void ferretCot(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<Block> q(n), t(n);
+  std::vector<uint8_t> choices(n);
+  OtOptions options;
+  options.extension = OtExtension::kFerret;
+  options.ferret = kFerretB13;
+  const Measured last = benchCall(
+      state, n, [&](OtSender& s) { s.randomCot(std::span(q)); },
+      [&](OtReceiver& r) { r.randomCot(std::span(t), std::span(choices)); }, options);
+  const double all = static_cast<double>(last.setup_bytes + last.warm_bytes + last.call_bytes);
+  state.counters["bits_per_ot"] = 8.0 * all / (2.0 * static_cast<double>(n));
+  state.counters["bits_per_ot_steady"] =
+      8.0 * static_cast<double>(last.call_bytes) / static_cast<double>(n);
+  state.counters["warm_bytes"] = static_cast<double>(last.warm_bytes);
   benchmark::DoNotOptimize(q.data());
   benchmark::DoNotOptimize(t.data());
 }
@@ -178,6 +205,12 @@ BENCHMARK(randomCot)
     ->Name("ot/iknp/random_cot")
     ->Arg(1 << 20)
     ->Iterations(5)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(ferretCot)
+    ->Name("ot/ferret_b13/random_cot")
+    ->Arg(1 << 24)
+    ->Iterations(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(randomOt)
