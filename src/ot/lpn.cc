@@ -24,7 +24,10 @@ void lpnEncode(std::span<const Block> base, std::span<Block> out,
   for (size_t off = 0; off < out.size(); off += kPass) {
     const size_t n = std::min(kPass, out.size() - off);
     prg.fill(std::as_writable_bytes(std::span(words.data(), n * d)));
-    for (size_t w = 0; w < n * d; ++w) words[w] = static_cast<uint32_t>(words[w] % k);
+    // index = ⌊word · k / 2^32⌋ (Lemire's multiply-shift: no division; as close to uniform as
+    // word mod k, off by at most k / 2^32 in probability)
+    for (size_t w = 0; w < n * d; ++w)
+      words[w] = static_cast<uint32_t>((uint64_t{words[w]} * k) >> 32);
     for (size_t i = 0; i < n; ++i) {
       const uint32_t* a = words.data() + i * d;
       Block acc = out[off + i];

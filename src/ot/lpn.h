@@ -2,7 +2,7 @@
 // Ferret's LPN encoder (primal LPN, Yang, Weng, Lan, Zhang, Wang, "Ferret", CCS 2020, section 5):
 // output i XORs kLpnD = 10 of the k base blocks (and, on the receiver, of their choice bits),
 // indices chosen by a public PRG: sotto::Prg (AES-128-CTR through OpenSSL) under the fixed public
-// seed kLpnSeed, 10 little-endian 32-bit words per output, index = word mod k, output i taking
+// seed kLpnSeed, 10 little-endian 32-bit words per output, index = ⌊word·k / 2^32⌋, output i taking
 // words [10·i, 10·i + 10) of the stream (so both parties, and every round, use one matrix A).
 //   out_i ^= ⊕_{j < 10} base[A_ij]      (and out_bits_i ^= ⊕_j base_bits[A_ij])
 // The matrix is public by design (LPN hides the secret, not A). Private to src/ot.
