@@ -56,6 +56,8 @@
 #include "sotto/nn/zoo.h"
 #include "sotto/ot/base_ot.h"
 #include "sotto/ot/block.h"
+#include "sotto/ot/ferret.h"
+#include "sotto/ot/ferret_params.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/params.h"
 #include "sotto/ot/session.h"
