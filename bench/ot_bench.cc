@@ -7,6 +7,7 @@
 //   ot/iknp/additive64/<n>           n additive COTs over Z_2^64
 //   ot/ferret_b13/random_cot/<n>     n random COTs from Ferret (b13, ferret.h) on a session whose
 //                                    warm-up call (n COTs) ran the bootstrap and the first rounds
+//   ot/ferret_b13/1of16_2bit/<n>     n 1-of-16 OTs with 2-bit messages on Ferret COTs
 // Each iteration sets up a fresh session (not timed: the setup has its own benchmark), makes the
 // call once untimed (so first-touch page faults are not counted) and times it again on party 0
 // (the sender) between two barriers. Counters: ots_per_s; bits_per_ot, the
@@ -138,23 +139,42 @@ void randomCot(benchmark::State& state) {
 // Ferret (b13): bits_per_ot amortises everything both parties sent (base OTs, the bootstrap, every
 // round) over the 2n COTs of the warm-up and the timed call; bits_per_ot_steady counts the timed
 // call alone (whole rounds only: the first round ran in the warm-up).
-void ferretCot(benchmark::State& state) {
-  const size_t n = static_cast<size_t>(state.range(0));
-  std::vector<Block> q(n), t(n);
-  std::vector<uint8_t> choices(n);
+OtOptions ferretB13() {
   OtOptions options;
   options.extension = OtExtension::kFerret;
   options.ferret = kFerretB13;
-  const Measured last = benchCall(
-      state, n, [&](OtSender& s) { s.randomCot(std::span(q)); },
-      [&](OtReceiver& r) { r.randomCot(std::span(t), std::span(choices)); }, options);
+  return options;
+}
+
+void reportFerret(benchmark::State& state, size_t n, const Measured& last) {
   const double all = static_cast<double>(last.setup_bytes + last.warm_bytes + last.call_bytes);
   state.counters["bits_per_ot"] = 8.0 * all / (2.0 * static_cast<double>(n));
   state.counters["bits_per_ot_steady"] =
       8.0 * static_cast<double>(last.call_bytes) / static_cast<double>(n);
   state.counters["warm_bytes"] = static_cast<double>(last.warm_bytes);
+}
+
+void ferretCot(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<Block> q(n), t(n);
+  std::vector<uint8_t> choices(n);
+  const Measured last = benchCall(
+      state, n, [&](OtSender& s) { s.randomCot(std::span(q)); },
+      [&](OtReceiver& r) { r.randomCot(std::span(t), std::span(choices)); }, ferretB13());
+  reportFerret(state, n, last);
   benchmark::DoNotOptimize(q.data());
   benchmark::DoNotOptimize(t.data());
+}
+
+// SCI's comparison leaf on Ferret COTs (4 per instance), amortised as ferretCot.
+void ferretOneOf16(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t> table(16 * n, 2);
+  const std::vector<uint8_t> choices(n, 9);
+  const Measured last = benchCall(
+      state, n, [&](OtSender& s) { s.oneOfN(table, 4, 2); },
+      [&](OtReceiver& r) { benchmark::DoNotOptimize(r.oneOfN(choices, 4, 2)); }, ferretB13());
+  reportFerret(state, n, last);
 }
 
 void randomOt(benchmark::State& state) {
@@ -211,6 +231,12 @@ BENCHMARK(ferretCot)
     ->Name("ot/ferret_b13/random_cot")
     ->Arg(1 << 24)
     ->Iterations(2)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(ferretOneOf16)
+    ->Name("ot/ferret_b13/1of16_2bit")
+    ->Arg(1 << 22)  // 2^24 COTs per call: the bootstrap amortised over 2 calls
+    ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(randomOt)
