@@ -23,7 +23,9 @@
 ///       u_i = k0 + x_i − k1 with k_s = m_{s ⊕ d_i} mod 2^ℓ; receiver y = m_{b_i} + c_i·u_i.
 ///
 /// Cost per call (n instances; "COTs" are taken from the buffer, a refill of m COTs costs
-/// ⌈m / 32768⌉ one-way messages receiver → sender, 16 bytes per COT, and no round trip):
+/// ⌈m / 32768⌉ one-way messages receiver → sender, 16 bytes per COT, and no round trip with
+/// IKNP; with Ferret, one round trip per Ferret round it runs, 555 KB per 10,017,120 COTs at b13,
+/// and the bootstrap on the first refill, see ferret.h):
 ///   | call           | COTs | receiver → sender | sender → receiver | messages |
 ///   | randomCot      | n    | 0                 | 0                 | 0        |
 ///   | randomOt       | n    | 0                 | 0                 | 0        |
