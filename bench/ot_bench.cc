@@ -1,5 +1,6 @@
-// The OT engine on 2 parties over inproc (one thread per party; names
-// ot/<protocol>/<kind>/<count>):
+// The OT engine on 2 parties: threads over inproc by default, or one party per process under
+// `mpirun -np 2 ot_bench --backend mpi` (any launched backend; `mpi+plain` for no channel
+// encryption; only rank 0 writes --benchmark_out). Names ot/<protocol>/<kind>/<count>:
 //   ot/base/co/128                   128 Chou–Orlandi base OTs (one direction)
 //   ot/iknp/random_cot/<n>           n random COTs on a set-up session
 //   ot/iknp/random_ot/<n>            n random 1-of-2 OTs (COTs hashed by both ends)
@@ -15,10 +16,18 @@
 // messages of the timed call as party 0 counts them. Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <type_traits>
 #include <vector>
 
+#include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/ot/base_ot.h"
 #include "sotto/ot/session.h"
@@ -35,11 +44,31 @@ struct Measured {
   uint64_t warm_bytes = 0;  // the untimed warm-up call's (Ferret's bootstrap happens there)
 };
 
+// The launched world (--backend), or null: then each run is 2 threads over inproc.
+std::unique_ptr<Communicator> g_world;
+
+// fn run by both parties: as 2 threads, or on this rank of the launched world with each party's
+// result gathered to both (the results are plain structs).
+template <typename Fn>
+auto bothParties(Fn&& fn) {
+  using R = std::invoke_result_t<Fn&, Communicator&>;
+  static_assert(std::is_trivially_copyable_v<R>);
+  if (!g_world) {
+    auto out = runLocal(2, std::forward<Fn>(fn));
+    return std::array<R, 2>{out[0], out[1]};
+  }
+  const R mine = fn(*g_world);
+  std::array<R, 2> all{};
+  g_world->allGather(std::as_bytes(std::span(&mine, 1)), std::as_writable_bytes(std::span(all)));
+  return all;
+}
+
 // One run: fresh sessions (party 0 sends), fs / fr once untimed, then timed between barriers.
 Measured runOnce(const std::function<void(OtSender&)>& fs,
                  const std::function<void(OtReceiver&)>& fr, OtOptions options = {}) {
   options.tag = "";
-  auto out = runLocal(2, [&](Communicator& comm) {
+  auto out = bothParties([&](Communicator& comm) {
+    comm.resetStats();  // a launched world carries the previous runs' counts
     std::unique_ptr<OtSender> s;
     std::unique_ptr<OtReceiver> r;
     if (comm.rank() == 0) {
@@ -102,7 +131,7 @@ void baseOt(benchmark::State& state) {
   Measured last;
   double total = 0;
   for (auto _ : state) {
-    auto out = runLocal(2, [&](Communicator& comm) {
+    auto out = bothParties([&](Communicator& comm) {
       comm.barrier();
       comm.resetStats();
       const auto t0 = Clock::now();
@@ -260,4 +289,42 @@ BENCHMARK(additive64)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  std::string backend;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+      backend = argv[++i];
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  if (!backend.empty() && backend != "inproc") {
+    try {
+      sotto::CommOptions o;
+      if (backend.ends_with("+plain")) {
+        backend.resize(backend.size() - 6);
+        o.channel = sotto::CommOptions::Channel::kPlain;
+      }
+      g_world = sotto::makeCommunicator(backend, o);
+      if (g_world->worldSize() != 2) {
+        std::cerr << "ot_bench: run with exactly 2 parties (mpirun -np 2)\n";
+        return 1;
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "ot_bench: " << e.what() << "\n";
+      return 1;
+    }
+    if (g_world->rank() != 0) {  // only rank 0 writes output files and the console table
+      std::erase_if(args, [](char* a) { return std::strncmp(a, "--benchmark_out", 15) == 0; });
+      if (std::freopen("/dev/null", "w", stdout) == nullptr) return 1;
+    }
+  }
+  int nargs = static_cast<int>(args.size());
+  benchmark::Initialize(&nargs, args.data());
+  benchmark::AddCustomContext("backend", backend.empty() ? "inproc" : backend);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  g_world.reset();
+  return 0;
+}

@@ -827,6 +827,32 @@ def write(results, outdir):
             md.append("Time per image = median time per forward / batch.")
             md.append("")
 
+    # ---- the OT engine
+    md.append("## OT engine (ot)")
+    md.append("")
+    ot = [m for m in results["measurements"] if m["section"] == "ot" and m.get("status") == "ok"]
+    st = results["sections"].get("ot", {})
+    if not ot:
+        md.append(f"**{st.get('status', 'not run')}**: {st.get('note') or st.get('what', '')}")
+    else:
+        md.append("`bench/ot_bench --backend mpi` under mpirun -np 2 (encrypted channel). bits/OT: "
+                  "what both parties send per OT, amortised over the call and the session's setup "
+                  "(Ferret: base OTs, bootstrap and every round over the warm-up and timed calls; "
+                  "steady: the timed call alone). Targets (issue 15): 128 base OTs ≤ 15 ms and "
+                  "≤ 16 KB; IKNP ≤ 128 bits/COT and ≥ 20 M COT/s; Ferret ≤ 0.5 bits/COT, ≥ 10 M "
+                  "COT/s, setup ≤ 2 MB; 1-of-16 with 2-bit messages ≤ 40 bits on Ferret.")
+        md.append("")
+        rows = []
+        for m in sorted(ot, key=lambda m: (NETWORK_ORDER.index(m["network"])
+                                           if m["network"] in NETWORK_ORDER else 99, m["name"])):
+            rows.append([m["network"], m["name"].split("/", 1)[1], fmt_ms(m["median_s"]),
+                         fmt_num(m.get("ots_per_s", 0) / 1e6), fmt_num(m.get("bits_per_ot")),
+                         fmt_num(m.get("bits_per_ot_steady")),
+                         fmt_num((m.get("setup_bytes") or 0) / 1e3), fmt_num(m.get("rounds"))])
+        md.append(table(["network", "benchmark", "ms per call", "M OT/s", "bits/OT",
+                         "bits/OT steady", "setup KB", "rounds"], rows))
+    md.append("")
+
     # ---- the user's path: the examples beside inference_bench
     md.append("## What a user runs (examples)")
     md.append("")

@@ -139,6 +139,13 @@ MPC_PLAN = {
 PLAIN_PAIR = {"default": {"inference": ("shm", "lan", "wan"), "ops": ("shm", "lan")},
               "quick": {"inference": ("shm", "lan")}}
 
+# The OT engine (bench/ot_bench under mpirun -np 2, mpi backend, encrypted channel): per profile,
+# the networks and a --benchmark_filter (None: everything, Ferret's 2^24 COTs included).
+OT_PLAN = {
+    "default": dict(networks=("shm", "lan"), filter=None, timeout=400),
+    "quick": dict(networks=("shm",), filter=r"^ot/(base/co|iknp/random_cot)/", timeout=120),
+}
+
 # What a user runs (examples/lenet5, examples/alexnet under mpirun), beside inference_bench: per
 # profile, the (model, batch, images) rows, run with both dealers, `reps` times each, on the
 # networks where one host starts 3 ranks (TTP: -np 3, the dealer the last rank; insecure-seeded:
@@ -165,6 +172,9 @@ SECTIONS = [
      "what": "LeNet5/MNIST and AlexNet/CIFAR-10 forward passes, time per image",
      "pending": "the inference issue has not landed: no bench/inference_bench in this build (it "
                 "plugs in with ops_bench's interface; names inference/<model>/<variant>/<batch>)"},
+    {"name": "ot", "kind": "ot", "program": "bench/ot_bench",
+     "what": "the OT engine: 128 base OTs, IKNP and Ferret random COTs, 1-of-16 and additive "
+             "OTs, two ranks under mpirun"},
     {"name": "examples", "kind": "example", "program": "examples/lenet5",
      "what": "the user's path: examples/lenet5 and examples/alexnet under mpirun, TTP and "
              "insecure-seeded dealers, beside inference_bench"},
@@ -484,6 +494,9 @@ def parse_mpc(data, job, section):
             m["ratio_vs"] = ratios
             m["ratio_q1_vs"] = {k[len("ratio_q1_vs_"):]: v for k, v in b.items()
                                 if k.startswith("ratio_q1_vs_")}
+        for k in ("ots_per_s", "bits_per_ot", "bits_per_ot_steady", "setup_bytes", "call_bytes"):
+            if k in b:  # the OT engine's counters (bench/ot_bench)
+                m[k] = b[k]
         if b.get("error_occurred"):
             m["status"], m["error"], m["median_s"] = "failed", b.get("error_message"), None
         if section == "inference" and isinstance(m["elements"], int) and m["median_s"]:
@@ -635,6 +648,24 @@ class Planner:
             j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
         return [j]
 
+    def ot_jobs(self, section, network, profile):
+        cfg = OT_PLAN[profile]
+        if network not in cfg["networks"]:
+            return []
+        out = os.path.join(self.outdir, "raw", f"ot-{network}.json")
+        prog = [os.path.join(self.build, section["program"]), "--backend", "mpi",
+                "--benchmark_color=false", f"--benchmark_out={out}",
+                "--benchmark_out_format=json"]
+        if cfg["filter"]:
+            prog.append(f"--benchmark_filter={cfg['filter']}")
+        env = self.job_env(network)
+        j = self.base(network)
+        j.update({"id": f"ot-{network}", "section": section["name"], "kind": "ot",
+                  "backend": "mpi", "env": env, "out": out, "timeout": cfg["timeout"],
+                  "argv": self.mpirun(network, prog, {k: v for k, v in env.items()
+                                                      if k.startswith("SOTTO_")})})
+        return [j]
+
     def example_jobs(self, section, network, profile):
         """One job per (model, batch, dealer): a shell loop that runs the example `reps` times
         under mpirun; each run prints one JSON line, which parse_example reads from the log."""
@@ -770,6 +801,8 @@ def main():
                 plan.extend(planner.mpc_jobs(s, n, profile))
             elif s["kind"] == "example":
                 plan.extend(planner.example_jobs(s, n, profile))
+            elif s["kind"] == "ot":
+                plan.extend(planner.ot_jobs(s, n, profile))
     for j in plan:
         j["timeout"] = max(1, round(j["timeout"] * args.timeout_scale))
     # Order: network by network (namespaces reshaped once per network), comm before the rest.
