@@ -70,7 +70,9 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
       "                        logits (party 1 learns the model's output scores)\n"
       "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
-      "                        (no round, but fails with probability ~|x|/2^63 per element)\n"
+      "                        (products in no round, but each fails with probability\n"
+      "                        ~|x|/2^63 per element; divisions by a count that is not a\n"
+      "                        power of two stay dealer-assisted)\n"
       "  --math M              table (default) or iterative (CrypTen's approximations)\n"
       "  --check               party 1 also reads the model file and compares with the plaintext\n"
       "                        model (a demo check: it gives the data owner the model)\n"
@@ -252,8 +254,10 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   say("%s\n", trustStatement(dealer).c_str());
   say("party 1 learns %s; truncation: %s\n",
       a.reveal == "class" ? "only the predicted class of each image" : "the logits of each image",
-      a.truncation == "local" ? "local (may fail with probability ~|x|/2^63 per element)"
-                              : "exact (dealer-assisted)");
+      a.truncation == "local"
+          ? "local for the products (each may fail with probability ~|x|/2^63 per element: "
+            "the bound per layer is in the profile), dealer-assisted for non-power-of-two divisions"
+          : "exact (dealer-assisted)");
   if (plain)
     say("--check: party 1 also reads the model file to compare with the plaintext model (this "
         "hands the data owner the model: a demo check)\n");

@@ -333,14 +333,16 @@ ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
 
 ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
-                      bool count_include_pad) {
+                      bool count_include_pad, std::optional<Truncation> division) {
   const Party& p = x.party();
   const uint64_t zero = 0;
   RingTensor win = windows(x.share(), kernel, stride, padding, &zero);
   RingTensor sums = win.sum(4);
   if (count_include_pad || (padding[0] == 0 && padding[1] == 0)) {
     // The window sums divided by kh·kw (a shift for 2x2, else 28 bits of 1/(kh·kw)).
-    return ArithTensor(p, std::move(sums), x.fracBits()).divPublicCount(kernel[0] * kernel[1]);
+    const ArithTensor sum(p, std::move(sums), x.fracBits());
+    const int64_t n = kernel[0] * kernel[1];
+    return division ? sum.divPublicCount(n, *division) : sum.divPublicCount(n);
   }
   // Each window divided by its number of positions inside the input: a public factor
   // round(2^28 / count) per output position, then one 28-bit truncation.
@@ -355,7 +357,8 @@ ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
           std::ldexp(1.0, 28) / static_cast<double>(std::max<int64_t>(rows * cols, 1))));
     }
   for (int64_t e = 0; e < sums.numel(); ++e) sums[e] *= factor[static_cast<size_t>(e % (oh * ow))];
-  return ArithTensor(p, std::move(sums), x.fracBits()).truncate(28);
+  return ArithTensor(p, std::move(sums), x.fracBits())
+      .truncate(28, division.value_or(Truncation::kDealer));
 }
 
 }  // namespace sotto

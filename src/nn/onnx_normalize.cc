@@ -770,7 +770,11 @@ class Normalizer {
       const Dims axes = n.attrInts("axes", {});
       const int64_t r = static_cast<int64_t>(x.size() + (op == "Unsqueeze" ? axes.size() : 0));
       std::set<int64_t> set;
-      for (int64_t a : axes) set.insert(a < 0 ? a + r : a);
+      for (int64_t a : axes) {
+        // Out of range or repeated axes would index past the input's dims below.
+        if (a < -r || a >= r || !set.insert(a < 0 ? a + r : a).second)
+          failNode(n, "axes ", dimsStr(axes), " for an input of rank ", x.size());
+      }
       Dims out;
       if (op == "Squeeze") {
         for (int64_t i = 0; i < r; ++i) {

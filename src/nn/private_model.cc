@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "sotto/error.h"
 #include "sotto/mpc/compare.h"
@@ -669,10 +670,19 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
     const CommCounters before = comm.stats().total;
     const uint64_t dealer_before = dealer.usedBytes();
     const auto t0 = std::chrono::steady_clock::now();
+    LocalTruncationLog& local_log = m.party->localTruncations();
+    const LocalTruncationLog outer = std::exchange(local_log, LocalTruncationLog{});
     ArithTensor out = [&] {
       auto scope = comm.tag(s.op);
-      return s.run(in);
+      try {
+        return s.run(in);
+      } catch (...) {
+        local_log.merge(outer);
+        throw;
+      }
     }();
+    const LocalTruncationLog layer_log = std::exchange(local_log, outer);
+    local_log.merge(layer_log);
     if (profile) {
       LayerStats st;
       st.name = s.name;
@@ -683,6 +693,8 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       st.rounds = after.rounds - before.rounds;
       st.online_bytes = after.bytes() - before.bytes();
       st.dealer_bytes = dealer.usedBytes() - dealer_before;
+      st.local_truncated = layer_log.elements;
+      st.local_failure_log2 = layer_log.failureLog2();
       profile->push_back(std::move(st));
     }
     values.insert_or_assign(s.output, std::move(out));
@@ -701,6 +713,10 @@ LayerStats totals(const std::vector<LayerStats>& profile) {
     t.online_bytes += s.online_bytes;
     t.dealer_bytes += s.dealer_bytes;
     t.output_dims = s.output_dims;
+    t.local_truncated += s.local_truncated;
+    if (s.local_truncated > 0 &&
+        (t.local_failure_log2 == 0 || s.local_failure_log2 > t.local_failure_log2))
+      t.local_failure_log2 = s.local_failure_log2;
   }
   return t;
 }
@@ -713,20 +729,26 @@ std::string formatProfile(const std::vector<LayerStats>& profile) {
     for (size_t i = 0; i < d.size(); ++i) s += std::string(i ? "x" : "") + std::to_string(d[i]);
     return s;
   };
-  std::snprintf(line, sizeof line, "%-22s %-18s %-14s %10s %7s %12s %12s\n", "layer", "op",
-                "output", "ms", "rounds", "online KB", "dealer KB");
+  std::snprintf(line, sizeof line, "%-22s %-18s %-14s %10s %7s %12s %12s %12s\n", "layer", "op",
+                "output", "ms", "rounds", "online KB", "dealer KB", "local trunc");
   os << line;
   auto row = [&](const LayerStats& s) {
-    std::snprintf(line, sizeof line, "%-22.22s %-18.18s %-14.14s %10.3f %7llu %12.1f %12.1f\n",
+    // The failure bound per element of the layer's local truncations, if it did any.
+    const std::string fail =
+        s.local_truncated == 0 ? "-" : "<=2^" + std::to_string(s.local_failure_log2);
+    std::snprintf(line, sizeof line, "%-22.22s %-18.18s %-14.14s %10.3f %7llu %12.1f %12.1f %12s\n",
                   s.name.c_str(), s.op.c_str(), dims(s.output_dims).c_str(), s.seconds * 1e3,
                   static_cast<unsigned long long>(s.rounds), s.online_bytes / 1024.0,
-                  s.dealer_bytes / 1024.0);
+                  s.dealer_bytes / 1024.0, fail.c_str());
     os << line;
   };
   for (const auto& s : profile) row(s);
   LayerStats t = totals(profile);
   t.op = "";
   row(t);
+  os << "local trunc: per-element failure bound of the layer's local truncations, assuming "
+        "|value| < 2^"
+     << kAssumedValueBits << " (- : none, the dealer-assisted truncation never fails)\n";
   return os.str();
 }
 

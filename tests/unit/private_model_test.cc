@@ -119,6 +119,64 @@ TEST(PrivateModel, LocalTruncationLenet5RoundsAndError) {
   EXPECT_EQ(r[1].rounds, 37u);
 }
 
+// The per-layer profile names the failure bound of every layer that truncates locally (conv and
+// gemm: 2^-16 per element for |value| < 2^15 at f = 16; a 2x2 average pool's 2-bit shift: 2^-30)
+// and none where nothing is local: a 3x3 average pool without the padding in its count divides
+// with the dealer-assisted truncation even under a local default.
+TEST(PrivateModel, ProfileReportsLocalTruncationBounds) {
+  nn::Graph g = nn::lenet5Graph(5);
+  size_t pools = 0;
+  for (auto& n : g.nodes) {
+    if (n.op != "MaxPool") continue;
+    n.op = "AveragePool";
+    if (++pools == 2) {  // 3x3, stride 2, pad 1 on 8x8: the same 4x4 output
+      n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+      n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+      n.attrs["count_include_pad"] = int64_t{0};
+    }
+  }
+  ASSERT_EQ(pools, 2u);
+  const auto x = patternInput({1, 1, 28, 28});
+  const auto want = nn::evaluate(g, x).values;
+  for (const Truncation method : {Truncation::kLocal, Truncation::kDealer}) {
+    PartyOptions options;
+    options.truncation = method;
+    const auto r = testing::simulateMpc(
+        2,
+        [&](Party& p) {
+          const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+          const auto in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+          std::vector<nn::LayerStats> profile;
+          auto out = model.forward(in, &profile).revealDoubles();
+          return std::make_pair(out, profile);
+        },
+        options)[0];
+    const bool local = method == Truncation::kLocal;
+    EXPECT_LT(maxAbs(r.first, want), 2e-3);
+    size_t bounded = 0, pool = 0;
+    for (const auto& st : r.second) {
+      const bool linear = st.op == "Conv" || st.op == "Gemm";
+      const bool shift = st.op == "AveragePool" && pool++ == 0;
+      if (local && (linear || shift)) {
+        EXPECT_GT(st.local_truncated, 0u) << st.name;
+        EXPECT_EQ(st.local_failure_log2, linear ? -16 : -30) << st.name;
+        bounded += linear;
+      } else {
+        EXPECT_EQ(st.local_truncated, 0u) << st.name << " (" << st.op << ")";
+      }
+      if (st.op == "AveragePool") {
+        EXPECT_EQ(st.rounds, shift && local ? 0u : 1u) << st.name;
+      }
+    }
+    EXPECT_EQ(bounded, local ? 5u : 0u);  // 2 convs, 3 gemms
+    const std::string text = nn::formatProfile(r.second);
+    EXPECT_EQ(text.find("<=2^-16") != std::string::npos, local) << text;
+    EXPECT_EQ(text.find("<=2^-30") != std::string::npos, local) << text;
+    const nn::LayerStats t = nn::totals(r.second);
+    EXPECT_EQ(t.local_failure_log2, local ? -16 : 0);
+  }
+}
+
 TEST(PrivateModel, WrongInputShapeIsAClearError) {
   const nn::Graph g = nn::lenet5Graph(1);
   EXPECT_THROW(

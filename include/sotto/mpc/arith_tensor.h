@@ -63,13 +63,20 @@ class ArithTensor {
   ArithTensor slice(int64_t dim, int64_t start, int64_t stop, int64_t step = 1) const;
   /// Zero padding per dim ({before, after} pairs).
   ArithTensor pad(const std::vector<std::pair<int64_t, int64_t>>& pads) const;
-  /// Mean along `dim`: the local sum times 1/size at 28 bits of precision, one truncation
-  /// (1 round), within 1 ULP.
+  /// Mean along `dim`: the local sum divided by its size with divPublicCount(n), within 1 ULP.
+  /// Cost: one truncation (1 round, n words, dealer-assisted unless the size is a power of two).
   ArithTensor mean(int64_t dim, bool keepdim = false) const;
   /// Divides by a public count n >= 1: an exact shift by log2(n) when n is a power of two (one
   /// truncation of that many bits), else a product by round(2^28 / n) and a 28-bit truncation
-  /// (within 1 ULP). Cost: one truncation.
+  /// (within 1 ULP for |x / n| < 2^(34 - f), i.e. 2^18 at f = 16). The one-argument form shifts
+  /// with the party's default method (a local shift fails no more often than a product's local
+  /// truncation) but always takes the 28-bit path dealer-assisted (1 round, n words, never a
+  /// large error), even when the party's default is kLocal: a local 28-bit truncation fails with
+  /// probability up to |x / n| · 2^(f + 28 - 63) per element (2^-19 for values near 1 at f = 16,
+  /// about one garbage element per 2^19), so it is only taken when asked for explicitly.
+  /// @throws InvalidArgument if n < 1, or kLocal with N != 2.
   ArithTensor divPublicCount(int64_t n) const;
+  ArithTensor divPublicCount(int64_t n, Truncation method) const;
 
   /// Elementwise product (Beaver): opens x - a and y - b in one round (2n words sent per party
   /// with 2 parties), then truncates (see truncate()). Rounds: 1 + truncation's. Shapes broadcast
@@ -86,7 +93,9 @@ class ArithTensor {
   ArithTensor conv2d(const ArithTensor& weight, const Conv2dOptions& options = {}) const;
 
   /// Divides by 2^bits (arithmetic shift of the shared value), with the party's default method
-  /// or an explicit one. kDealer: 1 round, n words; kLocal: 0 rounds, 2 parties only.
+  /// or an explicit one. kDealer: 1 round, n words, within 1 ULP for |x| < 2^62 ring units;
+  /// kLocal: 0 rounds, 2 parties only, fails with probability up to |x| / 2^63 per element (the
+  /// party records it: Party::localTruncations()).
   /// @throws InvalidArgument if kLocal is asked for with N != 2, or bits outside (0, 62).
   ArithTensor truncate(int bits) const;
   ArithTensor truncate(int bits, Truncation method) const;

@@ -29,6 +29,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "sotto/mpc/arith_tensor.h"
@@ -89,13 +90,19 @@ ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim);
 ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
 
-/// Average pooling: local window sums, then one public division and one truncation (1 round,
-/// n words; 0 rounds local); within 1 ULP. With count_include_pad (PyTorch's default) every window
-/// is divided by kh·kw (ArithTensor::divPublicCount: an exact shift when kh·kw is a power of two,
-/// else 1/(kh·kw) at 28 bits); without it, by the number of its positions inside the input (28
-/// bits of 1/count per output position).
+/// Average pooling: local window sums, then one public division and one truncation, within 1 ULP.
+/// With count_include_pad (PyTorch's default) every window is divided by kh·kw
+/// (ArithTensor::divPublicCount: an exact shift when kh·kw is a power of two, else 1/(kh·kw) at 28
+/// bits); without it, by the number of its positions inside the input (28 bits of 1/count per
+/// output position). `division` picks the truncation; by default (nullopt) a shift uses the
+/// party's default method and the 28-bit path the dealer-assisted one (1 round, n words, never a
+/// large error) whatever the party's default, as a local 28-bit truncation is garbage with
+/// probability up to |mean| · 2^(f + 28 - 63) per element (about 2^-19 near 1 at f = 16).
+/// kLocal, only when asked for here: 0 rounds. @throws InvalidArgument if kLocal is asked for
+/// with N != 2.
 ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0},
-                      bool count_include_pad = true);
+                      bool count_include_pad = true,
+                      std::optional<Truncation> division = std::nullopt);
 
 }  // namespace sotto

@@ -16,9 +16,34 @@ enum class Truncation {
   /// |x| < 2^62 in ring units, never a large error. Any number of parties.
   kDealer,
   /// SecureML's local truncation: 0 rounds, 2 parties only, at most 1 ULP of error, but with
-  /// probability about |x| / 2^63 per element (x in ring units, at scale 2^(2f)) the result is
-  /// garbage (off by about 2^(64-f)).
+  /// probability up to |x| / 2^63 per element (x in ring units, at scale 2^(2f)) the result is
+  /// garbage (off by about 2^(64-f)): about 2^-16 per element for |value| < 2^15 at f = 16.
+  /// As a party-wide setting it applies to the products (mul, matmul, conv2d, mulPublic, batch
+  /// norm) and to divisions by a power of two; the other divisions by a count (divPublicCount,
+  /// mean, average pooling), whose 28-bit truncation would fail 2^12 times as often, stay
+  /// dealer-assisted unless asked per call.
   kLocal,
+};
+
+/// The magnitude that local truncation's reported failure bound assumes for a truncated result:
+/// |value| < 2^15 (32768), the range the library documents for activations (compare.h).
+inline constexpr int kAssumedValueBits = 15;
+
+/// What this party has truncated locally so far (the per-layer profile reads the difference).
+struct LocalTruncationLog {
+  uint64_t elements = 0;   ///< elements truncated with Truncation::kLocal
+  int max_input_bits = 0;  ///< largest f + bits seen: a truncated input has scale 2^(f + bits)
+  /// log2 of the per-element failure bound, |x| / 2^63 with |x| < 2^(kAssumedValueBits +
+  /// max_input_bits) (e.g. -16 for a product at f = 16, -4 for a 28-bit division); 0 if none.
+  int failureLog2() const { return elements == 0 ? 0 : kAssumedValueBits + max_input_bits - 63; }
+  void note(int64_t n, int input_bits) {
+    elements += static_cast<uint64_t>(n);
+    if (input_bits > max_input_bits) max_input_bits = input_bits;
+  }
+  void merge(const LocalTruncationLog& o) {
+    elements += o.elements;
+    if (o.max_input_bits > max_input_bits) max_input_bits = o.max_input_bits;
+  }
 };
 
 struct PartyOptions {
@@ -38,12 +63,17 @@ class Party {
   /// This party's private randomness (OS-seeded AES-CTR).
   Prg& prg() const { return prg_; }
   const PartyOptions& options() const { return options_; }
+  /// The local truncations done through this party so far (ArithTensor::truncate records each).
+  /// Code that measures a span of work (the per-layer profile) swaps in an empty log, then
+  /// merges the old one back.
+  LocalTruncationLog& localTruncations() const { return local_log_; }
 
  private:
   Communicator& comm_;
   Dealer& dealer_;
   PartyOptions options_;
   mutable Prg prg_;
+  mutable LocalTruncationLog local_log_;
 };
 
 }  // namespace sotto

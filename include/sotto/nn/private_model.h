@@ -17,7 +17,9 @@
 ///   Mul / Div by a weight              Beaver with the shared weight: 1 round + truncation
 ///   Relu                               4 rounds (compare.h)
 ///   MaxPool                            4·ceil(log2(kh·kw)) rounds
-///   AveragePool, GlobalAveragePool     one public product + truncation
+///   AveragePool, GlobalAveragePool     one public product + truncation: a shift for a power-of-two
+///                                      count, else 28 bits, dealer-assisted (1 round) even under
+///                                      local truncation (locally: 2^12 times the failures)
 ///   BatchNormalization (not folded)    Beaver with the shared scale: 1 round + truncation
 ///   polynomial a·x² + b·x + c          recognised from the Mul/Add nodes an exporter writes for
 ///                                      x*x*a + x*b + c. Right after a Conv/Gemm/MatMul (a per
@@ -63,6 +65,10 @@ struct LayerStats {
   uint64_t dealer_bytes =
       0;  ///< dealer traffic of the correlations this layer used, this party
           ///< (TTP dealer: party 0 only; prefetched ones too, Dealer::usedBytes)
+  uint64_t local_truncated = 0;  ///< elements truncated locally (Truncation::kLocal), this party
+  /// If local_truncated > 0: each of them is garbage with probability at most
+  /// 2^local_failure_log2 (LocalTruncationLog::failureLog2, assuming |value| < 2^15).
+  int local_failure_log2 = 0;
 };
 
 class PrivateModel {
@@ -101,7 +107,8 @@ class PrivateModel {
 /// Sums of a profile: total seconds, rounds, online and dealer bytes (name "total").
 LayerStats totals(const std::vector<LayerStats>& profile);
 
-/// A tidy text table of a profile (one row per step, then the totals).
+/// A tidy text table of a profile (one row per step, then the totals). A step that truncated
+/// locally shows its failure bound per element ("<=2^-16"), "-" otherwise.
 std::string formatProfile(const std::vector<LayerStats>& profile);
 
 }  // namespace sotto::nn
