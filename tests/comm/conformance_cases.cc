@@ -152,26 +152,27 @@ void barrier(Communicator& c) {
 }
 
 void largeMessages(Communicator& c) {
-  constexpr size_t kWords = (64u << 20) / 8;  // 64 MiB
+  // 20 MiB: above the hybrid's largest threshold (2^24 bytes) and every socket buffer.
+  constexpr size_t kWords = (20u << 20) / 8;
   const int N = c.worldSize();
-  // exchange 64 MiB between ranks 0 and 1
+  // exchange 20 MiB between ranks 0 and 1
   if (c.rank() < 2) {
     auto out = words(c.rank(), kWords, 17);
     std::vector<uint64_t> in(kWords);
     c.exchange(c.rank() ^ 1, bytesOf(out), bytesOf(in));
-    EXPECT_TRUE(in == words(c.rank() ^ 1, kWords, 17)) << "64 MiB exchange corrupted";
+    EXPECT_TRUE(in == words(c.rank() ^ 1, kWords, 17)) << "20 MiB exchange corrupted";
   }
-  // broadcast 64 MiB from the last rank
+  // broadcast 20 MiB from the last rank
   std::vector<uint64_t> data =
       c.rank() == N - 1 ? words(N - 1, kWords, 19) : std::vector<uint64_t>(kWords);
   c.broadcast(N - 1, bytesOf(data));
-  EXPECT_TRUE(data == words(N - 1, kWords, 19)) << "64 MiB broadcast corrupted";
-  // allReduce 64 MiB: every word i of party p is i + p, so the sum is N*i + N(N-1)/2
+  EXPECT_TRUE(data == words(N - 1, kWords, 19)) << "20 MiB broadcast corrupted";
+  // allReduce 20 MiB: every word i of party p is i + p, so the sum is N*i + N(N-1)/2
   for (size_t i = 0; i < kWords; ++i) data[i] = i + c.rank();
   c.allReduce(data, ReduceOp::kAdd);
   bool ok = true;
   for (size_t i = 0; i < kWords && ok; ++i) ok = data[i] == N * i + N * (N - 1) / 2;
-  EXPECT_TRUE(ok) << "64 MiB allReduce wrong";
+  EXPECT_TRUE(ok) << "20 MiB allReduce wrong";
 }
 
 void emptyMessages(Communicator& c) {
