@@ -273,10 +273,12 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
     const Shape shape{bs, in_dims[1], in_dims[2], in_dims[3]};
     if (!recorded.count(bs)) {
-      // A warm-up pass on zeros records which correlations a batch of this size needs.
+      // A warm-up pass on zeros records which correlations a batch of this size needs (the
+      // secure argmax of --reveal class included).
       dealer.startRecording();
       const std::vector<double> zeros(static_cast<size_t>(shape.numel()), 0.0);
-      (void)model.forward(ArithTensor::share(party, kDataOwner, zeros, shape)).revealTo(kDataOwner);
+      const ArithTensor warm = model.forward(ArithTensor::share(party, kDataOwner, zeros, shape));
+      (void)(a.reveal == "class" ? predictedClass(warm) : warm).revealTo(kDataOwner);
       recorded[bs] = dealer.stopRecording();
     }
     comm.barrier();
@@ -284,6 +286,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const uint64_t d0 = dealer.traffic().bytes();
     const auto t0 = Clock::now();
     dealer.prefetch(recorded[bs]);  // the offline phase
+    // The next batch has the same size: the dealer (TTP) makes its material while this one runs.
+    if (start + 2 * bs <= static_cast<int64_t>(count)) dealer.prepareNext(recorded[bs]);
     // Online starts when every party holds its material (party 0 receives the TTP's corrections,
     // the others only draw streams): otherwise party 0's offline lag is counted as online waiting.
     comm.barrier();

@@ -379,6 +379,14 @@ void Dealer::fetchMany(std::span<const CorrelationRequest> requests,
   for (size_t k = 0; k < requests.size(); ++k) deliver(k, fetch(requests[k]));
 }
 
+void Dealer::fetchAhead(std::span<const CorrelationRequest> /*requests*/) {}
+
+void Dealer::prepareNext(const std::vector<CorrelationRequest>& requests) {
+  const auto t0 = std::chrono::steady_clock::now();
+  fetchAhead(requests);
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t bytes0 = traffic_.bytes();

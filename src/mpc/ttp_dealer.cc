@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <utility>
 
 #include "sotto/comm/sub_communicator.h"
 #include "sotto/crypto/prg.h"
@@ -20,9 +21,13 @@ using Kind = CorrelationRequest::Kind;
 // followed by one message of `words` words: for each request its length, then its encoding.
 // Dealer -> party 0: per request, one message with the corrections of every output in
 // outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
+// A batch asked ahead (Dealer::prepareNext) has the header [kBatchAhead, requests, words, ...]:
+// the dealer makes every reply before sending the first, and waits for party 0 to receive them
+// as long as it waits for a request (the parties compute meanwhile).
 constexpr size_t kHeaderWords = 24;
 constexpr size_t kMaxRequestWords = (size_t{1} << 18) + 64;  // a 2^16-row, 4-column table
 constexpr uint64_t kBatch = ~uint64_t{0};
+constexpr uint64_t kBatchAhead = ~uint64_t{0} - 1;
 constexpr uint64_t kMaxBatchRequests = uint64_t{1} << 20;
 
 ConstBytes wordBytes(std::span<const uint64_t> w) { return std::as_bytes(w); }
@@ -78,7 +83,7 @@ class TtpDealerClient final : public Dealer {
   ~TtpDealerClient() override {
     if (world_.rank() != 0 || world_.failed()) return;
     try {
-      auto scope = world_.tag("dealer");
+      dropAhead();  // material made ahead for a prefetch that never came
       const std::vector<uint64_t> shutdown(kHeaderWords, 0);
       world_.send(dealer_rank_, wordBytes(shutdown));
     } catch (...) {
@@ -123,29 +128,33 @@ class TtpDealerClient final : public Dealer {
   }
 
   // Party 0 asks for every request of a prefetch in one message and receives the replies as the
-  // dealer makes them: one round trip for the batch instead of one per correlation.
+  // dealer makes them: one round trip for the batch instead of one per correlation. A batch asked
+  // ahead (prepareNext) is delivered from what was drawn (parties i >= 1) or received (party 0).
   void fetchMany(std::span<const CorrelationRequest> requests,
                  const std::function<void(size_t, std::vector<RingTensor>)>& deliver) override {
+    std::vector<size_t> totals;
+    const std::vector<uint64_t> words = encodeBatch(requests, totals);
+    if (!ahead_.empty() && ahead_words_ == words) {
+      auto scope = world_.tag("dealer");
+      if (world_.rank() == 0) collectAhead();
+      std::vector<std::vector<RingTensor>> outputs = std::exchange(ahead_outputs_, {});
+      std::vector<CommCounters> traffic = std::exchange(ahead_traffic_, {});
+      ahead_.clear();
+      ahead_words_.clear();
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        if (k < traffic.size()) addDelta(traffic_, CommCounters{}, traffic[k]);
+        deliver(k, std::move(outputs[k]));
+      }
+      return;
+    }
+    dropAhead();
     if (world_.rank() != 0 || requests.size() <= 1) {
       Dealer::fetchMany(requests, deliver);
       return;
     }
-    std::vector<size_t> totals;
-    std::vector<uint64_t> words;
-    for (const auto& r : requests) {
-      totals.push_back(check(r));
-      const std::vector<uint64_t> code = r.encode();
-      words.push_back(code.size());
-      words.insert(words.end(), code.begin(), code.end());
-    }
     auto scope = world_.tag("dealer");
     CommCounters before = world_.stats().total;
-    std::vector<uint64_t> header(kHeaderWords, 0);
-    header[0] = kBatch;
-    header[1] = requests.size();
-    header[2] = words.size();
-    world_.send(dealer_rank_, wordBytes(header));
-    world_.send(dealer_rank_, wordBytes(words));
+    sendBatch(kBatch, requests.size(), words);
     for (size_t k = 0; k < requests.size(); ++k) {
       std::vector<RingTensor> out = receiveReply(requests[k], totals[k]);
       const CommCounters after = world_.stats().total;
@@ -155,21 +164,38 @@ class TtpDealerClient final : public Dealer {
     }
   }
 
+  // The next prefetch's requests, now: party 0 sends them (the dealer makes the replies while the
+  // parties compute), parties i >= 1 draw their shares at once, so that every stream is drawn in
+  // the order the dealer serves (requests that come meanwhile are served after these).
+  void fetchAhead(std::span<const CorrelationRequest> requests) override {
+    std::vector<size_t> totals;
+    std::vector<uint64_t> words = encodeBatch(requests, totals);  // every party checks alike
+    if (requests.size() <= 1) return;
+    dropAhead();
+    if (world_.rank() == 0) {
+      auto scope = world_.tag("dealer");
+      const CommCounters before = world_.stats().total;
+      sendBatch(kBatchAhead, requests.size(), words);
+      ahead_traffic_.assign(1, CommCounters{});
+      addDelta(ahead_traffic_[0], before, world_.stats().total);
+      collected_ = false;
+    } else {
+      for (const auto& r : requests) ahead_outputs_.push_back(drawShares(r));
+    }
+    ahead_.assign(requests.begin(), requests.end());
+    ahead_words_ = std::move(words);
+  }
+
   std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
     const size_t total = check(request);
     const auto shapes = request.outputShapes();
     std::vector<RingTensor> out;
     out.reserve(shapes.size());
-    if (world_.rank() != 0) {
-      // Party i >= 1: every share is the next block of its stream, as the dealer draws it.
-      const auto sharings = request.outputSharings();
-      for (size_t k = 0; k < shapes.size(); ++k) {
-        out.push_back(drawShare(shapes[k], sharings[k], *stream_));
-      }
-      return out;
-    }
+    if (world_.rank() != 0) return drawShares(request);
     // Party 0: one round trip; the reply holds the corrections of every output, concatenated.
+    // The replies of a batch asked ahead come first on the wire: received into their stash.
     auto scope = world_.tag("dealer");
+    collectAhead();
     const CommCounters before = world_.stats().total;
     const std::vector<uint64_t> words = request.encode();
     std::vector<uint64_t> header(kHeaderWords, 0);
@@ -186,8 +212,79 @@ class TtpDealerClient final : public Dealer {
   }
 
  private:
+  // A batch's words: for each request its length, then its encoding; totals[k]: its reply's words.
+  static std::vector<uint64_t> encodeBatch(std::span<const CorrelationRequest> requests,
+                                           std::vector<size_t>& totals) {
+    std::vector<uint64_t> words;
+    for (const auto& r : requests) {
+      totals.push_back(check(r));
+      const std::vector<uint64_t> code = r.encode();
+      words.push_back(code.size());
+      words.insert(words.end(), code.begin(), code.end());
+    }
+    return words;
+  }
+
+  void sendBatch(uint64_t kind, size_t requests, std::span<const uint64_t> words) {
+    std::vector<uint64_t> header(kHeaderWords, 0);
+    header[0] = kind;
+    header[1] = requests;
+    header[2] = words.size();
+    world_.send(dealer_rank_, wordBytes(header));
+    world_.send(dealer_rank_, wordBytes(words));
+  }
+
+  // Party i >= 1: every share is the next block of its stream, as the dealer draws it.
+  std::vector<RingTensor> drawShares(const CorrelationRequest& request) {
+    const auto shapes = request.outputShapes();
+    const auto sharings = request.outputSharings();
+    std::vector<RingTensor> out;
+    out.reserve(shapes.size());
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      out.push_back(drawShare(shapes[k], sharings[k], *stream_));
+    }
+    return out;
+  }
+
+  // Party 0: receives the replies of the batch asked ahead (once), with each one's traffic.
+  void collectAhead() {
+    if (ahead_.empty() || collected_) return;
+    CommCounters before = world_.stats().total;
+    for (const auto& r : ahead_) {
+      ahead_outputs_.push_back(receiveReply(r, check(r)));
+      const CommCounters after = world_.stats().total;
+      if (ahead_outputs_.size() > 1) ahead_traffic_.emplace_back();
+      addDelta(ahead_traffic_.back(), before, after);
+      before = after;
+    }
+    collected_ = true;
+  }
+
+  // A batch asked ahead that the next prefetch does not want: received (party 0) and dropped, its
+  // traffic counted all the same.
+  void dropAhead() {
+    if (ahead_.empty()) return;
+    if (world_.rank() == 0) {
+      auto scope = world_.tag("dealer");
+      collectAhead();
+    }
+    for (const auto& t : ahead_traffic_) addDelta(traffic_, CommCounters{}, t);
+    ahead_.clear();
+    ahead_words_.clear();
+    ahead_outputs_.clear();
+    ahead_traffic_.clear();
+  }
+
   Communicator& world_;
   int dealer_rank_;
+  // The batch asked ahead (prepareNext), until a prefetch uses or drops it: its requests and
+  // encoding, its outputs (drawn at once by parties i >= 1, received by party 0 when it first
+  // needs the dealer), and its traffic per request (the upload counts with the first).
+  std::vector<CorrelationRequest> ahead_;
+  std::vector<uint64_t> ahead_words_;
+  std::vector<std::vector<RingTensor>> ahead_outputs_;
+  std::vector<CommCounters> ahead_traffic_;
+  bool collected_ = true;
   std::vector<uint64_t> reply_;  // party 0: a multi-output reply, before it is split
   std::optional<Prg> stream_;    // party i >= 1: the stream it shares with the dealer
 };
@@ -220,6 +317,7 @@ class TtpServer {
   explicit TtpServer(Communicator& world) : world_(world) {}
 
   void run(std::chrono::milliseconds idle_timeout) {
+    idle_timeout_ = idle_timeout;
     auto scope = world_.tag("dealer");
     for (int p = 1; p < world_.worldSize() - 1; ++p) {
       const auto seed = Prg::osSeed();
@@ -234,8 +332,8 @@ class TtpServer {
       }
       const uint64_t count = header[0];
       if (count == 0) return;  // shutdown: party 0's client was destroyed
-      if (count == kBatch) {
-        serveBatch(header[1], header[2]);
+      if (count == kBatch || count == kBatchAhead) {
+        serveBatch(header[1], header[2], count == kBatchAhead);
         continue;
       }
       if (count > kMaxRequestWords) {
@@ -254,8 +352,9 @@ class TtpServer {
   }
 
  private:
-  // A prefetch's requests in one message; one reply per request, in order, sent as it is made.
-  void serveBatch(uint64_t requests, uint64_t total_words) {
+  // A prefetch's requests in one message; one reply per request, in order, sent as it is made,
+  // or, for a batch asked ahead, all made first and then sent while party 0 may still compute.
+  void serveBatch(uint64_t requests, uint64_t total_words, bool ahead) {
     if (requests < 2 || requests > kMaxBatchRequests ||
         total_words > requests * (kMaxRequestWords + 1)) {
       reject("batch of " + std::to_string(requests) + " requests in " +
@@ -263,17 +362,24 @@ class TtpServer {
     }
     std::vector<uint64_t> words(total_words);
     world_.recv(0, writableWordBytes(words));
+    std::vector<Words> made;
     size_t at = 0;
     for (uint64_t k = 0; k < requests; ++k) {
       const uint64_t count = at < words.size() ? words[at] : 0;
       if (count == 0 || count > kMaxRequestWords || count > words.size() - at - 1) {
         reject("request " + std::to_string(k) + " of a batch has a bad length");
       }
-      const Words reply = serve(std::span(words).subspan(at + 1, count));
-      world_.send(0, wordBytes(reply));
+      Words reply = serve(std::span(words).subspan(at + 1, count));
+      if (ahead) {
+        made.push_back(std::move(reply));
+      } else {
+        world_.send(0, wordBytes(reply));
+      }
       at += 1 + count;
     }
     if (at != words.size()) reject("a batch has words after its last request");
+    TimeoutScope idle(world_, idle_timeout_);
+    for (const Words& reply : made) world_.send(0, wordBytes(reply));
   }
 
   // Tells every rank, then throws: the parties' pending calls fail promptly.
@@ -361,6 +467,7 @@ class TtpServer {
   }
 
   Communicator& world_;
+  std::chrono::milliseconds idle_timeout_{kTtpIdleTimeout};
   std::vector<Prg> streams_;  // party i's stream at i - 1
   Prg prg_;                   // the correlations' randomness, known to the dealer only
   FixedMaskStore masks_;

@@ -125,6 +125,93 @@ TEST_P(TtpDealerTest, LongRequestsTravelInTwoMessages) {
   EXPECT_EQ(out[0].second.bytes_received, 8u * (24 + 40 + 30));
 }
 
+// Uses every output of a recorded sequence (a mul triple, a truncation pair, a binary triple)
+// from the prefetched queue and checks them opened; returns the failures.
+std::vector<std::string> useBatch(Party& p, const char* batch) {
+  Dealer& d = p.dealer();
+  auto mul = d.mulTriple(Shape{50});
+  auto trunc = d.truncationPair(Shape{30}, 16);
+  auto bt = d.binaryTriple(10);
+  auto o = open(p, {mul.a, mul.b, mul.c, trunc.r, trunc.r_shifted});
+  for (auto* t : {&bt.a, &bt.b, &bt.c}) p.comm().allReduce(t->data(), ReduceOp::kXor);
+  std::vector<std::string> failures;
+  if (!(o[2] == o[0] * o[1])) failures.push_back(std::string(batch) + ": mul c != a * b");
+  if (!(o[4] == o[3].shiftRightLogical(16))) failures.push_back(std::string(batch) + ": trunc");
+  if (!(bt.c == (bt.a & bt.b))) failures.push_back(std::string(batch) + ": binary c != a & b");
+  return failures;
+}
+
+TEST_P(TtpDealerTest, RunAheadServesTheNextBatchInTheStreamsOrder) {
+  // prefetch, prepareNext, a correlation fetched online in between (it reaches the dealer after
+  // the batch asked ahead: party 0 receives that batch first, the others drew it at once), the
+  // next prefetch from what was made ahead, then a prefetch of something else (the batch made
+  // ahead is dropped) and a batch made ahead that no prefetch asks for (dropped at shutdown).
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    Dealer& d = p.dealer();
+    d.startRecording();
+    auto failures = useBatch(p, "recorded");
+    const std::vector<CorrelationRequest> batch = d.stopRecording();
+    for (int i = 0; i < 3; ++i) {
+      d.prefetch(batch);
+      d.prepareNext(batch);
+      const std::string name = "batch " + std::to_string(i);
+      for (auto& f : useBatch(p, name.c_str())) failures.push_back(f);
+      auto online = d.mulTriple(Shape{7});  // not prefetched
+      auto o = open(p, {online.a, online.b, online.c});
+      if (!(o[2] == o[0] * o[1])) failures.push_back(name + ": online mul after run-ahead");
+    }
+    CorrelationRequest other;
+    other.kind = CorrelationRequest::Kind::kMul;
+    other.shapes = {Shape{9}};
+    d.prefetch({other, other});
+    for (int k = 0; k < 2; ++k) {
+      auto t = d.mulTriple(Shape{9});
+      auto o = open(p, {t.a, t.b, t.c});
+      if (!(o[2] == o[0] * o[1])) failures.push_back("after a dropped batch: mul");
+    }
+    if (d.prefetched() != 0) failures.push_back("prefetched material left over");
+    d.prepareNext(batch);  // never used
+    return failures;
+  });
+  for (int p = 0; p < parties(); ++p) {
+    for (const auto& f : out[p]) ADD_FAILURE() << "party " << p << ": " << f;
+  }
+}
+
+TEST_P(TtpDealerTest, RunAheadCostsWhatAPrefetchCosts) {
+  // Two prefetches of a batch, the second asked ahead or not: the same dealer traffic on party 0.
+  auto run = [&](bool ahead) {
+    return simulateTtp(parties(), [&](Party& p) {
+      Dealer& d = p.dealer();
+      d.startRecording();
+      (void)useBatch(p, "recorded");
+      const std::vector<CorrelationRequest> batch = d.stopRecording();
+      const CommCounters before = d.traffic();
+      d.prefetch(batch);
+      if (ahead) d.prepareNext(batch);
+      (void)useBatch(p, "first");
+      d.prefetch(batch);
+      const uint64_t used0 = d.usedBytes();
+      (void)useBatch(p, "second");
+      CommCounters spent = d.traffic();
+      spent.bytes_sent -= before.bytes_sent;
+      spent.bytes_received -= before.bytes_received;
+      spent.messages_sent -= before.messages_sent;
+      spent.messages_received -= before.messages_received;
+      return std::make_pair(spent, d.usedBytes() - used0);
+    });
+  };
+  const auto plain = run(false), ahead = run(true);
+  EXPECT_EQ(ahead[0].first.bytes_sent, plain[0].first.bytes_sent);
+  EXPECT_EQ(ahead[0].first.bytes_received, plain[0].first.bytes_received);
+  EXPECT_EQ(ahead[0].first.messages_sent, plain[0].first.messages_sent);
+  EXPECT_EQ(ahead[0].first.messages_received, plain[0].first.messages_received);
+  // Each correlation of the batch made ahead carries its own traffic when it is used.
+  EXPECT_EQ(ahead[0].second, plain[0].second);
+  EXPECT_GT(ahead[0].second, 0u);
+  for (int p = 1; p < parties(); ++p) EXPECT_EQ(ahead[p].first.bytes_received, 0u);
+}
+
 // ArithTensor, FixedWeight, comparisons and binary shares run their whole suites under this
 // dealer too (arith_tensor_test, compare_test, binary_tensor_test are parametrised by dealer).
 

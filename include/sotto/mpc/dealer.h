@@ -206,6 +206,14 @@ class Dealer {
   void startRecording();
   std::vector<CorrelationRequest> stopRecording();
   void prefetch(const std::vector<CorrelationRequest>& requests);
+  /// Run-ahead: says that the next prefetch() will ask for `requests` again (the next batch of
+  /// the same model), so that a dealer in another process (the TTP) makes them while the parties
+  /// compute: party 0 sends the requests now (one message, no wait) and the next prefetch() only
+  /// receives. The other dealers do nothing. Collective like prefetch(). If the next prefetch()
+  /// asks for something else, the material made ahead is received and dropped first (correct,
+  /// but the dealer's work is wasted); so is material made ahead for a prefetch() that never
+  /// comes (party 0's client receives it when destroyed).
+  void prepareNext(const std::vector<CorrelationRequest>& requests);
   /// Number of prefetched correlations not yet used.
   size_t prefetched() const { return queue_.size(); }
 
@@ -217,6 +225,8 @@ class Dealer {
   /// for all of them in one message.
   virtual void fetchMany(std::span<const CorrelationRequest> requests,
                          const std::function<void(size_t, std::vector<RingTensor>)>& deliver);
+  /// prepareNext(): the default does nothing (the material is made when prefetch() asks).
+  virtual void fetchAhead(std::span<const CorrelationRequest> requests);
   CommCounters traffic_;
 
  private:

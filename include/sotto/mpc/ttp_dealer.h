@@ -66,7 +66,14 @@ inline constexpr int64_t kTtpMaxCorrelationWords = (int64_t{1} << 28) - 1;
 /// - parties i >= 1: no communication (their shares come from their stream).
 /// Dealer::prefetch() asks for all of its requests in one message and receives one reply per
 /// request as the dealer makes them: one round trip per prefetch, not per correlation.
-/// Destroying party 0's client tells the dealer to stop (best effort, never throws).
+/// Dealer::prepareNext() runs ahead: party 0 sends the next prefetch's requests at once (no wait)
+/// and the dealer makes every reply while the parties compute, then sends them, waiting for party
+/// 0 to receive as long as it waits for a request (runTtpDealer's idle_timeout); parties i >= 1
+/// draw their shares of that batch at once, so that their streams stay in the dealer's order. Party
+/// 0 receives the batch at the next prefetch, or first thing when it next needs the dealer (a
+/// correlation fetched online waits for the batch ahead: record every correlation of a batch).
+/// Destroying party 0's client tells the dealer to stop (best effort, never throws), after
+/// receiving a batch made ahead and never used.
 ///
 /// Every party validates a request's shapes locally before any communication (InvalidArgument
 /// on every party, as the seeded dealer). A request the dealer rejects (an unknown fixed mask id,
