@@ -91,7 +91,7 @@ void RangeCheckLog::record(const ArithTensor& x, std::string_view op, uint64_t c
       log.word_coef_.push_back(t.coef);
     }
   }
-  if (log.words_.size() > kRangeCheckFlushWords) log.reduceWords(p);
+  if (log.words_.size() > log.flush_words_) log.reduceWords(p);
 }
 
 void RangeCheckLog::recordBeyond62(const ArithTensor& x, std::string_view op) {
@@ -147,6 +147,11 @@ void RangeCheckLog::reduceWords(const Party& party) {
   words_.clear();
   word_entry_.clear();
   word_coef_.clear();
+}
+
+void RangeCheckLog::setFlushWords(uint64_t words) {
+  SOTTO_ENFORCE(words > 0, "range check: the flush threshold must be positive");
+  flush_words_ = words;
 }
 
 std::vector<RangeCheckRow> RangeCheckLog::rows() const {

@@ -119,6 +119,9 @@ class RangeCheckLog {
   std::vector<RangeCheckRow> rows() const;
   /// Inside checkRanges() (its own comparisons are not recorded).
   bool busy() const { return busy_; }
+  /// Pending words above which recording reduces them to per-name counts first (default
+  /// kRangeCheckFlushWords; collective: set it alike on every party). @throws InvalidArgument on 0.
+  void setFlushWords(uint64_t words);
   /// Words waiting for the next checkRanges().
   uint64_t pendingWords() const { return words_.size(); }
   /// Forgets the rows (the pending words must have been checked). @throws ProtocolError if
@@ -153,7 +156,8 @@ class RangeCheckLog {
   std::vector<uint32_t> word_entry_;  ///< the entry each word counts for
   std::vector<int8_t> word_coef_;     ///< +1 or -1: how its sign bit adds to the count
   bool busy_ = false;                 ///< inside checkRanges(): its own signs are not recorded
-  uint64_t scope_serial_ = 0;         ///< counts outermost OpScopes (a call of that op)
+  uint64_t flush_words_ = kRangeCheckFlushWords;
+  uint64_t scope_serial_ = 0;  ///< counts outermost OpScopes (a call of that op)
 };
 
 /// Collective (every party, same order): checks everything recorded since the last call and
