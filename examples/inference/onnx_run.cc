@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "runner.h"
+#include "sotto/mpc/range_check.h"
 #include "sotto/nn/npy.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/private_model.h"
@@ -25,7 +27,7 @@ struct Args {
   std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
                                             truncation = "exact";
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
-  bool json = false;
+  bool json = false, check_ranges = false;
 };
 
 void printUsage(std::FILE* out) {
@@ -44,6 +46,9 @@ void printUsage(std::FILE* out) {
       "                        or insecure-seeded (party 0 learns the input; testing only)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
       "  --math M              table (default) or iterative\n"
+      "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
+      "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
+      "                        op is opened after the run (9 more rounds) and party 1 prints them\n"
       "  --json                one JSON line of results\n"
       "  --help                this text\n");
 }
@@ -57,10 +62,12 @@ void printUsage(std::FILE* out) {
 int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   SOTTO_ENFORCE(comm.worldSize() == 2, "onnx_run runs with 2 computing parties, got ",
                 comm.worldSize());
-  verifySameOnAllParties(comm, "--truncation and --math",
-                         "--truncation " + a.truncation + " --math " + a.math);
+  verifySameOnAllParties(comm, "--truncation, --math and --check-ranges",
+                         "--truncation " + a.truncation + " --math " + a.math +
+                             (a.check_ranges ? " --check-ranges" : ""));
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
+  po.check_ranges = a.check_ranges;
   Party party(comm, dealer, po);
   nn::Graph full;
   if (party.id() == 0) full = nn::loadOnnx(a.model);
@@ -84,6 +91,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   const auto x = ArithTensor::share(party, 1, in.values, Shape(dims));
   const auto y = model.forward(x, &profile);
   const RingTensor opened = y.revealTo(1);
+  const std::vector<RangeCheckRow> out_of_domain =
+      a.check_ranges ? checkRanges(party) : std::vector<RangeCheckRow>{};
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const CommCounters c1 = comm.stats().total;
@@ -99,6 +108,16 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
               seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
               static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
               static_cast<unsigned long long>(dealer_bytes[0]));
+  if (a.check_ranges) {
+    std::printf("\nrange checks (one opened bit per op):\n%s",
+                formatRangeChecks(party.rangeChecks().rows()).c_str());
+    if (out_of_domain.empty()) {
+      std::printf("range check: every checked op stayed in its domain\n");
+    } else {
+      for (const auto& r : out_of_domain)
+        std::printf("range check: OUT OF DOMAIN: %s\n", r.name.c_str());
+    }
+  }
   if (!a.expect.empty()) {
     // Party 1 compares the private output with a reference (e.g. PyTorch's) it was given.
     const nn::PlainTensor want = nn::loadTensorFile(a.expect);
@@ -117,11 +136,12 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
     std::printf(
         "{\"model\": \"%s\", \"dealer\": \"%s\", \"secure\": %s, \"seconds\": %.9g, "
         "\"rounds\": %llu, "
-        "\"online_bytes_per_party\": %llu, \"dealer_bytes\": %llu}\n",
+        "\"online_bytes_per_party\": %llu, \"dealer_bytes\": %llu, \"out_of_domain_ops\": %s}\n",
         a.model.c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false", seconds,
         static_cast<unsigned long long>(c1.rounds - c0.rounds),
         static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
-        static_cast<unsigned long long>(dealer_bytes[0]));
+        static_cast<unsigned long long>(dealer_bytes[0]),
+        a.check_ranges ? std::to_string(out_of_domain.size()).c_str() : "null");
   return 0;
 }
 
@@ -133,6 +153,10 @@ int main(int argc, char** argv) {
     const std::string k = argv[i];
     if (k == "--json") {
       a.json = true;
+      continue;
+    }
+    if (k == "--check-ranges") {
+      a.check_ranges = true;
       continue;
     }
     if (k == "--help" || k == "-h") {

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "sotto/data/idx.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/range_check.h"
 #include "sotto/nn/onnx.h"
 #include "sotto/nn/plain_eval.h"
 #include "sotto/nn/private_model.h"
@@ -49,7 +51,7 @@ struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
                            truncation = "exact";
   int64_t images = 0, batch = 0;
-  bool json = false, check = false, quiet = false;
+  bool json = false, check = false, quiet = false, check_ranges = false;
 };
 
 void printUsage(std::FILE* out, const InferenceDefaults& d) {
@@ -76,6 +78,10 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "  --math M              table (default) or iterative (CrypTen's approximations)\n"
       "  --check               party 1 also reads the model file and compares with the plaintext\n"
       "                        model (a demo check: it gives the data owner the model)\n"
+      "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
+      "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
+      "                        op is opened after each batch (9 more rounds per batch) and the\n"
+      "                        report lists the ops that left their domain\n"
       "  --quiet, --json       no report; one JSON line of results\n"
       "  --help                this text\n",
       d.program.c_str(), d.model_name.c_str(),
@@ -131,6 +137,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.json = true;
     else if (k == "--check")
       a.check = true;
+    else if (k == "--check-ranges")
+      a.check_ranges = true;
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -182,6 +190,7 @@ struct Totals {
   uint64_t rounds = 0, online_bytes = 0, dealer_bytes = 0;
   int64_t images = 0, correct = 0, agree = 0, batches = 0;
   double max_abs_err = 0;
+  std::set<std::string> out_of_domain;  // op names whose range check failed in some batch
 };
 
 constexpr int kDataOwner = 1;
@@ -203,11 +212,13 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   SOTTO_ENFORCE(comm.worldSize() == 2, d.program, " runs with 2 computing parties (", "got ",
                 comm.worldSize(), "; with --dealer ttp start 3 ranks)");
   // Every party must run the same settings (a standalone party may have been started with others).
-  verifySameOnAllParties(comm, "--batch, --reveal, --truncation and --math",
+  verifySameOnAllParties(comm, "--batch, --reveal, --truncation, --math and --check-ranges",
                          "--batch " + std::to_string(a.batch) + " --reveal " + a.reveal +
-                             " --truncation " + a.truncation + " --math " + a.math);
+                             " --truncation " + a.truncation + " --math " + a.math +
+                             (a.check_ranges ? " --check-ranges" : ""));
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
+  po.check_ranges = a.check_ranges;
   Party party(comm, dealer, po);
   const bool me_data = party.id() == kDataOwner;
   const bool print = me_data && !a.quiet;
@@ -279,6 +290,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
       const std::vector<double> zeros(static_cast<size_t>(shape.numel()), 0.0);
       const ArithTensor warm = model.forward(ArithTensor::share(party, kDataOwner, zeros, shape));
       (void)(a.reveal == "class" ? predictedClass(warm) : warm).revealTo(kDataOwner);
+      if (a.check_ranges) {
+        // The check's material too, as the batches run it; its result on zeros is not reported.
+        (void)checkRanges(party);
+        party.rangeChecks().clearRows();
+      }
       recorded[bs] = dealer.stopRecording();
     }
     comm.barrier();
@@ -302,6 +318,13 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const ArithTensor logits = model.forward(input, t.batches == profiled ? &prof : nullptr);
     const bool classes_only = a.reveal == "class";
     const RingTensor opened = (classes_only ? predictedClass(logits) : logits).revealTo(kDataOwner);
+    if (a.check_ranges) {  // one opened bit per op name of this batch
+      for (const auto& r : checkRanges(party)) {
+        if (t.out_of_domain.insert(r.name).second)
+          say("  range check: %s left its domain (first in the batch from image %lld)\n",
+              r.name.c_str(), static_cast<long long>(start));
+      }
+    }
     const auto t2 = Clock::now();
     if (t.batches == profiled) {
       // Every party's dealer traffic per layer (with the TTP dealer only party 0 has any).
@@ -378,6 +401,15 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
                   t.max_abs_err);
     else if (plain)
       std::printf("agreement with the plaintext model: %.2f %% (only classes revealed)\n", agree);
+    if (a.check_ranges) {
+      std::printf("\nRange checks (one opened bit per op and batch):\n%s",
+                  formatRangeChecks(party.rangeChecks().rows()).c_str());
+      if (t.out_of_domain.empty())
+        std::printf("range check: every checked op stayed in its domain\n");
+      else
+        std::printf("range check: %zu op(s) left their domain (OUT OF DOMAIN above)\n",
+                    t.out_of_domain.size());
+    }
   }
   if (a.json) {
     std::printf(
@@ -386,7 +418,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         "\"%s\", \"accuracy\": %.6f, \"plaintext_agreement\": %s, "
         "\"max_abs_logit_error\": %s, \"seconds_per_image\": %.9g, "
         "\"online_seconds_per_image\": %.9g, \"rounds\": %.6g, \"rounds_per_batch\": %.6g, "
-        "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g}\n",
+        "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g, "
+        "\"out_of_domain_ops\": %s}\n",
         modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
         backendLabel(comm).c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false",
         a.reveal.c_str(), a.truncation.c_str(), acc / 100.0,
@@ -394,7 +427,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         plain && a.reveal == "logits" ? std::to_string(t.max_abs_err).c_str() : "null",
         t.seconds / n, t.online_seconds / n, t.rounds / n,
         static_cast<double>(t.rounds) / static_cast<double>(t.batches), t.online_bytes / n,
-        t.dealer_bytes / n, load_seconds);
+        t.dealer_bytes / n, load_seconds,
+        a.check_ranges ? std::to_string(t.out_of_domain.size()).c_str() : "null");
   }
   return 0;
 }

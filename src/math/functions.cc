@@ -7,8 +7,10 @@
 #include <mutex>
 #include <tuple>
 
+#include "sotto/math/domain.h"
 #include "sotto/math/iterative.h"
 #include "sotto/mpc/compare.h"
+#include "sotto/mpc/range_check.h"
 #include "table_engine.h"
 
 namespace sotto {
@@ -346,6 +348,16 @@ Shifted shiftedExpSum(const ArithTensor& x, int64_t dim) {
   return {std::move(z), e.sum(dim, /*keepdim=*/true)};
 }
 
+// Range check of softmax's input: every x_i within kSoftmaxSpread of the row's first element, so
+// every difference its maximum compares stays below 2^62 (range_check.h).
+void recordSpread(const ArithTensor& x, int64_t dim, const char* op) {
+  if (!x.party().options().check_ranges) return;
+  const ArithTensor first = x.slice(dim, 0, 1);
+  RingTensor d = x.share() - first.share();  // broadcast along dim
+  RangeCheckLog::recordOutside(ArithTensor(x.party(), std::move(d), x.fracBits()), -kSoftmaxSpread,
+                               kSoftmaxSpread - 1, op);
+}
+
 ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
   const ArithTensor m = max(x, dim, /*keepdim=*/true);
   const ArithTensor z(x.party(), x.share() - m.share(), x.fracBits());
@@ -356,42 +368,57 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 }  // namespace
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "exp");
+  if (const int64_t hi = expSafeMax(x.fracBits()); hi < std::numeric_limits<int64_t>::max())
+    RangeCheckLog::recordAbove(x, hi, "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
   return tabulated(x, Fn::kExp, "exp");
 }
 
 ArithTensor sigmoid(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "sigmoid");  // every input is in its domain
   if (method == MathMethod::kIterative) return crypten_style::sigmoid(x);
   return tabulated(x, Fn::kSigmoid, "sigmoid");
 }
 
 ArithTensor tanh(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "tanh");  // every input is in its domain
   if (method == MathMethod::kIterative) return crypten_style::tanh(x);
   return tabulated(x, Fn::kTanh, "tanh");
 }
 
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "reciprocal");
+  RangeCheckLog::recordNonZero(x, "reciprocal");
   if (method == MathMethod::kIterative) return crypten_style::reciprocal(x);
   return tabulated(x, Fn::kReciprocal, "reciprocal");
 }
 
 ArithTensor sqrt(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "sqrt");
+  RangeCheckLog::recordOutside(x, 0, kSqrtSafeMax, "sqrt");
   if (method == MathMethod::kIterative) return crypten_style::sqrt(x);
   return tabulated(x, Fn::kSqrt, "sqrt");
 }
 
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "rsqrt");
+  RangeCheckLog::recordNonPositive(x, "rsqrt");
   if (method == MathMethod::kIterative) return crypten_style::rsqrt(x);
   return tabulated(x, Fn::kRsqrt, "rsqrt");
 }
 
 ArithTensor log(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "log");
+  RangeCheckLog::recordNonPositive(x, "log");
   if (method == MathMethod::kIterative) return crypten_style::log(x);
   return tabulated(x, Fn::kLog, "log");
 }
 
 ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   dim = normalizeDim(x, dim, "softmax");
+  RangeCheckLog::OpScope check(x.party(), "softmax");
+  recordSpread(x, dim, "softmax");
   if (method == MathMethod::kIterative) return crypten_style::softmax(x, dim);
   checkScale(x, "softmax");
   auto scope = x.party().comm().tag("softmax (table)");
@@ -406,6 +433,8 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
 
 ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   dim = normalizeDim(x, dim, "logSoftmax");
+  RangeCheckLog::OpScope check(x.party(), "logSoftmax");
+  recordSpread(x, dim, "logSoftmax");
   if (method == MathMethod::kIterative) return logSoftmaxIterative(x, dim);
   checkScale(x, "logSoftmax");
   auto scope = x.party().comm().tag("logSoftmax (table)");

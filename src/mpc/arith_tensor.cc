@@ -307,8 +307,10 @@ ArithTensor ArithTensor::truncate(int bits, Truncation method) const {
                   party_->numParties());
     party_->localTruncations().note(numel(), frac_bits_ + bits);
     // SecureML: party 0 shifts its share; party 1 negates, shifts, negates.
-    if (id == 0) return withShare(share_.shiftRightArithmetic(bits));
-    return withShare(-((-share_).shiftRightArithmetic(bits)));
+    ArithTensor y = withShare(id == 0 ? share_.shiftRightArithmetic(bits)
+                                      : -((-share_).shiftRightArithmetic(bits)));
+    RangeCheckLog::recordLocalTruncation(y);  // only with PartyOptions::check_ranges
+    return y;
   }
   auto scope = party_->comm().tag("truncate");
   const TruncationPair p = party_->dealer().truncationPair(shape(), bits);

@@ -27,6 +27,8 @@ ArithTensor constantLike(const ArithTensor& x, double k) {
 }  // namespace
 
 ArithTensor ltz(const ArithTensor& x) {
+  RangeCheckLog::OpScope check(x.party(), "ltz");
+  RangeCheckLog::recordBeyond62(x, "ltz");
   auto scope = x.party().comm().tag("compare");
   RingTensor bit = detail::signOf(x, /*nonneg=*/false, nullptr).bit;
   return ArithTensor(x.party(), std::move(bit).shiftLeft(x.fracBits()), x.fracBits());
@@ -34,16 +36,20 @@ ArithTensor ltz(const ArithTensor& x) {
 
 ArithTensor lt(const ArithTensor& x, const ArithTensor& y) {
   checkPair(x, y, "lt");
+  RangeCheckLog::OpScope check(x.party(), "lt");
   return ltz(x - y);
 }
 ArithTensor gt(const ArithTensor& x, const ArithTensor& y) {
   checkPair(x, y, "gt");
+  RangeCheckLog::OpScope check(x.party(), "gt");
   return ltz(y - x);
 }
 ArithTensor le(const ArithTensor& x, const ArithTensor& y) {
+  RangeCheckLog::OpScope check(x.party(), "le");
   return constantLike(x, 1.0) - gt(x, y);
 }
 ArithTensor ge(const ArithTensor& x, const ArithTensor& y) {
+  RangeCheckLog::OpScope check(x.party(), "ge");
   return constantLike(x, 1.0) - lt(x, y);
 }
 
@@ -51,6 +57,7 @@ ArithTensor eq(const ArithTensor& x, const ArithTensor& y) {
   checkPair(x, y, "eq");
   // lt and gt in one pass over [x - y, y - x]; eq = 1 - lt - gt (they never hold together).
   const ArithTensor d = x - y;
+  RangeCheckLog::OpScope check(x.party(), "eq");  // ltz checks d and -d
   const std::vector<int64_t> flat{d.numel()};
   RingTensor both = concat({d.share().reshape(flat), (-d).share().reshape(flat)}, 0);
   const ArithTensor l = ltz(ArithTensor(x.party(), std::move(both), x.fracBits()));
@@ -61,18 +68,27 @@ ArithTensor eq(const ArithTensor& x, const ArithTensor& y) {
          ArithTensor(x.party(), std::move(gts), x.fracBits());
 }
 
-ArithTensor sign(const ArithTensor& x) { return constantLike(x, 1.0) - ltz(x).mulPublicInt(2); }
+ArithTensor sign(const ArithTensor& x) {
+  RangeCheckLog::OpScope check(x.party(), "sign");
+  return constantLike(x, 1.0) - ltz(x).mulPublicInt(2);
+}
 
 ArithTensor relu(const ArithTensor& x) {
+  RangeCheckLog::OpScope check(x.party(), "relu");
+  RangeCheckLog::recordBeyond62(x, "relu");
   auto scope = x.party().comm().tag("relu");
   RingTensor y = detail::signOf(x, /*nonneg=*/true, &x.share()).selected;
   return ArithTensor(x.party(), std::move(y), x.fracBits());
 }
 
-ArithTensor abs(const ArithTensor& x) { return relu(x).mulPublicInt(2) - x; }
+ArithTensor abs(const ArithTensor& x) {
+  RangeCheckLog::OpScope check(x.party(), "abs");
+  return relu(x).mulPublicInt(2) - x;
+}
 
 ArithTensor maximum(const ArithTensor& x, const ArithTensor& y) {
   checkPair(x, y, "maximum");
+  RangeCheckLog::OpScope check(x.party(), "maximum");  // relu checks x - y
   return y + relu(x - y);
 }
 
@@ -114,8 +130,9 @@ RingTensor oneHotAllPairs(const Party& p, const RingTensor& v) {
       for (int64_t j = i + 1; j < k; ++j) diff[at++] = v[r * k + i] - v[r * k + j];
     }
   }
-  const RingTensor b =
-      detail::signOf(ArithTensor(p, std::move(diff), 0), /*nonneg=*/true, nullptr).bit;
+  const ArithTensor d(p, std::move(diff), 0);
+  RangeCheckLog::recordBeyond62(d, "argmax");
+  const RingTensor b = detail::signOf(d, /*nonneg=*/true, nullptr).bit;
   // Factors [rows·k, k - 1]: position i's win (or loss complement) against every other j.
   RingTensor f(Shape{rows * k, k - 1});
   for (int64_t r = 0; r < rows; ++r) {
@@ -166,6 +183,7 @@ int64_t checkedDim(const ArithTensor& x, int64_t dim, const char* what) {
 
 ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim) {
   dim = checkedDim(x, dim, "argmaxOneHot");
+  RangeCheckLog::OpScope check(x.party(), "argmaxOneHot");
   if (x.shape()[dim] > kAllPairsArgmax) return argmax(x, dim).second;
   const Party& p = x.party();
   auto scope = p.comm().tag("max");
@@ -178,6 +196,7 @@ std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim) {
   const Party& p = x.party();
   const int64_t r = x.shape().rank();
   dim = checkedDim(x, dim, "argmax");
+  RangeCheckLog::OpScope check(x.party(), "argmax");
   const int64_t k0 = x.shape()[dim];
   auto scope = p.comm().tag("max");
   auto [v, perm] = toRows(x.share(), dim);
@@ -216,6 +235,7 @@ std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim) {
       std::copy_n(d_oh.data().begin() + i * k0, k0, both.data().begin() + i * w + 1);
     }
     const ArithTensor dv(p, diff, x.fracBits());
+    RangeCheckLog::recordBeyond62(dv, "argmax");
     const RingTensor sel = detail::signOf(dv, /*nonneg=*/true, &both).selected;
     RingTensor nv = vb, no = ob;
     for (int64_t i = 0; i < m; ++i) {
@@ -275,6 +295,7 @@ ArithTensor reduceTree(
 }
 
 ArithTensor max(const ArithTensor& x, int64_t dim, bool keepdim) {
+  RangeCheckLog::OpScope check(x.party(), "max");  // maximum checks each level's differences
   auto scope = x.party().comm().tag("max");
   return reduceTree(x, dim, keepdim, "max", maximum);
 }
@@ -327,6 +348,7 @@ RingTensor windows(const RingTensor& x, std::array<int64_t, 2> kernel,
 ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding) {
   const Party& p = x.party();
+  RangeCheckLog::OpScope check(p, "maxPool2d");  // max checks each level's differences
   RingTensor win = windows(x.share(), kernel, stride, padding, nullptr);
   return max(ArithTensor(p, std::move(win), x.fracBits()), 4);
 }

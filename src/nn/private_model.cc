@@ -674,6 +674,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
     const LocalTruncationLog outer = std::exchange(local_log, LocalTruncationLog{});
     ArithTensor out = [&] {
       auto scope = comm.tag(s.op);
+      const RangeCheckLog::LabelScope label(*m.party, s.name + " (" + s.op + ")");
       try {
         return s.run(in);
       } catch (...) {

@@ -6,6 +6,7 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/mpc/dealer.h"
+#include "sotto/mpc/range_check.h"
 #include "sotto/tensor/fixed_point.h"
 
 namespace sotto {
@@ -49,6 +50,11 @@ struct LocalTruncationLog {
 struct PartyOptions {
   int frac_bits = kDefaultFracBits;
   Truncation truncation = Truncation::kDealer;
+  /// Range checks for model developers (range_check.h): each comparison, math function and local
+  /// truncation also records, in secret, whether an element left its safe domain; checkRanges()
+  /// opens one bit per op name. Results are unchanged; each checkRanges() costs 9 rounds and
+  /// about 11 bytes each way per recorded word (2 parties).
+  bool check_ranges = false;
 };
 
 class Party {
@@ -67,6 +73,8 @@ class Party {
   /// Code that measures a span of work (the per-layer profile) swaps in an empty log, then
   /// merges the old one back.
   LocalTruncationLog& localTruncations() const { return local_log_; }
+  /// The range-check log (range_check.h); records only when options().check_ranges is set.
+  RangeCheckLog& rangeChecks() const { return range_log_; }
 
  private:
   Communicator& comm_;
@@ -74,6 +82,7 @@ class Party {
   PartyOptions options_;
   mutable Prg prg_;
   mutable LocalTruncationLog local_log_;
+  mutable RangeCheckLog range_log_;
 };
 
 }  // namespace sotto

@@ -30,6 +30,11 @@
 ///   Softmax, LogSoftmax, Sigmoid, Tanh,
 ///   Exp, Log, Reciprocal, Sqrt         math functions (functions.h), table method by default
 ///
+/// With PartyOptions::check_ranges, every comparison, math function and local truncation of a
+/// node is recorded under "<node name> (<op>): <function>" (sotto/mpc/range_check.h); forward()
+/// opens nothing for it: call checkRanges(party) after it (9 rounds with 2 parties) to learn which
+/// of them left their safe domain.
+///
 /// Every call is collective: all parties call load() and forward() in the same order.
 
 #include <cstdint>
