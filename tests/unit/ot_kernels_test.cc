@@ -131,18 +131,24 @@ TEST(OtKernelsTest, MsbAndDreluOverTheWholeRing) {
 }
 
 TEST(OtKernelsTest, LessThanForEveryWidthShape) {
-  // Widths with a full top leaf, a partial one, a single leaf, an odd leaf count.
-  for (int bits : {1, 3, 4, 5, 12, 16, 20, 63, 64}) {
-    const Words a = testValues(300, 10 + bits), b = testValues(300, 50 + bits);
-    Words a2 = a, b2 = b;
-    // Also equal values and values differing in one low digit only.
-    for (size_t i = 0; i < 40; ++i) b2[i] = a2[i] + (i % 2);
-    auto out = run([&](OtKernels& k) { return k.lessThan(k.rank() == 0 ? a2 : b2, bits); });
-    const BitShares lt = revealXor(out);
+  // Widths with a full top leaf, a partial one, a single leaf, an odd leaf count; one session.
+  const std::vector<int> widths{1, 3, 4, 5, 12, 16, 20, 63, 64};
+  const Words a = testValues(300, 10), b0 = testValues(300, 50);
+  Words b = b0;
+  // Also equal values and values differing in the lowest bit only.
+  for (size_t i = 0; i < 40; ++i) b[i] = a[i] + (i % 2);
+  auto out = run([&](OtKernels& k) {
+    std::vector<BitShares> r;
+    for (int bits : widths) r.push_back(k.lessThan(k.rank() == 0 ? a : b, bits));
+    return r;
+  });
+  for (size_t w = 0; w < widths.size(); ++w) {
+    const int bits = widths[w];
+    const BitShares lt = revealXor({out[0][w], out[1][w]});
     const uint64_t mask = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
-    for (size_t i = 0; i < a2.size(); ++i) {
-      ASSERT_EQ(lt[i], (a2[i] & mask) < (b2[i] & mask) ? 1 : 0)
-          << "bits " << bits << ", a = " << a2[i] << ", b = " << b2[i];
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(lt[i], (a[i] & mask) < (b[i] & mask) ? 1 : 0)
+          << "bits " << bits << ", a = " << a[i] << ", b = " << b[i];
     }
   }
 }
@@ -202,12 +208,19 @@ TEST(OtKernelsTest, MulIsExactModTwoToThe64) {
   }
 }
 
+const std::vector<int> kFracBits{1, 12, 16, 40, 63};
+
 TEST(OtKernelsTest, TruncatePositiveHasAtMostTheOneBitError) {
   Words x = testValues(1000, 8);
   for (auto& v : x) v &= ~kMin;  // 0 ≤ x < 2^63
-  for (int f : {1, 12, 16, 40, 63}) {
-    auto out = run([&](OtKernels& k) { return k.truncatePositive(shareOf(x, k.rank(), 13), f); });
-    const Words t = revealAdd(out);
+  auto out = run([&](OtKernels& k) {
+    std::vector<Words> r;
+    for (int f : kFracBits) r.push_back(k.truncatePositive(shareOf(x, k.rank(), 13), f));
+    return r;
+  });
+  for (size_t j = 0; j < kFracBits.size(); ++j) {
+    const int f = kFracBits[j];
+    const Words t = revealAdd({out[0][j], out[1][j]});
     int low = 0;
     for (size_t i = 0; i < x.size(); ++i) {
       const uint64_t want = x[i] >> f;
@@ -223,9 +236,14 @@ TEST(OtKernelsTest, TruncatePositiveHasAtMostTheOneBitError) {
 
 TEST(OtKernelsTest, TruncateIsExactForEverySign) {
   const Words x = testValues(1000, 9);
-  for (int f : {1, 12, 16, 40, 63}) {
-    auto out = run([&](OtKernels& k) { return k.truncate(shareOf(x, k.rank(), 14), f); });
-    const Words t = revealAdd(out);
+  auto out = run([&](OtKernels& k) {
+    std::vector<Words> r;
+    for (int f : kFracBits) r.push_back(k.truncate(shareOf(x, k.rank(), 14), f));
+    return r;
+  });
+  for (size_t j = 0; j < kFracBits.size(); ++j) {
+    const int f = kFracBits[j];
+    const Words t = revealAdd({out[0][j], out[1][j]});
     for (size_t i = 0; i < x.size(); ++i) {
       ASSERT_EQ(t[i], floorShift(x[i], f)) << "f = " << f << ", x = " << asSigned(x[i]);
     }
@@ -234,8 +252,12 @@ TEST(OtKernelsTest, TruncateIsExactForEverySign) {
 
 TEST(OtKernelsTest, ReluAndMulOnFerretCots) {
   const Words x = testValues(256, 10), y = testValues(256, 11);
+  // A small Ferret set of emp-ot's shape (fast, not a secure set; as ot_session_ferret_test):
+  // rounds of 13,872 COTs, so the kernels run across several Ferret rounds.
   ot::OtOptions options;
   options.extension = ot::OtExtension::kFerret;
+  options.ferret = {"small", {64 * 256, 2000, 64, 8}, {24 * 256, 1000, 24, 8}};
+  options.batch = 4096;
   auto out = run(
       [&](OtKernels& k) {
         const Words a = shareOf(x, k.rank(), 15), b = shareOf(y, k.rank(), 16);
