@@ -11,19 +11,22 @@ namespace sotto {
 
 using detail::lowBits;
 
-// XOR-shared bit triples c = a ∧ b, m of them.
+// XOR-shared bit triples sharing their first operand: c_j = a ∧ b_j for j < per (per ≤ 64),
+// m of each; b and c hold b_j and c_j of triple i at j·m + i.
 struct OtKernels::Triples {
   BitShares a, b, c;
 };
 
-// Two random OTs per triple, one per direction: with party p the sender (m0, m1) and party q the
-// receiver (choice a_q, m_{a_q}), lsb(m0) ⊕ lsb(m_{a_q}) = a_q·b_p for b_p = lsb(m0 ⊕ m1). So
-// c_p = a_p·b_p ⊕ lsb(m0 of p's sends) ⊕ lsb(m_{a_p} of p's receives) sums to (a0 ⊕ a1)(b0 ⊕ b1).
-OtKernels::Triples OtKernels::bitTriples(size_t m) {
+// One random OT per triple and direction: with party p the sender (m0, m1) and party q the
+// receiver (choice a_q, m_{a_q}), bit_j(m0) ⊕ bit_j(m_{a_q}) = a_q·b_{p,j} for b_{p,j} =
+// bit_j(m0 ⊕ m1). So c_{p,j} = a_p·b_{p,j} ⊕ bit_j(m0 of p's sends) ⊕ bit_j(m_{a_p} of p's
+// receives) sums to (a0 ⊕ a1)(b_{0,j} ⊕ b_{1,j}).
+OtKernels::Triples OtKernels::bitTriples(size_t m, int per) {
   Triples t;
+  const size_t np = static_cast<size_t>(per);
   t.a.resize(m);
-  t.b.resize(m);
-  t.c.resize(m);
+  t.b.resize(np * m);
+  t.c.resize(np * m);
   std::vector<std::array<ot::Block, 2>> sent;
   ot::ChoiceBlocks got;
   if (rank() == 0) {
@@ -34,35 +37,52 @@ OtKernels::Triples OtKernels::bitTriples(size_t m) {
     sent = send_->randomOt(m);
   }
   for (size_t i = 0; i < m; ++i) {
-    const uint8_t m0 = sent[i][0].lo & 1, m1 = sent[i][1].lo & 1;
     t.a[i] = got.choices[i] & 1;
-    t.b[i] = m0 ^ m1;
-    t.c[i] = static_cast<uint8_t>((t.a[i] & t.b[i]) ^ m0 ^ (got.blocks[i].lo & 1));
+    for (size_t j = 0; j < np; ++j) {
+      const uint8_t m0 = (sent[i][0].lo >> j) & 1, m1 = (sent[i][1].lo >> j) & 1;
+      const uint8_t b = m0 ^ m1;
+      t.b[j * m + i] = b;
+      t.c[j * m + i] = static_cast<uint8_t>((t.a[i] & b) ^ m0 ^ ((got.blocks[i].lo >> j) & 1));
+    }
   }
   return t;
 }
 
-BitShares OtKernels::andBits(std::span<const uint8_t> x, std::span<const uint8_t> y) {
-  SOTTO_ENFORCE(x.size() == y.size(), "OtKernels::andBits: sizes ", x.size(), " and ", y.size());
-  const size_t m = x.size();
-  const Triples t = bitTriples(m);
-  // d = x ⊕ a, e = y ⊕ b, both opened in one exchange.
-  std::vector<uint8_t> de(2 * m);
-  for (size_t i = 0; i < m; ++i) {
-    de[i] = (x[i] & 1) ^ t.a[i];
-    de[m + i] = (y[i] & 1) ^ t.b[i];
+// x ∧ y_j for every j with one triple (a; b_j; c_j) per element: d = x ⊕ a is opened once.
+std::vector<BitShares> OtKernels::andShared(std::span<const uint8_t> x,
+                                            const std::vector<BitShares>& ys) {
+  const size_t m = x.size(), per = ys.size();
+  SOTTO_ENFORCE(per >= 1 && per <= 64, "OtKernels::andShared: ", per, " second operands");
+  for (const auto& y : ys) {
+    SOTTO_ENFORCE(y.size() == m, "OtKernels::andBits: sizes ", m, " and ", y.size());
+  }
+  const Triples t = bitTriples(m, static_cast<int>(per));
+  // d = x ⊕ a, e_j = y_j ⊕ b_j, all opened in one exchange.
+  std::vector<uint8_t> de((1 + per) * m);
+  for (size_t i = 0; i < m; ++i) de[i] = (x[i] & 1) ^ t.a[i];
+  for (size_t j = 0; j < per; ++j) {
+    for (size_t i = 0; i < m; ++i) de[(1 + j) * m + i] = (ys[j][i] & 1) ^ t.b[j * m + i];
   }
   const std::vector<std::byte> out = detail::packBits(de);
   std::vector<std::byte> in(out.size());
   comm_.exchange(1 - rank(), out, in);
-  const std::vector<uint8_t> theirs = detail::unpackBits(in, 2 * m);
-  BitShares z(m);
+  const std::vector<uint8_t> theirs = detail::unpackBits(in, de.size());
+  std::vector<BitShares> z(per, BitShares(m));
   for (size_t i = 0; i < m; ++i) {
-    const uint8_t d = de[i] ^ theirs[i], e = de[m + i] ^ theirs[m + i];
-    // z = c ⊕ d·b ⊕ e·a (⊕ d·e on party 0)
-    z[i] = t.c[i] ^ (d & t.b[i]) ^ (e & t.a[i]) ^ (rank() == 0 ? (d & e) : 0);
+    const uint8_t d = de[i] ^ theirs[i];
+    for (size_t j = 0; j < per; ++j) {
+      const size_t k = (1 + j) * m + i;
+      const uint8_t e = de[k] ^ theirs[k], b = t.b[j * m + i];
+      // z_j = c_j ⊕ d·b_j ⊕ e_j·a (⊕ d·e_j on party 0)
+      z[j][i] = t.c[j * m + i] ^ (d & b) ^ (e & t.a[i]) ^ (rank() == 0 ? (d & e) : 0);
+    }
   }
   return z;
+}
+
+BitShares OtKernels::andBits(std::span<const uint8_t> x, std::span<const uint8_t> y) {
+  SOTTO_ENFORCE(x.size() == y.size(), "OtKernels::andBits: sizes ", x.size(), " and ", y.size());
+  return std::move(andShared(x, {BitShares(y.begin(), y.end())})[0]);
 }
 
 BitShares OtKernels::lessThan(std::span<const uint64_t> mine, int bits) {
@@ -107,29 +127,26 @@ BitShares OtKernels::lessThan(std::span<const uint64_t> mine, int bits) {
     }
   }
   // The tree, one AND level per round: node k of the next level combines high 2k + 1 and low 2k:
-  // lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L (lt_H and eq_H·lt_L never both hold, so ⊕ is ∨).
+  // lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L (lt_H and eq_H·lt_L never both hold, so ⊕ is ∨); both
+  // products share eq_H, so one triple (a; b1, b2) serves them. The last level needs lt only.
   while (lt.size() > 1) {
     const size_t nodes = lt.size(), pairs = nodes / 2;
     const bool last = nodes == 2;
-    BitShares x, y;
-    x.reserve(pairs * n * 2);
-    y.reserve(pairs * n * 2);
+    BitShares x;
+    std::vector<BitShares> ys(last ? 1 : 2);
+    x.reserve(pairs * n);
+    for (auto& y : ys) y.reserve(pairs * n);
     for (size_t k = 0; k < pairs; ++k) {
       x.insert(x.end(), eq[2 * k + 1].begin(), eq[2 * k + 1].end());
-      y.insert(y.end(), lt[2 * k].begin(), lt[2 * k].end());
+      ys[0].insert(ys[0].end(), lt[2 * k].begin(), lt[2 * k].end());
+      if (!last) ys[1].insert(ys[1].end(), eq[2 * k].begin(), eq[2 * k].end());
     }
-    if (!last) {
-      for (size_t k = 0; k < pairs; ++k) {
-        x.insert(x.end(), eq[2 * k + 1].begin(), eq[2 * k + 1].end());
-        y.insert(y.end(), eq[2 * k].begin(), eq[2 * k].end());
-      }
-    }
-    const BitShares z = andBits(x, y);
+    const std::vector<BitShares> z = andShared(x, ys);
     std::vector<BitShares> lt2((nodes + 1) / 2, BitShares(n)), eq2((nodes + 1) / 2, BitShares(n));
     for (size_t k = 0; k < pairs; ++k) {
       for (size_t i = 0; i < n; ++i) {
-        lt2[k][i] = lt[2 * k + 1][i] ^ z[k * n + i];
-        if (!last) eq2[k][i] = z[(pairs + k) * n + i];
+        lt2[k][i] = lt[2 * k + 1][i] ^ z[0][k * n + i];
+        if (!last) eq2[k][i] = z[1][k * n + i];
       }
     }
     if (nodes % 2 == 1) {

@@ -16,22 +16,11 @@ OtKernels::OtKernels(Communicator& comm, const ot::OtOptions& options) : comm_(c
 
 OtKernels::~OtKernels() = default;
 
-namespace {
-
-// ANDs per element of the comparison tree over `leaves` leaves: 2 per pair and level, 1 per pair
-// at the last level (its eq is not needed).
-size_t treeAnds(size_t leaves) {
-  size_t ands = 0;
-  for (size_t c = leaves; c > 1; c = (c + 1) / 2) ands += (c / 2) * (c == 2 ? 1 : 2);
-  return ands;
-}
-
-}  // namespace
-
 OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits) {
   const size_t leaves = (static_cast<size_t>(bits) + 3) / 4;
-  const size_t ands = treeAnds(leaves) * n;
-  return {4 * leaves * n + ands, ands};
+  // 4 COTs per leaf (1-of-16), then one random OT per merge of two nodes and direction.
+  const size_t merges = (leaves - 1) * n;
+  return {4 * leaves * n + merges, merges};
 }
 
 OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {

@@ -25,20 +25,22 @@
 /// Costs per call of n elements, measured by each party's comm.stats() after reserve() (the OT
 /// extension's refills then happen outside the call; per COT they cost 16 B with IKNP, ≈ 0.06 B
 /// with Ferret b13, session.h). Rounds are the blocking communicator calls a party makes (every
-/// send, recv or exchange counts one). For lessThan on w bits: L = ⌈w / 4⌉ leaves, A ANDs per
-/// element in the tree (A = 29 for L = 16, 5 for L = 4), ⌈log2 L⌉ AND levels.
-///   | kernel              | rounds   | P0 sends B/el | P1 sends B/el | COTs 0→1, 1→0 |
-///   | lessThan(w)         | 2+⌈lg L⌉ | 4L + A/4      | L/2 + A/4     | 4L + A, A     |
-///   | msb, drelu (w = 63) | 6        | 71.25         | 15.25         | 93, 29        |
-///   | b2a(bits)           | 2        | bits/8        | 1/8           | 1, 0          |
-///   | select              | 4        | 8.125         | 8.125         | 1, 1          |
-///   | relu, max           | 10       | 79.375        | 23.375        | 94, 30        |
-///   | mul                 | 2        | 268           | 268           | 64, 64        |
-///   | truncatePositive(f) | 2        | f/8           | 1/8           | 1, 0          |
-///   | truncate(f = 16)    | 12       | 104.5         | 18.75         | 116, 34       |
-/// Both parties together: drelu 692 bits per element plus 122 COTs; relu 822 + 124 COTs; mul
-/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT. The figures are exact when n is a
-/// multiple of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
+/// send, recv or exchange counts one). For lessThan on w bits: L = ⌈w / 4⌉ leaves and ⌈log2 L⌉
+/// AND levels; the L − 1 merges of two nodes take one triple pair (a; b1, b2) each and open 3 bits
+/// per party, the final merge 2 bits (formulas for L ≥ 2; L = 1 is the leaf OT alone).
+///   | kernel              | rounds   | P0 sends B/el    | P1 sends B/el    | COTs 0→1, 1→0 |
+///   | lessThan(w)         | 2+⌈lg L⌉ | 4L + (3L − 4)/8  | L/2 + (3L − 4)/8 | 5L − 1, L − 1 |
+///   | msb, drelu (w = 63) | 6        | 69.5             | 13.5             | 79, 15        |
+///   | b2a(bits)           | 2        | bits/8           | 1/8              | 1, 0          |
+///   | select              | 4        | 8.125            | 8.125            | 1, 1          |
+///   | relu, max           | 10       | 77.625           | 21.625           | 80, 16        |
+///   | mul                 | 2        | 268              | 268              | 64, 64        |
+///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
+///   | truncate(f = 16)    | 12       | 102.5            | 16.75            | 100, 18       |
+/// Both parties together: drelu 664 bits per element plus 94 COTs; relu 794 + 96 COTs; mul
+/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs. The
+/// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
+/// ot_kernels_test asserts them.
 
 #include <cstddef>
 #include <cstdint>
@@ -94,11 +96,11 @@ class OtKernels {
   /// Millionaires' comparison: party 0 holds a, party 1 holds b (each its own private values, the
   /// low `bits` bits used); returns XOR shares of [a < b] (unsigned).
   // leaves: 1-of-16 OT gives (lt_j, eq_j) ⊕ r_j; tree: lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L
-  /// Cost: L·4 COTs (party 0 → 1) and A COTs each way; rounds and bytes as the table above.
+  /// Cost: as the table above.
   /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
   BitShares lessThan(std::span<const uint64_t> mine, int bits);
 
-  /// XOR shares of a ∧ b for XOR-shared a, b, with bit triples from 2 random OTs each.
+  /// XOR shares of x ∧ y for XOR-shared x, y, with bit triples from 2 random OTs each.
   // z = c ⊕ d·b_t ⊕ e·a_t ⊕ d·e, d = x ⊕ a_t, e = y ⊕ b_t opened
   /// Cost: 1 exchange, ⌈2n / 8⌉ B each way; 1 COT per AND each way.
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
@@ -156,7 +158,8 @@ class OtKernels {
 
  private:
   struct Triples;
-  Triples bitTriples(size_t m);
+  Triples bitTriples(size_t m, int per);
+  std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
 
   Communicator& comm_;
   std::unique_ptr<ot::OtSender> send_;
