@@ -142,8 +142,7 @@ class OtKernels {
   /// Cheetah's truncation when x is known non-negative (0 ≤ x < 2^63 as signed, e.g. after a
   /// ReLU): returns shares of ⌊x / 2^f⌋ or ⌊x / 2^f⌋ − 1 (the carry of the low f bits is
   /// dropped: the 1-bit error of Cheetah's truncation; no other failure). Garbage if x < 0.
-  // x >> f = (x0 >> f) + (x1 >> f) − 2^(64−f)·wrap (+ carry), wrap = msb(x0) ∨ msb(x1) when msb(x)
-  // = 0
+  // x >> f ≈ (x0 >> f) + (x1 >> f) − 2^(64−f)·wrap, wrap = msb(x0) ∨ msb(x1) as msb(x) = 0
   /// Cost: n COTs (party 0 → 1); 2 rounds; party 0 sends ⌈n·f/8⌉ B, party 1 ⌈n/8⌉ B.
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncatePositive(std::span<const uint64_t> x, int f);
