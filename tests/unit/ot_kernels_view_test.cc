@@ -146,7 +146,7 @@ Words shareOf(const Words& x, int rank, int run) {
 }
 
 constexpr size_t kN = 512;
-constexpr int kRuns = 24;
+constexpr int kRuns = 16;
 
 // Party 0's views of `op` on A and on B, runs alternating between the secrets.
 template <typename Op>
