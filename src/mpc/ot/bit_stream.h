@@ -1,0 +1,49 @@
+#pragma once
+// Packing of the kernels' wire formats: bits (one byte 0/1 each) to bytes and back, and a stream
+// of values of varying widths (the trimmed messages of the Gilboa product).
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sotto::detail {
+
+/// Bits packed 8 per byte, bit i at bit i % 8 of byte i / 8.
+std::vector<std::byte> packBits(std::span<const uint8_t> bits);
+/// The first n bits of `bytes`. @throws InvalidArgument if bytes holds fewer than n bits.
+std::vector<uint8_t> unpackBits(std::span<const std::byte> bytes, size_t n);
+
+/// The low `bits` bits of x (bits in [1, 64]).
+inline uint64_t lowBits(uint64_t x, int bits) {
+  return bits >= 64 ? x : x & ((uint64_t{1} << bits) - 1);
+}
+
+/// Appends values of 1 to 64 bits each, densely (little-endian bit order).
+class BitWriter {
+ public:
+  void put(uint64_t value, int bits);
+  /// The stream, padded with zero bits to whole bytes.
+  std::vector<std::byte> bytes() const;
+
+ private:
+  std::vector<uint64_t> words_;
+  int used_ = 64;  // bits used in words_.back()
+};
+
+/// Reads what a BitWriter wrote, in the same order and widths.
+class BitReader {
+ public:
+  explicit BitReader(std::span<const std::byte> bytes);
+  /// @throws ProtocolError past the end.
+  uint64_t get(int bits);
+
+ private:
+  std::span<const std::byte> bytes_;
+  size_t pos_ = 0;  // bits read
+};
+
+/// Bytes of a BitWriter stream of `bits` bits.
+inline size_t bitBytes(size_t bits) { return (bits + 7) / 8; }
+
+}  // namespace sotto::detail

@@ -1,0 +1,65 @@
+// Elementwise products by Gilboa's method (CRYPTO 1999) on random OTs, in the correlated-OT form
+// of ABY (Demmler, Schneider, Zohner, NDSS 2015): bit k of the receiver's share selects 2^k times
+// the sender's share, a message of 64 − k bits.
+#include "bit_stream.h"
+#include "sotto/error.h"
+#include "sotto/mpc/ot/ot_kernels.h"
+
+namespace sotto {
+
+std::vector<uint64_t> OtKernels::mul(std::span<const uint64_t> x, std::span<const uint64_t> y) {
+  SOTTO_ENFORCE(x.size() == y.size(), "OtKernels::mul: sizes ", x.size(), " and ", y.size());
+  const size_t n = x.size(), m = 64 * n;
+  // Random OTs: as sender (m0, m1) per instance, as receiver (b, m_b). Instance 64·i + k.
+  std::vector<std::array<ot::Block, 2>> sent;
+  ot::ChoiceBlocks got;
+  if (rank() == 0) {
+    sent = send_->randomOt(m);
+    got = recv_->randomOt(m);
+  } else {
+    got = recv_->randomOt(m);
+    sent = send_->randomOt(m);
+  }
+  // As receiver: choices c = bits of y, d = c ⊕ b sent.
+  std::vector<uint8_t> d(m);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < 64; ++k)
+      d[64 * i + k] = ((y[i] >> k) & 1) ^ (got.choices[64 * i + k] & 1);
+  }
+  const std::vector<std::byte> d_out = detail::packBits(d);
+  std::vector<std::byte> d_in(d_out.size());
+  comm_.exchange(1 - rank(), d_out, d_in);
+  const std::vector<uint8_t> their_d = detail::unpackBits(d_in, m);
+  // As sender: k_s = m_{s ⊕ d} (64 − k bits), u = k0 + x − k1; my share of 2^k·c·x is −2^k·k0.
+  // z = x·y + Σ_k 2^k·(share as sender + share as receiver)
+  std::vector<uint64_t> z(n);
+  detail::BitWriter writer;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t acc = x[i] * y[i];
+    for (int k = 0; k < 64; ++k) {
+      const size_t j = 64 * i + static_cast<size_t>(k);
+      const uint64_t k0 = sent[j][their_d[j]].lo, k1 = sent[j][their_d[j] ^ 1].lo;
+      writer.put(k0 + x[i] - k1, 64 - k);
+      acc -= k0 << k;
+    }
+    z[i] = acc;
+  }
+  const std::vector<std::byte> u_out = writer.bytes();
+  std::vector<std::byte> u_in(u_out.size());
+  comm_.exchange(1 - rank(), u_out, u_in);
+  // As receiver: y_k = m_b + c·u (64 − k bits).
+  detail::BitReader reader(u_in);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t acc = 0;
+    for (int k = 0; k < 64; ++k) {
+      const size_t j = 64 * i + static_cast<size_t>(k);
+      const uint64_t u = reader.get(64 - k);
+      const uint64_t c = (y[i] >> k) & 1;
+      acc += (got.blocks[j].lo + c * u) << k;
+    }
+    z[i] += acc;
+  }
+  return z;
+}
+
+}  // namespace sotto

@@ -1,0 +1,80 @@
+// OtKernels: construction, the COT budget of each kernel, and the kernels composed of others
+// (ReLU, max).
+#include "sotto/mpc/ot/ot_kernels.h"
+
+#include "sotto/error.h"
+
+namespace sotto {
+
+OtKernels::OtKernels(Communicator& comm, const ot::OtOptions& options) : comm_(comm) {
+  SOTTO_ENFORCE(comm.worldSize() == 2, "OtKernels: needs exactly 2 parties, the world has ",
+                comm.worldSize());
+  ot::OtPair pair = ot::makeOtPair(comm, options);
+  send_ = std::move(pair.send);
+  recv_ = std::move(pair.recv);
+}
+
+OtKernels::~OtKernels() = default;
+
+OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits) {
+  const size_t leaves = (static_cast<size_t>(bits) + 3) / 4;
+  // 4 COTs per leaf (1-of-16), then one random OT per merge of two nodes and direction.
+  const size_t merges = (leaves - 1) * n;
+  return {4 * leaves * n + merges, merges};
+}
+
+OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
+  switch (kernel) {
+    case Kernel::kMsb:
+      return cotsForLessThan(n, 63);
+    case Kernel::kB2a:
+      return {n, 0};
+    case Kernel::kSelect:
+      return {n, n};
+    case Kernel::kRelu:
+    case Kernel::kMax: {
+      Cots c = cotsForLessThan(n, 63);
+      c += {n, n};
+      return c;
+    }
+    case Kernel::kMul:
+      return {64 * n, 64 * n};
+    case Kernel::kTruncatePositive:
+      return {frac_bits > 0 ? n : 0, 0};
+    case Kernel::kTruncate: {
+      if (frac_bits <= 0) return {};
+      Cots c = cotsForLessThan(n, 64);
+      c += cotsForLessThan(n, frac_bits);
+      c += {2 * n, 0};
+      return c;
+    }
+  }
+  return {};
+}
+
+void OtKernels::reserve(const Cots& cots) {
+  // Party 0's sender pairs with party 1's receiver: that direction first on both.
+  if (rank() == 0) {
+    send_->reserve(cots.from_party0);
+    recv_->reserve(cots.from_party1);
+  } else {
+    recv_->reserve(cots.from_party0);
+    send_->reserve(cots.from_party1);
+  }
+}
+
+std::vector<uint64_t> OtKernels::relu(std::span<const uint64_t> x) {
+  const BitShares d = drelu(x);
+  return select(d, x);
+}
+
+std::vector<uint64_t> OtKernels::max(std::span<const uint64_t> x, std::span<const uint64_t> y) {
+  SOTTO_ENFORCE(x.size() == y.size(), "OtKernels::max: sizes ", x.size(), " and ", y.size());
+  std::vector<uint64_t> diff(x.size());
+  for (size_t i = 0; i < x.size(); ++i) diff[i] = x[i] - y[i];
+  std::vector<uint64_t> out = relu(diff);
+  for (size_t i = 0; i < x.size(); ++i) out[i] += y[i];
+  return out;
+}
+
+}  // namespace sotto
