@@ -4,7 +4,7 @@
 
 #include "bit_pack.h"
 #include "cr_hash.h"
-#include "ggm.h"
+#include "mpcot.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
@@ -257,22 +257,19 @@ std::vector<Block> OtReceiver::singlePointCot(uint64_t alpha, int depth) {
   const size_t levels = static_cast<size_t>(depth);
   const auto k = impl_->take(levels);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
-  // level i (1-based) is chosen off alpha's path: r = NOT bit (depth - i) of alpha
+  // level i (1-based) is chosen off alpha's path: r_i = NOT bit (depth - i) of alpha; the flip
+  // d_i = r_i ⊕ b_i turns the COT into one with choice r_i (the sender adds d_i·Δ to q_i)
   std::vector<uint8_t> r(levels);
   for (size_t i = 0; i < levels; ++i) r[i] = 1 ^ ((alpha >> (levels - 1 - i)) & 1);
   impl_->sendFlips(r, k.b, "singlePointCot: sending the choice flips");
-  std::vector<Block> h(levels);
-  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, h);
-  std::vector<Block> msg(2 * levels + 1);
-  impl_->recv(std::as_writable_bytes(std::span(msg)), "singlePointCot: receiving the level sums");
-  std::vector<Block> known(levels);
-  for (size_t i = 0; i < levels; ++i) known[i] = msg[2 * i + r[i]] ^ h[i];
-  std::vector<Block> w;
-  detail::ggmPuncture(impl_->hash, alpha, depth, known, w);
-  // w_alpha = c ⊕ ⊕_{k != alpha} w_k = v_alpha ⊕ Δ (w_alpha is zero until here)
-  Block sum = msg[2 * levels];
-  for (const Block& x : w) sum ^= x;
-  w[alpha] = sum;
+  std::vector<Block> msg(detail::mpcotMessageBlocks(1, depth));
+  if (!msg.empty()) {
+    impl_->recv(std::as_writable_bytes(std::span(msg)),
+                "singlePointCot: receiving the level corrections");
+  }
+  std::vector<Block> w(size_t{1} << depth);
+  uint64_t got = 0;
+  detail::mpcotReceiverCompute(impl_->hash, depth, k.t, r, msg, k.first, w, std::span(&got, 1));
   return w;
 }
 

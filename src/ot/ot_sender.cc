@@ -4,9 +4,8 @@
 
 #include "bit_pack.h"
 #include "cr_hash.h"
-#include "ggm.h"
+#include "mpcot.h"
 #include "session_common.h"
-#include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/session.h"
@@ -246,21 +245,15 @@ std::vector<Block> OtSender::singlePointCot(int depth) {
   const auto qs = impl_->take(levels, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
   const auto d = impl_->recvFlips(levels, "singlePointCot: receiving the choice flips");
-  Block seed;
-  Prg().fill(std::as_writable_bytes(std::span(&seed, 1)));
-  std::vector<Block> v;
-  std::vector<std::array<Block, 2>> sums;
-  detail::ggmExpand(impl_->hash, seed, depth, v, sums);
-  // M_s^i = K_s^i ⊕ H(q_i ⊕ (s ⊕ d_i)·Δ, (g_i, 0)); c = Δ ⊕ ⊕_k v_k
-  std::vector<Block> msg(2 * levels + 1);
-  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
-    msg[2 * i] = sums[i][0] ^ (d[i] ? m1 : m0);
-    msg[2 * i + 1] = sums[i][1] ^ (d[i] ? m0 : m1);
-  });
-  Block c = impl_->iknp->delta();
-  for (const Block& x : v) c ^= x;
-  msg[2 * levels] = c;
-  impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level sums");
+  // q'_i = q_i ⊕ d_i·Δ: COTs whose receiver choice is r_i, the side off alpha's path (mpcot.h)
+  const Block delta = impl_->iknp->delta();
+  std::vector<Block> qd(levels);
+  for (size_t i = 0; i < levels; ++i) qd[i] = qs[i] ^ (delta & Block::mask(d[i]));
+  std::vector<Block> v(size_t{1} << depth), msg(detail::mpcotMessageBlocks(1, depth));
+  detail::mpcotSenderCompute(impl_->hash, delta, depth, qd, first, v, msg);
+  if (!msg.empty()) {
+    impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level corrections");
+  }
   return v;
 }
 

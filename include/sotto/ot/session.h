@@ -24,8 +24,8 @@
 ///
 /// Cost per call (n instances; "COTs" are taken from the buffer, a refill of m COTs costs
 /// ⌈m / 32768⌉ one-way messages receiver → sender, 16 bytes per COT, and no round trip with
-/// IKNP; with Ferret, one round trip per Ferret round it runs, 555 KB per 10,017,120 COTs at b13,
-/// and the bootstrap on the first refill, see ferret.h):
+/// IKNP; with Ferret, one message sender → receiver per Ferret round it runs, 245,760 B per
+/// 10,017,120 COTs at b13, and the bootstrap on the first refill, see ferret.h):
 ///   | call           | COTs | receiver → sender | sender → receiver | messages |
 ///   | randomCot      | n    | 0                 | 0                 | 0        |
 ///   | randomOt       | n    | 0                 | 0                 | 0        |
@@ -73,8 +73,8 @@ struct OtOptions {
   std::string tag = "ot";
   /// The COT source (equal on both parties). With kFerret a refill runs a Ferret round when the
   /// last round's COTs are used up: the first refill also bootstraps (IKNP COTs for the
-  /// bootstrap set, then its round), costs and memory as ferret.h says (b13: ≈ 1.5 MB on the
-  /// first refill, 555 KB per later round of 10,017,120 COTs, 168 MB per party).
+  /// bootstrap set, then its round), costs and memory as ferret.h says (b13: 1.02 MB on the
+  /// first refill, 246 KB per later round of 10,017,120 COTs, 168 MB per party).
   OtExtension extension = OtExtension::kIknp;
   /// Ferret's parameter set (ferret_params.h; equal on both parties), used with kFerret only.
   FerretParams ferret = kFerretB13;
@@ -137,11 +137,13 @@ class OtSender {
   std::vector<uint64_t> additiveCot(std::span<const uint64_t> x, int bits);
 
   /// Single-point COT, the building block of Ferret's MPCOT (Yang, Weng, Lan, Zhang, Wang,
-  /// "Ferret", CCS 2020, section 4; semi-honest): returns v of 2^depth blocks, the leaves of a GGM
-  /// tree from a fresh seed; the receiver with point α gets w = v ⊕ e_α·Δ. Uses depth COTs (one
-  /// chosen-message OT of the level sums per level, α's bits off the path as choices); the sender
-  /// also sends c = Δ ⊕ ⊕_k v_k. Cost: ⌈depth / 8⌉ B receiver → sender, 16·(2·depth + 1) B back,
-  /// 2 messages; 2^(depth+1) hashes on each side.
+  /// "Ferret", CCS 2020, section 4; semi-honest) on the correlated GGM tree of Half-Tree (Guo et
+  /// al., EUROCRYPT 2023): returns v of 2^depth blocks, the leaves of a tree whose level 1 is the
+  /// first COT; the receiver with point α gets w = v ⊕ e_α·Δ. Uses depth COTs: the receiver sends
+  /// the flips that make level i's COT choose the side off α's path, the sender one correction
+  /// block per level i ≥ 2 (every level of the tree XORs to Δ, so a level's two sides form a COT,
+  /// and the leaves XOR to Δ, so the leaf at α needs no correction). Cost: ⌈depth / 8⌉ B receiver
+  /// → sender, 16·(depth − 1) B back, 2 messages (1 if depth = 1); 2^depth − 1 hashes each side.
   /// @throws InvalidArgument depth ∉ [1, 24]; CommError / Timeout.
   std::vector<Block> singlePointCot(int depth);
 
