@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
 #include "mpcot.h"
@@ -18,6 +19,8 @@ struct OtSender::Impl {
   Communicator& comm;
   int peer;
   OtOptions options;
+  Communicator& source_comm;  // the COT source's: comm, or the background communicator
+  const bool threaded;        // refilled by the background thread (set before it starts)
   std::optional<IknpCotSender> iknp;
   std::optional<FerretCotSender> ferret;  // with OtExtension::kFerret: the COT source, on iknp
   detail::CrHash hash;
@@ -25,25 +28,57 @@ struct OtSender::Impl {
   size_t pos = 0;
   uint64_t next_index = 0;     // session index of q[pos]
   std::vector<Block> scratch;  // a large request's COTs (capacity kept between calls)
+  // with a background communicator: the refill thread (last: it uses the members above)
+  std::optional<detail::Prefetcher<std::vector<Block>>> background;
 
-  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
-    detail::OtTag tag(comm, options.tag, "setup");
-    detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
-    if (options.extension == OtExtension::kFerret)
-      ferret.emplace(comm, peer, *iknp, options.ferret);
+  Impl(Communicator& c, OtOptions o, Communicator* bg)
+      : comm(c),
+        peer(detail::pairPeer(c)),
+        options(std::move(o)),
+        source_comm(bg ? *bg : c),
+        threaded(bg != nullptr) {
+    if (bg != nullptr) detail::checkBackground(c, *bg);
+    {
+      detail::OtTag tag(source_comm, options.tag, "setup");
+      detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(source_comm, peer); });
+      if (options.extension == OtExtension::kFerret)
+        ferret.emplace(source_comm, peer, *iknp, options.ferret);
+    }
+    if (bg != nullptr) {
+      const size_t chunk = detail::chunkSize(options.batch);
+      background.emplace(
+          [this, chunk](std::vector<Block>& out) {
+            out.resize(chunk);
+            extendInto(out);
+          },
+          detail::kBackgroundAhead);
+    }
   }
 
-  // out.size() fresh COTs from the session's source.
+  // out.size() fresh COTs from the session's source (on the refill thread with a background).
   void extendInto(std::span<Block> out) {
-    detail::OtTag tag(comm, options.tag, "extend");
+    detail::OtTag tag(source_comm, options.tag, "extend");
+    const char* where =
+        threaded ? "OT sender, background refill (Ferret)" : "OT sender, extend (Ferret)";
     if (ferret) {
-      detail::inStep("OT sender, extend (Ferret)", [&] { ferret->extend(out); });
+      detail::inStep(where, [&] { ferret->extend(out); });
     } else {
-      detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(out); });
+      where = threaded ? "OT sender, background refill (IKNP)" : "OT sender, extend (IKNP)";
+      detail::inStep(where, [&] { iknp->extend(out); });
     }
   }
 
   void ensure(size_t n) {
+    if (threaded) {  // whole chunks from the refill thread (waiting for it if it lags)
+      if (q.size() - pos >= n) return;
+      q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(pos));
+      pos = 0;
+      while (q.size() < n) {
+        const std::vector<Block> c = background->pop();
+        q.insert(q.end(), c.begin(), c.end());
+      }
+      return;
+    }
     const size_t m = detail::refillSize(n, q.size() - pos, options.batch);
     if (m == 0) return;
     q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(pos));
@@ -62,7 +97,7 @@ struct OtSender::Impl {
     size_t done = std::min(n, q.size() - pos);
     std::copy_n(q.data() + pos, done, out.data());
     pos += done;
-    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    const size_t direct = !threaded && n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
       extendInto(out.subspan(done, direct));
       done += direct;
@@ -126,7 +161,9 @@ struct OtSender::Impl {
 };
 
 OtSender::OtSender(Communicator& comm, OtOptions options)
-    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(comm, std::move(options), nullptr)) {}
+OtSender::OtSender(Communicator& comm, Communicator& background, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options), &background)) {}
 OtSender::~OtSender() = default;
 
 Block OtSender::delta() const { return impl_->iknp->delta(); }
