@@ -21,13 +21,13 @@ void grow(CrHash& hash, std::vector<Block>& nodes, std::vector<Block>& h, size_t
   }
 }
 
-Block levelTweak(uint64_t tweak, int level) {
-  return Block{tweak + static_cast<uint64_t>(level - 1), kGgmDomain};
+Block levelTweak(Block tweak, int level) {
+  return Block{tweak.lo + static_cast<uint64_t>(level - 1), tweak.hi};
 }
 
 }  // namespace
 
-void ggmExpand(CrHash& hash, Block s, Block delta, int depth, uint64_t tweak,
+void ggmExpand(CrHash& hash, Block s, Block delta, int depth, Block tweak,
                std::vector<Block>& leaves, std::vector<Block>& left_sums) {
   checkDepth(depth);
   leaves.assign(size_t{1} << depth, Block{});
@@ -45,8 +45,8 @@ void ggmExpand(CrHash& hash, Block s, Block delta, int depth, uint64_t tweak,
   }
 }
 
-void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, uint64_t tweak,
-                 std::span<const Block> known, std::vector<Block>& leaves) {
+void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, Block tweak, std::span<const Block> known,
+                 std::vector<Block>& leaves) {
   checkDepth(depth);
   SOTTO_ENFORCE(alpha < (uint64_t{1} << depth), "GGM tree: point ", alpha, " not below 2^", depth);
   SOTTO_ENFORCE(known.size() == static_cast<size_t>(depth), "GGM tree: ", known.size(),

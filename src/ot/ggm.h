@@ -6,7 +6,8 @@
 //
 //   level 1:              (s, s ⊕ Δ)
 //   children of x:        left = H(x, τ_i),  right = x ⊕ H(x, τ_i)    (x at level i < depth)
-//   τ_i = (tweak + i − 1, kGgmDomain): one tweak per tree and level, unique in the session
+//   τ_i = (tweak.lo + i − 1, tweak.hi): one tweak per tree and level, unique in the session
+//   (the callers give each tree its own range of indices in a domain of its own)
 //
 // left ⊕ right = parent, so every level XORs to what level 1 does: Δ. So the sums of the left
 // (even) and right (odd) nodes of a level, K_0^i and K_1^i, satisfy K_1^i = K_0^i ⊕ Δ: the pair
@@ -38,19 +39,20 @@
 
 namespace sotto::ot::detail {
 
-/// Tweak domain of the tree's hash (far from the session's domains 0 … 256 and the MPCOT's).
+/// Tweak domain of the session's single-point COT trees (session.h; far from the session's
+/// domains 0 … 256 and from Ferret's MPCOT, mpcot.h).
 inline constexpr uint64_t kGgmDomain = ~uint64_t{0};
 
 /// The 2^depth leaves of the tree with level 1 = (s, s ⊕ Δ), and left_sums[i − 1] = K_0^i, the
-/// XOR of the even nodes of level i, i = 1 … depth (K_1^i = K_0^i ⊕ Δ). Tweaks tweak … tweak +
-/// depth − 2. @throws InvalidArgument depth ∉ [1, 24].
-void ggmExpand(CrHash& hash, Block s, Block delta, int depth, uint64_t tweak,
+/// XOR of the even nodes of level i, i = 1 … depth (K_1^i = K_0^i ⊕ Δ). Tweaks (tweak.lo + 0 …
+/// depth − 2, tweak.hi). @throws InvalidArgument depth ∉ [1, 24].
+void ggmExpand(CrHash& hash, Block s, Block delta, int depth, Block tweak,
                std::vector<Block>& leaves, std::vector<Block>& left_sums);
 
 /// The receiver's leaves w of the same tree for point alpha, from known[i − 1] = K^i of the side
 /// off alpha's path at level i (side 1 − bit (depth − i) of alpha): w_k = v_k for k ≠ alpha and
 /// w_alpha = ⊕_{k ≠ alpha} v_k = v_alpha ⊕ Δ. @throws InvalidArgument on sizes or alpha ≥ 2^depth.
-void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, uint64_t tweak,
-                 std::span<const Block> known, std::vector<Block>& leaves);
+void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, Block tweak, std::span<const Block> known,
+                 std::vector<Block>& leaves);
 
 }  // namespace sotto::ot::detail

@@ -16,7 +16,7 @@ void checkDepth(int depth) {
 }  // namespace
 
 void mpcotSenderCompute(CrHash& hash, Block delta, int depth, std::span<const Block> q,
-                        uint64_t first, std::span<Block> v, std::span<Block> msg) {
+                        uint64_t first, uint64_t domain, std::span<Block> v, std::span<Block> msg) {
   checkDepth(depth);
   const size_t h = static_cast<size_t>(depth), leaves = size_t{1} << depth;
   const size_t trees = v.size() / leaves;
@@ -27,7 +27,7 @@ void mpcotSenderCompute(CrHash& hash, Block delta, int depth, std::span<const Bl
   std::vector<Block> tree, left;
   for (size_t j = 0; j < trees; ++j) {
     // level 1 = (q_g, q_g ⊕ Δ); c_i = K_0^i ⊕ q_g for i ≥ 2 (g = j·depth + i − 1)
-    ggmExpand(hash, q[j * h], delta, depth, first + j * h, tree, left);
+    ggmExpand(hash, q[j * h], delta, depth, Block{first + j * h, domain}, tree, left);
     for (size_t i = 1; i < h; ++i) msg[j * (h - 1) + i - 1] = left[i] ^ q[j * h + i];
     std::copy(tree.begin(), tree.end(), v.begin() + static_cast<std::ptrdiff_t>(j * leaves));
   }
@@ -35,7 +35,7 @@ void mpcotSenderCompute(CrHash& hash, Block delta, int depth, std::span<const Bl
 
 void mpcotReceiverCompute(CrHash& hash, int depth, std::span<const Block> t,
                           std::span<const uint8_t> b, std::span<const Block> msg, uint64_t first,
-                          std::span<Block> w, std::span<uint64_t> alphas) {
+                          uint64_t domain, std::span<Block> w, std::span<uint64_t> alphas) {
   checkDepth(depth);
   const size_t h = static_cast<size_t>(depth), leaves = size_t{1} << depth;
   const size_t trees = alphas.size();
@@ -52,7 +52,7 @@ void mpcotReceiverCompute(CrHash& hash, int depth, std::span<const Block> t,
     alphas[j] = alpha;
     known[0] = t[j * h];
     for (size_t i = 1; i < h; ++i) known[i] = msg[j * (h - 1) + i - 1] ^ t[j * h + i];
-    ggmPuncture(hash, alpha, depth, first + j * h, known, tree);
+    ggmPuncture(hash, alpha, depth, Block{first + j * h, domain}, known, tree);
     std::copy(tree.begin(), tree.end(), w.begin() + static_cast<std::ptrdiff_t>(j * leaves));
   }
 }
@@ -62,7 +62,7 @@ void mpcotSend(Communicator& comm, int peer, CrHash& hash, Block delta, int dept
   checkDepth(depth);
   const size_t trees = v.size() >> depth;
   std::vector<Block> msg(mpcotMessageBlocks(trees, depth));
-  mpcotSenderCompute(hash, delta, depth, q, first, v, msg);
+  mpcotSenderCompute(hash, delta, depth, q, first, kMpcotDomain, v, msg);
   if (!msg.empty()) comm.send(peer, std::as_bytes(std::span(msg)));
 }
 
@@ -72,7 +72,7 @@ void mpcotRecv(Communicator& comm, int peer, CrHash& hash, int depth, std::span<
   checkDepth(depth);
   std::vector<Block> msg(mpcotMessageBlocks(alphas.size(), depth));
   if (!msg.empty()) comm.recv(peer, std::as_writable_bytes(std::span(msg)));
-  mpcotReceiverCompute(hash, depth, t, b, msg, first, w, alphas);
+  mpcotReceiverCompute(hash, depth, t, b, msg, first, kMpcotDomain, w, alphas);
 }
 
 }  // namespace sotto::ot::detail

@@ -14,8 +14,9 @@
 // is the node off its path; for levels i ≥ 2 the sender sends c = K_0^i ⊕ q_g and the receiver
 // opens c ⊕ t_g = K_0^i ⊕ b_g·Δ = K_{b_g}^i, the side off its path (K_1^i = K_0^i ⊕ Δ, ggm.h).
 // The leaves XOR to Δ, so the punctured leaf needs no correction (ggm.h).
-// Tree j's hash tweaks are (first + j·depth + i − 1, kGgmDomain), i < depth: unique in a session
-// whose COT indices are unique.
+// Tree j's hash tweaks are (first + j·depth + i − 1, domain), i < depth: unique as long as the
+// COT indices are (Ferret: its own counter, in kMpcotDomain; the session's SPCOT: the session's
+// COT index, in kGgmDomain).
 // Cost: 16·t·(depth − 1) bytes sender → receiver in one message (none if depth = 1), nothing
 // back; 2^depth − 1 hashes per tree on each side.
 // Security: ggm.h. The receiver's points are uniform and independent of its other COTs' choices
@@ -30,30 +31,33 @@
 
 namespace sotto::ot::detail {
 
+/// Tweak domain of Ferret's MPCOT trees (apart from the session's 0 … 256 and its SPCOT's).
+inline constexpr uint64_t kMpcotDomain = ~uint64_t{0} - 2;
+
 /// The sender's computation: v (t·2^depth blocks) and the message msg (t·(depth − 1) blocks)
 /// from q (t·depth COTs). No communication (mpcotSend sends msg).
 /// @throws InvalidArgument on sizes.
 void mpcotSenderCompute(CrHash& hash, Block delta, int depth, std::span<const Block> q,
-                        uint64_t first, std::span<Block> v, std::span<Block> msg);
+                        uint64_t first, uint64_t domain, std::span<Block> v, std::span<Block> msg);
 
 /// The receiver's computation from the sender's msg: w (t·2^depth blocks) and the points alphas
 /// (t of them), from t, b (t·depth COTs, b_i ∈ {0, 1}). No communication.
 /// @throws InvalidArgument on sizes.
 void mpcotReceiverCompute(CrHash& hash, int depth, std::span<const Block> t,
                           std::span<const uint8_t> b, std::span<const Block> msg, uint64_t first,
-                          std::span<Block> w, std::span<uint64_t> alphas);
+                          uint64_t domain, std::span<Block> w, std::span<uint64_t> alphas);
 
 /// Blocks of the sender's message for `trees` trees of `depth`.
 constexpr size_t mpcotMessageBlocks(size_t trees, int depth) {
   return trees * static_cast<size_t>(depth - 1);
 }
 
-/// The sender's end: v.size() must be t·2^depth and q.size() t·depth.
+/// The sender's end (tweak domain kMpcotDomain): v.size() must be t·2^depth and q.size() t·depth.
 /// @throws InvalidArgument on sizes; CommError / Timeout.
 void mpcotSend(Communicator& comm, int peer, CrHash& hash, Block delta, int depth,
                std::span<const Block> q, uint64_t first, std::span<Block> v);
 
-/// The receiver's end: t.size() = b.size() = t·depth COTs, w.size() = t·2^depth,
+/// The receiver's end (kMpcotDomain): t.size() = b.size() = t·depth COTs, w.size() = t·2^depth,
 /// alphas.size() = t (the points it gets, each < 2^depth).
 /// @throws InvalidArgument on sizes; CommError / Timeout.
 void mpcotRecv(Communicator& comm, int peer, CrHash& hash, int depth, std::span<const Block> t,

@@ -5,6 +5,7 @@
 #include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
+#include "ggm.h"
 #include "mpcot.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
@@ -315,7 +316,8 @@ std::vector<Block> OtReceiver::singlePointCot(uint64_t alpha, int depth) {
   }
   std::vector<Block> w(size_t{1} << depth);
   uint64_t got = 0;
-  detail::mpcotReceiverCompute(impl_->hash, depth, k.t, r, msg, k.first, w, std::span(&got, 1));
+  detail::mpcotReceiverCompute(impl_->hash, depth, k.t, r, msg, k.first, detail::kGgmDomain, w,
+                               std::span(&got, 1));
   return w;
 }
 

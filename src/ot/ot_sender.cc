@@ -5,6 +5,7 @@
 #include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
+#include "ggm.h"
 #include "mpcot.h"
 #include "session_common.h"
 #include "sotto/ot/ferret.h"
@@ -287,7 +288,7 @@ std::vector<Block> OtSender::singlePointCot(int depth) {
   std::vector<Block> qd(levels);
   for (size_t i = 0; i < levels; ++i) qd[i] = qs[i] ^ (delta & Block::mask(d[i]));
   std::vector<Block> v(size_t{1} << depth), msg(detail::mpcotMessageBlocks(1, depth));
-  detail::mpcotSenderCompute(impl_->hash, delta, depth, qd, first, v, msg);
+  detail::mpcotSenderCompute(impl_->hash, delta, depth, qd, first, detail::kGgmDomain, v, msg);
   if (!msg.empty()) {
     impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level corrections");
   }

@@ -106,14 +106,15 @@ TEST(Mpcot, RefusesInconsistentSizes) {
   std::vector<Block> t(8), w(2 * 16), msg(6), short_msg(5), v(2 * 16);
   std::vector<uint8_t> b(8);
   std::vector<uint64_t> alphas(2);
-  EXPECT_NO_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, msg, 0, w, alphas));
-  EXPECT_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, short_msg, 0, w, alphas),
+  EXPECT_NO_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, msg, 0, 0, w, alphas));
+  EXPECT_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, short_msg, 0, 0, w, alphas),
                InvalidArgument);
-  EXPECT_THROW(detail::mpcotReceiverCompute(hash, 4, std::span(t).first(7), b, msg, 0, w, alphas),
+  EXPECT_THROW(
+      detail::mpcotReceiverCompute(hash, 4, std::span(t).first(7), b, msg, 0, 0, w, alphas),
+      InvalidArgument);
+  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 4, t, 0, 0, v, short_msg),
                InvalidArgument);
-  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 4, t, 0, v, short_msg),
-               InvalidArgument);
-  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 25, t, 0, v, msg), InvalidArgument);
+  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 25, t, 0, 0, v, msg), InvalidArgument);
 }
 
 }  // namespace
