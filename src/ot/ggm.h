@@ -20,9 +20,10 @@
 // 2020, whose security is that O(x, τ, a) = H(x ⊕ Δ, τ) ⊕ a·Δ looks random to anyone who does not
 // know Δ, as long as no (x, τ) is queried twice). The receiver knows every node off α's path, and
 // each node p_i on the path is (a value it knows) ⊕ Δ: true at level 1 (p_1 = sibling ⊕ Δ); and if
-// p_i = y ⊕ Δ, its children are O(y, τ_i, 0) and O(y, τ_i, 1) ⊕ y, one of them the next sibling,
-// which the receiver learns, the other p_{i+1} = sibling ⊕ y ⊕ Δ (right = left ⊕ parent). So all
-// the receiver learns about the path is one answer of O per level, each under its own tweak τ_i:
+// p_i = y ⊕ Δ, its children are H(y ⊕ Δ, τ_i) = O(y, τ_i, 0) and y ⊕ Δ ⊕ H(y ⊕ Δ, τ_i) =
+// y ⊕ O(y, τ_i, 1); the receiver learns one of them, the next sibling (one query of O), and the
+// other is p_{i+1} = sibling ⊕ y ⊕ Δ (right = left ⊕ parent), again known ⊕ Δ. So all the
+// receiver learns about the path is one answer of O per level, each under its own tweak τ_i:
 // by TCCR these are indistinguishable from fresh uniform blocks independent of Δ, and then its
 // view (its COTs, the corrections K_0^i ⊕ q_i = K_{b_i}^i ⊕ t_i, the siblings) is a function of
 // its own output w and uniform values: it learns nothing of Δ nor of v_α = w_α ⊕ Δ. This is the

@@ -19,9 +19,10 @@
 // COT index, in kGgmDomain).
 // Cost: 16·t·(depth − 1) bytes sender → receiver in one message (none if depth = 1), nothing
 // back; 2^depth − 1 hashes per tree on each side.
-// Security: ggm.h. The receiver's points are uniform and independent of its other COTs' choices
-// as long as the tree COTs are used for nothing else. Not protected: a malicious sender (no
-// consistency check). Private to src/ot.
+// Security: ggm.h. The receiver's points are as uniform as its tree COTs' choice bits (IKNP's:
+// uniform; in Ferret's main rounds, the last round's LPN outputs: pseudorandom, as in emp-ot) and
+// independent of its other COTs' choices as long as the tree COTs are used for nothing else. Not
+// protected: a malicious sender (no consistency check). Private to src/ot.
 #include <cstdint>
 #include <span>
 
