@@ -9,6 +9,11 @@
 //   ot/ferret_b13/random_cot/<n>     n random COTs from Ferret (b13, ferret.h) on a session whose
 //                                    warm-up call (n COTs) ran the bootstrap and the first rounds
 //   ot/ferret_b13/1of16_2bit/<n>     n 1-of-16 OTs with 2-bit messages on Ferret COTs
+//   ot/ferret_b13_bg/random_cot/<n>  as ferret_b13/random_cot with the background refill
+//   (session.h:
+//                                    a second communicator, batches of 2^20 made by a thread of
+//                                    the session); bytes counted on both communicators after the
+//                                    sessions end, so they include the batches made ahead
 // Each iteration sets up a fresh session (not timed: the setup has its own benchmark), makes the
 // call once untimed (so first-touch page faults are not counted) and times it again on party 0
 // (the sender) between two barriers. Counters: ots_per_s; bits_per_ot, the
@@ -46,6 +51,8 @@ struct Measured {
 
 // The launched world (--backend), or null: then each run is 2 threads over inproc.
 std::unique_ptr<Communicator> g_world;
+// The launched world's second communicator, for the background refill (null over inproc).
+std::unique_ptr<Communicator> g_background;
 
 // fn run by both parties: as 2 threads, or on this rank of the launched world with each party's
 // result gathered to both (the results are plain structs).
@@ -195,6 +202,66 @@ void ferretCot(benchmark::State& state) {
   benchmark::DoNotOptimize(t.data());
 }
 
+// Ferret (b13) with the background refill: each party's session gets a second communicator (a
+// second inproc world, or the launched world's second communicator); the warm-up call, then the
+// timed call between barriers; bytes of both communicators read after the sessions are gone.
+void ferretCotBackground(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<Block> q(n), t(n);
+  std::vector<uint8_t> choices(n);
+  OtOptions options = ferretB13();
+  options.tag = "";
+  options.batch = size_t{1} << 20;
+  Measured last;
+  double total = 0;
+  for (auto _ : state) {
+    auto world = InprocWorld::create(2);
+    auto out = bothParties([&](Communicator& comm) {
+      std::unique_ptr<Communicator> own;
+      Communicator* bg = g_background.get();
+      if (bg == nullptr) {
+        own = world->communicator(comm.rank());
+        bg = own.get();
+      }
+      comm.resetStats();
+      bg->resetStats();
+      Measured m;
+      {
+        std::unique_ptr<OtSender> s;
+        std::unique_ptr<OtReceiver> r;
+        if (comm.rank() == 0) {
+          s = std::make_unique<OtSender>(comm, *bg, options);
+        } else {
+          r = std::make_unique<OtReceiver>(comm, *bg, options);
+        }
+        if (s)
+          s->randomCot(std::span(q));
+        else
+          r->randomCot(std::span(t), std::span(choices));
+        comm.barrier();
+        const auto t0 = Clock::now();
+        if (s)
+          s->randomCot(std::span(q));
+        else
+          r->randomCot(std::span(t), std::span(choices));
+        comm.barrier();
+        m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      }  // the sessions end: their threads finish the batches due
+      m.call_bytes = comm.stats().total.bytes_sent + bg->stats().total.bytes_sent;
+      return m;
+    });
+    last = {out[0].seconds, 0, out[0].call_bytes + out[1].call_bytes, 0, 0};
+    state.SetIterationTime(last.seconds);
+    total += last.seconds;
+  }
+  state.counters["ots_per_s"] =
+      static_cast<double>(n) * static_cast<double>(state.iterations()) / total;
+  state.counters["bits_per_ot"] =
+      8.0 * static_cast<double>(last.call_bytes) / (2.0 * static_cast<double>(n));
+  benchmark::DoNotOptimize(q.data());
+  benchmark::DoNotOptimize(t.data());
+}
+
 // SCI's comparison leaf on Ferret COTs (4 per instance), amortised as ferretCot.
 void ferretOneOf16(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
@@ -262,6 +329,12 @@ BENCHMARK(ferretCot)
     ->Iterations(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(ferretCotBackground)
+    ->Name("ot/ferret_b13_bg/random_cot")
+    ->Arg(1 << 24)
+    ->Iterations(2)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(ferretOneOf16)
     ->Name("ot/ferret_b13/1of16_2bit")
     ->Arg(1 << 22)  // 2^24 COTs per call: the bootstrap amortised over 2 calls
@@ -307,6 +380,7 @@ int main(int argc, char** argv) {
         o.channel = sotto::CommOptions::Channel::kPlain;
       }
       g_world = sotto::makeCommunicator(backend, o);
+      g_background = sotto::makeCommunicator(backend, o);  // collective, as the first
       if (g_world->worldSize() != 2) {
         std::cerr << "ot_bench: run with exactly 2 parties (mpirun -np 2)\n";
         return 1;
@@ -325,6 +399,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("backend", backend.empty() ? "inproc" : backend);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  g_background.reset();
   g_world.reset();
   return 0;
 }

@@ -140,9 +140,11 @@ PLAIN_PAIR = {"default": {"inference": ("shm", "lan", "wan"), "ops": ("shm", "la
               "quick": {"inference": ("shm", "lan")}}
 
 # The OT engine (bench/ot_bench under mpirun -np 2, mpi backend, encrypted channel): per profile,
-# the networks and a --benchmark_filter (None: everything, Ferret's 2^24 COTs included).
+# the networks and a --benchmark_filter (None: everything, Ferret's 2^24 COTs included). The
+# default leaves out ot/ferret_b13_bg/ by a negative filter (the background refill: same bytes
+# as ferret_b13, and its 2 x 2^24 COTs would crowd the section's timeout on lan); run it by hand.
 OT_PLAN = {
-    "default": dict(networks=("shm", "lan"), filter=None, timeout=400),
+    "default": dict(networks=("shm", "lan"), filter="-ferret_b13_bg", timeout=400),
     "quick": dict(networks=("shm",), filter=r"^ot/(base/co|iknp/random_cot)/", timeout=120),
 }
 

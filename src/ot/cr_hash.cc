@@ -76,4 +76,9 @@ void CrHash::hashSeq(std::span<const Block> in, uint64_t first, uint64_t domain,
   run(in, out, [&](size_t i) { return Block{first + i, domain}; });
 }
 
+void CrHash::hashFixed(std::span<const Block> in, Block tweak, std::span<Block> out) {
+  SOTTO_ENFORCE(in.size() == out.size(), "OT hash: sizes ", in.size(), ", ", out.size(), " differ");
+  run(in, out, [&](size_t) { return tweak; });
+}
+
 }  // namespace sotto::ot::detail

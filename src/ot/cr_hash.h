@@ -27,6 +27,8 @@ class CrHash {
   void hash(std::span<const Block> in, std::span<const Block> tweak, std::span<Block> out);
   /// out[i] = H(in[i], (first + i, domain)): consecutive indices in one domain.
   void hashSeq(std::span<const Block> in, uint64_t first, uint64_t domain, std::span<Block> out);
+  /// out[i] = H(in[i], tweak): one tweak for the whole batch (a GGM level, ggm.h).
+  void hashFixed(std::span<const Block> in, Block tweak, std::span<Block> out);
 
  private:
   void permute(std::span<const Block> in, std::span<Block> out);  // π, batched

@@ -99,13 +99,11 @@ FerretCotReceiver::~FerretCotReceiver() = default;
 void FerretCotReceiver::round(const LpnRound& r, std::span<const Block> base_t,
                               std::span<const uint8_t> base_b, std::span<Block> out_t,
                               std::span<uint8_t> out_b) {
-  // uniform noise positions, one per bin: e_{j·2^log_bin + α_j} = 1
+  // noise positions, one per bin (e_{j·2^log_bin + α_j} = 1), read off the tree COTs' choices
   std::vector<uint64_t> alphas(r.t);
-  Prg().fill(std::span(alphas));
-  for (uint64_t& a : alphas) a &= r.binSize() - 1;
   const size_t trees = treeCots(r);
-  detail::mpcotRecv(comm_, peer_, *hash_, r.log_bin_size, alphas, base_t.subspan(r.k, trees),
-                    base_b.subspan(r.k, trees), tweak_, out_t);
+  detail::mpcotRecv(comm_, peer_, *hash_, r.log_bin_size, base_t.subspan(r.k, trees),
+                    base_b.subspan(r.k, trees), tweak_, out_t, alphas);
   tweak_ += trees;
   std::fill(out_b.begin(), out_b.end(), uint8_t{0});
   for (size_t j = 0; j < r.t; ++j) out_b[j * r.binSize() + alphas[j]] = 1;

@@ -5,54 +5,71 @@
 namespace sotto::ot::detail {
 namespace {
 
-// Level i + 1 (2·n nodes) from level i (its first n nodes), in place: children written from the
-// last parent down so that no parent is overwritten before it is read.
-void grow(CrHash& hash, std::vector<Block>& nodes, size_t n) {
-  std::vector<Block> parents(nodes.begin(), nodes.begin() + static_cast<std::ptrdiff_t>(n));
-  std::vector<Block> left(n), right(n);
-  const std::vector<Block> tl(n, Block{0, kGgmDomain}), tr(n, Block{0, kGgmDomain - 1});
-  hash.hash(parents, tl, left);
-  hash.hash(parents, tr, right);
-  for (size_t k = 0; k < n; ++k) {
-    nodes[2 * k] = left[k];
-    nodes[2 * k + 1] = right[k];
+void checkDepth(int depth) {
+  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "GGM tree: depth ", depth, " not in [1, 24]");
+}
+
+// Level i + 1 (2·n nodes) from level i (the first n nodes), in place, with the level's tweak:
+// children written from the last parent down, so no parent is overwritten before it is read.
+void grow(CrHash& hash, std::vector<Block>& nodes, std::vector<Block>& h, size_t n, Block tweak) {
+  h.resize(n);
+  hash.hashFixed(std::span(nodes.data(), n), tweak, h);
+  for (size_t k = n; k-- > 0;) {
+    const Block parent = nodes[k];
+    nodes[2 * k] = h[k];               // left = H(x, τ)
+    nodes[2 * k + 1] = parent ^ h[k];  // right = x ⊕ H(x, τ)
   }
+}
+
+Block levelTweak(Block tweak, int level) {
+  return Block{tweak.lo + static_cast<uint64_t>(level - 1), tweak.hi};
 }
 
 }  // namespace
 
-void ggmExpand(CrHash& hash, Block seed, int depth, std::vector<Block>& leaves,
-               std::vector<std::array<Block, 2>>& sums) {
-  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "GGM tree: depth ", depth, " not in [1, 24]");
+void ggmExpand(CrHash& hash, Block s, Block delta, int depth, Block tweak,
+               std::vector<Block>& leaves, std::vector<Block>& left_sums) {
+  checkDepth(depth);
   leaves.assign(size_t{1} << depth, Block{});
-  sums.assign(static_cast<size_t>(depth), {});
-  leaves[0] = seed;
-  for (int i = 1; i <= depth; ++i) {
-    const size_t n = size_t{1} << (i - 1);
-    grow(hash, leaves, n);
-    for (size_t k = 0; k < 2 * n; ++k) sums[i - 1][k & 1] ^= leaves[k];
+  left_sums.assign(static_cast<size_t>(depth), Block{});
+  leaves[0] = s;
+  leaves[1] = s ^ delta;
+  left_sums[0] = s;
+  std::vector<Block> h;
+  for (int i = 2; i <= depth; ++i) {
+    const size_t n = size_t{1} << (i - 1);  // parents
+    grow(hash, leaves, h, n, levelTweak(tweak, i - 1));
+    Block k0{};
+    for (size_t k = 0; k < n; ++k) k0 ^= leaves[2 * k];  // the left children are the H outputs
+    left_sums[static_cast<size_t>(i - 1)] = k0;
   }
 }
 
-void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, std::span<const Block> known,
+void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, Block tweak, std::span<const Block> known,
                  std::vector<Block>& leaves) {
-  SOTTO_ENFORCE(depth >= 1 && depth <= 24, "GGM tree: depth ", depth, " not in [1, 24]");
+  checkDepth(depth);
   SOTTO_ENFORCE(alpha < (uint64_t{1} << depth), "GGM tree: point ", alpha, " not below 2^", depth);
   SOTTO_ENFORCE(known.size() == static_cast<size_t>(depth), "GGM tree: ", known.size(),
                 " level sums for depth ", depth);
   leaves.assign(size_t{1} << depth, Block{});
+  std::vector<Block> h;
   for (int i = 1; i <= depth; ++i) {
     const size_t n = size_t{1} << (i - 1);
-    if (i > 1) grow(hash, leaves, n);  // level i; the path node's children are garbage for now
+    // level i; the path node's children are garbage until overwritten below
+    if (i > 1) grow(hash, leaves, h, n, levelTweak(tweak, i - 1));
     const uint64_t path = alpha >> (depth - i), sibling = path ^ 1;
-    // sibling = K^i of its side ⊕ every other node of that side (all children of known parents)
-    Block v = known[i - 1];
+    // sibling = K^i of its side ⊕ every other node of that side (children of known parents)
+    Block v = known[static_cast<size_t>(i - 1)];
     for (size_t k = sibling & 1; k < 2 * n; k += 2) {
       if (k != sibling) v ^= leaves[k];
     }
     leaves[sibling] = v;
     leaves[path] = Block{};
   }
+  // the leaves XOR to Δ: w_α = ⊕_{k ≠ α} v_k = v_α ⊕ Δ
+  Block w{};
+  for (const Block& x : leaves) w ^= x;
+  leaves[alpha] = w;
 }
 
 }  // namespace sotto::ot::detail

@@ -2,9 +2,11 @@
 #include <algorithm>
 #include <optional>
 
+#include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
 #include "ggm.h"
+#include "mpcot.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
@@ -19,6 +21,8 @@ struct OtReceiver::Impl {
   Communicator& comm;
   int peer;
   OtOptions options;
+  Communicator& source_comm;  // the COT source's: comm, or the background communicator
+  const bool threaded;        // refilled by the background thread (set before it starts)
   std::optional<IknpCotReceiver> iknp;
   std::optional<FerretCotReceiver> ferret;  // with OtExtension::kFerret: the COT source
   detail::CrHash hash;
@@ -29,29 +33,70 @@ struct OtReceiver::Impl {
   uint64_t next_index = 0;
   std::vector<Block> scratch_t;  // a large request's COTs (capacity kept between calls)
   std::vector<uint8_t> scratch_b;
+  struct Chunk {
+    std::vector<Block> t;
+    std::vector<uint8_t> b;
+  };
+  // with a background communicator: the refill thread (last: it uses the members above)
+  std::optional<detail::Prefetcher<Chunk>> background;
 
-  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
-    detail::OtTag tag(comm, options.tag, "setup");
-    detail::inStep("OT receiver, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
-    if (options.extension == OtExtension::kFerret) {
-      ferret.emplace(comm, peer, *iknp, options.ferret);
+  Impl(Communicator& c, OtOptions o, Communicator* bg)
+      : comm(c),
+        peer(detail::pairPeer(c)),
+        options(std::move(o)),
+        source_comm(bg ? *bg : c),
+        threaded(bg != nullptr) {
+    if (bg != nullptr) detail::checkBackground(c, *bg);
+    {
+      detail::OtTag tag(source_comm, options.tag, "setup");
+      detail::inStep("OT receiver, setup (128 base OTs)", [&] { iknp.emplace(source_comm, peer); });
+      if (options.extension == OtExtension::kFerret) {
+        ferret.emplace(source_comm, peer, *iknp, options.ferret);
+      }
+    }
+    if (bg != nullptr) {
+      const size_t chunk = detail::chunkSize(options.batch);
+      background.emplace(
+          [this, chunk](Chunk& out) {
+            out.t.resize(chunk);
+            out.b.resize(chunk);
+            extendInto(out.t, out.b);
+          },
+          detail::kBackgroundAhead);
     }
   }
 
-  // out_t.size() fresh COTs and their uniform choice bits from the session's source.
+  // out_t.size() fresh COTs and their uniform choice bits from the session's source (on the
+  // refill thread with a background).
   void extendInto(std::span<Block> out_t, std::span<uint8_t> out_b) {
-    detail::OtTag tag(comm, options.tag, "extend");
+    detail::OtTag tag(source_comm, options.tag, "extend");
     if (ferret) {
-      detail::inStep("OT receiver, extend (Ferret)", [&] { ferret->extend(out_t, out_b); });
+      detail::inStep(
+          threaded ? "OT receiver, background refill (Ferret)" : "OT receiver, extend (Ferret)",
+          [&] { ferret->extend(out_t, out_b); });
       return;
     }
     std::vector<std::byte> choices((out_t.size() + 7) / 8);
     prg.fill(choices);
-    detail::inStep("OT receiver, extend (IKNP)", [&] { iknp->extend(choices, out_t); });
+    detail::inStep(
+        threaded ? "OT receiver, background refill (IKNP)" : "OT receiver, extend (IKNP)",
+        [&] { iknp->extend(choices, out_t); });
     detail::unpackChoices(choices, out_b);
   }
 
   void ensure(size_t n) {
+    if (threaded) {  // whole chunks from the refill thread (waiting for it if it lags)
+      if (t.size() - pos >= n) return;
+      t.erase(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(pos));
+      b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(pos));
+      pos = 0;
+      while (t.size() < n) {
+        const Chunk c = background->pop();
+        t.insert(t.end(), c.t.begin(), c.t.end());
+        b.insert(b.end(), c.b.begin(), c.b.end());
+      }
+      return;
+    }
     const size_t m = detail::refillSize(n, t.size() - pos, options.batch);
     if (m == 0) return;
     t.erase(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(pos));
@@ -71,7 +116,7 @@ struct OtReceiver::Impl {
     std::copy_n(t.data() + pos, done, out_t.data());
     std::copy_n(b.data() + pos, done, out_b.data());
     pos += done;
-    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    const size_t direct = !threaded && n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
       extendInto(out_t.subspan(done, direct), out_b.subspan(done, direct));
       done += direct;
@@ -151,7 +196,9 @@ void checkBits(std::span<const uint8_t> c) {
 }  // namespace
 
 OtReceiver::OtReceiver(Communicator& comm, OtOptions options)
-    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(comm, std::move(options), nullptr)) {}
+OtReceiver::OtReceiver(Communicator& comm, Communicator& background, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options), &background)) {}
 OtReceiver::~OtReceiver() = default;
 
 void OtReceiver::reserve(size_t n) { impl_->ensure(n); }
@@ -257,22 +304,20 @@ std::vector<Block> OtReceiver::singlePointCot(uint64_t alpha, int depth) {
   const size_t levels = static_cast<size_t>(depth);
   const auto k = impl_->take(levels);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
-  // level i (1-based) is chosen off alpha's path: r = NOT bit (depth - i) of alpha
+  // level i (1-based) is chosen off alpha's path: r_i = NOT bit (depth - i) of alpha; the flip
+  // d_i = r_i ⊕ b_i turns the COT into one with choice r_i (the sender adds d_i·Δ to q_i)
   std::vector<uint8_t> r(levels);
   for (size_t i = 0; i < levels; ++i) r[i] = 1 ^ ((alpha >> (levels - 1 - i)) & 1);
   impl_->sendFlips(r, k.b, "singlePointCot: sending the choice flips");
-  std::vector<Block> h(levels);
-  impl_->hash.hashSeq(k.t, k.first, detail::kDomainOneOfTwo, h);
-  std::vector<Block> msg(2 * levels + 1);
-  impl_->recv(std::as_writable_bytes(std::span(msg)), "singlePointCot: receiving the level sums");
-  std::vector<Block> known(levels);
-  for (size_t i = 0; i < levels; ++i) known[i] = msg[2 * i + r[i]] ^ h[i];
-  std::vector<Block> w;
-  detail::ggmPuncture(impl_->hash, alpha, depth, known, w);
-  // w_alpha = c ⊕ ⊕_{k != alpha} w_k = v_alpha ⊕ Δ (w_alpha is zero until here)
-  Block sum = msg[2 * levels];
-  for (const Block& x : w) sum ^= x;
-  w[alpha] = sum;
+  std::vector<Block> msg(detail::mpcotMessageBlocks(1, depth));
+  if (!msg.empty()) {
+    impl_->recv(std::as_writable_bytes(std::span(msg)),
+                "singlePointCot: receiving the level corrections");
+  }
+  std::vector<Block> w(size_t{1} << depth);
+  uint64_t got = 0;
+  detail::mpcotReceiverCompute(impl_->hash, depth, k.t, r, msg, k.first, detail::kGgmDomain, w,
+                               std::span(&got, 1));
   return w;
 }
 

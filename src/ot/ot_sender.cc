@@ -2,11 +2,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
 #include "ggm.h"
+#include "mpcot.h"
 #include "session_common.h"
-#include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
 #include "sotto/ot/session.h"
@@ -19,6 +20,8 @@ struct OtSender::Impl {
   Communicator& comm;
   int peer;
   OtOptions options;
+  Communicator& source_comm;  // the COT source's: comm, or the background communicator
+  const bool threaded;        // refilled by the background thread (set before it starts)
   std::optional<IknpCotSender> iknp;
   std::optional<FerretCotSender> ferret;  // with OtExtension::kFerret: the COT source, on iknp
   detail::CrHash hash;
@@ -26,25 +29,57 @@ struct OtSender::Impl {
   size_t pos = 0;
   uint64_t next_index = 0;     // session index of q[pos]
   std::vector<Block> scratch;  // a large request's COTs (capacity kept between calls)
+  // with a background communicator: the refill thread (last: it uses the members above)
+  std::optional<detail::Prefetcher<std::vector<Block>>> background;
 
-  Impl(Communicator& c, OtOptions o) : comm(c), peer(detail::pairPeer(c)), options(std::move(o)) {
-    detail::OtTag tag(comm, options.tag, "setup");
-    detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(comm, peer); });
-    if (options.extension == OtExtension::kFerret)
-      ferret.emplace(comm, peer, *iknp, options.ferret);
+  Impl(Communicator& c, OtOptions o, Communicator* bg)
+      : comm(c),
+        peer(detail::pairPeer(c)),
+        options(std::move(o)),
+        source_comm(bg ? *bg : c),
+        threaded(bg != nullptr) {
+    if (bg != nullptr) detail::checkBackground(c, *bg);
+    {
+      detail::OtTag tag(source_comm, options.tag, "setup");
+      detail::inStep("OT sender, setup (128 base OTs)", [&] { iknp.emplace(source_comm, peer); });
+      if (options.extension == OtExtension::kFerret)
+        ferret.emplace(source_comm, peer, *iknp, options.ferret);
+    }
+    if (bg != nullptr) {
+      const size_t chunk = detail::chunkSize(options.batch);
+      background.emplace(
+          [this, chunk](std::vector<Block>& out) {
+            out.resize(chunk);
+            extendInto(out);
+          },
+          detail::kBackgroundAhead);
+    }
   }
 
-  // out.size() fresh COTs from the session's source.
+  // out.size() fresh COTs from the session's source (on the refill thread with a background).
   void extendInto(std::span<Block> out) {
-    detail::OtTag tag(comm, options.tag, "extend");
+    detail::OtTag tag(source_comm, options.tag, "extend");
+    const char* where =
+        threaded ? "OT sender, background refill (Ferret)" : "OT sender, extend (Ferret)";
     if (ferret) {
-      detail::inStep("OT sender, extend (Ferret)", [&] { ferret->extend(out); });
+      detail::inStep(where, [&] { ferret->extend(out); });
     } else {
-      detail::inStep("OT sender, extend (IKNP)", [&] { iknp->extend(out); });
+      where = threaded ? "OT sender, background refill (IKNP)" : "OT sender, extend (IKNP)";
+      detail::inStep(where, [&] { iknp->extend(out); });
     }
   }
 
   void ensure(size_t n) {
+    if (threaded) {  // whole chunks from the refill thread (waiting for it if it lags)
+      if (q.size() - pos >= n) return;
+      q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(pos));
+      pos = 0;
+      while (q.size() < n) {
+        const std::vector<Block> c = background->pop();
+        q.insert(q.end(), c.begin(), c.end());
+      }
+      return;
+    }
     const size_t m = detail::refillSize(n, q.size() - pos, options.batch);
     if (m == 0) return;
     q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(pos));
@@ -63,7 +98,7 @@ struct OtSender::Impl {
     size_t done = std::min(n, q.size() - pos);
     std::copy_n(q.data() + pos, done, out.data());
     pos += done;
-    const size_t direct = n - done >= options.batch ? (n - done) / 128 * 128 : 0;
+    const size_t direct = !threaded && n - done >= options.batch ? (n - done) / 128 * 128 : 0;
     if (direct > 0) {
       extendInto(out.subspan(done, direct));
       done += direct;
@@ -127,7 +162,9 @@ struct OtSender::Impl {
 };
 
 OtSender::OtSender(Communicator& comm, OtOptions options)
-    : impl_(std::make_unique<Impl>(comm, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(comm, std::move(options), nullptr)) {}
+OtSender::OtSender(Communicator& comm, Communicator& background, OtOptions options)
+    : impl_(std::make_unique<Impl>(comm, std::move(options), &background)) {}
 OtSender::~OtSender() = default;
 
 Block OtSender::delta() const { return impl_->iknp->delta(); }
@@ -246,21 +283,15 @@ std::vector<Block> OtSender::singlePointCot(int depth) {
   const auto qs = impl_->take(levels, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "spcot");
   const auto d = impl_->recvFlips(levels, "singlePointCot: receiving the choice flips");
-  Block seed;
-  Prg().fill(std::as_writable_bytes(std::span(&seed, 1)));
-  std::vector<Block> v;
-  std::vector<std::array<Block, 2>> sums;
-  detail::ggmExpand(impl_->hash, seed, depth, v, sums);
-  // M_s^i = K_s^i ⊕ H(q_i ⊕ (s ⊕ d_i)·Δ, (g_i, 0)); c = Δ ⊕ ⊕_k v_k
-  std::vector<Block> msg(2 * levels + 1);
-  impl_->pads(qs, first, [&](size_t i, Block m0, Block m1) {
-    msg[2 * i] = sums[i][0] ^ (d[i] ? m1 : m0);
-    msg[2 * i + 1] = sums[i][1] ^ (d[i] ? m0 : m1);
-  });
-  Block c = impl_->iknp->delta();
-  for (const Block& x : v) c ^= x;
-  msg[2 * levels] = c;
-  impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level sums");
+  // q'_i = q_i ⊕ d_i·Δ: COTs whose receiver choice is r_i, the side off alpha's path (mpcot.h)
+  const Block delta = impl_->iknp->delta();
+  std::vector<Block> qd(levels);
+  for (size_t i = 0; i < levels; ++i) qd[i] = qs[i] ^ (delta & Block::mask(d[i]));
+  std::vector<Block> v(size_t{1} << depth), msg(detail::mpcotMessageBlocks(1, depth));
+  detail::mpcotSenderCompute(impl_->hash, delta, depth, qd, first, detail::kGgmDomain, v, msg);
+  if (!msg.empty()) {
+    impl_->send(std::as_bytes(std::span(msg)), "singlePointCot: sending the level corrections");
+  }
   return v;
 }
 

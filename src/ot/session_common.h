@@ -35,6 +35,24 @@ class OtTag {
   std::optional<Communicator::TagScope> scope_;
 };
 
+/// Chunks the refill thread keeps ready ahead of the calls (session.h, background).
+inline constexpr size_t kBackgroundAhead = 2;
+
+/// COTs per chunk of the refill thread: OtOptions::batch rounded up to a multiple of 128.
+inline size_t chunkSize(size_t batch) { return (std::max<size_t>(batch, 1) + 127) / 128 * 128; }
+
+/// A background communicator must join the same two parties, this one with the same rank.
+/// @throws InvalidArgument otherwise.
+inline void checkBackground(const Communicator& comm, const Communicator& background) {
+  SOTTO_ENFORCE(&comm != &background,
+                "OT session: the background communicator is the session's "
+                "own; it needs a second communicator between the same two parties");
+  SOTTO_ENFORCE(background.worldSize() == 2 && background.rank() == comm.rank(),
+                "OT session: the background communicator (rank ", background.rank(), " of ",
+                background.worldSize(), ") is not this party (rank ", comm.rank(),
+                ") in a world of 2");
+}
+
 /// COTs to add when `needed` are asked for and `available` are buffered (0 if enough).
 inline size_t refillSize(size_t needed, size_t available, size_t batch) {
   if (available >= needed) return 0;

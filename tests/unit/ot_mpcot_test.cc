@@ -1,12 +1,15 @@
 // Ferret's regular-noise MPCOT (src/ot/mpcot.h) on IKNP COTs: w == v ^ e·Δ exactly, e one 1 per bin
-// at the receiver's points (both ends of every bin, depths 1 to 10, both directions); the trees'
-// leaves do not repeat; one message each way; a point outside its bin is refused.
+// at the points read off the receiver's COT choices (set here to reach both ends of every bin,
+// depths 1 to 10, both directions); every bin of v XORs to Δ (the correlated tree of ggm.h); the
+// trees' leaves do not repeat; one message sender → receiver (none for depth 1), none back;
+// inconsistent sizes are refused.
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "cr_hash.h"
 #include "mpcot.h"
+#include "sotto/error.h"
 #include "sotto/ot/iknp.h"
 #include "testing/simulate.h"
 
@@ -18,7 +21,8 @@ using sotto::testing::simulate;
 struct MpcotRun {
   Block delta;
   std::vector<Block> v, w;
-  uint64_t sender_messages = 0, receiver_messages = 0;
+  std::vector<uint64_t> alphas;
+  uint64_t sender_messages = 0, receiver_messages = 0, sender_bytes = 0;
 };
 
 MpcotRun run(int sender, int depth, const std::vector<uint64_t>& alphas) {
@@ -37,19 +41,24 @@ MpcotRun run(int sender, int depth, const std::vector<uint64_t>& alphas) {
       comm.resetStats();
       detail::mpcotSend(comm, peer, hash, r.delta, depth, q, 7, r.v);
       r.sender_messages = comm.stats().total.messages_sent;
+      r.sender_bytes = comm.stats().total.bytes_sent;
     } else {
       IknpCotReceiver iknp(comm, peer);
+      // choices b with bit (depth − i) of α_j = 1 ⊕ b_{j·depth + i − 1}
+      std::vector<uint8_t> b(cots);
+      for (size_t j = 0; j < trees; ++j) {
+        for (int i = 0; i < depth; ++i) {
+          b[j * depth + i] = 1 ^ ((alphas[j] >> (depth - 1 - i)) & 1);
+        }
+      }
       std::vector<std::byte> packed((cots + 7) / 8);
-      for (size_t i = 0; i < packed.size(); ++i)
-        packed[i] = std::byte(static_cast<uint8_t>(i * 37));
+      for (size_t i = 0; i < cots; ++i) packed[i / 8] |= std::byte(b[i] << (i % 8));
       std::vector<Block> t(cots);
       iknp.extend(packed, t);
-      std::vector<uint8_t> b(cots);
-      for (size_t i = 0; i < cots; ++i)
-        b[i] = (std::to_integer<unsigned>(packed[i / 8]) >> (i % 8)) & 1;
       r.w.resize(n);
+      r.alphas.resize(trees);
       comm.resetStats();
-      detail::mpcotRecv(comm, peer, hash, depth, alphas, t, b, 7, r.w);
+      detail::mpcotRecv(comm, peer, hash, depth, t, b, 7, r.w, r.alphas);
       r.receiver_messages = comm.stats().total.messages_sent;
     }
     return 0;
@@ -64,6 +73,7 @@ TEST_P(MpcotTest, ReceiverGetsVPlusDeltaAtExactlyOnePointPerBin) {
     const uint64_t top = (uint64_t{1} << depth) - 1;
     const std::vector<uint64_t> alphas{0, top, top / 2, 1 & top, top, 0, (top * 3) / 4};
     const MpcotRun r = run(GetParam(), depth, alphas);
+    EXPECT_EQ(r.alphas, alphas) << "depth " << depth;
     const size_t bin = size_t{1} << depth;
     ASSERT_EQ(r.v.size(), alphas.size() * bin);
     ASSERT_EQ(r.w.size(), r.v.size());
@@ -75,8 +85,14 @@ TEST_P(MpcotTest, ReceiverGetsVPlusDeltaAtExactlyOnePointPerBin) {
       seen.insert({r.v[i].lo, r.v[i].hi});
     }
     EXPECT_EQ(seen.size(), r.v.size()) << "leaves repeat (depth " << depth << ")";
-    EXPECT_EQ(r.sender_messages, 1u);
-    EXPECT_EQ(r.receiver_messages, 1u);
+    for (size_t j = 0; j < alphas.size(); ++j) {
+      Block sum{};
+      for (size_t k = 0; k < bin; ++k) sum ^= r.v[j * bin + k];
+      EXPECT_EQ(sum, r.delta) << "bin " << j << " of depth " << depth << " does not XOR to Δ";
+    }
+    EXPECT_EQ(r.sender_messages, depth > 1 ? 1u : 0u);
+    EXPECT_EQ(r.sender_bytes, 16u * alphas.size() * static_cast<size_t>(depth - 1));
+    EXPECT_EQ(r.receiver_messages, 0u);
   }
 }
 
@@ -85,17 +101,20 @@ INSTANTIATE_TEST_SUITE_P(Sender, MpcotTest, ::testing::Values(0, 1),
                            return "Party" + std::to_string(i.param);
                          });
 
-TEST(Mpcot, RefusesAPointOutsideItsBin) {
+TEST(Mpcot, RefusesInconsistentSizes) {
   detail::CrHash hash;
-  simulate(2, [&](Communicator& comm) {
-    if (comm.rank() == 1) {
-      std::vector<Block> t(8), w(2 * 16);
-      std::vector<uint8_t> b(8);
-      const std::vector<uint64_t> alphas{3, 16};
-      EXPECT_THROW(detail::mpcotRecv(comm, 0, hash, 4, alphas, t, b, 0, w), InvalidArgument);
-    }
-    return 0;
-  });
+  std::vector<Block> t(8), w(2 * 16), msg(6), short_msg(5), v(2 * 16);
+  std::vector<uint8_t> b(8);
+  std::vector<uint64_t> alphas(2);
+  EXPECT_NO_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, msg, 0, 0, w, alphas));
+  EXPECT_THROW(detail::mpcotReceiverCompute(hash, 4, t, b, short_msg, 0, 0, w, alphas),
+               InvalidArgument);
+  EXPECT_THROW(
+      detail::mpcotReceiverCompute(hash, 4, std::span(t).first(7), b, msg, 0, 0, w, alphas),
+      InvalidArgument);
+  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 4, t, 0, 0, v, short_msg),
+               InvalidArgument);
+  EXPECT_THROW(detail::mpcotSenderCompute(hash, Block{1, 0}, 25, t, 0, 0, v, msg), InvalidArgument);
 }
 
 }  // namespace

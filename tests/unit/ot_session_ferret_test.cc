@@ -158,13 +158,15 @@ TEST(FerretSession, B13TrafficIsWhatTheHeaderSays) {
   const LpnRound &b = kFerretB13.bootstrap, &m = kFerretB13.main;
   // 41,030 IKNP COTs, receiver → sender, the message parts padded to 128 (iknp.h): 41,088
   const uint64_t iknp = 16 * ((b.consumed() + 127) / 128 * 128);
-  const uint64_t flips = (b.t * b.log_bin_size + 7) / 8 + (m.t * m.log_bin_size + 7) / 8;
-  const uint64_t sums = 16 * (b.t * (2 * b.log_bin_size + 1) + m.t * (2 * m.log_bin_size + 1));
-  EXPECT_EQ(received[0], iknp + flips);
+  // one correction block per tree level but the first, sender → receiver; nothing back
+  const uint64_t sums = 16 * (b.t * (b.log_bin_size - 1) + m.t * (m.log_bin_size - 1));
+  EXPECT_EQ(iknp, 657408u);
+  EXPECT_EQ(sums, 117504u + 245760u);
+  EXPECT_EQ(received[0], iknp);
   EXPECT_EQ(sent[0], sums);
   EXPECT_EQ(sent[1], received[0]);
-  // amortised over this one round, setup excluded: under 1.5 bits per COT (0.44 from then on)
-  EXPECT_LT(8.0 * static_cast<double>(sent[0] + sent[1]) / static_cast<double>(n), 1.5);
+  // amortised over this one round, setup excluded: under 0.85 bits per COT (0.196 from then on)
+  EXPECT_LT(8.0 * static_cast<double>(sent[0] + sent[1]) / static_cast<double>(n), 0.85);
 }
 
 }  // namespace

@@ -7,23 +7,30 @@
 ///   COT sender (holds Δ): q_i;   COT receiver: b_i, t_i = q_i ⊕ b_i·Δ   (b_i uniform, not chosen)
 ///
 /// A round on an LpnRound (n, k, t, log_bin_size) of ferret_params.h takes k + t·log_bin_size
-/// COTs ("base"): the last t·log_bin_size run the regular-noise MPCOT (t GGM-tree single-point
-/// COTs, one per bin of 2^log_bin_size, receiver's points uniform), giving v and w = v ⊕ e·Δ with
-/// one 1 of e per bin; the first k are the LPN secret:
+/// COTs ("base"): the last t·log_bin_size run the regular-noise MPCOT (t single-point COTs on the
+/// correlated GGM tree of Half-Tree, Guo et al., EUROCRYPT 2023, one per bin of 2^log_bin_size;
+/// src/ot/mpcot.h, src/ot/ggm.h), giving v and w = v ⊕ e·Δ with one 1 of e per bin at the point
+/// the receiver's tree-COT choice bits spell (uniform); the first k are the LPN secret:
 ///   sender z_i = v_i ⊕ ⊕_{j<10} q_{A_ij};   receiver z'_i = w_i ⊕ ⊕_j t_{A_ij},
 ///   b'_i = e_i ⊕ ⊕_j b_{A_ij}                        (A public, from a fixed-seed AES PRG)
 /// so z'_i = z_i ⊕ b'_i·Δ. The first round (on the bootstrap set) runs on IKNP COTs; every main
 /// round keeps its last k + t·log_bin_size outputs as the next round's base and yields the rest.
 /// Rounds run lazily, when extend needs more COTs than are left.
 ///
-/// Cost per round (2 messages, 1 round trip): ⌈t·log_bin_size / 8⌉ B receiver → sender,
-/// 16·t·(2·log_bin_size + 1) B back; at b13: 2,080 B + 552,960 B for 10,017,120 COTs
-/// (0.44 bits/COT). The bootstrap adds IKNP's 16 B per COT for its k + t·log_bin_size COTs
-/// (b13: 41,030 COTs, 657,408 B with the parts padded to 128) and one bootstrap round (b13:
-/// 1,033 + 279,072 B): 1.49 MB in all for the first round, both directions.
+/// Cost per round: ONE message sender → receiver of 16·t·(log_bin_size − 1) B (one correction per
+/// tree level but the first: a level's two sides XOR to Δ, so they form a COT that one block
+/// opens; the leaves XOR to Δ, so the punctured leaf needs no correction; the receiver's points
+/// come from its choice bits, so it sends nothing); no round trip. At b13: 245,760 B for
+/// 10,017,120 COTs (0.196 bits/COT; the plain GGM tree of Ferret's paper and emp-ot sends
+/// 16·t·(2·log_bin_size + 1) B plus the choice flips: 555,040 B, 0.44 bits/COT). The bootstrap
+/// adds IKNP's 16 B per COT for its k + t·log_bin_size COTs (b13: 41,030 COTs, 657,408 B with the
+/// parts padded to 128), the only receiver → sender traffic, and one bootstrap round (b13:
+/// 117,504 B): 1,020,672 B in all for the first round, both directions. The LPN reserve (the
+/// k + t·log_bin_size outputs a round keeps, 4.5% at b13) costs compute, not traffic.
 /// Memory: n blocks per party (b13: 168 MB), plus the tree being grown.
 ///
-/// Security: semi-honest, κ = 128, the LPN sets of ferret_params.h (never tuned). Not protected:
+/// Security: semi-honest, κ = 128, the LPN sets of ferret_params.h (never tuned); the correlated
+/// tree's argument (TCCR hash, one tweak per tree level) is in src/ot/ggm.h. Not protected:
 /// malicious parties (no consistency check on the MPCOT, no KOS check on the IKNP bootstrap); the
 /// outputs are raw correlations: hash them before use as pads (session.h does).
 /// Contract: both ends use the same parameters and call extend with the same sizes in the same

@@ -24,8 +24,8 @@
 ///
 /// Cost per call (n instances; "COTs" are taken from the buffer, a refill of m COTs costs
 /// ⌈m / 32768⌉ one-way messages receiver → sender, 16 bytes per COT, and no round trip with
-/// IKNP; with Ferret, one round trip per Ferret round it runs, 555 KB per 10,017,120 COTs at b13,
-/// and the bootstrap on the first refill, see ferret.h):
+/// IKNP; with Ferret, one message sender → receiver per Ferret round it runs, 245,760 B per
+/// 10,017,120 COTs at b13, and the bootstrap on the first refill, see ferret.h):
 ///   | call           | COTs | receiver → sender | sender → receiver | messages |
 ///   | randomCot      | n    | 0                 | 0                 | 0        |
 ///   | randomOt       | n    | 0                 | 0                 | 0        |
@@ -33,7 +33,27 @@
 ///   | oneOfN         | k·n  | ⌈kn / 8⌉ B        | ⌈2^k·nℓ / 8⌉ B    | 2 (1 round trip) |
 ///   | additiveCot    | n    | ⌈n / 8⌉ B         | ⌈nℓ / 8⌉ B        | 2 (1 round trip) |
 /// Setup (the constructor): 128 base OTs (base_ot.h): 2 messages, 4,128 bytes.
-/// Traffic is counted under the tags "<tag>/setup", "<tag>/extend" and "<tag>/<kind>"
+///
+/// Background refill: the constructors taking a second communicator `background` (between the same
+/// two parties, this party with the same rank, used by nothing else while the session lives) run
+/// the session's COT source there: the base OTs (in the constructor), then IKNP or Ferret on a
+/// thread of the session that keeps kBackgroundAhead = 2 chunks of OtOptions::batch COTs (rounded
+/// up to 128) ready ahead of the calls. A call that needs COTs takes whole chunks, waiting for the
+/// thread only if it lags; the calls' own messages (chosen, 1-of-N, additive, SPCOT) still go over
+/// `comm`. Both parties run the same chunks in the same order whatever the timing (the thread
+/// makes chunk c, counting from 1, only once the calls have taken c − 2), so the correlations are
+/// the same as without background but for the chunking (COTs come in whole chunks: a large request
+/// is not extended straight into the caller's span). With Ferret a chunk that crosses a round runs
+/// the round (b13: about a second of compute, one message) on the thread; a batch of a round's
+/// yield lets a whole round run ahead. Costs: as without background, on `background`'s statistics
+/// (read them only while no refill runs, e.g. after the session), plus the chunks made ahead and
+/// unused at the end (at most 2). Errors of the thread (Timeout, PeerAborted, CommError: a peer
+/// that stops refilling) are thrown, with their type and "background refill" in the message, by the
+/// call that needs the chunk, and by every later one. The destructor lets the thread finish the
+/// chunks already due (so the peer's thread is never left waiting), then joins it: with a dead peer
+/// it returns after `background`'s timeout; it never throws. Any backend works: for MPI,
+/// makeMpiCommunicator() twice (each a duplicate of MPI_COMM_WORLD); in process, a second
+/// InprocWorld. Traffic is counted under the tags "<tag>/setup", "<tag>/extend" and "<tag>/<kind>"
 /// (OtOptions::tag, default "ot"); with an empty tag the caller's tag applies.
 ///
 /// Contract: the world has exactly 2 parties (for a pair inside a larger world, use a
@@ -73,8 +93,8 @@ struct OtOptions {
   std::string tag = "ot";
   /// The COT source (equal on both parties). With kFerret a refill runs a Ferret round when the
   /// last round's COTs are used up: the first refill also bootstraps (IKNP COTs for the
-  /// bootstrap set, then its round), costs and memory as ferret.h says (b13: ≈ 1.5 MB on the
-  /// first refill, 555 KB per later round of 10,017,120 COTs, 168 MB per party).
+  /// bootstrap set, then its round), costs and memory as ferret.h says (b13: 1.02 MB on the
+  /// first refill, 246 KB per later round of 10,017,120 COTs, 168 MB per party).
   OtExtension extension = OtExtension::kIknp;
   /// Ferret's parameter set (ferret_params.h; equal on both parties), used with kFerret only.
   FerretParams ferret = kFerretB13;
@@ -97,6 +117,11 @@ class OtSender {
   /// @throws InvalidArgument if comm.worldSize() != 2; ProtocolError / CommError / Timeout from
   ///   the base OT (message names the peer and the step).
   explicit OtSender(Communicator& comm, OtOptions options = {});
+  /// As above, with the COT source on `background` and refilled by a thread of the session (see
+  /// "Background refill" above). The base OTs run over `background`.
+  /// @throws InvalidArgument background is comm, not 2 parties, or this party's rank differs;
+  ///   as the other constructor.
+  OtSender(Communicator& comm, Communicator& background, OtOptions options = {});
   ~OtSender();
   OtSender(const OtSender&) = delete;
   OtSender& operator=(const OtSender&) = delete;
@@ -105,7 +130,9 @@ class OtSender {
   Block delta() const;
 
   /// Precomputes COTs so that the next calls using up to n COTs in all send nothing more.
-  /// Cost: a refill of max(n − available, 0) COTs rounded up to 128 (see above).
+  /// Cost: a refill of max(n − available, 0) COTs rounded up to 128 (see above); with a background
+  /// refill, the chunks that cover n (waiting for the thread).
+  /// @throws CommError / Timeout (from the refill, or the background thread's).
   void reserve(size_t n);
   /// COTs in the buffer.
   size_t available() const;
@@ -137,11 +164,13 @@ class OtSender {
   std::vector<uint64_t> additiveCot(std::span<const uint64_t> x, int bits);
 
   /// Single-point COT, the building block of Ferret's MPCOT (Yang, Weng, Lan, Zhang, Wang,
-  /// "Ferret", CCS 2020, section 4; semi-honest): returns v of 2^depth blocks, the leaves of a GGM
-  /// tree from a fresh seed; the receiver with point α gets w = v ⊕ e_α·Δ. Uses depth COTs (one
-  /// chosen-message OT of the level sums per level, α's bits off the path as choices); the sender
-  /// also sends c = Δ ⊕ ⊕_k v_k. Cost: ⌈depth / 8⌉ B receiver → sender, 16·(2·depth + 1) B back,
-  /// 2 messages; 2^(depth+1) hashes on each side.
+  /// "Ferret", CCS 2020, section 4; semi-honest) on the correlated GGM tree of Half-Tree (Guo et
+  /// al., EUROCRYPT 2023): returns v of 2^depth blocks, the leaves of a tree whose level 1 is the
+  /// first COT; the receiver with point α gets w = v ⊕ e_α·Δ. Uses depth COTs: the receiver sends
+  /// the flips that make level i's COT choose the side off α's path, the sender one correction
+  /// block per level i ≥ 2 (every level of the tree XORs to Δ, so a level's two sides form a COT,
+  /// and the leaves XOR to Δ, so the leaf at α needs no correction). Cost: ⌈depth / 8⌉ B receiver
+  /// → sender, 16·(depth − 1) B back, 2 messages (1 if depth = 1); 2^depth − 1 hashes each side.
   /// @throws InvalidArgument depth ∉ [1, 24]; CommError / Timeout.
   std::vector<Block> singlePointCot(int depth);
 
@@ -156,6 +185,9 @@ class OtReceiver {
   /// Runs the base OTs with the other party, whose OtSender constructor is the matching call.
   /// @throws as OtSender's constructor.
   explicit OtReceiver(Communicator& comm, OtOptions options = {});
+  /// As above, with the COT source on `background` (see OtSender's).
+  /// @throws as OtSender's.
+  OtReceiver(Communicator& comm, Communicator& background, OtOptions options = {});
   ~OtReceiver();
   OtReceiver(const OtReceiver&) = delete;
   OtReceiver& operator=(const OtReceiver&) = delete;
