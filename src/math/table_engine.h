@@ -48,6 +48,9 @@ struct TableFunctionOptions {
   double f_below = 0;  // value for x < 0 outside the windows
   double f_above = 0;  // value for x >= 0 outside the windows
   int parties = 2;
+  // The jump f_above - f_below applies outside the windows only (FunctionTableSpec::
+  // delta_outside): windows keep their values for x >= 0 (one more opened bit per element).
+  bool delta_outside = false;
 };
 
 /// Spec plus the online constants.

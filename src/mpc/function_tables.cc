@@ -83,7 +83,8 @@ void FunctionTableSpec::validate() const {
 std::vector<uint64_t> FunctionTableSpec::encode() const {
   validate();
   std::vector<uint64_t> w = {windows.size(), static_cast<uint64_t>(exact_shift),
-                             static_cast<uint64_t>(exact_width), sign_select ? 1u : 0u};
+                             static_cast<uint64_t>(exact_width),
+                             (sign_select ? 1u : 0u) | (delta_outside ? 2u : 0u)};
   for (const PolyWindow& p : windows) {
     w.push_back(static_cast<uint64_t>(p.low_bits));
     w.push_back(static_cast<uint64_t>(p.mid_bits));
@@ -115,7 +116,9 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
   if (w[0] > kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
   s.exact_shift = small(w[1]);
   s.exact_width = small(w[2]);
-  s.sign_select = w[3] != 0;
+  if (w[3] > 3) throw ProtocolError("malformed function-table spec (flags)");
+  s.sign_select = (w[3] & 1) != 0;
+  s.delta_outside = (w[3] & 2) != 0;
   size_t at = 4;
   for (uint64_t i = 0; i < w[0]; ++i) {
     need(at + kWindowFields);
@@ -209,7 +212,7 @@ int64_t FunctionTableGenerator::cols(int t) const {
   if (t < ft::kDigits) return ft::digitWindows(spec_, t) + 1;
   if (t < ft::kDigits + W) return spec_.windows[t - ft::kDigits].degree + 1;
   if (t < ft::kDigits + 2 * W) return ft::hasNext(spec_, t - ft::kDigits - W) ? 5 : 3;
-  if (t == ft::tableSign(W)) return spec_.sign_select ? 2 : 1;
+  if (t == ft::tableSign(W)) return ft::signColumns(spec_.sign_select, spec_.delta_outside);
   return 1;
 }
 
@@ -230,11 +233,11 @@ std::vector<uint64_t> FunctionTableGenerator::drawSecrets(Prg& prg, int64_t n) c
   return s;
 }
 
-// Secrets: [0] r, [1 + w] r_A[w], [1 + W] r_B, [2 + W + w] r_T[w], [2 + 2W] r_E.
+// Secrets: [0] r, [1 + w] r_A[w], [1 + W] r_B, [2 + W + w] r_T[w], [2 + 2W] r_E, then a.
 void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e,
                                    uint64_t* out) const {
   const int W = windows();
-  uint64_t s[2 + 2 * kMaxWindows + 1] = {};  // this element's drawn secrets
+  uint64_t s[2 + 2 * kMaxWindows + 2] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
   for (int w = 0; w < W; ++w) out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::kInWindowBits);
@@ -252,6 +255,7 @@ void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e
     out[ft::wordExact(W) + 1] = re >> spec_.exact_shift;
     out[ft::wordExact(W) + 2] = re >> (spec_.exact_width - 1);
   }
+  if (spec_.delta_outside) out[ft::wordProductBit(W, exact())] = s[numDrawn() - 1] & 1;
 }
 
 template <typename RowOf, typename SecretOf>
@@ -279,13 +283,16 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
                           (((cb ^ (q1 >> q_shift)) & m) == 0 ? d1 : 0);
       }
     }
-    // Sign: 2^d·sign(c_d - r_d) over bits 0..62, negated if r's top bit is set.
+    // Sign: 2^d·sign(c_d - r_d) over bits 0..62, negated if r's top bit is set; digit 0 counts
+    // equality as greater (+1 or -1), so the sum is never 0 and its sign is [c mod 2^63 >= r mod
+    // 2^63] even for x = -2^63 (where a zero sum would lose the top bits' negation).
     const int start = ft::digitStart(d);
     const uint64_t m = mask(std::min(ft::digitBits(d), 63 - start)), unit = uint64_t{1} << d;
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t r = sec(i, 0);
       const uint64_t cb = row_of(i) & m, rb = (r >> start) & m;
-      const uint64_t v = (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
+      const uint64_t v = d == 0 ? (cb >= rb ? unit : 0 - unit)
+                                : (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
       const uint64_t neg = 0 - (r >> 63);
       out[i * cs + wd] = (v ^ neg) - neg;
     }
@@ -372,8 +379,10 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t j = (row_of(i) - sec(i, 1 + W)) & mask(ft::kSignBits);
       const uint64_t pos = j < (uint64_t{1} << (ft::kSignBits - 1)) ? 1 : 0;  // S_eff >= 0
-      out[i * cs] = pos;
-      if (cs == 2) out[i * cs + 1] = pos * sec(i, 0);
+      uint64_t* o = out + i * cs;
+      *o++ = pos;
+      if (spec_.sign_select) *o++ = pos * sec(i, 0);
+      if (spec_.delta_outside) *o = pos * (sec(i, numDrawn() - 1) & 1);
     }
     return;
   }

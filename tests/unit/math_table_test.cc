@@ -193,14 +193,16 @@ struct SatCase {
 };
 
 std::vector<SatCase> saturationCases() {
-  const double e_top = std::exp(4 + 1.0 / 32);
   const double t40 = std::ldexp(1.0, 40);
   return {
+      // exp over the whole domain: e^x up to ln(2^47), the largest value beyond.
       {"exp",
        sotto::exp,
        {raw(-12.1), raw(-16), raw(-1000), raw(-t40), kSmallest, raw(4.04), raw(5), raw(100),
         raw(t40), kLargest},
-       {0, 0, 0, 0, 0, e_top, e_top, e_top, e_top, e_top}},
+       {0, 0, 0, 0, 0, std::exp(decode(raw(4.04))), std::exp(decode(raw(5))), decode(kLargest),
+        decode(kLargest), decode(kLargest)},
+       true},
       {"sigmoid",
        sotto::sigmoid,
        {raw(-16), raw(-17), raw(-t40), kSmallest, raw(16), raw(17), raw(t40), kLargest},
