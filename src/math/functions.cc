@@ -241,10 +241,9 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   const int mid_k = std::min(11, top_k - 1);
   plans.push_back(chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))),
                               clamped(inf)));
-  // (Shifts of at most out + 8: the tables' scale 2^(out - shift + s) stays positive.)
-  plans.back().out_shift = std::min(out + 8, relativeShift(largest * std::exp(-0.25), out, 18));
+  plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
   plans.push_back(chainWindow(in + 5, 11, 2, -(l_units - (int64_t{16} << in)), clamped(inf)));
-  plans.back().out_shift = std::min(out + 8, relativeShift(std::exp(log_m - 16.25), out, 15));
+  plans.back().out_shift = relativeShift(std::exp(log_m - 16.25), out, 15);
   plans.push_back(
       chainWindow(in + 6, 12, 2, -(l_units - (int64_t{48} << in)), clamped(log_m - 15.5)));
   plans.back().chain_end = true;

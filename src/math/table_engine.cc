@@ -200,7 +200,8 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     p.drop_bits = g;
     const int pe = P - g;
     // (At least 11: B_0 is rounded to a multiple of 2^7 to carry the in-window borrow.)
-    int s = std::min({std::max(11, (pe - 1) * D + 4), 62 - comb_w, 62 - range_bits});
+    // (At least -comb_w too: the tables' scale 2^(comb_w + s) is never below 1.)
+  int s = std::min({std::max({11, (pe - 1) * D + 4, -comb_w}), 62 - comb_w, 62 - range_bits});
     while (s > 1 && std::ldexp(vmax, comb_w + s) >= std::ldexp(1.0, 61)) --s;
     SOTTO_ENFORCE(s >= (pe - 1) * D + 1 && comb_w + s <= 62, "table function: values up to ", vmax,
                   " do not fit the ring at 2^", comb_w, " with ", pe, " low bits");
