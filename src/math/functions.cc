@@ -159,7 +159,7 @@ double windowsTop(const std::vector<WindowPlan>& plans, int in_frac) {
 // log, sqrt, rsqrt: one chain from 0 whose last window holds every x >= 0. [0, 2^12) holds two
 // inputs per row and the chords of `fn` (exact at every input; fn(x <= 0) is the documented value
 // z); [0, 2^(in-4)) (for in > 16), [0, 2^(in+2)) cubic and [0, 2^(in+8)) quadratic (the bounded
-// design's rows), then cubic windows of 9 octaves up to 2^top_max. A window may be selected down
+// design's rows), then cubic windows of 10 octaves up to 2^top_max. A window may be selected down
 // to one row of the window inside it below that window's top, and for x < 0 down to one of its
 // own rows: each gives fn from half the inner window's top on and z below (so every x < 0 gives z;
 // the step lies where the window is never selected).
@@ -178,7 +178,9 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   plans.push_back(chainWindow(12, 11, 1, 0, secant(fn, in)));
   int below = 12;
   auto add = [&](int top, int degree, bool outer) {
-    plans.push_back(chainWindow(top, 11, degree, 0, piece(below)));
+    // Outer windows: 4096 rows over 10 octaves (rows at most 1/4 of their inputs, as 2048 over
+    // 9): one window fewer up to 2^63 (7 bits and a truncation fewer per element).
+    plans.push_back(chainWindow(top, outer ? 12 : 11, degree, 0, piece(below)));
     // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
     // coarser ring: fewer low bits of c dropped).
     const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
@@ -188,7 +190,7 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   if (in - 4 > 12) add(in - 4, 3, false);
   add(in + 2, 3, false);
   add(in + 8, 2, false);
-  while (below < top_max) add(std::min(top_max, below + 9), 3, true);
+  while (below < top_max) add(std::min(top_max, below + 10), 3, true);
   return plans;
 }
 
@@ -239,8 +241,8 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   std::vector<WindowPlan> plans;
   const int top_k = in - 2;
   const int mid_k = std::min(11, top_k - 1);
-  plans.push_back(chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))),
-                              clamped(inf)));
+  plans.push_back(
+      chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))), clamped(inf)));
   plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
   plans.push_back(chainWindow(in + 5, 11, 2, -(l_units - (int64_t{16} << in)), clamped(inf)));
   plans.back().out_shift = relativeShift(std::exp(log_m - 16.25), out, 15);
@@ -275,8 +277,8 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
       o.f_above = std::exp(kExpTop);
       break;
     case Fn::kExpWhole: {
-      const double largest = std::ldexp(static_cast<double>(std::numeric_limits<int64_t>::max()),
-                                        -out_frac);
+      const double largest =
+          std::ldexp(static_cast<double>(std::numeric_limits<int64_t>::max()), -out_frac);
       f = expTaylor;
       plans = expPlans(in_frac, out_frac, largest);
       o.f_below = 0;

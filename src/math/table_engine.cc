@@ -138,8 +138,9 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     // the window's values for x >= 0).
     const int64_t delta_w =
         o.delta_outside ? 0
-        : e == 0        ? tf.delta_f
-               : static_cast<int64_t>((static_cast<I128>(tf.delta_f) + (I128{1} << (e - 1))) >> e);
+        : e == 0
+            ? tf.delta_f
+            : static_cast<int64_t>((static_cast<I128>(tf.delta_f) + (I128{1} << (e - 1))) >> e);
     const long double delta = static_cast<long double>(delta_w) / to_w;
     std::vector<double> d(static_cast<size_t>(D) + 1);
     PolyWindow p;
@@ -201,7 +202,7 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     const int pe = P - g;
     // (At least 11: B_0 is rounded to a multiple of 2^7 to carry the in-window borrow.)
     // (At least -comb_w too: the tables' scale 2^(comb_w + s) is never below 1.)
-  int s = std::min({std::max({11, (pe - 1) * D + 4, -comb_w}), 62 - comb_w, 62 - range_bits});
+    int s = std::min({std::max({11, (pe - 1) * D + 4, -comb_w}), 62 - comb_w, 62 - range_bits});
     while (s > 1 && std::ldexp(vmax, comb_w + s) >= std::ldexp(1.0, 61)) --s;
     SOTTO_ENFORCE(s >= (pe - 1) * D + 1 && comb_w + s <= 62, "table function: values up to ", vmax,
                   " do not fit the ring at 2^", comb_w, " with ", pe, " low bits");
@@ -299,7 +300,7 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   for (int w = 0; w < W; ++w) {
     std::vector<uint64_t> u(n);
     for (int64_t e = 0; e < n; ++e) u[e] = ja[w][e] + word(e, ft::wordInWindowMask(w));
-    groups.emplace_back(std::move(u), ft::kInWindowBits);
+    groups.emplace_back(std::move(u), ft::inWindowBits(tf.spec, w));
   }
   {
     std::vector<uint64_t> u(n);

@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -156,6 +157,12 @@ RingTensor FunctionTableMaterial::sharesAt(int table, std::span<const uint64_t> 
   return out;
 }
 
+int function_tables::inWindowBits(const FunctionTableSpec& spec, int w) {
+  const PolyWindow& p = spec.windows[static_cast<size_t>(w)];
+  const int d1 = digitsAbove(p.low_bits + p.mid_bits) + 1;
+  return std::bit_width(static_cast<unsigned>(2 * d1 * d1 - 1));
+}
+
 int function_tables::digitWindows(const FunctionTableSpec& spec, int d) {
   int k = 0;
   const int end = ft::digitStart(d) + ft::digitBits(d);
@@ -180,7 +187,7 @@ FunctionTableGenerator::FunctionTableGenerator(FunctionTableSpec spec) : spec_(s
   // the equality count with the target the borrow selects is D.
   for (int w = 0; w < windows(); ++w) {
     const uint64_t d1 = static_cast<uint64_t>(digitsAbove(w)) + 1;
-    std::vector<uint8_t> in(uint64_t{1} << ft::kInWindowBits, 0);
+    std::vector<uint8_t> in(uint64_t{1} << ft::inWindowBits(spec_, w), 0);
     for (uint64_t j = 0; j < 2 * d1 * d1 && j < in.size(); ++j) {
       const uint64_t beta = j / (d1 * d1), rem = j % (d1 * d1);
       in[j] = (beta == 1 ? rem / d1 : rem % d1) == d1 - 1 ? 1 : 0;
@@ -202,7 +209,7 @@ int64_t FunctionTableGenerator::rows(int t) const {
   const int W = windows();
   if (t < ft::kDigits) return int64_t{1} << ft::digitBits(t);
   if (t < ft::kDigits + W) return int64_t{1} << spec_.windows[t - ft::kDigits].mid_bits;
-  if (t < ft::kDigits + 2 * W) return int64_t{1} << ft::kInWindowBits;
+  if (t < ft::kDigits + 2 * W) return int64_t{1} << ft::inWindowBits(spec_, t - ft::kDigits - W);
   if (t == ft::tableSign(W)) return int64_t{1} << ft::kSignBits;
   return int64_t{1} << spec_.exact_shift;  // carry
 }
@@ -240,7 +247,9 @@ void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e
   uint64_t s[2 + 2 * kMaxWindows + 2] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
-  for (int w = 0; w < W; ++w) out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::kInWindowBits);
+  for (int w = 0; w < W; ++w) {
+    out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::inWindowBits(spec_, w));
+  }
   out[ft::wordSignMask(W)] = s[1 + W] & mask(ft::kSignBits);
   for (int w = 0; w < W; ++w) {
     const PolyWindow& p = spec_.windows[w];
@@ -291,8 +300,8 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t r = sec(i, 0);
       const uint64_t cb = row_of(i) & m, rb = (r >> start) & m;
-      const uint64_t v = d == 0 ? (cb >= rb ? unit : 0 - unit)
-                                : (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
+      const uint64_t v =
+          d == 0 ? (cb >= rb ? unit : 0 - unit) : (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
       const uint64_t neg = 0 - (r >> 63);
       out[i * cs + wd] = (v ^ neg) - neg;
     }
@@ -361,8 +370,9 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     const int w = t - ft::kDigits - W;
     const int last = ft::hasNext(spec_, w) ? w + 1 : w;
     const uint8_t* inside = in_window_[w].data();
+    const uint64_t index_mask = mask(ft::inWindowBits(spec_, w));
     for (int64_t i = 0; i < count; ++i) {
-      const uint64_t in = inside[(row_of(i) - sec(i, 1 + w)) & mask(ft::kInWindowBits)];
+      const uint64_t in = inside[(row_of(i) - sec(i, 1 + w)) & index_mask];
       uint64_t* o = out + i * cs;
       o[0] = in;
       for (int k = w; k <= last; ++k) {

@@ -21,7 +21,8 @@ using Kind = CorrelationRequest::Kind;
 // Dealer -> party 0: per request, one message with the corrections of every output in
 // outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
 constexpr size_t kHeaderWords = 24;
-constexpr size_t kMaxRequestWords = (size_t{1} << 18) + 64;  // a 2^16-row, 4-column table
+// A 2^16-row, 8-column table, or a function-table spec (log and sqrt: 328 K words of coefficients).
+constexpr size_t kMaxRequestWords = (size_t{1} << 19) + 64;
 constexpr uint64_t kBatch = ~uint64_t{0};
 constexpr uint64_t kMaxBatchRequests = uint64_t{1} << 20;
 

@@ -123,7 +123,7 @@ class Normalizer {
                           : op == "Log"      ? "Log(x <= 0) gives log(2^-f) (-11.09 at 16 bits)"
                           : op == "Sqrt"     ? "Sqrt(x < 0) gives 0"
                           : op == "Exp"      ? "Exp(x) past ln(2^(63-f)) (32.58 at 16 bits) gives "
-                                                   "the largest value 2^(63-f) - 2^-f"
+                                               "the largest value 2^(63-f) - 2^-f"
                                              : nullptr;
     if (outside == nullptr) return;
     if (isWeight(n.inputs[0])) {

@@ -44,8 +44,7 @@ const Case kCases[] = {{"exp", sotto::exp, expRef},
 // Ring values: every `step` ring units over [lo, hi] (real), `around` units either side of each
 // of `edges` (real), `log_points` log-spaced magnitudes of both signs out to 2^63, and the ends.
 std::vector<uint64_t> domainGrid(int frac, double lo, double hi, int64_t step,
-                                 const std::vector<double>& edges, int64_t around,
-                                 int log_points) {
+                                 const std::vector<double>& edges, int64_t around, int log_points) {
   std::vector<uint64_t> v;
   const auto a = std::llround(std::ldexp(lo, frac)), b = std::llround(std::ldexp(hi, frac));
   for (int64_t u = a; u <= b; u += step) v.push_back(static_cast<uint64_t>(u));
@@ -139,9 +138,9 @@ TEST_P(ExpDomainTest, SoftmaxAndLogSoftmaxOverTheWholeRange) {
     const bool spread = i % 2 == 0;
     const double base = (next() - 0.5) * std::ldexp(1.0, 44);
     for (int64_t j = 0; j < cols; ++j) {
-      const double v = spread ? (next() < 0.5 ? -1 : 1) * std::ldexp(1.0, static_cast<int>(
-                                                                           45 * next()))
-                              : base + (next() - 0.5) * 24;
+      const double v =
+          spread ? (next() < 0.5 ? -1 : 1) * std::ldexp(1.0, static_cast<int>(45 * next()))
+                 : base + (next() - 0.5) * 24;
       x[i * cols + j] = quantize(v);
     }
   }
@@ -157,13 +156,14 @@ TEST_P(ExpDomainTest, SoftmaxAndLogSoftmaxOverTheWholeRange) {
     for (int64_t j = 0; j < cols; ++j) s += std::exp(x[i * cols + j] - m);
     for (int64_t j = 0; j < cols; ++j) {
       const long double z = x[i * cols + j] - m;
-      worst = std::max(worst, static_cast<double>(
-                                  std::fabs(out[0].first[i * cols + j] - std::exp(z) / s)));
+      worst = std::max(
+          worst, static_cast<double>(std::fabs(out[0].first[i * cols + j] - std::exp(z) / s)));
       // log-softmax: max(bound, 2^-12 relative) where it is large (rows of huge spreads).
       const long double want_log = z - std::log(s);
       const double err = static_cast<double>(std::fabs(out[0].second[i * cols + j] - want_log));
       worst_log = std::max(
-          worst_log, err / std::max(bound, static_cast<double>(std::ldexp(std::fabs(want_log), -12))));
+          worst_log,
+          err / std::max(bound, static_cast<double>(std::ldexp(std::fabs(want_log), -12))));
     }
   }
   EXPECT_LE(worst, bound) << worst / kUlp << " ULP";

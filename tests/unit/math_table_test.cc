@@ -304,12 +304,12 @@ TEST_F(MathTableCostTest, RoundsAndBytesPerElement) {
     double bytes;  // sent per element, 2 parties
   };
   // sigmoid: c (64 bits) + in-window (7) + sign (8) + truncation (18) = 97 bits. The whole-domain
-  // functions: 7 + ~24 bits per window (exp 3 windows and one bit, reciprocal 6, rsqrt 6, sqrt
-  // and log 8).
+  // functions: 3 to 7 bits (inWindowBits) + ~20 bits per window (exp 3 windows and one bit,
+  // reciprocal 6, rsqrt 5, sqrt and log 7).
   const Want want[] = {{sotto::exp, 3, 24.25},   {sotto::sigmoid, 3, 12.125},
-                       {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 41.875},
-                       {sotto::rsqrt, 3, 33.75}, {sotto::sqrt, 3, 36.5},
-                       {sotto::log, 3, 36.25}};
+                       {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 41.625},
+                       {sotto::rsqrt, 3, 29.25}, {sotto::sqrt, 3, 32.25},
+                       {sotto::log, 3, 31.75}};
   for (const Want& w : want) {
     const auto [rounds, bytes] = cost(w.fn, x);
     EXPECT_EQ(rounds, w.rounds);

@@ -19,7 +19,8 @@
 ///    of the function (the row and r fix the piece; the low bits of r fix where in it the public
 ///    low bits of c fall). B_0 is a multiple of 2^7 plus the borrow of the row digit, weighted for
 ///    the in-window index (read mod 2^7).
-///  - one in-window lookup per window (128 rows, rotated by a mask r_A): 1 where the window holds
+///  - one in-window lookup per window (2^3 to 128 rows: inWindowBits; rotated by a mask r_A): 1
+///  where the window holds
 ///    x, times the truncation masks of windows w and its chain's next (so that selecting a window
 ///    is local).
 ///  - one sign lookup (256 rows, rotated by r_B): [x >= 0] (and [x >= 0]·r if sign_select, and
@@ -100,7 +101,7 @@ struct FunctionTableSpec {
 /// Layout of the material (shared by the dealer and the online protocol).
 namespace function_tables {
 inline constexpr int kDigits = 7;        ///< digits of c: six of 9 bits, then bits 54..63
-inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits
+inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits, at most
 inline constexpr int kSignBits = 8;      ///< sign lookup index bits
 /// Digit d is bits [digitStart(d), digitStart(d) + digitBits(d)) of c.
 inline constexpr int digitStart(int d) { return 9 * d; }
@@ -118,6 +119,16 @@ inline int wordProductBit(int windows, bool exact) { return 2 + 4 * windows + (e
 inline int signColumns(bool sign_select, bool delta_outside) {
   return 1 + (sign_select ? 1 : 0) + (delta_outside ? 1 : 0);
 }
+/// Digits of c ending above bit `top` (the in-window index of a window of that top counts their
+/// equalities).
+inline int digitsAbove(int top) {
+  int k = 0;
+  for (int d = 0; d < kDigits; ++d) k += digitStart(d) + digitBits(d) > top ? 1 : 0;
+  return k;
+}
+/// Bits of window w's in-window index n0 + (D + 1)·n1 + (D + 1)^2·borrow (D = digitsAbove(top)):
+/// those of 2·(D + 1)^2 - 1, at most kInWindowBits (7 below bit 27, 3 from bit 54 on).
+int inWindowBits(const FunctionTableSpec& spec, int w);
 /// Windows whose in-window index digit d contributes to (the first ones: tops increase); digit
 /// table d has that many columns plus the sign column.
 int digitWindows(const FunctionTableSpec& spec, int d);
