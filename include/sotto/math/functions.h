@@ -7,8 +7,8 @@
 ///   all 64 bits of x; per-element tables indexed by public digits of c give the coefficients of
 ///   the function's polynomial piece in the public low bits of c (no multiplication), an
 ///   "inside the window" index and a sign index; the next round opens those two small indices
-///   (7 and 8 bits) into lookups that return the window and sign bits already multiplied by the
-///   masks of the final truncation, so selecting, saturating and rounding are local after the
+///   (3 to 7 and 8 bits) into lookups that return the window and sign bits already multiplied by
+///   the masks of the final truncation, so selecting, saturating and rounding are local after the
 ///   third round (sotto/mpc/function_tables.h has the material).
 /// - MathMethod::kIterative: CrypTen's iterations (sotto/math/iterative.h), the baseline.
 ///

@@ -19,10 +19,9 @@
 ///    of the function (the row and r fix the piece; the low bits of r fix where in it the public
 ///    low bits of c fall). B_0 is a multiple of 2^7 plus the borrow of the row digit, weighted for
 ///    the in-window index (read mod 2^7).
-///  - one in-window lookup per window (2^3 to 128 rows: inWindowBits; rotated by a mask r_A): 1
-///  where the window holds
-///    x, times the truncation masks of windows w and its chain's next (so that selecting a window
-///    is local).
+///  - one in-window lookup per window (2^3 to 128 rows, inWindowBits; rotated by a mask r_A): 1
+///    where the window holds x, times the truncation masks of windows w and its chain's next (so
+///    that selecting a window is local).
 ///  - one sign lookup (256 rows, rotated by r_B): [x >= 0] (and [x >= 0]·r if sign_select, and
 ///    [x >= 0]·a for the dealer's random bit a if delta_outside).
 ///  - optionally a carry table (2^exact_shift rows) for an exact final rounding.
