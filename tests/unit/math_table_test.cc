@@ -81,7 +81,7 @@ class MathTableTest : public PartiesDealersTest {
     // TTP: few enough to keep the test fast (the TTP ships every table); exp's take two requests
     // (2^22 words: 103 elements of its 40,591 words), so the joined material is read too.
     if (dealer() == TestDealer::kTtp) {
-      return c.multi_window ? 41 : std::string(c.name) == "exp" ? 125 : 61;
+      return c.multi_window ? 21 : std::string(c.name) == "exp" ? 125 : 61;
     }
     return 4001;
   }
