@@ -64,8 +64,9 @@ enum class MathMethod {
   kIterative,  ///< CrypTen-style iterations (sotto::crypten_style), the baseline
 };
 
-/// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties), and within 2 ULP
-/// (2.5 for 3 parties) for x <= ln(2^(63-f)) - 16 (16.58 at f = 16 fractional bits). Saturates:
+/// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties; measured: half
+/// of it at most, near the saturation), within 2 ULP (2.5 for 3 parties) for x <= 4, and from 4
+/// to ln(2^(63-f)) - 16 (16.58 at f = 16 fractional bits) within 2^-21 relative. Saturates:
 /// from x >= ln(2^(63-f)) - 2^-13 (32.58 at 16 bits) to 16 above it, a value within 2^-12 below
 /// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
 /// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
