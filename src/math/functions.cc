@@ -161,7 +161,7 @@ double windowsTop(const std::vector<WindowPlan>& plans, int in_frac) {
 // log, sqrt, rsqrt: one chain from 0 whose last window holds every x >= 0. [0, 2^12) holds two
 // inputs per row and the chords of `fn` (exact at every input; fn(x <= 0) is the documented value
 // z); [0, 2^(in-4)) (for in > 16), [0, 2^(in+2)) cubic and [0, 2^(in+8)) quadratic (the bounded
-// design's rows), then cubic windows of 9 octaves up to 2^top_max. A window may be selected down
+// design's rows), then cubic windows of 10 octaves up to 2^top_max. A window may be selected down
 // to one row of the window inside it below that window's top, and for x < 0 down to one of its
 // own rows: each gives fn from half the inner window's top on and z below (so every x < 0 gives z;
 // the step lies where the window is never selected).
@@ -180,7 +180,9 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   plans.push_back(chainWindow(12, 11, 1, 0, secant(fn, in)));
   int below = 12;
   auto add = [&](int top, int degree, bool outer) {
-    plans.push_back(chainWindow(top, 11, degree, 0, piece(below)));
+    // Outer windows: 4096 rows over 10 octaves (rows at most 1/4 of their inputs, as 2048 over
+    // 9): one window fewer up to 2^63 (7 bits and a truncation fewer per element).
+    plans.push_back(chainWindow(top, outer ? 12 : 11, degree, 0, piece(below)));
     // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
     // coarser ring: fewer low bits of c dropped).
     const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
@@ -190,7 +192,7 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   if (in - 4 > 12) add(in - 4, 3, false);
   add(in + 2, 3, false);
   add(in + 8, 2, false);
-  while (below < top_max) add(std::min(top_max, below + 9), 3, true);
+  while (below < top_max) add(std::min(top_max, below + 10), 3, true);
   return plans;
 }
 
@@ -216,7 +218,43 @@ std::vector<WindowPlan> reciprocalPlans(int in) {
   return plans;
 }
 
-enum class Fn { kExp, kSigmoid, kTanh, kReciprocal, kRsqrt, kSqrt, kLog, kLogRows };
+// exp over the whole domain: one chain of three windows around L = ln(largest value), where e^x
+// meets the largest representable value M (a kink): [L - 1/8, L + 1/8) with inputs 2^-13 apart
+// per row (the kink's rows err by at most 2^-13.7 relative, and the pieces there aim at
+// M·(1 - 2^-13) so that they never pass M), [L - 16, L + 16) and [L - 48, L + 16) (values
+// from M·2^-69 = 2^-6 ULP up: absolute precision), the last two with the same low bits and
+// offsets 32 apart so that their edges move together. Beyond the chain: 0 below, M above, the
+// jump applied outside the windows only (delta_outside: windows over x >= 0 keep small values).
+std::vector<WindowPlan> expPlans(int in, int out, double largest) {
+  const double log_m = std::log(largest);
+  const auto l_units = std::llround(std::ldexp(log_m, in));
+  const double target = largest * (1 - 0x1p-13);
+  auto clamped = [target](double cap_x) -> TaylorFn {
+    return [target, cap_x](double x, int degree, double* o) {
+      const double xv = std::min(x, cap_x);
+      expTaylor(xv, degree, o);
+      if (o[0] >= target || x > cap_x) {
+        o[0] = std::min(o[0], target);
+        for (int k = 1; k <= degree; ++k) o[k] = 0;
+      }
+    };
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<WindowPlan> plans;
+  const int top_k = in - 2;
+  const int mid_k = std::min(11, top_k - 1);
+  plans.push_back(
+      chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))), clamped(inf)));
+  plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
+  plans.push_back(chainWindow(in + 5, 11, 2, -(l_units - (int64_t{16} << in)), clamped(inf)));
+  plans.back().out_shift = relativeShift(std::exp(log_m - 16.25), out, 15);
+  plans.push_back(
+      chainWindow(in + 6, 12, 2, -(l_units - (int64_t{48} << in)), clamped(log_m - 15.5)));
+  plans.back().chain_end = true;
+  return plans;
+}
+
+enum class Fn { kExp, kExpWhole, kSigmoid, kTanh, kReciprocal, kRsqrt, kSqrt, kLog, kLogRows };
 
 // Builds (once per process, then cached) the table function for (fn, scales, parties, extra).
 const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties,
@@ -240,6 +278,16 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
       o.f_below = 0;
       o.f_above = std::exp(kExpTop);
       break;
+    case Fn::kExpWhole: {
+      const double largest =
+          std::ldexp(static_cast<double>(std::numeric_limits<int64_t>::max()), -out_frac);
+      f = expTaylor;
+      plans = expPlans(in_frac, out_frac, largest);
+      o.f_below = 0;
+      o.f_above = largest;  // 2^63 - 1 ring units exactly (buildTableFunction)
+      o.delta_outside = true;
+      break;
+    }
     case Fn::kSigmoid:
       f = sigmoidTaylor;
       plans = {window(in_frac, 5, 16)};  // x in (-16, 16)
@@ -372,7 +420,7 @@ ArithTensor exp(const ArithTensor& x, MathMethod method) {
   if (const int64_t hi = expSafeMax(x.fracBits()); hi < std::numeric_limits<int64_t>::max())
     RangeCheckLog::recordAbove(x, hi, "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
-  return tabulated(x, Fn::kExp, "exp");
+  return tabulated(x, Fn::kExpWhole, "exp");
 }
 
 ArithTensor sigmoid(const ArithTensor& x, MathMethod method) {
@@ -425,10 +473,11 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   const int f = x.fracBits(), g = f + 4, n = x.party().numParties();
   const int64_t k = x.shape()[dim];
   auto [z, sum] = shiftedExpSum(x, dim);
-  // softmax = exp(z - log Σ exp(z)), the log and the exponent at 2^-(f+4).
-  const ArithTensor l = math_detail::evaluate(sum, tableFunction(Fn::kLogRows, g, g, n, k));
-  const ArithTensor arg(x.party(), z.share().shiftLeft(g - f) - l.share(), g);
-  return math_detail::evaluate(arg, tableFunction(Fn::kExp, g, f, n));
+  // softmax = exp(z - log Σ exp(z)), the sum at 2^-(f+4), its log and the exponent at 2^-f (at
+  // 2^-(f+4) the exponent would wrap for z below -2^(59-f)).
+  const ArithTensor l = math_detail::evaluate(sum, tableFunction(Fn::kLogRows, g, f, n, k));
+  const ArithTensor arg(x.party(), z.share() - l.share(), f);
+  return math_detail::evaluate(arg, tableFunction(Fn::kExp, f, f, n));
 }
 
 ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {

@@ -137,8 +137,10 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     // ΔF rounded to the window's scale (what is lost, at most 2^(e-1) ring units, is an error of
     // the window's values for x >= 0).
     const int64_t delta_w =
-        e == 0 ? tf.delta_f
-               : static_cast<int64_t>((static_cast<I128>(tf.delta_f) + (I128{1} << (e - 1))) >> e);
+        o.delta_outside ? 0
+        : e == 0
+            ? tf.delta_f
+            : static_cast<int64_t>((static_cast<I128>(tf.delta_f) + (I128{1} << (e - 1))) >> e);
     const long double delta = static_cast<long double>(delta_w) / to_w;
     std::vector<double> d(static_cast<size_t>(D) + 1);
     PolyWindow p;
@@ -199,7 +201,8 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     p.drop_bits = g;
     const int pe = P - g;
     // (At least 11: B_0 is rounded to a multiple of 2^7 to carry the in-window borrow.)
-    int s = std::min({std::max(11, (pe - 1) * D + 4), 62 - comb_w, 62 - range_bits});
+    // (At least -comb_w too: the tables' scale 2^(comb_w + s) is never below 1.)
+    int s = std::min({std::max({11, (pe - 1) * D + 4, -comb_w}), 62 - comb_w, 62 - range_bits});
     while (s > 1 && std::ldexp(vmax, comb_w + s) >= std::ldexp(1.0, 61)) --s;
     SOTTO_ENFORCE(s >= (pe - 1) * D + 1 && comb_w + s <= 62, "table function: values up to ", vmax,
                   " do not fit the ring at 2^", comb_w, " with ", pe, " low bits");
@@ -222,6 +225,7 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     tf.spec.exact_width =
         bitWidth(hi * to_out + static_cast<double>(tf.exact_offset) + 2) + o.exact_shift + 1;
   }
+  tf.spec.delta_outside = o.delta_outside;
   tf.spec.validate();
   return tf;
 }
@@ -296,7 +300,7 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   for (int w = 0; w < W; ++w) {
     std::vector<uint64_t> u(n);
     for (int64_t e = 0; e < n; ++e) u[e] = ja[w][e] + word(e, ft::wordInWindowMask(w));
-    groups.emplace_back(std::move(u), ft::kInWindowBits);
+    groups.emplace_back(std::move(u), ft::inWindowBits(tf.spec, w));
   }
   {
     std::vector<uint64_t> u(n);
@@ -307,6 +311,7 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   std::vector<RingTensor> in_t;
   for (int w = 0; w < W; ++w) in_t.push_back(mat->sharesAt(ft::tableInWindow(W, w), opened[w]));
   const RingTensor sign_t = mat->sharesAt(ft::tableSign(W), opened[W]);
+  const int64_t sc = ft::signColumns(tf.spec.sign_select, tf.spec.delta_outside);
 
   // Round 3: truncate V'_w = V_w - pos·ΔF·2^s by s bits, top bits only.
   groups.clear();
@@ -320,14 +325,28 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
                          (static_cast<uint64_t>(tf.trunc_offset[w]) << s);
     std::vector<uint64_t> u(n);
     for (int64_t e = 0; e < n; ++e) {
-      uint64_t xp = v[w][e] - sign_t[e] * shifted_delta + word(e, ft::wordTrunc(W, w));
+      uint64_t xp = v[w][e] - sign_t[e * sc] * shifted_delta + word(e, ft::wordTrunc(W, w));
       if (first) xp += add;
       u[e] = (xp & mask(m)) >> s;
     }
     groups.emplace_back(std::move(u), m - s);
   }
+  // delta_outside: f = in_top + a mod 2 (in_top summed over the chains: at most one holds x).
+  const bool outside = tf.spec.delta_outside;
+  if (outside) {
+    std::vector<uint64_t> u(n);
+    const int wp = ft::wordProductBit(W, tf.spec.exact_shift > 0);
+    for (int64_t e = 0; e < n; ++e) {
+      uint64_t in_top = 0;
+      for (int w = 0; w < W; ++w) {
+        if (!ft::hasNext(tf.spec, w)) in_top += in_t[w][e * 3];
+      }
+      u[e] = (in_top + word(e, wp)) & 1;
+    }
+    groups.emplace_back(std::move(u), 1);
+  }
   std::vector<std::vector<uint64_t>> top =
-      W > 0 ? openBits(p, std::move(groups)) : std::vector<std::vector<uint64_t>>{};
+      W > 0 || outside ? openBits(p, std::move(groups)) : std::vector<std::vector<uint64_t>>{};
 
   // out = Σ_w in_w·(T'_w - T'_{next(w)})·2^(e_w) + (1 - Σ_chains in_top)·F_below + pos·ΔF, with
   // in·T' = (C' - K)·in - in·R + (1 - C'_top)·2^(m-s)·in·r_top.
@@ -351,7 +370,13 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
       }
     }
     if (first) acc += static_cast<uint64_t>(tf.f_below);
-    acc += sign_t[e] * static_cast<uint64_t>(tf.delta_f);
+    const uint64_t pos = sign_t[e * sc];
+    acc += pos * static_cast<uint64_t>(tf.delta_f);
+    if (outside) {  // - pos·in_top·ΔF, pos·in_top = pos·a + f·(pos - 2·pos·a)
+      const uint64_t pa = sign_t[e * sc + sc - 1];
+      const uint64_t prod = pa + top[W][e] * (pos - 2 * pa);
+      acc -= prod * static_cast<uint64_t>(tf.delta_f);
+    }
     out[e] = acc;
   }
   if (tf.spec.exact_shift == 0) return ArithTensor(p, std::move(out), tf.out_frac);

@@ -6,10 +6,12 @@
 //   round 1  open c = x + r (64 bits per element)
 //            local: digit tables give each window's in-window index and the weighted sign index;
 //            coefficient tables give V_w = Σ_j τ_w^j·B_j (τ_w the public low bits of c)
-//   round 2  open the in-window indices (7 bits each) and the sign index (9 bits), masked
+//   round 2  open the in-window indices (3 to 7 bits each) and the sign index (8 bits), masked
 //            local: in_w, pos = [x >= 0] and their products with the truncation masks
-//   round 3  truncate every V'_w = V_w - pos·ΔF (top bits only: ≤ 1.5 ULP for 2 parties)
+//   round 3  truncate every V'_w = V_w - pos·ΔF (top bits only: ≤ 1.5 ULP for 2 parties; ΔF = 0
+//            in the windows if delta_outside, which opens in_top + a mod 2 here, one bit)
 //            local: out = Σ_w (in_w - in_{w-1})·T'_w + (1 - in_top)·F_lo + pos·ΔF
+//            (delta_outside: - pos·in_top·ΔF, pos·in_top = pos·a + f·(pos - 2·pos·a))
 //   round 4  (exact functions) open out + r_E in full and round it exactly by e bits.
 //
 // Selecting a window, saturating and rounding need no multiplication: the lookups return the
@@ -48,6 +50,9 @@ struct TableFunctionOptions {
   double f_below = 0;  // value for x < 0 outside the windows
   double f_above = 0;  // value for x >= 0 outside the windows
   int parties = 2;
+  // The jump f_above - f_below applies outside the windows only (FunctionTableSpec::
+  // delta_outside): windows keep their values for x >= 0 (one more opened bit per element).
+  bool delta_outside = false;
 };
 
 /// Spec plus the online constants.

@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -83,7 +84,8 @@ void FunctionTableSpec::validate() const {
 std::vector<uint64_t> FunctionTableSpec::encode() const {
   validate();
   std::vector<uint64_t> w = {windows.size(), static_cast<uint64_t>(exact_shift),
-                             static_cast<uint64_t>(exact_width), sign_select ? 1u : 0u};
+                             static_cast<uint64_t>(exact_width),
+                             (sign_select ? 1u : 0u) | (delta_outside ? 2u : 0u)};
   for (const PolyWindow& p : windows) {
     w.push_back(static_cast<uint64_t>(p.low_bits));
     w.push_back(static_cast<uint64_t>(p.mid_bits));
@@ -115,7 +117,9 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
   if (w[0] > kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
   s.exact_shift = small(w[1]);
   s.exact_width = small(w[2]);
-  s.sign_select = w[3] != 0;
+  if (w[3] > 3) throw ProtocolError("malformed function-table spec (flags)");
+  s.sign_select = (w[3] & 1) != 0;
+  s.delta_outside = (w[3] & 2) != 0;
   size_t at = 4;
   for (uint64_t i = 0; i < w[0]; ++i) {
     need(at + kWindowFields);
@@ -153,6 +157,12 @@ RingTensor FunctionTableMaterial::sharesAt(int table, std::span<const uint64_t> 
   return out;
 }
 
+int function_tables::inWindowBits(const FunctionTableSpec& spec, int w) {
+  const PolyWindow& p = spec.windows[static_cast<size_t>(w)];
+  const int d1 = digitsAbove(p.low_bits + p.mid_bits) + 1;
+  return std::bit_width(static_cast<unsigned>(2 * d1 * d1 - 1));
+}
+
 int function_tables::digitWindows(const FunctionTableSpec& spec, int d) {
   int k = 0;
   const int end = ft::digitStart(d) + ft::digitBits(d);
@@ -177,7 +187,7 @@ FunctionTableGenerator::FunctionTableGenerator(FunctionTableSpec spec) : spec_(s
   // the equality count with the target the borrow selects is D.
   for (int w = 0; w < windows(); ++w) {
     const uint64_t d1 = static_cast<uint64_t>(digitsAbove(w)) + 1;
-    std::vector<uint8_t> in(uint64_t{1} << ft::kInWindowBits, 0);
+    std::vector<uint8_t> in(uint64_t{1} << ft::inWindowBits(spec_, w), 0);
     for (uint64_t j = 0; j < 2 * d1 * d1 && j < in.size(); ++j) {
       const uint64_t beta = j / (d1 * d1), rem = j % (d1 * d1);
       in[j] = (beta == 1 ? rem / d1 : rem % d1) == d1 - 1 ? 1 : 0;
@@ -199,7 +209,7 @@ int64_t FunctionTableGenerator::rows(int t) const {
   const int W = windows();
   if (t < ft::kDigits) return int64_t{1} << ft::digitBits(t);
   if (t < ft::kDigits + W) return int64_t{1} << spec_.windows[t - ft::kDigits].mid_bits;
-  if (t < ft::kDigits + 2 * W) return int64_t{1} << ft::kInWindowBits;
+  if (t < ft::kDigits + 2 * W) return int64_t{1} << ft::inWindowBits(spec_, t - ft::kDigits - W);
   if (t == ft::tableSign(W)) return int64_t{1} << ft::kSignBits;
   return int64_t{1} << spec_.exact_shift;  // carry
 }
@@ -209,7 +219,7 @@ int64_t FunctionTableGenerator::cols(int t) const {
   if (t < ft::kDigits) return ft::digitWindows(spec_, t) + 1;
   if (t < ft::kDigits + W) return spec_.windows[t - ft::kDigits].degree + 1;
   if (t < ft::kDigits + 2 * W) return ft::hasNext(spec_, t - ft::kDigits - W) ? 5 : 3;
-  if (t == ft::tableSign(W)) return spec_.sign_select ? 2 : 1;
+  if (t == ft::tableSign(W)) return ft::signColumns(spec_.sign_select, spec_.delta_outside);
   return 1;
 }
 
@@ -230,14 +240,16 @@ std::vector<uint64_t> FunctionTableGenerator::drawSecrets(Prg& prg, int64_t n) c
   return s;
 }
 
-// Secrets: [0] r, [1 + w] r_A[w], [1 + W] r_B, [2 + W + w] r_T[w], [2 + 2W] r_E.
+// Secrets: [0] r, [1 + w] r_A[w], [1 + W] r_B, [2 + W + w] r_T[w], [2 + 2W] r_E, then a.
 void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e,
                                    uint64_t* out) const {
   const int W = windows();
-  uint64_t s[2 + 2 * kMaxWindows + 1] = {};  // this element's drawn secrets
+  uint64_t s[2 + 2 * kMaxWindows + 2] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
-  for (int w = 0; w < W; ++w) out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::kInWindowBits);
+  for (int w = 0; w < W; ++w) {
+    out[ft::wordInWindowMask(w)] = s[1 + w] & mask(ft::inWindowBits(spec_, w));
+  }
   out[ft::wordSignMask(W)] = s[1 + W] & mask(ft::kSignBits);
   for (int w = 0; w < W; ++w) {
     const PolyWindow& p = spec_.windows[w];
@@ -252,6 +264,7 @@ void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e
     out[ft::wordExact(W) + 1] = re >> spec_.exact_shift;
     out[ft::wordExact(W) + 2] = re >> (spec_.exact_width - 1);
   }
+  if (spec_.delta_outside) out[ft::wordProductBit(W, exact())] = s[numDrawn() - 1] & 1;
 }
 
 template <typename RowOf, typename SecretOf>
@@ -279,13 +292,16 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
                           (((cb ^ (q1 >> q_shift)) & m) == 0 ? d1 : 0);
       }
     }
-    // Sign: 2^d·sign(c_d - r_d) over bits 0..62, negated if r's top bit is set.
+    // Sign: 2^d·sign(c_d - r_d) over bits 0..62, negated if r's top bit is set; digit 0 counts
+    // equality as greater (+1 or -1), so the sum is never 0 and its sign is [c mod 2^63 >= r mod
+    // 2^63] even for x = -2^63 (where a zero sum would lose the top bits' negation).
     const int start = ft::digitStart(d);
     const uint64_t m = mask(std::min(ft::digitBits(d), 63 - start)), unit = uint64_t{1} << d;
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t r = sec(i, 0);
       const uint64_t cb = row_of(i) & m, rb = (r >> start) & m;
-      const uint64_t v = (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
+      const uint64_t v =
+          d == 0 ? (cb >= rb ? unit : 0 - unit) : (cb > rb ? unit : 0) - (cb < rb ? unit : 0);
       const uint64_t neg = 0 - (r >> 63);
       out[i * cs + wd] = (v ^ neg) - neg;
     }
@@ -354,8 +370,9 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     const int w = t - ft::kDigits - W;
     const int last = ft::hasNext(spec_, w) ? w + 1 : w;
     const uint8_t* inside = in_window_[w].data();
+    const uint64_t index_mask = mask(ft::inWindowBits(spec_, w));
     for (int64_t i = 0; i < count; ++i) {
-      const uint64_t in = inside[(row_of(i) - sec(i, 1 + w)) & mask(ft::kInWindowBits)];
+      const uint64_t in = inside[(row_of(i) - sec(i, 1 + w)) & index_mask];
       uint64_t* o = out + i * cs;
       o[0] = in;
       for (int k = w; k <= last; ++k) {
@@ -372,8 +389,10 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t j = (row_of(i) - sec(i, 1 + W)) & mask(ft::kSignBits);
       const uint64_t pos = j < (uint64_t{1} << (ft::kSignBits - 1)) ? 1 : 0;  // S_eff >= 0
-      out[i * cs] = pos;
-      if (cs == 2) out[i * cs + 1] = pos * sec(i, 0);
+      uint64_t* o = out + i * cs;
+      *o++ = pos;
+      if (spec_.sign_select) *o++ = pos * sec(i, 0);
+      if (spec_.delta_outside) *o = pos * (sec(i, numDrawn() - 1) & 1);
     }
     return;
   }

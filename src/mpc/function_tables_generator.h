@@ -20,11 +20,15 @@ class FunctionTableGenerator {
   const FunctionTableSpec& spec() const { return spec_; }
   int windows() const { return static_cast<int>(spec_.windows.size()); }
   bool exact() const { return spec_.exact_shift > 0; }
-  /// Random words per element (r, r_A[w], r_B, r_T[w], r_E), then derived ones (per window
+  /// Random words per element (r, r_A[w], r_B, r_T[w], r_E, a), then derived ones (per window
   /// q0 = r_y >> top and q0 + 1).
-  int numDrawn() const { return 2 + 2 * windows() + (exact() ? 1 : 0); }
+  int numDrawn() const {
+    return 2 + 2 * windows() + (exact() ? 1 : 0) + (spec_.delta_outside ? 1 : 0);
+  }
   int numSecrets() const { return numDrawn() + 2 * windows(); }
-  int numWords() const { return 2 + 4 * windows() + (exact() ? 3 : 0); }
+  int numWords() const {
+    return 2 + 4 * windows() + (exact() ? 3 : 0) + (spec_.delta_outside ? 1 : 0);
+  }
   int numTables() const { return function_tables::kDigits + 2 * windows() + 1 + (exact() ? 1 : 0); }
   int64_t rows(int table) const;
   int64_t cols(int table) const;

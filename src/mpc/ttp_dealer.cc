@@ -25,7 +25,8 @@ using Kind = CorrelationRequest::Kind;
 // the dealer makes every reply before sending the first, and waits for party 0 to receive them
 // as long as it waits for a request (the parties compute meanwhile).
 constexpr size_t kHeaderWords = 24;
-constexpr size_t kMaxRequestWords = (size_t{1} << 18) + 64;  // a 2^16-row, 4-column table
+// A 2^16-row, 8-column table, or a function-table spec (log and sqrt: 328 K words of coefficients).
+constexpr size_t kMaxRequestWords = (size_t{1} << 19) + 64;
 constexpr uint64_t kBatch = ~uint64_t{0};
 constexpr uint64_t kBatchAhead = ~uint64_t{0} - 1;
 constexpr uint64_t kMaxBatchRequests = uint64_t{1} << 20;

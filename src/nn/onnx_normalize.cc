@@ -122,7 +122,8 @@ class Normalizer {
     const char* outside = op == "Reciprocal" ? "Reciprocal(0) gives 0"
                           : op == "Log"      ? "Log(x <= 0) gives log(2^-f) (-11.09 at 16 bits)"
                           : op == "Sqrt"     ? "Sqrt(x < 0) gives 0"
-                          : op == "Exp"      ? "Exp(x) for x >= 4 + 2^-5 gives e^(4 + 2^-5) = 56.35"
+                          : op == "Exp"      ? "Exp(x) past ln(2^(63-f)) (32.58 at 16 bits) gives "
+                                               "the largest value 2^(63-f) - 2^-f"
                                              : nullptr;
     if (outside == nullptr) return;
     if (isWeight(n.inputs[0])) {

@@ -7,8 +7,8 @@
 ///   all 64 bits of x; per-element tables indexed by public digits of c give the coefficients of
 ///   the function's polynomial piece in the public low bits of c (no multiplication), an
 ///   "inside the window" index and a sign index; the next round opens those two small indices
-///   (7 and 8 bits) into lookups that return the window and sign bits already multiplied by the
-///   masks of the final truncation, so selecting, saturating and rounding are local after the
+///   (3 to 7 and 8 bits) into lookups that return the window and sign bits already multiplied by
+///   the masks of the final truncation, so selecting, saturating and rounding are local after the
 ///   third round (sotto/mpc/function_tables.h has the material).
 /// - MathMethod::kIterative: CrypTen's iterations (sotto/math/iterative.h), the baseline.
 ///
@@ -17,9 +17,10 @@
 /// any number of parties; every representable input gives a documented value (nothing wraps):
 /// inputs beyond a function's range saturate as stated below, including the largest and smallest
 /// representable values. reciprocal, sqrt, rsqrt and log hold their whole domains as chains of
-/// nested windows (sotto/mpc/function_tables.h), one per 6 to 9 octaves, whose innermost one
+/// nested windows (sotto/mpc/function_tables.h), one per 6 to 10 octaves, whose innermost one
 /// (inputs below 2^-4, two inputs per row) is exact; the accuracy figures are for 16 fractional
-/// bits (tested there and, log-spaced, at 12 and 20).
+/// bits (tested there and, log-spaced, at 12 and 20). exp holds its whole domain too: one chain of
+/// three windows around ln of the largest value, where it saturates.
 ///
 /// Figures below: 16 fractional bits, 2 parties, 65536 elements (bench/math_bench), measured on
 /// the 2-core development machine (time: seeded dealer, both parties and the dealer's work
@@ -31,22 +32,25 @@
 ///
 /// | function (input range)  | rounds | bytes | dealer | max error (measured) | time   |
 /// |-------------------------|--------|-------|--------|----------------------|--------|
-/// | exp [-8, 4]             | 3      | 25.5  | 87 KB  | 1.65 ULP             | 7.5 ms |
-/// | sigmoid [-8, 8]         | 3      | 24.3  | 87 KB  | 1.48 ULP             | 7.3 ms |
-/// | tanh [-8, 8]            | 3      | 24.5  | 87 KB  | 1.47 ULP             | 7.4 ms |
-/// | reciprocal [0.1, 100]   | 4      | 83.8  | 531 KB | 0.55 ULP, 0.076 %    | 178 ms |
-/// | sqrt [0.1, 100]         | 3      | 73.0  | 692 KB | 1.45 ULP             | 149 ms |
-/// | rsqrt [0.1, 100]        | 3      | 67.5  | 539 KB | 1.48 ULP             | 109 ms |
-/// | log [0.1, 100]          | 3      | 72.5  | 692 KB | 1.45 ULP             | 158 ms |
-/// | softmax, rows of 10     | 17     | 70.8  | 219 KB | 2.02 ULP             | 19 ms  |
-/// reciprocal, sqrt, rsqrt and log hold their whole domains (6 or 8 windows; with the bounded
-/// design of 2 windows they took 45.5, 32.5, 31.5, 32.0 bytes, 219 and 211 KB and 53-55 ms,
-/// measured the same day on the shared machine when exp took 28 ms, against 36 ms for the
-/// figures above); over the whole domain their error is at most 4 ULP or 2^-12 relative,
-/// whichever is larger (tests/unit/math_domain_test.cc). "dealer" for them: functionTableWords
-/// of their specs, 8 bytes a word, KB = 1000 bytes. The seeded dealer's per-entry table work
-/// dominates the time. (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds, 38 ms;
-/// softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
+/// | exp [-8, 4]             | 3      | 48.5  | 333 KB | 1.59 ULP             | -      |
+/// | sigmoid [-8, 8]         | 3      | 24.3  | 88 KB  | 1.48 ULP             | 7.3 ms |
+/// | tanh [-8, 8]            | 3      | 24.5  | 88 KB  | 1.47 ULP             | 7.4 ms |
+/// | reciprocal [0.1, 100]   | 4      | 83.3  | 550 KB | 0.54 ULP, 0.076 %    | 178 ms |
+/// | sqrt [0.1, 100]         | 3      | 64.5  | 936 KB | 1.47 ULP             | -      |
+/// | rsqrt [0.1, 100]        | 3      | 58.5  | 609 KB | 1.46 ULP             | -      |
+/// | log [0.1, 100]          | 3      | 63.5  | 936 KB | 1.48 ULP             | -      |
+/// | softmax, rows of 10     | 17     | 70.7  | 219 KB | 2.79 ULP             | 19 ms  |
+/// exp, reciprocal, sqrt, rsqrt and log hold their whole domains (3, 6, 7, 5 and 7 windows; the
+/// saturating exp of one window and the bounded design of 2 windows for the others took 25.5,
+/// 45.5, 32.5, 31.5, 32.0 bytes, 87, 219 and 211 KB: at most 1.98x the bytes, 3 rounds as before
+/// (4 for reciprocal); the dealer's tables are 2.5x (reciprocal) to 4.4x (sqrt, log) larger:
+/// windows of 4096 rows over 10 octaves instead of 2048 over 9 save one window's bytes online);
+/// over the whole domain their error is at most 4 ULP or 2^-12 relative, whichever is larger
+/// (tests/unit/math_domain_test.cc, exp_domain_test.cc). "dealer": measured TTP traffic to party 0
+/// per element on 100 elements, KB = 1000 bytes. Times "-": not re-measured (the shared machine
+/// ran at load 7 when the whole-domain figures were taken); the seeded dealer's per-entry table
+/// work dominates them. (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds,
+/// 38 ms; softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
 
 #include <cstdint>
 
@@ -64,13 +68,16 @@ enum class MathMethod {
   kIterative,  ///< CrypTen-style iterations (sotto::crypten_style), the baseline
 };
 
-/// e^x. Table: within 2 ULP (2 parties; 2.5 for 3) for x <= 4 + 2^-6. Saturates: 0 for
-/// x < -11.97 (where e^x < 0.42 ULP), e^(4 + 2^-5) ≈ 56.35 for x >= 4 + 2^-5; between 4 + 2^-6 and
-/// 4 + 2^-5 either e^x or that value. NOT yet over the whole domain (issue 14): saturating at the
-/// largest value needs a selection the additive windows cannot make (a window's value and the
-/// overflow value 2^47 differ by more than its truncation ring holds). 3 rounds, 102 bits sent
-/// per element.
-/// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits.
+/// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties; measured: half
+/// of it at most, near the saturation), within 2 ULP (2.5 for 3 parties) for x <= 4, and from 4
+/// to ln(2^(63-f)) - 16 (16.58 at f = 16 fractional bits) within 2^-21 relative. Saturates:
+/// from x >= ln(2^(63-f)) - 2^-13 (32.58 at 16 bits) to 16 above it, a value within 2^-12 below
+/// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
+/// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
+/// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
+/// element (16 bits).
+/// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
+/// message names the function).
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / (1 + e^-x). Table: within 2 ULP (2.5 for 3 parties) everywhere; the pieces cover
@@ -111,11 +118,12 @@ ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// softmax along `dim` (negative counts from the end): exp(x - max - log Σ exp(x - max)), the
-/// sum and its log at 4 more fractional bits. Table: within 3 ULP (4 for 3 parties); the max is a
-/// tree of table comparisons (2 rounds per level), then exp, log, exp: 2·ceil(log2 n) + 9 rounds
-/// (17 for rows of 10). Inputs must differ by less than 2^62 ring units (2^46 at 16 bits): the
-/// max compares differences. @throws InvalidArgument for a rank-0 input, a dim out of range, an
-/// empty dim, or (table) a scale outside 12..20 fractional bits.
+/// sum at 4 more fractional bits (its log and the last exponent at x's scale: at 4 more bits
+/// the exponent would wrap for differences past 2^(59-f)). Table: within 3 ULP (4 for 3 parties);
+/// the max is a tree of table comparisons (2 rounds per level), then exp, log, exp: 2·ceil(log2 n)
+/// + 9 rounds (17 for rows of 10). Inputs must differ by less than 2^62 ring units (2^46 at 16
+/// bits): the max compares differences. @throws InvalidArgument for a rank-0 input, a dim out of
+/// range, an empty dim, or (table) a scale outside 12..20 fractional bits.
 ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method = MathMethod::kTable);
 
 /// log-softmax along `dim`: x - max - log Σ exp(x - max). Table: within 3 ULP (4 for 3 parties),

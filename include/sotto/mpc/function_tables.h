@@ -10,18 +10,20 @@
 ///  - 7 digit tables (digit d = bits [9d, 9d + 9) of c, 512 rows; the last is bits [54, 64),
 ///    1024 rows). Column w < W_d (the windows whose top is below the digit's end): the
 ///    contribution of digit d to window w's in-window index (equality of c's bits above the window
-///    with the window mask's, or with it plus one); column W_d: 2^d·sign(c_d - r_d) on bits 0..62,
-///    the weighted digit comparison whose sign is [c mod 2^63 < r mod 2^63] (with c's and r's top
-///    bits: the sign of x).
+///    with the window mask's, or with it plus one); column W_d: 2^d·sign(c_d - r_d) on bits 0..62
+///    (digit 0: +1 for c_0 >= r_0, else -1, so the sum is never 0), the weighted digit comparison
+///    whose sign is [c mod 2^63 < r mod 2^63] (with c's and r's top bits: the sign of x, also at
+///    x = -2^63).
 ///  - one coefficient table per window w (2^mid_bits rows, indexed by c's bits [P, P + a)): the
 ///    coefficients B_0..B_D of a polynomial in the PUBLIC low bits of c, exact for the row's piece
 ///    of the function (the row and r fix the piece; the low bits of r fix where in it the public
 ///    low bits of c fall). B_0 is a multiple of 2^7 plus the borrow of the row digit, weighted for
 ///    the in-window index (read mod 2^7).
-///  - one in-window lookup per window (128 rows, rotated by a mask r_A): 1 where the window holds
-///    x, times the truncation masks of windows w and its chain's next (so that selecting a window
-///    is local).
-///  - one sign lookup (256 rows, rotated by r_B): [x >= 0] (and [x >= 0]·r if sign_select).
+///  - one in-window lookup per window (2^3 to 128 rows, inWindowBits; rotated by a mask r_A): 1
+///    where the window holds x, times the truncation masks of windows w and its chain's next (so
+///    that selecting a window is local).
+///  - one sign lookup (256 rows, rotated by r_B): [x >= 0] (and [x >= 0]·r if sign_select, and
+///    [x >= 0]·a for the dealer's random bit a if delta_outside).
 ///  - optionally a carry table (2^exact_shift rows) for an exact final rounding.
 ///
 /// With y = x + offset (per window), P = low_bits, a = mid_bits and the low bits taken as a SIGNED
@@ -80,6 +82,12 @@ struct FunctionTableSpec {
   int exact_width = 0;
   /// The sign lookup also returns [x >= 0]·r (to select x by its sign: max(x, 0) = pos·(c - r)).
   bool sign_select = false;
+  /// The jump F_above - F_below at x = 0 applies outside every window only (the windows' values
+  /// are not shifted by it): the material adds a random bit a (one word) and the sign lookup's
+  /// column [x >= 0]·a, so that [x >= 0]·in_top is local after one more opened bit,
+  /// in_top + a mod 2, in the truncation round. For functions whose windows hold small values
+  /// for x >= 0 while the value beyond them is large (exp saturating at the largest value).
+  bool delta_outside = false;
 
   /// Words of the wire form, and back. @throws InvalidArgument (decode: ProtocolError) when the
   /// spec is malformed (the message names the field).
@@ -92,18 +100,34 @@ struct FunctionTableSpec {
 /// Layout of the material (shared by the dealer and the online protocol).
 namespace function_tables {
 inline constexpr int kDigits = 7;        ///< digits of c: six of 9 bits, then bits 54..63
-inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits
+inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits, at most
 inline constexpr int kSignBits = 8;      ///< sign lookup index bits
 /// Digit d is bits [digitStart(d), digitStart(d) + digitBits(d)) of c.
 inline constexpr int digitStart(int d) { return 9 * d; }
 inline constexpr int digitBits(int d) { return d == kDigits - 1 ? 10 : 9; }
 /// Additive words per element: r, r_A[w] (w < W), r_B, then (r_T, r_T >> s, r_T's top bit) per
-/// window, then (r_E, r_E >> e, r_E's top bit) if exact.
+/// window, then (r_E, r_E >> e, r_E's top bit) if exact, then the bit a if delta_outside.
 inline int wordR() { return 0; }
 inline int wordInWindowMask(int w) { return 1 + w; }
 inline int wordSignMask(int windows) { return 1 + windows; }
 inline int wordTrunc(int windows, int w) { return 2 + windows + 3 * w; }
 inline int wordExact(int windows) { return 2 + 4 * windows; }
+inline int wordProductBit(int windows, bool exact) { return 2 + 4 * windows + (exact ? 3 : 0); }
+/// Columns of the sign lookup: [x >= 0], then [x >= 0]·r (sign_select), then [x >= 0]·a
+/// (delta_outside).
+inline int signColumns(bool sign_select, bool delta_outside) {
+  return 1 + (sign_select ? 1 : 0) + (delta_outside ? 1 : 0);
+}
+/// Digits of c ending above bit `top` (the in-window index of a window of that top counts their
+/// equalities).
+inline int digitsAbove(int top) {
+  int k = 0;
+  for (int d = 0; d < kDigits; ++d) k += digitStart(d) + digitBits(d) > top ? 1 : 0;
+  return k;
+}
+/// Bits of window w's in-window index n0 + (D + 1)·n1 + (D + 1)^2·borrow (D = digitsAbove(top)):
+/// those of 2·(D + 1)^2 - 1, at most kInWindowBits (7 below bit 27, 3 from bit 54 on).
+int inWindowBits(const FunctionTableSpec& spec, int w);
 /// Windows whose in-window index digit d contributes to (the first ones: tops increase); digit
 /// table d has that many columns plus the sign column.
 int digitWindows(const FunctionTableSpec& spec, int d);
