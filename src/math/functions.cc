@@ -417,8 +417,7 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "exp");
-  if (const int64_t hi = expSafeMax(x.fracBits()); hi < std::numeric_limits<int64_t>::max())
-    RangeCheckLog::recordAbove(x, hi, "exp");
+  RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
   return tabulated(x, Fn::kExpWhole, "exp");
 }

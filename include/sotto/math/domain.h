@@ -2,8 +2,7 @@
 /// @file domain.h
 /// The safe domains of the table math (functions.h) as the range checks read them
 /// (PartyOptions::check_ranges, sotto/mpc/range_check.h): the one place a function's bound lives
-/// for them. When a function's domain grows (exp over the whole ring, issue 14), change it here
-/// and its range check follows.
+/// for them. When a function's domain changes, change it here and its range check follows.
 
 #include <cmath>
 #include <cstdint>
@@ -11,16 +10,14 @@
 
 namespace sotto {
 
-/// The largest input exp (table method) evaluates within its error bound, in real units:
-/// 4 + 2^-6 (functions.h: above it, up to 4 + 2^-5, the result is e^x or the saturation value,
-/// and from there on the saturation value). Set to infinity once exp holds the whole domain:
-/// then exp is not checked at all.
-inline constexpr double kExpSafeMax = 4 + 1.0 / 64;
-
-/// kExpSafeMax in ring units at `frac_bits` (INT64_MAX when it is infinite or beyond the ring).
+/// The largest input exp (table method) evaluates within its error bound, in ring units at
+/// `frac_bits`: ln(2^(63-f)) - 2^-13 (32.58 at f = 16; functions.h: from there on it returns a
+/// value within 2^-12 below the largest representable one M = 2^(63-f) - 2^-f, and M itself
+/// beyond, where e^x is not representable). Below the domain exp returns 0, which is within its
+/// bound (e^x under one ULP): not checked.
 inline int64_t expSafeMax(int frac_bits) {
-  const double v = std::floor(std::ldexp(kExpSafeMax, frac_bits));
-  return v >= 0x1p63 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(v);
+  const double ln_max = (63 - frac_bits) * std::log(2.0) - std::ldexp(1.0, -13);
+  return static_cast<int64_t>(std::floor(std::ldexp(ln_max, frac_bits)));
 }
 
 /// The largest input sqrt (table method) holds, in ring units at any scale: the last window's last

@@ -14,8 +14,8 @@
 ///   reciprocal: x != 0 and |x| < 2^62 (2^46 at 16 fractional bits; the function itself holds up
 ///     to 2^47: see RangeCheckLog::recordNonZero for why the check cannot reach further).
 ///   sqrt, rsqrt, log: x > 0, and for sqrt x <= sqrtSafeMax (math/domain.h).
-///   exp: x <= expSafeMax (math/domain.h: where the table leaves its error bound; nothing while
-///     exp holds the whole domain).
+///   exp: x <= expSafeMax (math/domain.h: ln of the largest value, 32.58 at 16 fractional bits;
+///     above it e^x is not representable and exp saturates).
 ///   softmax, logSoftmax: |x_i - x_0| < 2^61 along the dim (so every difference the maximum
 ///     compares is below 2^62; conservative by one bit). sigmoid and tanh: every input is fine.
 ///   Local truncation (Truncation::kLocal): the truncated result y has |y| <= 2^(kAssumedValueBits
