@@ -11,7 +11,9 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <span>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "sotto/data/cifar10.h"
@@ -49,7 +51,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
-                           truncation = "exact";
+                           truncation = "exact", run_ahead = "auto";
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -82,6 +84,11 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
       "                        op is opened after each batch (9 more rounds per batch) and the\n"
       "                        report lists the ops that left their domain\n"
+      "  --run-ahead R         auto (default), on or off: the TTP makes the next batch's\n"
+      "                        material while the parties compute. It pays when the dealer has\n"
+      "                        cores of its own (its own host, or 4+ cores); on 2 cores shared\n"
+      "                        by all three ranks it competes with the parties. auto: on with\n"
+      "                        4+ cores on party 0's host\n"
       "  --quiet, --json       no report; one JSON line of results\n"
       "  --help                this text\n",
       d.program.c_str(), d.model_name.c_str(),
@@ -139,6 +146,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.check = true;
     else if (k == "--check-ranges")
       a.check_ranges = true;
+    else if (k == "--run-ahead")
+      a.run_ahead = value();
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -148,6 +157,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       usage(d, "unknown option " + k);
   }
   if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
+  if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
+    usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
   if (a.reveal != "class" && a.reveal != "logits") usage(d, "--reveal must be class or logits");
   if (a.truncation != "exact" && a.truncation != "local")
@@ -216,6 +227,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
                          "--batch " + std::to_string(a.batch) + " --reveal " + a.reveal +
                              " --truncation " + a.truncation + " --math " + a.math +
                              (a.check_ranges ? " --check-ranges" : ""));
+  // Run-ahead must be the same on every party (it changes when parties i >= 1 draw their
+  // streams): party 0 decides and tells the others.
+  uint64_t ahead = a.run_ahead == "on" || (a.run_ahead == "auto" && comm.rank() == 0 &&
+                                           std::thread::hardware_concurrency() >= 4);
+  if (a.run_ahead == "auto") comm.broadcast(0, std::as_writable_bytes(std::span(&ahead, 1)));
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   po.check_ranges = a.check_ranges;
@@ -303,7 +319,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const auto t0 = Clock::now();
     dealer.prefetch(recorded[bs]);  // the offline phase
     // The next batch has the same size: the dealer (TTP) makes its material while this one runs.
-    if (start + 2 * bs <= static_cast<int64_t>(count)) dealer.prepareNext(recorded[bs]);
+    if (ahead && start + 2 * bs <= static_cast<int64_t>(count)) dealer.prepareNext(recorded[bs]);
     // Online starts when every party holds its material (party 0 receives the TTP's corrections,
     // the others only draw streams): otherwise party 0's offline lag is counted as online waiting.
     comm.barrier();
@@ -419,7 +435,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         "\"max_abs_logit_error\": %s, \"seconds_per_image\": %.9g, "
         "\"online_seconds_per_image\": %.9g, \"rounds\": %.6g, \"rounds_per_batch\": %.6g, "
         "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g, "
-        "\"out_of_domain_ops\": %s}\n",
+        "\"out_of_domain_ops\": %s, \"run_ahead\": %s}\n",
         modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
         backendLabel(comm).c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false",
         a.reveal.c_str(), a.truncation.c_str(), acc / 100.0,
@@ -428,7 +444,8 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         t.seconds / n, t.online_seconds / n, t.rounds / n,
         static_cast<double>(t.rounds) / static_cast<double>(t.batches), t.online_bytes / n,
         t.dealer_bytes / n, load_seconds,
-        a.check_ranges ? std::to_string(t.out_of_domain.size()).c_str() : "null");
+        a.check_ranges ? std::to_string(t.out_of_domain.size()).c_str() : "null",
+        ahead ? "true" : "false");
   }
   return 0;
 }
