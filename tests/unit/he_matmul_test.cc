@@ -1,0 +1,160 @@
+// HeMatmul (sotto/mpc/ot/he_matmul.h): shares -> Cheetah's coefficient-encoded product on 2
+// threads over inproc -> reveal -> exact comparison with the plaintext product mod 2^64, on
+// full-range random values; bytes and rounds as the header states; and party 1's view: the
+// decrypted coefficients it does not read (which, unmasked, would carry partial sums of the
+// weights) are uniform.
+#include "sotto/mpc/ot/he_matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "testing/simulate.h"
+
+namespace sotto {
+namespace {
+
+std::vector<uint64_t> randomWords(size_t count, std::mt19937_64& rng) {
+  std::vector<uint64_t> v(count);
+  for (uint64_t& x : v) x = rng();
+  return v;
+}
+
+std::vector<uint64_t> plainProduct(const std::vector<uint64_t>& x, const std::vector<uint64_t>& w,
+                                   size_t m, size_t k, size_t n) {
+  std::vector<uint64_t> y(m * n, 0);
+  for (size_t r = 0; r < m; ++r)
+    for (size_t j = 0; j < k; ++j)
+      for (size_t i = 0; i < n; ++i) y[r * n + i] += x[r * k + j] * w[j * n + i];
+  return y;
+}
+
+struct PartyRun {
+  std::vector<uint64_t> share;
+  CommCounters setup, call;
+  HeMatmulBlocks blocks;
+  size_t up = 0, down = 0;
+  std::vector<std::vector<uint64_t>> decryptions;
+};
+
+// One setup and one multiply per party; the counters of each phase.
+std::vector<PartyRun> runProduct(const std::vector<uint64_t>& x, const std::vector<uint64_t>& w,
+                                 size_t m, size_t k, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::vector<uint64_t> x1 = randomWords(m * k, rng);
+  std::vector<uint64_t> x0(m * k);
+  for (size_t i = 0; i < x.size(); ++i) x0[i] = x[i] - x1[i];
+  return testing::simulate(2, [&](Communicator& comm) {
+    PartyRun run;
+    HeMatmul mm(comm);
+    run.setup = comm.stats().total;
+    comm.resetStats();
+    const bool owner = comm.rank() == 0;
+    run.share =
+        mm.multiply(owner ? x0 : x1,
+                    owner ? std::span<const uint64_t>(w) : std::span<const uint64_t>(), m, k, n);
+    run.call = comm.stats().total;
+    run.blocks = mm.blocks(m, k, n);
+    run.up = mm.uploadCiphertextBytes();
+    run.down = mm.downloadCiphertextBytes();
+    run.decryptions = mm.lastDecryptions();
+    return run;
+  });
+}
+
+struct Shape {
+  size_t m, k, n;
+};
+
+class HeMatmulShapes : public ::testing::TestWithParam<Shape> {};
+
+TEST_P(HeMatmulShapes, ExactProductModRing) {
+  const auto [m, k, n] = GetParam();
+  std::mt19937_64 rng(1000 * m + 10 * k + n);
+  const std::vector<uint64_t> x = randomWords(m * k, rng), w = randomWords(k * n, rng);
+  const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, rng());
+  const std::vector<uint64_t> want = plainProduct(x, w, m, k, n);
+  ASSERT_EQ(runs[0].share.size(), m * n);
+  ASSERT_EQ(runs[1].share.size(), m * n);
+  size_t wrong = 0;
+  for (size_t i = 0; i < m * n; ++i) wrong += (runs[0].share[i] + runs[1].share[i]) != want[i];
+  EXPECT_EQ(wrong, 0u) << "of " << m * n;
+
+  // Bytes and rounds as the header states: setup one seeded ciphertext 1 -> 0; the call one
+  // message each way.
+  const HeMatmulBlocks& b = runs[0].blocks;
+  EXPECT_LE(b.m_w * b.k_w * b.n_w, 8192u);
+  EXPECT_EQ(runs[0].up, 217113u);
+  EXPECT_EQ(runs[0].down, 200713u);
+  EXPECT_EQ(runs[1].setup.bytes_sent, 217113u);
+  EXPECT_EQ(runs[0].setup.bytes_received, 217113u);
+  EXPECT_EQ(runs[1].call.bytes_sent, b.inputCiphertexts() * runs[0].up);
+  EXPECT_EQ(runs[0].call.bytes_sent, b.outputCiphertexts() * runs[0].down);
+  for (const PartyRun& r : runs) {
+    EXPECT_EQ(r.call.messages_sent, 1u);
+    EXPECT_EQ(r.call.messages_received, 1u);
+    EXPECT_EQ(r.call.rounds, 2u);
+  }
+}
+
+// LeNet5-like FC, a small batch, shapes that need several input or output ciphertexts, k prime.
+INSTANTIATE_TEST_SUITE_P(Shapes, HeMatmulShapes,
+                         ::testing::Values(Shape{1, 784, 10}, Shape{4, 100, 30}, Shape{1, 400, 120},
+                                           Shape{3, 9001, 2}, Shape{2, 97, 131}, Shape{1, 1, 1},
+                                           Shape{64, 120, 84}));
+
+TEST(HeMatmul, ChoosesBlocksThatFit) {
+  for (auto [m, k, n] : {Shape{1, 784, 10}, Shape{64, 400, 120}, Shape{7, 13, 8193}}) {
+    const HeMatmulBlocks b = chooseHeMatmulBlocks(m, k, n, 8192, 217113, 200713);
+    EXPECT_LE(b.m_w * b.k_w * b.n_w, 8192u);
+    EXPECT_EQ(b.m_blocks, (m + b.m_w - 1) / b.m_w);
+    EXPECT_EQ(b.k_blocks, (k + b.k_w - 1) / b.k_w);
+    EXPECT_EQ(b.n_blocks, (n + b.n_w - 1) / b.n_w);
+  }
+  EXPECT_THROW(chooseHeMatmulBlocks(0, 1, 1, 8192, 1, 1), InvalidArgument);
+}
+
+// Party 1 decrypts whole polynomials; the coefficients it does not read hold, before the mask,
+// partial sums of X1 and W. They must be uniform mod 2^64: each bit balanced (binomial z-test at
+// 6 sigma over all unread coefficients), with a constant weight matrix and a constant input so
+// that an unmasked product would be far from uniform.
+TEST(HeMatmul, UnreadCoefficientsLookUniform) {
+  const size_t m = 1, k = 60, n = 100;
+  const std::vector<uint64_t> x(m * k, 3), w(k * n, 5);
+  const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 7);
+  const HeMatmulBlocks& b = runs[1].blocks;
+  ASSERT_EQ(runs[1].decryptions.size(), b.outputCiphertexts());
+  std::vector<bool> read(8192, false);
+  for (size_t r = 0; r < b.m_w; ++r)
+    for (size_t i = 0; i < b.n_w; ++i) read[r * b.k_w * b.n_w + i * b.k_w + b.k_w - 1] = true;
+  std::vector<double> ones(64, 0);
+  double count = 0;
+  for (const auto& dec : runs[1].decryptions) {
+    ASSERT_EQ(dec.size(), 8192u);
+    for (size_t c = 0; c < dec.size(); ++c) {
+      if (read[c]) continue;
+      ++count;
+      for (int bit = 0; bit < 64; ++bit) ones[bit] += static_cast<double>((dec[c] >> bit) & 1);
+    }
+  }
+  ASSERT_GT(count, 8000);
+  for (int bit = 0; bit < 64; ++bit) {
+    const double z = (ones[bit] - count / 2) / std::sqrt(count / 4);
+    EXPECT_LT(std::abs(z), 6.0) << "bit " << bit;
+  }
+}
+
+TEST(HeMatmul, RejectsWrongSizes) {
+  EXPECT_THROW(testing::simulate(2,
+                                 [&](Communicator& comm) {
+                                   HeMatmul mm(comm);
+                                   std::vector<uint64_t> x(5), w(6);
+                                   return mm.multiply(x, w, 2, 3, 2);
+                                 }),
+               InvalidArgument);
+}
+
+}  // namespace
+}  // namespace sotto
