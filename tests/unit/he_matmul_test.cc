@@ -37,6 +37,7 @@ struct PartyRun {
   HeMatmulBlocks blocks;
   size_t up = 0, down = 0;
   std::vector<std::vector<uint64_t>> decryptions;
+  std::vector<double> budgets;
 };
 
 // One setup and one multiply per party; the counters of each phase.
@@ -49,6 +50,7 @@ std::vector<PartyRun> runProduct(const std::vector<uint64_t>& x, const std::vect
   return testing::simulate(2, [&](Communicator& comm) {
     PartyRun run;
     HeMatmul mm(comm);
+    mm.keepView(true);
     run.setup = comm.stats().total;
     comm.resetStats();
     const bool owner = comm.rank() == 0;
@@ -60,6 +62,7 @@ std::vector<PartyRun> runProduct(const std::vector<uint64_t>& x, const std::vect
     run.up = mm.uploadCiphertextBytes();
     run.down = mm.downloadCiphertextBytes();
     run.decryptions = mm.lastDecryptions();
+    run.budgets = mm.lastNoiseBudgets();
     return run;
   });
 }
@@ -143,6 +146,28 @@ TEST(HeMatmul, UnreadCoefficientsLookUniform) {
   for (int bit = 0; bit < 64; ++bit) {
     const double z = (ones[bit] - count / 2) / std::sqrt(count / 4);
     EXPECT_LT(std::abs(z), 6.0) << "bit " << bit;
+  }
+}
+
+// The flooding is there and of the stated width: with one k-block the product noise is below
+// B = N·2^63·21.5 + η·(2N + 1) + 1 ≈ 2^80.4 and the flooding uniform on [−2^f, 2^f), f = 134, so
+// the invariant noise t·2^f/Q ≈ 2^−14 dominates (budget ≈ 13 bits); without flooding the
+// modulus-switching rounding (worst case t·(N + 1)/Q_L ≈ 2^−21) leaves ≈ 26.5 bits (measured with
+// the flooding removed: this test then fails). Several k-blocks add
+// ⌈log2 k_blocks⌉ bits of flooding; the budget never falls below the 1 bit the header's 1/4 keeps.
+TEST(HeMatmul, ReturnedNoiseIsFlooded) {
+  for (auto [m, k, n] : {Shape{1, 60, 100}, Shape{3, 9001, 2}}) {
+    std::mt19937_64 rng(k);
+    const std::vector<uint64_t> x = randomWords(m * k, rng), w = randomWords(k * n, rng);
+    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 11);
+    const HeMatmulBlocks& b = runs[1].blocks;
+    ASSERT_EQ(runs[1].budgets.size(), b.outputCiphertexts());
+    const double lg = std::ceil(std::log2(static_cast<double>(b.k_blocks)));
+    for (double budget : runs[1].budgets) {
+      EXPECT_GE(budget, 1.0);
+      EXPECT_LE(budget, 14.0 - lg) << "k_blocks " << b.k_blocks;
+      EXPECT_GE(budget, 11.0 - lg) << "k_blocks " << b.k_blocks;
+    }
   }
 }
 

@@ -126,6 +126,7 @@ struct HeMatmul::State {
   std::optional<he::PublicKey> pk;  // party 0
   size_t out_level = 0;
   std::vector<std::vector<uint64_t>> last_dec;
+  std::vector<double> last_budget;
 };
 
 HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring, size_t up_bytes,
@@ -183,6 +184,7 @@ size_t HeMatmul::outputLevel() const { return st_->out_level; }
 const std::vector<std::vector<uint64_t>>& HeMatmul::lastDecryptions() const {
   return st_->last_dec;
 }
+const std::vector<double>& HeMatmul::lastNoiseBudgets() const { return st_->last_budget; }
 
 HeMatmulBlocks HeMatmul::blocks(size_t m, size_t k, size_t n) const {
   return chooseHeMatmulBlocks(m, k, n, st_->ctx.n(), uploadCiphertextBytes(),
@@ -229,6 +231,7 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
     comm_.recv(0, download);
     std::vector<uint64_t> y(m * n, 0);
     st_->last_dec.clear();
+    st_->last_budget.clear();
     for (size_t mb = 0; mb < b.m_blocks; ++mb) {
       for (size_t nb = 0; nb < b.n_blocks; ++nb) {
         const size_t idx = mb * b.n_blocks + nb;
@@ -237,10 +240,11 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
         SOTTO_ENFORCE(ct.level() == st_->out_level, "HeMatmul: party 0 returned a ciphertext at ",
                       "level ", ct.level(), ", expected ", st_->out_level);
         std::vector<uint64_t> dec = he::decrypt(ctx, *st_->sk, ct);
+        if (keep_view_) st_->last_budget.push_back(he::noiseBudget(ctx, *st_->sk, ct));
         for (size_t r = 0; r < mw && mb * mw + r < m; ++r)
           for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
             y[(mb * mw + r) * n + nb * nw + i] = dec[outPos(r, i)];
-        st_->last_dec.push_back(std::move(dec));
+        if (keep_view_) st_->last_dec.push_back(std::move(dec));
       }
     }
     return y;

@@ -99,14 +99,18 @@ class HeMatmul {
   /// The RNS level of the returned ciphertexts (primes dropped by modulus switching).
   size_t outputLevel() const;
 
-  /// Party 1 only, for tests of its view: the full decrypted polynomials (N coefficients each)
-  /// of the ciphertexts the last multiply received. Empty on party 0.
+  /// For tests of party 1's view: while on (default off), party 1 keeps the full decrypted
+  /// polynomials (N coefficients each) and the noise budgets (sotto/he/decryptor.h) of the
+  /// ciphertexts each multiply receives. Empty on party 0 or when off.
+  void keepView(bool on) { keep_view_ = on; }
   const std::vector<std::vector<uint64_t>>& lastDecryptions() const;
+  const std::vector<double>& lastNoiseBudgets() const;
 
  private:
   struct State;
   Communicator& comm_;
   std::unique_ptr<State> st_;
+  bool keep_view_ = false;
 };
 
 }  // namespace sotto
