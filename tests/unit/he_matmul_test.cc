@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "testing/simulate.h"
@@ -168,6 +169,24 @@ TEST(HeMatmul, ReturnedNoiseIsFlooded) {
       EXPECT_LE(budget, 14.0 - lg) << "k_blocks " << b.k_blocks;
       EXPECT_GE(budget, 11.0 - lg) << "k_blocks " << b.k_blocks;
     }
+  }
+}
+
+// A public key that does not deserialise is a ProtocolError naming the peer.
+TEST(HeMatmul, RejectsAMalformedKeyNamingThePeer) {
+  try {
+    testing::simulate(2, [&](Communicator& comm) {
+      if (comm.rank() == 0) {
+        HeMatmul mm(comm);
+      } else {
+        std::vector<std::byte> junk(217113, std::byte{0x5a});
+        comm.send(0, junk);
+      }
+      return 0;
+    });
+    FAIL() << "no exception";
+  } catch (const ProtocolError& e) {
+    EXPECT_NE(std::string(e.what()).find("public key from party 1"), std::string::npos) << e.what();
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include "sotto/crypto/prg.h"
 #include "sotto/error.h"
@@ -117,6 +118,17 @@ void dropPrime(const HeContext& ctx, RnsPoly& x) {
   x = std::move(out);
 }
 
+// deserialize, naming the peer in the error.
+Ciphertext fromPeer(const HeContext& ctx, std::span<const std::byte> bytes, int peer,
+                    const char* what) {
+  try {
+    return he::deserialize(ctx, bytes);
+  } catch (const ProtocolError& e) {
+    throw ProtocolError(std::string("HeMatmul: ") + what + " from party " + std::to_string(peer) +
+                        ": " + e.what());
+  }
+}
+
 }  // namespace
 
 struct HeMatmul::State {
@@ -168,8 +180,9 @@ HeMatmul::HeMatmul(Communicator& comm) : comm_(comm), st_(std::make_unique<State
   } else {
     std::vector<std::byte> bytes(pk_bytes);
     comm.recv(1, bytes);
-    Ciphertext ct = he::deserialize(ctx, bytes);
-    SOTTO_ENFORCE(ct.level() == 0, "HeMatmul: the public key from party 1 is not at level 0");
+    Ciphertext ct = fromPeer(ctx, bytes, 1, "public key");
+    SOTTO_ENFORCE_AS(ProtocolError, ct.level() == 0,
+                     "HeMatmul: the public key from party 1 is not at level 0");
     st_->pk = he::PublicKey{std::move(ct.c0), std::move(ct.c1)};
   }
 }

@@ -30,9 +30,12 @@
 ///   B = nkb·N·P·(η + 1/2) + η·(2N + 1) + 1,  P = 2^63 (|centered weight|), η = 21,
 /// nkb = number of k-blocks summed into one output. E is uniform on [−2^f, 2^f) with
 /// f = ⌈40 + log2 N + log2 B⌉, so the statistical distance between the noise B-shifted and E is at
-/// most N·B/2^f ≤ 2^−40 per ciphertext. c1 = Σ a·ŵ + a_pk·u + e1 is pseudo-uniform under RLWE
-/// (fresh ternary u), R makes every coefficient of the message uniform, so party 1's view of a
-/// ciphertext is simulatable from its output share alone: it learns nothing of W beyond it.
+/// most N·B/2^f ≤ 2^−40 per ciphertext. B includes the public-key noise e·u + e0 + e1·s, so once
+/// it is flooded the fresh ternary u appears only in c1 = Σ a·ŵ + a_pk·u + e1, which is then
+/// pseudo-uniform under RLWE (even to party 1, who knows s); R makes every coefficient of the
+/// message uniform. So party 1's view of a ciphertext is simulatable from its output share alone:
+/// it learns nothing of W beyond it (tests/unit/he_matmul_test.cc checks the unread coefficients
+/// and the flooded noise width).
 /// Modulus switching is then a public function of the ciphertext. Correctness: the invariant
 /// noise t·(B + 2^f)/Q + t·(N + 1)/Q_L stays below 1/4 (checked; @throws otherwise).
 ///
@@ -85,9 +88,9 @@ class HeMatmul {
   /// This party's share of X·W mod 2^64 ([m, n], row-major), from its share x_share of X
   /// ([m, k], row-major) and, on party 0, W ([k, n], row-major; ignored and may be empty on party
   /// 1). Both parties call it with the same m, k, n. Cost: header (1 round trip).
-  /// @throws InvalidArgument on sizes that do not match or a 0 dimension; ProtocolError on a
-  ///         malformed ciphertext from the peer or a shape whose flooded noise does not fit;
-  ///         CommError.
+  /// @throws InvalidArgument on sizes that do not match, a 0 dimension, or a shape whose flooded
+  ///         noise does not fit the parameters (more than ≈ 2^12 k-blocks); ProtocolError naming
+  ///         the peer on a malformed ciphertext; CommError.
   std::vector<uint64_t> multiply(std::span<const uint64_t> x_share, std::span<const uint64_t> w,
                                  size_t m, size_t k, size_t n);
 
