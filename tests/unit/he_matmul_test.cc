@@ -121,32 +121,37 @@ TEST(HeMatmul, ChoosesBlocksThatFit) {
 }
 
 // Party 1 decrypts whole polynomials; the coefficients it does not read hold, before the mask,
-// partial sums of X1 and W. They must be uniform mod 2^64: each bit balanced (binomial z-test at
-// 6 sigma over all unread coefficients), with a constant weight matrix and a constant input so
-// that an unmasked product would be far from uniform.
+// partial sums of X1 and W. They must be uniform mod 2^64 whatever the weights: each bit balanced
+// (binomial z-test at 6 sigma over all unread coefficients) for two very different weight sets on
+// the same input, a constant one (an unmasked product would then be far from uniform: the test
+// fails with the mask removed) and a full-range random one.
 TEST(HeMatmul, UnreadCoefficientsLookUniform) {
   const size_t m = 1, k = 60, n = 100;
-  const std::vector<uint64_t> x(m * k, 3), w(k * n, 5);
-  const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 7);
-  const HeMatmulBlocks& b = runs[1].blocks;
-  ASSERT_EQ(runs[1].decryptions.size(), b.outputCiphertexts());
-  std::vector<bool> read(8192, false);
-  for (size_t r = 0; r < b.m_w; ++r)
-    for (size_t i = 0; i < b.n_w; ++i) read[r * b.k_w * b.n_w + i * b.k_w + b.k_w - 1] = true;
-  std::vector<double> ones(64, 0);
-  double count = 0;
-  for (const auto& dec : runs[1].decryptions) {
-    ASSERT_EQ(dec.size(), 8192u);
-    for (size_t c = 0; c < dec.size(); ++c) {
-      if (read[c]) continue;
-      ++count;
-      for (int bit = 0; bit < 64; ++bit) ones[bit] += static_cast<double>((dec[c] >> bit) & 1);
+  const std::vector<uint64_t> x(m * k, 3);
+  std::mt19937_64 rng(5);
+  for (const std::vector<uint64_t>& w :
+       {std::vector<uint64_t>(k * n, 5), randomWords(k * n, rng)}) {
+    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 7);
+    const HeMatmulBlocks& b = runs[1].blocks;
+    ASSERT_EQ(runs[1].decryptions.size(), b.outputCiphertexts());
+    std::vector<bool> read(8192, false);
+    for (size_t r = 0; r < b.m_w; ++r)
+      for (size_t i = 0; i < b.n_w; ++i) read[r * b.k_w * b.n_w + i * b.k_w + b.k_w - 1] = true;
+    std::vector<double> ones(64, 0);
+    double count = 0;
+    for (const auto& dec : runs[1].decryptions) {
+      ASSERT_EQ(dec.size(), 8192u);
+      for (size_t c = 0; c < dec.size(); ++c) {
+        if (read[c]) continue;
+        ++count;
+        for (int bit = 0; bit < 64; ++bit) ones[bit] += static_cast<double>((dec[c] >> bit) & 1);
+      }
     }
-  }
-  ASSERT_GT(count, 8000);
-  for (int bit = 0; bit < 64; ++bit) {
-    const double z = (ones[bit] - count / 2) / std::sqrt(count / 4);
-    EXPECT_LT(std::abs(z), 6.0) << "bit " << bit;
+    ASSERT_GT(count, 8000);
+    for (int bit = 0; bit < 64; ++bit) {
+      const double z = (ones[bit] - count / 2) / std::sqrt(count / 4);
+      EXPECT_LT(std::abs(z), 6.0) << "bit " << bit << ", weights " << w[0];
+    }
   }
 }
 
