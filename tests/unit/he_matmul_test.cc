@@ -195,6 +195,27 @@ TEST(HeMatmul, RejectsAMalformedKeyNamingThePeer) {
   }
 }
 
+// So is an input ciphertext that does not deserialise.
+TEST(HeMatmul, RejectsAMalformedInputNamingThePeer) {
+  try {
+    testing::simulate(2, [&](Communicator& comm) {
+      HeMatmul mm(comm);
+      const std::vector<uint64_t> x(1, 1), w(1, 1);
+      if (comm.rank() == 0) {
+        mm.multiply(x, w, 1, 1, 1);
+      } else {
+        std::vector<std::byte> junk(mm.uploadCiphertextBytes(), std::byte{0x5a});
+        comm.send(0, junk);
+      }
+      return 0;
+    });
+    FAIL() << "no exception";
+  } catch (const ProtocolError& e) {
+    EXPECT_NE(std::string(e.what()).find("input ciphertext from party 1"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(HeMatmul, RejectsWrongSizes) {
   EXPECT_THROW(testing::simulate(2,
                                  [&](Communicator& comm) {

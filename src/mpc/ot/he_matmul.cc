@@ -249,9 +249,11 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
       for (size_t nb = 0; nb < b.n_blocks; ++nb) {
         const size_t idx = mb * b.n_blocks + nb;
         const Ciphertext ct =
-            he::deserialize(ctx, std::span<const std::byte>(download).subspan(idx * down, down));
-        SOTTO_ENFORCE(ct.level() == st_->out_level, "HeMatmul: party 0 returned a ciphertext at ",
-                      "level ", ct.level(), ", expected ", st_->out_level);
+            fromPeer(ctx, std::span<const std::byte>(download).subspan(idx * down, down), 0,
+                     "returned ciphertext");
+        SOTTO_ENFORCE_AS(ProtocolError, ct.level() == st_->out_level,
+                         "HeMatmul: party 0 returned a ciphertext at ", "level ", ct.level(),
+                         ", expected ", st_->out_level);
         std::vector<uint64_t> dec = he::decrypt(ctx, *st_->sk, ct);
         if (keep_view_) st_->last_budget.push_back(he::noiseBudget(ctx, *st_->sk, ct));
         for (size_t r = 0; r < mw && mb * mw + r < m; ++r)
@@ -284,9 +286,10 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
   std::vector<Ciphertext> in;
   in.reserve(b.inputCiphertexts());
   for (size_t i = 0; i < b.inputCiphertexts(); ++i) {
-    in.push_back(he::deserialize(ctx, std::span<const std::byte>(upload).subspan(i * up, up)));
-    SOTTO_ENFORCE(in.back().level() == 0, "HeMatmul: party 1 sent a ciphertext at level ",
-                  in.back().level());
+    in.push_back(fromPeer(ctx, std::span<const std::byte>(upload).subspan(i * up, up), 1,
+                          "input ciphertext"));
+    SOTTO_ENFORCE_AS(ProtocolError, in.back().level() == 0,
+                     "HeMatmul: party 1 sent a ciphertext at level ", in.back().level());
   }
   // Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i].
   std::vector<he::PlainMultiplier> wpoly;
