@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -36,21 +37,21 @@ struct PartyRun {
   std::vector<uint64_t> share;
   CommCounters setup, call;
   HeMatmulBlocks blocks;
-  size_t up = 0, down = 0;
+  size_t up = 0, down = 0, returned = 0;
   std::vector<std::vector<uint64_t>> decryptions;
   std::vector<double> budgets;
 };
 
 // One setup and one multiply per party; the counters of each phase.
 std::vector<PartyRun> runProduct(const std::vector<uint64_t>& x, const std::vector<uint64_t>& w,
-                                 size_t m, size_t k, size_t n, uint64_t seed) {
+                                 size_t m, size_t k, size_t n, uint64_t seed, bool trim = true) {
   std::mt19937_64 rng(seed);
   const std::vector<uint64_t> x1 = randomWords(m * k, rng);
   std::vector<uint64_t> x0(m * k);
   for (size_t i = 0; i < x.size(); ++i) x0[i] = x[i] - x1[i];
   return testing::simulate(2, [&](Communicator& comm) {
     PartyRun run;
-    HeMatmul mm(comm);
+    HeMatmul mm(comm, trim);
     mm.keepView(true);
     run.setup = comm.stats().total;
     comm.resetStats();
@@ -62,6 +63,11 @@ std::vector<PartyRun> runProduct(const std::vector<uint64_t>& x, const std::vect
     run.blocks = mm.blocks(m, k, n);
     run.up = mm.uploadCiphertextBytes();
     run.down = mm.downloadCiphertextBytes();
+    const HeMatmulBlocks& b = run.blocks;
+    for (size_t mb = 0; mb < b.m_blocks; ++mb)
+      for (size_t nb = 0; nb < b.n_blocks; ++nb)
+        run.returned += mm.returnedCiphertextBytes((std::min(m, (mb + 1) * b.m_w) - mb * b.m_w) *
+                                                   (std::min(n, (nb + 1) * b.n_w) - nb * b.n_w));
     run.decryptions = mm.lastDecryptions();
     run.budgets = mm.lastNoiseBudgets();
     return run;
@@ -91,11 +97,15 @@ TEST_P(HeMatmulShapes, ExactProductModRing) {
   const HeMatmulBlocks& b = runs[0].blocks;
   EXPECT_LE(b.m_w * b.k_w * b.n_w, 8192u);
   EXPECT_EQ(runs[0].up, 217113u);
-  EXPECT_EQ(runs[0].down, 200713u);
+  EXPECT_EQ(runs[0].down, 100352u);  // trimmed: c1 in full, c0 at the m·n read coefficients
+  // c1: 2·N·49 bits; c0: 98 bits per output; at most one byte of padding per ciphertext.
+  const size_t trimmed = b.outputCiphertexts() * 100352u + (m * n * 98) / 8;
+  EXPECT_GE(runs[0].returned, trimmed);
+  EXPECT_LE(runs[0].returned, trimmed + b.outputCiphertexts());
   EXPECT_EQ(runs[1].setup.bytes_sent, 217113u);
   EXPECT_EQ(runs[0].setup.bytes_received, 217113u);
   EXPECT_EQ(runs[1].call.bytes_sent, b.inputCiphertexts() * runs[0].up);
-  EXPECT_EQ(runs[0].call.bytes_sent, b.outputCiphertexts() * runs[0].down);
+  EXPECT_EQ(runs[0].call.bytes_sent, runs[0].returned);
   for (const PartyRun& r : runs) {
     EXPECT_EQ(r.call.messages_sent, 1u);
     EXPECT_EQ(r.call.messages_received, 1u);
@@ -131,7 +141,8 @@ TEST(HeMatmul, UnreadCoefficientsLookUniform) {
   std::mt19937_64 rng(5);
   for (const std::vector<uint64_t>& w :
        {std::vector<uint64_t>(k * n, 5), randomWords(k * n, rng)}) {
-    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 7);
+    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 7, /*trim=*/false);
+    EXPECT_EQ(runs[0].down, 200713u);
     const HeMatmulBlocks& b = runs[1].blocks;
     ASSERT_EQ(runs[1].decryptions.size(), b.outputCiphertexts());
     std::vector<bool> read(8192, false);
@@ -165,7 +176,7 @@ TEST(HeMatmul, ReturnedNoiseIsFlooded) {
   for (auto [m, k, n] : {Shape{1, 60, 100}, Shape{3, 9001, 2}}) {
     std::mt19937_64 rng(k);
     const std::vector<uint64_t> x = randomWords(m * k, rng), w = randomWords(k * n, rng);
-    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 11);
+    const std::vector<PartyRun> runs = runProduct(x, w, m, k, n, 11, /*trim=*/false);
     const HeMatmulBlocks& b = runs[1].blocks;
     ASSERT_EQ(runs[1].budgets.size(), b.outputCiphertexts());
     const double lg = std::ceil(std::log2(static_cast<double>(b.k_blocks)));

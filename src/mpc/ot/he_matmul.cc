@@ -129,6 +129,54 @@ Ciphertext fromPeer(const HeContext& ctx, std::span<const std::byte> bytes, int 
   }
 }
 
+// Little-endian bit stream of residues (the trimmed download).
+class BitWriter {
+ public:
+  explicit BitWriter(std::vector<std::byte>& out) : out_(out) {}
+  void put(uint64_t v, int bits) {
+    acc_ |= static_cast<u128>(v) << held_;
+    held_ += bits;
+    for (; held_ >= 8; held_ -= 8, acc_ >>= 8) out_.push_back(static_cast<std::byte>(acc_ & 0xff));
+  }
+  void flush() {
+    if (held_ > 0) out_.push_back(static_cast<std::byte>(acc_ & 0xff));
+    acc_ = 0;
+    held_ = 0;
+  }
+
+ private:
+  std::vector<std::byte>& out_;
+  u128 acc_ = 0;
+  int held_ = 0;
+};
+
+class BitReader {
+ public:
+  explicit BitReader(std::span<const std::byte> in) : in_(in) {}
+  // The next residue mod q. @throws ProtocolError past the end or on a residue ≥ q.
+  uint64_t get(const he::Modulus& q) {
+    const int bits = q.bits();
+    while (held_ < bits) {
+      SOTTO_ENFORCE_AS(ProtocolError, pos_ < in_.size(),
+                       "HeMatmul: returned ciphertext from party 0 is too short");
+      acc_ |= static_cast<u128>(static_cast<uint8_t>(in_[pos_++])) << held_;
+      held_ += 8;
+    }
+    const uint64_t v = static_cast<uint64_t>(acc_ & ((static_cast<u128>(1) << bits) - 1));
+    acc_ >>= bits;
+    held_ -= bits;
+    SOTTO_ENFORCE_AS(ProtocolError, v < q.value(),
+                     "HeMatmul: returned ciphertext from party 0 holds a residue ≥ its prime");
+    return v;
+  }
+
+ private:
+  std::span<const std::byte> in_;
+  size_t pos_ = 0;
+  u128 acc_ = 0;
+  int held_ = 0;
+};
+
 }  // namespace
 
 struct HeMatmul::State {
@@ -137,6 +185,7 @@ struct HeMatmul::State {
   std::optional<he::SecretKey> sk;  // party 1
   std::optional<he::PublicKey> pk;  // party 0
   size_t out_level = 0;
+  bool trim = true;
   std::vector<std::vector<uint64_t>> last_dec;
   std::vector<double> last_budget;
 };
@@ -163,7 +212,9 @@ HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring,
   return best;
 }
 
-HeMatmul::HeMatmul(Communicator& comm) : comm_(comm), st_(std::make_unique<State>()) {
+HeMatmul::HeMatmul(Communicator& comm, bool trim_download)
+    : comm_(comm), st_(std::make_unique<State>()) {
+  st_->trim = trim_download;
   SOTTO_ENFORCE(comm.worldSize() == 2, "HeMatmul: needs 2 parties, the communicator has ",
                 comm.worldSize());
   const HeContext& ctx = st_->ctx;
@@ -190,8 +241,13 @@ HeMatmul::HeMatmul(Communicator& comm) : comm_(comm), st_(std::make_unique<State
 HeMatmul::~HeMatmul() = default;
 
 size_t HeMatmul::uploadCiphertextBytes() const { return he::serializedSize(st_->ctx, 0, true); }
-size_t HeMatmul::downloadCiphertextBytes() const {
-  return he::serializedSize(st_->ctx, st_->out_level, false);
+size_t HeMatmul::downloadCiphertextBytes() const { return returnedCiphertextBytes(0); }
+size_t HeMatmul::returnedCiphertextBytes(size_t outputs) const {
+  const HeContext& ctx = st_->ctx;
+  if (!st_->trim) return he::serializedSize(ctx, st_->out_level, false);
+  size_t bits = 0;
+  for (size_t i = st_->out_level; i < ctx.primeCount(); ++i) bits += ctx.modulus(i).bits();
+  return ((ctx.n() + outputs) * bits + 7) / 8;
 }
 size_t HeMatmul::outputLevel() const { return st_->out_level; }
 const std::vector<std::vector<uint64_t>>& HeMatmul::lastDecryptions() const {
@@ -216,10 +272,14 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
   if (owner)
     SOTTO_ENFORCE(w.size() == k * n, "HeMatmul: the weights have ", w.size(), " elements, [", k,
                   ", ", n, "] needs ", k * n);
-  const size_t up = uploadCiphertextBytes(), down = downloadCiphertextBytes();
+  const size_t up = uploadCiphertextBytes();
   const size_t mw = b.m_w, kw = b.k_w, nw = b.n_w;
   // Coefficient of output (r, i) of a block: r·k_w·n_w + i·k_w + k_w − 1.
   auto outPos = [&](size_t r, size_t i) { return r * kw * nw + i * kw + kw - 1; };
+  // Outputs of block (mb, nb) inside the shape.
+  auto blockOutputs = [&](size_t mb, size_t nb) {
+    return (std::min(m, (mb + 1) * mw) - mb * mw) * (std::min(n, (nb + 1) * nw) - nb * nw);
+  };
 
   if (!owner) {
     // Party 1: encrypt X1 by blocks, send; receive, decrypt, read.  // y1 = X1·W + R
@@ -240,7 +300,13 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
       }
     }
     comm_.send(0, upload);
-    std::vector<std::byte> download(b.outputCiphertexts() * down);
+    std::vector<size_t> offset(b.outputCiphertexts() + 1, 0);
+    for (size_t mb = 0; mb < b.m_blocks; ++mb)
+      for (size_t nb = 0; nb < b.n_blocks; ++nb) {
+        const size_t idx = mb * b.n_blocks + nb;
+        offset[idx + 1] = offset[idx] + returnedCiphertextBytes(blockOutputs(mb, nb));
+      }
+    std::vector<std::byte> download(offset.back());
     comm_.recv(0, download);
     std::vector<uint64_t> y(m * n, 0);
     st_->last_dec.clear();
@@ -248,11 +314,26 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
     for (size_t mb = 0; mb < b.m_blocks; ++mb) {
       for (size_t nb = 0; nb < b.n_blocks; ++nb) {
         const size_t idx = mb * b.n_blocks + nb;
-        const Ciphertext ct =
-            fromPeer(ctx, std::span<const std::byte>(download).subspan(idx * down, down), 0,
-                     "returned ciphertext");
+        const std::span<const std::byte> bytes = std::span<const std::byte>(download).subspan(
+            offset[idx], offset[idx + 1] - offset[idx]);
+        Ciphertext ct;
+        if (st_->trim) {
+          // c1 in full (NTT form), c0 only at the read coefficients (the others stay 0).
+          BitReader in(bytes);
+          ct.c1 = RnsPoly::zero(ctx, st_->out_level);
+          ct.c0 = RnsPoly::zero(ctx, st_->out_level);
+          for (size_t row = 0; row < ct.c1.rows; ++row)
+            for (uint64_t& v : ct.c1.row(row)) v = in.get(ctx.modulus(st_->out_level + row));
+          for (size_t row = 0; row < ct.c0.rows; ++row)
+            for (size_t r = 0; r < mw && mb * mw + r < m; ++r)
+              for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
+                ct.c0.row(row)[outPos(r, i)] = in.get(ctx.modulus(st_->out_level + row));
+          he::toNtt(ctx, ct.c0);
+        } else {
+          ct = fromPeer(ctx, bytes, 0, "returned ciphertext");
+        }
         SOTTO_ENFORCE_AS(ProtocolError, ct.level() == st_->out_level,
-                         "HeMatmul: party 0 returned a ciphertext at ", "level ", ct.level(),
+                         "HeMatmul: party 0 returned a ciphertext at level ", ct.level(),
                          ", expected ", st_->out_level);
         std::vector<uint64_t> dec = he::decrypt(ctx, *st_->sk, ct);
         if (keep_view_) st_->last_budget.push_back(he::noiseBudget(ctx, *st_->sk, ct));
@@ -312,7 +393,7 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
       if (x == 0) continue;
       for (size_t i = 0; i < n; ++i) y[r * n + i] += x * w[j * n + i];
     }
-  std::vector<std::byte> download(b.outputCiphertexts() * down);
+  std::vector<std::byte> download;
   std::vector<uint64_t> mask(big_n);
   for (size_t mb = 0; mb < b.m_blocks; ++mb) {
     for (size_t nb = 0; nb < b.n_blocks; ++nb) {
@@ -329,9 +410,24 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
       for (RnsPoly* c : {&acc.c0, &acc.c1})
         while (c->level < st_->out_level) dropPrime(ctx, *c);
       acc.seed.reset();
-      const std::vector<std::byte> bytes = he::serialize(ctx, acc);
-      SOTTO_ENFORCE(bytes.size() == down, "HeMatmul: returned ciphertext of ", bytes.size(), " B");
-      std::memcpy(download.data() + (mb * b.n_blocks + nb) * down, bytes.data(), down);
+      const size_t before = download.size();
+      if (st_->trim) {
+        // Cheetah's trimmed download: c1 in full, c0 only where party 1 reads.
+        he::fromNtt(ctx, acc.c0);
+        BitWriter out(download);
+        for (size_t row = 0; row < acc.c1.rows; ++row)
+          for (uint64_t v : acc.c1.row(row)) out.put(v, ctx.modulus(st_->out_level + row).bits());
+        for (size_t row = 0; row < acc.c0.rows; ++row)
+          for (size_t r = 0; r < mw && mb * mw + r < m; ++r)
+            for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
+              out.put(acc.c0.row(row)[outPos(r, i)], ctx.modulus(st_->out_level + row).bits());
+        out.flush();
+      } else {
+        const std::vector<std::byte> bytes = he::serialize(ctx, acc);
+        download.insert(download.end(), bytes.begin(), bytes.end());
+      }
+      SOTTO_ENFORCE(download.size() - before == returnedCiphertextBytes(blockOutputs(mb, nb)),
+                    "HeMatmul: returned ciphertext of ", download.size() - before, " B");
       for (size_t r = 0; r < mw && mb * mw + r < m; ++r)
         for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
           y[(mb * mw + r) * n + nb * nw + i] -= mask[outPos(r, i)];

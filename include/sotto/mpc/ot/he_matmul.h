@@ -19,7 +19,8 @@
 ///     For each output block it computes  ct = Σ_kb ct(x̂_kb)·ŵ_kb + ⌊Q·R/t⌉ + Enc_pk(0) + E,
 ///     R uniform on all N coefficients (mod 2^64), E uniform on [−2^f, 2^f) (noise flooding),
 ///     then drops RNS primes (BFV modulus switching with rounding) down to the level
-///     `outputLevel()` and sends it back.  // y0 = X0·W − R,  y1 = Dec(ct) = X1·W + R
+///     `outputLevel()` (two 49-bit primes) and sends back c1 in full and c0 only at the read
+///     coefficients (Cheetah's trimmed response).  // y0 = X0·W − R,  y1 = Dec(ct) = X1·W + R
 ///  3. Party 1 decrypts and reads its share at the fixed coefficients.
 ///
 /// Parameters: sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits, log2 Q ≈ 212,
@@ -41,8 +42,10 @@
 ///
 /// Cost (Nct_in = ⌈m/m_w⌉·⌈k/k_w⌉, Nct_out = ⌈m/m_w⌉·⌈n/n_w⌉):
 ///   setup     party 1 → 0: one seeded ciphertext (217,113 B), 1 message.
-///   multiply  party 1 → 0: Nct_in·217,113 B; party 0 → 1: Nct_out·(2·N·98 bits = 200,713 B):
-///             1 message each way (1 round trip; each party counts 2 blocking calls).
+///   multiply  party 1 → 0: Nct_in·217,113 B; party 0 → 1: Nct_out·100,352 B (c1: 2·N·49 bits)
+///             + m·n·98 bits (c0 at the outputs) + ≤ 1 B padding per ciphertext (whole
+///             ciphertexts, trim_download off: Nct_out·200,713 B). 1 message each way (1 round
+///             trip; each party counts 2 blocking calls).
 ///   compute   party 1: Nct_in encryptions, Nct_out decryptions; party 0: ⌈k/k_w⌉·⌈n/n_w⌉ weight
 ///             NTTs, Nct_in·⌈n/n_w⌉ ct × pt products, Nct_out pk encryptions and switches.
 /// Security: semi-honest only. Not protected: the shapes m, k, n (public), a malicious party 1
@@ -80,7 +83,10 @@ class HeMatmul {
   /// 217,113 B from party 1 to party 0.
   /// @throws InvalidArgument if comm does not have 2 parties; CommError; ProtocolError on a
   ///         malformed key from the peer.
-  explicit HeMatmul(Communicator& comm);
+  /// trim_download (both parties must agree): return c1 in full but only the read coefficients
+  /// of c0 (Cheetah's trimmed response; halves the download). Off: whole ciphertexts (for
+  /// tests of party 1's view, which decrypt every coefficient).
+  explicit HeMatmul(Communicator& comm, bool trim_download = true);
   ~HeMatmul();
   HeMatmul(const HeMatmul&) = delete;
   HeMatmul& operator=(const HeMatmul&) = delete;
@@ -96,8 +102,13 @@ class HeMatmul {
 
   /// The blocks multiply uses for a shape.
   HeMatmulBlocks blocks(size_t m, size_t k, size_t n) const;
-  /// Bytes of one uploaded (seeded) and one returned ciphertext.
+  /// Bytes of one uploaded (seeded) ciphertext.
   size_t uploadCiphertextBytes() const;
+  /// Bytes of a returned ciphertext carrying `outputs` results: trimmed ⌈(N + outputs)·98/8⌉
+  /// (c1 in full, c0 at the read coefficients), else the whole ciphertext, 200,713 B.
+  size_t returnedCiphertextBytes(size_t outputs) const;
+  /// The part of a returned ciphertext that does not depend on its outputs (what the block
+  /// choice weighs): 100,352 B trimmed, 200,713 B whole.
   size_t downloadCiphertextBytes() const;
   /// The RNS level of the returned ciphertexts (primes dropped by modulus switching).
   size_t outputLevel() const;
