@@ -14,8 +14,8 @@
 ///     party 1 encrypts x̂ = Σ_{r,j} X1[r][j]·X^{r·k_w·n_w + j} (seeded symmetric encryption,
 ///     message encoded as ⌊Q·m̃/t⌉ rather than Δ·m̃, so the product noise has no t·k term).
 ///  2. Party 0 forms ŵ = Σ_{i,j} W[j][i]·X^{i·k_w + k_w − 1 − j}; in x̂·ŵ mod X^N + 1 the
-///  coefficient
-///     r·k_w·n_w + i·k_w + k_w − 1 is Σ_j X1[r][j]·W[j][i] (wrapped terms land below k_w − 1).
+///     coefficient r·k_w·n_w + i·k_w + k_w − 1 is Σ_j X1[r][j]·W[j][i] (the wrapped terms land
+///     below k_w − 1, the cross terms between read positions).
 ///     For each output block it computes  ct = Σ_kb ct(x̂_kb)·ŵ_kb + ⌊Q·R/t⌉ + Enc_pk(0) + E,
 ///     R uniform on all N coefficients (mod 2^64), E uniform on [−2^f, 2^f) (noise flooding),
 ///     then drops RNS primes (BFV modulus switching with rounding) down to the level
@@ -35,8 +35,9 @@
 /// it is flooded the fresh ternary u appears only in c1 = Σ a·ŵ + a_pk·u + e1, which is then
 /// pseudo-uniform under RLWE (even to party 1, who knows s); R makes every coefficient of the
 /// message uniform. So party 1's view of a ciphertext is simulatable from its output share alone:
-/// it learns nothing of W beyond it (tests/unit/he_matmul_test.cc checks the unread coefficients
-/// and the flooded noise width).
+/// it learns nothing of W beyond it (tests/unit/he_matmul_test.cc checks, on whole ciphertexts,
+/// the unread coefficients for two weight sets and the flooded noise width). The trimmed
+/// response only withholds coefficients.
 /// Modulus switching is then a public function of the ciphertext. Correctness: the invariant
 /// noise t·(B + 2^f)/Q + t·(N + 1)/Q_L stays below 1/4 (checked; @throws otherwise).
 ///
