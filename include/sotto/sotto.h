@@ -45,6 +45,7 @@
 #include "sotto/mpc/dealer.h"
 #include "sotto/mpc/fixed_weight.h"
 #include "sotto/mpc/function_tables.h"
+#include "sotto/mpc/ot/he_matmul.h"
 #include "sotto/mpc/ot/ot_kernels.h"
 #include "sotto/mpc/lut.h"
 #include "sotto/mpc/party.h"
