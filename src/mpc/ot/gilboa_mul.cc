@@ -11,15 +11,7 @@ std::vector<uint64_t> OtKernels::mul(std::span<const uint64_t> x, std::span<cons
   SOTTO_ENFORCE(x.size() == y.size(), "OtKernels::mul: sizes ", x.size(), " and ", y.size());
   const size_t n = x.size(), m = 64 * n;
   // Random OTs: as sender (m0, m1) per instance, as receiver (b, m_b). Instance 64·i + k.
-  std::vector<std::array<ot::Block, 2>> sent;
-  ot::ChoiceBlocks got;
-  if (rank() == 0) {
-    sent = send_->randomOt(m);
-    got = recv_->randomOt(m);
-  } else {
-    got = recv_->randomOt(m);
-    sent = send_->randomOt(m);
-  }
+  auto [sent, got] = randomOtsBothWays(m);
   // As receiver: choices c = bits of y, d = c ⊕ b sent.
   std::vector<uint8_t> d(m);
   for (size_t i = 0; i < n; ++i) {

@@ -27,15 +27,7 @@ OtKernels::Triples OtKernels::bitTriples(size_t m, int per) {
   t.a.resize(m);
   t.b.resize(np * m);
   t.c.resize(np * m);
-  std::vector<std::array<ot::Block, 2>> sent;
-  ot::ChoiceBlocks got;
-  if (rank() == 0) {
-    sent = send_->randomOt(m);
-    got = recv_->randomOt(m);
-  } else {
-    got = recv_->randomOt(m);
-    sent = send_->randomOt(m);
-  }
+  auto [sent, got] = randomOtsBothWays(m);
   for (size_t i = 0; i < m; ++i) {
     t.a[i] = got.choices[i] & 1;
     for (size_t j = 0; j < np; ++j) {

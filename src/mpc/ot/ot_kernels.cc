@@ -14,6 +14,17 @@ OtKernels::OtKernels(Communicator& comm, const ot::OtOptions& options) : comm_(c
   recv_ = std::move(pair.recv);
 }
 
+std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> OtKernels::randomOtsBothWays(
+    size_t m) {
+  // Party 0 sends first, party 1 receives first: each direction's two ends meet.
+  if (rank() == 0) {
+    auto sent = send_->randomOt(m);
+    return {std::move(sent), recv_->randomOt(m)};
+  }
+  auto got = recv_->randomOt(m);
+  return {send_->randomOt(m), std::move(got)};
+}
+
 OtKernels::~OtKernels() = default;
 
 OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits) {

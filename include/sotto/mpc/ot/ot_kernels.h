@@ -42,10 +42,12 @@
 /// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
 /// ot_kernels_test asserts them.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sotto/comm/communicator.h"
@@ -158,6 +160,9 @@ class OtKernels {
  private:
   struct Triples;
   Triples bitTriples(size_t m, int per);
+  /// m random OTs in each direction (this party's sender side, then its receiver side), both
+  /// parties taking them in the same order.
+  std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> randomOtsBothWays(size_t m);
   std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
 
   Communicator& comm_;
