@@ -44,8 +44,8 @@
 #include <vector>
 
 #include "sotto/math/functions.h"
+#include "sotto/model/graph.h"
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/nn/graph.h"
 
 namespace sotto::nn {
 

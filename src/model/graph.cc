@@ -1,4 +1,4 @@
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,4 +1,4 @@
-#include "sotto/nn/plain_eval.h"
+#include "sotto/model/plain_eval.h"
 
 #include <Eigen/Core>
 #include <algorithm>

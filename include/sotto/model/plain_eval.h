@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 namespace sotto::nn {
 

@@ -19,7 +19,7 @@
 
 #include "onnx_import.h"
 #include "sotto/error.h"
-#include "sotto/nn/plain_eval.h"
+#include "sotto/model/plain_eval.h"
 
 namespace sotto::nn::internal {
 namespace {
