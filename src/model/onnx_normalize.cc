@@ -339,73 +339,14 @@ class Normalizer final : public ImportContext {
 
   // ---- final passes -----------------------------------------------------------------------------
 
-  std::map<std::string, int> useCounts() const {
-    std::map<std::string, int> uses;
-    for (const Node& n : out_.nodes) {
-      for (const auto& in : n.inputs) ++uses[in];
-    }
-    return uses;
-  }
-
-  // Conv -> BatchNormalization where the conv's output feeds only the BN: scale the conv's
-  // weights and bias per output channel, W' = W·a, b' = (b - mean)·a + beta, a =
-  // gamma/sqrt(var+eps).
+  // A Conv followed only by a BatchNormalization takes it in (ops/linear.cc).
   void foldBatchNorms() {
     std::set<std::string> graph_outputs;
     for (const auto& o : raw_.graph.outputs) {
       auto it = alias_.find(o);
       graph_outputs.insert(it == alias_.end() ? o : it->second);
     }
-    for (size_t j = 0; j < out_.nodes.size(); ++j) {
-      const Node& bn = out_.nodes[j];
-      if (bn.op != "BatchNormalization") continue;
-      const auto uses = useCounts();
-      const std::string& x = bn.inputs[0];
-      if (uses.at(x) != 1 || graph_outputs.count(x)) continue;
-      auto conv = std::find_if(out_.nodes.begin(), out_.nodes.begin() + j,
-                               [&](const Node& c) { return c.outputs[0] == x; });
-      if (conv == out_.nodes.begin() + j || conv->op != "Conv" || !isWeight(conv->inputs[1]) ||
-          (conv->inputs.size() > 2 && !isWeight(conv->inputs[2]))) {
-        continue;
-      }
-      PlainTensor w = out_.weights.at(conv->inputs[1]);
-      const int64_t o = w.dims[0], per = w.numel() / o;
-      PlainTensor b;
-      b.dims = {o};
-      b.values.assign(o, 0.0);
-      if (conv->inputs.size() > 2) b = out_.weights.at(conv->inputs[2]);
-      const auto& gamma = out_.weights.at(bn.inputs[1]).values;
-      const auto& beta = out_.weights.at(bn.inputs[2]).values;
-      const auto& mean = out_.weights.at(bn.inputs[3]).values;
-      const auto& var = out_.weights.at(bn.inputs[4]).values;
-      if (static_cast<int64_t>(gamma.size()) != o || static_cast<int64_t>(beta.size()) != o ||
-          static_cast<int64_t>(mean.size()) != o || static_cast<int64_t>(var.size()) != o ||
-          b.numel() != o) {
-        failNode(bn, "parameters do not match the ", o, " channels of conv '", conv->name, "'");
-      }
-      const double eps = bn.attrFloat("epsilon", 1e-5);
-      for (int64_t c = 0; c < o; ++c) {
-        const double a = gamma[c] / std::sqrt(var[c] + eps);
-        for (int64_t i = 0; i < per; ++i) w.values[c * per + i] *= a;
-        b.values[c] = (b.values[c] - mean[c]) * a + beta[c];
-      }
-      // Keep the conv's weight names where nothing else uses them.
-      auto store = [&](const std::string& old, const std::string& base, PlainTensor t) {
-        const std::string name =
-            (!old.empty() && uses.count(old) && uses.at(old) == 1) ? old : uniqueName(base);
-        out_.weights[name] = std::move(t);
-        return name;
-      };
-      Node& c = *conv;
-      const std::string old_b = c.inputs.size() > 2 ? c.inputs[2] : std::string();
-      c.inputs[1] = store(c.inputs[1], c.inputs[1] + "_bn_folded", std::move(w));
-      c.inputs.resize(3);
-      c.inputs[2] =
-          store(old_b, old_b.empty() ? c.name + ".bias" : old_b + "_bn_folded", std::move(b));
-      c.outputs[0] = bn.outputs[0];
-      out_.nodes.erase(out_.nodes.begin() + j);
-      --j;
-    }
+    ops::foldBatchNormsIntoConvs(*this, out_, graph_outputs);
   }
 
   // Graph outputs that Identity or Dropout produced: the node computing the value takes the

@@ -2,7 +2,10 @@
 // Plaintext evaluation: Conv is im2col + an Eigen GEMM per image and group, Gemm and MatMul are
 // Eigen products, BatchNormalization a per-channel affine map.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "ops/eval_helpers.h"
 #include "ops/families.h"
@@ -13,6 +16,17 @@ namespace sotto::nn::ops {
 namespace {
 
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+constexpr const char* kConv = "Conv";
+constexpr const char* kBatchNorm = "BatchNormalization";
+
+std::map<std::string, int> useCounts(const Graph& g) {
+  std::map<std::string, int> uses;
+  for (const Node& n : g.nodes) {
+    for (const auto& in : n.inputs) ++uses[in];
+  }
+  return uses;
+}
 
 PlainTensor conv(const Node& node, const std::vector<const PlainTensor*>& in) {
   const PlainTensor& x = need(node, in, 0);
@@ -220,8 +234,65 @@ std::vector<Node> normalizeBatchNorm(ImportContext& ctx, Node n) {
 
 }  // namespace
 
+// Conv -> BatchNormalization where the conv's output feeds only the BN: scale the conv's
+// weights and bias per output channel, W' = W·a, b' = (b - mean)·a + beta, a =
+// gamma/sqrt(var+eps).
+void foldBatchNormsIntoConvs(ImportContext& ctx, Graph& g,
+                             const std::set<std::string>& graph_outputs) {
+  for (size_t j = 0; j < g.nodes.size(); ++j) {
+    const Node& bn = g.nodes[j];
+    if (bn.op != kBatchNorm) continue;
+    const auto uses = useCounts(g);
+    const std::string& x = bn.inputs[0];
+    if (uses.at(x) != 1 || graph_outputs.count(x)) continue;
+    auto conv = std::find_if(g.nodes.begin(), g.nodes.begin() + j,
+                             [&](const Node& c) { return c.outputs[0] == x; });
+    if (conv == g.nodes.begin() + j || conv->op != kConv || !g.isWeight(conv->inputs[1]) ||
+        (conv->inputs.size() > 2 && !g.isWeight(conv->inputs[2]))) {
+      continue;
+    }
+    PlainTensor w = g.weights.at(conv->inputs[1]);
+    const int64_t o = w.dims[0], per = w.numel() / o;
+    PlainTensor b;
+    b.dims = {o};
+    b.values.assign(o, 0.0);
+    if (conv->inputs.size() > 2) b = g.weights.at(conv->inputs[2]);
+    const auto& gamma = g.weights.at(bn.inputs[1]).values;
+    const auto& beta = g.weights.at(bn.inputs[2]).values;
+    const auto& mean = g.weights.at(bn.inputs[3]).values;
+    const auto& var = g.weights.at(bn.inputs[4]).values;
+    if (static_cast<int64_t>(gamma.size()) != o || static_cast<int64_t>(beta.size()) != o ||
+        static_cast<int64_t>(mean.size()) != o || static_cast<int64_t>(var.size()) != o ||
+        b.numel() != o) {
+      ctx.failNode(bn, "parameters do not match the ", o, " channels of conv '", conv->name, "'");
+    }
+    const double eps = bn.attrFloat("epsilon", 1e-5);
+    for (int64_t c = 0; c < o; ++c) {
+      const double a = gamma[c] / std::sqrt(var[c] + eps);
+      for (int64_t i = 0; i < per; ++i) w.values[c * per + i] *= a;
+      b.values[c] = (b.values[c] - mean[c]) * a + beta[c];
+    }
+    // Keep the conv's weight names where nothing else uses them.
+    auto store = [&](const std::string& old, const std::string& base, PlainTensor t) {
+      const std::string name =
+          (!old.empty() && uses.count(old) && uses.at(old) == 1) ? old : ctx.uniqueName(base);
+      g.weights[name] = std::move(t);
+      return name;
+    };
+    Node& c = *conv;
+    const std::string old_b = c.inputs.size() > 2 ? c.inputs[2] : std::string();
+    c.inputs[1] = store(c.inputs[1], c.inputs[1] + "_bn_folded", std::move(w));
+    c.inputs.resize(3);
+    c.inputs[2] =
+        store(old_b, old_b.empty() ? c.name + ".bias" : old_b + "_bn_folded", std::move(b));
+    c.outputs[0] = bn.outputs[0];
+    g.nodes.erase(g.nodes.begin() + j);
+    --j;
+  }
+}
+
 void addLinearOps(OpRegistry& r) {
-  r.add({.type = "Conv",
+  r.add({.type = kConv,
          .min_inputs = 2,
          .max_inputs = 3,
          .normalize = [](ImportContext& c,
@@ -245,7 +316,7 @@ void addLinearOps(OpRegistry& r) {
          .evaluate = [](const Node& n, const Inputs& in) {
            return one(matmul(n, need(n, in, 0), need(n, in, 1)));
          }});
-  r.add({.type = "BatchNormalization",
+  r.add({.type = kBatchNorm,
          .min_inputs = 5,
          .max_inputs = 5,
          .normalize = normalizeBatchNorm,
