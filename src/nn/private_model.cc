@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "fusion.h"
 #include "ops/linear_plan.h"
 #include "ops/plan_helpers.h"
 #include "sotto/error.h"
@@ -101,72 +102,9 @@ struct PrivateModel::Impl final : PlanContext {
   }
 
   void plan();
-  void planPoly(const struct PolyMatch& poly);
+  void planPoly(const PolyMatch& poly);
   void planNode(const Node& n);
 };
-
-namespace {
-
-// The consumers of every value.
-std::map<std::string, std::vector<size_t>> consumersOf(const Graph& g) {
-  std::map<std::string, std::vector<size_t>> c;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    for (const auto& in : g.nodes[i].inputs) {
-      auto& v = c[in];
-      if (v.empty() || v.back() != i) v.push_back(i);  // x*x consumes x once
-    }
-  }
-  return c;
-}
-
-}  // namespace
-
-// x*x*a + x*b + c as an exporter writes it: Mul(x, x) -> t1, Mul(t1, a) -> t2, Mul(x, b) -> t3,
-// Add(t2, t3) -> t4, Add(t4, c) -> y (either operand order), t1..t4 used once.
-struct PolyMatch {
-  std::string x, a, b, c, out, name;
-  std::vector<size_t> nodes;
-};
-
-std::optional<PolyMatch> findPoly(const Graph& g, size_t at,
-                                  const std::map<std::string, std::vector<size_t>>& cons) {
-  const Node& sq = g.nodes[at];
-  if (sq.op != "Mul" || sq.inputs.size() != 2 || sq.inputs[0] != sq.inputs[1] ||
-      g.isWeight(sq.inputs[0]))
-    return std::nullopt;
-  const std::string x = sq.inputs[0];
-  auto only = [&](const std::string& v) -> std::optional<size_t> {
-    auto it = cons.find(v);
-    if (it == cons.end() || it->second.size() != 1) return std::nullopt;
-    return it->second[0];
-  };
-  auto other = [&](const Node& n, const std::string& v) -> std::string {
-    return n.inputs[0] == v ? n.inputs[1] : n.inputs[0];
-  };
-  auto binary = [&](size_t i, const char* op) {
-    return g.nodes[i].op == op && g.nodes[i].inputs.size() == 2;
-  };
-  auto i2 = only(sq.outputs[0]);
-  if (!i2 || !binary(*i2, "Mul")) return std::nullopt;
-  const std::string a = other(g.nodes[*i2], sq.outputs[0]);
-  auto i4 = only(g.nodes[*i2].outputs[0]);
-  if (!g.isWeight(a) || !i4 || !binary(*i4, "Add")) return std::nullopt;
-  const std::string t3 = other(g.nodes[*i4], g.nodes[*i2].outputs[0]);
-  std::optional<size_t> i3;
-  for (size_t j : cons.at(x)) {
-    const Node& n = g.nodes[j];
-    if (n.op == "Mul" && n.inputs.size() == 2 && n.outputs[0] == t3 &&
-        (n.inputs[0] == x || n.inputs[1] == x) && g.isWeight(other(n, x)))
-      i3 = j;
-  }
-  if (!i3 || !only(t3)) return std::nullopt;
-  auto i5 = only(g.nodes[*i4].outputs[0]);
-  if (!i5 || !binary(*i5, "Add")) return std::nullopt;
-  const std::string c = other(g.nodes[*i5], g.nodes[*i4].outputs[0]);
-  if (!g.isWeight(c)) return std::nullopt;
-  return PolyMatch{
-      x, a, other(g.nodes[*i3], x), c, g.nodes[*i5].outputs[0], sq.name, {at, *i2, *i3, *i4, *i5}};
-}
 
 // A polynomial on its own: (a·x + b)·x + c, two Beaver rounds.
 void PrivateModel::Impl::planPoly(const PolyMatch& m) {
@@ -181,37 +119,13 @@ void PrivateModel::Impl::planPoly(const PolyMatch& m) {
 }
 
 void PrivateModel::Impl::plan() {
-  const auto cons = consumersOf(arch);
-  std::map<size_t, PolyMatch> polys;      // by the index of their x*x node
-  std::map<std::string, size_t> poly_of;  // x -> that index
-  for (size_t i = 0; i < arch.nodes.size(); ++i) {
-    if (auto m = findPoly(arch, i, cons)) {
-      poly_of.emplace(m->x, i);
-      polys.emplace(i, std::move(*m));
-    }
-  }
-  // A ReLU whose only consumer is a MaxPool runs after it instead: relu(maxpool(x)) equals
-  // maxpool(relu(x)) exactly (both monotone; max-pool's padding copies in-bounds values), and the
-  // pooled tensor is kh·kw times smaller (LeNet5: 4x fewer ReLU elements and their dealer
-  // material). relu_after[pool node] = the ReLU node.
-  std::map<size_t, size_t> relu_after;
-  std::set<size_t> consumed;
-  for (size_t i = 0; i < arch.nodes.size(); ++i) {
-    const Node& n = arch.nodes[i];
-    if (n.op != "Relu" || n.inputs.size() != 1 || n.outputs.size() != 1) continue;
-    const auto c = cons.find(n.outputs[0]);
-    if (c == cons.end() || c->second.size() != 1) continue;
-    if (std::find(arch.outputs.begin(), arch.outputs.end(), n.outputs[0]) != arch.outputs.end())
-      continue;
-    const Node& pool = arch.nodes[c->second[0]];
-    if (pool.op != "MaxPool" || pool.inputs.empty() || pool.inputs[0] != n.outputs[0]) continue;
-    relu_after.emplace(c->second[0], i);
-    consumed.insert(i);
-  }
+  const Fusions f = findFusions(arch);
+  const auto& cons = f.consumers;
+  std::set<size_t> consumed = f.relus_absorbed;
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     if (consumed.count(i)) continue;
     const Node& n = arch.nodes[i];
-    if (auto r = relu_after.find(i); r != relu_after.end()) {
+    if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
       planNode(n);
       Step& pool = steps.back();
       const Node& relu_node = arch.nodes[r->second];
@@ -229,9 +143,9 @@ void PrivateModel::Impl::plan() {
       // Fuse a polynomial on the output when x's only consumer is the polynomial (x*x and x*b),
       // its a is per output channel or scalar, and the conv is not grouped.
       const PolyMatch* fused = nullptr;
-      auto at = n.outputs.empty() ? poly_of.end() : poly_of.find(n.outputs[0]);
-      if (at != poly_of.end() && cons.at(at->first).size() == 2 && n.attrInt("group", 1) == 1) {
-        const PolyMatch& m = polys.at(at->second);
+      auto at = n.outputs.empty() ? f.poly_of.end() : f.poly_of.find(n.outputs[0]);
+      if (at != f.poly_of.end() && cons.at(at->first).size() == 2 && n.attrInt("group", 1) == 1) {
+        const PolyMatch& m = f.polys.at(at->second);
         const int64_t channels = ops::linearOutputChannels(arch, n);
         const int64_t an = weight(m.a).numel();
         if (an == 1 || an == channels) fused = &m;
@@ -245,7 +159,7 @@ void PrivateModel::Impl::plan() {
       } else {
         planNode(n);
       }
-    } else if (auto m = polys.find(i); m != polys.end()) {
+    } else if (auto m = f.polys.find(i); m != f.polys.end()) {
       planPoly(m->second);
       consumed.insert(m->second.nodes.begin(), m->second.nodes.end());
     } else {
