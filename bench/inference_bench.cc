@@ -15,10 +15,10 @@
 
 #include "mpc_bench.h"
 #include "sotto/data/idx.h"
-#include "sotto/nn/onnx.h"
-#include "sotto/nn/plain_eval.h"
+#include "sotto/model/onnx.h"
+#include "sotto/model/plain_eval.h"
+#include "sotto/model/zoo.h"
 #include "sotto/nn/private_model.h"
-#include "sotto/nn/zoo.h"
 
 #ifndef SOTTO_MODELS_DIR
 #define SOTTO_MODELS_DIR "models"

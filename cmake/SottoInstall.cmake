@@ -4,7 +4,7 @@
 include(CMakePackageConfigHelpers)
 
 set(SOTTO_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Sotto)
-set(_sotto_targets sotto sotto_core sotto_ot sotto_mpc_ot sotto_he sotto_nn ${SOTTO_BACKEND_TARGETS})
+set(_sotto_targets sotto sotto_core sotto_ot sotto_mpc_ot sotto_he sotto_model sotto_nn ${SOTTO_BACKEND_TARGETS})
 install(TARGETS ${_sotto_targets} EXPORT SottoTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

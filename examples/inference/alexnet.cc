@@ -12,7 +12,7 @@
 
 #include "runner.h"
 #include "sotto/data/cifar10.h"
-#include "sotto/nn/zoo.h"
+#include "sotto/model/zoo.h"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "runner.h"
+#include "sotto/model/npy.h"
+#include "sotto/model/onnx.h"
 #include "sotto/mpc/range_check.h"
-#include "sotto/nn/npy.h"
-#include "sotto/nn/onnx.h"
 #include "sotto/nn/private_model.h"
 #include "sotto/sotto.h"
 

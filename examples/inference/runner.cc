@@ -18,11 +18,11 @@
 
 #include "sotto/data/cifar10.h"
 #include "sotto/data/idx.h"
+#include "sotto/model/onnx.h"
+#include "sotto/model/plain_eval.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/dealer_factory.h"
 #include "sotto/mpc/range_check.h"
-#include "sotto/nn/onnx.h"
-#include "sotto/nn/plain_eval.h"
 #include "sotto/nn/private_model.h"
 #include "sotto/sotto.h"
 

@@ -11,8 +11,8 @@
 
 #include "sotto/comm/communicator.h"
 #include "sotto/data/image_set.h"
+#include "sotto/model/graph.h"
 #include "sotto/mpc/dealer.h"
-#include "sotto/nn/graph.h"
 
 namespace sotto::examples {
 
@@ -42,7 +42,6 @@ std::string trustStatement(const Dealer& dealer);
 
 /// An exception's message as a user should read it: without the source locations of checks.
 std::string userMessage(const std::string& what);
-
 
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or

@@ -18,7 +18,7 @@
 
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/fixed_weight.h"
-#include "sotto/nn/recurrent.h"
+#include "sotto/model/recurrent.h"
 
 namespace sotto::nn {
 

@@ -8,9 +8,9 @@
 #include <numeric>
 
 #include "sotto/error.h"
-#include "sotto/nn/graph.h"
-#include "sotto/nn/plain_eval.h"
-#include "sotto/nn/zoo.h"
+#include "sotto/model/graph.h"
+#include "sotto/model/plain_eval.h"
+#include "sotto/model/zoo.h"
 #include "testing/errors.h"
 
 namespace sotto::nn {

@@ -10,9 +10,9 @@
 #include <set>
 
 #include "sotto/error.h"
-#include "sotto/nn/npy.h"
-#include "sotto/nn/onnx.h"
-#include "sotto/nn/plain_eval.h"
+#include "sotto/model/npy.h"
+#include "sotto/model/onnx.h"
+#include "sotto/model/plain_eval.h"
 #include "testing/errors.h"
 
 namespace sotto::nn {

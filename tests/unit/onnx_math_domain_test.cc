@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "../../src/nn/onnx_import.h"
+#include "../../src/model/onnx_import.h"
 #include "sotto/error.h"
 #include "testing/errors.h"
 

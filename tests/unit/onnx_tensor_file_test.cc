@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "sotto/error.h"
-#include "sotto/nn/npy.h"
+#include "sotto/model/npy.h"
 #include "testing/errors.h"
 
 namespace sotto::nn {

@@ -34,8 +34,8 @@
 #include <vector>
 
 #include "sotto/math/functions.h"
+#include "sotto/model/onnx.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/nn/onnx.h"
 #include "sotto/nn/private_model.h"
 #include "testing/mpc.h"
 #include "testing/recording_communicator.h"

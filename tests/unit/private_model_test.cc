@@ -9,11 +9,11 @@
 #include <cmath>
 #include <filesystem>
 
+#include "sotto/model/npy.h"
+#include "sotto/model/onnx.h"
+#include "sotto/model/plain_eval.h"
+#include "sotto/model/zoo.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/nn/npy.h"
-#include "sotto/nn/onnx.h"
-#include "sotto/nn/plain_eval.h"
-#include "sotto/nn/zoo.h"
 #include "testing/mpc.h"
 
 namespace sotto {

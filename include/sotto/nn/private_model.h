@@ -4,10 +4,12 @@
 ///
 /// The model owner holds the graph with its weights; the other parties receive only its
 /// architecture (weight names and shapes, plus the small integer constants that shape tensors,
-/// such as a Reshape target). At load, every weight of a linear layer (Conv, Gemm, MatMul) becomes
-/// a FixedWeight (its mask is opened once, so each inference opens only the input side); biases and
-/// the other weights (batch-norm scales, elementwise constants, polynomial coefficients) are shared
-/// once by the owner. forward() then maps each node to the protocol of the same name:
+/// such as a Reshape target). Each op is planned by its entry in the plan registry
+/// (plan_registry.h; a step may have several outputs); the fusions below span nodes. At load, every
+/// weight of a linear layer (Conv, Gemm, MatMul) becomes a FixedWeight (its mask is opened once, so
+/// each inference opens only the input side); biases and the other weights (batch-norm scales,
+/// elementwise constants, polynomial coefficients) are shared once by the owner. forward() then
+/// maps each node to the protocol of the same name:
 ///
 ///   Conv, Gemm, MatMul with a weight   FixedWeight product: 1 round, n_in words one way
 ///                                      (+ the truncation: 0 rounds local, 1 round dealer)
@@ -44,8 +46,9 @@
 #include <vector>
 
 #include "sotto/math/functions.h"
+#include "sotto/model/graph.h"
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/nn/graph.h"
+#include "sotto/nn/plan_registry.h"
 
 namespace sotto::nn {
 
@@ -57,6 +60,8 @@ struct ModelOptions {
   /// load() refuses a dealer whose secure() is false (the seeded dealer: party 0 would learn the
   /// input) unless this is set or the parties are threads of one process (tests, benchmarks).
   bool allow_insecure_dealer = false;
+  /// The private plans to use (nullptr: PlanRegistry::builtin()); must outlive load().
+  const PlanRegistry* plans = nullptr;
 };
 
 /// What one node (or fused group of nodes) cost in one forward pass, for this party.

@@ -91,7 +91,8 @@ std::vector<uint8_t> serialize(const Graph& graph);
 /// version), naming what is wrong.
 Graph deserialize(const std::vector<uint8_t>& bytes);
 
-/// The ops a Graph may contain (after normalisation), for error messages and documentation.
+/// The ops a Graph may contain (after normalisation): the op types of OpRegistry::builtin()
+/// (op_registry.h), sorted, for error messages and documentation.
 const std::vector<std::string>& supportedOps();
 
 }  // namespace sotto::nn

@@ -18,7 +18,7 @@
 #include <span>
 #include <string>
 
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 namespace sotto::nn {
 

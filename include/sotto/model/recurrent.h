@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 namespace sotto::nn {
 

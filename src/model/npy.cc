@@ -1,4 +1,4 @@
-#include "sotto/nn/npy.h"
+#include "sotto/model/npy.h"
 
 #include <algorithm>
 #include <bit>

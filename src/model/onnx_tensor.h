@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 namespace sotto::nn::internal {
 

@@ -1,4 +1,4 @@
-#include "sotto/nn/recurrent.h"
+#include "sotto/model/recurrent.h"
 
 #include <Eigen/Core>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sotto/nn/zoo.h"
+#include "sotto/model/zoo.h"
 
 #include <cmath>
 

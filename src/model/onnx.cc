@@ -1,13 +1,13 @@
 // ONNX import, stage 1: protobuf -> RawModel. Checks what the file is (a model, its opset and
 // domains, its tensors) and converts attributes; normalisation is onnx_normalize.cc.
-#include "sotto/nn/onnx.h"
+#include "sotto/model/onnx.h"
 
 #include <limits>
 
 #include "onnx_import.h"
 #include "onnx_tensor.h"
 #include "sotto/error.h"
-#include "sotto/nn/npy.h"
+#include "sotto/model/npy.h"
 
 namespace sotto::nn {
 namespace {

@@ -1,7 +1,7 @@
 // Stand-ins for a build without ONNX (SOTTO_WITH_ONNX=OFF): every entry point says so.
 #include "sotto/error.h"
-#include "sotto/nn/npy.h"
-#include "sotto/nn/onnx.h"
+#include "sotto/model/npy.h"
+#include "sotto/model/onnx.h"
 
 namespace sotto::nn {
 namespace {

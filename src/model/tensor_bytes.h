@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sotto/nn/npy.h"
+#include "sotto/model/npy.h"
 
 namespace sotto::nn::internal {
 

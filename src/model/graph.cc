@@ -1,4 +1,4 @@
-#include "sotto/nn/graph.h"
+#include "sotto/model/graph.h"
 
 #include <algorithm>
 #include <bit>
@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "sotto/error.h"
+#include "sotto/model/op_registry.h"
 
 namespace sotto::nn {
 
@@ -81,15 +82,7 @@ int64_t Graph::parameterCount() const {
 }
 
 const std::vector<std::string>& supportedOps() {
-  static const std::vector<std::string> kOps = {"Add",        "AveragePool", "BatchNormalization",
-                                                "Conv",       "Div",         "Exp",
-                                                "Flatten",    "Gemm",        "GlobalAveragePool",
-                                                "Log",        "LogSoftmax",  "MatMul",
-                                                "MaxPool",    "Mul",         "Neg",
-                                                "Reciprocal", "Relu",        "Reshape",
-                                                "Sigmoid",    "Softmax",     "Sqrt",
-                                                "Squeeze",    "Sub",         "Tanh",
-                                                "Transpose",  "Unsqueeze"};
+  static const std::vector<std::string> kOps = OpRegistry::builtin().types();
   return kOps;
 }
 

@@ -1,6 +1,6 @@
 #include "onnx_tensor.h"
 #include "sotto/error.h"
-#include "sotto/nn/npy.h"
+#include "sotto/model/npy.h"
 #include "tensor_bytes.h"
 
 namespace sotto::nn {

@@ -1,0 +1,14 @@
+#pragma once
+// The built-in private plans, one file per op family (plan_registry.h).
+#include "sotto/nn/plan_registry.h"
+
+namespace sotto::nn::ops {
+
+void addLinearPlans(PlanRegistry& r);       // Conv, Gemm, MatMul, BatchNormalization
+void addElementwisePlans(PlanRegistry& r);  // Add, Sub, Mul, Div, Neg
+void addPoolingPlans(PlanRegistry& r);      // MaxPool, AveragePool, GlobalAveragePool
+void addActivationPlans(PlanRegistry& r);   // Relu, Sigmoid, Tanh, Exp, Log, Reciprocal, Sqrt,
+                                            // Softmax, LogSoftmax
+void addShapePlans(PlanRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze
+
+}  // namespace sotto::nn::ops
