@@ -6,7 +6,8 @@
 //   scripts/mpirun-local -np 2 build/bench/inference_bench --backend mpi
 //
 // Models: lenet5/relu (models/lenet5.onnx, trained on Fashion-MNIST), lenet5/poly
-// (models/lenet5_poly.onnx), alexnet/random (AlexNet-CIFAR with deterministic random weights).
+// (models/lenet5_poly.onnx), alexnet/random (AlexNet-CIFAR with deterministic random weights),
+// gru128/table and lstm128/table (models/gru128.onnx, lstm128.onnx: 28 rows as steps).
 // Inputs: the first Fashion-MNIST test images (or a fixed pattern if the dataset is missing) and
 // fixed-pattern CIFAR-shaped images. Party 0 holds the model, party 1 the input; the exact
 // (dealer-assisted) truncation, the examples' default.
@@ -41,17 +42,21 @@ std::vector<double> inputs(int64_t batch, int64_t c, int64_t side) {
   return x;
 }
 
+// A forward pass of the model on `batch` inputs of [c, side, side] (images), or of [side, side]
+// with c = 0 (sequences: a recurrent model reading an image's rows).
 Op forward(std::function<nn::Graph()> graph_fn, int64_t batch, int64_t c, int64_t side) {
   auto graph = std::make_shared<nn::Graph>(graph_fn());
-  const auto x = inputs(batch, c, side);
+  const auto x = inputs(batch, c == 0 ? 1 : c, side);
+  const std::vector<int64_t> dims =
+      c == 0 ? std::vector<int64_t>{batch, side, side} : std::vector<int64_t>{batch, c, side, side};
   Op op;
-  op.reference = nn::evaluate(*graph, nn::PlainTensor{{batch, c, side, side}, x}).values;
-  op.prepare = [graph, x, batch, c, side](Party& p) {
+  op.reference = nn::evaluate(*graph, nn::PlainTensor{dims, x}).values;
+  op.prepare = [graph, x, dims](Party& p) {
     nn::ModelOptions mo;
     mo.allow_insecure_dealer = true;  // benchmarks use the seeded dealer, labelled in the output
     auto model = std::make_shared<nn::PrivateModel>(
         nn::PrivateModel::load(p, p.id() == 0 ? *graph : nn::Graph{}, mo));
-    auto in = ArithTensor::share(p, 1, x, Shape{batch, c, side, side});
+    auto in = ArithTensor::share(p, 1, x, Shape(dims));
     return std::function<ArithTensor()>([model, in] { return model->forward(in); });
   };
   return op;
@@ -75,5 +80,11 @@ int main(int argc, char** argv) {
   for (int64_t b : {1, 8})
     entries.push_back({"inference/alexnet/random/" + std::to_string(b),
                        [=] { return forward(alexnet, b, 3, 32); }, exact});
+  // Recurrent classifiers over the 28 rows of a Fashion-MNIST image (28 steps, hidden 128).
+  for (const char* rnn : {"gru128", "lstm128"})
+    for (int64_t b : {1, 64})
+      entries.push_back(
+          {"inference/" + std::string(rnn) + "/table/" + std::to_string(b),
+           [=] { return forward(onnx((std::string(rnn) + ".onnx").c_str()), b, 0, 28); }, exact});
   return sotto::bench::benchMain(argc, argv, "inference_bench", entries);
 }

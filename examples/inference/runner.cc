@@ -261,14 +261,25 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   uint64_t count = static_cast<uint64_t>(images.count);
   comm.broadcast(kDataOwner, std::as_writable_bytes(std::span(&count, 1)));
   SOTTO_ENFORCE(count > 0, "no images to run");
+  // Images [N, C, H, W], or sequences [N, H, W] (a recurrent model reads a one-channel image row
+  // by row: H steps of W features).
   std::vector<int64_t> in_dims = model.inputDims();
-  SOTTO_ENFORCE(in_dims.size() == 4, "the model input must be [N, C, H, W]");
+  SOTTO_ENFORCE(in_dims.size() == 4 || in_dims.size() == 3,
+                "the model input must be [N, C, H, W] (images) or [N, steps, features] (rows)");
+  if (in_dims.size() == 3) in_dims.insert(in_dims.begin() + 1, 1);
+  const bool rows = model.inputDims().size() == 3;
   if (me_data) {
     SOTTO_ENFORCE(
         images.channels == in_dims[1] && images.height == in_dims[2] && images.width == in_dims[3],
         "the data's images are ", images.channels, "x", images.height, "x", images.width,
-        " but the model expects ", in_dims[1], "x", in_dims[2], "x", in_dims[3]);
+        " but the model expects ", in_dims[1], "x", in_dims[2], "x", in_dims[3],
+        rows ? " (rows as steps)" : "");
   }
+  // The model's input shape for a batch of n.
+  const auto inputDimsOf = [&](int64_t n) {
+    return rows ? std::vector<int64_t>{n, in_dims[2], in_dims[3]}
+                : std::vector<int64_t>{n, in_dims[1], in_dims[2], in_dims[3]};
+  };
   // Demo-only check: the data owner also reads the model to compare with the plaintext result.
   std::optional<nn::Graph> plain;
   if (me_data && a.check) plain = loadGraph(a, d);
@@ -298,7 +309,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   const int64_t per_image = in_dims[1] * in_dims[2] * in_dims[3];
   for (int64_t start = 0; start < static_cast<int64_t>(count); start += a.batch) {
     const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
-    const Shape shape{bs, in_dims[1], in_dims[2], in_dims[3]};
+    const Shape shape(inputDimsOf(bs));
     if (!recorded.count(bs)) {
       // A warm-up pass on zeros records which correlations a batch of this size needs (the
       // secure argmax of --reveal class included).
@@ -363,7 +374,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     const int64_t classes = logits.shape().dims().back();
     std::vector<double> ref;
     if (plain) {
-      nn::PlainTensor pin{{bs, in_dims[1], in_dims[2], in_dims[3]}, x};
+      nn::PlainTensor pin{inputDimsOf(bs), x};
       ref = nn::evaluate(*plain, pin).values;
       for (size_t i = 0; !classes_only && i < got.size() && i < ref.size(); ++i)
         t.max_abs_err = std::max(t.max_abs_err, std::fabs(got[i] - ref[i]));

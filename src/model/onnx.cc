@@ -113,6 +113,24 @@ class Decoder {
         case onnx::AttributeProto::FLOATS:
           node.attrs[a.name()] = std::vector<double>(a.floats().begin(), a.floats().end());
           break;
+        case onnx::AttributeProto::STRINGS: {
+          // Only recurrent ops' `activations` use them: kept as one comma-separated string.
+          std::string joined;
+          for (const auto& v : a.strings()) joined += (joined.empty() ? "" : ",") + v;
+          node.attrs[a.name()] = joined;
+          break;
+        }
+        case onnx::AttributeProto::TENSOR: {
+          // ConstantOfShape's fill value: a one-element tensor, kept as a float attribute.
+          const PlainTensor v = internal::fromTensorProto(
+              a.t(), raw_.source + ": node '" + node.name + "' attribute '" + a.name() + "'");
+          if (node.op != "ConstantOfShape" || v.values.size() != 1) {
+            fail("node '", node.name, "' (", node.op, "): attribute '", a.name(),
+                 "' of type TENSOR is not supported (only ConstantOfShape's one-element value)");
+          }
+          node.attrs[a.name()] = v.values[0];
+          break;
+        }
         default:
           fail("node '", node.name, "' (", node.op, "): attribute '", a.name(), "' of type ",
                onnx::AttributeProto::AttributeType_Name(a.type()),

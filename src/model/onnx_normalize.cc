@@ -151,6 +151,19 @@ class Normalizer final : public ImportContext {
   // ---- the pass over nodes ----------------------------------------------------------------------
 
   void process(Node n) {
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      std::string& in = n.inputs[i];
+      if (zero_states_.count(in)) {
+        // Zeros of a run-time shape: only as a recurrent node's initial state, where an absent
+        // input means the same.
+        if ((n.op != "GRU" && n.op != "LSTM") || (i != 5 && i != 6)) {
+          failNode(n, "uses '", in,
+                   "', zeros of a shape known only at run time (ConstantOfShape); only a "
+                   "recurrent node's initial state may be one");
+        }
+        in.clear();
+      }
+    }
     for (auto& in : n.inputs) {
       if (in.empty()) continue;
       if (auto it = alias_.find(in); it != alias_.end()) in = it->second;
@@ -167,13 +180,27 @@ class Normalizer final : public ImportContext {
     }
     const std::string& op = n.op;
     if (op == "Identity" || op == "Dropout") return removePassThrough(n);
-    if (op == "Shape" || op == "Gather" || op == "Concat" || op == "Cast" ||
-        ((op == "Unsqueeze" || op == "Squeeze") && !n.inputs.empty() &&
-         int_vecs_.count(n.inputs[0]))) {
+    if (op == "Shape" || op == "Concat" || op == "Cast" ||
+        ((op == "Unsqueeze" || op == "Squeeze" || op == "Gather") && !n.inputs.empty() &&
+         (int_vecs_.count(n.inputs[0]) || intVec(n.inputs[0]).has_value()))) {
       return foldShapeArithmetic(n);
+    }
+    if (op == "ConstantOfShape" && !n.inputs.empty() && int_vecs_.count(n.inputs[0])) {
+      return symbolicZeros(n);
     }
     if (op == "Pow") return rewritePow(std::move(n));
     normalizeAndEmit(std::move(n));
+  }
+
+  // ConstantOfShape of a shape computation with a symbolic entry (PyTorch's zero initial state
+  // of a recurrent layer, [dirs, batch, hidden]): remembered, and dropped where it is used.
+  void symbolicZeros(const Node& n) {
+    ops::allowAttrs(*this, n, {"value"});
+    if (n.attrFloat("value", 0.0) != 0.0 || n.outputs.size() != 1) {
+      failNode(n, "fills a shape known only at run time with ", n.attrFloat("value", 0.0),
+               "; only zeros feeding a recurrent node's initial state are supported");
+    }
+    zero_states_.insert(n.outputs[0]);
   }
 
   void removePassThrough(const Node& n) {
@@ -400,6 +427,7 @@ class Normalizer final : public ImportContext {
   std::map<std::string, IntVec> int_vecs_;  // shape computations with symbolic entries
   std::set<std::string> defined_;           // data inputs and node outputs
   std::set<std::string> unavailable_;       // outputs we drop (masks, indices)
+  std::set<std::string> zero_states_;       // run-time-shaped zeros (ConstantOfShape)
   std::map<std::string, int64_t> named_syms_;
   int64_t next_sym_ = 0;
 };

@@ -19,6 +19,7 @@ OpRegistry makeBuiltin() {
   ops::addPoolingOps(r);
   ops::addActivationOps(r);
   ops::addShapeOps(r);
+  ops::addRecurrentOps(r);
   return r;
 }
 

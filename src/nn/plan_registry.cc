@@ -13,6 +13,7 @@ PlanRegistry makeBuiltin() {
   ops::addPoolingPlans(r);
   ops::addActivationPlans(r);
   ops::addShapePlans(r);
+  ops::addRecurrentPlans(r);
   return r;
 }
 

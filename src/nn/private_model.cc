@@ -82,6 +82,7 @@ struct PrivateModel::Impl final : PlanContext {
   // ---- PlanContext ----
   const Party& party() const override { return *party_; }
   bool isOwner() const override { return party_->id() == options.owner; }
+  int owner() const override { return options.owner; }
   MathMethod math() const override { return options.math; }
   const Graph& architecture() const override { return arch; }
   std::span<const double> ownerValues(const std::string& name) const override {

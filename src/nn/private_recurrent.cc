@@ -37,8 +37,8 @@ std::vector<double> stateOf(std::span<const double> s, const RecurrentSpec& spec
 }  // namespace
 
 PrivateRecurrent::PrivateRecurrent(const Party& party, int owner, const RecurrentSpec& spec,
-                                   const RecurrentWeights& weights)
-    : spec_(spec) {
+                                   const RecurrentWeights& weights, MathMethod math)
+    : spec_(spec), math_(math) {
   const int64_t H = spec.hidden, g = spec.gates(), gh = g * H, I = spec.input;
   const bool is_owner = party.id() == owner;
   const bool gru = spec.kind == RecurrentKind::kGru;
@@ -96,7 +96,7 @@ void PrivateRecurrent::step(const Direction& d, const ArithTensor& xw, ArithTens
   if (spec_.kind == RecurrentKind::kGru) {
     // z, r = σ(x·W + h·R + biases); n = tanh(x·Wh + r ⊙ (h·Rh + Rbh)) (or (r ⊙ h)·Rh); h' = n + z ⊙
     // (h - n)
-    const ArithTensor zr = sigmoid(xw.slice(1, 0, 2 * H) + hr.slice(1, 0, 2 * H));
+    const ArithTensor zr = sigmoid(xw.slice(1, 0, 2 * H) + hr.slice(1, 0, 2 * H), math_);
     const ArithTensor z = zr.slice(1, 0, H), r = zr.slice(1, H, 2 * H);
     const ArithTensor lin = [&] {
       if (d.rht) return d.rht->matmulFrom(r.mul(h));  // linear_before_reset = 0: (r ⊙ h)·Rhᵀ
@@ -104,21 +104,21 @@ void PrivateRecurrent::step(const Direction& d, const ArithTensor& xw, ArithTens
       if (d.bias_h) hn = hn + *d.bias_h;
       return r.mul(hn);
     }();
-    const ArithTensor n = tanh(xw.slice(1, 2 * H, 3 * H) + lin);
+    const ArithTensor n = tanh(xw.slice(1, 2 * H, 3 * H) + lin, math_);
     h = n + z.mul(h - n);
     return;
   }
   // LSTM: one sigmoid over [i, o, f, 2·a_c]; g = 2·σ(2·a_c) - 1 = tanh(a_c).
   const ArithTensor a = xw + hr;
   const ArithTensor s =
-      sigmoid(concat({a.slice(1, 0, 3 * H), a.slice(1, 3 * H, 4 * H).mulPublicInt(2)}, 1));
+      sigmoid(concat({a.slice(1, 0, 3 * H), a.slice(1, 3 * H, 4 * H).mulPublicInt(2)}, 1), math_);
   const ArithTensor i = s.slice(1, 0, H), o = s.slice(1, H, 2 * H), f = s.slice(1, 2 * H, 3 * H);
   const ArithTensor s2 = s.slice(1, 3 * H, 4 * H).mulPublicInt(2);
   const ArithTensor g = s2.addPublic(RingTensor::full(s2.shape(), encode(-1.0, s.fracBits())));
   // c' = f ⊙ c + i ⊙ g: both products in one call
   const ArithTensor fc_ig = concat({f, i}, 1).mul(concat({c, g}, 1));
   c = fc_ig.slice(1, 0, H) + fc_ig.slice(1, H, 2 * H);
-  h = o.mul(tanh(c));
+  h = o.mul(tanh(c, math_));
 }
 
 std::vector<ArithTensor> PrivateRecurrent::run(const ArithTensor& x, size_t outputs) const {
@@ -126,8 +126,8 @@ std::vector<ArithTensor> PrivateRecurrent::run(const ArithTensor& x, size_t outp
   const Shape& xs = x.shape();
   SOTTO_ENFORCE(xs.rank() == 3, "recurrent input must be 3-D, got ", xs.toString());
   const int64_t seq = s.batch_first ? xs[1] : xs[0], batch = s.batch_first ? xs[0] : xs[1];
-  SOTTO_ENFORCE(seq == s.seq && xs[2] == s.input, "recurrent input ", xs.toString(), ": expected ",
-                s.seq, " steps of ", s.input, " features");
+  SOTTO_ENFORCE(xs[2] == s.input, "recurrent input ", xs.toString(), ": expected ", s.input,
+                " features per step");
   SOTTO_ENFORCE(!(s.has_initial_h || s.has_initial_c) || batch == s.batch, "recurrent input ",
                 xs.toString(), ": batch ", batch, " differs from the initial state's ", s.batch);
   const int64_t H = s.hidden;

@@ -16,9 +16,10 @@
 #include <span>
 #include <vector>
 
+#include "sotto/math/functions.h"
+#include "sotto/model/recurrent.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/fixed_weight.h"
-#include "sotto/model/recurrent.h"
 
 namespace sotto::nn {
 
@@ -35,12 +36,13 @@ class PrivateRecurrent {
   /// given).
   /// @throws InvalidArgument if the owner's weights do not have the spec's sizes.
   PrivateRecurrent(const Party& party, int owner, const RecurrentSpec& spec,
-                   const RecurrentWeights& weights);
+                   const RecurrentWeights& weights, MathMethod math = MathMethod::kTable);
 
-  /// Runs the node on x (the node's X, in its layout) and returns its first `outputs` outputs
-  /// (Y, Y_h, Y_c) in the node's layout.
-  /// @throws InvalidArgument if x's shape differs from the spec's sequence length or features,
-  ///         or (with initial states) its batch.
+  /// Runs the node on x (the node's X, in its layout: any sequence length, and any batch unless
+  /// initial states fix it) and returns its first `outputs` outputs (Y, Y_h, Y_c) in the node's
+  /// layout.
+  /// @throws InvalidArgument if x is not 3-D, its features differ from the spec's, or (with
+  ///         initial states) its batch differs from theirs.
   std::vector<ArithTensor> run(const ArithTensor& x, size_t outputs) const;
 
  private:
@@ -55,6 +57,7 @@ class PrivateRecurrent {
   void step(const Direction& d, const ArithTensor& xw, ArithTensor& h, ArithTensor& c) const;
 
   RecurrentSpec spec_;
+  MathMethod math_;
   std::vector<Direction> dirs_;
 };
 

@@ -43,6 +43,8 @@ class PlanContext {
   virtual ~PlanContext() = default;
   virtual const Party& party() const = 0;
   virtual bool isOwner() const = 0;
+  /// The model owner's party id.
+  virtual int owner() const = 0;
   virtual MathMethod math() const = 0;
   /// The graph every party knows: weights without values, except structural ones.
   virtual const Graph& architecture() const = 0;

@@ -17,14 +17,15 @@ void addElementwiseOps(OpRegistry& r);  // Add, Sub, Mul, Div, Neg
 void addPoolingOps(OpRegistry& r);      // MaxPool, AveragePool, GlobalAveragePool
 void addActivationOps(OpRegistry& r);   // Relu, Sigmoid, Tanh, Exp, Log, Reciprocal, Sqrt,
                                         // Softmax, LogSoftmax
-void addShapeOps(OpRegistry& r);
+void addShapeOps(OpRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze,
+                                        // Gather, ConstantOfShape
+void addRecurrentOps(OpRegistry& r);    // GRU, LSTM
 
 /// Conv -> BatchNormalization where the conv's output feeds only the BN (and is not one of
 /// `graph_outputs`): the BN is folded into the conv's weights and bias and removed from `g`.
 /// @throws InvalidArgument (through ctx) if the BN's parameters do not match the channels.
-void foldBatchNormsIntoConvs(
-    ImportContext& ctx, Graph& g,
-    const std::set<std::string>& graph_outputs);  // Flatten, Reshape, Transpose, Squeeze, Unsqueeze
+void foldBatchNormsIntoConvs(ImportContext& ctx, Graph& g,
+                             const std::set<std::string>& graph_outputs);
 
 }  // namespace ops
 }  // namespace sotto::nn

@@ -306,9 +306,101 @@ std::vector<MaybeDims> inferAxes(ImportContext& ctx, const Node& n,
   return {out};
 }
 
+// Gather of a data tensor along `axis` by constant indices, made attributes: `indices` (ints,
+// negative counted from the end) and `scalar_index` (1: 0-D indices, the axis is removed).
+std::vector<Node> normalizeGather(ImportContext& ctx, Node n) {
+  allowAttrs(ctx, n, {"axis"});
+  const PlainTensor& idx = ctx.constInput(n, 1, "the indices");
+  if (idx.dims.size() > 1)
+    ctx.failNode(n, "indices of rank ", idx.dims.size(), " (0-D or 1-D only)");
+  Dims indices;
+  for (double v : idx.values) indices.push_back(static_cast<int64_t>(v));
+  const int64_t axis = n.attrInt("axis", 0);
+  n.inputs.resize(1);
+  n.attrs = {{"axis", axis}, {"indices", indices}, {"scalar_index", int64_t{idx.dims.empty()}}};
+  return keep(std::move(n));
+}
+
+std::vector<MaybeDims> inferGather(ImportContext& ctx, const Node& n,
+                                   const std::vector<MaybeDims>& in) {
+  Dims d = *in[0];
+  const int64_t r = static_cast<int64_t>(d.size());
+  const int64_t a = n.attrInt("axis", 0);
+  if (a < -r || a >= r) ctx.failNode(n, "axis ", a, " for an input of rank ", r);
+  const int64_t axis = a < 0 ? a + r : a;
+  for (int64_t i : n.attrInts("indices", {})) {
+    if (!isSymbolicDim(d[axis]) && (i < -d[axis] || i >= d[axis])) {
+      ctx.failNode(n, "index ", i, " outside a dimension of ", d[axis]);
+    }
+  }
+  if (n.attrInt("scalar_index", 0)) {
+    d.erase(d.begin() + axis);
+  } else {
+    d[axis] = static_cast<int64_t>(n.attrInts("indices", {}).size());
+  }
+  return {d};
+}
+
+PlainTensor gather(const Node& n, const PlainTensor& x) {
+  const int64_t r = static_cast<int64_t>(x.dims.size());
+  const int64_t axis = normAxis(n, n.attrInt("axis", 0), r, "axis");
+  const Dims indices = n.attrInts("indices", {});
+  const int64_t len = x.dims[axis], inner = product(x.dims, axis + 1),
+                outer = product(x.dims, 0, axis);
+  Dims out_dims = x.dims;
+  out_dims[axis] = static_cast<int64_t>(indices.size());
+  PlainTensor y = make(out_dims);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (size_t k = 0; k < indices.size(); ++k) {
+      const int64_t i = indices[k] < 0 ? indices[k] + len : indices[k];
+      if (i < 0 || i >= len) fail(n, "index ", indices[k], " outside a dimension of ", len);
+      for (int64_t j = 0; j < inner; ++j) {
+        y.values[(o * static_cast<int64_t>(indices.size()) + static_cast<int64_t>(k)) * inner + j] =
+            x.values[(o * len + i) * inner + j];
+      }
+    }
+  }
+  if (n.attrInt("scalar_index", 0)) y.dims.erase(y.dims.begin() + axis);
+  return y;
+}
+
+// ConstantOfShape of a constant shape (folded into a weight at import; run-time shapes are the
+// normaliser's, onnx_normalize.cc).
+PlainTensor constantOfShape(const Node& n, const PlainTensor& shape) {
+  Dims d;
+  for (double v : shape.values) {
+    if (v < 0) fail(n, "negative dimension ", v);
+    d.push_back(static_cast<int64_t>(v));
+  }
+  PlainTensor y = make(d);
+  std::fill(y.values.begin(), y.values.end(), n.attrFloat("value", 0.0));
+  return y;
+}
+
 }  // namespace
 
 void addShapeOps(OpRegistry& r) {
+  r.add(
+      {.type = "Gather",
+       .min_inputs = 2,
+       .max_inputs = 2,
+       .normalize = normalizeGather,
+       .infer = inferGather,
+       .evaluate = [](const Node& n, const Inputs& in) { return one(gather(n, need(n, in, 0))); }});
+  r.add(
+      {.type = "ConstantOfShape",
+       .min_inputs = 1,
+       .max_inputs = 1,
+       .normalize =
+           [](ImportContext& ctx, Node n) {
+             allowAttrs(ctx, n, {"value"});
+             return keep(std::move(n));
+           },
+       .infer = [](ImportContext&, const Node&,
+                   const std::vector<MaybeDims>&) { return std::vector<MaybeDims>{std::nullopt}; },
+       .evaluate = [](const Node& n,
+                      const Inputs& in) { return one(constantOfShape(n, need(n, in, 0))); },
+       .has_private_plan = false});
   r.add({.type = "Flatten",
          .normalize =
              [](ImportContext& ctx, Node n) {

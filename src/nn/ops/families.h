@@ -9,6 +9,8 @@ void addElementwisePlans(PlanRegistry& r);  // Add, Sub, Mul, Div, Neg
 void addPoolingPlans(PlanRegistry& r);      // MaxPool, AveragePool, GlobalAveragePool
 void addActivationPlans(PlanRegistry& r);   // Relu, Sigmoid, Tanh, Exp, Log, Reciprocal, Sqrt,
                                             // Softmax, LogSoftmax
-void addShapePlans(PlanRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze
+void addShapePlans(PlanRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze,
+                                            // Gather
+void addRecurrentPlans(PlanRegistry& r);    // GRU, LSTM
 
 }  // namespace sotto::nn::ops

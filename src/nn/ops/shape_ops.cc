@@ -95,9 +95,34 @@ StepPlan planAxes(PlanContext& ctx, const Node& n, Acts acts, bool squeeze) {
   });
 }
 
+// Gather by constant indices (normalised to attributes): the selected slices side by side.
+StepPlan planGather(PlanContext&, const Node& n, Acts acts, Acts) {
+  const int64_t axis = n.attrInt("axis", 0);
+  const std::vector<int64_t> indices = n.attrInts("indices", {});
+  const bool scalar = n.attrInt("scalar_index", 0) != 0;
+  SOTTO_ENFORCE(!indices.empty(), nodeLabel(n), ": no indices");
+  return oneOutput(acts, [axis, indices, scalar, n](In in) {
+    const auto& d = in[0]->shape().dims();
+    const int64_t a = normAxis(axis, static_cast<int64_t>(d.size()), n);
+    std::vector<ArithTensor> parts;
+    for (int64_t i : indices) {
+      const int64_t k = i < 0 ? i + d[a] : i;
+      SOTTO_ENFORCE(k >= 0 && k < d[a], nodeLabel(n), ": index ", i, " outside a dimension of ",
+                    d[a]);
+      parts.push_back(in[0]->slice(a, k, k + 1));
+    }
+    ArithTensor y = parts.size() == 1 ? parts[0] : concat(parts, a);
+    if (!scalar) return y;
+    std::vector<int64_t> out = d;
+    out.erase(out.begin() + a);
+    return y.reshape(out);
+  });
+}
+
 }  // namespace
 
 void addShapePlans(PlanRegistry& r) {
+  r.add({.type = "Gather", .plan = planGather});
   r.add({.type = "Flatten", .plan = planFlatten});
   r.add({.type = "Reshape", .structural_inputs = {1}, .plan = planReshape});
   r.add({.type = "Transpose", .plan = planTranspose});
