@@ -122,14 +122,17 @@ HeLinearCore::HeLinearCore(Communicator& comm, bool trim, std::string who)
                 comm.worldSize());
   // Two primes kept (98 bits): room for t = 2^64 and the modulus-switching rounding.
   out_level_ = ctx_.lastLevel() - 1;
-  if (comm.rank() == 1) {
+}
+
+void HeLinearCore::setup() {
+  if (comm_.rank() == 1) {
     sk_ = he::generateSecretKey(ctx_, prg_);
     // A seeded symmetric encryption of zero is a public key (−a·s + e, a) with a from the seed.
     const std::vector<uint64_t> zero(ctx_.n(), 0);
-    comm.send(0, he::serialize(ctx_, he::encryptSymmetricSeeded(ctx_, *sk_, zero, prg_)));
+    comm_.send(0, he::serialize(ctx_, he::encryptSymmetricSeeded(ctx_, *sk_, zero, prg_)));
   } else {
     std::vector<std::byte> bytes(he::serializedSize(ctx_, 0, true));
-    comm.recv(1, bytes);
+    comm_.recv(1, bytes);
     Ciphertext ct = fromPeer(bytes, 1, "public key");
     SOTTO_ENFORCE_AS(ProtocolError, ct.level() == 0, who_,
                      ": the public key from party 1 is not at level 0");

@@ -31,11 +31,14 @@ namespace sotto::detail {
 
 class HeLinearCore {
  public:
-  /// Setup over comm (2 parties; rank 0 the model owner, rank 1 the data owner, who makes the
-  /// key). `who` names the layer in error messages. Cost: 1 message, 217,113 B from 1 to 0.
-  /// @throws InvalidArgument if comm does not have 2 parties; ProtocolError naming party 1 on a
-  ///         malformed key; CommError.
+  /// The parameters over comm (2 parties; rank 0 the model owner, rank 1 the data owner); no
+  /// message yet. `who` names the layer in error messages.
+  /// @throws InvalidArgument if comm does not have 2 parties.
   HeLinearCore(Communicator& comm, bool trim, std::string who);
+  /// The key setup: party 1 makes the key and sends its seeded public key. Both parties call it
+  /// once, before anything else that talks. Cost: 1 message, 217,113 B from 1 to 0.
+  /// @throws ProtocolError naming party 1 on a malformed key; CommError.
+  void setup();
 
   const he::HeContext& ctx() const { return ctx_; }
   bool owner() const { return comm_.rank() == 0; }

@@ -40,7 +40,9 @@ HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring,
 }
 
 HeMatmul::HeMatmul(Communicator& comm, bool trim_download)
-    : comm_(comm), st_(std::make_unique<State>(comm, trim_download)) {}
+    : comm_(comm), st_(std::make_unique<State>(comm, trim_download)) {
+  st_->core.setup();
+}
 
 HeMatmul::~HeMatmul() = default;
 
