@@ -9,24 +9,19 @@
 #include <random>
 #include <vector>
 
+#include "testing/share_helpers.h"
 #include "testing/simulate.h"
 
 namespace sotto {
 namespace {
 
-RingTensor randomTensor(const Shape& shape, std::mt19937_64& rng) {
-  RingTensor t(shape);
-  for (uint64_t& v : t.data()) v = rng();
-  return t;
-}
+using testing::randomRing;
 
 // The revealed output and party 0's plan.
 std::pair<RingTensor, HeConv2dPlan> runBatchNorm(const RingTensor& x, const RingTensor& scale,
                                                  const RingTensor& bias, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const RingTensor x1 = randomTensor(x.shape(), rng);
-  RingTensor x0 = x;
-  x0 -= x1;
+  const auto [x0, x1] = testing::shareOf(x, rng);
   auto runs = testing::simulate(2, [&](Communicator& comm) {
     HeBatchNorm bn(comm, x.shape());
     const bool owner = comm.rank() == 0;
@@ -45,8 +40,8 @@ TEST(HeBatchNorm, ExactModRing) {
     SCOPED_TRACE(shape.toString());
     std::mt19937_64 rng(static_cast<uint64_t>(shape.numel()));
     const int64_t c = shape.dim(1);
-    const RingTensor x = randomTensor(shape, rng), scale = randomTensor(Shape{c}, rng),
-                     bias = randomTensor(Shape{c}, rng);
+    const RingTensor x = randomRing(shape, rng), scale = randomRing(Shape{c}, rng),
+                     bias = randomRing(Shape{c}, rng);
     const auto [y, plan] = runBatchNorm(x, scale, bias, rng());
     ASSERT_EQ(y.shape(), shape);
     const int64_t plane = shape.dim(2) * shape.dim(3);
@@ -78,18 +73,12 @@ TEST(HeBatchNorm, FixedPointWithinTruncationTolerance) {
   const RingTensor scale = RingTensor::encode(sc, Shape{16}, f);
   const RingTensor bias = RingTensor::encode(bs, Shape{16}, 2 * f);
   std::mt19937_64 split(9);
-  const RingTensor x1 = randomTensor(shape, split);
-  RingTensor x0 = x;
-  x0 -= x1;
+  const auto [x0, x1] = testing::shareOf(x, split);
   auto shares = testing::simulate(2, [&](Communicator& comm) {
     HeBatchNorm bn(comm, shape);
     RingTensor y =
         comm.rank() == 0 ? bn.forward(x0, scale, bias) : bn.forward(x1, RingTensor(), RingTensor());
-    // SecureML's local truncation: party 0 shifts its share, party 1 the negation of its own.
-    for (uint64_t& v : y.data())
-      v = comm.rank() == 0
-              ? static_cast<uint64_t>(static_cast<int64_t>(v) >> f)
-              : uint64_t{0} - static_cast<uint64_t>(static_cast<int64_t>(uint64_t{0} - v) >> f);
+    for (uint64_t& v : y.data()) v = testing::truncateShare(v, comm.rank(), f);
     return y;
   });
   RingTensor y = shares[0];

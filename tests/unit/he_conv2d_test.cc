@@ -18,16 +18,13 @@
 #include "sotto/he/keys.h"
 #include "sotto/he/serialize.h"
 #include "testing/bit_balance.h"
+#include "testing/share_helpers.h"
 #include "testing/simulate.h"
 
 namespace sotto {
 namespace {
 
-RingTensor randomTensor(const Shape& shape, std::mt19937_64& rng) {
-  RingTensor t(shape);
-  for (uint64_t& v : t.data()) v = rng();
-  return t;
-}
+using testing::randomRing;
 
 struct PartyRun {
   RingTensor share;
@@ -42,9 +39,7 @@ struct PartyRun {
 std::vector<PartyRun> runConv(const RingTensor& x, const RingTensor& k, const Conv2dOptions& opt,
                               uint64_t seed, bool trim = true) {
   std::mt19937_64 rng(seed);
-  const RingTensor x1 = randomTensor(x.shape(), rng);
-  RingTensor x0 = x;
-  x0 -= x1;
+  const auto [x0, x1] = testing::shareOf(x, rng);
   return testing::simulate(2, [&](Communicator& comm) {
     PartyRun run;
     HeConv2d conv(comm, x.shape(), k.shape(), opt, trim);
@@ -84,7 +79,7 @@ Conv2dOptions options(int64_t stride, int64_t pad, int64_t dil = 1, int64_t grou
 void checkLayer(const Layer& l, uint64_t seed) {
   SCOPED_TRACE(l.name);
   std::mt19937_64 rng(seed);
-  const RingTensor x = randomTensor(l.input, rng), k = randomTensor(l.weight, rng);
+  const RingTensor x = randomRing(l.input, rng), k = randomRing(l.weight, rng);
   const std::vector<PartyRun> runs = runConv(x, k, l.opt, rng());
   const RingTensor want = conv2d(x, k, l.opt);
   ASSERT_EQ(runs[0].share.shape(), want.shape());
@@ -180,10 +175,8 @@ TEST(HeConv2d, FixedPointWithinTruncationTolerance) {
                       wq[static_cast<size_t>(((o * 6 + ch) * 5 + i) * 5 + j)];
             }
         const int64_t idx = (o * 14 + r) * 14 + c;
-        const auto t0 = static_cast<uint64_t>(static_cast<int64_t>(runs[0].share[idx]) >> f);
-        const auto t1 =
-            uint64_t{0} -
-            static_cast<uint64_t>(static_cast<int64_t>(uint64_t{0} - runs[1].share[idx]) >> f);
+        const uint64_t t0 = testing::truncateShare(runs[0].share[idx], 0, f);
+        const uint64_t t1 = testing::truncateShare(runs[1].share[idx], 1, f);
         const double got = std::ldexp(static_cast<double>(static_cast<int64_t>(t0 + t1)), -f);
         worst = std::max(worst, std::abs(got - want));
       }
@@ -201,7 +194,7 @@ TEST(HeConv2d, DataOwnerViewIndependentOfKernel) {
   const Shape in{1, 3, 12, 12}, wt{4, 3, 3, 3};
   const RingTensor x = RingTensor::full(in, 3);
   std::mt19937_64 rng(5);
-  for (const RingTensor& k : {RingTensor::full(wt, 5), randomTensor(wt, rng)}) {
+  for (const RingTensor& k : {RingTensor::full(wt, 5), randomRing(wt, rng)}) {
     const std::vector<PartyRun> runs = runConv(x, k, options(1, 1), 7, /*trim=*/false);
     const PartyRun& p1 = runs[1];
     ASSERT_EQ(p1.decryptions.size(), static_cast<size_t>(p1.plan.outputCiphertexts()));
