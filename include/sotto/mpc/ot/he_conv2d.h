@@ -54,9 +54,9 @@
 /// Cost (per call; I = N_img·C_b·S input and D = O_b·N_img·S output ciphertexts, C_b = ⌈C/C_w⌉,
 /// O_b = ⌈O/O_w⌉, S the spatial blocks; plan() gives them):
 ///   setup     party 1 → 0: 217,113 B, 1 message (at construction).
-///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + (dense outputs read)·98 bits
-///             + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713 B).
-///             1 message each way (1 round trip).
+///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + N_img·O·OH·OW·98 bits (c0 at
+///             the outputs) + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713
+///             B). 1 message each way (1 round trip).
 ///   compute   party 1: I encryptions, D decryptions; party 0: ≤ O_b·C_b kernel NTTs, ≤ D·C_b
 ///             ct × pt products, D pk encryptions and modulus switches, one plaintext conv.
 /// Not protected: the shapes (public), a malicious party (as HeMatmul), side channels.
