@@ -114,18 +114,21 @@ TEST_P(HeConv2dLayers, ExactConvModRing) { checkLayer(GetParam(), 17); }
 
 INSTANTIATE_TEST_SUITE_P(
     Layers, HeConv2dLayers,
-    ::testing::Values(Layer{"lenet5_conv1", {1, 1, 28, 28}, {6, 1, 5, 5}, options(1, 2)},
-                      Layer{"lenet5_conv2", {1, 6, 14, 14}, {16, 6, 5, 5}, options(1, 0)},
-                      Layer{"alexnet_conv1", {1, 3, 32, 32}, {64, 3, 11, 11}, options(4, 5)},
-                      Layer{"alexnet_conv2", {1, 64, 4, 4}, {192, 64, 5, 5}, options(1, 2)},
-                      Layer{"alexnet_conv3", {1, 192, 2, 2}, {384, 192, 3, 3}, options(1, 1)},
-                      Layer{"stride2_batch2", {2, 3, 9, 7}, {4, 3, 3, 3}, options(2, 1)},
-                      Layer{"dilation2", {1, 2, 11, 10}, {3, 2, 3, 3}, options(1, 2, 2)},
-                      Layer{"groups2", {1, 4, 8, 8}, {6, 2, 3, 3}, options(1, 1, 1, 2)},
-                      Layer{"depthwise", {1, 5, 9, 9}, {5, 1, 3, 3}, options(1, 1, 1, 5)},
-                      Layer{"depthwise_x2", {1, 4, 6, 6}, {8, 1, 3, 3}, options(2, 1, 1, 4)},
-                      Layer{"spatial_blocks", {1, 1, 100, 100}, {2, 1, 3, 3}, options(1, 0)},
-                      Layer{"channel_blocks", {1, 64, 16, 16}, {2, 64, 3, 3}, options(1, 1)}),
+    ::testing::Values(
+        Layer{"lenet5_conv1", {1, 1, 28, 28}, {6, 1, 5, 5}, options(1, 2)},
+        Layer{"lenet5_conv2", {1, 6, 14, 14}, {16, 6, 5, 5}, options(1, 0)},
+        Layer{"alexnet_conv1", {1, 3, 32, 32}, {64, 3, 11, 11}, options(4, 5)},
+        Layer{"alexnet_conv2", {1, 64, 4, 4}, {192, 64, 5, 5}, options(1, 2)},
+        Layer{"alexnet_conv3", {1, 192, 2, 2}, {384, 192, 3, 3}, options(1, 1)},
+        Layer{"stride2_batch2", {2, 3, 9, 7}, {4, 3, 3, 3}, options(2, 1)},
+        Layer{"dilation2", {1, 2, 11, 10}, {3, 2, 3, 3}, options(1, 2, 2)},
+        Layer{"groups2", {1, 4, 8, 8}, {6, 2, 3, 3}, options(1, 1, 1, 2)},
+        Layer{"depthwise", {1, 5, 9, 9}, {5, 1, 3, 3}, options(1, 1, 1, 5)},
+        // Filter blocks of 2 that straddle the two groups (filters 2 and 3), one channel a block.
+        Layer{"groups2_straddle", {1, 2, 60, 60}, {6, 1, 3, 3}, options(1, 1, 1, 2)},
+        Layer{"depthwise_x2", {1, 4, 6, 6}, {8, 1, 3, 3}, options(2, 1, 1, 4)},
+        Layer{"spatial_blocks", {1, 1, 100, 100}, {2, 1, 3, 3}, options(1, 0)},
+        Layer{"channel_blocks", {1, 64, 16, 16}, {2, 64, 3, 3}, options(1, 1)}),
     [](const ::testing::TestParamInfo<Layer>& param_info) { return param_info.param.name; });
 
 // Random shapes, strides, paddings, dilations and groups (seeded: the same each run).

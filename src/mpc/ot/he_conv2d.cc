@@ -32,10 +32,9 @@ std::vector<int64_t> channelBlocksOf(const HeConv2dPlan& p, int64_t ob) {
   const int64_t c_first = (o_first / og) * cg, c_last = (o_last / og) * cg + cg - 1;
   std::vector<int64_t> blocks;
   for (int64_t cb = c_first / p.c_w; cb <= c_last / p.c_w; ++cb) {
-    // Between the two ends, a block is used iff a group of ob meets it (groups are contiguous).
-    for (int64_t o = o_first; o <= o_last; o += og) {
-      const int64_t g0 = (o / og) * cg;
-      if (g0 <= (cb + 1) * p.c_w - 1 && g0 + cg - 1 >= cb * p.c_w) {
+    // A block is used iff the channels of one of ob's groups meet it.
+    for (int64_t g = o_first / og; g <= o_last / og; ++g) {
+      if (g * cg <= (cb + 1) * p.c_w - 1 && (g + 1) * cg - 1 >= cb * p.c_w) {
         blocks.push_back(cb);
         break;
       }
