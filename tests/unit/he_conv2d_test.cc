@@ -137,10 +137,10 @@ TEST(HeConv2d, RandomShapes) {
   auto pick = [&](int64_t lo, int64_t hi) {
     return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
   };
-  for (int trial = 0; trial < 6; ++trial) {
-    const int64_t groups = pick(1, 3), cg = pick(1, 4), og = pick(1, 4), kh = pick(1, 4),
-                  kw = pick(1, 4), dil = pick(1, 2), pad = pick(0, 2), stride = pick(1, 3);
-    const int64_t h = pick(dil * (kh - 1) + 1, 20), w = pick(dil * (kw - 1) + 1, 20);
+  for (int trial = 0; trial < 16; ++trial) {
+    const int64_t groups = pick(1, 4), cg = pick(1, 8), og = pick(1, 6), kh = pick(1, 5),
+                  kw = pick(1, 5), dil = pick(1, 3), pad = pick(0, 2), stride = pick(1, 3);
+    const int64_t h = pick(dil * (kh - 1) + 1, 40), w = pick(dil * (kw - 1) + 1, 40);
     checkLayer(Layer{"random" + std::to_string(trial),
                      {pick(1, 2), groups * cg, h, w},
                      {groups * og, cg, kh, kw},
