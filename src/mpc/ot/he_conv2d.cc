@@ -233,15 +233,10 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
     for (int64_t img = 0; img < nimg; ++img)
       for (int64_t s = 0; s < p.spatialBlocks(); ++s, ++idx) {
         he::Ciphertext acc;
-        for (size_t t = 0; t < kpoly.size(); ++t) {
-          he::Ciphertext prod =
-              in[static_cast<size_t>((img * p.c_blocks + kpoly[t].first) * p.spatialBlocks() + s)];
-          he::multiplyPlainInplace(core.ctx(), prod, kpoly[t].second);
-          if (t == 0)
-            acc = std::move(prod);
-          else
-            he::addInplace(core.ctx(), acc, prod);
-        }
+        for (const auto& [cb, kp] : kpoly)
+          he::multiplyPlainAccumulate(
+              core.ctx(), acc,
+              in[static_cast<size_t>((img * p.c_blocks + cb) * p.spatialBlocks() + s)], kp);
         const std::vector<uint64_t> r =
             core.respond(std::move(acc), st_->reads[idx], st_->flood_bits, download);
         for (size_t j = 0; j < r.size(); ++j) y[static_cast<int64_t>(st_->outputs[idx][j])] -= r[j];

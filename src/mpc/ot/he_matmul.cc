@@ -137,14 +137,9 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
     for (size_t nb = 0; nb < b.n_blocks; ++nb) {
       const size_t idx = mb * b.n_blocks + nb;
       he::Ciphertext acc;
-      for (size_t kb = 0; kb < b.k_blocks; ++kb) {
-        he::Ciphertext prod = in[mb * b.k_blocks + kb];
-        he::multiplyPlainInplace(core.ctx(), prod, wpoly[kb * b.n_blocks + nb]);
-        if (kb == 0)
-          acc = std::move(prod);
-        else
-          he::addInplace(core.ctx(), acc, prod);
-      }
+      for (size_t kb = 0; kb < b.k_blocks; ++kb)
+        he::multiplyPlainAccumulate(core.ctx(), acc, in[mb * b.k_blocks + kb],
+                                    wpoly[kb * b.n_blocks + nb]);
       const std::vector<uint64_t> r = core.respond(std::move(acc), reads[idx], f, download);
       for (size_t j = 0; j < r.size(); ++j) y[outputs[idx][j]] -= r[j];
     }
