@@ -13,11 +13,14 @@
 //   p0_sent_bytes      party 0 → 1: the returned ciphertexts
 //   setup_bytes        the one-time public key (party 1 → 0), apart
 //   ct_in, ct_out      ciphertexts each way; rounds: party 0's blocking calls in the call
+//   p0_cpu_ms, p1_cpu_ms   each party's thread CPU time in the call (less sensitive than the
+//                          wall time to other processes on a shared machine)
 // Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,8 +38,14 @@ namespace {
 using namespace sotto;
 using Clock = std::chrono::steady_clock;
 
+double threadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 struct Measured {
-  double seconds = 0;
+  double seconds = 0, cpu = 0;
   uint64_t setup_sent = 0, sent = 0, rounds = 0;
   int64_t ct_in = 0, ct_out = 0;
 };
@@ -57,7 +66,9 @@ void runTimed(benchmark::State& state, const std::function<Timed(Communicator&)>
       comm.barrier();
       comm.resetStats();
       const auto t0 = Clock::now();
+      const double c0 = threadCpuSeconds();
       layer.call();
+      r.cpu = threadCpuSeconds() - c0;
       r.sent = comm.stats().total.bytes_sent;
       r.rounds = comm.stats().total.rounds;
       comm.barrier();
@@ -75,6 +86,8 @@ void runTimed(benchmark::State& state, const std::function<Timed(Communicator&)>
   state.counters["ct_in"] = static_cast<double>(last[0].ct_in);
   state.counters["ct_out"] = static_cast<double>(last[0].ct_out);
   state.counters["rounds"] = static_cast<double>(last[0].rounds);
+  state.counters["p0_cpu_ms"] = 1e3 * last[0].cpu;
+  state.counters["p1_cpu_ms"] = 1e3 * last[1].cpu;
 }
 
 RingTensor randomTensor(const Shape& shape) {
