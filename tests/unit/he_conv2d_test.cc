@@ -7,9 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sotto/crypto/prg.h"
@@ -17,6 +20,8 @@
 #include "sotto/he/encryptor.h"
 #include "sotto/he/keys.h"
 #include "sotto/he/serialize.h"
+#include "sotto/mpc/ot/he_batchnorm.h"
+#include "sotto/mpc/ot/he_matmul.h"
 #include "testing/bit_balance.h"
 #include "testing/share_helpers.h"
 #include "testing/simulate.h"
@@ -217,6 +222,55 @@ TEST(HeConv2d, DataOwnerViewIndependentOfKernel) {
       EXPECT_LE(budget, 14.0);
     }
   }
+}
+
+// One HeSession for a LeNet5-like chain (conv, conv, BatchNorm, FC): the key setup is paid once
+// (217,113 B from party 1, at the session), the layers send nothing at construction, and each
+// layer's result is exact.
+TEST(HeConv2d, SharedSessionPaysTheSetupOnce) {
+  std::mt19937_64 rng(21);
+  const Shape in1{1, 1, 12, 12}, k1{4, 1, 3, 3}, in2{1, 4, 10, 10}, k2{6, 4, 3, 3};
+  const RingTensor x1 = randomRing(in1, rng), w1 = randomRing(k1, rng);
+  const RingTensor x2 = randomRing(in2, rng), w2 = randomRing(k2, rng);
+  const RingTensor scale = randomRing(Shape{4}, rng), bias = randomRing(Shape{4}, rng);
+  const auto [a0, a1] = testing::shareOf(x1, rng);
+  const auto [b0, b1] = testing::shareOf(x2, rng);
+  const std::vector<uint64_t> wf(30 * 5, 3), f0(60, 2), f1(60, 5);  // FC: X = 7, W = 3
+  auto runs = testing::simulate(2, [&](Communicator& comm) {
+    const bool owner = comm.rank() == 0;
+    auto session = std::make_shared<HeSession>(comm);
+    const uint64_t setup = comm.stats().total.bytes_sent + comm.stats().total.bytes_received;
+    HeConv2d c1(session, in1, k1, options(1, 0)), c2(session, in2, k2, options(1, 1));
+    HeBatchNorm bn(session, in2);
+    HeMatmul fc(session);
+    const uint64_t after_layers = comm.stats().total.bytes_sent + comm.stats().total.bytes_received;
+    RingTensor y1 = c1.forward(owner ? a0 : a1, owner ? w1 : RingTensor());
+    RingTensor y2 = c2.forward(owner ? b0 : b1, owner ? w2 : RingTensor());
+    RingTensor y3 = bn.forward(owner ? b0 : b1, scale, bias);
+    std::vector<uint64_t> y4 =
+        fc.multiply(owner ? f0 : f1, owner ? wf : std::vector<uint64_t>{}, 2, 30, 5);
+    return std::make_tuple(setup, after_layers, y1, y2, y3, y4);
+  });
+  for (const auto& r : runs) {
+    EXPECT_EQ(std::get<0>(r), 217113u);
+    EXPECT_EQ(std::get<1>(r), 217113u);  // no layer sent a key of its own
+  }
+  auto reveal = [&](const RingTensor& s0, const RingTensor& s1) {
+    RingTensor y = s0;
+    y += s1;
+    return y;
+  };
+  const RingTensor y1 = reveal(std::get<2>(runs[0]), std::get<2>(runs[1]));
+  const RingTensor want1 = conv2d(x1, w1, options(1, 0));
+  EXPECT_TRUE(std::equal(y1.data().begin(), y1.data().end(), want1.data().begin()));
+  const RingTensor y2 = reveal(std::get<3>(runs[0]), std::get<3>(runs[1]));
+  const RingTensor want2 = conv2d(x2, w2, options(1, 1));
+  EXPECT_TRUE(std::equal(y2.data().begin(), y2.data().end(), want2.data().begin()));
+  const RingTensor y3 = reveal(std::get<4>(runs[0]), std::get<4>(runs[1]));
+  for (int64_t i = 0; i < y3.numel(); ++i)
+    EXPECT_EQ(y3[i], scale[i / 100] * x2[i] + bias[i / 100]) << i;
+  for (size_t i = 0; i < 10; ++i)
+    EXPECT_EQ(std::get<5>(runs[0])[i] + std::get<5>(runs[1])[i], uint64_t{7 * 3 * 30}) << i;
 }
 
 // An input ciphertext under other parameters (a genuine ciphertext of the same size, for a

@@ -1,6 +1,8 @@
 // BatchNorm as a depthwise 1x1 HeConv2d plus party 0's bias (sotto/mpc/ot/he_batchnorm.h).
 #include "sotto/mpc/ot/he_batchnorm.h"
 
+#include <utility>
+
 #include "sotto/error.h"
 
 namespace sotto {
@@ -22,12 +24,15 @@ Conv2dOptions depthwise(int64_t channels) {
 
 HeBatchNorm::HeBatchNorm(Communicator& comm, const Shape& input, bool trim_download)
     : channels_(checkedInput(input).dim(1)),
-      owner_(comm.rank() == 0),
       conv_(comm, input, Shape{channels_, 1, 1, 1}, depthwise(channels_), trim_download) {}
+
+HeBatchNorm::HeBatchNorm(std::shared_ptr<HeSession> session, const Shape& input)
+    : channels_(checkedInput(input).dim(1)),
+      conv_(std::move(session), input, Shape{channels_, 1, 1, 1}, depthwise(channels_)) {}
 
 RingTensor HeBatchNorm::forward(const RingTensor& x_share, const RingTensor& scale,
                                 const RingTensor& bias) {
-  if (!owner_) return conv_.forward(x_share, RingTensor());
+  if (!conv_.isModelOwner()) return conv_.forward(x_share, RingTensor());
   const Shape per_channel{channels_};
   SOTTO_ENFORCE(scale.shape() == per_channel && bias.shape() == per_channel, "HeBatchNorm: scale ",
                 scale.shape(), " and bias ", bias.shape(), " must both be ", per_channel);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -96,8 +97,8 @@ HeConv2dPlan planHeConv2d(const Shape& input, const Shape& weight, const Conv2dO
 }
 
 struct HeConv2d::State {
-  State(Communicator& comm, bool trim) : core(comm, trim, "HeConv2d") {}
-  detail::HeLinearCore core;
+  std::shared_ptr<HeSession> session;
+  detail::HeLinearCore* core = nullptr;
   HeConv2dPlan plan;
   int flood_bits = 0;
   // Per returned ciphertext, in the order (o, image, h block, w block): the coefficients read
@@ -107,8 +108,25 @@ struct HeConv2d::State {
 
 HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
                    const Conv2dOptions& options, bool trim_download)
-    : st_(std::make_unique<State>(comm, trim_download)) {
-  detail::HeLinearCore& core = st_->core;
+    : st_(std::make_unique<State>()) {
+  st_->session.reset(new HeSession(comm, trim_download, HeSession::Deferred{}));
+  st_->core = &st_->session->core();
+  init(input, weight, options);  // every check before the first message
+  st_->core->setup();
+}
+
+HeConv2d::HeConv2d(std::shared_ptr<HeSession> session, const Shape& input, const Shape& weight,
+                   const Conv2dOptions& options)
+    : st_(std::make_unique<State>()) {
+  SOTTO_ENFORCE(session != nullptr, "HeConv2d: no session");
+  st_->session = std::move(session);
+  st_->core = &st_->session->core();
+  init(input, weight, options);
+}
+
+void HeConv2d::init(const Shape& input, const Shape& weight, const Conv2dOptions& options) {
+  detail::HeLinearCore& core = *st_->core;
+  core.setName("HeConv2d");
   HeConv2dPlan& p = st_->plan;
   p = planHeConv2d(input, weight, options, core.ringDegree(), core.uploadBytes(),
                    core.returnedBytes(0));
@@ -138,22 +156,21 @@ HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
               }
             }
         }
-  core.setup();
 }
 
 HeConv2d::~HeConv2d() = default;
 
 const HeConv2dPlan& HeConv2d::plan() const { return st_->plan; }
-size_t HeConv2d::uploadCiphertextBytes() const { return st_->core.uploadBytes(); }
+size_t HeConv2d::uploadCiphertextBytes() const { return st_->core->uploadBytes(); }
 size_t HeConv2d::returnedCiphertextBytes(size_t outputs) const {
-  return st_->core.returnedBytes(outputs);
+  return st_->core->returnedBytes(outputs);
 }
-void HeConv2d::keepView(bool on) { st_->core.keepView(on); }
+void HeConv2d::keepView(bool on) { st_->core->keepView(on); }
 const std::vector<std::vector<uint64_t>>& HeConv2d::lastDecryptions() const {
-  return st_->core.lastDecryptions();
+  return st_->core->lastDecryptions();
 }
 const std::vector<double>& HeConv2d::lastNoiseBudgets() const {
-  return st_->core.lastNoiseBudgets();
+  return st_->core->lastNoiseBudgets();
 }
 const std::vector<size_t>& HeConv2d::readPositions(size_t i) const {
   SOTTO_ENFORCE(i < st_->reads.size(), "HeConv2d: returned ciphertext ", i, " of ",
@@ -161,8 +178,11 @@ const std::vector<size_t>& HeConv2d::readPositions(size_t i) const {
   return st_->reads[i];
 }
 
+bool HeConv2d::isModelOwner() const { return st_->core->owner(); }
+
 RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel) {
-  detail::HeLinearCore& core = st_->core;
+  detail::HeLinearCore& core = *st_->core;
+  core.setName("HeConv2d");
   const HeConv2dPlan& p = st_->plan;
   SOTTO_ENFORCE(x_share.shape() == p.input, "HeConv2d: the input share is ", x_share.shape(),
                 ", the layer was made for ", p.input);

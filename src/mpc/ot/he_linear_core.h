@@ -40,6 +40,8 @@ class HeLinearCore {
   /// @throws ProtocolError naming party 1 on a malformed key; CommError.
   void setup();
 
+  /// The layer named in error messages from now on.
+  void setName(std::string who) { who_ = std::move(who); }
   const he::HeContext& ctx() const { return ctx_; }
   bool owner() const { return comm_.rank() == 0; }
   size_t ringDegree() const { return ctx_.n(); }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -13,8 +14,8 @@
 namespace sotto {
 
 struct HeMatmul::State {
-  State(Communicator& comm, bool trim) : core(comm, trim, "HeMatmul") {}
-  detail::HeLinearCore core;
+  std::shared_ptr<HeSession> session;
+  detail::HeLinearCore* core = nullptr;
 };
 
 HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring, size_t up_bytes,
@@ -40,34 +41,39 @@ HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring,
 }
 
 HeMatmul::HeMatmul(Communicator& comm, bool trim_download)
-    : comm_(comm), st_(std::make_unique<State>(comm, trim_download)) {
-  st_->core.setup();
+    : HeMatmul(std::make_shared<HeSession>(comm, trim_download)) {}
+
+HeMatmul::HeMatmul(std::shared_ptr<HeSession> session) : st_(std::make_unique<State>()) {
+  SOTTO_ENFORCE(session != nullptr, "HeMatmul: no session");
+  st_->session = std::move(session);
+  st_->core = &st_->session->core();
 }
 
 HeMatmul::~HeMatmul() = default;
 
-size_t HeMatmul::uploadCiphertextBytes() const { return st_->core.uploadBytes(); }
+size_t HeMatmul::uploadCiphertextBytes() const { return st_->core->uploadBytes(); }
 size_t HeMatmul::downloadCiphertextBytes() const { return returnedCiphertextBytes(0); }
 size_t HeMatmul::returnedCiphertextBytes(size_t outputs) const {
-  return st_->core.returnedBytes(outputs);
+  return st_->core->returnedBytes(outputs);
 }
-size_t HeMatmul::outputLevel() const { return st_->core.outLevel(); }
+size_t HeMatmul::outputLevel() const { return st_->core->outLevel(); }
 const std::vector<std::vector<uint64_t>>& HeMatmul::lastDecryptions() const {
-  return st_->core.lastDecryptions();
+  return st_->core->lastDecryptions();
 }
 const std::vector<double>& HeMatmul::lastNoiseBudgets() const {
-  return st_->core.lastNoiseBudgets();
+  return st_->core->lastNoiseBudgets();
 }
 
 HeMatmulBlocks HeMatmul::blocks(size_t m, size_t k, size_t n) const {
-  return chooseHeMatmulBlocks(m, k, n, st_->core.ringDegree(), uploadCiphertextBytes(),
+  return chooseHeMatmulBlocks(m, k, n, st_->core->ringDegree(), uploadCiphertextBytes(),
                               downloadCiphertextBytes());
 }
 
 std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
                                          std::span<const uint64_t> w, size_t m, size_t k,
                                          size_t n) {
-  detail::HeLinearCore& core = st_->core;
+  detail::HeLinearCore& core = *st_->core;
+  core.setName("HeMatmul");
   core.keepView(keep_view_);
   const size_t big_n = core.ringDegree();
   const HeMatmulBlocks b = blocks(m, k, n);

@@ -34,6 +34,9 @@ class HeBatchNorm {
   ///         ≥ 1 or does not fit N (as HeConv2d); ProtocolError naming party 1 on a malformed
   ///         key; CommError.
   HeBatchNorm(Communicator& comm, const Shape& input, bool trim_download = true);
+  /// The same on a shared session (sotto/mpc/ot/he_session.h): no setup, no message.
+  /// @throws InvalidArgument as above, or if session is null.
+  HeBatchNorm(std::shared_ptr<HeSession> session, const Shape& input);
 
   /// This party's share of scale·x + bias, from its share of x and, on party 0, scale and bias
   /// (each [C]; ignored on party 1). Cost: header.
@@ -45,7 +48,6 @@ class HeBatchNorm {
 
  private:
   int64_t channels_;
-  bool owner_;
   HeConv2d conv_;
 };
 

@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "sotto/comm/communicator.h"
+#include "sotto/mpc/ot/he_session.h"
 #include "sotto/tensor/linear.h"
 #include "sotto/tensor/ring_tensor.h"
 #include "sotto/tensor/shape.h"
@@ -112,6 +113,10 @@ class HeConv2d {
   ///         CommError.
   HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
            const Conv2dOptions& options = {}, bool trim_download = true);
+  /// The same layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own and no
+  /// message at construction. @throws InvalidArgument as above, or if session is null.
+  HeConv2d(std::shared_ptr<HeSession> session, const Shape& input, const Shape& weight,
+           const Conv2dOptions& options = {});
   ~HeConv2d();
   HeConv2d(const HeConv2d&) = delete;
   HeConv2d& operator=(const HeConv2d&) = delete;
@@ -123,6 +128,8 @@ class HeConv2d {
   RingTensor forward(const RingTensor& x_share, const RingTensor& kernel);
 
   const HeConv2dPlan& plan() const;
+  /// True on party 0 (the model owner, who passes the kernel).
+  bool isModelOwner() const;
   /// Bytes of one uploaded ciphertext (217,113) and of a returned one read at `outputs`
   /// coefficients.
   size_t uploadCiphertextBytes() const;
@@ -137,6 +144,7 @@ class HeConv2d {
 
  private:
   struct State;
+  void init(const Shape& input, const Shape& weight, const Conv2dOptions& options);
   std::unique_ptr<State> st_;
 };
 
