@@ -39,10 +39,9 @@ PlainMultiplier preparePlain(const HeContext& ctx, std::span<const uint64_t> p) 
   toNtt(ctx, out.p);
   out.shoup.resize(out.p.data.size());
   for (size_t r = 0; r < out.p.rows; ++r) {
-    const uint64_t q = ctx.modulus(r).value();
-    for (size_t j = 0; j < ctx.n(); ++j) {
-      out.shoup[r * ctx.n() + j] = shoupPrecompute(out.p.data[r * ctx.n() + j], q);
-    }
+    const Modulus& mod = ctx.modulus(r);
+    for (size_t j = 0; j < ctx.n(); ++j)
+      out.shoup[r * ctx.n() + j] = mod.shoup(out.p.data[r * ctx.n() + j]);
   }
   return out;
 }
