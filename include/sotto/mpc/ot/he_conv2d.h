@@ -24,13 +24,13 @@
 ///  (y, x) of the block, 0 ≤ y ≤ H_w − k'_h, 0 ≤ x ≤ W_w − k'_w; the other products either land
 ///  between these positions or wrap below O. Channel blocks are summed under encryption; packing
 ///  several filters (as Cheetah's HomConv packs M_w) keeps small late layers from returning a
-///  ciphertext per output channel. Groups: the
-///  kernel is taken as block-diagonal [O, C] (zero between groups), and products with an
-///  all-zero kernel block are skipped, so depthwise and grouped layers share the packing.
+///  ciphertext per output channel. Groups: the kernel is taken as block-diagonal [O, C] (zero
+///  between groups), and products with an all-zero kernel block are skipped, so depthwise and
+///  grouped layers share the packing.
 ///  Stride s is done by computing the dense output and reading only the positions y ≡ 0 (mod s):
 ///  simple, but it computes s_h·s_w times the outputs it returns (Cheetah splits the input into
 ///  s_h·s_w phases instead; not done here).
-///  The block (C_w, H_w, W_w) minimises the bytes moved (planHeConv2d).
+///  The blocks (C_w, H_w, W_w, O_w) minimise the bytes moved (planHeConv2d).
 ///
 /// Protocol (one round trip after a one-time setup; the machinery HeMatmul shares):
 ///  setup  party 1 sends a seeded public key (217,113 B).
@@ -53,12 +53,14 @@
 ///
 /// Cost (per call; I = N_img·C_b·S input and D = O_b·N_img·S output ciphertexts, C_b = ⌈C/C_w⌉,
 /// O_b = ⌈O/O_w⌉, S the spatial blocks; plan() gives them):
-///   setup     party 1 → 0: 217,113 B, 1 message (at construction).
+///   setup     party 1 → 0: 217,113 B, 1 message (at construction; once per HeSession when
+///             layers share one).
 ///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + N_img·O·OH·OW·98 bits (c0 at
 ///             the outputs) + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713
 ///             B). 1 message each way (1 round trip).
-///   compute   party 1: I encryptions, D decryptions; party 0: ≤ O_b·C_b kernel NTTs, ≤ D·C_b
-///             ct × pt products, D pk encryptions and modulus switches, one plaintext conv.
+///   compute   party 1: I encryptions, D decryptions; party 0: ≤ O_b·C_b kernel encodings
+///             (k NTTs each), ≤ D·C_b ct × pt products, D pk encryptions and modulus switches,
+///             one plaintext conv.
 /// Not protected: the shapes (public), a malicious party (as HeMatmul), side channels.
 
 #include <cstddef>
