@@ -318,6 +318,23 @@ TEST(HeConv2d, RejectsALayerThatDoesNotFitN) {
   }
 }
 
+// A layer that sums too many channel blocks into one output (20,000 channels under a 90x90
+// kernel: one channel a ciphertext, 20,000 products per output) would need flooding beyond the
+// parameters: an error at construction naming the layer, before any message (no tensor is made).
+TEST(HeConv2d, RejectsALayerWhoseFloodedNoiseDoesNotFit) {
+  try {
+    testing::simulate(2, [&](Communicator& comm) {
+      HeConv2d conv(comm, Shape{1, 20000, 90, 90}, Shape{1, 20000, 90, 90});
+      return 0;
+    });
+    FAIL() << "no exception";
+  } catch (const InvalidArgument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("[1, 20000, 90, 90]"), std::string::npos) << what;
+    EXPECT_NE(what.find("does not fit the parameters"), std::string::npos) << what;
+  }
+}
+
 TEST(HeConv2d, RejectsWrongShapes) {
   EXPECT_THROW(
       testing::simulate(
