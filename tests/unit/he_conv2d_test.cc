@@ -302,37 +302,35 @@ TEST(HeConv2d, RejectsAWrongParameterCiphertextNamingThePeer) {
   }
 }
 
-// A layer whose dilated kernel window exceeds N is an error at construction naming the shapes,
-// before any message.
-TEST(HeConv2d, RejectsALayerThatDoesNotFitN) {
+// The InvalidArgument a layer's construction throws on both parties (before any message).
+std::string constructionError(const Shape& input, const Shape& weight, const Conv2dOptions& opt) {
   try {
     testing::simulate(2, [&](Communicator& comm) {
-      HeConv2d conv(comm, Shape{1, 1, 100, 100}, Shape{1, 1, 46, 46}, options(1, 0, 2));
+      HeConv2d conv(comm, input, weight, opt);
       return 0;
     });
-    FAIL() << "no exception";
   } catch (const InvalidArgument& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("[1, 1, 100, 100]"), std::string::npos) << what;
-    EXPECT_NE(what.find("does not fit N = 8192"), std::string::npos) << what;
+    return e.what();
   }
+  return "no exception";
+}
+
+// A layer whose dilated kernel window exceeds N is an error at construction naming the shapes.
+TEST(HeConv2d, RejectsALayerThatDoesNotFitN) {
+  const std::string what =
+      constructionError(Shape{1, 1, 100, 100}, Shape{1, 1, 46, 46}, options(1, 0, 2));
+  EXPECT_NE(what.find("[1, 1, 100, 100]"), std::string::npos) << what;
+  EXPECT_NE(what.find("does not fit N = 8192"), std::string::npos) << what;
 }
 
 // A layer that sums too many channel blocks into one output (20,000 channels under a 90x90
 // kernel: one channel a ciphertext, 20,000 products per output) would need flooding beyond the
-// parameters: an error at construction naming the layer, before any message (no tensor is made).
+// parameters: an error at construction naming the layer (no tensor is ever made).
 TEST(HeConv2d, RejectsALayerWhoseFloodedNoiseDoesNotFit) {
-  try {
-    testing::simulate(2, [&](Communicator& comm) {
-      HeConv2d conv(comm, Shape{1, 20000, 90, 90}, Shape{1, 20000, 90, 90});
-      return 0;
-    });
-    FAIL() << "no exception";
-  } catch (const InvalidArgument& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("[1, 20000, 90, 90]"), std::string::npos) << what;
-    EXPECT_NE(what.find("does not fit the parameters"), std::string::npos) << what;
-  }
+  const std::string what =
+      constructionError(Shape{1, 20000, 90, 90}, Shape{1, 20000, 90, 90}, options(1, 0));
+  EXPECT_NE(what.find("[1, 20000, 90, 90]"), std::string::npos) << what;
+  EXPECT_NE(what.find("does not fit the parameters"), std::string::npos) << what;
 }
 
 TEST(HeConv2d, RejectsWrongShapes) {
