@@ -224,6 +224,33 @@ TEST(HeConv2d, DataOwnerViewIndependentOfKernel) {
   }
 }
 
+// The noise budget of what party 1 decrypts, for AlexNet-CIFAR's deepest convolutions (the most
+// channel blocks T summed into one output): flooding of f = 134 + ⌈log2 T⌉ bits leaves
+// ≈ 13 − log2 T bits (he_matmul_test's ReturnedNoiseIsFlooded explains the figure); asserted
+// within [11 − ⌈log2 T⌉, 14 − ⌈log2 T⌉] and with a margin of 5 bits above exhaustion, and the
+// results exact.
+TEST(HeConv2d, NoiseBudgetHoldsOnAlexNetsDeepestLayers) {
+  for (const Layer& l : {Layer{"alexnet_conv4", {1, 384, 2, 2}, {256, 384, 3, 3}, options(1, 1)},
+                         Layer{"alexnet_conv5", {1, 256, 2, 2}, {256, 256, 3, 3}, options(1, 1)}}) {
+    SCOPED_TRACE(l.name);
+    std::mt19937_64 rng(31);
+    const RingTensor x = randomRing(l.input, rng), k = randomRing(l.weight, rng);
+    const std::vector<PartyRun> runs = runConv(x, k, l.opt, 32, /*trim=*/false);
+    const RingTensor want = conv2d(x, k, l.opt);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < want.numel(); ++i)
+      wrong += (runs[0].share[i] + runs[1].share[i]) != want[i];
+    EXPECT_EQ(wrong, 0);
+    const double lg = std::ceil(std::log2(static_cast<double>(runs[1].plan.terms)));
+    ASSERT_EQ(runs[1].budgets.size(), static_cast<size_t>(runs[1].plan.outputCiphertexts()));
+    for (double budget : runs[1].budgets) {
+      EXPECT_GE(budget, 5.0) << "T = " << runs[1].plan.terms;
+      EXPECT_GE(budget, 11.0 - lg);
+      EXPECT_LE(budget, 14.0 - lg);
+    }
+  }
+}
+
 // One HeSession for a LeNet5-like chain (conv, conv, BatchNorm, FC): the key setup is paid once
 // (217,113 B from party 1, at the session), the layers send nothing at construction, and each
 // layer's result is exact.
