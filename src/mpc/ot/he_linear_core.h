@@ -1,7 +1,9 @@
 #pragma once
 // HeLinearCore: the two-party machinery of Cheetah's coefficient-encoded linear layers, shared by
 // HeMatmul (sotto/mpc/ot/he_matmul.h) and HeConv2d (sotto/mpc/ot/he_conv2d.h), which differ only
-// in how they pack a share and a weight into polynomials and where the results land. Semi-honest.
+// in how they pack a share and a weight into polynomials and where the results land. One core
+// (one key pair) is owned by a HeSession (sotto/mpc/ot/he_session.h), which several layers may
+// share; they call setName so that errors name the layer at work. Semi-honest.
 // Paper: Huang, Lu, Hong, Ding, "Cheetah", USENIX Security 2022, section 3.
 //
 //  setup    party 1 draws a ternary key s, sends a seeded public key pk = (−a·s + e, a).
