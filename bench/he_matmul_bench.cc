@@ -15,6 +15,10 @@
 //   ct_in, ct_out      ciphertexts each way; rounds: party 0's blocking calls in the call
 //   p0_cpu_ms, p1_cpu_ms   each party's thread CPU time in the call (less sensitive than the
 //                          wall time to other processes on a shared machine)
+// Allocation churn: every ciphertext is a fresh 256-512 KB allocation, which glibc serves by
+// mmap or by growing and trimming the heap, so much of the time is page faults (measured: with
+// MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=268435456 in the environment, party 0's
+// CPU time for he/conv/lenet5_conv1 fell from 12.1 to 4.2 ms, he/fc/1x400x120 from 35 to 14 ms).
 // Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
