@@ -39,10 +39,9 @@ PlainMultiplier preparePlain(const HeContext& ctx, std::span<const uint64_t> p) 
   toNtt(ctx, out.p);
   out.shoup.resize(out.p.data.size());
   for (size_t r = 0; r < out.p.rows; ++r) {
-    const uint64_t q = ctx.modulus(r).value();
-    for (size_t j = 0; j < ctx.n(); ++j) {
-      out.shoup[r * ctx.n() + j] = shoupPrecompute(out.p.data[r * ctx.n() + j], q);
-    }
+    const Modulus& mod = ctx.modulus(r);
+    for (size_t j = 0; j < ctx.n(); ++j)
+      out.shoup[r * ctx.n() + j] = mod.shoup(out.p.data[r * ctx.n() + j]);
   }
   return out;
 }
@@ -62,6 +61,35 @@ void multiplyPlainInplace(const HeContext& ctx, Ciphertext& ct, const PlainMulti
     }
   }
   ct.seed.reset();
+}
+
+void multiplyPlainAccumulate(const HeContext& ctx, Ciphertext& acc, const Ciphertext& ct,
+                             const PlainMultiplier& p) {
+  checkCiphertext(ctx, ct, "multiplyPlainAccumulate");
+  SOTTO_ENFORCE(p.p.level == 0 && p.p.rows == ctx.primeCount() && p.shoup.size() == p.p.data.size(),
+                "multiplyPlainAccumulate: the multiplier is not prepared for this context");
+  if (acc.c0.rows == 0) {
+    acc.c0 = RnsPoly::zero(ctx, ct.level());
+    acc.c1 = RnsPoly::zero(ctx, ct.level());
+  }
+  checkCiphertext(ctx, acc, "multiplyPlainAccumulate");
+  SOTTO_ENFORCE(acc.level() == ct.level(), "multiplyPlainAccumulate: levels differ (", acc.level(),
+                " and ", ct.level(), ")");
+  const size_t n = ctx.n(), off = ct.level();
+  for (size_t r = 0; r < ct.c0.rows; ++r) {
+    const uint64_t q = ctx.modulus(off + r).value();
+    const uint64_t* w = p.p.data.data() + (off + r) * n;
+    const uint64_t* ws = p.shoup.data() + (off + r) * n;
+    for (int part = 0; part < 2; ++part) {
+      const uint64_t* x = (part == 0 ? ct.c0 : ct.c1).row(r).data();
+      uint64_t* a = (part == 0 ? acc.c0 : acc.c1).row(r).data();
+      for (size_t j = 0; j < n; ++j) {  // a + x ⊙ p
+        const uint64_t v = a[j] + mulShoup(x[j], w[j], ws[j], q);
+        a[j] = v >= q ? v - q : v;
+      }
+    }
+  }
+  acc.seed.reset();
 }
 
 void addInplace(const HeContext& ctx, Ciphertext& a, const Ciphertext& b) {

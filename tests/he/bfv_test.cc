@@ -212,6 +212,37 @@ TEST_P(HeBfv, ModSwitchToTheLastPrime) {
   EXPECT_THROW(addInplace(ctx_, full, prod), InvalidArgument);  // levels differ
 }
 
+// acc + ct × p without the copy: the same sum of products as multiplyPlainInplace + addInplace,
+// coefficient for coefficient (starting from an empty acc), and it decrypts to the sum of the
+// negacyclic products.
+TEST_P(HeBfv, MultiplyPlainAccumulateSumsProducts) {
+  const int ell = ctx_.plainBits();
+  const auto m1 = randomPlain(ctx_.n(), ell, rng_), m2 = randomPlain(ctx_.n(), ell, rng_);
+  const auto p1 = smallPlain(ctx_.n(), ell, 9, rng_), p2 = smallPlain(ctx_.n(), ell, 9, rng_);
+  const PlainMultiplier pm1 = preparePlain(ctx_, p1), pm2 = preparePlain(ctx_, p2);
+  const Ciphertext c1 = encryptSymmetricSeeded(ctx_, sk_, m1, prg_);
+  const Ciphertext c2 = encryptSymmetric(ctx_, sk_, m2, prg_);
+  Ciphertext acc;
+  multiplyPlainAccumulate(ctx_, acc, c1, pm1);
+  multiplyPlainAccumulate(ctx_, acc, c2, pm2);
+  Ciphertext want = c1, second = c2;
+  multiplyPlainInplace(ctx_, want, pm1);
+  multiplyPlainInplace(ctx_, second, pm2);
+  addInplace(ctx_, want, second);
+  EXPECT_EQ(acc.c0.data, want.c0.data);
+  EXPECT_EQ(acc.c1.data, want.c1.data);
+  EXPECT_FALSE(acc.seed.has_value());
+  std::vector<uint64_t> sum = negacyclicModT(m1, p1, ell);
+  const std::vector<uint64_t> other = negacyclicModT(m2, p2, ell);
+  const uint64_t mask = ell >= 64 ? ~uint64_t{0} : (uint64_t{1} << ell) - 1;
+  for (size_t i = 0; i < sum.size(); ++i) sum[i] = (sum[i] + other[i]) & mask;
+  EXPECT_EQ(decrypt(ctx_, sk_, acc), sum);
+  Ciphertext low;
+  low.c0 = dropToLevel(c2.c0, 1);
+  low.c1 = dropToLevel(c2.c1, 1);
+  EXPECT_THROW(multiplyPlainAccumulate(ctx_, acc, low, pm1), InvalidArgument);  // levels differ
+}
+
 TEST_P(HeBfv, BadInputsAreInvalidArgument) {
   std::vector<uint64_t> short_plain(ctx_.n() - 1, 0);
   EXPECT_THROW(encryptSymmetric(ctx_, sk_, short_plain, prg_), InvalidArgument);

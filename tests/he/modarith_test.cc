@@ -1,4 +1,4 @@
-// Barrett and Shoup products against 128-bit division.
+// Barrett and Shoup products, and the division-free Shoup companion, against 128-bit division.
 #include "sotto/he/modarith.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +19,7 @@ TEST(HeModArith, BarrettAndShoupMatchDivision) {
       const uint64_t edges[] = {0, 1, 2, q - 2, q - 1};
       for (uint64_t a : edges) {
         for (uint64_t b : edges) ASSERT_EQ(m.mul(a, b), static_cast<uint64_t>(u128{a} * b % q));
+        ASSERT_EQ(m.shoup(a), shoupPrecompute(a, q)) << a;
       }
       for (int i = 0; i < 20000; ++i) {
         const uint64_t a = rng() % q, b = rng() % q, x = rng();
@@ -28,6 +29,7 @@ TEST(HeModArith, BarrettAndShoupMatchDivision) {
         const uint64_t lazy = mulShoupLazy(x, b, shoupPrecompute(b, q), q);
         ASSERT_LT(lazy, 2 * q);
         ASSERT_EQ(lazy % q, static_cast<uint64_t>(u128{x} * b % q));
+        ASSERT_EQ(m.shoup(b), shoupPrecompute(b, q)) << b;
       }
       EXPECT_EQ(m.mul(m.inv(12345), 12345), 1u);
       EXPECT_EQ(m.fromSigned(-1), q - 1);

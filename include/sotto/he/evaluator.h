@@ -31,6 +31,15 @@ PlainMultiplier preparePlain(const HeContext& ctx, std::span<const uint64_t> p);
 /// @throws InvalidArgument if ct is not of this context.
 void multiplyPlainInplace(const HeContext& ctx, Ciphertext& ct, const PlainMultiplier& p);
 
+/// acc ← acc + ct × p without a copy of ct (the inner step of a sum of products, as Cheetah's
+/// linear layers compute): decrypts to acc's message plus the negacyclic product of ct's and p
+/// mod (X^N + 1, t). An empty acc (no rows, as default-constructed) becomes ct × p.
+/// Cost: 2·k·N Shoup products and additions, no NTT. Drops acc's seed.
+/// @throws InvalidArgument if ct is not of this context, p is not prepared for it, or a non-empty
+///         acc is at another level.
+void multiplyPlainAccumulate(const HeContext& ctx, Ciphertext& acc, const Ciphertext& ct,
+                             const PlainMultiplier& p);
+
 /// a ← a + b (same level). Drops a's seed. @throws InvalidArgument on a level mismatch.
 void addInplace(const HeContext& ctx, Ciphertext& a, const Ciphertext& b);
 

@@ -34,6 +34,15 @@ class Modulus {
     while (r >= q_) r -= q_;
     return r;
   }
+  /// Shoup's companion ⌊w·2^64/q⌋ of w < q, as shoupPrecompute but with no 128-bit division:
+  /// the Barrett estimate w·⌊μ_hi⌋ + ⌊w·μ_lo/2^64⌋ (μ = ⌊2^128/q⌋) is at most 2 below, then
+  /// corrected.
+  uint64_t shoup(uint64_t w) const {
+    uint64_t est = w * mu_hi_ + static_cast<uint64_t>((static_cast<u128>(w) * mu_lo_) >> 64);
+    u128 r = (static_cast<u128>(w) << 64) - static_cast<u128>(est) * q_;
+    for (; r >= q_; r -= q_) ++est;
+    return est;
+  }
   /// a·b mod q.
   uint64_t mul(uint64_t a, uint64_t b) const { return reduce(static_cast<u128>(a) * b); }
   /// a + b mod q for a, b < q.

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "sotto/comm/communicator.h"
+#include "sotto/mpc/ot/he_session.h"
 
 namespace sotto {
 
@@ -88,6 +89,9 @@ class HeMatmul {
   /// of c0 (Cheetah's trimmed response; halves the download). Off: whole ciphertexts (for
   /// tests of party 1's view, which decrypt every coefficient).
   explicit HeMatmul(Communicator& comm, bool trim_download = true);
+  /// A layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own, no message.
+  /// @throws InvalidArgument if session is null.
+  explicit HeMatmul(std::shared_ptr<HeSession> session);
   ~HeMatmul();
   HeMatmul(const HeMatmul&) = delete;
   HeMatmul& operator=(const HeMatmul&) = delete;
@@ -123,7 +127,6 @@ class HeMatmul {
 
  private:
   struct State;
-  Communicator& comm_;
   std::unique_ptr<State> st_;
   bool keep_view_ = false;
 };

@@ -1,0 +1,302 @@
+// The shared machinery of Cheetah's coefficient-encoded linear layers (he_linear_core.h).
+#include "he_linear_core.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "bit_stream.h"
+#include "sotto/error.h"
+#include "sotto/he/decryptor.h"
+#include "sotto/he/encryptor.h"
+#include "sotto/he/evaluator.h"
+#include "sotto/he/params.h"
+#include "sotto/he/serialize.h"
+
+namespace sotto::detail {
+
+using he::Ciphertext;
+using he::HeContext;
+using he::RnsPoly;
+using he::u128;
+
+namespace {
+
+constexpr he::ParamSet kSet = he::ParamSet::kN8192;
+constexpr int kPlainBits = 64;
+constexpr double kStatSec = 40;  // σ of the noise flooding
+
+// Q mod 2^64 at level 0 (= r_t, since t = 2^64).
+uint64_t qMod2To64(const HeContext& ctx) {
+  uint64_t r = 1;
+  for (size_t i = 0; i < ctx.primeCount(); ++i) r *= ctx.modulus(i).value();
+  return r;
+}
+
+// ⌊Q·m̃/t⌉ in NTT form at level 0, m̃ the centered lift of m mod 2^64:
+// Q·m̃/t = Δ·m̃ + r_t·m̃/t with Q = Δ·t + r_t.
+RnsPoly encodeRounded(const HeContext& ctx, std::span<const uint64_t> m) {
+  const uint64_t r_t = qMod2To64(ctx);
+  RnsPoly p = RnsPoly::zero(ctx, 0);
+  for (size_t i = 0; i < ctx.primeCount(); ++i) {
+    const he::Modulus& q = ctx.modulus(i);
+    const uint64_t delta = ctx.delta(0, i);
+    auto row = p.row(i);
+    for (size_t c = 0; c < m.size(); ++c) {
+      const bool neg = (m[c] >> 63) != 0;
+      const uint64_t mag = neg ? uint64_t{0} - m[c] : m[c];  // |m̃| ≤ 2^63
+      const uint64_t corr = static_cast<uint64_t>(
+          (static_cast<u128>(r_t) * mag + (static_cast<u128>(1) << 63)) >> 64);
+      const uint64_t v = q.add(q.mul(delta, q.reduce(mag)), q.reduce(corr));  // ⌊Q·|m̃|/t⌉
+      row[c] = neg ? q.neg(v) : v;
+    }
+  }
+  he::toNtt(ctx, p);
+  return p;
+}
+
+// Uniform integers on [−2^f, 2^f) (f < 190), NTT form at level 0.
+RnsPoly floodNoise(const HeContext& ctx, int f, Prg& prg) {
+  const size_t n = ctx.n();
+  std::vector<uint64_t> limbs(3 * n);
+  prg.fill(std::span<uint64_t>(limbs));
+  const int bits = f + 1;
+  for (size_t c = 0; c < n; ++c) {
+    for (int l = 0; l < 3; ++l) {
+      const int keep = std::clamp(bits - 64 * l, 0, 64);
+      uint64_t& w = limbs[3 * c + l];
+      w = keep == 64 ? w : (keep == 0 ? 0 : w & ((uint64_t{1} << keep) - 1));
+    }
+  }
+  RnsPoly p = RnsPoly::zero(ctx, 0);
+  for (size_t i = 0; i < ctx.primeCount(); ++i) {
+    const he::Modulus& q = ctx.modulus(i);
+    const uint64_t c64 = q.reduce(static_cast<u128>(1) << 64);
+    const uint64_t c128 = q.mul(c64, c64);
+    const uint64_t pf = q.pow(2, static_cast<uint64_t>(f));
+    auto row = p.row(i);
+    for (size_t c = 0; c < n; ++c) {
+      uint64_t v = q.reduce(limbs[3 * c]);
+      v = q.add(v, q.mul(q.reduce(limbs[3 * c + 1]), c64));
+      v = q.add(v, q.mul(q.reduce(limbs[3 * c + 2]), c128));
+      row[c] = q.sub(v, pf);
+    }
+  }
+  he::toNtt(ctx, p);
+  return p;
+}
+
+// x ← (x − [x]_{q_l}) / q_l at level l + 1, [·] centered: BFV modulus switching by one prime.
+void dropPrime(const HeContext& ctx, RnsPoly& x) {
+  const size_t l = x.level;
+  const he::Modulus& ql = ctx.modulus(l);
+  RnsPoly low = RnsPoly::zero(ctx, l);
+  std::copy(x.row(0).begin(), x.row(0).end(), low.row(0).begin());
+  he::fromNtt(ctx, low);
+  RnsPoly lift = RnsPoly::zero(ctx, l + 1);
+  for (size_t r = 0; r < lift.rows; ++r) {
+    const he::Modulus& q = ctx.modulus(l + 1 + r);
+    auto dst = lift.row(r);
+    for (size_t c = 0; c < x.n; ++c) {
+      const uint64_t v = low.row(0)[c];
+      dst[c] = v > ql.value() / 2 ? q.neg(q.reduce(ql.value() - v)) : q.reduce(v);
+    }
+  }
+  he::toNtt(ctx, lift);
+  RnsPoly out = he::dropToLevel(x, l + 1);
+  he::subInplace(ctx, out, lift);
+  for (size_t r = 0; r < out.rows; ++r) {
+    const he::Modulus& q = ctx.modulus(l + 1 + r);
+    const uint64_t inv = q.inv(q.reduce(ql.value()));
+    for (uint64_t& v : out.row(r)) v = q.mul(v, inv);
+  }
+  x = std::move(out);
+}
+
+}  // namespace
+
+HeLinearCore::HeLinearCore(Communicator& comm, bool trim, std::string who)
+    : comm_(comm), who_(std::move(who)), ctx_(kSet, kPlainBits), trim_(trim) {
+  SOTTO_ENFORCE(comm.worldSize() == 2, who_, ": needs 2 parties, the communicator has ",
+                comm.worldSize());
+  // Two primes kept (98 bits): room for t = 2^64 and the modulus-switching rounding.
+  out_level_ = ctx_.lastLevel() - 1;
+}
+
+void HeLinearCore::setup() {
+  if (comm_.rank() == 1) {
+    sk_ = he::generateSecretKey(ctx_, prg_);
+    // A seeded symmetric encryption of zero is a public key (−a·s + e, a) with a from the seed.
+    const std::vector<uint64_t> zero(ctx_.n(), 0);
+    comm_.send(0, he::serialize(ctx_, he::encryptSymmetricSeeded(ctx_, *sk_, zero, prg_)));
+  } else {
+    std::vector<std::byte> bytes(he::serializedSize(ctx_, 0, true));
+    comm_.recv(1, bytes);
+    Ciphertext ct = fromPeer(bytes, 1, "public key");
+    SOTTO_ENFORCE_AS(ProtocolError, ct.level() == 0, who_,
+                     ": the public key from party 1 is not at level 0");
+    pk_ = he::PublicKey{std::move(ct.c0), std::move(ct.c1)};
+  }
+}
+
+size_t HeLinearCore::uploadBytes() const { return he::serializedSize(ctx_, 0, true); }
+
+size_t HeLinearCore::returnedBytes(size_t outputs) const {
+  if (!trim_) return he::serializedSize(ctx_, out_level_, false);
+  size_t bits = 0;
+  for (size_t i = out_level_; i < ctx_.primeCount(); ++i) bits += ctx_.modulus(i).bits();
+  return bitBytes((ctx_.n() + outputs) * bits);
+}
+
+Ciphertext HeLinearCore::fromPeer(std::span<const std::byte> bytes, int peer,
+                                  const char* what) const {
+  try {
+    return he::deserialize(ctx_, bytes);
+  } catch (const ProtocolError& e) {
+    throw ProtocolError(who_ + ": " + what + " from party " + std::to_string(peer) + ": " +
+                        e.what());
+  }
+}
+
+void HeLinearCore::sendInputs(const std::vector<std::vector<uint64_t>>& polys) {
+  const size_t up = uploadBytes();
+  std::vector<std::byte> upload;
+  upload.reserve(polys.size() * up);
+  const std::vector<uint64_t> zeros(ctx_.n(), 0);
+  for (const std::vector<uint64_t>& poly : polys) {
+    Ciphertext ct = he::encryptSymmetricSeeded(ctx_, *sk_, zeros, prg_);
+    he::addInplace(ctx_, ct.c0, encodeRounded(ctx_, poly));  // c1 (the seed) unchanged
+    const std::vector<std::byte> bytes = he::serialize(ctx_, ct);
+    SOTTO_ENFORCE(bytes.size() == up, who_, ": upload ciphertext of ", bytes.size(), " B");
+    upload.insert(upload.end(), bytes.begin(), bytes.end());
+  }
+  comm_.send(0, upload);
+}
+
+std::vector<Ciphertext> HeLinearCore::receiveInputs(size_t count) {
+  const size_t up = uploadBytes();
+  std::vector<std::byte> upload(count * up);
+  comm_.recv(1, upload);
+  std::vector<Ciphertext> in;
+  in.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    in.push_back(
+        fromPeer(std::span<const std::byte>(upload).subspan(i * up, up), 1, "input ciphertext"));
+    SOTTO_ENFORCE_AS(ProtocolError, in.back().level() == 0, who_,
+                     ": party 1 sent a ciphertext at level ", in.back().level());
+  }
+  return in;
+}
+
+int HeLinearCore::floodBits(size_t terms, const std::string& shape) const {
+  const double big_n = static_cast<double>(ctx_.n()), eta = he::kErrorEta;
+  const double log2_b =
+      std::log2(static_cast<double>(terms) * big_n * std::ldexp(1.0, 63) * (eta + 0.5) +
+                eta * (2.0 * big_n + 1) + 1);
+  const int f = static_cast<int>(std::ceil(kStatSec + std::log2(big_n) + log2_b));
+  const double invariant =
+      std::ldexp(1.0, kPlainBits) * (std::exp2(log2_b) + std::exp2(static_cast<double>(f))) /
+          std::exp2(ctx_.logQ(0)) +
+      std::ldexp(1.0, kPlainBits) * (big_n + 1) / std::exp2(ctx_.logQ(out_level_));
+  SOTTO_ENFORCE(f < 190 && invariant < 0.25, who_, ": ", shape, " sums ", terms,
+                " products per output: the flooded noise (2^", f,
+                ") does not fit the parameters (invariant noise ", invariant, ")");
+  return f;
+}
+
+std::vector<uint64_t> HeLinearCore::respond(Ciphertext acc, std::span<const size_t> reads,
+                                            int flood_bits, std::vector<std::byte>& download) {
+  // ct = Σ ct(x̂)·ŵ + Enc_pk(0) + ⌊Q·R/t⌉ + E, then switched down to out_level.
+  he::addInplace(ctx_, acc, he::encryptZero(ctx_, *pk_, prg_, 0));
+  std::vector<uint64_t> mask(ctx_.n());
+  prg_.fill(std::span<uint64_t>(mask));
+  he::addInplace(ctx_, acc.c0, encodeRounded(ctx_, mask));
+  he::addInplace(ctx_, acc.c0, floodNoise(ctx_, flood_bits, prg_));
+  for (RnsPoly* c : {&acc.c0, &acc.c1})
+    while (c->level < out_level_) dropPrime(ctx_, *c);
+  acc.seed.reset();
+  const size_t before = download.size();
+  if (trim_) {
+    // Cheetah's trimmed download: c1 in full, c0 only where party 1 reads.
+    he::fromNtt(ctx_, acc.c0);
+    BitWriter out;
+    for (size_t row = 0; row < acc.c1.rows; ++row)
+      for (uint64_t v : acc.c1.row(row)) out.put(v, ctx_.modulus(out_level_ + row).bits());
+    for (size_t row = 0; row < acc.c0.rows; ++row)
+      for (size_t pos : reads) out.put(acc.c0.row(row)[pos], ctx_.modulus(out_level_ + row).bits());
+    const std::vector<std::byte> bytes = out.bytes();
+    download.insert(download.end(), bytes.begin(), bytes.end());
+  } else {
+    const std::vector<std::byte> bytes = he::serialize(ctx_, acc);
+    download.insert(download.end(), bytes.begin(), bytes.end());
+  }
+  SOTTO_ENFORCE(download.size() - before == returnedBytes(reads.size()), who_,
+                ": returned ciphertext of ", download.size() - before, " B");
+  std::vector<uint64_t> r(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) r[i] = mask[reads[i]];
+  return r;
+}
+
+void HeLinearCore::sendOutputs(const std::vector<std::byte>& download) { comm_.send(1, download); }
+
+Ciphertext HeLinearCore::readTrimmed(std::span<const std::byte> bytes,
+                                     std::span<const size_t> reads) const {
+  // c1 in full (NTT form), c0 only at the read coefficients (the others stay 0).
+  BitReader in(bytes);
+  auto next = [&](size_t row) {
+    const he::Modulus& q = ctx_.modulus(out_level_ + row);
+    const uint64_t v = in.get(q.bits());
+    SOTTO_ENFORCE_AS(ProtocolError, v < q.value(), who_,
+                     ": returned ciphertext from party 0 holds a residue ≥ its prime");
+    return v;
+  };
+  Ciphertext ct;
+  ct.c1 = RnsPoly::zero(ctx_, out_level_);
+  ct.c0 = RnsPoly::zero(ctx_, out_level_);
+  for (size_t row = 0; row < ct.c1.rows; ++row)
+    for (uint64_t& v : ct.c1.row(row)) v = next(row);
+  for (size_t row = 0; row < ct.c0.rows; ++row)
+    for (size_t pos : reads) ct.c0.row(row)[pos] = next(row);
+  he::toNtt(ctx_, ct.c0);
+  return ct;
+}
+
+std::vector<std::vector<uint64_t>> HeLinearCore::receiveOutputs(
+    const std::vector<std::vector<size_t>>& reads) {
+  std::vector<size_t> offset(reads.size() + 1, 0);
+  for (size_t i = 0; i < reads.size(); ++i)
+    offset[i + 1] = offset[i] + returnedBytes(reads[i].size());
+  std::vector<std::byte> download(offset.back());
+  comm_.recv(0, download);
+  last_dec_.clear();
+  last_budget_.clear();
+  std::vector<std::vector<uint64_t>> out;
+  out.reserve(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const auto bytes =
+        std::span<const std::byte>(download).subspan(offset[i], offset[i + 1] - offset[i]);
+    Ciphertext ct;
+    if (trim_) {
+      try {
+        ct = readTrimmed(bytes, reads[i]);
+      } catch (const ProtocolError& e) {
+        throw ProtocolError(who_ + ": returned ciphertext from party 0: " + e.what());
+      }
+    } else {
+      ct = fromPeer(bytes, 0, "returned ciphertext");
+    }
+    SOTTO_ENFORCE_AS(ProtocolError, ct.level() == out_level_, who_,
+                     ": party 0 returned a ciphertext at level ", ct.level(), ", expected ",
+                     out_level_);
+    std::vector<uint64_t> dec = he::decrypt(ctx_, *sk_, ct);
+    if (keep_view_) last_budget_.push_back(he::noiseBudget(ctx_, *sk_, ct));
+    std::vector<uint64_t> y(reads[i].size());
+    for (size_t j = 0; j < y.size(); ++j) y[j] = dec[reads[i][j]];
+    out.push_back(std::move(y));
+    if (keep_view_) last_dec_.push_back(std::move(dec));
+  }
+  return out;
+}
+
+}  // namespace sotto::detail

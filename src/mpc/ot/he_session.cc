@@ -1,0 +1,18 @@
+// One RLWE key pair for many linear layers (sotto/mpc/ot/he_session.h).
+#include "sotto/mpc/ot/he_session.h"
+
+#include "he_linear_core.h"
+
+namespace sotto {
+
+HeSession::HeSession(Communicator& comm, bool trim_download, Deferred)
+    : core_(std::make_unique<detail::HeLinearCore>(comm, trim_download, "HeSession")) {}
+
+HeSession::HeSession(Communicator& comm, bool trim_download)
+    : HeSession(comm, trim_download, Deferred{}) {
+  core_->setup();
+}
+
+HeSession::~HeSession() = default;
+
+}  // namespace sotto
