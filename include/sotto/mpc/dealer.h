@@ -20,6 +20,7 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/mpc/function_tables.h"
+#include "sotto/mpc/protocol.h"
 #include "sotto/tensor/linear.h"
 #include "sotto/tensor/ring_tensor.h"
 
@@ -71,18 +72,6 @@ inline constexpr int kCompareMonomials = 5;
 /// shares of a uniform a, of a random bit rho and of a·rho; XOR shares of rho, bit-packed.
 struct BitSelect {
   RingTensor a, rho_bits, rho, a_rho;
-};
-
-/// Lookup-table material (see lut.h) for n elements: this party's share of a mask r per element
-/// (only the low index_bits matter) and, once u = x + r mod 2^k is public, its shares of the
-/// rotated table S_e[u_e] = T[(u_e - r_e) mod 2^k], for every column.
-class LutMaterial {
- public:
-  virtual ~LutMaterial() = default;
-  /// This party's share of the masks, shape as requested.
-  RingTensor r;
-  /// Shares of S_e[u_e] for every element e and column: [n, columns]. Local.
-  virtual RingTensor sharesAt(std::span<const uint64_t> u) const = 0;
 };
 
 /// A fixed mask B registered with the dealer (for weights reused across inferences).
@@ -264,9 +253,6 @@ enum class InsecureDealer { kRefuse, kAccept };
 ///         the secure alternative (the TTP dealer, ttp_dealer.h); CommError / Timeout in setup.
 std::unique_ptr<Dealer> makeSeededDealer(Communicator& comm,
                                          InsecureDealer accept = InsecureDealer::kRefuse);
-
-/// True if the parties of `comm` are threads of this process (inproc, possibly decorated).
-bool inOneProcess(const Communicator& comm);
 
 /// Fixed masks B kept by whoever generates correlations.
 class FixedMaskStore {

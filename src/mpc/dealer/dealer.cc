@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "compare_tables.h"
-#include "function_tables_generator.h"
+#include "mpc/function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
 
