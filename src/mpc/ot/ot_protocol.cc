@@ -12,7 +12,10 @@
 namespace sotto {
 namespace {
 
-constexpr const char* kUnavailable = " is not yet available with --dealer none (the OT family)";
+// A kernel this family does not have yet.
+[[noreturn]] void unavailable(const std::string& what) {
+  throw NotImplemented(what + " is not yet available with --dealer none (the OT family)");
+}
 
 RingTensor fromVector(const Shape& shape, std::vector<uint64_t> values) {
   return RingTensor(shape, std::move(values));
@@ -76,8 +79,8 @@ class OtWeight final : public WeightKernel {
 
   RingTensor conv2d(const Party&, const RingTensor& x,
                     const Conv2dOptions& options) const override {
-    SOTTO_ENFORCE(options.groups == 1, "conv2d with a weight and groups = ", options.groups,
-                  kUnavailable);
+    if (options.groups != 1)
+      unavailable("conv2d with a weight and groups = " + std::to_string(options.groups));
     const Shape out = conv2dOutputShape(x.shape(), shape_, options);
     const RingTensor rows = patchRows(x, shape_[2], shape_[3], options);
     // W [O, C·kh·kw] transposed: [C·kh·kw, O] (party 0 only; party 1 holds none).
@@ -142,8 +145,8 @@ class OtProtocol final : public Protocol {
 
   RingTensor conv2d(const Party&, const RingTensor& x, const RingTensor& w,
                     const Conv2dOptions& options) override {
-    SOTTO_ENFORCE(options.groups == 1,
-                  "conv2d of two shared operands with groups = ", options.groups, kUnavailable);
+    if (options.groups != 1)
+      unavailable("conv2d of two shared operands with groups = " + std::to_string(options.groups));
     const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);
     const RingTensor rows = patchRows(x, w.dim(2), w.dim(3), options);
     const RingTensor wt = w.reshape({w.dim(0), w.numel() / w.dim(0)}).transpose({1, 0});
@@ -205,14 +208,14 @@ class OtProtocol final : public Protocol {
 
   std::unique_ptr<LutMaterial> lookupMaterial(const Party&, int, int, std::span<const uint64_t>,
                                               const Shape&) override {
-    throw NotImplemented(std::string("a lookup table (lut.h)") + kUnavailable);
+    unavailable("a lookup table (lut.h)");
   }
 
   std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec&,
                                                         const Shape&) override {
-    throw NotImplemented(std::string("the table math (exp, sigmoid, tanh, reciprocal, rsqrt, "
-                                     "log, softmax: function tables)") +
-                         kUnavailable);
+    unavailable(
+        "the table math (exp, sigmoid, tanh, reciprocal, rsqrt, log, softmax: "
+        "function tables)");
   }
 
  private:
