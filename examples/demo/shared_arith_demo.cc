@@ -15,7 +15,7 @@
 #include "../inference/runner.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 #include "sotto/sotto.h"
 
 namespace {

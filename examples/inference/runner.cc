@@ -19,7 +19,7 @@
 #include "sotto/data/cifar10.h"
 #include "sotto/data/idx.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 #include "sotto/mpc/protocol_factory.h"
 #include "sotto/mpc/range_check.h"
 #include "sotto/nn/onnx.h"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/mpc/party.h"
 #include "sotto/mpc/protocol_factory.h"
 #include "testing/simulate.h"

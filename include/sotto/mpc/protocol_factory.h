@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "sotto/comm/communicator.h"
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/mpc/protocol.h"
 
 namespace sotto {

@@ -1,4 +1,4 @@
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 #include <algorithm>
 #include <array>

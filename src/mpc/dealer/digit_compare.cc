@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 namespace sotto::detail {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 namespace sotto::detail {
 

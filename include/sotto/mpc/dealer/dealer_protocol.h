@@ -20,7 +20,7 @@
 
 #include <memory>
 
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 #include "sotto/mpc/protocol.h"
 
 namespace sotto {
