@@ -55,7 +55,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
-                           truncation = "exact", run_ahead = "auto";
+                           truncation = "exact", run_ahead = "auto", ot = "iknp";
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -77,6 +77,8 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        none (two parties alone, no dealer: oblivious transfer and\n"
       "                        RLWE; mpirun -np 2; no table math yet)\n"
       "                        or insecure-seeded (party 0 learns every input; testing only)\n"
+      "  --ot E                with --dealer none: the OT extension, iknp (default: 16 B per\n"
+      "                        correlated OT) or ferret (< 0.5 bits per OT after a ~1 MB setup)\n"
       "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
       "                        logits (party 1 learns the model's output scores)\n"
       "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
@@ -154,6 +156,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.check_ranges = true;
     else if (k == "--run-ahead")
       a.run_ahead = value();
+    else if (k == "--ot")
+      a.ot = value();
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -163,6 +167,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       usage(d, "unknown option " + k);
   }
   if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
+  if (a.ot != "iknp" && a.ot != "ferret")
+    usage(d, "--ot must be iknp or ferret, not '" + a.ot + "'");
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
@@ -464,9 +470,11 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
   const Args a = parseArgs(argc, argv, d);
+  ot::OtOptions ot;
+  if (a.ot == "ferret") ot.extension = ot::OtExtension::kFerret;
   return runParties(
       d.program, a.backend, a.dealer, !a.quiet,
-      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); });
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); }, ot);
 }
 
 std::string userMessage(const std::string& what) {
@@ -481,13 +489,16 @@ namespace {
 // One rank of the world: the TTP dealer, or a computing party with its dealer. An exception
 // aborts the world (the other parties see the reason rather than hang) and propagates.
 int runWorld(Communicator& world, const std::string& dealer_kind,
-             const std::function<int(Communicator&, Protocol&)>& party_main) {
+             const std::function<int(Communicator&, Protocol&)>& party_main,
+             const ot::OtOptions& ot) {
   try {
     // A party started with another dealer (or world) fails here, on every party, by name.
-    verifySameOnAllParties(world, "--dealer", std::string_view(dealer_kind));
+    const std::string ext = ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp";
+    verifySameOnAllParties(world, "--dealer and --ot", dealer_kind + " --ot " + ext);
     // --dealer insecure-seeded is the user's explicit opt-in (checkDealerChoice).
     // --dealer none on a world of other than 2 ranks fails here, on every rank.
-    ProtocolSetup setup = makeProtocol(world, dealer_kind, {.insecure = InsecureDealer::kAccept});
+    ProtocolSetup setup =
+        makeProtocol(world, dealer_kind, {.insecure = InsecureDealer::kAccept, .ot = ot});
     if (setup.serves()) {
       setup.serve();
       return 0;
@@ -503,7 +514,8 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
 
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
-               const std::function<int(Communicator&, Protocol&)>& party_main) {
+               const std::function<int(Communicator&, Protocol&)>& party_main,
+               const ot::OtOptions& ot) {
   try {
     const bool local = backend == "inproc" || (backend == "auto" && !launchedByMpirun() &&
                                                std::getenv("SOTTO_RANK") == nullptr &&
@@ -519,7 +531,7 @@ int runParties(const std::string& program, const std::string& backend,
                      "(testing only)\n");
       auto rc = runLocal(world, [&](Communicator& c) {
         try {
-          return runWorld(c, dealer_kind, party_main);
+          return runWorld(c, dealer_kind, party_main, ot);
         } catch (const std::exception& e) {
           if (c.rank() <= 1)
             std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(),
@@ -530,7 +542,7 @@ int runParties(const std::string& program, const std::string& backend,
       return *std::max_element(rc.begin(), rc.end());
     }
     auto world = makeCommunicator(backend);
-    return runWorld(*world, dealer_kind, party_main);
+    return runWorld(*world, dealer_kind, party_main, ot);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), userMessage(e.what()).c_str());
     return 1;

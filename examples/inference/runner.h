@@ -13,6 +13,7 @@
 #include "sotto/data/image_set.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/nn/graph.h"
+#include "sotto/ot/session.h"
 
 namespace sotto::examples {
 
@@ -46,13 +47,15 @@ std::string userMessage(const std::string& what);
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or
 /// standalone job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer;
-/// "none" runs 2 ranks and no dealer (more is an error on every rank);
+/// "none" runs 2 ranks and no dealer (more is an error on every rank), its OT sessions as `ot`
+/// says;
 /// "insecure-seeded" is the explicit opt-in to the seeded dealer (a warning on every rank). The
 /// ranks first check that they were all given the same dealer. An exception on a party aborts the
 /// others, which report the reason; errors print as "<program>: [party N: ]error: ...". Returns the
 /// highest exit code.
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
-               const std::function<int(Communicator&, Protocol&)>& party_main);
+               const std::function<int(Communicator&, Protocol&)>& party_main,
+               const ot::OtOptions& ot = {});
 
 }  // namespace sotto::examples

@@ -59,15 +59,16 @@ Protocol& ProtocolSetup::protocol() const {
 }
 
 ProtocolSetup makeProtocol(Communicator& world, std::string_view name,
-                           const DealerFactoryOptions& options) {
+                           const ProtocolOptions& options) {
   checkKnown(name);
   ProtocolSetup setup(world, std::string(name));
   if (name == kNone) {
     checkNone(world.worldSize());
-    setup.protocol_ = makeOtProtocol(world);
+    setup.protocol_ = makeOtProtocol(world, options.ot);
     return setup;
   }
-  setup.dealer_ = std::make_unique<DealerSetup>(makeDealer(world, name, options));
+  setup.dealer_ =
+      std::make_unique<DealerSetup>(makeDealer(world, name, {.insecure = options.insecure}));
   if (!setup.dealer_->serves()) setup.protocol_ = makeDealerProtocol(setup.dealer_->dealer());
   return setup;
 }

@@ -29,8 +29,18 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/mpc/protocol.h"
+#include "sotto/ot/session.h"
 
 namespace sotto {
+
+/// How makeProtocol may set things up.
+struct ProtocolOptions {
+  /// The insecure-seeded dealer across processes: refused unless kAccept (dealer.h).
+  InsecureDealer insecure = InsecureDealer::kRefuse;
+  /// The OT family's OT sessions (equal on both parties): IKNP by default (16 B per COT);
+  /// OtExtension::kFerret cuts a COT to < 0.5 bits after a setup of about 1 MB (session.h).
+  ot::OtOptions ot;
+};
 
 /// One rank's part in a protocol family: the TTP dealer's rank serves; every other rank is a
 /// computing party with a communicator for the online phase and its Protocol. Move-only; `world`
@@ -54,7 +64,7 @@ class ProtocolSetup {
   const std::string& name() const { return name_; }
 
  private:
-  friend ProtocolSetup makeProtocol(Communicator&, std::string_view, const DealerFactoryOptions&);
+  friend ProtocolSetup makeProtocol(Communicator&, std::string_view, const ProtocolOptions&);
   ProtocolSetup(Communicator& world, std::string name);
 
   Communicator* world_;
@@ -68,7 +78,7 @@ class ProtocolSetup {
 ///         name (listing the known ones), "none" on a world of other than 2 ranks, the insecure
 ///         dealer when refused (dealer.h); CommError / Timeout during setup.
 ProtocolSetup makeProtocol(Communicator& world, std::string_view name,
-                           const DealerFactoryOptions& options = {});
+                           const ProtocolOptions& options = {});
 
 /// The names makeProtocol knows, secure ones first.
 std::vector<std::string> availableProtocols();
