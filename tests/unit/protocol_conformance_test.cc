@@ -18,6 +18,7 @@
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/conversions.h"
 #include "sotto/mpc/fixed_weight.h"
+#include "sotto/mpc/lut.h"
 #include "testing/mpc.h"
 
 namespace sotto {
@@ -217,6 +218,52 @@ TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
       run([&](Party& p) { return exp(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles(); });
   for (size_t i = 0; i < x.size(); ++i)
     EXPECT_NEAR(got[i], std::exp(x[i]), 1e-3 * std::exp(x[i]) + 4 * kUlp);
+}
+
+TEST_P(ProtocolConformance, LookupTablesMatchPlaintextOrSayTheyAreMissing) {
+  // T[i] = 3i + 1 on 4-bit indices; the index is a shared integer (scale 0).
+  const LookupTable table =
+      LookupTable::fromFunction(4, 1, [](uint64_t i, int) { return 3 * i + 1; });
+  const std::vector<uint64_t> idx{0, 1, 7, 15, 9};
+  const auto got = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::vector<uint64_t> {
+    const Shape s{5};
+    const ArithTensor x = ArithTensor::shareEncoded(p, 1, RingTensor(s, idx), s, 0);
+    try {
+      const RingTensor out = lookup(x, table, 0)[0].reveal();
+      return {out.data().begin(), out.data().end()};
+    } catch (const NotImplemented& e) {
+      EXPECT_NE(std::string(e.what()).find("not yet available with --dealer none"),
+                std::string::npos);
+      return {};
+    }
+  })[0];
+  if (family() == "none") {
+    EXPECT_TRUE(got.empty());
+    return;
+  }
+  std::vector<uint64_t> want;
+  for (uint64_t i : idx) want.push_back(3 * i + 1);
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(ProtocolConformance, WeightOwnedByPartyOne) {
+  // The dealer families take any owner; the OT family's RLWE product needs the owner on party 0.
+  const auto x = quantized(uniform(4, -2, 2, 18)), w = quantized(uniform(4 * 2, -1, 1, 19));
+  const auto got = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
+    try {
+      const FixedWeight fw = FixedWeight::load(p, 1, w, Shape{4, 2});
+      const auto y = fw.matmulFrom(ArithTensor::share(p, 0, x, Shape{1, 4})).revealDoubles();
+      const double want0 = x[0] * w[0] + x[1] * w[2] + x[2] * w[4] + x[3] * w[6];
+      return std::fabs(y[0] - want0) <= kUlp ? "ok" : "wrong";
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+  })[0];
+  if (family() == "none") {
+    EXPECT_NE(got.find("needs the model owner to be party 0, got party 1"), got.npos) << got;
+  } else {
+    EXPECT_EQ(got, "ok");
+  }
 }
 
 std::string familyName(const ::testing::TestParamInfo<std::string>& param) {
