@@ -25,7 +25,7 @@ using namespace sotto;
 
 struct Args {
   std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
-                                            truncation = "exact";
+                                            truncation = "exact", ot = "iknp";
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
   bool json = false, check_ranges = false;
 };
@@ -46,6 +46,7 @@ void printUsage(std::FILE* out) {
       "                        none (two parties alone: oblivious transfer and RLWE; no table\n"
       "                        math yet) or insecure-seeded (party 0 learns the input; testing\n"
       "                        only)\n"
+      "  --ot E                with --dealer none: iknp (default) or ferret (OT extension)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
       "  --math M              table (default) or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
@@ -186,6 +187,8 @@ int main(int argc, char** argv) {
       a.math = v;
     else if (k == "--truncation")
       a.truncation = v;
+    else if (k == "--ot")
+      a.ot = v;
     else
       usage("unknown option " + k);
   }
@@ -196,7 +199,10 @@ int main(int argc, char** argv) {
   if (a.truncation != "exact" && a.truncation != "local")
     usage("--truncation must be exact or local");
   if (a.math != "table" && a.math != "iterative") usage("--math must be table or iterative");
+  ot::OtOptions ot;
+  if (const std::string problem = examples::parseOtChoice(a.ot, ot); !problem.empty())
+    usage(problem);
   return sotto::examples::runParties(
       "onnx_run", a.backend, a.dealer, false,
-      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a); });
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a); }, ot);
 }

@@ -39,6 +39,17 @@ std::string checkDealerChoice(std::string& kind) {
   return "--dealer must be ttp, none or insecure-seeded, not '" + kind + "'";
 }
 
+std::string parseOtChoice(const std::string& name, ot::OtOptions& ot) {
+  if (name == "iknp") {
+    ot.extension = ot::OtExtension::kIknp;
+  } else if (name == "ferret") {
+    ot.extension = ot::OtExtension::kFerret;
+  } else {
+    return "--ot must be iknp or ferret, not '" + name + "'";
+  }
+  return "";
+}
+
 std::string trustStatement(const Protocol& protocol) {
   if (protocol.dealer() == nullptr)
     return "secure with two parties, no third party (semi-honest parties; oblivious transfer "
@@ -167,8 +178,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       usage(d, "unknown option " + k);
   }
   if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
-  if (a.ot != "iknp" && a.ot != "ferret")
-    usage(d, "--ot must be iknp or ferret, not '" + a.ot + "'");
+  ot::OtOptions ot;
+  if (const std::string problem = parseOtChoice(a.ot, ot); !problem.empty()) usage(d, problem);
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
@@ -471,7 +482,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
   const Args a = parseArgs(argc, argv, d);
   ot::OtOptions ot;
-  if (a.ot == "ferret") ot.extension = ot::OtExtension::kFerret;
+  (void)parseOtChoice(a.ot, ot);  // checked by parseArgs
   return runParties(
       d.program, a.backend, a.dealer, !a.quiet,
       [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); }, ot);

@@ -38,6 +38,9 @@ int runInferenceMain(int argc, char** argv, const InferenceDefaults& defaults);
 /// rewritten so). Returns "" or the problem.
 std::string checkDealerChoice(std::string& kind);
 
+/// Reads an --ot value ("iknp" or "ferret") into `ot`. Returns "" or the problem.
+std::string parseOtChoice(const std::string& name, ot::OtOptions& ot);
+
 /// One line: who must trust whom with this protocol family.
 std::string trustStatement(const Protocol& protocol);
 
