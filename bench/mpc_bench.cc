@@ -13,6 +13,7 @@
 #include "round_order.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/mpc/dealer/dealer.h"
 #include "sotto/tensor/heap.h"
 
 namespace sotto::bench {

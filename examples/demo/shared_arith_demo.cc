@@ -15,7 +15,7 @@
 #include "../inference/runner.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 #include "sotto/sotto.h"
 
 namespace {
@@ -26,12 +26,12 @@ using sotto::Communicator;
 const std::vector<double> kX = {1.5, -2.25, 3.0, 0.125, -7.5, 100.0};  // party 0's secret
 const std::vector<double> kY = {4.0, 0.5, -1.25, 8.0, -0.3, -0.01};    // party 1's secret
 
-int runParty(Communicator& comm, sotto::Dealer& dealer) {
+int runParty(Communicator& comm, sotto::Protocol& protocol) {
   if (comm.worldSize() != 2) {
     throw sotto::InvalidArgument("this demo needs exactly 2 computing parties, got " +
                                  std::to_string(comm.worldSize()));
   }
-  sotto::Party party(comm, dealer);
+  sotto::Party party(comm, protocol);
   const sotto::Shape shape{static_cast<int64_t>(kX.size())};
   const auto x = ArithTensor::share(party, 0, kX, shape);
   const auto y = ArithTensor::share(party, 1, kY, shape);
@@ -41,8 +41,8 @@ int runParty(Communicator& comm, sotto::Dealer& dealer) {
   if (comm.rank() != 0) return 0;
 
   std::printf("Sotto demo: 2 parties over '%s', dealer: %s. Party 0 owns x, party 1 owns y.\n",
-              comm.backendName().c_str(), dealer.name().c_str());
-  std::printf("%s\n", sotto::examples::trustStatement(dealer).c_str());
+              comm.backendName().c_str(), protocol.name().c_str());
+  std::printf("%s\n", sotto::examples::trustStatement(protocol).c_str());
   // The reference computes on the encoded inputs (0.01 is not a multiple of 2^-16).
   std::printf("\n%4s %10s %10s %12s %14s %14s %12s %10s\n", "i", "x", "y", "x+y (MPC)", "x*y (MPC)",
               "x*y (plain)", "max (MPC)", "|error|");
@@ -57,8 +57,9 @@ int runParty(Communicator& comm, sotto::Dealer& dealer) {
   }
   std::printf("\nmax abs error %.2e (1 ULP = 2^-16 = %.2e)\n\n", worst, std::ldexp(1.0, -16));
   std::printf("Online traffic of party 0:\n%s", comm.stats().toString().c_str());
-  std::printf("Dealer traffic of party 0: %llu bytes\n",
-              static_cast<unsigned long long>(dealer.traffic().bytes()));
+  if (const sotto::Dealer* dealer = protocol.dealer())
+    std::printf("Dealer traffic of party 0: %llu bytes\n",
+                static_cast<unsigned long long>(dealer->traffic().bytes()));
   return worst <= 2 * std::ldexp(1.0, -16) ? 0 : 1;
 }
 
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     if (k == "--help" || k == "-h") {
       std::printf(
           "usage: shared_arith_demo [--backend auto|inproc|mpi|gloo|hybrid|tcp] "
-          "[--dealer ttp|insecure-seeded]\n"
+          "[--dealer ttp|none|insecure-seeded]\n"
           "Two parties add, multiply and compare secret-shared vectors. The default dealer is a\n"
           "trusted third party (mpirun -np 3; without a launcher, 3 threads).\n");
       return 0;

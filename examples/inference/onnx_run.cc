@@ -25,7 +25,7 @@ using namespace sotto;
 
 struct Args {
   std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
-                                            truncation = "exact";
+                                            truncation = "exact", ot = "iknp";
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
   bool json = false, check_ranges = false;
 };
@@ -43,7 +43,10 @@ void printUsage(std::FILE* out) {
       "  --tolerance T         with --expect: exit 3 above this max abs error\n"
       "  --backend B           auto|inproc|mpi|gloo|hybrid|tcp (default auto)\n"
       "  --dealer D            ttp (default: secure if the dealer colludes with neither party)\n"
-      "                        or insecure-seeded (party 0 learns the input; testing only)\n"
+      "                        none (two parties alone: oblivious transfer and RLWE; no table\n"
+      "                        math yet) or insecure-seeded (party 0 learns the input; testing\n"
+      "                        only)\n"
+      "  --ot E                with --dealer none: iknp (default) or ferret (OT extension)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
       "  --math M              table (default) or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
@@ -59,7 +62,8 @@ void printUsage(std::FILE* out) {
   std::exit(2);
 }
 
-int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
+int runParty(Communicator& comm, Protocol& protocol, const Args& a) {
+  Dealer* dealer = protocol.dealer();  // none without one (--dealer none)
   SOTTO_ENFORCE(comm.worldSize() == 2, "onnx_run runs with 2 computing parties, got ",
                 comm.worldSize());
   verifySameOnAllParties(comm, "--truncation, --math and --check-ranges",
@@ -68,7 +72,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   po.check_ranges = a.check_ranges;
-  Party party(comm, dealer, po);
+  Party party(comm, protocol, po);
   nn::Graph full;
   if (party.id() == 0) full = nn::loadOnnx(a.model);
   nn::ModelOptions mo;
@@ -86,7 +90,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   comm.broadcast(1, std::as_writable_bytes(std::span(dims)));
   const auto t0 = std::chrono::steady_clock::now();
   const CommCounters c0 = comm.stats().total;
-  const uint64_t d0 = dealer.traffic().bytes();
+  const uint64_t d0 = dealer ? dealer->traffic().bytes() : 0;
   std::vector<nn::LayerStats> profile;
   const auto x = ArithTensor::share(party, 1, in.values, Shape(dims));
   const auto y = model.forward(x, &profile);
@@ -96,14 +100,14 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const CommCounters c1 = comm.stats().total;
-  std::vector<uint64_t> dealer_bytes{dealer.traffic().bytes() - d0};
+  std::vector<uint64_t> dealer_bytes{dealer ? dealer->traffic().bytes() - d0 : 0};
   comm.allReduce(dealer_bytes, ReduceOp::kAdd);
   if (party.id() != 1) return 0;
   nn::PlainTensor out{y.shape().dims(), opened.decode(party.options().frac_bits)};
   nn::saveTensorFile(a.output, out);
   std::printf("onnx_run: %s on %s -> %s (%s, dealer: %s)\n%s\n%s", a.model.c_str(), a.input.c_str(),
-              a.output.c_str(), comm.backendName().c_str(), dealer.name().c_str(),
-              examples::trustStatement(dealer).c_str(), nn::formatProfile(profile).c_str());
+              a.output.c_str(), comm.backendName().c_str(), protocol.name().c_str(),
+              examples::trustStatement(protocol).c_str(), nn::formatProfile(profile).c_str());
   std::printf("seconds %.6f, online rounds %llu, online bytes per party %llu, dealer bytes %llu\n",
               seconds, static_cast<unsigned long long>(c1.rounds - c0.rounds),
               static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
@@ -137,7 +141,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a) {
         "{\"model\": \"%s\", \"dealer\": \"%s\", \"secure\": %s, \"seconds\": %.9g, "
         "\"rounds\": %llu, "
         "\"online_bytes_per_party\": %llu, \"dealer_bytes\": %llu, \"out_of_domain_ops\": %s}\n",
-        a.model.c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false", seconds,
+        a.model.c_str(), a.dealer.c_str(), protocol.secure() ? "true" : "false", seconds,
         static_cast<unsigned long long>(c1.rounds - c0.rounds),
         static_cast<unsigned long long>(c1.bytes() - c0.bytes()),
         static_cast<unsigned long long>(dealer_bytes[0]),
@@ -183,6 +187,8 @@ int main(int argc, char** argv) {
       a.math = v;
     else if (k == "--truncation")
       a.truncation = v;
+    else if (k == "--ot")
+      a.ot = v;
     else
       usage("unknown option " + k);
   }
@@ -193,7 +199,10 @@ int main(int argc, char** argv) {
   if (a.truncation != "exact" && a.truncation != "local")
     usage("--truncation must be exact or local");
   if (a.math != "table" && a.math != "iterative") usage("--math must be table or iterative");
+  ot::OtOptions ot;
+  if (const std::string problem = examples::parseOtChoice(a.ot, ot); !problem.empty())
+    usage(problem);
   return sotto::examples::runParties(
       "onnx_run", a.backend, a.dealer, false,
-      [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a); });
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a); }, ot);
 }

@@ -21,7 +21,8 @@
 #include "sotto/model/onnx.h"
 #include "sotto/model/plain_eval.h"
 #include "sotto/mpc/compare.h"
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer.h"
+#include "sotto/mpc/protocol_factory.h"
 #include "sotto/mpc/range_check.h"
 #include "sotto/nn/private_model.h"
 #include "sotto/sotto.h"
@@ -31,15 +32,29 @@ namespace sotto::examples {
 std::string checkDealerChoice(std::string& kind) {
   const char* env = std::getenv("SOTTO_ALLOW_INSECURE_DEALER");
   if (kind == "seeded" && env != nullptr && std::string(env) == "1") kind = "insecure-seeded";
-  if (kind == "ttp" || kind == "insecure-seeded") return "";
+  if (kind == "ttp" || kind == "insecure-seeded" || kind == "none") return "";
   if (kind == "seeded")
     return "--dealer seeded is insecure (party 0 learns every input): use --dealer ttp (the "
            "default; one more rank), or opt in for testing with --dealer insecure-seeded";
-  return "--dealer must be ttp or insecure-seeded, not '" + kind + "'";
+  return "--dealer must be ttp, none or insecure-seeded, not '" + kind + "'";
 }
 
-std::string trustStatement(const Dealer& dealer) {
-  if (!dealer.secure())
+std::string parseOtChoice(const std::string& name, ot::OtOptions& ot) {
+  if (name == "iknp") {
+    ot.extension = ot::OtExtension::kIknp;
+  } else if (name == "ferret") {
+    ot.extension = ot::OtExtension::kFerret;
+  } else {
+    return "--ot must be iknp or ferret, not '" + name + "'";
+  }
+  return "";
+}
+
+std::string trustStatement(const Protocol& protocol) {
+  if (protocol.dealer() == nullptr)
+    return "secure with two parties, no third party (semi-honest parties; oblivious transfer "
+           "and RLWE)";
+  if (!protocol.secure())
     return "INSECURE: the seeded dealer lets party 0 (the model owner) read every input; for "
            "testing only";
   return "secure if the dealer rank colludes with neither party (semi-honest parties)";
@@ -51,7 +66,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
-                           truncation = "exact", run_ahead = "auto";
+                           truncation = "exact", run_ahead = "auto", ot = "iknp";
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -70,7 +85,11 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "  --backend B           auto|inproc|mpi|gloo|hybrid|tcp (default auto: mpi under mpirun,\n"
       "                        tcp with SOTTO_PARTIES, gloo with SOTTO_RANK, else threads)\n"
       "  --dealer D            ttp (default: secure if the dealer colludes with neither party)\n"
+      "                        none (two parties alone, no dealer: oblivious transfer and\n"
+      "                        RLWE; mpirun -np 2; no table math yet)\n"
       "                        or insecure-seeded (party 0 learns every input; testing only)\n"
+      "  --ot E                with --dealer none: the OT extension, iknp (default: 16 B per\n"
+      "                        correlated OT) or ferret (< 0.5 bits per OT after a ~1 MB setup)\n"
       "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
       "                        logits (party 1 learns the model's output scores)\n"
       "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
@@ -148,6 +167,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.check_ranges = true;
     else if (k == "--run-ahead")
       a.run_ahead = value();
+    else if (k == "--ot")
+      a.ot = value();
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -157,6 +178,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       usage(d, "unknown option " + k);
   }
   if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
+  ot::OtOptions ot;
+  if (const std::string problem = parseOtChoice(a.ot, ot); !problem.empty()) usage(d, problem);
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
@@ -219,9 +242,11 @@ ArithTensor predictedClass(const ArithTensor& logits) {
   return ArithTensor(one_hot.party(), std::move(weighted), one_hot.fracBits()).sum(1);
 }
 
-int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceDefaults& d) {
+int runParty(Communicator& comm, Protocol& protocol, const Args& a, const InferenceDefaults& d) {
   SOTTO_ENFORCE(comm.worldSize() == 2, d.program, " runs with 2 computing parties (", "got ",
                 comm.worldSize(), "; with --dealer ttp start 3 ranks)");
+  // The dealer families' offline phase (recorded correlations, prefetched); none without one.
+  Dealer* dealer = protocol.dealer();
   // Every party must run the same settings (a standalone party may have been started with others).
   verifySameOnAllParties(comm, "--batch, --reveal, --truncation, --math and --check-ranges",
                          "--batch " + std::to_string(a.batch) + " --reveal " + a.reveal +
@@ -235,7 +260,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   PartyOptions po;
   po.truncation = a.truncation == "local" ? Truncation::kLocal : Truncation::kDealer;
   po.check_ranges = a.check_ranges;
-  Party party(comm, dealer, po);
+  Party party(comm, protocol, po);
   const bool me_data = party.id() == kDataOwner;
   const bool print = me_data && !a.quiet;
   const auto say = [&](const char* fmt, auto... args) {
@@ -288,14 +313,14 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
       static_cast<unsigned long long>(count), d.cifar ? "CIFAR-10-format" : "MNIST-format",
       static_cast<long long>(a.batch));
   say("parties: 2 over '%s' (party 0 owns the model, party 1 the data), dealer: %s\n",
-      backendLabel(comm).c_str(), dealer.name().c_str());
-  say("%s\n", trustStatement(dealer).c_str());
+      backendLabel(comm).c_str(), protocol.name().c_str());
+  say("%s\n", trustStatement(protocol).c_str());
   say("party 1 learns %s; truncation: %s\n",
       a.reveal == "class" ? "only the predicted class of each image" : "the logits of each image",
       a.truncation == "local"
           ? "local for the products (each may fail with probability ~|x|/2^63 per element: "
             "the bound per layer is in the profile), dealer-assisted for non-power-of-two divisions"
-          : "exact (dealer-assisted)");
+          : (dealer ? "exact (dealer-assisted)" : "exact (SiRnn's, on oblivious transfer)"));
   if (plain)
     say("--check: party 1 also reads the model file to compare with the plaintext model (this "
         "hands the data owner the model: a demo check)\n");
@@ -310,10 +335,10 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
   for (int64_t start = 0; start < static_cast<int64_t>(count); start += a.batch) {
     const int64_t bs = std::min<int64_t>(a.batch, static_cast<int64_t>(count) - start);
     const Shape shape(inputDimsOf(bs));
-    if (!recorded.count(bs)) {
+    if (dealer && !recorded.count(bs)) {
       // A warm-up pass on zeros records which correlations a batch of this size needs (the
       // secure argmax of --reveal class included).
-      dealer.startRecording();
+      dealer->startRecording();
       const std::vector<double> zeros(static_cast<size_t>(shape.numel()), 0.0);
       const ArithTensor warm = model.forward(ArithTensor::share(party, kDataOwner, zeros, shape));
       (void)(a.reveal == "class" ? predictedClass(warm) : warm).revealTo(kDataOwner);
@@ -322,15 +347,17 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         (void)checkRanges(party);
         party.rangeChecks().clearRows();
       }
-      recorded[bs] = dealer.stopRecording();
+      recorded[bs] = dealer->stopRecording();
     }
     comm.barrier();
     const CommCounters c0 = comm.stats().total;
-    const uint64_t d0 = dealer.traffic().bytes();
+    const uint64_t d0 = dealer ? dealer->traffic().bytes() : 0;
     const auto t0 = Clock::now();
-    dealer.prefetch(recorded[bs]);  // the offline phase
-    // The next batch has the same size: the dealer (TTP) makes its material while this one runs.
-    if (ahead && start + 2 * bs <= static_cast<int64_t>(count)) dealer.prepareNext(recorded[bs]);
+    if (dealer) {
+      dealer->prefetch(recorded[bs]);  // the offline phase
+      // The next batch has the same size: the dealer (TTP) makes its material while this runs.
+      if (ahead && start + 2 * bs <= static_cast<int64_t>(count)) dealer->prepareNext(recorded[bs]);
+    }
     // Online starts when every party holds its material (party 0 receives the TTP's corrections,
     // the others only draw streams): otherwise party 0's offline lag is counted as online waiting.
     comm.barrier();
@@ -366,7 +393,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
     t.online_seconds += std::chrono::duration<double>(t2 - t1).count();
     t.rounds += c1.rounds - c0.rounds;
     t.online_bytes += c1.bytes() - c0.bytes();
-    t.dealer_bytes += dealer.traffic().bytes() - d0;
+    t.dealer_bytes += dealer ? dealer->traffic().bytes() - d0 : 0;
     t.images += bs;
     ++t.batches;
     if (!me_data) continue;
@@ -448,7 +475,7 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
         "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g, "
         "\"out_of_domain_ops\": %s, \"run_ahead\": %s}\n",
         modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
-        backendLabel(comm).c_str(), a.dealer.c_str(), dealer.secure() ? "true" : "false",
+        backendLabel(comm).c_str(), a.dealer.c_str(), protocol.secure() ? "true" : "false",
         a.reveal.c_str(), a.truncation.c_str(), acc / 100.0,
         plain ? std::to_string(agree / 100.0).c_str() : "null",
         plain && a.reveal == "logits" ? std::to_string(t.max_abs_err).c_str() : "null",
@@ -465,9 +492,11 @@ int runParty(Communicator& comm, Dealer& dealer, const Args& a, const InferenceD
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
   const Args a = parseArgs(argc, argv, d);
+  ot::OtOptions ot;
+  (void)parseOtChoice(a.ot, ot);  // checked by parseArgs
   return runParties(
       d.program, a.backend, a.dealer, !a.quiet,
-      [&](Communicator& comm, Dealer& dealer) { return runParty(comm, dealer, a, d); });
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); }, ot);
 }
 
 std::string userMessage(const std::string& what) {
@@ -482,17 +511,21 @@ namespace {
 // One rank of the world: the TTP dealer, or a computing party with its dealer. An exception
 // aborts the world (the other parties see the reason rather than hang) and propagates.
 int runWorld(Communicator& world, const std::string& dealer_kind,
-             const std::function<int(Communicator&, Dealer&)>& party_main) {
+             const std::function<int(Communicator&, Protocol&)>& party_main,
+             const ot::OtOptions& ot) {
   try {
     // A party started with another dealer (or world) fails here, on every party, by name.
-    verifySameOnAllParties(world, "--dealer", std::string_view(dealer_kind));
+    const std::string ext = ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp";
+    verifySameOnAllParties(world, "--dealer and --ot", dealer_kind + " --ot " + ext);
     // --dealer insecure-seeded is the user's explicit opt-in (checkDealerChoice).
-    DealerSetup setup = makeDealer(world, dealer_kind, {.insecure = InsecureDealer::kAccept});
+    // --dealer none on a world of other than 2 ranks fails here, on every rank.
+    ProtocolSetup setup =
+        makeProtocol(world, dealer_kind, {.insecure = InsecureDealer::kAccept, .ot = ot});
     if (setup.serves()) {
       setup.serve();
       return 0;
     }
-    return party_main(setup.online(), setup.dealer());
+    return party_main(setup.online(), setup.protocol());
   } catch (const std::exception& e) {
     world.abort(e.what());
     throw;
@@ -503,23 +536,24 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
 
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
-               const std::function<int(Communicator&, Dealer&)>& party_main) {
+               const std::function<int(Communicator&, Protocol&)>& party_main,
+               const ot::OtOptions& ot) {
   try {
     const bool local = backend == "inproc" || (backend == "auto" && !launchedByMpirun() &&
                                                std::getenv("SOTTO_RANK") == nullptr &&
                                                std::getenv("SOTTO_PARTIES") == nullptr);
     if (local) {
-      const int world = worldSizeFor(dealer_kind, 2);
+      const int world = protocolWorldSize(dealer_kind, 2);
       if (announce)
         std::printf("(no launcher: running the %s as threads of this process)\n",
                     world > 2 ? "2 parties and the dealer" : "2 parties");
-      if (dealer_kind != "ttp")
+      if (dealer_kind == "insecure-seeded")
         std::fprintf(stderr,
                      "WARNING: the seeded dealer is INSECURE: party 0 learns every input "
                      "(testing only)\n");
       auto rc = runLocal(world, [&](Communicator& c) {
         try {
-          return runWorld(c, dealer_kind, party_main);
+          return runWorld(c, dealer_kind, party_main, ot);
         } catch (const std::exception& e) {
           if (c.rank() <= 1)
             std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(),
@@ -530,7 +564,7 @@ int runParties(const std::string& program, const std::string& backend,
       return *std::max_element(rc.begin(), rc.end());
     }
     auto world = makeCommunicator(backend);
-    return runWorld(*world, dealer_kind, party_main);
+    return runWorld(*world, dealer_kind, party_main, ot);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), userMessage(e.what()).c_str());
     return 1;

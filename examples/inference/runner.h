@@ -12,7 +12,8 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/data/image_set.h"
 #include "sotto/model/graph.h"
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/protocol.h"
+#include "sotto/ot/session.h"
 
 namespace sotto::examples {
 
@@ -32,13 +33,16 @@ struct InferenceDefaults {
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& defaults);
 
-/// Checks a --dealer value: "ttp", or the explicit opt-in "insecure-seeded" ("seeded" is taken as
-/// the opt-in only when SOTTO_ALLOW_INSECURE_DEALER=1, and rewritten so). Returns "" or the
-/// problem.
+/// Checks a --dealer value: "ttp", "none" (two parties, no dealer), or the explicit opt-in
+/// "insecure-seeded" ("seeded" is taken as the opt-in only when SOTTO_ALLOW_INSECURE_DEALER=1, and
+/// rewritten so). Returns "" or the problem.
 std::string checkDealerChoice(std::string& kind);
 
-/// One line: who must trust whom with this dealer.
-std::string trustStatement(const Dealer& dealer);
+/// Reads an --ot value ("iknp" or "ferret") into `ot`. Returns "" or the problem.
+std::string parseOtChoice(const std::string& name, ot::OtOptions& ot);
+
+/// One line: who must trust whom with this protocol family.
+std::string trustStatement(const Protocol& protocol);
 
 /// An exception's message as a user should read it: without the source locations of checks.
 std::string userMessage(const std::string& what);
@@ -46,12 +50,15 @@ std::string userMessage(const std::string& what);
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or
 /// standalone job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer;
+/// "none" runs 2 ranks and no dealer (more is an error on every rank), its OT sessions as `ot`
+/// says;
 /// "insecure-seeded" is the explicit opt-in to the seeded dealer (a warning on every rank). The
 /// ranks first check that they were all given the same dealer. An exception on a party aborts the
 /// others, which report the reason; errors print as "<program>: [party N: ]error: ...". Returns the
 /// highest exit code.
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
-               const std::function<int(Communicator&, Dealer&)>& party_main);
+               const std::function<int(Communicator&, Protocol&)>& party_main,
+               const ot::OtOptions& ot = {});
 
 }  // namespace sotto::examples

@@ -236,7 +236,7 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
   const int W = static_cast<int>(tf.spec.windows.size());
   const bool first = p.id() == 0;
   if (n == 0) return ArithTensor(p, RingTensor(x.shape()), tf.out_frac);
-  auto mat = p.dealer().functionTables(tf.spec, Shape{n});
+  auto mat = p.protocol().functionTables(p, tf.spec, Shape{n});
   const int nw = static_cast<int>(mat->words.dim(1));
   const uint64_t* words = mat->words.data().data();
   auto word = [&](int64_t e, int k) { return words[e * nw + k]; };
@@ -409,7 +409,7 @@ ArithTensor tableMaximum(const ArithTensor& a, const ArithTensor& b) {
   const int64_t n = a.numel();
   if (n == 0) return b;
   static const FunctionTableSpec kSignOnly{{}, 0, 0, /*sign_select=*/true};
-  auto mat = p.dealer().functionTables(kSignOnly, Shape{n});
+  auto mat = p.protocol().functionTables(p, kSignOnly, Shape{n});
   const int nw = static_cast<int>(mat->words.dim(1));
   const RingTensor d = a.share() - b.share();
   std::vector<uint64_t> cm(n);

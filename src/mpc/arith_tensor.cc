@@ -3,18 +3,7 @@
 #include <bit>
 #include <cmath>
 
-#include "sotto/tensor/heap.h"
-
 namespace sotto {
-
-Party::Party(Communicator& comm, Dealer& dealer, PartyOptions options)
-    : comm_(comm), dealer_(dealer), options_(options) {
-  retainFreedMemory();  // tensors' buffers are reused, not faulted in afresh (heap.h)
-  SOTTO_ENFORCE(options_.frac_bits >= 0 && options_.frac_bits < 31, "frac_bits ",
-                options_.frac_bits, " is outside [0, 31)");
-  SOTTO_ENFORCE(options_.truncation != Truncation::kLocal || comm.worldSize() == 2,
-                "local truncation needs exactly 2 parties, the world has ", comm.worldSize());
-}
 
 namespace {
 
@@ -242,20 +231,7 @@ ArithTensor batchNormInference(const ArithTensor& x, const std::vector<double>& 
   return scaled.truncate(f).addPublic(RingTensor::encode(shift, Shape(bshape), f));
 }
 
-// ---- Beaver products ---------------------------------------------------------------------------
-
-// Every product below: open e = x - a and f = y - b together (one round), then
-// z_i = c_i + e ⊛ b_i + a_i ⊛ f (+ e ⊛ f on party 0), where ⊛ is the bilinear map.
-template <typename Map>
-static RingTensor beaver(const Party& party, const RingTensor& x, const RingTensor& y,
-                         const BeaverTriple& t, Map&& map) {
-  auto opened = openTogether(party, {x - t.a, y - t.b});
-  const RingTensor& e = opened[0];
-  const RingTensor& f = opened[1];
-  RingTensor z = t.c + map(e, t.b) + map(t.a, f);
-  if (party.id() == 0) z += map(e, f);
-  return z;
-}
+// ---- Products (the protocol's kernels, then the truncation) ----------------------------------
 
 ArithTensor ArithTensor::mul(const ArithTensor& o) const {
   checkCompatible(o, "mul");
@@ -265,10 +241,7 @@ ArithTensor ArithTensor::mul(const ArithTensor& o) const {
     return withShare(share_.broadcastTo(common)).mul(o.withShare(o.share_.broadcastTo(common)));
   }
   auto scope = party_->comm().tag("mul");
-  const BeaverTriple t = party_->dealer().mulTriple(shape());
-  RingTensor z = beaver(*party_, share_, o.share_, t,
-                        [](const RingTensor& a, const RingTensor& b) { return a * b; });
-  return withShare(std::move(z)).truncate(frac_bits_);
+  return withShare(party_->protocol().mul(*party_, share_, o.share_)).truncate(frac_bits_);
 }
 
 ArithTensor ArithTensor::square() const { return mul(*this); }
@@ -276,21 +249,14 @@ ArithTensor ArithTensor::square() const { return mul(*this); }
 ArithTensor ArithTensor::matmul(const ArithTensor& o) const {
   checkCompatible(o, "matmul");
   auto scope = party_->comm().tag("matmul");
-  const BeaverTriple t = party_->dealer().matmulTriple(shape(), o.shape());
-  RingTensor z = beaver(*party_, share_, o.share_, t, [](const RingTensor& a, const RingTensor& b) {
-    return ::sotto::matmul(a, b);
-  });
-  return withShare(std::move(z)).truncate(frac_bits_);
+  return withShare(party_->protocol().matmul(*party_, share_, o.share_)).truncate(frac_bits_);
 }
 
 ArithTensor ArithTensor::conv2d(const ArithTensor& weight, const Conv2dOptions& options) const {
   checkCompatible(weight, "conv2d");
   auto scope = party_->comm().tag("conv2d");
-  const BeaverTriple t = party_->dealer().conv2dTriple(shape(), weight.shape(), options);
-  RingTensor z = beaver(
-      *party_, share_, weight.share_, t,
-      [&](const RingTensor& a, const RingTensor& b) { return ::sotto::conv2d(a, b, options); });
-  return withShare(std::move(z)).truncate(frac_bits_);
+  return withShare(party_->protocol().conv2d(*party_, share_, weight.share_, options))
+      .truncate(frac_bits_);
 }
 
 // ---- Truncation ----------------------------------------------------------------------------
@@ -313,23 +279,13 @@ ArithTensor ArithTensor::truncate(int bits, Truncation method) const {
     return y;
   }
   auto scope = party_->comm().tag("truncate");
-  const TruncationPair p = party_->dealer().truncationPair(shape(), bits);
-  // x' = x + 2^62 lies in [0, 2^63); open c = x' + r. The sum wrapped iff r_t = 1 and c_t = 0, so
-  // x' >> f = (c >> f) - (r >> f) + r_t·(1 - c_t)·2^(64-f), within one ULP; then subtract 2^(62-f).
-  RingTensor masked = share_ + p.r;
-  if (id == 0) masked += uint64_t{1} << 62;
-  RingTensor c = std::move(openTogether(*party_, {std::move(masked)})[0]);
-  RingTensor y = -p.r_shifted;
-  auto ys = y.data();
-  const auto cs = c.data();
-  const auto top = p.r_top.data();
-  const uint64_t lift = uint64_t{1} << (64 - bits);
-  const uint64_t offset = uint64_t{1} << (62 - bits);
-  for (size_t i = 0; i < ys.size(); ++i) {
-    if ((cs[i] >> 63) == 0) ys[i] += top[i] * lift;  // r_t·(1 - c_t)·2^(64-f)
-    if (id == 0) ys[i] += (cs[i] >> bits) - offset;
-  }
-  return withShare(std::move(y));
+  return withShare(party_->protocol().truncate(*party_, share_, bits));
+}
+
+ArithTensor ArithTensor::truncatePositive(int bits) const {
+  SOTTO_ENFORCE(bits > 0 && bits < 62, "truncatePositive: ", bits, " bits is outside (0, 62)");
+  auto scope = party_->comm().tag("truncate");
+  return withShare(party_->protocol().truncatePositive(*party_, share_, bits));
 }
 
 }  // namespace sotto

@@ -149,44 +149,26 @@ std::vector<BinaryTensor> andTogether(const std::vector<BinaryTensor>& xs,
                 ys.size(), " right operands");
   if (xs.empty()) return {};
   const Party& party = xs[0].party();
-  int64_t words = 0;
   for (size_t k = 0; k < xs.size(); ++k) {
     SOTTO_ENFORCE(&xs[k].party() == &party && &ys[k].party() == &party,
                   "and: the operands belong to different parties' contexts");
     SOTTO_ENFORCE(xs[k].shape() == ys[k].shape(), "and: shapes ", xs[k].shape().toString(), " and ",
                   ys[k].shape().toString(), " differ");
-    words += xs[k].numel();
   }
-  const BinaryTriple t = party.dealer().binaryTriple(words);
-  const auto a = t.a.data();
-  const auto b = t.b.data();
-  const auto c = t.c.data();
-  const auto w = static_cast<size_t>(words);
-  // Open d = x ^ a (first w words) and e = y ^ b (next w words) in one round.
-  std::vector<uint64_t> de(2 * w);
-  size_t at = 0;
+  // All pairs' words in one call of the protocol's AND (one round with a dealer triple).
+  std::vector<RingTensor> lefts, rights;
   for (size_t k = 0; k < xs.size(); ++k) {
-    const auto x = xs[k].share().data();
-    const auto y = ys[k].share().data();
-    for (size_t i = 0; i < x.size(); ++i, ++at) {
-      de[at] = x[i] ^ a[at];
-      de[w + at] = y[i] ^ b[at];
-    }
+    lefts.push_back(xs[k].share().reshape({xs[k].numel()}));
+    rights.push_back(ys[k].share().reshape({ys[k].numel()}));
   }
-  openXorInPlace(party, de);
-  const bool first = party.id() == 0;
+  const RingTensor z = party.protocol().andWords(party, concat(lefts, 0), concat(rights, 0));
   std::vector<BinaryTensor> out;
   out.reserve(xs.size());
-  at = 0;
+  int64_t at = 0;
   for (size_t k = 0; k < xs.size(); ++k) {
-    RingTensor z(xs[k].shape());
-    auto zs = z.data();
-    for (size_t i = 0; i < zs.size(); ++i, ++at) {
-      const uint64_t d = de[at], e = de[w + at];
-      // z_i = c_i ^ (d & b_i) ^ (e & a_i) (^ d & e on party 0)
-      zs[i] = c[at] ^ (d & b[at]) ^ (e & a[at]) ^ (first ? d & e : 0);
-    }
-    out.emplace_back(party, std::move(z));
+    const int64_t n = xs[k].numel();
+    out.emplace_back(party, z.slice(0, at, at + n).reshape(xs[k].shape().dims()));
+    at += n;
   }
   return out;
 }

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <functional>
 
-#include "digit_compare.h"
-
 namespace sotto {
 namespace {
 
@@ -30,7 +28,7 @@ ArithTensor ltz(const ArithTensor& x) {
   RangeCheckLog::OpScope check(x.party(), "ltz");
   RangeCheckLog::recordBeyond62(x, "ltz");
   auto scope = x.party().comm().tag("compare");
-  RingTensor bit = detail::signOf(x, /*nonneg=*/false, nullptr).bit;
+  RingTensor bit = x.party().protocol().sign(x.party(), x.share(), /*nonneg=*/false, nullptr).bit;
   return ArithTensor(x.party(), std::move(bit).shiftLeft(x.fracBits()), x.fracBits());
 }
 
@@ -77,7 +75,8 @@ ArithTensor relu(const ArithTensor& x) {
   RangeCheckLog::OpScope check(x.party(), "relu");
   RangeCheckLog::recordBeyond62(x, "relu");
   auto scope = x.party().comm().tag("relu");
-  RingTensor y = detail::signOf(x, /*nonneg=*/true, &x.share()).selected;
+  RingTensor y =
+      x.party().protocol().sign(x.party(), x.share(), /*nonneg=*/true, &x.share()).selected;
   return ArithTensor(x.party(), std::move(y), x.fracBits());
 }
 
@@ -107,14 +106,9 @@ std::pair<RingTensor, std::vector<int64_t>> toRows(const RingTensor& x, int64_t 
   return {moved.reshape({k == 0 ? 0 : moved.numel() / k, k}), perm};
 }
 
-// x·y for additive shares of integers (no fixed point, so no truncation): one Beaver round,
-// z = c + e·b + a·f (+ e·f on party 0).
+// x·y for additive shares of integers (no fixed point, so no truncation): the protocol's product.
 RingTensor mulIntegers(const Party& p, const RingTensor& x, const RingTensor& y) {
-  const BeaverTriple t = p.dealer().mulTriple(x.shape());
-  auto opened = openTogether(p, {x - t.a, y - t.b});
-  RingTensor z = t.c + opened[0] * t.b + t.a * opened[1];
-  if (p.id() == 0) z += opened[0] * opened[1];
-  return z;
+  return p.protocol().mul(p, x, y);
 }
 
 // [rows, k] -> [rows, k] one-hot of each row's first maximum, as additive shares of 0/1 integers,
@@ -132,7 +126,7 @@ RingTensor oneHotAllPairs(const Party& p, const RingTensor& v) {
   }
   const ArithTensor d(p, std::move(diff), 0);
   RangeCheckLog::recordBeyond62(d, "argmax");
-  const RingTensor b = detail::signOf(d, /*nonneg=*/true, nullptr).bit;
+  const RingTensor b = p.protocol().sign(p, d.share(), /*nonneg=*/true, nullptr).bit;
   // Factors [rows·k, k - 1]: position i's win (or loss complement) against every other j.
   RingTensor f(Shape{rows * k, k - 1});
   for (int64_t r = 0; r < rows; ++r) {
@@ -236,7 +230,7 @@ std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim) {
     }
     const ArithTensor dv(p, diff, x.fracBits());
     RangeCheckLog::recordBeyond62(dv, "argmax");
-    const RingTensor sel = detail::signOf(dv, /*nonneg=*/true, &both).selected;
+    const RingTensor sel = p.protocol().sign(p, diff, /*nonneg=*/true, &both).selected;
     RingTensor nv = vb, no = ob;
     for (int64_t i = 0; i < m; ++i) {
       nv[i] += sel[i * w];

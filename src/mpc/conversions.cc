@@ -69,35 +69,20 @@ void checkScale(int frac_bits) {
                 " is outside [0, ", kMaxFracBits, "]");
 }
 
-// Additive share of the bit b = t ^ rho from the public t and this party's rho_A:
-// b_A = rho_A + t·(1 - 2·rho_A), i.e. t ? (δ_0 - rho_A) : rho_A, δ_0 = 1 on party 0.
-inline uint64_t bitShare(uint64_t t, uint64_t rho, uint64_t delta) {
-  return t != 0 ? delta - rho : rho;
-}
-
 }  // namespace
 
 ArithTensor b2aBit(const BinaryTensor& bit, int frac_bits) {
   checkScale(frac_bits);
   const Party& party = bit.party();
   auto scope = party.comm().tag("b2a");
-  const BitSelect m = party.dealer().bitSelect(bit.shape());
   const auto bs = bit.share().data();
   const auto n = bs.size();
-  // t = b ^ rho, 64 elements per word (element i is bit i % 64 of word i / 64).
-  RingTensor masked = m.rho_bits;
-  auto ms = masked.data();
-  for (size_t i = 0; i < n; ++i) ms[i / 64] ^= (bs[i] & 1) << (i % 64);
-  const RingTensor t = std::move(openXorTogether(party, {std::move(masked)})[0]);
-  const auto ts = t.data();
-  const uint64_t delta = party.id() == 0 ? 1 : 0;
-  RingTensor out(bit.shape());
-  auto os = out.data();
-  const auto rho = m.rho.data();
-  for (size_t i = 0; i < n; ++i) {
-    // b_A = t ? 1 - rho_A : rho_A (1 on party 0 only), scaled by 2^f
-    os[i] = bitShare((ts[i / 64] >> (i % 64)) & 1, rho[i], delta) << frac_bits;
-  }
+  // Bit 0 of every element, 64 elements per word (element i is bit i % 64 of word i / 64).
+  RingTensor packed(Shape{static_cast<int64_t>((n + 63) / 64)});
+  auto ps = packed.data();
+  for (size_t i = 0; i < n; ++i) ps[i / 64] ^= (bs[i] & 1) << (i % 64);
+  RingTensor out = party.protocol().b2a(party, packed, bit.shape());
+  for (auto& v : out.data()) v <<= frac_bits;
   return ArithTensor(party, std::move(out), frac_bits);
 }
 
@@ -105,24 +90,16 @@ ArithTensor b2a(const BinaryTensor& x, int frac_bits) {
   checkScale(frac_bits);
   const Party& party = x.party();
   auto scope = party.comm().tag("b2a");
-  const auto xs = x.share().data();
-  const auto n = xs.size();
-  // 64 bits per element; bit k of element i is select element i·64 + k, i.e. bit k of packed word
-  // i: the packed bits are the words themselves.
-  const BitSelect m = party.dealer().bitSelect(Shape{static_cast<int64_t>(n), 64});
-  RingTensor masked = m.rho_bits;
-  auto ms = masked.data();
-  for (size_t i = 0; i < n; ++i) ms[i] ^= xs[i];  // t = x ^ rho_B
-  const RingTensor t = std::move(openXorTogether(party, {std::move(masked)})[0]);
-  const auto ts = t.data();
-  const uint64_t delta = party.id() == 0 ? 1 : 0;
+  const auto n = static_cast<size_t>(x.numel());
+  // 64 bits per element; bit k of element i is bit i·64 + k: the packed bits are the words.
+  const RingTensor bits = party.protocol().b2a(party, x.share().reshape({x.numel()}),
+                                               Shape{static_cast<int64_t>(n), 64});
   RingTensor out(x.shape());
   auto os = out.data();
-  const auto rho = m.rho.data();
+  const auto bs = bits.data();
   for (size_t i = 0; i < n; ++i) {
     uint64_t acc = 0;
-    // x_A = Σ_k 2^k · (t_k ? δ_0 - rho_k : rho_k)
-    for (size_t k = 0; k < 64; ++k) acc += bitShare((ts[i] >> k) & 1, rho[i * 64 + k], delta) << k;
+    for (size_t k = 0; k < 64; ++k) acc += bs[i * 64 + k] << k;  // x_A = Σ_k 2^k · b_k
     os[i] = acc;
   }
   return ArithTensor(party, std::move(out), frac_bits);

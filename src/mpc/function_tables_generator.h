@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sotto/crypto/prg.h"
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 #include "sotto/mpc/function_tables.h"
 
 namespace sotto::detail {

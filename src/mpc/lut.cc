@@ -32,7 +32,8 @@ std::vector<ArithTensor> lookup(const ArithTensor& index, const LookupTable& tab
   const int k = table.indexBits();
   const uint64_t mask = table.rows() - 1;
   const int64_t n = index.numel();
-  auto material = p.dealer().lookupMaterial(k, table.columns(), table.entries(), index.shape());
+  auto material =
+      p.protocol().lookupMaterial(p, k, table.columns(), table.entries(), index.shape());
   // u = x + r mod 2^k, opened: 2 parties exchange 16-bit words; more parties allReduce words.
   std::vector<uint64_t> u(n);
   for (int64_t e = 0; e < n; ++e) u[e] = (index.share()[e] + material->r[e]) & mask;

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <utility>
 
-#include "digit_compare.h"
 #include "sotto/error.h"
 #include "sotto/mpc/arith_tensor.h"
 
@@ -139,7 +138,7 @@ void RangeCheckLog::reduceWords(const Party& party) {
   const int64_t m = static_cast<int64_t>(words_.size());
   RingTensor w(Shape{m}, std::move(words_));
   // count_e += Σ coef·[word < 0] over the entry's words
-  const RingTensor bits = detail::signOf(ArithTensor(party, std::move(w), 0), false, nullptr).bit;
+  const RingTensor bits = party.protocol().sign(party, w, false, nullptr).bit;
   for (int64_t i = 0; i < m; ++i) {
     const uint64_t b = bits[i];
     entries_[word_entry_[i]].count_share += word_coef_[i] > 0 ? b : uint64_t{0} - b;
@@ -182,7 +181,7 @@ std::vector<RangeCheckRow> checkRanges(const Party& party) {
   RingTensor neg(Shape{static_cast<int64_t>(pending.size())});
   for (size_t i = 0; i < pending.size(); ++i)
     neg[static_cast<int64_t>(i)] = uint64_t{0} - log.entries_[pending[i]].count_share;
-  const RingTensor bits = detail::signOf(ArithTensor(party, std::move(neg), 0), false, nullptr).bit;
+  const RingTensor bits = party.protocol().sign(party, neg, false, nullptr).bit;
   const RingTensor opened = openTogether(party, {bits})[0];  // the one bit per name
   std::vector<RangeCheckRow> out;
   for (size_t i = 0; i < pending.size(); ++i) {

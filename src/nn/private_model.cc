@@ -199,8 +199,8 @@ PrivateModel PrivateModel::load(const Party& party, const Graph& graph, ModelOpt
   SOTTO_ENFORCE(options.owner >= 0 && options.owner < party.numParties(), "model owner ",
                 options.owner, " is not a party (", party.numParties(), " parties)");
   SOTTO_ENFORCE(
-      party.dealer().secure() || options.allow_insecure_dealer || inOneProcess(party.comm()),
-      "private inference refuses the insecure dealer '", party.dealer().name(),
+      party.protocol().secure() || options.allow_insecure_dealer || inOneProcess(party.comm()),
+      "private inference refuses the insecure dealer '", party.protocol().name(),
       "': the model owner would learn the input; use the TTP dealer, or set "
       "ModelOptions::allow_insecure_dealer to opt in for testing");
   auto impl = std::make_unique<Impl>();
@@ -243,7 +243,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
                           input.shape().toString());
   }
   Communicator& comm = m.party_->comm();
-  Dealer& dealer = m.party_->dealer();
+  const Protocol& protocol = m.party_->protocol();
   std::map<std::string, ArithTensor> values;
   values.emplace(m.input.name, input);
   for (const Step& s : m.steps) {
@@ -255,7 +255,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       in.push_back(&it->second);
     }
     const CommCounters before = comm.stats().total;
-    const uint64_t dealer_before = dealer.usedBytes();
+    const uint64_t dealer_before = protocol.offlineBytes();
     const auto t0 = std::chrono::steady_clock::now();
     LocalTruncationLog& local_log = m.party_->localTruncations();
     const LocalTruncationLog outer = std::exchange(local_log, LocalTruncationLog{});
@@ -280,7 +280,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       const CommCounters after = comm.stats().total;
       st.rounds = after.rounds - before.rounds;
       st.online_bytes = after.bytes() - before.bytes();
-      st.dealer_bytes = dealer.usedBytes() - dealer_before;
+      st.dealer_bytes = protocol.offlineBytes() - dealer_before;
       st.local_truncated = layer_log.elements;
       st.local_failure_log2 = layer_log.failureLog2();
       profile->push_back(std::move(st));

@@ -12,7 +12,7 @@
 
 #include "sotto/comm/factory.h"
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
-// simulateMpc(n, fn): simulate() with a Party per thread (seeded dealer unless another is asked
-// for), so MPC tests read plaintext -> share -> op -> reveal -> compare.
+// simulateMpc(n, fn): simulate() with a Party per thread (seeded dealer unless another family is
+// asked for), so MPC tests read plaintext -> share -> op -> reveal -> compare.
 
 #include <gtest/gtest.h>
 
@@ -14,31 +14,38 @@
 #include <vector>
 
 #include "sotto/mpc/arith_tensor.h"
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/mpc/party.h"
+#include "sotto/mpc/protocol_factory.h"
 #include "testing/simulate.h"
 
 namespace sotto::testing {
 
-/// `parties` computing parties with the correlation source `dealer` (dealer_factory.h: "ttp"
-/// adds the dealer's thread as the last rank), each running fn(party); returns the parties'
-/// results in rank order.
+/// `parties` computing parties with the protocol family `family` (protocol_factory.h: "none",
+/// "ttp" with the dealer's thread as the last rank, "insecure-seeded"), each running fn(party);
+/// returns the parties' results in rank order.
 template <typename Fn>
-auto simulateDealer(std::string_view dealer, int parties, Fn&& fn, PartyOptions options = {}) {
+auto simulateProtocol(std::string_view family, int parties, Fn&& fn, PartyOptions options = {}) {
   using R = std::invoke_result_t<Fn&, Party&>;
   auto results =
-      simulate(worldSizeFor(dealer, parties), [&](Communicator& world) -> std::optional<R> {
-        DealerSetup setup = makeDealer(world, dealer);
+      simulate(protocolWorldSize(family, parties), [&](Communicator& world) -> std::optional<R> {
+        ProtocolSetup setup = makeProtocol(world, family);
         if (setup.serves()) {
           setup.serve();
           return std::nullopt;
         }
-        Party party(setup.online(), setup.dealer(), options);
+        Party party(setup.online(), setup.protocol(), options);
         return fn(party);
       });
   std::vector<R> out;
   for (int p = 0; p < parties; ++p) out.push_back(std::move(*results[p]));
   return out;
+}
+
+/// The same under its old name (a dealer family: "ttp", "insecure-seeded").
+template <typename Fn>
+auto simulateDealer(std::string_view dealer, int parties, Fn&& fn, PartyOptions options = {}) {
+  return simulateProtocol(dealer, parties, std::forward<Fn>(fn), options);
 }
 
 template <typename Fn>

@@ -1,5 +1,5 @@
 // makeDealer: every correlation source by name, the same product under each, and clear errors.
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 
 #include <gtest/gtest.h>
 

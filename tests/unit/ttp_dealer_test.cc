@@ -2,7 +2,7 @@
 // the correlations are right (opened and checked in the ring), ArithTensor protocols on top of it
 // match plaintext references, dealer traffic is counted apart from online traffic, and failures
 // end promptly with a clear error instead of a hang.
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 /// SubCommunicator: a Communicator over the first k ranks of a parent communicator. Ranks 0..k-1
 /// keep their numbers; ranks k.. of the parent (for example a trusted dealer on the last rank)
 /// take no part in any of its calls. This is how the parties of a TTP run compute among
-/// themselves while sharing one launched world with the dealer (see sotto/mpc/ttp_dealer.h).
+/// themselves while sharing one launched world with the dealer (see sotto/mpc/dealer/ttp_dealer.h).
 ///
 /// Every call goes through the parent's public send / recv / exchange / sendRecv; the collectives
 /// are the base class's direct algorithm over those point-to-point calls (the parent's native

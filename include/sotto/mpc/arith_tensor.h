@@ -99,6 +99,11 @@ class ArithTensor {
   /// @throws InvalidArgument if kLocal is asked for with N != 2, or bits outside (0, 62).
   ArithTensor truncate(int bits) const;
   ArithTensor truncate(int bits, Truncation method) const;
+  /// Divides by 2^bits when the caller knows the value is >= 0 (after a ReLU): the protocol's
+  /// fast path (Protocol::truncatePositive; the OT family: Cheetah's, 1 ULP below at most,
+  /// garbage for a negative value; the dealer family: as truncate()).
+  /// @throws InvalidArgument if bits is outside (0, 62).
+  ArithTensor truncatePositive(int bits) const;
 
  private:
   void checkCompatible(const ArithTensor& o, const char* op) const;

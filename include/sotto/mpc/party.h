@@ -1,11 +1,13 @@
 #pragma once
 /// @file party.h
-/// Party: everything a protocol needs from this party (its communicator, its dealer, its
-/// randomness and settings), passed explicitly: there is no global state.
+/// Party: everything a computation needs from this party (its communicator, its protocol
+/// family, its randomness and settings), passed explicitly: there is no global state.
+
+#include <memory>
 
 #include "sotto/comm/communicator.h"
 #include "sotto/crypto/prg.h"
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/protocol.h"
 #include "sotto/mpc/range_check.h"
 #include "sotto/tensor/fixed_point.h"
 
@@ -13,8 +15,9 @@ namespace sotto {
 
 /// How a product is brought back from 2f to f fractional bits.
 enum class Truncation {
-  /// Dealer-assisted (default): 1 round, n words sent per party, at most 1 ULP of error for
-  /// |x| < 2^62 in ring units, never a large error. Any number of parties.
+  /// The protocol's truncation (default; Protocol::truncate): with a dealer 1 round, n words
+  /// sent per party, at most 1 ULP of error for |x| < 2^62 in ring units, never a large error,
+  /// any number of parties; with the OT family exact (ot_protocol.h). The name is historical.
   kDealer,
   /// SecureML's local truncation: 0 rounds, 2 parties only, at most 1 ULP of error, but with
   /// probability up to |x| / 2^63 per element (x in ring units, at scale 2^(2f)) the result is
@@ -60,12 +63,20 @@ struct PartyOptions {
 class Party {
  public:
   /// Both references must outlive the Party. @throws InvalidArgument on bad options.
+  Party(Communicator& comm, Protocol& protocol, PartyOptions options = {});
+  /// The dealer family over `dealer` (dealer_protocol.h), for code and tests that hold a dealer.
   Party(Communicator& comm, Dealer& dealer, PartyOptions options = {});
+  Party(const Party&) = delete;
+  Party& operator=(const Party&) = delete;
 
   int id() const { return comm_.rank(); }
   int numParties() const { return comm_.worldSize(); }
   Communicator& comm() const { return comm_; }
-  Dealer& dealer() const { return dealer_; }
+  /// The kernels every shared tensor computes with (protocol.h).
+  Protocol& protocol() const { return protocol_; }
+  /// The dealer of a dealer family, for the dealer's own tests and offline phase.
+  /// @throws InvalidArgument if the protocol has no dealer (the OT family).
+  Dealer& dealer() const;
   /// This party's private randomness (OS-seeded AES-CTR).
   Prg& prg() const { return prg_; }
   const PartyOptions& options() const { return options_; }
@@ -77,8 +88,11 @@ class Party {
   RangeCheckLog& rangeChecks() const { return range_log_; }
 
  private:
+  void checkOptions() const;
+
   Communicator& comm_;
-  Dealer& dealer_;
+  std::unique_ptr<Protocol> own_protocol_;  // when built from a Dealer
+  Protocol& protocol_;
   PartyOptions options_;
   mutable Prg prg_;
   mutable LocalTruncationLog local_log_;

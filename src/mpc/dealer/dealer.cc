@@ -1,4 +1,4 @@
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "compare_tables.h"
-#include "function_tables_generator.h"
+#include "mpc/function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
 

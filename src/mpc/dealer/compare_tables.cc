@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 namespace sotto::detail {
 namespace {

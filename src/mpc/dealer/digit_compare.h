@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sotto/mpc/arith_tensor.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 namespace sotto::detail {
 
@@ -16,15 +17,12 @@ std::pair<std::vector<RingTensor>, std::vector<RingTensor>> openMixed(const Part
                                                                       std::vector<RingTensor> add,
                                                                       std::vector<RingTensor> xr);
 
-/// The bit b = [x < 0] (x read as two's complement), or [x >= 0] if `nonneg`, for every element.
-struct SignResult {
-  RingTensor bit;       ///< additive shares of b as 0/1 integers, x's shape
-  RingTensor selected;  ///< additive shares of b·v for every value v of `values` (if given)
-};
-
-/// Computes SignResult for x and, if `values` is not null, the products b·v (values.numel() =
-/// w·x.numel(), w consecutive values per element). 4 rounds on 2 parties (open c; two AND levels;
-/// the last AND level with the conversion/selection); see compare.h for the bits.
-SignResult signOf(const ArithTensor& x, bool nonneg, const RingTensor* values);
+/// The bit b = [x < 0] (x read as two's complement), or [x >= 0] if `nonneg`, for every element:
+/// computes SignResult (protocol.h; here `bit` is filled in every case) for x and, if `values` is
+/// not null, the products b·v (values.numel() = w·x.numel(), w consecutive values per element). 4
+/// rounds on 2 parties (open c; two AND levels; the last AND level with the conversion/selection);
+/// see compare.h for the bits.
+SignResult signOf(const Party& p, Dealer& dealer, const RingTensor& x, bool nonneg,
+                  const RingTensor* values);
 
 }  // namespace sotto::detail

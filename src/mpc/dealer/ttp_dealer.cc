@@ -1,4 +1,4 @@
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 
 #include <algorithm>
 #include <functional>

@@ -1,7 +1,7 @@
-#include "sotto/mpc/dealer_factory.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 
 #include "sotto/error.h"
-#include "sotto/mpc/ttp_dealer.h"
+#include "sotto/mpc/dealer/ttp_dealer.h"
 
 namespace sotto {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sotto/mpc/dealer.h"
+#include "sotto/mpc/dealer/dealer.h"
 
 namespace sotto::detail {
 namespace {
@@ -12,10 +12,11 @@ using Bits = RingTensor;
 
 // x_j & y_j for XOR-shared packed bits, every pair in one round with one AND triple:
 // z = c ^ (d & b) ^ (e & a) (^ d & e on party 0), d = x ^ a and e = y ^ b opened.
-std::vector<Bits> andAll(const Party& p, const std::vector<std::pair<Bits, Bits>>& pairs) {
+std::vector<Bits> andAll(const Party& p, Dealer& dealer,
+                         const std::vector<std::pair<Bits, Bits>>& pairs) {
   const int64_t w = pairs.front().first.numel();
   const int64_t k = static_cast<int64_t>(pairs.size());
-  const BinaryTriple t = p.dealer().binaryTriple(k * w);
+  const BinaryTriple t = dealer.binaryTriple(k * w);
   auto part = [&](const RingTensor& r, int64_t j) { return r.slice(0, j * w, (j + 1) * w); };
   std::vector<RingTensor> masked;
   for (int64_t j = 0; j < k; ++j) masked.push_back(pairs[j].first ^ part(t.a, j));
@@ -97,24 +98,25 @@ std::pair<std::vector<RingTensor>, std::vector<RingTensor>> openMixed(const Part
   return {std::move(add), std::move(xr)};
 }
 
-SignResult signOf(const ArithTensor& x, bool nonneg, const RingTensor* values) {
-  const Party& p = x.party();
+SignResult signOf(const Party& p, Dealer& dealer, const RingTensor& x, bool nonneg,
+                  const RingTensor* values) {
   const int64_t n = x.numel(), w = (n + 63) / 64;
   const CompareTables tab =
-      p.dealer().compareTables(x.shape(), values != nullptr ? values->shape() : Shape{int64_t{0}});
+      dealer.compareTables(x.shape(), values != nullptr ? values->shape() : Shape{int64_t{0}});
   // Round 1: c = x + r over the whole ring; MSB(x) = c_63 ^ s ^ L, L = [c mod 2^63 < r mod 2^63].
-  const RingTensor c = std::move(openTogether(p, {x.share() + tab.r})[0]);
+  const RingTensor c = std::move(openTogether(p, {x + tab.r})[0]);
   auto [t, e] = lookups(p, c, tab.tables);
   // Rounds 2, 3: (T, E) of a group = (T_hi ^ E_hi & T_lo, E_hi & E_lo); digits 7..0 -> 4 -> 2.
-  auto l1 = andAll(p, {{e[1], t[0]},
-                       {e[3], t[2]},
-                       {e[3], e[2]},
-                       {e[5], t[4]},
-                       {e[5], e[4]},
-                       {e[7], t[6]},
-                       {e[7], e[6]}});
+  auto l1 = andAll(p, dealer,
+                   {{e[1], t[0]},
+                    {e[3], t[2]},
+                    {e[3], e[2]},
+                    {e[5], t[4]},
+                    {e[5], e[4]},
+                    {e[7], t[6]},
+                    {e[7], e[6]}});
   const Bits t10 = t[1] ^ l1[0], t32 = t[3] ^ l1[1], t54 = t[5] ^ l1[3], t76 = t[7] ^ l1[5];
-  auto l2 = andAll(p, {{l1[2], t10}, {l1[6], t54}, {l1[6], l1[4]}});
+  auto l2 = andAll(p, dealer, {{l1[2], t10}, {l1[6], t54}, {l1[6], l1[4]}});
   const Bits lo_t = t32 ^ l2[0], hi_t = t76 ^ l2[1], hi_e = l2[2];
   // Round 4: L = H ^ G·P = H + G·P (H·G = 0) with H, G, P opened under alpha, beta, gamma, and
   // e = v - a for the selected values: the bit and b·v are then linear in the dealer's monomials.

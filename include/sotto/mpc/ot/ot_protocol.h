@@ -1,0 +1,42 @@
+#pragma once
+/// @file ot_protocol.h
+/// The OT family of the protocol seam (protocol.h): two parties and no third, every kernel on
+/// oblivious transfer (OtKernels, ot_kernels.h: SCI's millionaires', Gilboa's products, Cheetah's
+/// and SiRnn's truncations) and products with the model owner's weights on RLWE (HeMatmul,
+/// he_matmul.h). Semi-honest; κ = 128, σ = 40 as the OT engine and the RLWE parameters.
+///
+/// Kernels and their costs (n elements, both parties; the OT extension's refills apart, see
+/// ot_kernels.h's table, which these are built from):
+///   mul                   Gilboa: 2 rounds, 268 B per element each way (64 COTs each way)
+///   matmul, conv2d        of two shared operands: m·k·n Gilboa products (conv: im2col first,
+///                         groups = 1 only, one product per image); for tests and small layers
+///   loadWeight            the owner must be party 0. matmul: HeMatmul (1 round trip, he_matmul.h);
+///                         conv2d: im2col, then HeMatmul [N·OH·OW, C·kh·kw] × [C·kh·kw, O]
+///                         (groups = 1); the RLWE key is set up at the first load (217,113 B)
+///   truncate              exact (SiRnn): 12 rounds, 954 bits + 118 COTs per element at f = 16
+///   truncatePositive      Cheetah: 2 rounds, f + 1 bits + 1 COT per element; result may be 1 ULP
+///                         low; garbage if x < 0
+///   sign                  millionaires' on 63 bits (6 rounds, 664 bits + 94 COTs per element),
+///                         then b2a (2 rounds) for the bit or a multiplexer (4 rounds, 8.125 B per
+///                         value each way) for the selected values
+///   andWords              64 bit triples per word (1 round, 2 COTs per bit)
+///   b2a                   one COT per bit (2 rounds)
+/// Failure probability 0 in every kernel except truncatePositive as stated (and 2^-40 statistical
+/// in HeMatmul's circuit privacy). Not yet available: the lookup tables (lookupMaterial,
+/// functionTables: the table math) throw NotImplemented naming the kernel.
+
+#include <memory>
+
+#include "sotto/comm/communicator.h"
+#include "sotto/mpc/protocol.h"
+#include "sotto/ot/session.h"
+
+namespace sotto {
+
+/// Sets up the OT family for this party over comm (rank 0: the model owner; rank 1: the data
+/// owner). Collective: both OT directions (makeOtPair: 4 messages, 8,256 bytes); the RLWE key
+/// follows at the first loadWeight.
+/// @throws InvalidArgument if comm.worldSize() != 2 (naming the world's size); CommError / Timeout.
+std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options = {});
+
+}  // namespace sotto

@@ -1,0 +1,130 @@
+#pragma once
+/// @file protocol.h
+/// The protocol seam: the kernels that ArithTensor, BinaryTensor, the comparisons, FixedWeight,
+/// the table math and PrivateModel compute with. Every kernel takes and returns this party's
+/// shares; a family implements all of them (semi-honest, as its own header states):
+///  - the dealer family (sotto/mpc/dealer/dealer_protocol.h): correlations from a dealer
+///    (seeded or TTP), Beaver products, masked openings (any number of parties);
+///  - the OT family (sotto/mpc/ot/ot_protocol.h): two parties alone, on oblivious transfer
+///    (SCI / Cheetah / SiRnn kernels) and RLWE products with plaintext weights.
+/// A program picks one by name with makeProtocol (protocol_factory.h). Nothing above this seam
+/// names a dealer or an OT.
+///
+/// Conventions: additive shares over Z_2^64 (x = Σ x_i), XOR shares of words (x = ⊕ x_i); all
+/// parties call the same kernels in the same order with the same shapes (collective). Kernels
+/// never truncate unless they say so; scales are the caller's business. The cost of each kernel
+/// is the family's: see the family's header (rounds, bytes per element, failure probability).
+/// A kernel a family does not have throws NotImplemented naming the kernel and the family.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "sotto/comm/communicator.h"
+#include "sotto/tensor/linear.h"
+#include "sotto/tensor/ring_tensor.h"
+
+namespace sotto {
+
+class Party;
+class Dealer;
+class FunctionTableMaterial;
+struct FunctionTableSpec;
+
+/// Lookup-table material (see lut.h) for n elements: this party's share of a mask r per element
+/// (only the low index_bits matter) and, once u = x + r mod 2^k is public, its shares of the
+/// rotated table S_e[u_e] = T[(u_e - r_e) mod 2^k], for every column.
+class LutMaterial {
+ public:
+  virtual ~LutMaterial() = default;
+  /// This party's share of the masks, shape as requested.
+  RingTensor r;
+  /// Shares of S_e[u_e] for every element e and column: [n, columns]. Local.
+  virtual RingTensor sharesAt(std::span<const uint64_t> u) const = 0;
+};
+
+/// The result of Protocol::sign.
+struct SignResult {
+  RingTensor bit;       ///< additive shares of the bit as 0/1 integers, x's shape (see sign())
+  RingTensor selected;  ///< additive shares of bit·v for every value v (if values were given)
+};
+
+/// A party's plaintext weight W loaded for repeated products x ⊛ W (FixedWeight).
+class WeightKernel {
+ public:
+  virtual ~WeightKernel();
+  /// This party's share of x @ W (x [.., m, k], W [k, n]), not truncated.
+  virtual RingTensor matmul(const Party& party, const RingTensor& x) const = 0;
+  /// This party's share of conv2d(x, W) (W [O, C/g, kh, kw]), not truncated.
+  virtual RingTensor conv2d(const Party& party, const RingTensor& x,
+                            const Conv2dOptions& options) const = 0;
+};
+
+/// True if the parties of `comm` are threads of this process (inproc, possibly decorated): what
+/// lets tests use a family that is insecure across processes.
+bool inOneProcess(const Communicator& comm);
+
+class Protocol {
+ public:
+  virtual ~Protocol();
+
+  /// The family's name as makeProtocol knows it, with its trust model, e.g. "ttp".
+  virtual std::string name() const = 0;
+  /// False when one party can learn the others' inputs (the insecure seeded dealer).
+  virtual bool secure() const = 0;
+
+  // ---- Products of two shared operands (no truncation) ---------------------------------------
+  /// x ⊙ y elementwise (equal shapes).
+  virtual RingTensor mul(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
+  /// x @ y ([.., m, k] × [.., k, n]).
+  virtual RingTensor matmul(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
+  /// conv2d(x, w, options) (x [N, C, H, W], w [O, C/g, kh, kw]).
+  virtual RingTensor conv2d(const Party& party, const RingTensor& x, const RingTensor& w,
+                            const Conv2dOptions& options) = 0;
+
+  // ---- Products with a party's plaintext weight ------------------------------------------------
+  /// Loads W (`encoded`, read on `owner` only) of `shape` at scale 2^frac_bits. Collective.
+  virtual std::unique_ptr<WeightKernel> loadWeight(const Party& party, int owner,
+                                                   const RingTensor& encoded, const Shape& shape,
+                                                   int frac_bits) = 0;
+
+  // ---- Truncation --------------------------------------------------------------------------
+  /// Shares of x / 2^bits (arithmetic shift of the shared signed value), within 1 ULP.
+  virtual RingTensor truncate(const Party& party, const RingTensor& x, int bits) = 0;
+  /// The same when the caller knows x >= 0 (e.g. after a ReLU): a family may take a cheaper path
+  /// (the OT family: Cheetah's, within 1 ULP below). Garbage for x < 0 in such a family.
+  virtual RingTensor truncatePositive(const Party& party, const RingTensor& x, int bits) = 0;
+
+  // ---- Comparison, selection, conversions ---------------------------------------------------
+  /// The bit b = [x < 0] (x as two's complement), or [x >= 0] if nonneg, of every element. If
+  /// `values` is null, returns b as additive 0/1 shares in `bit`; otherwise only `selected`:
+  /// shares of b·v for each of the values.numel() / x.numel() consecutive values per element
+  /// (compare and select at once: ReLU, max, argmax).
+  virtual SignResult sign(const Party& party, const RingTensor& x, bool nonneg,
+                          const RingTensor* values) = 0;
+  /// XOR shares of x & y, word by word (equal shapes).
+  virtual RingTensor andWords(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
+  /// Additive 0/1 shares of bits_shape.numel() XOR-shared bits, packed 64 per word of `packed`
+  /// (bit i is bit i % 64 of word i / 64). Result: bits_shape.
+  virtual RingTensor b2a(const Party& party, const RingTensor& packed, const Shape& bits_shape) = 0;
+
+  // ---- Lookup tables (the table math) ---------------------------------------------------------
+  /// Lookup material (lut.h) for `shape` elements and the public table.
+  virtual std::unique_ptr<LutMaterial> lookupMaterial(const Party& party, int index_bits,
+                                                      int columns, std::span<const uint64_t> table,
+                                                      const Shape& shape) = 0;
+  /// Function-table material (function_tables.h) for `shape` elements.
+  virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,
+                                                                const FunctionTableSpec& spec,
+                                                                const Shape& shape) = 0;
+
+  // ---- Accounting --------------------------------------------------------------------------
+  /// Bytes of correlated randomness used so far that did not cross the parties' communicator
+  /// (a dealer's traffic); 0 for a family whose traffic is all online.
+  virtual uint64_t offlineBytes() const = 0;
+  /// The dealer behind a dealer family (for its offline phase and its own tests); nullptr else.
+  virtual Dealer* dealer() const { return nullptr; }
+};
+
+}  // namespace sotto

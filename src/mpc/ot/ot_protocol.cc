@@ -1,0 +1,237 @@
+// The OT family's kernels (ot_protocol.h): OtKernels and HeMatmul behind the protocol seam.
+#include "sotto/mpc/ot/ot_protocol.h"
+
+#include <string>
+#include <vector>
+
+#include "sotto/error.h"
+#include "sotto/mpc/ot/he_matmul.h"
+#include "sotto/mpc/ot/ot_kernels.h"
+#include "sotto/mpc/party.h"
+
+namespace sotto {
+namespace {
+
+// A kernel this family does not have yet.
+[[noreturn]] void unavailable(const std::string& what) {
+  throw NotImplemented(what + " is not yet available with --dealer none (the OT family)");
+}
+
+RingTensor fromVector(const Shape& shape, std::vector<uint64_t> values) {
+  return RingTensor(shape, std::move(values));
+}
+
+// 64 XOR-shared bits per word, bit k of word i at position 64·i + k.
+BitShares unpackBits(std::span<const uint64_t> words, size_t count) {
+  BitShares bits(count);
+  for (size_t i = 0; i < count; ++i)
+    bits[i] = static_cast<uint8_t>((words[i / 64] >> (i % 64)) & 1);
+  return bits;
+}
+
+// m·k·n products of a [m, k] and b [k, n], summed over k: shares of a @ b.
+std::vector<uint64_t> sharedMatmul(OtKernels& kernels, const uint64_t* a, const uint64_t* b,
+                                   size_t m, size_t k, size_t n) {
+  std::vector<uint64_t> ae(m * k * n), be(m * k * n);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < k; ++j)
+      for (size_t l = 0; l < n; ++l) {
+        ae[(i * k + j) * n + l] = a[i * k + j];
+        be[(i * k + j) * n + l] = b[j * n + l];
+      }
+  const std::vector<uint64_t> prod = kernels.mul(ae, be);
+  std::vector<uint64_t> out(m * n, 0);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < k; ++j)
+      for (size_t l = 0; l < n; ++l) out[i * n + l] += prod[(i * k + j) * n + l];  // Σ_j a_ij·b_jl
+  return out;
+}
+
+// The [N·OH·OW, C·kh·kw] rows of x's patches (im2col, transposed per image).
+RingTensor patchRows(const RingTensor& x, int64_t kh, int64_t kw, const Conv2dOptions& options) {
+  const RingTensor cols = im2col(x, kh, kw, options);  // [N, C·kh·kw, OH·OW]
+  return cols.transpose({0, 2, 1}).reshape({cols.dim(0) * cols.dim(2), cols.dim(1)});
+}
+
+// [N·OH·OW, O] rows back to [N, O, OH, OW].
+RingTensor rowsToImage(const RingTensor& rows, const Shape& out) {
+  return rows.reshape({out[0], out[2] * out[3], out[1]}).transpose({0, 2, 1}).reshape(out.dims());
+}
+
+class OtProtocol;
+
+// W on party 0 (the model owner); the product on RLWE.
+class OtWeight final : public WeightKernel {
+ public:
+  OtWeight(HeMatmul& he, RingTensor w, Shape shape)
+      : he_(he), w_(std::move(w)), shape_(std::move(shape)) {}
+
+  RingTensor matmul(const Party&, const RingTensor& x) const override {
+    SOTTO_ENFORCE(shape_.rank() == 2 && x.rank() >= 1 && x.dim(x.rank() - 1) == shape_[0],
+                  "matmul with a weight: x ", x.shape().toString(), " and W ", shape_.toString(),
+                  " do not chain");
+    const auto k = static_cast<size_t>(shape_[0]), n = static_cast<size_t>(shape_[1]);
+    const auto m = static_cast<size_t>(x.numel()) / k;
+    std::vector<int64_t> dims = x.shape().dims();
+    dims.back() = shape_[1];
+    return fromVector(Shape(dims), he_.multiply(x.data(), w_.data(), m, k, n));
+  }
+
+  RingTensor conv2d(const Party&, const RingTensor& x,
+                    const Conv2dOptions& options) const override {
+    if (options.groups != 1)
+      unavailable("conv2d with a weight and groups = " + std::to_string(options.groups));
+    const Shape out = conv2dOutputShape(x.shape(), shape_, options);
+    const RingTensor rows = patchRows(x, shape_[2], shape_[3], options);
+    // W [O, C·kh·kw] transposed: [C·kh·kw, O] (party 0 only; party 1 holds none).
+    RingTensor wt;
+    if (!w_.data().empty())
+      wt = w_.reshape({shape_[0], shape_.numel() / shape_[0]}).transpose({1, 0});
+    const auto k = static_cast<size_t>(rows.dim(1)), o = static_cast<size_t>(shape_[0]);
+    RingTensor y =
+        fromVector(Shape{rows.dim(0), shape_[0]},
+                   he_.multiply(rows.data(), wt.data(), static_cast<size_t>(rows.dim(0)), k, o));
+    return rowsToImage(y, out);
+  }
+
+ private:
+  HeMatmul& he_;
+  RingTensor w_;  // party 0: W; party 1: empty
+  Shape shape_;
+};
+
+class OtProtocol final : public Protocol {
+ public:
+  OtProtocol(Communicator& comm, const ot::OtOptions& options)
+      : comm_(comm), kernels_(comm, options) {}
+
+  std::string name() const override { return "none"; }
+  bool secure() const override { return true; }
+  uint64_t offlineBytes() const override { return 0; }
+
+  RingTensor mul(const Party&, const RingTensor& x, const RingTensor& y) override {
+    SOTTO_ENFORCE(x.shape() == y.shape(), "mul: shapes ", x.shape().toString(), " and ",
+                  y.shape().toString(), " differ");
+    return fromVector(x.shape(), kernels_.mul(x.data(), y.data()));
+  }
+
+  RingTensor matmul(const Party&, const RingTensor& x, const RingTensor& y) override {
+    SOTTO_ENFORCE(x.rank() >= 2 && y.rank() >= 2 && x.dim(x.rank() - 1) == y.dim(y.rank() - 2),
+                  "matmul: shapes ", x.shape().toString(), " and ", y.shape().toString(),
+                  " do not chain");
+    const auto m = static_cast<size_t>(x.dim(x.rank() - 2)),
+               k = static_cast<size_t>(x.dim(x.rank() - 1)),
+               n = static_cast<size_t>(y.dim(y.rank() - 1));
+    std::vector<int64_t> dims = x.shape().dims();
+    dims.back() = static_cast<int64_t>(n);
+    const size_t batches = static_cast<size_t>(x.numel()) / (m * k);
+    const bool shared_y = y.rank() == 2;
+    SOTTO_ENFORCE(shared_y || static_cast<size_t>(y.numel()) == batches * k * n,
+                  "matmul: batch dims of ", x.shape().toString(), " and ", y.shape().toString(),
+                  " differ (the OT family broadcasts only a 2-D right operand)");
+    // A 2-D right operand: the batch is m·batches rows of one product.
+    if (shared_y) {
+      return fromVector(
+          Shape(dims), sharedMatmul(kernels_, x.data().data(), y.data().data(), m * batches, k, n));
+    }
+    std::vector<uint64_t> out;
+    for (size_t b = 0; b < batches; ++b) {
+      auto part =
+          sharedMatmul(kernels_, x.data().data() + b * m * k, y.data().data() + b * k * n, m, k, n);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    return fromVector(Shape(dims), std::move(out));
+  }
+
+  RingTensor conv2d(const Party&, const RingTensor& x, const RingTensor& w,
+                    const Conv2dOptions& options) override {
+    if (options.groups != 1)
+      unavailable("conv2d of two shared operands with groups = " + std::to_string(options.groups));
+    const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);
+    const RingTensor rows = patchRows(x, w.dim(2), w.dim(3), options);
+    const RingTensor wt = w.reshape({w.dim(0), w.numel() / w.dim(0)}).transpose({1, 0});
+    RingTensor y =
+        fromVector(Shape{rows.dim(0), w.dim(0)},
+                   sharedMatmul(kernels_, rows.data().data(), wt.data().data(),
+                                static_cast<size_t>(rows.dim(0)), static_cast<size_t>(rows.dim(1)),
+                                static_cast<size_t>(w.dim(0))));
+    return rowsToImage(y, out);
+  }
+
+  std::unique_ptr<WeightKernel> loadWeight(const Party& party, int owner, const RingTensor& encoded,
+                                           const Shape& shape, int) override {
+    SOTTO_ENFORCE(owner == 0,
+                  "a product with a plaintext weight under --dealer none needs the "
+                  "model owner to be party 0, got party ",
+                  owner);
+    if (!he_) he_ = std::make_unique<HeMatmul>(comm_);  // the RLWE key, once per pair
+    return std::make_unique<OtWeight>(*he_, party.id() == 0 ? encoded : RingTensor(), shape);
+  }
+
+  RingTensor truncate(const Party&, const RingTensor& x, int bits) override {
+    return fromVector(x.shape(), kernels_.truncate(x.data(), bits));
+  }
+
+  RingTensor truncatePositive(const Party&, const RingTensor& x, int bits) override {
+    return fromVector(x.shape(), kernels_.truncatePositive(x.data(), bits));
+  }
+
+  SignResult sign(const Party&, const RingTensor& x, bool nonneg,
+                  const RingTensor* values) override {
+    const BitShares bits = nonneg ? kernels_.drelu(x.data()) : kernels_.msb(x.data());
+    SignResult out;
+    if (values == nullptr) {
+      out.bit = fromVector(x.shape(), kernels_.b2a(bits, 64));
+      return out;
+    }
+    const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values->numel()) / n;
+    BitShares spread(n * per);
+    for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
+    out.selected = fromVector(values->shape(), kernels_.select(spread, values->data()));
+    return out;
+  }
+
+  RingTensor andWords(const Party&, const RingTensor& x, const RingTensor& y) override {
+    const auto n = static_cast<size_t>(x.numel());
+    const BitShares z =
+        kernels_.andBits(unpackBits(x.data(), 64 * n), unpackBits(y.data(), 64 * n));
+    RingTensor out(x.shape());
+    auto os = out.data();
+    for (size_t i = 0; i < 64 * n; ++i) os[i / 64] |= uint64_t{z[i]} << (i % 64);
+    return out;
+  }
+
+  RingTensor b2a(const Party&, const RingTensor& packed, const Shape& bits_shape) override {
+    const BitShares bits = unpackBits(packed.data(), static_cast<size_t>(bits_shape.numel()));
+    return fromVector(bits_shape, kernels_.b2a(bits, 64));
+  }
+
+  std::unique_ptr<LutMaterial> lookupMaterial(const Party&, int, int, std::span<const uint64_t>,
+                                              const Shape&) override {
+    unavailable("a lookup table (lut.h)");
+  }
+
+  std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec&,
+                                                        const Shape&) override {
+    unavailable(
+        "the table math (exp, sigmoid, tanh, reciprocal, rsqrt, log, softmax: "
+        "function tables)");
+  }
+
+ private:
+  Communicator& comm_;
+  OtKernels kernels_;
+  std::unique_ptr<HeMatmul> he_;  // made at the first loadWeight
+};
+
+}  // namespace
+
+std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options) {
+  SOTTO_ENFORCE(comm.worldSize() == 2,
+                "--dealer none (the two-party OT family) needs exactly 2 "
+                "parties, the world has ",
+                comm.worldSize());
+  return std::make_unique<OtProtocol>(comm, options);
+}
+
+}  // namespace sotto

@@ -1,0 +1,307 @@
+// The protocol conformance suite: every kernel of the seam (protocol.h), reached through the
+// tensors above it, against a plaintext reference, for every family (the parameter, as
+// tests/comm/conformance.h runs every backend): the seeded and TTP dealers and the two-party OT
+// family. 2 parties as threads over inproc (TTP: its dealer on a third thread).
+// Tolerances: a product or a truncation is within 1 ULP of the exact value in every family (the
+// dealer's truncation and Cheetah's are 1-ULP approximate, SiRnn's is exact); comparisons,
+// selections and conversions are exact.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sotto/error.h"
+#include "sotto/math/functions.h"
+#include "sotto/mpc/binary_tensor.h"
+#include "sotto/mpc/compare.h"
+#include "sotto/mpc/conversions.h"
+#include "sotto/mpc/fixed_weight.h"
+#include "sotto/mpc/lut.h"
+#include "testing/mpc.h"
+
+namespace sotto {
+namespace {
+
+using testing::kUlp;
+using testing::maxAbsDiff;
+using testing::quantized;
+using testing::uniform;
+
+class ProtocolConformance : public ::testing::TestWithParam<std::string> {
+ protected:
+  const std::string& family() const { return GetParam(); }
+  // fn(party) on 2 parties; returns party 0's result.
+  template <typename Fn>
+  auto run(Fn&& fn) {
+    return testing::simulateProtocol(family(), 2, std::forward<Fn>(fn))[0];
+  }
+};
+
+// The plaintext reference of a bilinear map on the encodings (exact in the ring), decoded at 2f.
+std::vector<double> ringReference(const RingTensor& product) {
+  return product.decode(2 * kDefaultFracBits);
+}
+
+TEST_P(ProtocolConformance, MulMatchesPlaintext) {
+  const auto x = quantized(uniform(37, -20, 20, 1)), y = quantized(uniform(37, -20, 20, 2));
+  const auto got = run([&](Party& p) {
+    const Shape s{37};
+    return ArithTensor::share(p, 0, x, s).mul(ArithTensor::share(p, 1, y, s)).revealDoubles();
+  });
+  std::vector<double> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i) want[i] = x[i] * y[i];
+  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
+TEST_P(ProtocolConformance, MatmulMatchesPlaintext) {
+  const auto x = quantized(uniform(2 * 3 * 4, -4, 4, 3)), y = quantized(uniform(4 * 5, -4, 4, 4));
+  const auto got = run([&](Party& p) {
+    return ArithTensor::share(p, 0, x, Shape{2, 3, 4})
+        .matmul(ArithTensor::share(p, 1, y, Shape{4, 5}))
+        .revealDoubles();
+  });
+  const RingTensor ref =
+      matmul(RingTensor::encode(x, Shape{6, 4}), RingTensor::encode(y, Shape{4, 5}));
+  EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
+}
+
+TEST_P(ProtocolConformance, Conv2dOfSharedOperandsMatchesPlaintext) {
+  const Shape xs{1, 2, 5, 5}, ws{3, 2, 3, 3};
+  const auto x = quantized(uniform(50, -2, 2, 5)), w = quantized(uniform(54, -1, 1, 6));
+  Conv2dOptions o;
+  o.padding = {1, 1};
+  o.stride = {2, 1};
+  const auto got = run([&](Party& p) {
+    return ArithTensor::share(p, 1, x, xs)
+        .conv2d(ArithTensor::share(p, 0, w, ws), o)
+        .revealDoubles();
+  });
+  const RingTensor ref = conv2d(RingTensor::encode(x, xs), RingTensor::encode(w, ws), o);
+  EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
+}
+
+TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
+  const auto x = quantized(uniform(2 * 6, -3, 3, 7)), w = quantized(uniform(6 * 4, -1, 1, 8));
+  const auto img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));
+  Conv2dOptions o;
+  o.padding = {1, 1};
+  const auto got = run([&](Party& p) {
+    const FixedWeight fw =
+        FixedWeight::load(p, 0, p.id() == 0 ? w : std::vector<double>{}, Shape{6, 4});
+    const FixedWeight fk =
+        FixedWeight::load(p, 0, p.id() == 0 ? k : std::vector<double>{}, Shape{2, 1, 3, 3});
+    auto a = fw.matmulFrom(ArithTensor::share(p, 1, x, Shape{2, 6})).revealDoubles();
+    auto b = fk.conv2dFrom(ArithTensor::share(p, 1, img, Shape{1, 1, 6, 6}), o).revealDoubles();
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  });
+  auto want =
+      ringReference(matmul(RingTensor::encode(x, Shape{2, 6}), RingTensor::encode(w, Shape{6, 4})));
+  const auto conv = ringReference(conv2d(RingTensor::encode(img, Shape{1, 1, 6, 6}),
+                                         RingTensor::encode(k, Shape{2, 1, 3, 3}), o));
+  want.insert(want.end(), conv.begin(), conv.end());
+  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
+TEST_P(ProtocolConformance, TruncationsMatchPlaintext) {
+  // Signed values over a wide range, scaled up by 2^12 and truncated back; then the positive path.
+  std::vector<double> x = quantized(uniform(40, -3000, 3000, 11));
+  x.insert(x.end(), {0.0, kUlp, -kUlp, 32767.0, -32768.0});
+  std::vector<double> pos(x.size());
+  std::transform(x.begin(), x.end(), pos.begin(), [](double v) { return std::fabs(v); });
+  const auto got = run([&](Party& p) {
+    const Shape s{static_cast<int64_t>(x.size())};
+    auto a = ArithTensor::share(p, 1, x, s).mulPublicInt(4096).truncate(12).revealDoubles();
+    auto b =
+        ArithTensor::share(p, 1, pos, s).mulPublicInt(4096).truncatePositive(12).revealDoubles();
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  });
+  std::vector<double> want = x;
+  want.insert(want.end(), pos.begin(), pos.end());
+  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
+TEST_P(ProtocolConformance, ComparisonsAndSelectionsAreExact) {
+  std::vector<double> x{-3.0, -kUlp, 0.0, kUlp, 3.0, -20000.0, 20000.0, 1.5, -1.5};
+  const auto more = quantized(uniform(23, -100, 100, 12));
+  x.insert(x.end(), more.begin(), more.end());
+  const std::vector<double> y = quantized(uniform(x.size(), -100, 100, 13));
+  const auto got = run([&](Party& p) {
+    const Shape s{static_cast<int64_t>(x.size())};
+    const ArithTensor a = ArithTensor::share(p, 1, x, s), b = ArithTensor::share(p, 0, y, s);
+    auto out = ltz(a).revealDoubles();
+    for (const auto& t : {relu(a), maximum(a, b)}) {
+      const auto v = t.revealDoubles();
+      out.insert(out.end(), v.begin(), v.end());
+    }
+    return out;
+  });
+  std::vector<double> want;
+  for (double v : x) want.push_back(v < 0 ? 1.0 : 0.0);
+  for (double v : x) want.push_back(std::max(v, 0.0));
+  for (size_t i = 0; i < x.size(); ++i) want.push_back(std::max(x[i], y[i]));
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(ProtocolConformance, MaxPoolAndArgmaxAreExact) {
+  const auto img = quantized(uniform(2 * 4 * 4, -50, 50, 14));
+  const auto logits = quantized(uniform(3 * 10, -10, 10, 15));
+  const auto got = run([&](Party& p) {
+    auto out =
+        maxPool2d(ArithTensor::share(p, 1, img, Shape{1, 2, 4, 4}), {2, 2}, {2, 2}).revealDoubles();
+    const auto oh = argmaxOneHot(ArithTensor::share(p, 1, logits, Shape{3, 10}), 1).revealDoubles();
+    out.insert(out.end(), oh.begin(), oh.end());
+    return out;
+  });
+  std::vector<double> want;
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j) {
+        double m = -1e9;
+        for (int u = 0; u < 2; ++u)
+          for (int v = 0; v < 2; ++v) m = std::max(m, img[(c * 4 + 2 * i + u) * 4 + 2 * j + v]);
+        want.push_back(m);
+      }
+  for (int r = 0; r < 3; ++r) {
+    const auto row = logits.begin() + r * 10;
+    const auto best = std::max_element(row, row + 10) - row;
+    for (int j = 0; j < 10; ++j) want.push_back(j == best ? 1.0 : 0.0);
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(ProtocolConformance, BinaryGatesAndConversionsAreExact) {
+  const std::vector<uint64_t> u{0, 1, ~uint64_t{0}, 0x8000000000000000ULL, 0x0123456789abcdefULL},
+      v{5, 3, 0xf0f0f0f0f0f0f0f0ULL, 0x8000000000000001ULL, 0xfedcba9876543210ULL};
+  const auto x = quantized(uniform(5, -1000, 1000, 16));
+  const auto got = run([&](Party& p) {
+    const Shape s{5};
+    const BinaryTensor a = BinaryTensor::shareEncoded(p, 0, RingTensor(s, u), s);
+    const BinaryTensor b = BinaryTensor::shareEncoded(p, 1, RingTensor(s, v), s);
+    const RingTensor ands = (a & b).reveal();
+    const ArithTensor sx = ArithTensor::share(p, 1, x, s);
+    const BinaryTensor bx = a2b(sx);  // the adder: AND gates
+    const RingTensor back = b2a(bx, sx.fracBits()).reveal();
+    const RingTensor sign = b2aBit(bx.msb()).reveal();
+    std::vector<uint64_t> out(ands.data().begin(), ands.data().end());
+    out.insert(out.end(), back.data().begin(), back.data().end());
+    out.insert(out.end(), sign.data().begin(), sign.data().end());
+    return out;
+  });
+  std::vector<uint64_t> want;
+  for (size_t i = 0; i < u.size(); ++i) want.push_back(u[i] & v[i]);
+  const RingTensor ex = RingTensor::encode(x, Shape{5});
+  want.insert(want.end(), ex.data().begin(), ex.data().end());
+  for (double t : x) want.push_back(t < 0 ? 1 : 0);
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
+  const auto x = quantized(uniform(9, -3, 3, 17));
+  if (family() == "none") {
+    const auto msgs = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
+      try {
+        (void)exp(ArithTensor::share(p, 1, x, Shape{9}));
+      } catch (const NotImplemented& e) {
+        return e.what();
+      }
+      return "";
+    });
+    for (const auto& m : msgs)
+      EXPECT_NE(m.find("not yet available with --dealer none"), m.npos) << m;
+    return;
+  }
+  const auto got =
+      run([&](Party& p) { return exp(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles(); });
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(got[i], std::exp(x[i]), 1e-3 * std::exp(x[i]) + 4 * kUlp);
+}
+
+TEST_P(ProtocolConformance, LookupTablesMatchPlaintextOrSayTheyAreMissing) {
+  // T[i] = 3i + 1 on 4-bit indices; the index is a shared integer (scale 0).
+  const LookupTable table =
+      LookupTable::fromFunction(4, 1, [](uint64_t i, int) { return 3 * i + 1; });
+  const std::vector<uint64_t> idx{0, 1, 7, 15, 9};
+  const auto got = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::vector<uint64_t> {
+    const Shape s{5};
+    const ArithTensor x = ArithTensor::shareEncoded(p, 1, RingTensor(s, idx), s, 0);
+    try {
+      const RingTensor out = lookup(x, table, 0)[0].reveal();
+      return {out.data().begin(), out.data().end()};
+    } catch (const NotImplemented& e) {
+      EXPECT_NE(std::string(e.what()).find("not yet available with --dealer none"),
+                std::string::npos);
+      return {};
+    }
+  })[0];
+  if (family() == "none") {
+    EXPECT_TRUE(got.empty());
+    return;
+  }
+  std::vector<uint64_t> want;
+  for (uint64_t i : idx) want.push_back(3 * i + 1);
+  EXPECT_EQ(got, want);
+}
+
+TEST_P(ProtocolConformance, WeightOwnedByPartyOne) {
+  // The dealer families take any owner; the OT family's RLWE product needs the owner on party 0.
+  const auto x = quantized(uniform(4, -2, 2, 18)), w = quantized(uniform(4 * 2, -1, 1, 19));
+  const auto got = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
+    try {
+      const FixedWeight fw = FixedWeight::load(p, 1, w, Shape{4, 2});
+      const auto y = fw.matmulFrom(ArithTensor::share(p, 0, x, Shape{1, 4})).revealDoubles();
+      const double want0 = x[0] * w[0] + x[1] * w[2] + x[2] * w[4] + x[3] * w[6];
+      return std::fabs(y[0] - want0) <= kUlp ? "ok" : "wrong";
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+  })[0];
+  if (family() == "none") {
+    EXPECT_NE(got.find("needs the model owner to be party 0, got party 1"), got.npos) << got;
+  } else {
+    EXPECT_EQ(got, "ok");
+  }
+}
+
+std::string familyName(const ::testing::TestParamInfo<std::string>& param) {
+  std::string n = param.param;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, ProtocolConformance,
+                         ::testing::Values("insecure-seeded", "ttp", "none"), familyName);
+
+// Every rank's InvalidArgument message from makeProtocol(world, family) on `ranks` ranks.
+std::vector<std::string> setupErrors(int ranks, const std::string& family) {
+  return testing::simulate(ranks, [&](Communicator& world) -> std::string {
+    try {
+      (void)makeProtocol(world, family);
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "";
+  });
+}
+
+TEST(ProtocolFactory, NoneWithThreePartiesFailsOnEveryParty) {
+  for (const auto& m : setupErrors(3, "none"))
+    EXPECT_NE(m.find("needs exactly 2 parties, got 3"), m.npos) << m;
+  EXPECT_THROW((void)protocolWorldSize("none", 3), InvalidArgument);
+  EXPECT_EQ(protocolWorldSize("none", 2), 2);
+  EXPECT_EQ(protocolWorldSize("ttp", 2), 3);
+}
+
+TEST(ProtocolFactory, UnknownFamilyNamesTheKnownOnes) {
+  for (const auto& m : setupErrors(2, "ot")) {
+    EXPECT_NE(m.find("unknown protocol family (--dealer) 'ot' (known: none, ttp, insecure-seeded)"),
+              m.npos)
+        << m;
+  }
+}
+
+}  // namespace
+}  // namespace sotto
