@@ -26,7 +26,6 @@ double doubleOf(uint64_t w) {
   return v;
 }
 
-constexpr int kMaxWindows = 8;
 constexpr int kWindowFields = 12;  // words per window before its coefficients
 
 }  // namespace
@@ -35,8 +34,8 @@ constexpr int kWindowFields = 12;  // words per window before its coefficients
 
 void FunctionTableSpec::validate() const {
   const int w_count = static_cast<int>(windows.size());
-  SOTTO_ENFORCE(w_count <= kMaxWindows, "function tables: at most ", kMaxWindows, " windows, got ",
-                w_count);
+  SOTTO_ENFORCE(w_count <= ft::kMaxWindows, "function tables: at most ", ft::kMaxWindows,
+                " windows, got ", w_count);
   for (int w = 0; w < w_count; ++w) {
     const PolyWindow& p = windows[w];
     SOTTO_ENFORCE(p.mid_bits >= 1 && p.mid_bits <= 12, "function tables: window ", w,
@@ -114,7 +113,7 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
   };
   need(4);
   FunctionTableSpec s;
-  if (w[0] > kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
+  if (w[0] > ft::kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
   s.exact_shift = small(w[1]);
   s.exact_width = small(w[2]);
   if (w[3] > 3) throw ProtocolError("malformed function-table spec (flags)");
@@ -244,7 +243,7 @@ std::vector<uint64_t> FunctionTableGenerator::drawSecrets(Prg& prg, int64_t n) c
 void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e,
                                    uint64_t* out) const {
   const int W = windows();
-  uint64_t s[2 + 2 * kMaxWindows + 2] = {};  // this element's drawn secrets
+  uint64_t s[2 + 2 * ft::kMaxWindows + 2] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
   for (int w = 0; w < W; ++w) {

@@ -99,6 +99,7 @@ struct FunctionTableSpec {
 
 /// Layout of the material (shared by the dealer and the online protocol).
 namespace function_tables {
+inline constexpr int kMaxWindows = 8;    ///< windows of a spec, at most
 inline constexpr int kDigits = 7;        ///< digits of c: six of 9 bits, then bits 54..63
 inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits, at most
 inline constexpr int kSignBits = 8;      ///< sign lookup index bits
