@@ -229,8 +229,10 @@ std::vector<WindowPlan> reciprocalPlans(int in) {
 }
 
 // exp over the whole domain: one chain of three windows around L = ln(largest value), where e^x
-// meets the largest representable value M (a kink): [L - 1/8, L + 1/8) with inputs 2^-13 apart
-// per row (the kink's rows err by at most 2^-13.7 relative, and the pieces there aim at
+// meets the largest representable value M (a kink): [L - 1/32, L + 1/32) with inputs 2^-13 apart
+// per row (it holds the row of 1/64 of the next window that holds L, with 1/64 to spare either
+// side: 512 rows, as the dealer sends every row; the kink's rows err by at most 2^-13.7 relative,
+// and the pieces there aim at
 // M·(1 - 2^-13) so that they never pass M), [L - 16, L + 16) and [L - 48, L + 16) (values
 // from M·2^-69 = 2^-6 ULP up: absolute precision), the last two with the same low bits and
 // offsets 32 apart so that their edges move together. Beyond the chain: 0 below, M above, the
@@ -251,8 +253,8 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   };
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<WindowPlan> plans;
-  const int top_k = in - 2;
-  const int mid_k = std::min(11, top_k - 1);
+  const int top_k = in - 4;
+  const int mid_k = std::min(9, top_k - 1);
   plans.push_back(
       chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))), clamped(inf)));
   plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
