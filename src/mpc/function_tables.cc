@@ -169,11 +169,40 @@ int function_tables::digitWindows(const FunctionTableSpec& spec, int d) {
   return k;
 }
 
+int function_tables::coefficientShift(const PolyWindow& p, int j) {
+  const int s = p.trunc_shift, pe = p.low_bits - p.drop_bits;
+  return std::max(0, j == 0 ? s - 15 : s - 7 - (pe - 1) * j);
+}
+
+int function_tables::columnBits(const FunctionTableSpec& spec, int table, int col) {
+  const int W = static_cast<int>(spec.windows.size());
+  if (table < kDigits) {
+    return col < digitWindows(spec, table) ? inWindowBits(spec, col) : kSignBits;
+  }
+  if (table < kDigits + W) {
+    const PolyWindow& p = spec.windows[static_cast<size_t>(table - kDigits)];
+    const int bits = p.trunc_width - coefficientShift(p, col);
+    return col == 0 ? std::max(bits, kInWindowBits) : bits;
+  }
+  return 64;
+}
+
 int64_t functionTableWords(const FunctionTableSpec& spec) {
   const detail::FunctionTableGenerator g(spec);
   int64_t total = g.numWords();
   for (int t = 0; t < g.numTables(); ++t) total += g.rows(t) * g.cols(t);
   return total;
+}
+
+double functionTableBytes(const FunctionTableSpec& spec) {
+  const detail::FunctionTableGenerator g(spec);
+  double bits = 64.0 * g.numWords();
+  for (int t = 0; t < g.numTables(); ++t) {
+    for (int col = 0; col < g.cols(t); ++col) {
+      bits += static_cast<double>(g.rows(t)) * ft::columnBits(spec, t, col);
+    }
+  }
+  return bits / 8;
 }
 
 namespace detail {
@@ -318,6 +347,8 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     const uint64_t m_low = mask(P), m_mid = mask(a);
     const int64_t half = int64_t{1} << (P - 1);
     const int gs = p.grid_step;
+    int shifts[4];
+    for (int j = 0; j <= D; ++j) shifts[j] = ft::coefficientShift(p, j);
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t ry = sec(i, 0) - p.offset;
       const uint64_t r_low = ry & m_low, r_mid = (ry >> P) & m_mid;
@@ -356,11 +387,12 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
           b[3] = c[3];
       }
       uint64_t* o = out + i * cs;
-      for (int j = 0; j <= D; ++j) {
-        const double v = std::clamp(std::ldexp(b[j], p.drop_bits * j) * scale, -kLimit, kLimit);
+      for (int j = 0; j <= D; ++j) {  // at 2^(scale_bits - h_j)
+        const double v =
+            std::clamp(std::ldexp(b[j], p.drop_bits * j - shifts[j]) * scale, -kLimit, kLimit);
         o[j] = static_cast<uint64_t>(static_cast<int64_t>(std::nearbyint(v)));
       }
-      // B_0 rounded to a multiple of 2^7 (2^-7 output ULP or less), plus the weighted borrow.
+      // B_0 rounded to a multiple of 2^7, plus the weighted borrow.
       o[0] = ((o[0] + 64) & ~mask(ft::kInWindowBits)) + (row < r_mid ? 1 : 0) * d1 * d1;
     }
     return;
