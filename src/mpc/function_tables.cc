@@ -360,8 +360,10 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
       const uint64_t y0 = (z << P) - r_low + static_cast<uint64_t>(half) +
                           (p.drop_bits > 0 ? uint64_t{1} << (p.drop_bits - 1) : 0);
       const uint64_t from_start = y0 - static_cast<uint64_t>(p.grid_start);
-      const int64_t g = std::min<int64_t>(
-          static_cast<int64_t>((from_start + static_cast<uint64_t>(step / 2)) >> gs), points - 1);
+      // (Clamped to the grid both ways: a spec whose grid falls short of the window gets its end
+      // points' pieces, not a read outside the coefficients.)
+      const int64_t g = static_cast<int64_t>(std::min<uint64_t>(
+          (from_start + static_cast<uint64_t>(step / 2)) >> gs, static_cast<uint64_t>(points - 1)));
       const double delta =
           static_cast<double>(static_cast<int64_t>(from_start - (static_cast<uint64_t>(g) << gs)));
       const double* c = p.coefficients.data() + g * (D + 1);
