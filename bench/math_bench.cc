@@ -9,8 +9,8 @@
 // Names: math/<function>/<iterative|lut>/<elements>: the CrypTen-style iterative baselines
 // (sotto/math/iterative.h) and the table-based functions (sotto/math/functions.h), same inputs.
 // math/<function>/lut_ttp/64: the table functions under the TTP dealer (a third thread) on the
-// first 64 of the same inputs, for dealer_recv_per_elem (what the dealer sends party 0 per
-// element; inproc only: its material is hundreds of KB per element).
+// first 64 of the same inputs (softmax: 64 rows of 10), for dealer_recv_per_elem (what the dealer
+// sends party 0 per element; inproc only: its material is tens to hundreds of KB per element).
 #include <algorithm>
 #include <cmath>
 
@@ -36,8 +36,8 @@ Op elementwise(double lo, double hi, double (*truth)(double),
   return op;
 }
 
-Op softmaxRows(bool table) {
-  const int64_t rows = 6554, cols = 10;
+Op softmaxRows(bool table, int64_t rows = 6554) {
+  const int64_t cols = 10;
   auto x = sotto::bench::uniform(rows * cols, -8, 8, 60);
   Op op;
   for (int64_t i = 0; i < rows; ++i) {
@@ -46,7 +46,7 @@ Op softmaxRows(bool table) {
     for (int64_t j = 0; j < cols; ++j) z += std::exp(x[i * cols + j] - m);
     for (int64_t j = 0; j < cols; ++j) op.reference.push_back(std::exp(x[i * cols + j] - m) / z);
   }
-  op.prepare = [x, table](Party& p) {
+  op.prepare = [x, table, rows](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
     return std::function<ArithTensor()>(
         [a, table] { return table ? sotto::softmax(a, 1) : crypten_style::softmax(a, 1); });
@@ -126,5 +126,7 @@ int main(int argc, char** argv) {
                        [l] { return elementwise(l.lo, l.hi, l.truth, l.fn, l.seed, kTtp); }, exact,
                        "ttp"});
   }
+  entries.push_back({"math/softmax/lut_ttp/" + std::to_string(10 * kTtp),
+                     [] { return softmaxRows(true, kTtp); }, exact, "ttp"});
   return sotto::bench::benchMain(argc, argv, "math_bench", entries);
 }
