@@ -3,10 +3,14 @@
 // max_rel_err, max_ulp against the true function in double precision.
 //
 //   build/bench/math_bench                              (2 parties as threads, inproc)
+//   build/bench/math_bench --benchmark_filter=_ttp      (the dealer's bytes per element)
 //   scripts/mpirun-local -np 2 build/bench/math_bench --backend mpi
 //
 // Names: math/<function>/<iterative|lut>/<elements>: the CrypTen-style iterative baselines
 // (sotto/math/iterative.h) and the table-based functions (sotto/math/functions.h), same inputs.
+// math/<function>/lut_ttp/64: the table functions under the TTP dealer (a third thread) on the
+// first 64 of the same inputs (softmax: 64 rows of 10), for dealer_recv_per_elem (what the dealer
+// sends party 0 per element; inproc only: its material is tens to hundreds of KB per element).
 #include <algorithm>
 #include <cmath>
 
@@ -21,8 +25,7 @@ using sotto::bench::Op;
 
 // An elementwise function on n inputs uniform in [lo, hi).
 Op elementwise(double lo, double hi, double (*truth)(double),
-               ArithTensor (*mpc)(const ArithTensor&), unsigned seed) {
-  const int64_t n = 65536;
+               ArithTensor (*mpc)(const ArithTensor&), unsigned seed, int64_t n = 65536) {
   auto x = sotto::bench::uniform(n, lo, hi, seed);
   Op op;
   for (double v : x) op.reference.push_back(truth(v));
@@ -33,8 +36,8 @@ Op elementwise(double lo, double hi, double (*truth)(double),
   return op;
 }
 
-Op softmaxRows(bool table) {
-  const int64_t rows = 6554, cols = 10;
+Op softmaxRows(bool table, int64_t rows = 6554) {
+  const int64_t cols = 10;
   auto x = sotto::bench::uniform(rows * cols, -8, 8, 60);
   Op op;
   for (int64_t i = 0; i < rows; ++i) {
@@ -43,7 +46,7 @@ Op softmaxRows(bool table) {
     for (int64_t j = 0; j < cols; ++j) z += std::exp(x[i * cols + j] - m);
     for (int64_t j = 0; j < cols; ++j) op.reference.push_back(std::exp(x[i * cols + j] - m) / z);
   }
-  op.prepare = [x, table](Party& p) {
+  op.prepare = [x, table, rows](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
     return std::function<ArithTensor()>(
         [a, table] { return table ? sotto::softmax(a, 1) : crypten_style::softmax(a, 1); });
@@ -69,7 +72,7 @@ double rsqrt(double v) { return 1 / std::sqrt(v); }
 int main(int argc, char** argv) {
   const PartyOptions exact{kDefaultFracBits, Truncation::kDealer};
   using F = double (*)(double);
-  const std::vector<sotto::bench::Entry> entries = {
+  std::vector<sotto::bench::Entry> entries = {
       {"math/exp/iterative/65536",
        [] { return elementwise(-8, 4, static_cast<F>(std::exp), crypten_style::exp, 50); }, exact},
       {"math/sigmoid/iterative/65536",
@@ -102,5 +105,28 @@ int main(int argc, char** argv) {
        [] { return elementwise(0.1, 100, static_cast<F>(std::log), lutLog, 56); }, exact},
       {"math/softmax/lut/65540", [] { return softmaxRows(true); }, exact},
   };
+  // The table rows again under the TTP dealer, on kTtp elements.
+  constexpr int64_t kTtp = 64;
+  struct Lut {
+    const char* name;
+    double lo, hi;
+    F truth;
+    ArithTensor (*fn)(const ArithTensor&);
+    unsigned seed;
+  };
+  const Lut luts[] = {{"exp", -8, 4, static_cast<F>(std::exp), lutExp, 50},
+                      {"sigmoid", -8, 8, sigmoid, lutSigmoid, 51},
+                      {"tanh", -8, 8, static_cast<F>(std::tanh), lutTanh, 52},
+                      {"reciprocal", 0.1, 100, reciprocal, lutReciprocal, 53},
+                      {"sqrt", 0.1, 100, static_cast<F>(std::sqrt), lutSqrt, 54},
+                      {"rsqrt", 0.1, 100, rsqrt, lutRsqrt, 55},
+                      {"log", 0.1, 100, static_cast<F>(std::log), lutLog, 56}};
+  for (const Lut& l : luts) {
+    entries.push_back({"math/" + std::string(l.name) + "/lut_ttp/" + std::to_string(kTtp),
+                       [l] { return elementwise(l.lo, l.hi, l.truth, l.fn, l.seed, kTtp); }, exact,
+                       "ttp"});
+  }
+  entries.push_back({"math/softmax/lut_ttp/" + std::to_string(10 * kTtp),
+                     [] { return softmaxRows(true, kTtp); }, exact, "ttp"});
   return sotto::bench::benchMain(argc, argv, "math_bench", entries);
 }

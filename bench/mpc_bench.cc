@@ -14,6 +14,7 @@
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/mpc/dealer/dealer.h"
+#include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/tensor/heap.h"
 
 namespace sotto::bench {
@@ -40,6 +41,8 @@ struct Measurement {
   double rounds = 0;
   double bytes = 0;
   double dealer_bytes = 0;
+  double dealer_received = 0;  // dealer -> party 0
+  double elements = 0;         // of the reference
   double max_abs_err = 0;
 };
 
@@ -51,7 +54,8 @@ double median(std::vector<double> v) {
 // One backend's party running the operation.
 struct Lane {
   Communicator* comm = nullptr;
-  std::unique_ptr<Dealer> dealer;
+  std::unique_ptr<Dealer> own_dealer;
+  Dealer* dealer = nullptr;
   std::unique_ptr<Party> party;
   std::function<ArithTensor()> step;
   std::vector<double> times, online;
@@ -63,6 +67,7 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
   comm.barrier();
   const CommCounters before = comm.stats().total;
   const uint64_t dealer_before = lane.dealer->traffic().bytes();
+  const uint64_t received_before = lane.dealer->traffic().bytes_received;
   const double dealer_s = lane.dealer->seconds();
   const auto t0 = std::chrono::steady_clock::now();
   ArithTensor out = lane.step();
@@ -74,6 +79,7 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
   m.rounds = static_cast<double>(after.rounds - before.rounds);
   m.bytes = static_cast<double>(after.bytes() - before.bytes());
   m.dealer_bytes = static_cast<double>(lane.dealer->traffic().bytes() - dealer_before);
+  m.dealer_received = static_cast<double>(lane.dealer->traffic().bytes_received - received_before);
   if (!last) return;
   const auto got = out.revealDoubles();
   const double floor = std::ldexp(1.0, -kDefaultFracBits);
@@ -91,14 +97,20 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
 // one. Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round
 // (ratio_vs_q1[c] their lower quartile): a paired ratio, which the drift of the machine between
 // rounds does not move.
+// `dealer`: every lane's correlation source (null: a seeded dealer per lane).
 std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
-                               PartyOptions options) {
+                               PartyOptions options, Dealer* dealer = nullptr) {
   std::vector<Lane> lanes(comms.size());
   double fastest = 1e30;
   for (size_t b = 0; b < comms.size(); ++b) {
     Lane& lane = lanes[b];
     lane.comm = comms[b];
-    lane.dealer = makeSeededDealer(*lane.comm, InsecureDealer::kAccept);  // labelled in the output
+    if (dealer == nullptr) {
+      lane.own_dealer = makeSeededDealer(*lane.comm, InsecureDealer::kAccept);  // labelled
+      lane.dealer = lane.own_dealer.get();
+    } else {
+      lane.dealer = dealer;
+    }
     lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
     lane.step = op.prepare(*lane.party);
     const auto t0 = std::chrono::steady_clock::now();
@@ -144,7 +156,18 @@ const std::vector<Measurement>& measure(const Entry& e) {
   if (it != g_measured.end()) return it->second;
   const Op op = e.make();
   std::vector<Measurement> ms;
-  if (g_worlds.empty()) {
+  if (e.dealer == "ttp") {  // 2 parties and the dealer as threads
+    SOTTO_ENFORCE(g_worlds.empty(), e.name, ": TTP rows run inproc only");
+    auto all = runLocal(3, [&](Communicator& c) {
+      DealerSetup setup = makeDealer(c, "ttp");
+      if (setup.serves()) {
+        setup.serve();
+        return std::vector<Measurement>{};
+      }
+      return runOp({&setup.online()}, op, e.options, &setup.dealer());
+    });
+    ms = all[0];
+  } else if (g_worlds.empty()) {
     auto all = runLocal(2, [&](Communicator& c) { return runOp({&c}, op, e.options); });
     ms = all[0];
   } else {
@@ -152,6 +175,7 @@ const std::vector<Measurement>& measure(const Entry& e) {
     for (auto& [name, comm] : g_worlds) comms.push_back(comm.get());
     ms = runOp(comms, op, e.options);
   }
+  for (Measurement& m : ms) m.elements = static_cast<double>(op.reference.size());
   return g_measured.emplace(e.name, std::move(ms)).first->second;
 }
 
@@ -169,6 +193,8 @@ void report(benchmark::State& state, const Entry& e, size_t backend,
   state.counters["rounds"] = m.rounds;
   state.counters["bytes_per_party"] = m.bytes;
   state.counters["dealer_bytes"] = m.dealer_bytes;
+  state.counters["bytes_per_elem"] = m.bytes / m.elements;
+  state.counters["dealer_recv_per_elem"] = m.dealer_received / m.elements;
   state.counters["max_abs_err"] = m.max_abs_err;
   state.counters["max_rel_err"] = m.max_rel_err;
   state.counters["max_ulp"] = m.max_abs_err / std::ldexp(1.0, -e.options.frac_bits);
@@ -256,11 +282,14 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   benchmark::AddCustomContext("runs", std::to_string(g_runs) + " to " +
                                           std::to_string(kMoreRuns * g_runs) + " (--min_seconds " +
                                           std::to_string(g_min_seconds) + ")");
-  benchmark::AddCustomContext("dealer", "seeded (INSECURE trusted first party: for benchmarks)");
+  benchmark::AddCustomContext("dealer",
+                              "seeded (INSECURE trusted first party: for benchmarks); rows "
+                              "*_ttp/*: the trusted third party as a third thread");
   if (backends.size() > 1) {
     benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
   }
   for (const auto& e : entries) {
+    if (e.dealer == "ttp" && !inproc) continue;  // the dealer's thread needs an inproc world
     for (size_t b = 0; b < backends.size(); ++b) {
       // One backend: the entry's name; several: <name>/<backend>.
       const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];

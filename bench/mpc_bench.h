@@ -24,11 +24,13 @@ struct Op {
   std::vector<double> reference;
 };
 
-/// A named benchmark: ops/<op>/<variant>/<n> or math/<fn>/<variant>/<n>.
+/// A named benchmark: ops/<op>/<variant>/<n> or math/<fn>/<variant>/<n>. `dealer`: the
+/// correlation source (dealer_factory.h); "ttp" runs a third thread as the dealer (inproc only).
 struct Entry {
   std::string name;
   std::function<Op()> make;
   PartyOptions options;
+  std::string dealer = "insecure-seeded";
 };
 
 /// Registers the entries and runs them: parses --backend B[,B...] (inproc|mpi|gloo|hybrid),
@@ -36,7 +38,9 @@ struct Entry {
 /// runs take S seconds; default 0.1), then Google Benchmark's own flags. With several backends (an
 /// mpirun job), every entry is measured on all of them with the timed runs interleaved (run 1 on
 /// each backend, run 2 on each, ...) and reported as <name>/<backend>. Counters: rounds,
-/// bytes_per_party (online, sent + received by party 0), dealer_bytes, max_abs_err, max_rel_err
+/// bytes_per_party (online, sent + received by party 0), dealer_bytes (party 0's dealer traffic
+/// both ways), bytes_per_elem and dealer_recv_per_elem (what the dealer sends party 0, per
+/// element of the reference), max_abs_err, max_rel_err
 /// (relative to max(|reference|, 2^-16)), max_ulp, online_ms, min_ms, max_ms, runs; with several
 /// backends also
 /// ratio_vs_<other backend>, the median over runs of this backend's time over the other's in the

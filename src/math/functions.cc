@@ -161,12 +161,19 @@ double windowsTop(const std::vector<WindowPlan>& plans, int in_frac) {
 // log, sqrt, rsqrt: one chain from 0 whose last window holds every x >= 0. [0, 2^12) holds two
 // inputs per row and the chords of `fn` (exact at every input; fn(x <= 0) is the documented value
 // z); [0, 2^(in-4)) (for in > 16), [0, 2^(in+2)) cubic and [0, 2^(in+8)) quadratic (the bounded
-// design's rows), then cubic windows of 10 octaves up to 2^top_max. A window may be selected down
-// to one row of the window inside it below that window's top, and for x < 0 down to one of its
-// own rows: each gives fn from half the inner window's top on and z below (so every x < 0 gives z;
-// the step lies where the window is never selected).
+// design's rows), then cubic windows up to 2^top_max, as many as the spec holds (8 in all), each
+// of k octaves and 2^(k+2) rows (rows at most 1/4 of their inputs). The dealer sends every row, so
+// more windows of fewer rows cost less: k = 8 at 16 fractional bits (1024 rows), where 4 windows
+// of 10 octaves and 4096 rows sent 2.7-3.2x the coefficients for 6-24 bytes less online per
+// element (one in-window index and one truncation per window). `fine_top`: the
+// last window has at least 2^11 rows (the in-window test may take its last row, then 2^-11 of the
+// range, for outside). A window may be selected down to one row of the window inside it below
+// that window's top, and for x < 0 down to one of its own rows: each gives fn from half the inner
+// window's top on and z below (so every x < 0 gives z; the step lies where the window is never
+// selected).
 std::vector<WindowPlan> positivePlans(int in, int out, const std::function<double(double)>& fn,
-                                      const TaylorFn& exact, int top_max, bool relative) {
+                                      const TaylorFn& exact, int top_max, bool relative,
+                                      bool fine_top) {
   const double z = fn(0);
   auto piece = [&](int below) -> TaylorFn {
     const double from = std::ldexp(1.0, below - 1 - in);
@@ -179,20 +186,23 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   std::vector<WindowPlan> plans;
   plans.push_back(chainWindow(12, 11, 1, 0, secant(fn, in)));
   int below = 12;
-  auto add = [&](int top, int degree, bool outer) {
-    // Outer windows: 4096 rows over 10 octaves (rows at most 1/4 of their inputs, as 2048 over
-    // 9): one window fewer up to 2^63 (7 bits and a truncation fewer per element).
-    plans.push_back(chainWindow(top, outer ? 12 : 11, degree, 0, piece(below)));
+  auto add = [&](int top, int rows, int degree, bool outer) {
+    plans.push_back(chainWindow(top, rows, degree, 0, piece(below)));
     // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
     // coarser ring: fewer low bits of c dropped).
     const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
     if (outer && relative) plans.back().out_shift = relativeShift(smallest, out, 15);
     below = top;
   };
-  if (in - 4 > 12) add(in - 4, 3, false);
-  add(in + 2, 3, false);
-  add(in + 8, 2, false);
-  while (below < top_max) add(std::min(top_max, below + 10), 3, true);
+  if (in - 4 > 12) add(in - 4, 11, 3, false);
+  add(in + 2, 11, 3, false);
+  add(in + 8, 11, 2, false);
+  const int outer = function_tables::kMaxWindows - static_cast<int>(plans.size());
+  const int octaves = (top_max - below + outer - 1) / outer;
+  while (below < top_max) {
+    const int top = std::min(top_max, below + octaves);
+    add(top, top == top_max && fine_top ? std::max(octaves + 2, 11) : octaves + 2, 3, true);
+  }
   return plans;
 }
 
@@ -219,8 +229,10 @@ std::vector<WindowPlan> reciprocalPlans(int in) {
 }
 
 // exp over the whole domain: one chain of three windows around L = ln(largest value), where e^x
-// meets the largest representable value M (a kink): [L - 1/8, L + 1/8) with inputs 2^-13 apart
-// per row (the kink's rows err by at most 2^-13.7 relative, and the pieces there aim at
+// meets the largest representable value M (a kink): [L - 1/32, L + 1/32) with inputs 2^-13 apart
+// per row (it holds the row of 1/64 of the next window that holds L, with 1/64 to spare either
+// side: 512 rows, as the dealer sends every row; the kink's rows err by at most 2^-13.7 relative,
+// and the pieces there aim at
 // M·(1 - 2^-13) so that they never pass M), [L - 16, L + 16) and [L - 48, L + 16) (values
 // from M·2^-69 = 2^-6 ULP up: absolute precision), the last two with the same low bits and
 // offsets 32 apart so that their edges move together. Beyond the chain: 0 below, M above, the
@@ -241,8 +253,8 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   };
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<WindowPlan> plans;
-  const int top_k = in - 2;
-  const int mid_k = std::min(11, top_k - 1);
+  const int top_k = in - 4;
+  const int mid_k = std::min(9, top_k - 1);
   plans.push_back(
       chainWindow(top_k, mid_k, 2, -(l_units - (int64_t{1} << (top_k - 1))), clamped(inf)));
   plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
@@ -328,7 +340,8 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
         value = [](double x) { return std::log(x); };
       }
       auto documented = [value, at_zero](double x) { return x <= 0 ? at_zero : value(x); };
-      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn != Fn::kRsqrt);
+      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn != Fn::kRsqrt,
+                            /*fine_top=*/fn == Fn::kSqrt);
       f = exact;
       o.f_below = at_zero;
       // From the top of the last window on (x >= 2^(63 - in) minus half of one of its rows, which

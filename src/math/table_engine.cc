@@ -276,13 +276,15 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
       for (int64_t e = at; e < at + m; ++e) rows[e] = (c[e] >> P) & mask(pw.mid_bits);
       mat->sharesAt(ft::tableCoefficients(w), at, block_rows, buf.data());
       const int g = pw.drop_bits;
+      int shifts[4];
+      for (int j = 0; j <= D; ++j) shifts[j] = ft::coefficientShift(pw, j);
       for (int64_t i = 0; i < m; ++i) {
         // tau >> g, tau = (c mod 2^P) - 2^(P-1) (2^(P-1) is a multiple of 2^g).
         const uint64_t tau = ((c[at + i] & mask(P)) >> g) - (uint64_t{1} << (P - 1 - g));
         const uint64_t* b = buf.data() + i * (D + 1);
         uint64_t acc = 0, pw_tau = 1;
-        for (int j = 0; j <= D; ++j) {
-          acc += pw_tau * b[j];
+        for (int j = 0; j <= D; ++j) {  // column j holds B_j / 2^h_j
+          acc += (pw_tau * b[j]) << shifts[j];
           pw_tau *= tau;
         }
         v[w][at + i] = acc;

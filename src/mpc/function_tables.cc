@@ -26,7 +26,6 @@ double doubleOf(uint64_t w) {
   return v;
 }
 
-constexpr int kMaxWindows = 8;
 constexpr int kWindowFields = 12;  // words per window before its coefficients
 
 }  // namespace
@@ -35,8 +34,8 @@ constexpr int kWindowFields = 12;  // words per window before its coefficients
 
 void FunctionTableSpec::validate() const {
   const int w_count = static_cast<int>(windows.size());
-  SOTTO_ENFORCE(w_count <= kMaxWindows, "function tables: at most ", kMaxWindows, " windows, got ",
-                w_count);
+  SOTTO_ENFORCE(w_count <= ft::kMaxWindows, "function tables: at most ", ft::kMaxWindows,
+                " windows, got ", w_count);
   for (int w = 0; w < w_count; ++w) {
     const PolyWindow& p = windows[w];
     SOTTO_ENFORCE(p.mid_bits >= 1 && p.mid_bits <= 12, "function tables: window ", w,
@@ -114,7 +113,7 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
   };
   need(4);
   FunctionTableSpec s;
-  if (w[0] > kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
+  if (w[0] > ft::kMaxWindows) throw ProtocolError("malformed function-table spec (windows)");
   s.exact_shift = small(w[1]);
   s.exact_width = small(w[2]);
   if (w[3] > 3) throw ProtocolError("malformed function-table spec (flags)");
@@ -170,11 +169,40 @@ int function_tables::digitWindows(const FunctionTableSpec& spec, int d) {
   return k;
 }
 
+int function_tables::coefficientShift(const PolyWindow& p, int j) {
+  const int s = p.trunc_shift, pe = p.low_bits - p.drop_bits;
+  return std::max(0, j == 0 ? s - 15 : s - 7 - (pe - 1) * j);
+}
+
+int function_tables::columnBits(const FunctionTableSpec& spec, int table, int col) {
+  const int W = static_cast<int>(spec.windows.size());
+  if (table < kDigits) {
+    return col < digitWindows(spec, table) ? inWindowBits(spec, col) : kSignBits;
+  }
+  if (table < kDigits + W) {
+    const PolyWindow& p = spec.windows[static_cast<size_t>(table - kDigits)];
+    const int bits = p.trunc_width - coefficientShift(p, col);
+    return col == 0 ? std::max(bits, kInWindowBits) : bits;
+  }
+  return 64;
+}
+
 int64_t functionTableWords(const FunctionTableSpec& spec) {
   const detail::FunctionTableGenerator g(spec);
   int64_t total = g.numWords();
   for (int t = 0; t < g.numTables(); ++t) total += g.rows(t) * g.cols(t);
   return total;
+}
+
+double functionTableBytes(const FunctionTableSpec& spec) {
+  const detail::FunctionTableGenerator g(spec);
+  double bits = 64.0 * g.numWords();
+  for (int t = 0; t < g.numTables(); ++t) {
+    for (int col = 0; col < g.cols(t); ++col) {
+      bits += static_cast<double>(g.rows(t)) * ft::columnBits(spec, t, col);
+    }
+  }
+  return bits / 8;
 }
 
 namespace detail {
@@ -244,7 +272,7 @@ std::vector<uint64_t> FunctionTableGenerator::drawSecrets(Prg& prg, int64_t n) c
 void FunctionTableGenerator::words(const uint64_t* secrets, int64_t n, int64_t e,
                                    uint64_t* out) const {
   const int W = windows();
-  uint64_t s[2 + 2 * kMaxWindows + 2] = {};  // this element's drawn secrets
+  uint64_t s[2 + 2 * ft::kMaxWindows + 2] = {};  // this element's drawn secrets
   for (int k = 0; k < numDrawn(); ++k) s[k] = secrets[k * n + e];
   out[ft::wordR()] = s[0];
   for (int w = 0; w < W; ++w) {
@@ -319,6 +347,8 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
     const uint64_t m_low = mask(P), m_mid = mask(a);
     const int64_t half = int64_t{1} << (P - 1);
     const int gs = p.grid_step;
+    int shifts[4];
+    for (int j = 0; j <= D; ++j) shifts[j] = ft::coefficientShift(p, j);
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t ry = sec(i, 0) - p.offset;
       const uint64_t r_low = ry & m_low, r_mid = (ry >> P) & m_mid;
@@ -330,8 +360,10 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
       const uint64_t y0 = (z << P) - r_low + static_cast<uint64_t>(half) +
                           (p.drop_bits > 0 ? uint64_t{1} << (p.drop_bits - 1) : 0);
       const uint64_t from_start = y0 - static_cast<uint64_t>(p.grid_start);
-      const int64_t g = std::min<int64_t>(
-          static_cast<int64_t>((from_start + static_cast<uint64_t>(step / 2)) >> gs), points - 1);
+      // (Clamped to the grid both ways: a spec whose grid falls short of the window gets its end
+      // points' pieces, not a read outside the coefficients.)
+      const int64_t g = static_cast<int64_t>(std::min<uint64_t>(
+          (from_start + static_cast<uint64_t>(step / 2)) >> gs, static_cast<uint64_t>(points - 1)));
       const double delta =
           static_cast<double>(static_cast<int64_t>(from_start - (static_cast<uint64_t>(g) << gs)));
       const double* c = p.coefficients.data() + g * (D + 1);
@@ -357,11 +389,12 @@ void FunctionTableGenerator::entriesImpl(int t, int64_t count, RowOf row_of, Sec
           b[3] = c[3];
       }
       uint64_t* o = out + i * cs;
-      for (int j = 0; j <= D; ++j) {
-        const double v = std::clamp(std::ldexp(b[j], p.drop_bits * j) * scale, -kLimit, kLimit);
+      for (int j = 0; j <= D; ++j) {  // at 2^(scale_bits - h_j)
+        const double v =
+            std::clamp(std::ldexp(b[j], p.drop_bits * j - shifts[j]) * scale, -kLimit, kLimit);
         o[j] = static_cast<uint64_t>(static_cast<int64_t>(std::nearbyint(v)));
       }
-      // B_0 rounded to a multiple of 2^7 (2^-7 output ULP or less), plus the weighted borrow.
+      // B_0 rounded to a multiple of 2^7, plus the weighted borrow.
       o[0] = ((o[0] + 64) & ~mask(ft::kInWindowBits)) + (row < r_mid ? 1 : 0) * d1 * d1;
     }
     return;

@@ -61,10 +61,11 @@ std::vector<uint64_t> domainGrid(int frac, double lo, double hi, int64_t step,
   return v;
 }
 
-// The windows of exp meet at L, L - 16, L - 48 (L = ln of the largest value) and L ± 1/8.
+// The windows of exp meet at L, L - 16, L - 48 (L = ln of the largest value) and L ± 1/32 (the
+// kink window, which holds the next window's row of 1/64 that holds L: L ± 1/64 is its far end).
 std::vector<double> expEdges(int frac) {
   const double l = static_cast<double>(std::log(largestAt(frac)));
-  return {l, l - 0.125, l + 0.125, l - 16, l + 16, l - 48, 0};
+  return {l, l - 0x1p-5, l + 0x1p-5, l - 0x1p-6, l + 0x1p-6, l - 16, l + 16, l - 48, 0};
 }
 
 // Worst error over x in units of the allowed error (max(4 ULP, 2^-12 relative)).

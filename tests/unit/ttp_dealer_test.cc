@@ -14,6 +14,7 @@
 #include "sotto/comm/sub_communicator.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/fixed_weight.h"
+#include "sotto/mpc/function_tables.h"
 #include "testing/mpc.h"
 
 namespace sotto::testing {
@@ -275,6 +276,32 @@ TEST_P(TtpDealerTest, DealerTrafficIsCountedApartFromOnlineTraffic) {
             << " B received (" << out[0].after_mul.bytes_received / (2 * words)
             << " B per element per correlation); online sent " << out[0].online.bytes_sent
             << " B per party\n";
+}
+
+TEST_P(TtpDealerTest, FunctionTablesTravelInTheBitsThePartiesRead) {
+  // One quadratic window of 2^10 rows on the grid math_detail builds (2^12 points and 7 more).
+  FunctionTableSpec spec;
+  spec.windows = {PolyWindow{.low_bits = 10,
+                             .mid_bits = 10,
+                             .degree = 2,
+                             .grid_step = 8,
+                             .grid_start = -1024,
+                             .coefficients = std::vector<double>(3 * 4103, 0.5),
+                             .scale_bits = 30,
+                             .trunc_width = 40,
+                             .trunc_shift = 20}};
+  const int64_t n = 5;
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    const uint64_t before = p.dealer().traffic().bytes_received;
+    auto material = p.dealer().functionTables(spec, Shape{n});
+    return p.dealer().traffic().bytes_received - before;
+  });
+  // Per table, the packed entries are padded to a whole byte (10 tables).
+  const double per_element = functionTableBytes(spec);
+  EXPECT_GE(static_cast<double>(out[0]), n * per_element);
+  EXPECT_LE(static_cast<double>(out[0]), n * per_element + 10);
+  EXPECT_LT(per_element, 8.0 * static_cast<double>(functionTableWords(spec)) / 2);
+  for (int p = 1; p < parties(); ++p) EXPECT_EQ(out[p], 0u) << "party " << p;
 }
 
 TEST_P(TtpDealerTest, BadShapesAreRejectedOnEveryPartyBeforeAnyTraffic) {

@@ -17,7 +17,7 @@
 /// any number of parties; every representable input gives a documented value (nothing wraps):
 /// inputs beyond a function's range saturate as stated below, including the largest and smallest
 /// representable values. reciprocal, sqrt, rsqrt and log hold their whole domains as chains of
-/// nested windows (sotto/mpc/function_tables.h), one per 6 to 10 octaves, whose innermost one
+/// nested windows (sotto/mpc/function_tables.h), one per 4 to 9 octaves, whose innermost one
 /// (inputs below 2^-4, two inputs per row) is exact; the accuracy figures are for 16 fractional
 /// bits (tested there and, log-spaced, at 12 and 20). exp holds its whole domain too: one chain of
 /// three windows around ln of the largest value, where it saturates.
@@ -25,32 +25,32 @@
 /// Figures below: 16 fractional bits, 2 parties, 65536 elements (bench/math_bench), measured on
 /// the 2-core development machine (time: seeded dealer, both parties and the dealer's work
 /// included). "Bytes" are online bytes per element sent + received by one party; "dealer" is
-/// what the TTP dealer sends party 0 per element (the other parties receive nothing: their
-/// tables are PRF keys). Error bounds: the last truncation errs by at most N/2 + 1/2 ULP for N
-/// parties, the tables by under 0.15 ULP; max errors measured against double precision on the
-/// benchmark inputs (CrypTen's ranges).
+/// what the TTP dealer sends party 0 per element (math_bench's math/<fn>/lut_ttp/64 rows: every
+/// table entry in the low bits the protocol reads, function_tables.h; the other parties receive
+/// nothing: their tables are PRF keys). Error bounds: the last truncation errs by at most N/2 + 1/2
+/// ULP for N parties, the tables by under 0.17 ULP; max errors measured against double precision on
+/// the benchmark inputs (CrypTen's ranges).
 ///
 /// | function (input range)  | rounds | bytes | dealer | max error (measured) | time   |
 /// |-------------------------|--------|-------|--------|----------------------|--------|
-/// | exp [-8, 4]             | 3      | 48.5  | 333 KB | 1.59 ULP             | -      |
-/// | sigmoid [-8, 8]         | 3      | 24.3  | 88 KB  | 1.48 ULP             | 7.3 ms |
-/// | tanh [-8, 8]            | 3      | 24.5  | 88 KB  | 1.47 ULP             | 7.4 ms |
-/// | reciprocal [0.1, 100]   | 4      | 83.3  | 550 KB | 0.54 ULP, 0.076 %    | 178 ms |
-/// | sqrt [0.1, 100]         | 3      | 64.5  | 936 KB | 1.47 ULP             | -      |
-/// | rsqrt [0.1, 100]        | 3      | 58.5  | 609 KB | 1.46 ULP             | -      |
-/// | log [0.1, 100]          | 3      | 63.5  | 936 KB | 1.48 ULP             | -      |
-/// | softmax, rows of 10     | 17     | 70.7  | 219 KB | 2.79 ULP             | 19 ms  |
-/// exp, reciprocal, sqrt, rsqrt and log hold their whole domains (3, 6, 7, 5 and 7 windows; the
-/// saturating exp of one window and the bounded design of 2 windows for the others took 25.5,
-/// 45.5, 32.5, 31.5, 32.0 bytes, 87, 219 and 211 KB: at most 1.98x the bytes, 3 rounds as before
-/// (4 for reciprocal); the dealer's tables are 2.5x (reciprocal) to 4.4x (sqrt, log) larger:
-/// windows of 4096 rows over 10 octaves instead of 2048 over 9 save one window's bytes online);
-/// over the whole domain their error is at most 4 ULP or 2^-12 relative, whichever is larger
-/// (tests/unit/math_domain_test.cc, exp_domain_test.cc). "dealer": measured TTP traffic to party 0
-/// per element on 100 elements, KB = 1000 bytes. Times "-": not re-measured (the shared machine
-/// ran at load 7 when the whole-domain figures were taken); the seeded dealer's per-entry table
-/// work dominates them. (CrypTen 0.4, same inputs: exp 8.4 MB = 128 bytes/element, 8 rounds,
-/// 38 ms; softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
+/// | exp [-8, 4]             | 3      | 48.3  | 171 KB | 1.51 ULP             | -      |
+/// | sigmoid [-8, 8]         | 3      | 24.3  | 26 KB  | 1.47 ULP             | 7.3 ms |
+/// | tanh [-8, 8]            | 3      | 24.5  | 26 KB  | 1.47 ULP             | 7.4 ms |
+/// | reciprocal [0.1, 100]   | 4      | 83.3  | 290 KB | 0.51 ULP, 0.076 %    | 178 ms |
+/// | sqrt [0.1, 100]         | 3      | 70.3  | 273 KB | 1.46 ULP             | -      |
+/// | rsqrt [0.1, 100]        | 3      | 82.0  | 153 KB | 1.45 ULP             | -      |
+/// | log [0.1, 100]          | 3      | 69.5  | 254 KB | 1.49 ULP             | -      |
+/// | softmax, rows of 10     | 17     | 70.7  | 68 KB  | 2.48 ULP             | 19 ms  |
+/// exp, reciprocal, sqrt, rsqrt and log hold their whole domains (3, 6, 8, 8 and 8 windows). The
+/// bounded design they replace (one saturating window for exp, two for the others) took 25.5,
+/// 45.5, 32.5, 31.5 and 32.0 bytes online and 87.1, 215.1 and 206.9 KB from the dealer (measured
+/// the same way at commit 93a3060): online plus dealer bytes per element are now 1.97x (exp),
+/// 1.35x, 1.32x, 0.74x and 1.23x of that, at the same rounds; sigmoid, tanh and softmax send
+/// 0.30x. Over the whole domain the error is at most 4 ULP or 2^-12 relative, whichever is larger
+/// (tests/unit/math_domain_test.cc, exp_domain_test.cc). KB = 1000 bytes. Times "-": not
+/// re-measured (the shared machine ran at load 6-7 when these figures were taken); the seeded
+/// dealer's per-entry table work dominates them. (CrypTen 0.4, same inputs: exp 8.4 MB = 128
+/// bytes/element, 8 rounds, 38 ms; softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
 
 #include <cstdint>
 
@@ -100,7 +100,7 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTa
 /// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 (within
 /// 2^-12: the outer windows keep 2^-15 of their smallest value). From 2^47 - 2^36 on (the top
 /// 2^-11 of the range, the last window's last row) the result is sqrt(x) or 0: the one input
-/// range not held (its saturation value does not fit the windows' rings). 3 rounds, 292 bits
+/// range not held (its saturation value does not fit the windows' rings). 3 rounds, 281 bits
 /// sent per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
@@ -108,12 +108,12 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 /// within 2 ULP (2.5 for 3 parties) on [1/16, 256); from 2^28 on (where 1/sqrt(x) <= 4 ULP) the
 /// result is 2 ULP. x <= 0 gives 2^(f/2) (256 at 16 bits, the value at one ULP). At 20 fractional
 /// bits, for rare masks, up to 1.1x that bound just above x = 256 (measured: 1.07x, 2 runs in 400).
-/// 3 rounds, 270 bits sent per element. @throws as exp.
+/// 3 rounds, 328 bits sent per element. @throws as exp.
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// Natural log. Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
 /// within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives log(2^-f) (-11.09 at 16 bits,
-/// the value at one ULP; within 2^-12 relative). 3 rounds, 290 bits sent per element.
+/// the value at one ULP; within 2^-12 relative). 3 rounds, 278 bits sent per element.
 /// @throws as exp.
 ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 

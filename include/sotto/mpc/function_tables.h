@@ -35,8 +35,8 @@
 ///
 /// Parties i >= 1 hold every table as a PRF key (Sharing::kPrfPairs: two table words per AES
 /// block); the seeded dealer's party 0 computes just the entries it reads; the TTP dealer sends
-/// party 0 its whole share of every table (functionTableWords() words per element: about 11K for
-/// one 1024-row window, 27K for two 2048-row windows). Collective like every dealer call.
+/// party 0 its whole share of every table, each entry in the low bits the protocol reads
+/// (functionTableBytes() per element). Collective like every dealer call.
 
 #include <cstdint>
 #include <memory>
@@ -99,6 +99,7 @@ struct FunctionTableSpec {
 
 /// Layout of the material (shared by the dealer and the online protocol).
 namespace function_tables {
+inline constexpr int kMaxWindows = 8;    ///< windows of a spec, at most
 inline constexpr int kDigits = 7;        ///< digits of c: six of 9 bits, then bits 54..63
 inline constexpr int kInWindowBits = 7;  ///< in-window lookup index bits, at most
 inline constexpr int kSignBits = 8;      ///< sign lookup index bits
@@ -131,6 +132,17 @@ int inWindowBits(const FunctionTableSpec& spec, int w);
 /// Windows whose in-window index digit d contributes to (the first ones: tops increase); digit
 /// table d has that many columns plus the sign column.
 int digitWindows(const FunctionTableSpec& spec, int d);
+/// h_j: the coefficient table of a window holds round(2^(scale_bits - h_j)·B_j) in column j and
+/// the protocol multiplies it by 2^h_j. The rounding then errs by at most 2^(trunc_shift - 8)
+/// ring units per column over the window's low bits (1/256 of the value's last bit), and the
+/// column is read mod 2^(trunc_width - h_j) only: h_0 = trunc_shift - 15 (B_0's low 7 bits carry
+/// the borrow), h_j = trunc_shift - 7 - (P - g - 1)·j, each at least 0.
+int coefficientShift(const PolyWindow& window, int j);
+/// The low bits of column `col` of table `table` that the protocol reads (every use is mod
+/// 2^bits): the TTP dealer sends party 0 only those. Digit tables: inWindowBits of the window
+/// (kSignBits for the sign column); coefficient tables: trunc_width - h_j (at least
+/// kInWindowBits for B_0); the lookups: 64.
+int columnBits(const FunctionTableSpec& spec, int table, int col);
 /// Whether window w has a successor in its chain (its in-window lookup has 5 columns, else 3).
 inline bool hasNext(const FunctionTableSpec& spec, int w) {
   return w + 1 < static_cast<int>(spec.windows.size()) && !spec.windows[w].chain_end;
@@ -161,8 +173,12 @@ class FunctionTableMaterial {
   virtual int64_t columns(int table) const = 0;
 };
 
-/// Words of every table of one element plus its additive words: what the TTP dealer sends
-/// party 0 per element. @throws InvalidArgument for a bad spec.
+/// Words of every table of one element plus its additive words (the seeded dealer's party 0
+/// derives the entries it reads from them). @throws InvalidArgument for a bad spec.
 int64_t functionTableWords(const FunctionTableSpec& spec);
+/// Bytes the TTP dealer sends party 0 per element: the additive words in full, every table entry
+/// in its columnBits (the digit tables in 1/8 of their words). @throws InvalidArgument for a bad
+/// spec.
+double functionTableBytes(const FunctionTableSpec& spec);
 
 }  // namespace sotto

@@ -121,6 +121,20 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
   }
 }
 
+std::vector<std::vector<int>> CorrelationRequest::outputBits() const {
+  std::vector<std::vector<int>> bits(outputShapes().size());
+  if (kind == Kind::kFunctionTables) {  // every table's columns (the words in full)
+    const FunctionTableSpec spec = FunctionTableSpec::decode(payload);
+    const detail::FunctionTableGenerator g(spec);
+    for (int t = 0; t < g.numTables(); ++t) {
+      for (int col = 0; col < g.cols(t); ++col) {
+        bits[1 + static_cast<size_t>(t)].push_back(function_tables::columnBits(spec, t, col));
+      }
+    }
+  }
+  return bits;
+}
+
 RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
   SOTTO_ENFORCE(key.numel() == 2, "a PRF-table share is a 2-word key, got ", key.numel(), " words");
   Prg::Seed seed{};

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "packed_outputs.h"
 #include "sotto/comm/sub_communicator.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/tensor/heap.h"
@@ -20,7 +21,8 @@ using Kind = CorrelationRequest::Kind;
 // is the shutdown. A batch (prefetch) is the header [kBatch, requests, words, zero padding]
 // followed by one message of `words` words: for each request its length, then its encoding.
 // Dealer -> party 0: per request, one message with the corrections of every output in
-// outputShapes() order (Σ numel words). Dealer -> party i >= 1, at setup: its 16-byte seed.
+// outputShapes() order (Σ numel words; if outputBits() names widths, each entry in its low bits,
+// packed_outputs.h). Dealer -> party i >= 1, at setup: its 16-byte seed.
 // A batch asked ahead (Dealer::prepareNext) has the header [kBatchAhead, requests, words, ...]:
 // the dealer makes every reply before sending the first, and waits for party 0 to receive them
 // as long as it waits for a request (the parties compute meanwhile).
@@ -110,6 +112,12 @@ class TtpDealerClient final : public Dealer {
   std::vector<RingTensor> receiveReply(const CorrelationRequest& request, size_t total) {
     std::vector<RingTensor> out;
     const auto shapes = request.outputShapes();
+    const auto bits = request.outputBits();
+    if (detail::anyPacked(bits)) {  // entries in the low bits the parties read
+      packed_.resize(detail::packedBytes(shapes, bits));
+      world_.recv(dealer_rank_, std::as_writable_bytes(std::span(packed_)));
+      return detail::unpackOutputs(packed_, shapes, bits);
+    }
     out.reserve(shapes.size());
     if (shapes.size() == 1) {  // straight into the output (the message fills it)
       out.push_back(RingTensor::uninitialized(shapes[0]));
@@ -286,8 +294,9 @@ class TtpDealerClient final : public Dealer {
   std::vector<std::vector<RingTensor>> ahead_outputs_;
   std::vector<CommCounters> ahead_traffic_;
   bool collected_ = true;
-  std::vector<uint64_t> reply_;  // party 0: a multi-output reply, before it is split
-  std::optional<Prg> stream_;    // party i >= 1: the stream it shares with the dealer
+  std::vector<uint64_t> reply_;    // party 0: a multi-output reply, before it is split
+  std::vector<std::byte> packed_;  // party 0: a packed reply, before it is unpacked
+  std::optional<Prg> stream_;      // party i >= 1: the stream it shares with the dealer
 };
 
 // ---- Server ---------------------------------------------------------------------------------
@@ -347,8 +356,8 @@ class TtpServer {
       if (count > inline_words) {
         world_.recv(0, writableWordBytes(std::span(words).subspan(inline_words)));
       }
-      const Words reply = serve(words);
-      world_.send(0, wordBytes(reply));
+      const Reply reply = serve(words);
+      world_.send(0, reply.bytes());
     }
   }
 
@@ -363,24 +372,24 @@ class TtpServer {
     }
     std::vector<uint64_t> words(total_words);
     world_.recv(0, writableWordBytes(words));
-    std::vector<Words> made;
+    std::vector<Reply> made;
     size_t at = 0;
     for (uint64_t k = 0; k < requests; ++k) {
       const uint64_t count = at < words.size() ? words[at] : 0;
       if (count == 0 || count > kMaxRequestWords || count > words.size() - at - 1) {
         reject("request " + std::to_string(k) + " of a batch has a bad length");
       }
-      Words reply = serve(std::span(words).subspan(at + 1, count));
+      Reply reply = serve(std::span(words).subspan(at + 1, count));
       if (ahead) {
         made.push_back(std::move(reply));
       } else {
-        world_.send(0, wordBytes(reply));
+        world_.send(0, reply.bytes());
       }
       at += 1 + count;
     }
     if (at != words.size()) reject("a batch has words after its last request");
     TimeoutScope idle(world_, idle_timeout_);
-    for (const Words& reply : made) world_.send(0, wordBytes(reply));
+    for (const Reply& reply : made) world_.send(0, reply.bytes());
   }
 
   // Tells every rank, then throws: the parties' pending calls fail promptly.
@@ -391,18 +400,25 @@ class TtpServer {
   }
 
   // Party 0's corrections for one encoded request, per output: value - Σ_{i>=1} stream_i, or
-  // value ⊕ stream_1 ⊕ ... for an XOR-shared output.
+  // value ⊕ stream_1 ⊕ ... for an XOR-shared output; packed if the request names widths.
   using Words = std::vector<uint64_t, detail::DefaultInitAllocator<uint64_t>>;
-  Words serve(std::span<const uint64_t> words) {
+  struct Reply {
+    Words words;
+    std::vector<std::byte> packed;
+    ConstBytes bytes() const { return packed.empty() ? wordBytes(words) : std::span(packed); }
+  };
+  Reply serve(std::span<const uint64_t> words) {
     CorrelationRequest request;
     std::vector<Shape> shapes;
     std::vector<Sharing> sharings;
     std::vector<RingTensor> values;
+    detail::OutputBits bits;
     size_t total = 0;
     try {
       request = CorrelationRequest::decode(words);
       shapes = request.outputShapes();
       sharings = request.outputSharings();
+      bits = request.outputBits();
       total = correlationWords<ProtocolError>(shapes);
       checkMaskIds(request);
       values = generateCorrelation(request, prg_, masks_);
@@ -439,7 +455,8 @@ class TtpServer {
       }
       at += v.size();
     }
-    return reply;
+    if (detail::anyPacked(bits)) return {{}, detail::packOutputs(reply, shapes, bits)};
+    return {std::move(reply), {}};
   }
 
   // A new fixed mask needs a fresh id; a triple with a fixed mask needs a known id whose shape is

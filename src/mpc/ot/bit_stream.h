@@ -1,6 +1,7 @@
 #pragma once
 // Packing of the kernels' wire formats: bits (one byte 0/1 each) to bytes and back, and a stream
-// of values of varying widths (the trimmed messages of the Gilboa product).
+// of values of varying widths (the trimmed messages of the Gilboa product; the TTP dealer's
+// function tables, packed_outputs.h: compiled into sotto_core for that).
 
 #include <cstddef>
 #include <cstdint>

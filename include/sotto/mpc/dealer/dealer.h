@@ -120,6 +120,9 @@ struct CorrelationRequest {
   std::vector<Shape> outputShapes() const;
   /// How each output is shared (same order).
   std::vector<Sharing> outputSharings() const;
+  /// Per output, the low bits of each column that the parties read (every use of entry i is mod
+  /// 2^bits[i mod bits.size()]; empty: all 64). A TTP dealer sends party 0 only those bits.
+  std::vector<std::vector<int>> outputBits() const;
   /// Compact binary form and back. @throws ProtocolError on a malformed encoding.
   std::vector<uint64_t> encode() const;
   static CorrelationRequest decode(std::span<const uint64_t> words);
@@ -167,7 +170,7 @@ class Dealer {
 
   /// Function-table material (function_tables.h) for `shape` elements. Generic dealers fetch it
   /// as one correlation (split in requests of at most 2^22 words); the TTP dealer sends party 0
-  /// functionTableWords(spec) words per element, the others evaluate PRF words on demand.
+  /// functionTableBytes(spec) per element, the others evaluate PRF words on demand.
   /// @throws InvalidArgument for a bad spec.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const FunctionTableSpec& spec,
                                                                 const Shape& shape);
