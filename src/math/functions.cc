@@ -245,9 +245,9 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
   constexpr int kFirst = 12;
   // The window [2^b, 2^t)'s out_shift: from 2^(in+8) on (x >= 256: below, absolute precision)
   // where its values keep one sign and |fn| >= 1, 2^-15 of its smallest (relative: a coarser
-  // ring, fewer bits online); if it is selected for some x in [-1, 0) (`near_zero`: the inner
-  // window's rows are at most 1), at most 2^-14·max(|z|, 1), so that fn(x <= 0) stays within
-  // 2^-12·max(|z|, 1) of z for x >= -1.
+  // ring, fewer bits online); if it is the one that mostly takes x in [-1, 0) (`near_zero`: the
+  // inner window's rows are at most 1), at most 2^-14·max(|z|, 1), so that fn(x <= 0) is then
+  // within 2^-12·max(|z|, 1) of z.
   auto shiftOf = [&](int b, int t, bool near_zero) {
     const double lo = fn(std::ldexp(1.0, b - 1 - in)), hi = fn(std::ldexp(1.0, t - in));
     const double smallest = lo * hi <= 0 ? 0 : std::min(std::fabs(lo), std::fabs(hi));

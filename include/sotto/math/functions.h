@@ -99,9 +99,11 @@ ArithTensor tanh(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// sqrt(x). Table: for every x > 0 up to 2^47 - 2^36 (16 fractional bits), within max(4 ULP,
-/// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0: within
-/// 2^-12 for x >= -1, below within 2^-8·sqrt(|x|) (the window that takes x keeps 2^-15 of its
-/// smallest value), and exactly 0 from -2^35 down (one row of the last window). From 2^47 - 2^36 on
+/// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 up to the
+/// truncation of the window that takes x, at most 2 of its ULPs: within 2^-12 at x = -1 for
+/// most masks (the window that mostly takes it keeps 2^-14), at most 16 at 16 bits (the outer
+/// windows keep 2^-15 of their smallest value), and
+/// exactly 0 from -2^35 down (one row of the last window). From 2^47 - 2^36 on
 /// (the top 2^-11 of the range, which holds the last window's last row) the result is sqrt(x) or 0:
 /// the one input range not held (its saturation value does not fit the windows' rings). 3 rounds,
 /// 259 bits sent per element. @throws as exp.
