@@ -1,5 +1,6 @@
 #include "sotto/math/functions.h"
 
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -158,22 +159,80 @@ double windowsTop(const std::vector<WindowPlan>& plans, int in_frac) {
 
 // ---- Whole-domain plans (window tops in ring units of the input, `in` fractional bits) --------
 
+// The fewest rows (2^rows, rows <= 12) of a window [0, 2^top) of polynomials of `degree` in the
+// low bits, used from 2^below on (down to one row of the window inside it), its values truncated
+// at 2^-comb (less the `jump` F_above - F_below where x >= 0: buildTableFunction). At least
+// 2^(k+2) for its k = top - below octaves (rows at most 1/4 of their inputs), and enough that what
+// the table adds stays within what the truncation leaves of the error bound (the truncation: 2.25
+// ULP of the window, 2^-15 of f where it keeps relative precision): 0.8 of that for
+// max(4 ULP, 2^-12·|f|), and 0.2 ULP on [1/16, 256) (within 2 ULP there, 2.5 for 3 parties). What
+// the table adds, with the window's ring fitted as buildTableFunction fits it: the remainder
+// |f^(D+1)(ξ)/(D+1)!|·u^(D+1) of f's Taylor expansion at a grid point within u = 5/8 of a row of x
+// (so ξ >= x - u), the input rounded to 2^g where g low bits are dropped (|f'(ξ)|·2^(g-1)), and the
+// coefficients' rounding (function_tables::coefficientShift). 13 if no row count is enough.
+int windowRows(int below, int top, int degree, int in, int out, int comb, double jump,
+               const std::function<double(double)>& fn, const TaylorFn& exact) {
+  constexpr int kSamples = 256;
+  auto sample = [&](int i) {
+    return std::ldexp(1.0 - 0x1p-6, below - in) *
+           std::pow(2.0, (top - below + 0x1p-6) * i / kSamples);
+  };
+  // The window's values: z, and z or fn from half its inner window's top on, less the jump.
+  double lo = fn(0), hi = lo, vmax = std::fabs(lo);
+  auto hold = [&](double v) {
+    vmax = std::max(vmax, std::fabs(v));
+    lo = std::min({lo, v - jump});
+    hi = std::max({hi, v - jump});
+  };
+  hold(fn(0));
+  for (int i = 0; i <= kSamples; ++i) hold(fn(sample(i) / 2));
+  hold(fn(std::ldexp(1.0, top - in)));
+  const int range_bits =
+      std::bit_width(static_cast<uint64_t>(std::ceil(std::ldexp((hi - lo) * 1.03, comb) + 64)));
+  const int s_max = std::min(
+      {62 - comb, 62 - range_bits, static_cast<int>(std::floor(60.99 - std::log2(vmax))) - comb});
+  const double ulp = std::ldexp(1.0, -out);
+  const int D = degree;
+  for (int rows = std::max(1, top - below + 2); rows <= 12; ++rows) {
+    const int P = top - rows;
+    int g = 0;
+    while (g < P - 1 && (P - g - 1) * D + 1 > s_max) ++g;
+    // Column j errs by 2^(h_j - 1)·|τ|^j, τ < 2^(P-g-1) (function_tables::coefficientShift).
+    const int s = std::min(std::max(11, (P - g - 1) * D + 4), s_max);
+    double rounding = 0x1p-8;
+    for (int j = 1; j <= D; ++j) rounding += std::ldexp(1.0, std::max(-8, (P - g - 1) * j - 1 - s));
+    rounding = std::ldexp(rounding, -comb);
+    const double u = 0.625 * std::ldexp(1.0, P - in);
+    bool enough = true;
+    for (int i = 0; i <= kSamples && enough; ++i) {
+      const double x = sample(i);
+      double o[5];
+      exact(x - u, D + 1, o);
+      const double f = std::fabs(fn(x));
+      const double allowed = std::max(4 * ulp, std::ldexp(f, -12));
+      const double truncation = 2.25 * std::max(ulp, std::ldexp(f, -15));
+      const double budget = x < 256 ? 0.2 * ulp : 0.8 * (allowed - truncation);
+      const double dropped = g > 0 ? std::fabs(o[1]) * std::ldexp(1.0, g - 1 - in) : 0;
+      enough = std::fabs(o[D + 1]) * std::pow(u, D + 1) + dropped + rounding <= budget;
+    }
+    if (enough) return rows;
+  }
+  return 13;
+}
+
 // log, sqrt, rsqrt: one chain from 0 whose last window holds every x >= 0. [0, 2^12) holds two
 // inputs per row and the chords of `fn` (exact at every input; fn(x <= 0) is the documented value
-// z); [0, 2^(in-4)) (for in > 16), [0, 2^(in+2)) cubic and [0, 2^(in+8)) quadratic (the bounded
-// design's rows), then cubic windows up to 2^top_max, as many as the spec holds (8 in all), each
-// of k octaves and 2^(k+2) rows (rows at most 1/4 of their inputs). The dealer sends every row, so
-// more windows of fewer rows cost less: k = 8 at 16 fractional bits (1024 rows), where 4 windows
-// of 10 octaves and 4096 rows sent 2.7-3.2x the coefficients for 6-24 bytes less online per
-// element (one in-window index and one truncation per window). `fine_top`: the
-// last window has at least 2^11 rows (the in-window test may take its last row, then 2^-11 of the
-// range, for outside). A window may be selected down to one row of the window inside it below
-// that window's top, and for x < 0 down to one of its own rows: each gives fn from half the inner
-// window's top on and z below (so every x < 0 gives z; the step lies where the window is never
-// selected).
+// z), then `count` - 1 windows up to 2^top_max (more where that many cannot hold the domain), each
+// quadratic or cubic with windowRows rows, tops and degrees chosen for the fewest coefficients in
+// all: the dealer sends every row, and each window costs one in-window index and one truncation
+// online. `fine_top`: the last window has at least 2^11 rows (the in-window test may take its
+// last row, then 2^-11 of the range, for outside). A window may be selected down to one row of
+// the window inside it below that window's top, and for x < 0 down to one of its own rows: each
+// gives fn from half the inner window's top on and z below (so every x < 0 gives z; the step lies
+// where the window is never selected).
 std::vector<WindowPlan> positivePlans(int in, int out, const std::function<double(double)>& fn,
-                                      const TaylorFn& exact, int top_max, bool relative,
-                                      bool fine_top) {
+                                      const TaylorFn& exact, int top_max, int count, double jump,
+                                      bool relative, bool fine_top) {
   const double z = fn(0);
   auto piece = [&](int below) -> TaylorFn {
     const double from = std::ldexp(1.0, below - 1 - in);
@@ -183,25 +242,71 @@ std::vector<WindowPlan> positivePlans(int in, int out, const std::function<doubl
       o[0] = z;
     };
   };
-  std::vector<WindowPlan> plans;
-  plans.push_back(chainWindow(12, 11, 1, 0, secant(fn, in)));
-  int below = 12;
-  auto add = [&](int top, int rows, int degree, bool outer) {
-    plans.push_back(chainWindow(top, rows, degree, 0, piece(below)));
-    // Outer windows of log and sqrt: values of 4.8 and more keep 2^-15 of their smallest (and a
-    // coarser ring: fewer low bits of c dropped).
-    const double smallest = std::fabs(fn(std::ldexp(1.0, below - 1 - in)));
-    if (outer && relative) plans.back().out_shift = relativeShift(smallest, out, 15);
-    below = top;
+  constexpr int kFirst = 12;
+  // The window [2^b, 2^t)'s out_shift: from 2^(in+8) on (x >= 256: below, absolute precision)
+  // where its values keep one sign and |fn| >= 1, 2^-15 of its smallest (relative: a coarser
+  // ring, fewer bits online); if it is the one that mostly takes x in [-1, 0) (`near_zero`: the
+  // inner window's rows are at most 1), at most 2^-14·max(|z|, 1), so that fn(x <= 0) is then
+  // within 2^-12·max(|z|, 1) of z.
+  auto shiftOf = [&](int b, int t, bool near_zero) {
+    const double lo = fn(std::ldexp(1.0, b - 1 - in)), hi = fn(std::ldexp(1.0, t - in));
+    const double smallest = lo * hi <= 0 ? 0 : std::min(std::fabs(lo), std::fabs(hi));
+    if (!relative || b < in + 8 || smallest < 1) return 0;
+    const int shift = relativeShift(smallest, out, 15);
+    return near_zero ? std::min(shift, relativeShift(std::max(std::fabs(z), 1.0), out, 14)) : shift;
   };
-  if (in - 4 > 12) add(in - 4, 11, 3, false);
-  add(in + 2, 11, 3, false);
-  add(in + 8, 11, 2, false);
-  const int outer = function_tables::kMaxWindows - static_cast<int>(plans.size());
-  const int octaves = (top_max - below + outer - 1) / outer;
-  while (below < top_max) {
-    const int top = std::min(top_max, below + octaves);
-    add(top, top == top_max && fine_top ? std::max(octaves + 2, 11) : octaves + 2, 3, true);
+  // rows_of[b][t], degree_of[b][t]: the window [2^b, 2^t) of the fewest coefficients, quadratic
+  // or cubic (its ring fitted at the finer shift); cost_of: its coefficients.
+  std::vector<std::vector<int>> rows_of(top_max, std::vector<int>(top_max + 1, 13));
+  std::vector<std::vector<int>> degree_of(top_max, std::vector<int>(top_max + 1, 3));
+  std::vector<std::vector<int64_t>> cost_of(top_max, std::vector<int64_t>(top_max + 1, 0));
+  for (int b = kFirst; b < top_max; ++b) {
+    for (int t = b + 1; t <= top_max; ++t) {
+      for (int d : {3, 2}) {
+        int r = windowRows(b, t, d, in, out, out - shiftOf(b, t, true), jump, fn, exact);
+        if (t == top_max && fine_top) r = std::max(r, 11);
+        const int64_t c = (int64_t{1} << r) * (d + 1);
+        if (r <= 12 && (rows_of[b][t] > 12 || c < cost_of[b][t])) {
+          rows_of[b][t] = r;
+          degree_of[b][t] = d;
+          cost_of[b][t] = c;
+        }
+      }
+    }
+  }
+  // best[j][t]: the fewest coefficients of j windows from 2^12 to 2^t; more windows than `count`
+  // where that many cannot hold the domain (at other scales).
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max() / 4;
+  const int most = function_tables::kMaxWindows - 1;
+  std::vector<std::vector<int64_t>> best(most + 1, std::vector<int64_t>(top_max + 1, kNone));
+  std::vector<std::vector<int>> from(most + 1, std::vector<int>(top_max + 1, 0));
+  best[0][kFirst] = 0;
+  for (int j = 1; j <= most; ++j) {
+    for (int t = kFirst + 1; t <= top_max; ++t) {
+      for (int b = kFirst; b < t; ++b) {
+        if (best[j - 1][b] >= kNone) continue;
+        if (rows_of[b][t] > 12) continue;
+        const int64_t c = best[j - 1][b] + cost_of[b][t];
+        if (c < best[j][t]) {
+          best[j][t] = c;
+          from[j][t] = b;
+        }
+      }
+    }
+  }
+  int n = count - 1;
+  while (n < most && best[n][top_max] >= kNone) ++n;
+  SOTTO_ENFORCE(best[n][top_max] < kNone, "table function: ", n,
+                " cubic windows cannot hold the domain up to 2^", top_max);
+  std::vector<int> tops(n + 1);
+  tops[n] = top_max;
+  for (int j = n; j >= 1; --j) tops[j - 1] = from[j][tops[j]];
+  std::vector<WindowPlan> plans;
+  plans.push_back(chainWindow(kFirst, 11, 1, 0, secant(fn, in)));
+  for (int j = 1; j <= n; ++j) {
+    const int below = tops[j - 1], top = tops[j];
+    plans.push_back(chainWindow(top, rows_of[below][top], degree_of[below][top], 0, piece(below)));
+    plans.back().out_shift = shiftOf(below, top, plans[plans.size() - 2].low_bits <= in);
   }
   return plans;
 }
@@ -340,9 +445,6 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
         value = [](double x) { return std::log(x); };
       }
       auto documented = [value, at_zero](double x) { return x <= 0 ? at_zero : value(x); };
-      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, fn != Fn::kRsqrt,
-                            /*fine_top=*/fn == Fn::kSqrt);
-      f = exact;
       o.f_below = at_zero;
       // From the top of the last window on (x >= 2^(63 - in) minus half of one of its rows, which
       // the in-window test may take for outside): f there (rsqrt: 2 ULP beyond 2^(3in - 4)).
@@ -351,6 +453,12 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
                   : fn == Fn::kSqrt
                       ? at_zero
                       : value(std::ldexp(1.0, 63 - in_frac) - std::ldexp(1.0, 51 - in_frac));
+      // 5 windows for rsqrt (its domain ends at 2^(3·in - 4)), 7 for sqrt and log at 16 bits: the
+      // fewest that hold the domain at 2^12 rows per window at most, so the fewest bytes online.
+      const int count = fn == Fn::kRsqrt ? 5 : 7;
+      plans = positivePlans(in_frac, out_frac, documented, exact, top_max, count,
+                            o.f_above - o.f_below, fn != Fn::kRsqrt, /*fine_top=*/fn == Fn::kSqrt);
+      f = exact;
       break;
     }
     case Fn::kLogRows: {  // log of a softmax row sum in [1, extra]

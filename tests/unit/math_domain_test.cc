@@ -111,6 +111,22 @@ TEST_P(MathDomainTest, WholeDomainWithinFourUlpOrRelative2PowMinus12) {
   }
 }
 
+TEST_P(MathDomainTest, SqrtOfNegativesIsNearZero) {
+  // sqrt(x < 0) is 0 up to the truncation of the window that takes x: at most 2 of its ULPs, 16 at
+  // 16 bits (the last window keeps 2^-15 of its smallest value, 2^3 ULPs); beyond one row of the
+  // last window (x < -2^35), exactly 0 (functions.h).
+  std::vector<uint64_t> x;
+  for (int k = 0; k < 63; k += ttp() ? 6 : 1) {
+    x.push_back(0 - (uint64_t{1} << k));
+    x.push_back(0 - (uint64_t{3} << k >> 1));
+  }
+  const auto y = runRaw(sotto::sqrt, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double v = decode(x[i]);
+    EXPECT_LE(std::fabs(y[i]), v < -0x1p35 ? 0.0 : 16.0) << "sqrt(" << v << ")";
+  }
+}
+
 SOTTO_PARTIES_AND_DEALERS(MathDomainTest);
 
 // Two parties, seeded dealer: every 2^-8 relative step over the whole positive domain at once

@@ -17,7 +17,7 @@
 /// any number of parties; every representable input gives a documented value (nothing wraps):
 /// inputs beyond a function's range saturate as stated below, including the largest and smallest
 /// representable values. reciprocal, sqrt, rsqrt and log hold their whole domains as chains of
-/// nested windows (sotto/mpc/function_tables.h), one per 4 to 9 octaves, whose innermost one
+/// nested windows (sotto/mpc/function_tables.h), one per 4 to 10 octaves, whose innermost one
 /// (inputs below 2^-4, two inputs per row) is exact; the accuracy figures are for 16 fractional
 /// bits (tested there and, log-spaced, at 12 and 20). exp holds its whole domain too: one chain of
 /// three windows around ln of the largest value, where it saturates.
@@ -37,15 +37,17 @@
 /// | sigmoid [-8, 8]         | 3      | 24.3  | 26 KB  | 1.47 ULP             | 7.3 ms |
 /// | tanh [-8, 8]            | 3      | 24.5  | 26 KB  | 1.47 ULP             | 7.4 ms |
 /// | reciprocal [0.1, 100]   | 4      | 83.3  | 290 KB | 0.51 ULP, 0.076 %    | 178 ms |
-/// | sqrt [0.1, 100]         | 3      | 70.3  | 273 KB | 1.46 ULP             | -      |
-/// | rsqrt [0.1, 100]        | 3      | 82.0  | 153 KB | 1.45 ULP             | -      |
-/// | log [0.1, 100]          | 3      | 69.5  | 254 KB | 1.49 ULP             | -      |
+/// | sqrt [0.1, 100]         | 3      | 64.8  | 410 KB | 1.48 ULP             | -      |
+/// | rsqrt [0.1, 100]        | 3      | 58.5  | 286 KB | 1.47 ULP             | -      |
+/// | log [0.1, 100]          | 3      | 64.0  | 412 KB | 1.46 ULP             | -      |
 /// | softmax, rows of 10     | 17     | 70.7  | 68 KB  | 2.48 ULP             | 19 ms  |
-/// exp, reciprocal, sqrt, rsqrt and log hold their whole domains (3, 6, 8, 8 and 8 windows). The
+/// exp, reciprocal, sqrt, rsqrt and log hold their whole domains (3, 6, 7, 5 and 7 windows). The
 /// bounded design they replace (one saturating window for exp, two for the others) took 25.5,
 /// 45.5, 32.5, 31.5 and 32.0 bytes online and 87.1, 215.1 and 206.9 KB from the dealer (measured
-/// the same way at commit 93a3060): online plus dealer bytes per element are now 1.97x (exp),
-/// 1.35x, 1.32x, 0.74x and 1.23x of that, at the same rounds; sigmoid, tanh and softmax send
+/// the same way at commit 93a3060): online bytes are now 1.89x (exp), 1.83x, 1.99x, 1.86x and
+/// 2.00x of that, online plus dealer bytes 1.97x, 1.35x, 1.98x, 1.38x and 1.99x, at the same
+/// rounds (sqrt, rsqrt and log: the fewest windows whose rows hold the domain, each window's rows
+/// and degree the fewest coefficients within the error bounds); sigmoid, tanh and softmax send
 /// 0.30x. Over the whole domain the error is at most 4 ULP or 2^-12 relative, whichever is larger
 /// (tests/unit/math_domain_test.cc, exp_domain_test.cc). KB = 1000 bytes. Times "-": not
 /// re-measured (the shared machine ran at load 6-7 when these figures were taken); the seeded
@@ -97,23 +99,26 @@ ArithTensor tanh(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// sqrt(x). Table: for every x > 0 up to 2^47 - 2^36 (16 fractional bits), within max(4 ULP,
-/// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 (within
-/// 2^-12: the outer windows keep 2^-15 of their smallest value). From 2^47 - 2^36 on (the top
-/// 2^-11 of the range, the last window's last row) the result is sqrt(x) or 0: the one input
-/// range not held (its saturation value does not fit the windows' rings). 3 rounds, 281 bits
-/// sent per element. @throws as exp.
+/// 2^-12 relative), and within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives 0 up to the
+/// truncation of the window that takes x, at most 2 of its ULPs: within 2^-12 at x = -1 for
+/// most masks (the window that mostly takes it keeps 2^-14), at most 16 at 16 bits (the outer
+/// windows keep 2^-15 of their smallest value), and
+/// exactly 0 from -2^35 down (one row of the last window). From 2^47 - 2^36 on
+/// (the top 2^-11 of the range, which holds the last window's last row) the result is sqrt(x) or 0:
+/// the one input range not held (its saturation value does not fit the windows' rings). 3 rounds,
+/// 259 bits sent per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / sqrt(x). Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
 /// within 2 ULP (2.5 for 3 parties) on [1/16, 256); from 2^28 on (where 1/sqrt(x) <= 4 ULP) the
 /// result is 2 ULP. x <= 0 gives 2^(f/2) (256 at 16 bits, the value at one ULP). At 20 fractional
-/// bits, for rare masks, up to 1.1x that bound just above x = 256 (measured: 1.07x, 2 runs in 400).
-/// 3 rounds, 328 bits sent per element. @throws as exp.
+/// bits, for rare masks, up to 1.1x that bound just above x = 256 (measured at 93a3060: 1.07x, 2
+/// runs in 400). 3 rounds, 234 bits sent per element. @throws as exp.
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// Natural log. Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
 /// within 2 ULP (2.5 for 3 parties) on [1/16, 256). x <= 0 gives log(2^-f) (-11.09 at 16 bits,
-/// the value at one ULP; within 2^-12 relative). 3 rounds, 278 bits sent per element.
+/// the value at one ULP; within 2^-12 relative). 3 rounds, 256 bits sent per element.
 /// @throws as exp.
 ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
