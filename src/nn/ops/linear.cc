@@ -46,7 +46,7 @@ StepPlan planBatchNorm(PlanContext& ctx, const Node& n, const std::vector<std::s
 
 StepPlan planFixedLinear(PlanContext& ctx, const Node& n, const std::vector<std::string>&,
                          const std::vector<std::string>&) {
-  return planLinear(ctx, n, nullptr);
+  return planLinear(ctx, n, nullptr, true);
 }
 
 }  // namespace
@@ -65,7 +65,8 @@ int64_t linearOutputChannels(const Graph& g, const Node& n) {
 // on the output (`poly`, per output channel or scalar coefficients), the owner stacks a second
 // copy of the weight scaled by a (a·(W x + bias) = (a·W) x + a·bias): the same single opening
 // yields y and a·y, and the polynomial (a·y + b)·y + c costs one Beaver round.
-StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly) {
+StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly, bool truncate) {
+  SOTTO_ENFORCE(truncate || !poly, "internal: a fused polynomial needs the truncated product");
   const Graph& g = ctx.architecture();
   const bool owner = ctx.isOwner();
   SOTTO_ENFORCE(n.inputs.size() >= 2 && !g.isWeight(n.inputs[0]) && g.isWeight(n.inputs[1]),
@@ -153,7 +154,12 @@ StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly) {
       (has_bias || poly)
           ? ctx.shareWeight(bias, conv ? channelDims(outs, 4) : std::vector<int64_t>{outs})
           : nullptr;
-  auto linear = [w, b, conv, co](const ArithTensor& x) {
+  auto linear = [w, b, conv, co, truncate](const ArithTensor& x) {
+    if (!truncate) {
+      // W x + bias at scale 2^(2f): the bias lifted exactly by 2^f.
+      ArithTensor y = conv ? w->conv2dUntruncated(x, co) : w->matmulUntruncated(x);
+      return b ? y + b->mulPublicInt(int64_t{1} << w->fracBits()) : y;
+    }
     ArithTensor y = conv ? w->conv2dFrom(x, co) : w->matmulFrom(x);
     return b ? y + *b : y;
   };
@@ -179,7 +185,7 @@ void addLinearPlans(PlanRegistry& r) {
   r.add({.type = kMatMul,
          .plan = [](PlanContext& ctx, const Node& n, const std::vector<std::string>& acts,
                     const std::vector<std::string>& ws) {
-           if (ws.size() == 1) return planLinear(ctx, n, nullptr);
+           if (ws.size() == 1) return planLinear(ctx, n, nullptr, true);
            SOTTO_ENFORCE(acts.size() == 2, nodeLabel(n), ": needs two inputs");
            return oneOutput(acts, [](In in) { return in[0]->matmul(*in[1]); });
          }});
