@@ -202,6 +202,46 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
   }
 }
 
+// An unfolded BatchNormalization ([2, 3, 4, 5] and [2, 3]) through the executor: within 1e-3
+// of the plaintext evaluator in every family (the scale's encoding, 2^-17 relative, and one
+// truncation). The OT family computes the scale as the owner's depthwise weight (HeBatchNorm's
+// packing): its traffic runs under the tag "conv2d (fixed)".
+TEST_P(ProtocolConformance, UnfoldedBatchNormMatchesPlaintext) {
+  for (const std::vector<int64_t>& dims : {std::vector<int64_t>{2, 3, 4, 5}, {2, 3}}) {
+    nn::Graph g;
+    g.opset = 13;
+    g.inputs = {{"x", dims}};
+    g.outputs = {"y"};
+    g.nodes = {nn::Node{"bn", "BatchNormalization", {"x", "s", "b", "m", "v"}, {"y"}, {}}};
+    g.weights["s"] = nn::PlainTensor{{3}, {0.5, -1.25, 2.0}};
+    g.weights["b"] = nn::PlainTensor{{3}, {0.1, 0.0, -0.7}};
+    g.weights["m"] = nn::PlainTensor{{3}, {0.2, -0.4, 1.0}};
+    g.weights["v"] = nn::PlainTensor{{3}, {1.5, 0.25, 4.0}};
+    nn::PlainTensor x{dims, {}};
+    for (int64_t i = 0; i < x.numel(); ++i)
+      x.values.push_back(static_cast<double>((i * 37) % 41) / 10.0 - 2.0);
+    const auto want = nn::evaluate(g, x).values;
+    struct Out {
+      std::vector<double> y;
+      uint64_t weight_bytes = 0;
+    };
+    const Out got = run([&](Party& p) {
+      const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+      const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+      p.comm().resetStats();
+      Out o;
+      o.y = model.forward(in).revealDoubles();
+      const auto& tags = p.comm().stats().by_tag;
+      if (auto t = tags.find("conv2d (fixed)"); t != tags.end()) o.weight_bytes = t->second.bytes();
+      return o;
+    });
+    EXPECT_LT(maxAbsDiff(got.y, want), 1e-3) << Shape(dims).toString();
+    if (family() == "none") {
+      EXPECT_GT(got.weight_bytes, 0u) << Shape(dims).toString();
+    }
+  }
+}
+
 TEST_P(ProtocolConformance, ComparisonsAndSelectionsAreExact) {
   std::vector<double> x{-3.0, -kUlp, 0.0, kUlp, 3.0, -20000.0, 20000.0, 1.5, -1.5};
   const auto more = quantized(uniform(23, -100, 100, 12));

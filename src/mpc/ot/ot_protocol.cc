@@ -136,6 +136,7 @@ class OtProtocol final : public Protocol {
   }
 
   bool positiveTruncationPays() const override { return true; }
+  bool preferWeightKernels() const override { return true; }
 
   SignResult sign(const Party&, const RingTensor& x, bool nonneg,
                   const RingTensor* values) override {

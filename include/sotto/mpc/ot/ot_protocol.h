@@ -13,7 +13,8 @@
 ///                         groups = 1 only, one product per image); for tests and small layers
 ///   loadWeight            the owner must be party 0. matmul: HeMatmul (1 round trip, he_matmul.h);
 ///                         conv2d: HeConv2d (1 round trip, he_conv2d.h; any groups, so depthwise
-///                         and an unfolded BatchNorm's 1x1 per-channel scale too). Every layer
+///                         and an unfolded BatchNorm's 1x1 per-channel scale too, which the
+///                         executor puts here: preferWeightKernels). Every layer
 ///                         runs on one HeSession, whose key is set up at the first load
 ///                         (217,113 B from party 1 to 0, 1 message; counted under the
 ///                         "load weight" tag, apart from the inferences)
