@@ -85,6 +85,21 @@ TEST_P(ProtocolConformance, Conv2dOfSharedOperandsMatchesPlaintext) {
   EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
 }
 
+TEST_P(ProtocolConformance, GroupedConv2dOfSharedOperandsMatchesPlaintext) {
+  const Shape xs{2, 4, 5, 5}, ws{6, 2, 3, 3};
+  const auto x = quantized(uniform(xs.numel(), -2, 2, 34)),
+             w = quantized(uniform(ws.numel(), -1, 1, 35));
+  const Conv2dOptions o{.stride = {1, 2}, .padding = {1, 1}, .groups = 2};
+  const auto got = run([&](Party& p) {
+    return ArithTensor::share(p, 1, x, xs)
+        .conv2d(ArithTensor::share(p, 0, w, ws), o)
+        .revealDoubles();
+  });
+  const RingTensor ref = conv2d(RingTensor::encode(x, xs), RingTensor::encode(w, ws), o);
+  ASSERT_EQ(got.size(), static_cast<size_t>(ref.numel()));
+  EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
+}
+
 TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
   const auto x = quantized(uniform(2 * 6, -3, 3, 7)), w = quantized(uniform(6 * 4, -1, 1, 8));
   const auto img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));

@@ -102,11 +102,20 @@ class OtProtocol final : public Protocol {
     return fromVector(Shape(dims), std::move(out));
   }
 
-  RingTensor conv2d(const Party&, const RingTensor& x, const RingTensor& w,
+  // Groups one at a time: conv(x[:, g·cg : (g+1)·cg], w[g·og : (g+1)·og]) concatenated on O.
+  RingTensor conv2d(const Party& party, const RingTensor& x, const RingTensor& w,
                     const Conv2dOptions& options) override {
-    if (options.groups != 1)
-      unavailable("conv2d of two shared operands with groups = " + std::to_string(options.groups));
-    const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);
+    const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);  // validates the shapes
+    if (options.groups != 1) {
+      const int64_t cg = w.dim(1), og = w.dim(0) / options.groups;
+      Conv2dOptions one = options;
+      one.groups = 1;
+      std::vector<RingTensor> parts;
+      for (int64_t g = 0; g < options.groups; ++g)
+        parts.push_back(
+            conv2d(party, x.slice(1, g * cg, (g + 1) * cg), w.slice(0, g * og, (g + 1) * og), one));
+      return concat(parts, 1);
+    }
     const RingTensor rows = patchRows(x, w.dim(2), w.dim(3), options);
     const RingTensor wt = w.reshape({w.dim(0), w.numel() / w.dim(0)}).transpose({1, 0});
     RingTensor y =

@@ -10,7 +10,8 @@
 /// ot_kernels.h's table, which these are built from):
 ///   mul                   Gilboa: 2 rounds, 268 B per element each way (64 COTs each way)
 ///   matmul, conv2d        of two shared operands: m·k·n Gilboa products (conv: im2col first,
-///                         groups = 1 only, one product per image); for tests and small layers
+///                         one product per group, each round trip after the last); for tests
+///                         and small layers
 ///   loadWeight            the owner must be party 0. matmul: HeMatmul (1 round trip, he_matmul.h);
 ///                         conv2d: HeConv2d (1 round trip, he_conv2d.h; any groups, so depthwise
 ///                         and an unfolded BatchNorm's 1x1 per-channel scale too, which the
