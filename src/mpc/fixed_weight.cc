@@ -31,18 +31,38 @@ ArithTensor FixedWeight::finish(RingTensor z) const {
   return ArithTensor(*party_, std::move(z), frac_bits_).truncate(frac_bits_);
 }
 
-ArithTensor FixedWeight::matmulFrom(const ArithTensor& x) const {
+// The products before their truncation (the tags as the truncated ones: one per layer kind).
+RingTensor FixedWeight::rawMatmul(const ArithTensor& x) const {
   SOTTO_ENFORCE(x.fracBits() == frac_bits_, "fixed weight: mixing fixed-point scales 2^",
                 x.fracBits(), " and 2^", frac_bits_);
+  return kernel_->matmul(*party_, x.share());
+}
+
+RingTensor FixedWeight::rawConv2d(const ArithTensor& x, const Conv2dOptions& options) const {
+  SOTTO_ENFORCE(x.fracBits() == frac_bits_, "fixed weight: mixing fixed-point scales 2^",
+                x.fracBits(), " and 2^", frac_bits_);
+  return kernel_->conv2d(*party_, x.share(), options);
+}
+
+ArithTensor FixedWeight::matmulFrom(const ArithTensor& x) const {
   auto scope = party_->comm().tag("matmul (fixed)");
-  return finish(kernel_->matmul(*party_, x.share()));
+  return finish(rawMatmul(x));
 }
 
 ArithTensor FixedWeight::conv2dFrom(const ArithTensor& x, const Conv2dOptions& options) const {
-  SOTTO_ENFORCE(x.fracBits() == frac_bits_, "fixed weight: mixing fixed-point scales 2^",
-                x.fracBits(), " and 2^", frac_bits_);
   auto scope = party_->comm().tag("conv2d (fixed)");
-  return finish(kernel_->conv2d(*party_, x.share(), options));
+  return finish(rawConv2d(x, options));
+}
+
+ArithTensor FixedWeight::matmulUntruncated(const ArithTensor& x) const {
+  auto scope = party_->comm().tag("matmul (fixed)");
+  return ArithTensor(*party_, rawMatmul(x), frac_bits_);
+}
+
+ArithTensor FixedWeight::conv2dUntruncated(const ArithTensor& x,
+                                           const Conv2dOptions& options) const {
+  auto scope = party_->comm().tag("conv2d (fixed)");
+  return ArithTensor(*party_, rawConv2d(x, options), frac_bits_);
 }
 
 }  // namespace sotto

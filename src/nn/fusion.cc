@@ -70,12 +70,23 @@ Fusions findFusions(const Graph& g) {
       f.polys.emplace(i, std::move(*m));
     }
   }
+  std::map<std::string, size_t> producer;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (const auto& out : g.nodes[i].outputs) producer.emplace(out, i);
+  auto isOutput = [&g](const std::string& v) {
+    return std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
+  };
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     if (n.op != "Relu" || n.inputs.size() != 1 || n.outputs.size() != 1) continue;
+    const auto in = cons.find(n.inputs[0]);
+    const auto from = producer.find(n.inputs[0]);
+    if (in != cons.end() && in->second.size() == 1 && from != producer.end() &&
+        g.nodes[from->second].outputs.size() == 1 && !isOutput(n.inputs[0]))
+      f.relu_on.emplace(from->second, i);
     const auto c = cons.find(n.outputs[0]);
     if (c == cons.end() || c->second.size() != 1) continue;
-    if (std::find(g.outputs.begin(), g.outputs.end(), n.outputs[0]) != g.outputs.end()) continue;
+    if (isOutput(n.outputs[0])) continue;
     const Node& pool = g.nodes[c->second[0]];
     if (pool.op != "MaxPool" || pool.inputs.empty() || pool.inputs[0] != n.outputs[0]) continue;
     f.relu_after.emplace(c->second[0], i);

@@ -28,6 +28,12 @@ struct Fusions {
   // material). relu_after[pool node] = the ReLU node; relus_absorbed: those ReLU nodes.
   std::map<size_t, size_t> relu_after;
   std::set<size_t> relus_absorbed;
+  // A node whose output only a ReLU reads (and no graph output is): relu_on[node] = the ReLU.
+  // With a protocol whose positive truncation pays (Protocol::positiveTruncationPays), a
+  // fixed-weight linear layer leaves such an output untruncated and the ReLU (or the MaxPool it
+  // was moved after) truncates with the positive fast path (Cheetah's truncation with a known
+  // sign).
+  std::map<size_t, size_t> relu_on;
 };
 
 Fusions findFusions(const Graph& g);

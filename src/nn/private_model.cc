@@ -123,6 +123,11 @@ void PrivateModel::Impl::plan() {
   const Fusions f = findFusions(arch);
   const auto& cons = f.consumers;
   std::set<size_t> consumed = f.relus_absorbed;
+  // Linear outputs left at scale 2^(2f) for the ReLU after them to truncate (fusion.h, relu_on).
+  const bool positive_pays = party_->protocol().positiveTruncationPays();
+  const int frac = party_->options().frac_bits;
+  std::set<std::string> untruncated;
+  auto reluThenTruncate = [frac](const ArithTensor& x) { return relu(x).truncatePositive(frac); };
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     if (consumed.count(i)) continue;
     const Node& n = arch.nodes[i];
@@ -133,9 +138,10 @@ void PrivateModel::Impl::plan() {
       pool.inputs = relu_node.inputs;
       pool.op = "MaxPool+Relu";
       pool.name += " (+" + relu_node.name + ")";
-      pool.run = [inner = std::move(pool.run)](ops::In in) {
+      const bool truncate_after = untruncated.count(relu_node.inputs[0]) != 0;
+      pool.run = [inner = std::move(pool.run), truncate_after, reluThenTruncate](ops::In in) {
         std::vector<ArithTensor> out = inner(in);
-        out[0] = relu(out[0]);
+        out[0] = truncate_after ? reluThenTruncate(out[0]) : relu(out[0]);
         return out;
       };
       continue;
@@ -151,9 +157,28 @@ void PrivateModel::Impl::plan() {
         const int64_t an = weight(m.a).numel();
         if (an == 1 || an == channels) fused = &m;
       }
-      if (fused) {
+      const auto relu_on = f.relu_on.find(i);
+      if (!fused && positive_pays && relu_on != f.relu_on.end()) {
+        // The product untruncated; the ReLU (here, or after the MaxPool it was moved behind)
+        // truncates its non-negative result with the protocol's positive fast path.
+        StepPlan p = ops::planLinear(*this, n, nullptr, false);
+        if (f.relus_absorbed.count(relu_on->second)) {
+          untruncated.insert(n.outputs[0]);
+          steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run)});
+        } else {
+          const Node& relu_node = arch.nodes[relu_on->second];
+          auto run = [inner = std::move(p.run), reluThenTruncate](ops::In in) {
+            std::vector<ArithTensor> out = inner(in);
+            out[0] = reluThenTruncate(out[0]);
+            return out;
+          };
+          steps.push_back({n.name + " (+" + relu_node.name + ")", n.op + "+Relu",
+                           std::move(p.inputs), relu_node.outputs, std::move(run)});
+          consumed.insert(relu_on->second);
+        }
+      } else if (fused) {
         const ops::PolyFusion poly{fused->a, fused->b, fused->c};
-        StepPlan p = ops::planLinear(*this, n, &poly);
+        StepPlan p = ops::planLinear(*this, n, &poly, true);
         steps.push_back(
             {n.name, n.op + "+Poly", std::move(p.inputs), {fused->out}, std::move(p.run)});
         consumed.insert(fused->nodes.begin(), fused->nodes.end());

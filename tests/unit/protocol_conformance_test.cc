@@ -14,11 +14,14 @@
 
 #include "sotto/error.h"
 #include "sotto/math/functions.h"
+#include "sotto/model/plain_eval.h"
+#include "sotto/model/zoo.h"
 #include "sotto/mpc/binary_tensor.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/conversions.h"
 #include "sotto/mpc/fixed_weight.h"
 #include "sotto/mpc/lut.h"
+#include "sotto/nn/private_model.h"
 #include "testing/mpc.h"
 
 namespace sotto {
@@ -82,6 +85,21 @@ TEST_P(ProtocolConformance, Conv2dOfSharedOperandsMatchesPlaintext) {
   EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
 }
 
+TEST_P(ProtocolConformance, GroupedConv2dOfSharedOperandsMatchesPlaintext) {
+  const Shape xs{2, 4, 5, 5}, ws{6, 2, 3, 3};
+  const auto x = quantized(uniform(xs.numel(), -2, 2, 34)),
+             w = quantized(uniform(ws.numel(), -1, 1, 35));
+  const Conv2dOptions o{.stride = {1, 2}, .padding = {1, 1}, .groups = 2};
+  const auto got = run([&](Party& p) {
+    return ArithTensor::share(p, 1, x, xs)
+        .conv2d(ArithTensor::share(p, 0, w, ws), o)
+        .revealDoubles();
+  });
+  const RingTensor ref = conv2d(RingTensor::encode(x, xs), RingTensor::encode(w, ws), o);
+  ASSERT_EQ(got.size(), static_cast<size_t>(ref.numel()));
+  EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
+}
+
 TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
   const auto x = quantized(uniform(2 * 6, -3, 3, 7)), w = quantized(uniform(6 * 4, -1, 1, 8));
   const auto img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));
@@ -105,6 +123,35 @@ TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
   EXPECT_LE(maxAbsDiff(got, want), kUlp);
 }
 
+// Grouped and depthwise convolutions with the owner's kernel (the OT family: HeConv2d's
+// block-diagonal packing), with stride and dilation; within 1 ULP of the ring reference.
+TEST_P(ProtocolConformance, GroupedFixedWeightConvMatchesPlaintext) {
+  const Shape xs{1, 4, 7, 7}, grouped{6, 2, 3, 3}, depthwise{4, 1, 2, 2};
+  const auto x = quantized(uniform(xs.numel(), -2, 2, 31));
+  const auto kg = quantized(uniform(grouped.numel(), -1, 1, 32));
+  const auto kd = quantized(uniform(depthwise.numel(), -1, 1, 33));
+  const Conv2dOptions og{.stride = {2, 1}, .padding = {1, 1}, .groups = 2};
+  const Conv2dOptions od{.padding = {1, 0}, .dilation = {2, 2}, .groups = 4};
+  const auto got = run([&](Party& p) {
+    auto mine = [&](const std::vector<double>& v) {
+      return p.id() == 0 ? v : std::vector<double>{};
+    };
+    const FixedWeight fg = FixedWeight::load(p, 0, mine(kg), grouped);
+    const FixedWeight fd = FixedWeight::load(p, 0, mine(kd), depthwise);
+    const ArithTensor in = ArithTensor::share(p, 1, x, xs);
+    auto a = fg.conv2dFrom(in, og).revealDoubles();
+    const auto b = fd.conv2dFrom(in, od).revealDoubles();
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  });
+  const RingTensor ex = RingTensor::encode(x, xs);
+  auto want = ringReference(conv2d(ex, RingTensor::encode(kg, grouped), og));
+  const auto d = ringReference(conv2d(ex, RingTensor::encode(kd, depthwise), od));
+  want.insert(want.end(), d.begin(), d.end());
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
 TEST_P(ProtocolConformance, TruncationsMatchPlaintext) {
   // Signed values over a wide range, scaled up by 2^12 and truncated back; then the positive path.
   std::vector<double> x = quantized(uniform(40, -3000, 3000, 11));
@@ -122,6 +169,92 @@ TEST_P(ProtocolConformance, TruncationsMatchPlaintext) {
   std::vector<double> want = x;
   want.insert(want.end(), pos.begin(), pos.end());
   EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
+// LeNet5 (Conv -> Relu -> MaxPool twice, Gemm -> Relu twice, Gemm) through the private executor:
+// within 2e-3 of the plaintext evaluator and the same classes in every family (as
+// private_model_test). A family whose positive truncation pays (the OT family) truncates the
+// four layers followed by a ReLU after the ReLU, with the fast path, and only the last Gemm
+// exactly: the rounds under the tag "truncate" are 4 positive truncations' and 1 exact one's
+// (each measured on its own in the same run), fewer than 5 exact ones'.
+TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  nn::PlainTensor x{{1, 1, 28, 28}, {}};
+  for (int64_t i = 0; i < 28 * 28; ++i)
+    x.values.push_back(static_cast<double>((i * 29) % 97) / 48.0 - 1.0);
+  const auto want = nn::evaluate(g, x).values;
+  struct Out {
+    std::vector<double> y;
+    uint64_t truncate_rounds = 0, positive_rounds = 0, exact_rounds = 0;
+  };
+  const Out got = run([&](Party& p) {
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+    const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+    auto truncateRounds = [&p] {
+      const auto& tags = p.comm().stats().by_tag;
+      const auto t = tags.find("truncate");
+      return t == tags.end() ? uint64_t{0} : t->second.rounds;
+    };
+    Out o;
+    p.comm().resetStats();
+    (void)in.truncatePositive(kDefaultFracBits);
+    o.positive_rounds = truncateRounds();
+    p.comm().resetStats();
+    (void)in.truncate(kDefaultFracBits);
+    o.exact_rounds = truncateRounds();
+    p.comm().resetStats();
+    o.y = model.forward(in).revealDoubles();
+    o.truncate_rounds = truncateRounds();
+    return o;
+  });
+  EXPECT_LT(maxAbsDiff(got.y, want), 2e-3);
+  EXPECT_EQ(std::max_element(got.y.begin(), got.y.end()) - got.y.begin(),
+            std::max_element(want.begin(), want.end()) - want.begin());
+  RecordProperty("truncate_rounds", std::to_string(got.truncate_rounds));
+  if (family() == "none") {
+    EXPECT_LT(got.positive_rounds, got.exact_rounds);
+    EXPECT_EQ(got.truncate_rounds, 4 * got.positive_rounds + got.exact_rounds);
+  }
+}
+
+// An unfolded BatchNormalization ([2, 3, 4, 5] and [2, 3]) through the executor: within 1e-3
+// of the plaintext evaluator in every family (the scale's encoding, 2^-17 relative, and one
+// truncation). The OT family computes the scale as the owner's depthwise weight (HeBatchNorm's
+// packing): its traffic runs under the tag "conv2d (fixed)".
+TEST_P(ProtocolConformance, UnfoldedBatchNormMatchesPlaintext) {
+  for (const std::vector<int64_t>& dims : {std::vector<int64_t>{2, 3, 4, 5}, {2, 3}}) {
+    nn::Graph g;
+    g.opset = 13;
+    g.inputs = {{"x", dims}};
+    g.outputs = {"y"};
+    g.nodes = {nn::Node{"bn", "BatchNormalization", {"x", "s", "b", "m", "v"}, {"y"}, {}}};
+    g.weights["s"] = nn::PlainTensor{{3}, {0.5, -1.25, 2.0}};
+    g.weights["b"] = nn::PlainTensor{{3}, {0.1, 0.0, -0.7}};
+    g.weights["m"] = nn::PlainTensor{{3}, {0.2, -0.4, 1.0}};
+    g.weights["v"] = nn::PlainTensor{{3}, {1.5, 0.25, 4.0}};
+    nn::PlainTensor x{dims, {}};
+    for (int64_t i = 0; i < x.numel(); ++i)
+      x.values.push_back(static_cast<double>((i * 37) % 41) / 10.0 - 2.0);
+    const auto want = nn::evaluate(g, x).values;
+    struct Out {
+      std::vector<double> y;
+      uint64_t weight_bytes = 0;
+    };
+    const Out got = run([&](Party& p) {
+      const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+      const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+      p.comm().resetStats();
+      Out o;
+      o.y = model.forward(in).revealDoubles();
+      const auto& tags = p.comm().stats().by_tag;
+      if (auto t = tags.find("conv2d (fixed)"); t != tags.end()) o.weight_bytes = t->second.bytes();
+      return o;
+    });
+    EXPECT_LT(maxAbsDiff(got.y, want), 1e-3) << Shape(dims).toString();
+    if (family() == "none") {
+      EXPECT_GT(got.weight_bytes, 0u) << Shape(dims).toString();
+    }
+  }
 }
 
 TEST_P(ProtocolConformance, ComparisonsAndSelectionsAreExact) {

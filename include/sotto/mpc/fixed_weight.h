@@ -5,7 +5,7 @@
 /// other parties hand their shares of a fixed dealer mask B to the owner (who alone learns B; it
 /// knows W anyway) and the owner publishes f = W - B; each product x @ W then only sends the
 /// others' shares of e = x - A to the owner: with 2 parties one direction of x.numel words. The
-/// OT family: Cheetah's RLWE product (he_matmul.h; conv as im2col and a product), the owner
+/// OT family: Cheetah's RLWE products (he_matmul.h, he_conv2d.h on one HeSession), the owner
 /// must be party 0.
 
 #include <memory>
@@ -32,6 +32,11 @@ class FixedWeight {
   ArithTensor matmulFrom(const ArithTensor& x) const;
   /// conv2d(x, W) (W [O, C/g, kh, kw]). Cost: as matmulFrom.
   ArithTensor conv2dFrom(const ArithTensor& x, const Conv2dOptions& options = {}) const;
+  /// The same products without their truncation: the result has scale 2^(2f) and is labelled
+  /// fracBits() (as a product before its truncation); the caller truncates it by fracBits(), e.g.
+  /// with truncatePositive after a ReLU. Cost: as above without the truncation.
+  ArithTensor matmulUntruncated(const ArithTensor& x) const;
+  ArithTensor conv2dUntruncated(const ArithTensor& x, const Conv2dOptions& options = {}) const;
 
   const Shape& shape() const { return shape_; }
   int fracBits() const { return frac_bits_; }
@@ -43,6 +48,8 @@ class FixedWeight {
         shape_(std::move(shape)),
         frac_bits_(frac_bits) {}
   ArithTensor finish(RingTensor z) const;
+  RingTensor rawMatmul(const ArithTensor& x) const;
+  RingTensor rawConv2d(const ArithTensor& x, const Conv2dOptions& options) const;
 
   const Party* party_;
   std::unique_ptr<WeightKernel> kernel_;

@@ -95,6 +95,17 @@ class Protocol {
   /// The same when the caller knows x >= 0 (e.g. after a ReLU): a family may take a cheaper path
   /// (the OT family: Cheetah's, within 1 ULP below). Garbage for x < 0 in such a family.
   virtual RingTensor truncatePositive(const Party& party, const RingTensor& x, int bits) = 0;
+  /// True if truncatePositive is much cheaper than truncate (the OT family: 2 rounds and f + 1
+  /// bits per element against 12 rounds and 954 bits), so that a caller that knows a ReLU follows
+  /// a product truncates after the ReLU instead (the private executor does). False (the dealer
+  /// family, where both cost the same) keeps every product truncated at once.
+  virtual bool positiveTruncationPays() const { return false; }
+  /// True if a product with a party's plaintext weight (loadWeight) pays over a product of two
+  /// shared operands (the OT family: RLWE against Gilboa's 268 B per element each way), so that
+  /// the executor computes an unfolded BatchNorm's per-channel scale as a depthwise 1x1 weight
+  /// (HeBatchNorm's packing) rather than as a product with a shared scale. False (the dealer
+  /// family) keeps the shared product.
+  virtual bool preferWeightKernels() const { return false; }
 
   // ---- Comparison, selection, conversions ---------------------------------------------------
   /// The bit b = [x < 0] (x as two's complement), or [x >= 0] if nonneg, of every element. If

@@ -4,8 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "ot_weight.h"
 #include "sotto/error.h"
-#include "sotto/mpc/ot/he_matmul.h"
+#include "sotto/mpc/ot/he_session.h"
 #include "sotto/mpc/ot/ot_kernels.h"
 #include "sotto/mpc/party.h"
 
@@ -58,48 +59,6 @@ RingTensor rowsToImage(const RingTensor& rows, const Shape& out) {
   return rows.reshape({out[0], out[2] * out[3], out[1]}).transpose({0, 2, 1}).reshape(out.dims());
 }
 
-class OtProtocol;
-
-// W on party 0 (the model owner); the product on RLWE.
-class OtWeight final : public WeightKernel {
- public:
-  OtWeight(HeMatmul& he, RingTensor w, Shape shape)
-      : he_(he), w_(std::move(w)), shape_(std::move(shape)) {}
-
-  RingTensor matmul(const Party&, const RingTensor& x) const override {
-    SOTTO_ENFORCE(shape_.rank() == 2 && x.rank() >= 1 && x.dim(x.rank() - 1) == shape_[0],
-                  "matmul with a weight: x ", x.shape().toString(), " and W ", shape_.toString(),
-                  " do not chain");
-    const auto k = static_cast<size_t>(shape_[0]), n = static_cast<size_t>(shape_[1]);
-    const auto m = static_cast<size_t>(x.numel()) / k;
-    std::vector<int64_t> dims = x.shape().dims();
-    dims.back() = shape_[1];
-    return fromVector(Shape(dims), he_.multiply(x.data(), w_.data(), m, k, n));
-  }
-
-  RingTensor conv2d(const Party&, const RingTensor& x,
-                    const Conv2dOptions& options) const override {
-    if (options.groups != 1)
-      unavailable("conv2d with a weight and groups = " + std::to_string(options.groups));
-    const Shape out = conv2dOutputShape(x.shape(), shape_, options);
-    const RingTensor rows = patchRows(x, shape_[2], shape_[3], options);
-    // W [O, C·kh·kw] transposed: [C·kh·kw, O] (party 0 only; party 1 holds none).
-    RingTensor wt;
-    if (!w_.data().empty())
-      wt = w_.reshape({shape_[0], shape_.numel() / shape_[0]}).transpose({1, 0});
-    const auto k = static_cast<size_t>(rows.dim(1)), o = static_cast<size_t>(shape_[0]);
-    RingTensor y =
-        fromVector(Shape{rows.dim(0), shape_[0]},
-                   he_.multiply(rows.data(), wt.data(), static_cast<size_t>(rows.dim(0)), k, o));
-    return rowsToImage(y, out);
-  }
-
- private:
-  HeMatmul& he_;
-  RingTensor w_;  // party 0: W; party 1: empty
-  Shape shape_;
-};
-
 class OtProtocol final : public Protocol {
  public:
   OtProtocol(Communicator& comm, const ot::OtOptions& options)
@@ -143,11 +102,20 @@ class OtProtocol final : public Protocol {
     return fromVector(Shape(dims), std::move(out));
   }
 
-  RingTensor conv2d(const Party&, const RingTensor& x, const RingTensor& w,
+  // Groups one at a time: conv(x[:, g·cg : (g+1)·cg], w[g·og : (g+1)·og]) concatenated on O.
+  RingTensor conv2d(const Party& party, const RingTensor& x, const RingTensor& w,
                     const Conv2dOptions& options) override {
-    if (options.groups != 1)
-      unavailable("conv2d of two shared operands with groups = " + std::to_string(options.groups));
-    const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);
+    const Shape out = conv2dOutputShape(x.shape(), w.shape(), options);  // validates the shapes
+    if (options.groups != 1) {
+      const int64_t cg = w.dim(1), og = w.dim(0) / options.groups;
+      Conv2dOptions one = options;
+      one.groups = 1;
+      std::vector<RingTensor> parts;
+      for (int64_t g = 0; g < options.groups; ++g)
+        parts.push_back(
+            conv2d(party, x.slice(1, g * cg, (g + 1) * cg), w.slice(0, g * og, (g + 1) * og), one));
+      return concat(parts, 1);
+    }
     const RingTensor rows = patchRows(x, w.dim(2), w.dim(3), options);
     const RingTensor wt = w.reshape({w.dim(0), w.numel() / w.dim(0)}).transpose({1, 0});
     RingTensor y =
@@ -164,8 +132,8 @@ class OtProtocol final : public Protocol {
                   "a product with a plaintext weight under --dealer none needs the "
                   "model owner to be party 0, got party ",
                   owner);
-    if (!he_) he_ = std::make_unique<HeMatmul>(comm_);  // the RLWE key, once per pair
-    return std::make_unique<OtWeight>(*he_, party.id() == 0 ? encoded : RingTensor(), shape);
+    if (!session_) session_ = std::make_shared<HeSession>(comm_);  // the RLWE key, once per pair
+    return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape);
   }
 
   RingTensor truncate(const Party&, const RingTensor& x, int bits) override {
@@ -175,6 +143,9 @@ class OtProtocol final : public Protocol {
   RingTensor truncatePositive(const Party&, const RingTensor& x, int bits) override {
     return fromVector(x.shape(), kernels_.truncatePositive(x.data(), bits));
   }
+
+  bool positiveTruncationPays() const override { return true; }
+  bool preferWeightKernels() const override { return true; }
 
   SignResult sign(const Party&, const RingTensor& x, bool nonneg,
                   const RingTensor* values) override {
@@ -221,7 +192,7 @@ class OtProtocol final : public Protocol {
  private:
   Communicator& comm_;
   OtKernels kernels_;
-  std::unique_ptr<HeMatmul> he_;  // made at the first loadWeight
+  std::shared_ptr<HeSession> session_;  // the RLWE key, made at the first loadWeight
 };
 
 }  // namespace

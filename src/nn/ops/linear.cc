@@ -1,6 +1,8 @@
 // Private plans of the linear family. Conv, Gemm and MatMul by a weight: a FixedWeight product
 // (1 round, n_in words one way, + the truncation) plus a shared bias. MatMul of two activations:
-// Beaver (1 round + truncation). BatchNormalization (not folded): Beaver with the shared scale.
+// Beaver (1 round + truncation). BatchNormalization (not folded): Beaver with the shared scale, or
+// where the protocol prefers weight kernels (Protocol::preferWeightKernels) a depthwise 1x1
+// FixedWeight product with the owner's scale.
 #include <cmath>
 
 #include "ops/families.h"
@@ -15,6 +17,27 @@ namespace {
 constexpr const char* kConv = "Conv";
 constexpr const char* kGemm = "Gemm";
 constexpr const char* kMatMul = "MatMul";
+
+// The scale as the owner's depthwise 1x1 kernel [C, 1, 1, 1] (groups C: HeBatchNorm's packing in
+// the OT family) on x seen as [N, C, L, 1], then the shared shift.  // y = scale·x + shift
+StepPlan planBatchNormByWeight(PlanContext& ctx, const Node& n,
+                               const std::vector<std::string>& acts,
+                               const std::vector<double>& scale, const std::vector<double>& shift,
+                               int64_t c) {
+  const FixedWeight* w = ctx.loadFixed(scale, {c, 1, 1, 1});
+  const ArithTensor* wt = ctx.shareWeight(shift, channelDims(c, 4));
+  Conv2dOptions co;
+  co.groups = c;
+  return oneOutput(acts, [w, wt, c, co, label = nodeLabel(n)](In in) {
+    const auto& d = in[0]->shape().dims();
+    SOTTO_ENFORCE(d.size() >= 2 && d[1] == c, label, ": the input ", in[0]->shape().toString(),
+                  " does not have ", c, " channels in dimension 1");
+    int64_t inner = 1;
+    for (size_t i = 2; i < d.size(); ++i) inner *= d[i];
+    const ArithTensor y = w->conv2dFrom(in[0]->reshape({d[0], c, inner, 1}), co).reshape(d);
+    return y + (d.size() == 4 ? *wt : wt->reshape(channelDims(c, d.size())));
+  });
+}
 
 StepPlan planBatchNorm(PlanContext& ctx, const Node& n, const std::vector<std::string>& acts,
                        const std::vector<std::string>& ws) {
@@ -34,6 +57,8 @@ StepPlan planBatchNorm(PlanContext& ctx, const Node& n, const std::vector<std::s
       shift.push_back(bt[k] - mu[k] * scale.back());
     }
   }
+  if (ctx.party().protocol().preferWeightKernels())
+    return planBatchNormByWeight(ctx, n, acts, scale, shift, c);
   const ArithTensor* ws_ = ctx.shareWeight(scale, channelDims(c, 4));
   const ArithTensor* wt = ctx.shareWeight(shift, channelDims(c, 4));
   return oneOutput(acts, [ws_, wt, c](In in) {
@@ -46,7 +71,7 @@ StepPlan planBatchNorm(PlanContext& ctx, const Node& n, const std::vector<std::s
 
 StepPlan planFixedLinear(PlanContext& ctx, const Node& n, const std::vector<std::string>&,
                          const std::vector<std::string>&) {
-  return planLinear(ctx, n, nullptr);
+  return planLinear(ctx, n, nullptr, true);
 }
 
 }  // namespace
@@ -65,7 +90,8 @@ int64_t linearOutputChannels(const Graph& g, const Node& n) {
 // on the output (`poly`, per output channel or scalar coefficients), the owner stacks a second
 // copy of the weight scaled by a (a·(W x + bias) = (a·W) x + a·bias): the same single opening
 // yields y and a·y, and the polynomial (a·y + b)·y + c costs one Beaver round.
-StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly) {
+StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly, bool truncate) {
+  SOTTO_ENFORCE(truncate || !poly, "internal: a fused polynomial needs the truncated product");
   const Graph& g = ctx.architecture();
   const bool owner = ctx.isOwner();
   SOTTO_ENFORCE(n.inputs.size() >= 2 && !g.isWeight(n.inputs[0]) && g.isWeight(n.inputs[1]),
@@ -153,7 +179,12 @@ StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly) {
       (has_bias || poly)
           ? ctx.shareWeight(bias, conv ? channelDims(outs, 4) : std::vector<int64_t>{outs})
           : nullptr;
-  auto linear = [w, b, conv, co](const ArithTensor& x) {
+  auto linear = [w, b, conv, co, truncate](const ArithTensor& x) {
+    if (!truncate) {
+      // W x + bias at scale 2^(2f): the bias lifted exactly by 2^f.
+      ArithTensor y = conv ? w->conv2dUntruncated(x, co) : w->matmulUntruncated(x);
+      return b ? y + b->mulPublicInt(int64_t{1} << w->fracBits()) : y;
+    }
     ArithTensor y = conv ? w->conv2dFrom(x, co) : w->matmulFrom(x);
     return b ? y + *b : y;
   };
@@ -179,7 +210,7 @@ void addLinearPlans(PlanRegistry& r) {
   r.add({.type = kMatMul,
          .plan = [](PlanContext& ctx, const Node& n, const std::vector<std::string>& acts,
                     const std::vector<std::string>& ws) {
-           if (ws.size() == 1) return planLinear(ctx, n, nullptr);
+           if (ws.size() == 1) return planLinear(ctx, n, nullptr, true);
            SOTTO_ENFORCE(acts.size() == 2, nodeLabel(n), ": needs two inputs");
            return oneOutput(acts, [](In in) { return in[0]->matmul(*in[1]); });
          }});

@@ -14,7 +14,9 @@ struct PolyFusion {
 bool isFixedWeightLinear(const Graph& g, const Node& n);
 // Its output channels (Conv: O; Gemm and MatMul: the columns of the product).
 int64_t linearOutputChannels(const Graph& g, const Node& n);
-// Its step (input: the activation; output: y, or the polynomial of y if `poly`).
-StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly);
+// Its step (input: the activation; output: y, or the polynomial of y if `poly`). With `truncate`
+// false (and no poly) y is left at scale 2^(2f), labelled f: the caller truncates it (the fusion
+// of a ReLU on the output truncates after the ReLU, with the positive fast path).
+StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly, bool truncate);
 
 }  // namespace sotto::nn::ops

@@ -3,16 +3,22 @@
 /// The OT family of the protocol seam (protocol.h): two parties and no third, every kernel on
 /// oblivious transfer (OtKernels, ot_kernels.h: SCI's millionaires', Gilboa's products, Cheetah's
 /// and SiRnn's truncations) and products with the model owner's weights on RLWE (HeMatmul,
-/// he_matmul.h). Semi-honest; κ = 128, σ = 40 as the OT engine and the RLWE parameters.
+/// HeConv2d on one HeSession). Semi-honest; κ = 128, σ = 40 as the OT engine and the RLWE
+/// parameters.
 ///
 /// Kernels and their costs (n elements, both parties; the OT extension's refills apart, see
 /// ot_kernels.h's table, which these are built from):
 ///   mul                   Gilboa: 2 rounds, 268 B per element each way (64 COTs each way)
 ///   matmul, conv2d        of two shared operands: m·k·n Gilboa products (conv: im2col first,
-///                         groups = 1 only, one product per image); for tests and small layers
+///                         one product per group, each round trip after the last); for tests
+///                         and small layers
 ///   loadWeight            the owner must be party 0. matmul: HeMatmul (1 round trip, he_matmul.h);
-///                         conv2d: im2col, then HeMatmul [N·OH·OW, C·kh·kw] × [C·kh·kw, O]
-///                         (groups = 1); the RLWE key is set up at the first load (217,113 B)
+///                         conv2d: HeConv2d (1 round trip, he_conv2d.h; any groups, so depthwise
+///                         and an unfolded BatchNorm's 1x1 per-channel scale too, which the
+///                         executor puts here: preferWeightKernels). Every layer
+///                         runs on one HeSession, whose key is set up at the first load
+///                         (217,113 B from party 1 to 0, 1 message; counted under the
+///                         "load weight" tag, apart from the inferences)
 ///   truncate              exact (SiRnn): 12 rounds, 954 bits + 118 COTs per element at f = 16
 ///   truncatePositive      Cheetah: 2 rounds, f + 1 bits + 1 COT per element; result may be 1 ULP
 ///                         low; garbage if x < 0
