@@ -180,7 +180,7 @@ class Normalizer final : public ImportContext {
     }
     const std::string& op = n.op;
     if (op == "Identity" || op == "Dropout") return removePassThrough(n);
-    if (op == "Shape" || op == "Concat" || op == "Cast" ||
+    if (op == "Shape" || (op == "Concat" && foldsShapes(n)) || op == "Cast" ||
         ((op == "Unsqueeze" || op == "Squeeze" || op == "Gather") && !n.inputs.empty() &&
          (int_vecs_.count(n.inputs[0]) || intVec(n.inputs[0]).has_value()))) {
       return foldShapeArithmetic(n);
@@ -190,6 +190,21 @@ class Normalizer final : public ImportContext {
     }
     if (op == "Pow") return rewritePow(std::move(n));
     normalizeAndEmit(std::move(n));
+  }
+
+  // A Concat of shape computations (or small integer constants) is folded; one of data is an op.
+  bool foldsShapes(const Node& n) const {
+    bool any_computed = false;
+    for (const std::string& in : n.inputs) {
+      if (int_vecs_.count(in)) {
+        any_computed = true;
+      } else if (!intVec(in)) {
+        return false;
+      }
+    }
+    return any_computed || n.inputs.empty() ||
+           std::all_of(n.inputs.begin(), n.inputs.end(),
+                       [&](const std::string& in) { return out_.weights.at(in).dims.size() == 1; });
   }
 
   // ConstantOfShape of a shape computation with a symbolic entry (PyTorch's zero initial state

@@ -161,7 +161,8 @@ TEST(OnnxImport, UnsupportedOpNamesNodeOpAndSupportedList) {
   const std::string e = errorOf([] { loadOnnx(kData + "onnx_fixture_unsupported.onnx"); });
   EXPECT_THAT(e, HasSubstr("onnx_fixture_unsupported.onnx"));
   EXPECT_THAT(e, HasSubstr("node 'my_elu' (Elu)"));
-  EXPECT_THAT(e, HasSubstr("supported ops: Add, AveragePool, BatchNormalization, ConstantOfShape, Conv"));
+  EXPECT_THAT(e, HasSubstr("supported ops: Add, AveragePool, BatchNormalization, Clip, Concat, "
+                           "ConstantOfShape, Conv"));
 }
 
 TEST(OnnxImport, UnsupportedAttributeNamesNodeOpAndAttribute) {

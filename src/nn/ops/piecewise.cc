@@ -1,0 +1,68 @@
+// Private plans of the piecewise-linear activations, from relu (compare.h, 4 rounds) and local
+// or truncating public products:
+//   LeakyRelu:   (1 - a)·relu(x) + a·x                      4 rounds + 1 truncation round
+//   Clip:        lo + relu(x - lo), then hi - relu(hi - y)    4 rounds per bound given
+//   HardSigmoid: Clip(a·x + b, 0, 1)                          1 truncation round + 8 rounds
+//   HardSwish:   x · HardSigmoid(x; 1/6, 1/2)                 10 rounds + 1 product round
+#include <limits>
+#include <optional>
+
+#include "ops/families.h"
+#include "ops/plan_helpers.h"
+#include "sotto/mpc/compare.h"
+#include "sotto/tensor/fixed_point.h"
+
+namespace sotto::nn::ops {
+namespace {
+
+using Acts = const std::vector<std::string>&;
+
+ArithTensor plusConst(const ArithTensor& x, double c) {
+  return x.addPublic(RingTensor::full(x.shape(), encode(c, x.fracBits())));
+}
+
+std::optional<double> bound(const Node& n, const char* key) {
+  if (!n.attrs.count(key)) return std::nullopt;
+  return n.attrFloat(key, 0.0);
+}
+
+ArithTensor clip(ArithTensor y, std::optional<double> lo, std::optional<double> hi) {
+  if (lo) y = plusConst(relu(plusConst(y, -*lo)), *lo);   // max(y, lo)
+  if (hi) y = plusConst(-relu(plusConst(-y, *hi)), *hi);  // min(y, hi)
+  return y;
+}
+
+ArithTensor hardSigmoid(const ArithTensor& x, double alpha, double beta) {
+  return clip(plusConst(x.mulPublic(alpha), beta), 0.0, 1.0);
+}
+
+StepPlan planLeakyRelu(PlanContext&, const Node& n, Acts acts, Acts) {
+  const double a = n.attrFloat("alpha", 0.01);
+  return oneOutput(acts,
+                   [a](In in) { return relu(*in[0]).mulPublic(1 - a) + in[0]->mulPublic(a); });
+}
+
+StepPlan planClip(PlanContext&, const Node& n, Acts acts, Acts) {
+  const auto lo = bound(n, "min"), hi = bound(n, "max");
+  return oneOutput(acts, [lo, hi](In in) { return clip(*in[0], lo, hi); });
+}
+
+StepPlan planHardSigmoid(PlanContext&, const Node& n, Acts acts, Acts) {
+  const double a = n.attrFloat("alpha", 0.2), b = n.attrFloat("beta", 0.5);
+  return oneOutput(acts, [a, b](In in) { return hardSigmoid(*in[0], a, b); });
+}
+
+StepPlan planHardSwish(PlanContext&, const Node&, Acts acts, Acts) {
+  return oneOutput(acts, [](In in) { return in[0]->mul(hardSigmoid(*in[0], 1.0 / 6, 0.5)); });
+}
+
+}  // namespace
+
+void addPiecewisePlans(PlanRegistry& r) {
+  r.add({.type = "LeakyRelu", .plan = planLeakyRelu});
+  r.add({.type = "Clip", .plan = planClip});
+  r.add({.type = "HardSigmoid", .plan = planHardSigmoid});
+  r.add({.type = "HardSwish", .plan = planHardSwish});
+}
+
+}  // namespace sotto::nn::ops
