@@ -4,20 +4,28 @@
 Run from anywhere with the Debian python that has torch and onnx (never by the build or tests):
     /usr/bin/python3 tests/data/onnx_fixture_torchops_make.py
 
-* onnx_fixture_torchops{11,13,17}.onnx: one PyTorch module exported at three opsets with a dynamic
+* onnx_fixture_torchops{10,11,13,17}.onnx: one PyTorch module exported at three opsets with a dynamic
   batch, one graph output per op under test: Pad (constant 0.5, reflect, replicate = edge),
   AvgPool2d(padding=1) (PyTorch writes an all-zero Pad before it), torch.cat of data (Concat),
   torch.split (Split), x[:, 1:5, 2:7:2] (Slice with a step), LeakyReLU, ReLU6 (Clip), Hardsigmoid,
-  Hardswish, mean over (2, 3) (ReduceMean), sum over 1 (ReduceSum). Input
+  Hardswish, mean over (2, 3) (ReduceMean), sum over 1 (ReduceSum). Opset 10 writes Pad's pads
+  and Clip's bounds as attributes.
+* onnx_fixture_torchops_legacy9.onnx and onnx_fixture_torchops_new21.onnx (built node by node):
+  the same computation, y = ReduceSum(Clip(Slice(Pad(x)))) and a Split, in each opset's form:
+  attributes at opset 9 (Pad pads/value, Slice starts/ends/axes, Clip min/max, Split split,
+  ReduceSum axes) and inputs at opset 21 (Pad pads/constant_value/axes, Slice, Clip, Split's
+  num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
 """
 
 import os
 
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
 
 OUT = os.path.dirname(os.path.abspath(__file__))
 NAMES = ["pad_const", "pad_reflect", "pad_edge", "avgpool", "leaky", "relu6", "hsigmoid",
@@ -55,10 +63,61 @@ def main():
     save("onnx_fixture_torchops_x.npy", x.numpy())
     for name, out in zip(NAMES, outs):
         save(f"onnx_fixture_torchops_out_{name}.npy", out.numpy())
-    for opset in (11, 13, 17):
+    for opset in (10, 11, 13, 17):
         torch.onnx.export(model, x, path(f"onnx_fixture_torchops{opset}.onnx"),
                           opset_version=opset, input_names=["x"], output_names=NAMES,
                           dynamic_axes={"x": {0: "batch"}})
+    forms()
+
+
+def forms():
+    """The opset 9 (attributes) and opset 21 (inputs) forms of Pad, Slice, Clip, Split, ReduceSum."""
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((2, 3, 4, 4)) * 2).astype(np.float32)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 2), (2, 1)), constant_values=0.25)   # [2,3,7,7]
+    sliced = padded[:, :, 1:6, ::2]                                              # [2,3,5,4]
+    y = np.clip(sliced, -0.5, 1.0).sum(axis=(1, 3), keepdims=True)               # [2,1,5,1]
+    s0, s1 = x[:, :, :2], x[:, :, 2:]
+    save("onnx_fixture_torchops_forms_x.npy", x)
+    save("onnx_fixture_torchops_forms_y.npy", y)
+    save("onnx_fixture_torchops_forms_s0.npy", s0)
+    save("onnx_fixture_torchops_forms_s1.npy", s1)
+    ins = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4, 4])]
+    outs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("y", "s0", "s1")]
+    big = np.iinfo(np.int64).max
+
+    def ints(name, v):
+        return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+
+    old = [
+        helper.make_node("Pad", ["x"], ["p"], pads=[0, 0, 1, 2, 0, 0, 2, 1], value=0.25),
+        helper.make_node("Slice", ["p"], ["q"], starts=[1, 0], ends=[6, big], axes=[2, 3]),
+        # Opset 9's Slice has no steps: the ::2 is a Gather of the even columns.
+        helper.make_node("Gather", ["q", "even"], ["p2"], axis=3),
+        helper.make_node("Clip", ["p2"], ["c"], min=-0.5, max=1.0),
+        helper.make_node("ReduceSum", ["c"], ["y"], axes=[1, 3], keepdims=1),
+        helper.make_node("Split", ["x"], ["s0", "s1"], axis=2, split=[2, 2]),
+    ]
+    m = helper.make_model(helper.make_graph(old, "forms9", ins, outs, [ints("even", [0, 2, 4, 6])]),
+                          opset_imports=[helper.make_opsetid("", 9)], producer_name="sotto-fixture")
+    onnx.save(m, path("onnx_fixture_torchops_legacy9.onnx"))
+    new = [
+        helper.make_node("Pad", ["x", "pads", "pv", "pax"], ["p"], mode="constant"),
+        helper.make_node("Slice", ["p", "st", "en", "ax", "sp"], ["p2"]),
+        helper.make_node("Clip", ["p2", "lo", "hi"], ["c"]),
+        helper.make_node("ReduceSum", ["c", "rax"], ["y"], keepdims=1),
+        helper.make_node("Split", ["x"], ["s0", "s1"], axis=2, num_outputs=2),
+    ]
+    inits = [ints("pads", [1, 2, 2, 1]), numpy_helper.from_array(np.array(0.25, np.float32), "pv"),
+             ints("pax", [2, 3]), ints("st", [1, 0]), ints("en", [6, big]), ints("ax", [2, -1]),
+             ints("sp", [1, 2]), numpy_helper.from_array(np.array(-0.5, np.float32), "lo"),
+             numpy_helper.from_array(np.array(1.0, np.float32), "hi"), ints("rax", [1, 3])]
+    m = helper.make_model(helper.make_graph(new, "forms21", ins, outs, inits),
+                          opset_imports=[helper.make_opsetid("", 21)], producer_name="sotto-fixture")
+    onnx.save(m, path("onnx_fixture_torchops_new21.onnx"))
+    for opset in (6, 22):  # outside 7..21: refused
+        m.opset_import[0].version = opset
+        onnx.save(m, path(f"onnx_fixture_torchops_opset{opset}.onnx"))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 // The ops PyTorch's exporter writes for ordinary models (Pad, Concat, Split, Slice, LeakyRelu,
-// Clip, HardSigmoid, HardSwish, ReduceMean, ReduceSum): one module exported at opsets 11, 13 and
-// 17 (tests/data/onnx_fixture_torchops_make.py), evaluated in plaintext against PyTorch's outputs
-// and privately (2 parties, both dealers) against the plaintext evaluation.
+// Clip, HardSigmoid, HardSwish, ReduceMean, ReduceSum): one module exported at opsets 10, 11, 13
+// and 17 (tests/data/onnx_fixture_torchops_make.py), evaluated in plaintext against PyTorch's
+// outputs and privately (2 parties, both dealers) against the plaintext evaluation.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -71,7 +71,39 @@ TEST_P(TorchOps, PrivateMatchesPlaintextUnderBothDealers) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Opsets, TorchOps, ::testing::Values(11, 13, 17));
+INSTANTIATE_TEST_SUITE_P(Opsets, TorchOps, ::testing::Values(10, 11, 13, 17));
+
+// The attribute forms of opset 9 and the input forms of opset 21 give the same results.
+class OpsetForms : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OpsetForms, PlaintextAndPrivateMatchNumPy) {
+  const Graph full = loadOnnx(kData + "onnx_fixture_torchops_" + GetParam() + ".onnx");
+  const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
+  const TensorMap plain = evaluate(full, {{"x", x}});
+  for (const char* name : {"y", "s0", "s1"}) {
+    const PlainTensor ref = loadTensorFile(kData + "onnx_fixture_torchops_forms_" + name + ".npy");
+    ASSERT_TRUE(plain.count(name)) << name;
+    EXPECT_EQ(plain.at(name).dims, ref.dims) << name;
+    EXPECT_LE(maxAbsDiff(plain.at(name).values, ref.values), kPlainTolerance) << name;
+    Graph g = full;
+    g.outputs = {name};
+    for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
+      EXPECT_LE(maxAbsDiff(testing::runPrivate(dealer, g, x), ref.values), kPrivateTolerance)
+          << name << " " << testing::dealerName(dealer);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Opsets, OpsetForms, ::testing::Values("legacy9", "new21"));
+
+TEST(OpsetRange, OutsideSevenToTwentyOneIsRefused) {
+  for (const char* opset : {"6", "22"}) {
+    EXPECT_THAT(testing::errorOf(
+                    [&] { loadOnnx(kData + "onnx_fixture_torchops_opset" + opset + ".onnx"); }),
+                ::testing::HasSubstr(std::string("opset ") + opset +
+                                     " is not supported (supported: 7 to 21)"));
+  }
+}
 
 }  // namespace
 }  // namespace sotto::nn

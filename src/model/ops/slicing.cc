@@ -44,9 +44,16 @@ Index identity(const Dims& d) {
   return ix;
 }
 
+// A constant integer input; values past the int64 range (INT64_MAX held as a double, as an
+// exporter writes "to the end") saturate.
 Dims constInts(ImportContext& ctx, const Node& n, size_t i, const char* what) {
+  constexpr double kLimit = 9.2e18;
   Dims v;
-  for (double x : ctx.constInput(n, i, what).values) v.push_back(static_cast<int64_t>(x));
+  for (double x : ctx.constInput(n, i, what).values) {
+    v.push_back(x >= kLimit    ? std::numeric_limits<int64_t>::max()
+                : x <= -kLimit ? std::numeric_limits<int64_t>::min()
+                               : static_cast<int64_t>(x));
+  }
   return v;
 }
 
