@@ -14,7 +14,10 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   the same computation, y = ReduceSum(Clip(Slice(Pad(x)))) and a Split, in each opset's form:
   attributes at opset 9 (Pad pads/value, Slice starts/ends/axes, Clip min/max, Split split,
   ReduceSum axes) and inputs at opset 21 (Pad pads/constant_value/axes, Slice, Clip, Split's
-  num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy). Input
+  num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy).
+* onnx_fixture_torchops_bad_*.onnx: forms still refused (Pad's wrap mode, Gelu, Erf, a Slice
+  step of 0, Split sizes that do not add up, Clip's min above max); onnx_fixture_torchops_reverse
+  (a Slice with step -1: plaintext only). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
 """
 
@@ -68,6 +71,7 @@ def main():
                           opset_version=opset, input_names=["x"], output_names=NAMES,
                           dynamic_axes={"x": {0: "batch"}})
     forms()
+    errors()
 
 
 def forms():
@@ -118,6 +122,44 @@ def forms():
     for opset in (6, 22):  # outside 7..21: refused
         m.opset_import[0].version = opset
         onnx.save(m, path(f"onnx_fixture_torchops_opset{opset}.onnx"))
+
+
+def errors():
+    """Forms still unsupported, one file each: onnx_fixture_torchops_bad_<case>.onnx."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+
+    def ints(name, v):
+        return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+
+    cases = {
+        "pad_wrap": (19, [helper.make_node("Pad", ["x", "pads"], ["y"], "pad_node", mode="wrap")],
+                     [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])]),
+        "gelu": (20, [helper.make_node("Gelu", ["x"], ["y"], "gelu_node")], []),
+        "erf": (13, [helper.make_node("Erf", ["x"], ["y"], "erf_node")], []),
+        "slice_zero_step": (13, [helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"],
+                                                  "slice_node")],
+                            [ints("s", [0]), ints("e", [4]), ints("a", [3]), ints("st", [0])]),
+        "split_sizes": (13, [helper.make_node("Split", ["x", "sp"], ["y", "z"], "split_node",
+                                              axis=1)], [ints("sp", [1, 2])]),
+        "clip_order": (11, [helper.make_node("Clip", ["x", "lo", "hi"], ["y"], "clip_node")],
+                       [numpy_helper.from_array(np.array(2.0, np.float32), "lo"),
+                        numpy_helper.from_array(np.array(1.0, np.float32), "hi")]),
+    }
+    for name, (opset, nodes, inits) in cases.items():
+        outs = [y] + ([helper.make_tensor_value_info("z", TensorProto.FLOAT, None)]
+                      if name == "split_sizes" else [])
+        m = helper.make_model(helper.make_graph(nodes, name, [x], outs, inits),
+                              opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="sotto-fixture")
+        onnx.save(m, path(f"onnx_fixture_torchops_bad_{name}.onnx"))
+    # A step of -1 imports and evaluates in plaintext; the private executor refuses it.
+    m = helper.make_model(
+        helper.make_graph([helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"],
+                                            "reverse_node")], "reverse", [x], [y],
+                          [ints("s", [-1]), ints("e", [-100]), ints("a", [3]), ints("st", [-1])]),
+        opset_imports=[helper.make_opsetid("", 13)], producer_name="sotto-fixture")
+    onnx.save(m, path("onnx_fixture_torchops_reverse.onnx"))
 
 
 if __name__ == "__main__":

@@ -107,3 +107,45 @@ TEST(OpsetRange, OutsideSevenToTwentyOneIsRefused) {
 
 }  // namespace
 }  // namespace sotto::nn
+
+namespace sotto::nn {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"pad_wrap", "node 'pad_node' (Pad): mode 'wrap' is not supported"},
+      {"gelu", "node 'gelu_node' (Gelu): op 'Gelu' is not supported"},
+      {"erf", "node 'erf_node' (Erf): op 'Erf' is not supported"},
+      {"slice_zero_step", "node 'slice_node' (Slice): a step of 0"},
+      {"split_sizes", "node 'split_node' (Split): split [1, 2] for 2 outputs of a dimension of 2"},
+      {"clip_order", "node 'clip_node' (Clip): min 2 exceeds max 1"},
+  };
+  for (const auto& [file, says] : cases) {
+    const std::string path = kData + "onnx_fixture_torchops_bad_" + file + ".onnx";
+    EXPECT_THAT(testing::errorOf([&] { loadOnnx(path); }),
+                ::testing::AllOf(HasSubstr(path), HasSubstr(says)))
+        << file;
+  }
+}
+
+TEST(TorchOpsErrors, NegativeSliceStepIsPlaintextOnly) {
+  const Graph g = loadOnnx(kData + "onnx_fixture_torchops_reverse.onnx");
+  const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
+  PlainTensor first = x;  // the model takes [1, 2, 4, 4]: the first 32 values
+  first.dims = {1, 2, 4, 4};
+  first.values.resize(32);
+  const PlainTensor y = evaluate(g, {{"x", first}}).at("y");
+  ASSERT_EQ(y.dims, first.dims);
+  for (size_t row = 0; row < 8; ++row) {
+    for (size_t j = 0; j < 4; ++j) EXPECT_EQ(y.values[row * 4 + j], first.values[row * 4 + 3 - j]);
+  }
+  EXPECT_THAT(
+      testing::errorOf([&] { testing::runPrivate(testing::TestDealer::kSeeded, g, first); }),
+      HasSubstr("node 'reverse_node' (Slice): step -1 is not supported in private "
+                "inference (positive steps only)"));
+}
+
+}  // namespace
+}  // namespace sotto::nn
