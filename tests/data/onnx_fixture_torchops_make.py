@@ -17,7 +17,7 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy).
 * onnx_fixture_torchops_bad_*.onnx: forms still refused (Pad's wrap mode, Gelu, Erf, a Slice
   step of 0, Split sizes that do not add up, Clip's min above max); onnx_fixture_torchops_reverse
-  (a Slice with step -1: plaintext only). Input
+  (a Slice with step -1). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
 """
 
@@ -153,7 +153,7 @@ def errors():
                               opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="sotto-fixture")
         onnx.save(m, path(f"onnx_fixture_torchops_bad_{name}.onnx"))
-    # A step of -1 imports and evaluates in plaintext; the private executor refuses it.
+    # A step of -1: the last axis reversed.
     m = helper.make_model(
         helper.make_graph([helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"],
                                             "reverse_node")], "reverse", [x], [y],

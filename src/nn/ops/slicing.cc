@@ -1,4 +1,4 @@
-// Private plans of the slicing family: Concat, Split, Slice (positive steps) and Pad. Each is
+// Private plans of the slicing family: Concat, Split, Slice and Pad. Each is
 // local (0 rounds): shares are cut and joined as the plaintext is; Pad's reflect and edge modes
 // join one-wide slices of the input, and a non-zero constant is added by party 0 on the padded
 // positions (still local).
@@ -50,18 +50,29 @@ StepPlan planSplit(PlanContext&, const Node& n, Acts acts, Acts) {
           }};
 }
 
+// Positive steps: one strided slice per axis. Negative steps: the one-wide slices from start
+// down to end, joined (the specification's bounds were resolved at import).
 StepPlan planSlice(PlanContext&, const Node& n, Acts acts, Acts) {
   const auto starts = n.attrInts("starts", {}), ends = n.attrInts("ends", {}),
              axes = n.attrInts("axes", {}), steps = n.attrInts("steps", {});
-  for (int64_t s : steps) {
-    SOTTO_ENFORCE(s > 0, nodeLabel(n), ": step ", s, " is not supported in private inference",
-                  " (positive steps only)");
-  }
+  SOTTO_ENFORCE(
+      starts.size() == axes.size() && ends.size() == axes.size() && steps.size() == axes.size(),
+      nodeLabel(n), ": starts, ends, axes and steps of different lengths");
   return oneOutput(acts, [starts, ends, axes, steps, n](In in) {
     ArithTensor y = *in[0];
     for (size_t i = 0; i < axes.size(); ++i) {
       const int64_t a = normAxis(axes[i], y.shape().rank(), n), len = y.shape().dim(a);
-      y = y.slice(a, std::min(starts[i], len), std::min(ends[i], len), steps[i]);
+      SOTTO_ENFORCE(steps[i] != 0, nodeLabel(n), ": a step of 0");
+      if (steps[i] > 0) {
+        y = y.slice(a, std::min(starts[i], len), std::min(ends[i], len), steps[i]);
+        continue;
+      }
+      std::vector<ArithTensor> parts;
+      for (int64_t k = std::min(starts[i], len - 1); k > std::max<int64_t>(ends[i], -1);
+           k += steps[i])
+        parts.push_back(y.slice(a, k, k + 1));
+      SOTTO_ENFORCE(!parts.empty(), nodeLabel(n), ": an empty slice of axis ", a);
+      y = parts.size() == 1 ? parts[0] : concat(parts, a);
     }
     return y;
   });
