@@ -17,7 +17,7 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy).
 * onnx_fixture_torchops_bad_*.onnx: forms still refused (Pad's wrap mode, Gelu, Erf, a Slice
   step of 0, Split sizes that do not add up, Clip's min above max); onnx_fixture_torchops_reverse
-  (a Slice with step -1). Input
+  (a Slice with step -1), onnx_fixture_torchops_concat_const (a constant before the input). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
 """
 
@@ -160,6 +160,13 @@ def errors():
                           [ints("s", [-1]), ints("e", [-100]), ints("a", [3]), ints("st", [-1])]),
         opset_imports=[helper.make_opsetid("", 13)], producer_name="sotto-fixture")
     onnx.save(m, path("onnx_fixture_torchops_reverse.onnx"))
+    # Concat of the input and a constant [1, 1, 4, 4] holding 0.1 * (0..15), along the channels.
+    c = numpy_helper.from_array((np.arange(16, dtype=np.float32) * 0.1).reshape(1, 1, 4, 4), "c")
+    m = helper.make_model(
+        helper.make_graph([helper.make_node("Concat", ["c", "x"], ["y"], "concat_node", axis=1)],
+                          "concat_const", [x], [y], [c]),
+        opset_imports=[helper.make_opsetid("", 13)], producer_name="sotto-fixture")
+    onnx.save(m, path("onnx_fixture_torchops_concat_const.onnx"))
 
 
 if __name__ == "__main__":

@@ -130,6 +130,20 @@ TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
   }
 }
 
+TEST(TorchOps, ConcatOfAConstantAndData) {
+  const Graph g = loadOnnx(kData + "onnx_fixture_torchops_concat_const.onnx");
+  PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
+  x.dims = {1, 2, 4, 4};  // the first 32 values
+  x.values.resize(32);
+  const PlainTensor y = evaluate(g, {{"x", x}}).at("y");
+  ASSERT_EQ(y.dims, (std::vector<int64_t>{1, 3, 4, 4}));
+  for (size_t i = 0; i < 16; ++i) EXPECT_FLOAT_EQ(y.values[i], 0.1F * static_cast<float>(i));
+  for (size_t i = 0; i < 32; ++i) EXPECT_EQ(y.values[16 + i], x.values[i]);
+  for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
+    EXPECT_LE(maxAbsDiff(testing::runPrivate(dealer, g, x), y.values), kPrivateTolerance);
+  }
+}
+
 TEST(TorchOps, NegativeSliceStepReverses) {
   const Graph g = loadOnnx(kData + "onnx_fixture_torchops_reverse.onnx");
   const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");

@@ -1,7 +1,7 @@
-// Private plans of the slicing family: Concat, Split, Slice and Pad. Each is
-// local (0 rounds): shares are cut and joined as the plaintext is; Pad's reflect and edge modes
-// join one-wide slices of the input, and a non-zero constant is added by party 0 on the padded
-// positions (still local).
+// Private plans of the slicing family: Concat, Split, Slice and Pad. Each is local (0 rounds; a
+// Concat's constant input is shared once at load, 1 round): shares are cut and joined as the
+// plaintext is; Pad's reflect and edge modes join one-wide slices of the input, and a non-zero
+// constant is added by party 0 on the padded positions (still local).
 #include <algorithm>
 #include <limits>
 
@@ -15,18 +15,20 @@ namespace {
 
 using Acts = const std::vector<std::string>&;
 
-void requireNoWeights(const Node& n, Acts ws) {
-  SOTTO_ENFORCE(ws.empty(), nodeLabel(n), ": constant input '", ws.empty() ? "" : ws[0],
-                "' is not supported in private inference (only computed inputs)");
-}
-
-StepPlan planConcat(PlanContext&, const Node& n, Acts acts, Acts ws) {
-  requireNoWeights(n, ws);
+// Constant inputs (the owner's weights) are shared once at load (1 round each) and joined with
+// the computed ones in the node's input order.
+StepPlan planConcat(PlanContext& ctx, const Node& n, Acts acts, Acts) {
   const int64_t axis = n.attrInt("axis", 0);
-  return oneOutput(acts, [axis, n](In in) {
+  std::vector<const ArithTensor*> fixed;  // per node input: a shared weight, or nullptr
+  for (const std::string& in : n.inputs) {
+    const bool w = ctx.architecture().isWeight(in);
+    fixed.push_back(w ? ctx.shareWeight(ctx.ownerValues(in), ctx.weight(in).dims) : nullptr);
+  }
+  return oneOutput(acts, [axis, fixed, n](In in) {
     std::vector<ArithTensor> parts;
-    for (const ArithTensor* x : in) parts.push_back(*x);
-    return concat(parts, normAxis(axis, in[0]->shape().rank(), n));
+    size_t next = 0;
+    for (const ArithTensor* f : fixed) parts.push_back(f ? *f : *in.at(next++));
+    return concat(parts, normAxis(axis, parts[0].shape().rank(), n));
   });
 }
 
