@@ -192,19 +192,11 @@ class Normalizer final : public ImportContext {
     normalizeAndEmit(std::move(n));
   }
 
-  // A Concat of shape computations (or small integer constants) is folded; one of data is an op.
+  // A Concat of a shape computation with symbolic entries is folded; any other is an op (one of
+  // constants alone is evaluated at import, exactly).
   bool foldsShapes(const Node& n) const {
-    bool any_computed = false;
-    for (const std::string& in : n.inputs) {
-      if (int_vecs_.count(in)) {
-        any_computed = true;
-      } else if (!intVec(in)) {
-        return false;
-      }
-    }
-    return any_computed || n.inputs.empty() ||
-           std::all_of(n.inputs.begin(), n.inputs.end(),
-                       [&](const std::string& in) { return out_.weights.at(in).dims.size() == 1; });
+    return std::any_of(n.inputs.begin(), n.inputs.end(),
+                       [&](const std::string& in) { return int_vecs_.count(in) != 0; });
   }
 
   // ConstantOfShape of a shape computation with a symbolic entry (PyTorch's zero initial state

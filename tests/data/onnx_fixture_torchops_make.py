@@ -17,7 +17,8 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy).
 * onnx_fixture_torchops_bad_*.onnx: forms still refused (Pad's wrap mode, Gelu, Erf, a Slice
   step of 0, Split sizes that do not add up, Clip's min above max); onnx_fixture_torchops_reverse
-  (a Slice with step -1), onnx_fixture_torchops_concat_const (a constant before the input). Input
+  (a Slice with step -1), onnx_fixture_torchops_concat_const (a constant before the input),
+  onnx_fixture_torchops_leaky_steep (LeakyRelu with alpha 2.5). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
 """
 
@@ -167,6 +168,12 @@ def errors():
                           "concat_const", [x], [y], [c]),
         opset_imports=[helper.make_opsetid("", 13)], producer_name="sotto-fixture")
     onnx.save(m, path("onnx_fixture_torchops_concat_const.onnx"))
+    # LeakyRelu with a slope above 1 (the private plan takes min(x, a x) there).
+    m = helper.make_model(
+        helper.make_graph([helper.make_node("LeakyRelu", ["x"], ["y"], "leaky_node", alpha=2.5)],
+                          "leaky_steep", [x], [y]),
+        opset_imports=[helper.make_opsetid("", 13)], producer_name="sotto-fixture")
+    onnx.save(m, path("onnx_fixture_torchops_leaky_steep.onnx"))
 
 
 if __name__ == "__main__":

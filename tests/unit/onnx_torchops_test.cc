@@ -144,6 +144,20 @@ TEST(TorchOps, ConcatOfAConstantAndData) {
   }
 }
 
+TEST(TorchOps, LeakyReluSteeperThanOne) {
+  const Graph g = loadOnnx(kData + "onnx_fixture_torchops_leaky_steep.onnx");
+  PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
+  x.dims = {1, 2, 4, 4};  // the first 32 values
+  x.values.resize(32);
+  const PlainTensor y = evaluate(g, {{"x", x}}).at("y");
+  for (size_t i = 0; i < 32; ++i) {
+    EXPECT_DOUBLE_EQ(y.values[i], x.values[i] >= 0 ? x.values[i] : 2.5 * x.values[i]);
+  }
+  for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
+    EXPECT_LE(maxAbsDiff(testing::runPrivate(dealer, g, x), y.values), kPrivateTolerance);
+  }
+}
+
 TEST(TorchOps, NegativeSliceStepReverses) {
   const Graph g = loadOnnx(kData + "onnx_fixture_torchops_reverse.onnx");
   const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");

@@ -1,9 +1,9 @@
-// Private plans of the piecewise-linear activations, from relu (compare.h, 4 rounds) and local
-// or truncating public products:
-//   LeakyRelu:   (1 - a)·relu(x) + a·x                      4 rounds + 1 truncation round
-//   Clip:        lo + relu(x - lo), then hi - relu(hi - y)    4 rounds per bound given
-//   HardSigmoid: Clip(a·x + b, 0, 1)                          1 truncation round + 8 rounds
-//   HardSwish:   x · HardSigmoid(x; 1/6, 1/2)                 10 rounds + 1 product round
+// Private plans of the piecewise-linear activations, from relu (compare.h, 4 rounds) and public
+// products (one truncation round each); rounds as measured under the TTP dealer:
+//   LeakyRelu:   t = a·x; t + relu(x - t) (a <= 1) or x - relu(x - t)    5 rounds
+//   Clip:        lo + relu(x - lo), then hi - relu(hi - y)                 4 rounds per bound
+//   HardSigmoid: Clip(a·x + b, 0, 1)                                       9 rounds
+//   HardSwish:   x · HardSigmoid(x; 1/6, 1/2), product then truncation    11 rounds
 #include <limits>
 #include <optional>
 
@@ -38,8 +38,12 @@ ArithTensor hardSigmoid(const ArithTensor& x, double alpha, double beta) {
 
 StepPlan planLeakyRelu(PlanContext&, const Node& n, Acts acts, Acts) {
   const double a = n.attrFloat("alpha", 0.01);
-  return oneOutput(acts,
-                   [a](In in) { return relu(*in[0]).mulPublic(1 - a) + in[0]->mulPublic(a); });
+  // max(x, a·x) for a <= 1, min(x, a·x) above: one truncation, then one comparison.
+  return oneOutput(acts, [a](In in) {
+    const ArithTensor& x = *in[0];
+    const ArithTensor t = x.mulPublic(a);
+    return a <= 1 ? t + relu(x - t) : x - relu(x - t);
+  });
 }
 
 StepPlan planClip(PlanContext&, const Node& n, Acts acts, Acts) {
