@@ -130,11 +130,17 @@ TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
   }
 }
 
+// The first 32 values of the forms' input as [1, 2, 4, 4], the input of the small models.
+PlainTensor smallInput() {
+  PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
+  x.dims = {1, 2, 4, 4};
+  x.values.resize(32);
+  return x;
+}
+
 TEST(TorchOps, ConcatOfAConstantAndData) {
   const Graph g = loadOnnx(kData + "onnx_fixture_torchops_concat_const.onnx");
-  PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
-  x.dims = {1, 2, 4, 4};  // the first 32 values
-  x.values.resize(32);
+  const PlainTensor x = smallInput();
   const PlainTensor y = evaluate(g, {{"x", x}}).at("y");
   ASSERT_EQ(y.dims, (std::vector<int64_t>{1, 3, 4, 4}));
   for (size_t i = 0; i < 16; ++i) EXPECT_FLOAT_EQ(y.values[i], 0.1F * static_cast<float>(i));
@@ -146,9 +152,7 @@ TEST(TorchOps, ConcatOfAConstantAndData) {
 
 TEST(TorchOps, LeakyReluSteeperThanOne) {
   const Graph g = loadOnnx(kData + "onnx_fixture_torchops_leaky_steep.onnx");
-  PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
-  x.dims = {1, 2, 4, 4};  // the first 32 values
-  x.values.resize(32);
+  const PlainTensor x = smallInput();
   const PlainTensor y = evaluate(g, {{"x", x}}).at("y");
   for (size_t i = 0; i < 32; ++i) {
     EXPECT_DOUBLE_EQ(y.values[i], x.values[i] >= 0 ? x.values[i] : 2.5 * x.values[i]);
@@ -160,10 +164,7 @@ TEST(TorchOps, LeakyReluSteeperThanOne) {
 
 TEST(TorchOps, NegativeSliceStepReverses) {
   const Graph g = loadOnnx(kData + "onnx_fixture_torchops_reverse.onnx");
-  const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_forms_x.npy");
-  PlainTensor first = x;  // the model takes [1, 2, 4, 4]: the first 32 values
-  first.dims = {1, 2, 4, 4};
-  first.values.resize(32);
+  const PlainTensor first = smallInput();
   const PlainTensor y = evaluate(g, {{"x", first}}).at("y");
   ASSERT_EQ(y.dims, first.dims);
   for (size_t row = 0; row < 8; ++row) {
