@@ -1,9 +1,9 @@
 // Private plans of the piecewise-linear activations, from relu (compare.h, 4 rounds) and public
 // products (one truncation round each); rounds as measured under the TTP dealer:
 //   LeakyRelu:   t = a·x; t + relu(x - t) (a <= 1) or x - relu(x - t)    5 rounds
-//   Clip:        lo + relu(x - lo), then hi - relu(hi - y)                 4 rounds per bound
-//   HardSigmoid: Clip(a·x + b, 0, 1)                                       9 rounds
-//   HardSwish:   x · HardSigmoid(x; 1/6, 1/2), product then truncation    11 rounds
+//   Clip:        lo + relu(x - lo) - relu(x - hi), both relus at once      4 rounds
+//   HardSigmoid: Clip(a·x + b, 0, 1)                                       5 rounds
+//   HardSwish:   x · HardSigmoid(x; 1/6, 1/2), product then truncation    7 rounds
 #include <limits>
 #include <optional>
 
@@ -26,10 +26,19 @@ std::optional<double> bound(const Node& n, const char* key) {
   return n.attrFloat(key, 0.0);
 }
 
-ArithTensor clip(ArithTensor y, std::optional<double> lo, std::optional<double> hi) {
-  if (lo) y = plusConst(relu(plusConst(y, -*lo)), *lo);   // max(y, lo)
-  if (hi) y = plusConst(-relu(plusConst(-y, *hi)), *hi);  // min(y, hi)
-  return y;
+// clip(x, lo, hi) = lo + relu(x - lo) - relu(x - hi) for lo <= hi: both relus in one call
+// (stacked), 4 rounds; with one bound, lo + relu(x - lo) or hi - relu(hi - x).
+ArithTensor clip(const ArithTensor& x, std::optional<double> lo, std::optional<double> hi) {
+  if (lo && hi) {
+    std::vector<int64_t> one = x.shape().dims();
+    one.insert(one.begin(), 1);
+    const ArithTensor both =
+        relu(concat({plusConst(x, -*lo).reshape(one), plusConst(x, -*hi).reshape(one)}, 0));
+    return plusConst(both.slice(0, 0, 1) - both.slice(0, 1, 2), *lo).reshape(x.shape().dims());
+  }
+  if (lo) return plusConst(relu(plusConst(x, -*lo)), *lo);
+  if (hi) return plusConst(-relu(plusConst(-x, *hi)), *hi);
+  return x;
 }
 
 ArithTensor hardSigmoid(const ArithTensor& x, double alpha, double beta) {
