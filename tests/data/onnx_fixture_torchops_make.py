@@ -16,7 +16,7 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   ReduceSum axes) and inputs at opset 21 (Pad pads/constant_value/axes, Slice, Clip, Split's
   num_outputs, ReduceSum axes). References onnx_fixture_torchops_forms_{x,y,s0,s1}.npy (NumPy).
 * onnx_fixture_torchops_bad_*.onnx: forms still refused (Pad's wrap mode, Gelu, Erf, a Slice
-  step of 0, Split sizes that do not add up, Clip's min above max); onnx_fixture_torchops_reverse
+  step of 0, Split sizes that do not add up, Clip's min above max, Clip's bounds as inputs at opset 10); onnx_fixture_torchops_reverse
   (a Slice with step -1), onnx_fixture_torchops_concat_const (a constant before the input),
   onnx_fixture_torchops_leaky_steep (LeakyRelu with alpha 2.5). Input
   onnx_fixture_torchops_x.npy; PyTorch's outputs onnx_fixture_torchops_out_<name>.npy.
@@ -146,6 +146,10 @@ def errors():
         "clip_order": (11, [helper.make_node("Clip", ["x", "lo", "hi"], ["y"], "clip_node")],
                        [numpy_helper.from_array(np.array(2.0, np.float32), "lo"),
                         numpy_helper.from_array(np.array(1.0, np.float32), "hi")]),
+        "clip_inputs_opset10": (10, [helper.make_node("Clip", ["x", "lo", "hi"], ["y"],
+                                                      "old_clip")],
+                                [numpy_helper.from_array(np.array(0.0, np.float32), "lo"),
+                                 numpy_helper.from_array(np.array(1.0, np.float32), "hi")]),
     }
     for name, (opset, nodes, inits) in cases.items():
         outs = [y] + ([helper.make_tensor_value_info("z", TensorProto.FLOAT, None)]

@@ -121,6 +121,8 @@ TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
       {"slice_zero_step", "node 'slice_node' (Slice): a step of 0"},
       {"split_sizes", "node 'split_node' (Split): split [1, 2] for 2 outputs of a dimension of 2"},
       {"clip_order", "node 'clip_node' (Clip): min 2 exceeds max 1"},
+      {"clip_inputs_opset10",
+       "node 'old_clip' (Clip): has 3 inputs: before opset 11 min and max are attributes"},
   };
   for (const auto& [file, says] : cases) {
     const std::string path = kData + "onnx_fixture_torchops_bad_" + file + ".onnx";

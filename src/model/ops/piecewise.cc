@@ -38,6 +38,7 @@ std::vector<Node> floatAttrs(ImportContext& ctx, Node n,
 
 // Clip: bounds from attributes (opset < 11) or constant inputs 1 and 2 (either may be absent).
 std::vector<Node> normalizeClip(ImportContext& ctx, Node n) {
+  attributesBefore(ctx, n, 11, "min and max");
   if (ctx.opset() < 11) {
     allowAttrs(ctx, n, {"min", "max"});
   } else {

@@ -12,6 +12,7 @@ namespace sotto::nn::ops {
 namespace {
 
 std::vector<Node> normalizeReduce(ImportContext& ctx, Node n, int64_t axes_input_opset) {
+  attributesBefore(ctx, n, axes_input_opset, "the axes");
   const bool as_input = ctx.opset() >= axes_input_opset;
   if (as_input) {
     allowAttrs(ctx, n, {"keepdims", "noop_with_empty_axes"});

@@ -121,6 +121,7 @@ Dims splitSizes(const Node& n, int64_t len, size_t outputs) {
 }
 
 std::vector<Node> normalizeSplit(ImportContext& ctx, Node n) {
+  attributesBefore(ctx, n, 13, "the split sizes");
   allowAttrs(ctx, n, {"axis", "split", "num_outputs"});
   if (n.inputs.size() > 1) n.attrs["split"] = constInts(ctx, n, 1, "the split input");
   if (n.attrs.count("num_outputs") &&
@@ -183,6 +184,7 @@ std::vector<int64_t> sliceIndices(int64_t len, int64_t start, int64_t end, int64
 
 std::vector<Node> normalizeSlice(ImportContext& ctx, Node n) {
   Dims starts, ends, axes, steps;
+  attributesBefore(ctx, n, 10, "starts, ends and axes");
   if (ctx.opset() < 10) {
     allowAttrs(ctx, n, {"starts", "ends", "axes"});
     starts = n.attrInts("starts", {});
@@ -262,6 +264,7 @@ std::vector<MaybeDims> inferSlice(ImportContext&, const Node& n, const std::vect
 std::vector<Node> normalizePad(ImportContext& ctx, Node n) {
   Dims pads;
   double value = 0;
+  attributesBefore(ctx, n, 11, "pads and value");
   if (ctx.opset() < 11) {
     allowAttrs(ctx, n, {"mode", "pads", "value"});
     pads = n.attrInts("pads", {});
