@@ -10,6 +10,9 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   torch.split (Split), x[:, 1:5, 2:7:2] (Slice with a step), LeakyReLU, ReLU6 (Clip), Hardsigmoid,
   Hardswish, mean over (2, 3) (ReduceMean), sum over 1 (ReduceSum). Opset 10 writes Pad's pads
   and Clip's bounds as attributes.
+* onnx_fixture_torchops_small{7,8,9}.onnx: Conv, BatchNorm, Relu, MaxPool, AvgPool2d(padding 1),
+  Flatten, Linear, Softmax at opsets 7 to 9 (fixed batch); PyTorch's output
+  onnx_fixture_torchops_small_out.npy on onnx_fixture_torchops_x.npy.
 * onnx_fixture_torchops_legacy9.onnx and onnx_fixture_torchops_new21.onnx (built node by node):
   the same computation, y = ReduceSum(Clip(Slice(Pad(x)))) and a Split, in each opset's form:
   attributes at opset 9 (Pad pads/value, Slice starts/ends/axes, Clip min/max, Split split,
@@ -58,6 +61,34 @@ class TorchOps(nn.Module):
                 e.sum(1))
 
 
+class SmallNet(nn.Module):
+    """The ops older model zoos hold, for opsets 7 to 9."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(4 * 3 * 3, 5)
+        with torch.no_grad():
+            self.bn.running_mean.copy_(torch.randn(4) * 0.3)
+            self.bn.running_var.copy_(torch.rand(4) + 0.5)
+
+    def forward(self, x):                                    # [N,3,6,6]
+        a = F.max_pool2d(F.relu(self.bn(self.conv(x))), 2)   # [N,4,3,3]
+        a = F.avg_pool2d(a, 3, stride=1, padding=1)          # Pad + AveragePool
+        return F.softmax(self.fc(torch.flatten(a, 1)), dim=1)
+
+
+def old_opsets(x):
+    torch.manual_seed(2)
+    model = SmallNet().eval()
+    with torch.no_grad():
+        save("onnx_fixture_torchops_small_out.npy", model(x).numpy())
+    for opset in (7, 8, 9):
+        torch.onnx.export(model, x, path(f"onnx_fixture_torchops_small{opset}.onnx"),
+                          opset_version=opset, input_names=["x"], output_names=["y"])
+
+
 def main():
     torch.manual_seed(0)
     x = torch.randn(2, 3, 6, 6) * 2
@@ -72,6 +103,7 @@ def main():
                           opset_version=opset, input_names=["x"], output_names=NAMES,
                           dynamic_axes={"x": {0: "batch"}})
     forms()
+    old_opsets(x)
     errors()
 
 

@@ -73,6 +73,27 @@ TEST_P(TorchOps, PrivateMatchesPlaintextUnderBothDealers) {
 
 INSTANTIATE_TEST_SUITE_P(Opsets, TorchOps, ::testing::Values(10, 11, 13, 17));
 
+// A small convolutional net at opsets 7 to 9 (Pad attributes, legacy Softmax, Gemm, pooling);
+// private within 2.0e-5 of plaintext (measured, the table softmax included).
+class OldOpsets : public ::testing::TestWithParam<int> {};
+
+TEST_P(OldOpsets, PlaintextMatchesPyTorchAndPrivateMatchesPlaintext) {
+  const Graph g =
+      loadOnnx(kData + "onnx_fixture_torchops_small" + std::to_string(GetParam()) + ".onnx");
+  EXPECT_EQ(g.opset, GetParam());
+  const PlainTensor x = loadTensorFile(kData + "onnx_fixture_torchops_x.npy");
+  const PlainTensor ref = loadTensorFile(kData + "onnx_fixture_torchops_small_out.npy");
+  const PlainTensor plain = evaluate(g, {{"x", x}}).at("y");
+  EXPECT_EQ(plain.dims, ref.dims);
+  EXPECT_LE(maxAbsDiff(plain.values, ref.values), kPlainTolerance);
+  for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
+    EXPECT_LE(maxAbsDiff(testing::runPrivate(dealer, g, x), plain.values), kPrivateTolerance)
+        << testing::dealerName(dealer);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Opsets, OldOpsets, ::testing::Values(7, 8, 9));
+
 // The attribute forms of opset 9 and the input forms of opset 21 give the same results.
 class OpsetForms : public ::testing::TestWithParam<const char*> {};
 
