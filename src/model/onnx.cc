@@ -12,8 +12,8 @@
 namespace sotto::nn {
 namespace {
 
-constexpr int64_t kMinOpset = 11;
-constexpr int64_t kMaxOpset = 17;
+constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMaxOpset = 21;
 
 class Decoder {
  public:

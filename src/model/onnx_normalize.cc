@@ -180,7 +180,7 @@ class Normalizer final : public ImportContext {
     }
     const std::string& op = n.op;
     if (op == "Identity" || op == "Dropout") return removePassThrough(n);
-    if (op == "Shape" || op == "Concat" || op == "Cast" ||
+    if (op == "Shape" || (op == "Concat" && foldsShapes(n)) || op == "Cast" ||
         ((op == "Unsqueeze" || op == "Squeeze" || op == "Gather") && !n.inputs.empty() &&
          (int_vecs_.count(n.inputs[0]) || intVec(n.inputs[0]).has_value()))) {
       return foldShapeArithmetic(n);
@@ -190,6 +190,13 @@ class Normalizer final : public ImportContext {
     }
     if (op == "Pow") return rewritePow(std::move(n));
     normalizeAndEmit(std::move(n));
+  }
+
+  // A Concat of a shape computation with symbolic entries is folded; any other is an op (one of
+  // constants alone is evaluated at import, exactly).
+  bool foldsShapes(const Node& n) const {
+    return std::any_of(n.inputs.begin(), n.inputs.end(),
+                       [&](const std::string& in) { return int_vecs_.count(in) != 0; });
   }
 
   // ConstantOfShape of a shape computation with a symbolic entry (PyTorch's zero initial state

@@ -20,6 +20,9 @@ OpRegistry makeBuiltin() {
   ops::addActivationOps(r);
   ops::addShapeOps(r);
   ops::addRecurrentOps(r);
+  ops::addPiecewiseOps(r);
+  ops::addSlicingOps(r);
+  ops::addReduceOps(r);
   return r;
 }
 

@@ -14,6 +14,9 @@ PlanRegistry makeBuiltin() {
   ops::addActivationPlans(r);
   ops::addShapePlans(r);
   ops::addRecurrentPlans(r);
+  ops::addPiecewisePlans(r);
+  ops::addSlicingPlans(r);
+  ops::addReducePlans(r);
   return r;
 }
 

@@ -16,7 +16,8 @@ Run from anywhere with the Debian python that has torch and onnx (never by the b
   non-Conv. References computed with PyTorch: onnx_fixture_handmade_{x,out_*}.npy.
 * onnx_fixture_bn_shared.onnx (opset 15, float64): a Conv feeding a BatchNormalization and a
   Relu (the BN is not folded); references onnx_fixture_bn_shared_{x,out_bn,out_relu}.npy.
-* Error cases: onnx_fixture_{opset10,unsupported,dilated,external,domain,div_data,pow3}.onnx.
+* Error cases: onnx_fixture_{unsupported,dilated,external,domain,div_data,pow3}.onnx;
+  onnx_fixture_opset10.onnx (once refused, now loads: opsets 7 to 21 are accepted).
 * TensorProto files: onnx_fixture_tensor_int64.pb (raw data), onnx_fixture_tensor_float.pb
   (float_data field).
 """
@@ -78,7 +79,7 @@ def export_ops():
                           input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "N"}, "output": {0: "N"}},
                           training=torch.onnx.TrainingMode.PRESERVE)
-    # The same model at opset 10: the importer must refuse it.
+    # A model at opset 10 (accepted since opsets 7 to 21 are).
     torch.onnx.export(nn.Linear(2, 2), torch.zeros(1, 2), path("onnx_fixture_opset10.onnx"),
                       opset_version=10, input_names=["input"], output_names=["output"])
 

@@ -14,6 +14,7 @@
 #include "sotto/nn/private_model.h"
 #include "testing/errors.h"
 #include "testing/mpc.h"
+#include "testing/private_run.h"
 
 namespace sotto::nn {
 namespace {
@@ -65,14 +66,8 @@ TEST_P(RecurrentFixture, PrivateMatchesReferenceUnderBothDealers) {
     g.outputs = {name};
     const PlainTensor ref = loadTensorFile(fixture(c) + "_out_" + name + ".npy");
     for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
-      const auto got = testing::simulateWith(dealer, 2, [&](Party& party) {
-        ModelOptions mo;
-        mo.allow_insecure_dealer = true;
-        const PrivateModel m = PrivateModel::load(party, party.id() == 0 ? g : Graph{}, mo);
-        const ArithTensor in = ArithTensor::share(party, 1, x.values, Shape(x.dims));
-        return m.forward(in).revealDoubles();
-      });
-      EXPECT_LE(maxAbsDiff(got[0], ref.values), kPrivateTolerance)
+      const std::vector<double> got = testing::runPrivate(dealer, g, x);
+      EXPECT_LE(maxAbsDiff(got, ref.values), kPrivateTolerance)
           << c << " " << name << " " << testing::dealerName(dealer);
     }
   }

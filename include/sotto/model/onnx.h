@@ -1,6 +1,6 @@
 #pragma once
 /// @file onnx.h
-/// ONNX import: reads a .onnx model (opset 11 to 17, the default domain) into a normalised Graph
+/// ONNX import: reads a .onnx model (opset 7 to 21, the default domain) into a normalised Graph
 /// (see graph.h for what normalisation does and the conventions of the result). No ONNX or
 /// protobuf header is needed to use this; without SOTTO_WITH_ONNX both calls throw NotImplemented.
 ///

@@ -15,7 +15,12 @@
 ///                                      (+ the truncation: 0 rounds local, 1 round dealer)
 ///   MatMul / Mul of two activations    Beaver: 1 round + truncation
 ///   Add, Sub, Neg, Flatten, Reshape,   local (0 rounds)
-///   Transpose, Squeeze, Unsqueeze
+///   Transpose, Squeeze, Unsqueeze,
+///   Gather, Concat, Split, Slice, Pad,
+///   ReduceSum
+///   ReduceMean                         the local sum, then one division by the count (as pooling)
+///   LeakyRelu                          a public product + 1 relu: 5 rounds
+///   Clip, HardSigmoid, HardSwish       4, 5, 7 rounds (one relu for both bounds, stacked)
 ///   Mul / Div by a weight              Beaver with the shared weight: 1 round + truncation
 ///   Relu                               4 rounds (compare.h)
 ///   MaxPool                            4·ceil(log2(kh·kw)) rounds

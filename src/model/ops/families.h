@@ -20,6 +20,9 @@ void addActivationOps(OpRegistry& r);   // Relu, Sigmoid, Tanh, Exp, Log, Recipr
 void addShapeOps(OpRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze,
                                         // Gather, ConstantOfShape
 void addRecurrentOps(OpRegistry& r);    // GRU, LSTM
+void addPiecewiseOps(OpRegistry& r);    // LeakyRelu, Clip, HardSigmoid, HardSwish
+void addSlicingOps(OpRegistry& r);      // Concat, Split, Slice, Pad
+void addReduceOps(OpRegistry& r);       // ReduceSum, ReduceMean
 
 /// Conv -> BatchNormalization where the conv's output feeds only the BN (and is not one of
 /// `graph_outputs`): the BN is folded into the conv's weights and bias and removed from `g`.

@@ -70,4 +70,11 @@ std::vector<int64_t> broadcastShape(ImportContext& ctx, const Node& n,
   return out;
 }
 
+void attributesBefore(const ImportContext& ctx, const Node& n, int64_t since, const char* what) {
+  if (ctx.opset() < since && n.inputs.size() > 1) {
+    ctx.failNode(n, "has ", n.inputs.size(), " inputs: before opset ", since, " ", what,
+                 " are attributes (the model has opset ", ctx.opset(), ")");
+  }
+}
+
 }  // namespace sotto::nn::ops

@@ -33,6 +33,9 @@ int64_t fromProduct(ImportContext& ctx, const SymProduct& p);
 std::vector<int64_t> broadcastShape(ImportContext& ctx, const Node& n,
                                     const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 
+// Before opset `since`, an op took `what` as attributes: inputs past the first are an error.
+void attributesBefore(const ImportContext& ctx, const Node& n, int64_t since, const char* what);
+
 // The node unchanged (what most normalize hooks return).
 inline std::vector<Node> keep(Node n) {
   std::vector<Node> out;

@@ -225,8 +225,9 @@ std::vector<MaybeDims> inferMatMul(ImportContext& ctx, const Node& n,
 }
 
 std::vector<Node> normalizeBatchNorm(ImportContext& ctx, Node n) {
-  allowAttrs(ctx, n, {"epsilon", "momentum", "training_mode"});
+  allowAttrs(ctx, n, {"epsilon", "momentum", "spatial", "training_mode"});
   requireInt(ctx, n, "training_mode", 0, "export the model in eval mode");
+  requireInt(ctx, n, "spatial", 1, "only spatial = 1 (opsets 7 and 8: per-channel statistics)");
   for (size_t i = 1; i < 5; ++i) ctx.constInput(n, i, "the scale, bias, mean and variance");
   n.attrs = {{"epsilon", n.attrFloat("epsilon", 1e-5)}};
   return keep(std::move(n));

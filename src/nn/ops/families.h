@@ -12,5 +12,8 @@ void addActivationPlans(PlanRegistry& r);   // Relu, Sigmoid, Tanh, Exp, Log, Re
 void addShapePlans(PlanRegistry& r);        // Flatten, Reshape, Transpose, Squeeze, Unsqueeze,
                                             // Gather
 void addRecurrentPlans(PlanRegistry& r);    // GRU, LSTM
+void addPiecewisePlans(PlanRegistry& r);    // LeakyRelu, Clip, HardSigmoid, HardSwish
+void addSlicingPlans(PlanRegistry& r);      // Concat, Split, Slice, Pad
+void addReducePlans(PlanRegistry& r);       // ReduceSum, ReduceMean
 
 }  // namespace sotto::nn::ops
