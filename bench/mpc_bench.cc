@@ -13,12 +13,17 @@
 #include "round_order.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/error.h"
 #include "sotto/mpc/dealer/dealer.h"
-#include "sotto/mpc/dealer/dealer_factory.h"
+#include "sotto/mpc/protocol_factory.h"
 #include "sotto/tensor/heap.h"
 
 namespace sotto::bench {
 namespace {
+
+// The family of entries that name none (--protocol) and the OT family's extension (--ot).
+std::string g_protocol = "insecure-seeded";
+ot::OtOptions g_ot;
 
 // Launched runs: this rank's communicators, one per --backend (several: measured interleaved);
 // inproc: empty.
@@ -51,11 +56,19 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The dealer's share of a party's work, 0 for a family without a dealer: its bytes sent to the
+// party, and the seconds the party spent obtaining correlations.
+uint64_t dealerReceived(const Protocol& p) {
+  return p.dealer() != nullptr ? p.dealer()->traffic().bytes_received : 0;
+}
+double dealerSeconds(const Protocol& p) {
+  return p.dealer() != nullptr ? p.dealer()->seconds() : 0.0;
+}
+
 // One backend's party running the operation.
 struct Lane {
   Communicator* comm = nullptr;
-  std::unique_ptr<Dealer> own_dealer;
-  Dealer* dealer = nullptr;
+  Protocol* protocol = nullptr;
   std::unique_ptr<Party> party;
   std::function<ArithTensor()> step;
   std::vector<double> times, online;
@@ -66,20 +79,21 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
   Communicator& comm = *lane.comm;
   comm.barrier();
   const CommCounters before = comm.stats().total;
-  const uint64_t dealer_before = lane.dealer->traffic().bytes();
-  const uint64_t received_before = lane.dealer->traffic().bytes_received;
-  const double dealer_s = lane.dealer->seconds();
+  const Protocol& protocol = *lane.protocol;
+  const uint64_t dealer_before = protocol.offlineBytes();
+  const uint64_t received_before = dealerReceived(protocol);
+  const double dealer_s = dealerSeconds(protocol);
   const auto t0 = std::chrono::steady_clock::now();
   ArithTensor out = lane.step();
   const auto t1 = std::chrono::steady_clock::now();
   lane.times.push_back(std::chrono::duration<double>(t1 - t0).count());
-  lane.online.push_back(lane.times.back() - (lane.dealer->seconds() - dealer_s));
+  lane.online.push_back(lane.times.back() - (dealerSeconds(protocol) - dealer_s));
   const CommCounters after = comm.stats().total;
   Measurement& m = lane.m;
   m.rounds = static_cast<double>(after.rounds - before.rounds);
   m.bytes = static_cast<double>(after.bytes() - before.bytes());
-  m.dealer_bytes = static_cast<double>(lane.dealer->traffic().bytes() - dealer_before);
-  m.dealer_received = static_cast<double>(lane.dealer->traffic().bytes_received - received_before);
+  m.dealer_bytes = static_cast<double>(protocol.offlineBytes() - dealer_before);
+  m.dealer_received = static_cast<double>(dealerReceived(protocol) - received_before);
   if (!last) return;
   const auto got = out.revealDoubles();
   const double floor = std::ldexp(1.0, -kDefaultFracBits);
@@ -97,24 +111,20 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
 // one. Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round
 // (ratio_vs_q1[c] their lower quartile): a paired ratio, which the drift of the machine between
 // rounds does not move.
-// `dealer`: every lane's correlation source (null: a seeded dealer per lane).
-std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
-                               PartyOptions options, Dealer* dealer = nullptr) {
+// protocols[b]: the kernels of the lane on comms[b].
+std::vector<Measurement> runOp(const std::vector<Communicator*>& comms,
+                               const std::vector<Protocol*>& protocols, const Op& op,
+                               PartyOptions options) {
   std::vector<Lane> lanes(comms.size());
   double fastest = 1e30;
   for (size_t b = 0; b < comms.size(); ++b) {
     Lane& lane = lanes[b];
     lane.comm = comms[b];
-    if (dealer == nullptr) {
-      lane.own_dealer = makeSeededDealer(*lane.comm, InsecureDealer::kAccept);  // labelled
-      lane.dealer = lane.own_dealer.get();
-    } else {
-      lane.dealer = dealer;
-    }
-    lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
+    lane.protocol = protocols[b];
+    lane.party = std::make_unique<Party>(*lane.comm, *lane.protocol, options);
     lane.step = op.prepare(*lane.party);
     const auto t0 = std::chrono::steady_clock::now();
-    lane.step();  // warm-up
+    lane.step();  // warm-up (also the OT family's base OTs and first extension)
     fastest = std::min(
         fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
@@ -147,45 +157,78 @@ std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op
   return out;
 }
 
-// Measurements per entry name, one per backend: the first benchmark of an entry measures every
-// backend (interleaved) and the others report from here.
-std::map<std::string, std::vector<Measurement>> g_measured;
+// An entry's family: its own, or the program's --protocol.
+std::string familyOf(const Entry& e) { return e.protocol.empty() ? g_protocol : e.protocol; }
 
-const std::vector<Measurement>& measure(const Entry& e) {
-  auto it = g_measured.find(e.name);
-  if (it != g_measured.end()) return it->second;
-  const Op op = e.make();
-  std::vector<Measurement> ms;
-  if (e.dealer == "ttp") {  // 2 parties and the dealer as threads
+// What an entry measured, one Measurement per backend; or why it did not run.
+struct Measured {
+  std::vector<Measurement> per_backend;
+  std::string skipped;
+};
+
+std::vector<Measurement> measureOn(const std::string& family, const Entry& e, const Op& op) {
+  const ProtocolOptions po{.insecure = InsecureDealer::kAccept, .ot = g_ot};  // labelled
+  if (family == "ttp") {  // 2 parties and the dealer as threads
     SOTTO_ENFORCE(g_worlds.empty(), e.name, ": TTP rows run inproc only");
-    auto all = runLocal(3, [&](Communicator& c) {
-      DealerSetup setup = makeDealer(c, "ttp");
+    return runLocal(3, [&](Communicator& c) {
+      ProtocolSetup setup = makeProtocol(c, family, po);
       if (setup.serves()) {
         setup.serve();
         return std::vector<Measurement>{};
       }
-      return runOp({&setup.online()}, op, e.options, &setup.dealer());
-    });
-    ms = all[0];
-  } else if (g_worlds.empty()) {
-    auto all = runLocal(2, [&](Communicator& c) { return runOp({&c}, op, e.options); });
-    ms = all[0];
-  } else {
-    std::vector<Communicator*> comms;
-    for (auto& [name, comm] : g_worlds) comms.push_back(comm.get());
-    ms = runOp(comms, op, e.options);
+      return runOp({&setup.online()}, {&setup.protocol()}, op, e.options);
+    })[0];
   }
-  for (Measurement& m : ms) m.elements = static_cast<double>(op.reference.size());
-  return g_measured.emplace(e.name, std::move(ms)).first->second;
+  if (g_worlds.empty()) {
+    return runLocal(2, [&](Communicator& c) {
+      ProtocolSetup setup = makeProtocol(c, family, po);
+      return runOp({&c}, {&setup.protocol()}, op, e.options);
+    })[0];
+  }
+  std::vector<ProtocolSetup> setups;
+  setups.reserve(g_worlds.size());
+  std::vector<Communicator*> comms;
+  std::vector<Protocol*> protocols;
+  for (auto& [name, comm] : g_worlds) {
+    setups.push_back(makeProtocol(*comm, family, po));
+    comms.push_back(comm.get());
+    protocols.push_back(&setups.back().protocol());
+  }
+  return runOp(comms, protocols, op, e.options);
+}
+
+// Per entry name: the first benchmark of an entry measures every backend (interleaved) and the
+// others report from here.
+std::map<std::string, Measured> g_measured;
+
+const Measured& measure(const Entry& e) {
+  auto it = g_measured.find(e.name);
+  if (it != g_measured.end()) return it->second;
+  const std::string family = familyOf(e);
+  const Op op = e.make();
+  Measured r;
+  try {
+    r.per_backend = measureOn(family, e, op);
+  } catch (const NotImplemented& x) {  // thrown alike on both parties, before any traffic
+    r.skipped = "skipped: not available with --protocol " + family + " (" + x.what() + ")";
+  }
+  for (Measurement& m : r.per_backend) m.elements = static_cast<double>(op.reference.size());
+  return g_measured.emplace(e.name, std::move(r)).first->second;
 }
 
 void report(benchmark::State& state, const Entry& e, size_t backend,
             const std::vector<std::string>& names) {
   Measurement m;
   for (auto _ : state) {
-    m = measure(e)[backend];
+    const Measured& r = measure(e);
+    if (!r.skipped.empty()) {
+      state.SkipWithError(r.skipped.c_str());
+      break;
+    }
+    m = r.per_backend[backend];
     state.SetIterationTime(m.seconds);
   }
+  if (state.error_occurred()) return;
   state.counters["runs"] = m.runs;
   state.counters["online_ms"] = 1e3 * m.online_seconds;
   state.counters["min_ms"] = 1e3 * m.min_seconds;
@@ -230,6 +273,25 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
       backend = argv[++i];
       continue;
     }
+    if (std::strcmp(argv[i], "--protocol") == 0 && i + 1 < argc) {
+      g_protocol = argv[++i];
+      if (g_protocol == "seeded") g_protocol = "insecure-seeded";
+      if (g_protocol != "insecure-seeded" && g_protocol != "ttp" && g_protocol != "none") {
+        std::cerr << program << ": --protocol must be seeded, ttp or none, not '" << g_protocol
+                  << "'\n";
+        return 1;
+      }
+      continue;
+    }
+    if (std::strcmp(argv[i], "--ot") == 0 && i + 1 < argc) {
+      const std::string ext = argv[++i];
+      if (ext != "iknp" && ext != "ferret") {
+        std::cerr << program << ": --ot must be iknp or ferret, not '" << ext << "'\n";
+        return 1;
+      }
+      g_ot.extension = ext == "ferret" ? ot::OtExtension::kFerret : ot::OtExtension::kIknp;
+      continue;
+    }
     if (std::strcmp(argv[i], "--min_seconds") == 0 && i + 1 < argc) {
       g_min_seconds = std::atof(argv[++i]);
       continue;
@@ -251,6 +313,10 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
     pos = comma + 1;
   }
   const bool inproc = backends.size() == 1 && backends[0] == "inproc";
+  if (g_protocol == "ttp" && !inproc) {
+    std::cerr << program << ": --protocol ttp runs inproc only (the dealer is a third thread)\n";
+    return 1;
+  }
   if (!inproc) {
     try {
       // "mpi" is the default (encrypted) channel, "mpi+plain" the backend in the clear.
@@ -282,14 +348,21 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   benchmark::AddCustomContext("runs", std::to_string(g_runs) + " to " +
                                           std::to_string(kMoreRuns * g_runs) + " (--min_seconds " +
                                           std::to_string(g_min_seconds) + ")");
-  benchmark::AddCustomContext("dealer",
-                              "seeded (INSECURE trusted first party: for benchmarks); rows "
-                              "*_ttp/*: the trusted third party as a third thread");
+  benchmark::AddCustomContext(
+      "protocol", g_protocol == "insecure-seeded"
+                      ? "insecure-seeded (INSECURE trusted first party: for benchmarks)"
+                  : g_protocol == "ttp" ? "ttp (the trusted third party as a third thread)"
+                                        : "none (the OT family: two parties, no dealer)");
+  benchmark::AddCustomContext("rows",
+                              "*_ttp/*: the TTP dealer as a third thread (inproc only); "
+                              "*_none/*: the OT family");
+  benchmark::AddCustomContext(
+      "ot", g_ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp (--ot ferret: Ferret)");
   if (backends.size() > 1) {
     benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
   }
   for (const auto& e : entries) {
-    if (e.dealer == "ttp" && !inproc) continue;  // the dealer's thread needs an inproc world
+    if (familyOf(e) == "ttp" && !inproc) continue;  // the dealer's thread needs an inproc world
     for (size_t b = 0; b < backends.size(); ++b) {
       // One backend: the entry's name; several: <name>/<backend>.
       const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];
