@@ -32,7 +32,7 @@ struct Entry {
   std::string name;
   std::function<Op()> make;
   PartyOptions options;
-  std::string protocol;
+  std::string protocol = {};
 };
 
 /// Registers the entries and runs them: parses --protocol seeded|ttp|none (the family of the
