@@ -12,7 +12,7 @@
 // fixed-pattern CIFAR-shaped images. Party 0 holds the model, party 1 the input; the exact
 // (protocol's) truncation, the examples' default. Protocol: --protocol seeded (default) | ttp |
 // none for every row, and lenet5/relu_<family>/1, alexnet/random_<family>/1 under ttp and none
-// whatever the flag (ttp rows inproc only): the families side by side in one run.
+// whatever the flag (ttp rows: inproc, or mpirun -np 3): the families side by side in one run.
 #include <filesystem>
 #include <memory>
 
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
     entries.push_back({"inference/alexnet/random/" + std::to_string(b),
                        [=] { return forward(alexnet, b, 3, 32); }, exact});
   // The same batch-1 passes under the other families, side by side in one run: <variant>_ttp (the
-  // TTP dealer as a third thread; inproc only) and <variant>_none (the OT family, no dealer).
+  // TTP dealer as a third thread, or the last of 3 mpirun ranks) and <variant>_none (the OT family,
+  // no dealer).
   for (const char* family : {"ttp", "none"}) {
     entries.push_back({"inference/lenet5/relu_" + std::string(family) + "/1",
                        [=] { return forward(onnx("lenet5.onnx"), 1, 1, 28); }, exact, family});

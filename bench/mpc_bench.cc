@@ -166,31 +166,39 @@ struct Measured {
   std::string skipped;
 };
 
+// The insecure seeded dealer accepted (labelled in the output); the OT family on --ot.
+ProtocolOptions protocolOptions() {
+  ProtocolOptions po;
+  po.insecure = InsecureDealer::kAccept;
+  po.ot = g_ot;
+  return po;
+}
+
+// This rank's part in the entry on one world: the TTP dealer serves (no measurement), a party
+// measures.
+std::vector<Measurement> onWorld(Communicator& world, const std::string& family, const Entry& e,
+                                 const Op& op) {
+  ProtocolSetup setup = makeProtocol(world, family, protocolOptions());
+  if (setup.serves()) {
+    setup.serve();
+    return {};
+  }
+  return runOp({&setup.online()}, {&setup.protocol()}, op, e.options);
+}
+
 std::vector<Measurement> measureOn(const std::string& family, const Entry& e, const Op& op) {
-  const ProtocolOptions po{.insecure = InsecureDealer::kAccept, .ot = g_ot};  // labelled
-  if (family == "ttp") {  // 2 parties and the dealer as threads
-    SOTTO_ENFORCE(g_worlds.empty(), e.name, ": TTP rows run inproc only");
-    return runLocal(3, [&](Communicator& c) {
-      ProtocolSetup setup = makeProtocol(c, family, po);
-      if (setup.serves()) {
-        setup.serve();
-        return std::vector<Measurement>{};
-      }
-      return runOp({&setup.online()}, {&setup.protocol()}, op, e.options);
-    })[0];
+  if (g_worlds.empty()) {  // the parties (and the TTP dealer) as threads
+    return runLocal(protocolWorldSize(family, 2),
+                    [&](Communicator& c) { return onWorld(c, family, e, op); })[0];
   }
-  if (g_worlds.empty()) {
-    return runLocal(2, [&](Communicator& c) {
-      ProtocolSetup setup = makeProtocol(c, family, po);
-      return runOp({&c}, {&setup.protocol()}, op, e.options);
-    })[0];
-  }
+  if (g_worlds.size() == 1) return onWorld(*g_worlds[0].second, family, e, op);
   std::vector<ProtocolSetup> setups;
   setups.reserve(g_worlds.size());
   std::vector<Communicator*> comms;
   std::vector<Protocol*> protocols;
   for (auto& [name, comm] : g_worlds) {
-    setups.push_back(makeProtocol(*comm, family, po));
+    setups.push_back(
+        makeProtocol(*comm, family, protocolOptions()));  // 2 ranks: every rank a party
     comms.push_back(comm.get());
     protocols.push_back(&setups.back().protocol());
   }
@@ -224,6 +232,10 @@ void report(benchmark::State& state, const Entry& e, size_t backend,
     if (!r.skipped.empty()) {
       state.SkipWithError(r.skipped.c_str());
       break;
+    }
+    if (r.per_backend.empty()) {  // the TTP dealer's rank: nothing measured, nothing reported
+      state.SetIterationTime(0);
+      continue;
     }
     m = r.per_backend[backend];
     state.SetIterationTime(m.seconds);
@@ -313,10 +325,6 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
     pos = comma + 1;
   }
   const bool inproc = backends.size() == 1 && backends[0] == "inproc";
-  if (g_protocol == "ttp" && !inproc) {
-    std::cerr << program << ": --protocol ttp runs inproc only (the dealer is a third thread)\n";
-    return 1;
-  }
   if (!inproc) {
     try {
       // "mpi" is the default (encrypted) channel, "mpi+plain" the backend in the clear.
@@ -333,8 +341,18 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
       std::cerr << program << ": " << e.what() << "\n";
       return 1;
     }
-    if (g_worlds[0].second->worldSize() != 2) {
-      std::cerr << program << ": run with exactly 2 parties\n";
+    // 2 ranks: every row but the TTP ones; 3 ranks (one backend): the TTP rows, the dealer the
+    // last rank.
+    const int ranks = g_worlds[0].second->worldSize();
+    const char* problem = nullptr;
+    if (ranks != 2 && !(ranks == 3 && backends.size() == 1)) {
+      problem = "run with 2 ranks (3 with one backend for the TTP rows)";
+    } else if (g_protocol == "ttp" && ranks != 3) {
+      problem = "--protocol ttp takes 3 ranks (the dealer the last rank)";
+    }
+    if (problem != nullptr) {
+      std::cerr << program << ": " << problem << "\n";
+      while (!g_worlds.empty()) g_worlds.pop_back();  // before MPI's finalisation
       return 1;
     }
     if (g_worlds[0].second->rank() != 0) {  // only rank 0 writes output files
@@ -362,7 +380,8 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
     benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
   }
   for (const auto& e : entries) {
-    if (familyOf(e) == "ttp" && !inproc) continue;  // the dealer's thread needs an inproc world
+    // Launched: a world of 3 ranks runs the TTP rows only, a world of 2 every other row.
+    if (!inproc && (familyOf(e) == "ttp") != (g_worlds[0].second->worldSize() == 3)) continue;
     for (size_t b = 0; b < backends.size(); ++b) {
       // One backend: the entry's name; several: <name>/<backend>.
       const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];
