@@ -372,7 +372,7 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
                   : g_protocol == "ttp" ? "ttp (the trusted third party as a third thread)"
                                         : "none (the OT family: two parties, no dealer)");
   benchmark::AddCustomContext("rows",
-                              "*_ttp/*: the TTP dealer as a third thread (inproc only); "
+                              "*_ttp/*: the TTP dealer (a third thread, or the last of 3 ranks); "
                               "*_none/*: the OT family");
   benchmark::AddCustomContext(
       "ot", g_ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp (--ot ferret: Ferret)");
