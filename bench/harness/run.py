@@ -696,8 +696,10 @@ class Planner:
         on `network` over `backend` (a comma list under mpirun, or inproc), on `ranks` ranks."""
         out = next(a.split("=", 1)[1] for a in prog if a.startswith("--benchmark_out="))
         env = self.job_env(network) if network != "inproc" else {}
-        if ranks == 3:  # 3 busy-polling ranks on 2 cores: pinned, two would share one core's
-            env["SOTTO_BENCH_PIN"] = "0"  # slices (ms per message); unpinned, the kernel spreads
+        # 3 busy-polling ranks on 2 cores: pinned (party-run), the dealer and party 0 would share
+        # one core's scheduler slices; unpinned, the kernel moves them as they wait.
+        if ranks == 3:
+            env["SOTTO_BENCH_PIN"] = "0"
         j = self.base(network)
         j.update({"id": f"{section['name']}-{network}-{tag}", "section": section["name"],
                   "kind": "mpc", "backend": backend, "runs": runs, "env": env,
