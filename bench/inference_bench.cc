@@ -10,7 +10,9 @@
 // gru128/table and lstm128/table (models/gru128.onnx, lstm128.onnx: 28 rows as steps).
 // Inputs: the first Fashion-MNIST test images (or a fixed pattern if the dataset is missing) and
 // fixed-pattern CIFAR-shaped images. Party 0 holds the model, party 1 the input; the exact
-// (dealer-assisted) truncation, the examples' default.
+// (protocol's) truncation, the examples' default. Protocol: --protocol seeded (default) | ttp |
+// none for every row, and lenet5/relu_<family>/1, alexnet/random_<family>/1 under ttp and none
+// whatever the flag (ttp rows: inproc, or mpirun -np 3): the families side by side in one run.
 #include <filesystem>
 #include <memory>
 
@@ -80,6 +82,15 @@ int main(int argc, char** argv) {
   for (int64_t b : {1, 8})
     entries.push_back({"inference/alexnet/random/" + std::to_string(b),
                        [=] { return forward(alexnet, b, 3, 32); }, exact});
+  // The same batch-1 passes under the other families, side by side in one run: <variant>_ttp (the
+  // TTP dealer as a third thread, or the last of 3 mpirun ranks) and <variant>_none (the OT family,
+  // no dealer).
+  for (const char* family : {"ttp", "none"}) {
+    entries.push_back({"inference/lenet5/relu_" + std::string(family) + "/1",
+                       [=] { return forward(onnx("lenet5.onnx"), 1, 1, 28); }, exact, family});
+    entries.push_back({"inference/alexnet/random_" + std::string(family) + "/1",
+                       [=] { return forward(alexnet, 1, 3, 32); }, exact, family});
+  }
   // Recurrent classifiers over the 28 rows of a Fashion-MNIST image (28 steps, hidden 128).
   for (const char* rnn : {"gru128", "lstm128"})
     for (int64_t b : {1, 64})

@@ -10,7 +10,8 @@
 // (sotto/math/iterative.h) and the table-based functions (sotto/math/functions.h), same inputs.
 // math/<function>/lut_ttp/64: the table functions under the TTP dealer (a third thread) on the
 // first 64 of the same inputs (softmax: 64 rows of 10), for dealer_recv_per_elem (what the dealer
-// sends party 0 per element; inproc only: its material is tens to hundreds of KB per element).
+// sends party 0 per element; inproc or mpirun -np 3: its material is tens to hundreds of KB per
+// element).
 #include <algorithm>
 #include <cmath>
 

@@ -13,12 +13,17 @@
 #include "round_order.h"
 #include "sotto/comm/factory.h"
 #include "sotto/comm/inproc.h"
+#include "sotto/error.h"
 #include "sotto/mpc/dealer/dealer.h"
-#include "sotto/mpc/dealer/dealer_factory.h"
+#include "sotto/mpc/protocol_factory.h"
 #include "sotto/tensor/heap.h"
 
 namespace sotto::bench {
 namespace {
+
+// The family of entries that name none (--protocol) and the OT family's extension (--ot).
+std::string g_protocol = "insecure-seeded";
+ot::OtOptions g_ot;
 
 // Launched runs: this rank's communicators, one per --backend (several: measured interleaved);
 // inproc: empty.
@@ -51,11 +56,19 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The dealer's share of a party's work, 0 for a family without a dealer: its bytes sent to the
+// party, and the seconds the party spent obtaining correlations.
+uint64_t dealerReceived(const Protocol& p) {
+  return p.dealer() != nullptr ? p.dealer()->traffic().bytes_received : 0;
+}
+double dealerSeconds(const Protocol& p) {
+  return p.dealer() != nullptr ? p.dealer()->seconds() : 0.0;
+}
+
 // One backend's party running the operation.
 struct Lane {
   Communicator* comm = nullptr;
-  std::unique_ptr<Dealer> own_dealer;
-  Dealer* dealer = nullptr;
+  Protocol* protocol = nullptr;
   std::unique_ptr<Party> party;
   std::function<ArithTensor()> step;
   std::vector<double> times, online;
@@ -66,20 +79,21 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
   Communicator& comm = *lane.comm;
   comm.barrier();
   const CommCounters before = comm.stats().total;
-  const uint64_t dealer_before = lane.dealer->traffic().bytes();
-  const uint64_t received_before = lane.dealer->traffic().bytes_received;
-  const double dealer_s = lane.dealer->seconds();
+  const Protocol& protocol = *lane.protocol;
+  const uint64_t dealer_before = protocol.offlineBytes();
+  const uint64_t received_before = dealerReceived(protocol);
+  const double dealer_s = dealerSeconds(protocol);
   const auto t0 = std::chrono::steady_clock::now();
   ArithTensor out = lane.step();
   const auto t1 = std::chrono::steady_clock::now();
   lane.times.push_back(std::chrono::duration<double>(t1 - t0).count());
-  lane.online.push_back(lane.times.back() - (lane.dealer->seconds() - dealer_s));
+  lane.online.push_back(lane.times.back() - (dealerSeconds(protocol) - dealer_s));
   const CommCounters after = comm.stats().total;
   Measurement& m = lane.m;
   m.rounds = static_cast<double>(after.rounds - before.rounds);
   m.bytes = static_cast<double>(after.bytes() - before.bytes());
-  m.dealer_bytes = static_cast<double>(lane.dealer->traffic().bytes() - dealer_before);
-  m.dealer_received = static_cast<double>(lane.dealer->traffic().bytes_received - received_before);
+  m.dealer_bytes = static_cast<double>(protocol.offlineBytes() - dealer_before);
+  m.dealer_received = static_cast<double>(dealerReceived(protocol) - received_before);
   if (!last) return;
   const auto got = out.revealDoubles();
   const double floor = std::ldexp(1.0, -kDefaultFracBits);
@@ -97,24 +111,20 @@ void timeOnce(Lane& lane, const Op& op, bool last) {
 // one. Backend b's ratio_vs[c] is the median over runs of its time over c's in the same round
 // (ratio_vs_q1[c] their lower quartile): a paired ratio, which the drift of the machine between
 // rounds does not move.
-// `dealer`: every lane's correlation source (null: a seeded dealer per lane).
-std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op& op,
-                               PartyOptions options, Dealer* dealer = nullptr) {
+// protocols[b]: the kernels of the lane on comms[b].
+std::vector<Measurement> runOp(const std::vector<Communicator*>& comms,
+                               const std::vector<Protocol*>& protocols, const Op& op,
+                               PartyOptions options) {
   std::vector<Lane> lanes(comms.size());
   double fastest = 1e30;
   for (size_t b = 0; b < comms.size(); ++b) {
     Lane& lane = lanes[b];
     lane.comm = comms[b];
-    if (dealer == nullptr) {
-      lane.own_dealer = makeSeededDealer(*lane.comm, InsecureDealer::kAccept);  // labelled
-      lane.dealer = lane.own_dealer.get();
-    } else {
-      lane.dealer = dealer;
-    }
-    lane.party = std::make_unique<Party>(*lane.comm, *lane.dealer, options);
+    lane.protocol = protocols[b];
+    lane.party = std::make_unique<Party>(*lane.comm, *lane.protocol, options);
     lane.step = op.prepare(*lane.party);
     const auto t0 = std::chrono::steady_clock::now();
-    lane.step();  // warm-up
+    lane.step();  // warm-up (also the OT family's base OTs and first extension)
     fastest = std::min(
         fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
@@ -147,45 +157,90 @@ std::vector<Measurement> runOp(const std::vector<Communicator*>& comms, const Op
   return out;
 }
 
-// Measurements per entry name, one per backend: the first benchmark of an entry measures every
-// backend (interleaved) and the others report from here.
-std::map<std::string, std::vector<Measurement>> g_measured;
+// An entry's family: its own, or the program's --protocol.
+std::string familyOf(const Entry& e) { return e.protocol.empty() ? g_protocol : e.protocol; }
 
-const std::vector<Measurement>& measure(const Entry& e) {
+// What an entry measured, one Measurement per backend; or why it did not run.
+struct Measured {
+  std::vector<Measurement> per_backend;
+  std::string skipped;
+};
+
+// The insecure seeded dealer accepted (labelled in the output); the OT family on --ot.
+ProtocolOptions protocolOptions() {
+  ProtocolOptions po;
+  po.insecure = InsecureDealer::kAccept;
+  po.ot = g_ot;
+  return po;
+}
+
+// This rank's part in the entry on one world: the TTP dealer serves (no measurement), a party
+// measures.
+std::vector<Measurement> onWorld(Communicator& world, const std::string& family, const Entry& e,
+                                 const Op& op) {
+  ProtocolSetup setup = makeProtocol(world, family, protocolOptions());
+  if (setup.serves()) {
+    setup.serve();
+    return {};
+  }
+  return runOp({&setup.online()}, {&setup.protocol()}, op, e.options);
+}
+
+std::vector<Measurement> measureOn(const std::string& family, const Entry& e, const Op& op) {
+  if (g_worlds.empty()) {  // the parties (and the TTP dealer) as threads
+    return runLocal(protocolWorldSize(family, 2),
+                    [&](Communicator& c) { return onWorld(c, family, e, op); })[0];
+  }
+  if (g_worlds.size() == 1) return onWorld(*g_worlds[0].second, family, e, op);
+  std::vector<ProtocolSetup> setups;
+  setups.reserve(g_worlds.size());
+  std::vector<Communicator*> comms;
+  std::vector<Protocol*> protocols;
+  for (auto& [name, comm] : g_worlds) {
+    setups.push_back(
+        makeProtocol(*comm, family, protocolOptions()));  // 2 ranks: every rank a party
+    comms.push_back(comm.get());
+    protocols.push_back(&setups.back().protocol());
+  }
+  return runOp(comms, protocols, op, e.options);
+}
+
+// Per entry name: the first benchmark of an entry measures every backend (interleaved) and the
+// others report from here.
+std::map<std::string, Measured> g_measured;
+
+const Measured& measure(const Entry& e) {
   auto it = g_measured.find(e.name);
   if (it != g_measured.end()) return it->second;
+  const std::string family = familyOf(e);
   const Op op = e.make();
-  std::vector<Measurement> ms;
-  if (e.dealer == "ttp") {  // 2 parties and the dealer as threads
-    SOTTO_ENFORCE(g_worlds.empty(), e.name, ": TTP rows run inproc only");
-    auto all = runLocal(3, [&](Communicator& c) {
-      DealerSetup setup = makeDealer(c, "ttp");
-      if (setup.serves()) {
-        setup.serve();
-        return std::vector<Measurement>{};
-      }
-      return runOp({&setup.online()}, op, e.options, &setup.dealer());
-    });
-    ms = all[0];
-  } else if (g_worlds.empty()) {
-    auto all = runLocal(2, [&](Communicator& c) { return runOp({&c}, op, e.options); });
-    ms = all[0];
-  } else {
-    std::vector<Communicator*> comms;
-    for (auto& [name, comm] : g_worlds) comms.push_back(comm.get());
-    ms = runOp(comms, op, e.options);
+  Measured r;
+  try {
+    r.per_backend = measureOn(family, e, op);
+  } catch (const NotImplemented& x) {  // thrown alike on both parties, before any traffic
+    r.skipped = "skipped: not available with --protocol " + family + " (" + x.what() + ")";
   }
-  for (Measurement& m : ms) m.elements = static_cast<double>(op.reference.size());
-  return g_measured.emplace(e.name, std::move(ms)).first->second;
+  for (Measurement& m : r.per_backend) m.elements = static_cast<double>(op.reference.size());
+  return g_measured.emplace(e.name, std::move(r)).first->second;
 }
 
 void report(benchmark::State& state, const Entry& e, size_t backend,
             const std::vector<std::string>& names) {
   Measurement m;
   for (auto _ : state) {
-    m = measure(e)[backend];
+    const Measured& r = measure(e);
+    if (!r.skipped.empty()) {
+      state.SkipWithError(r.skipped.c_str());
+      break;
+    }
+    if (r.per_backend.empty()) {  // the TTP dealer's rank: nothing measured, nothing reported
+      state.SetIterationTime(0);
+      continue;
+    }
+    m = r.per_backend[backend];
     state.SetIterationTime(m.seconds);
   }
+  if (state.error_occurred()) return;
   state.counters["runs"] = m.runs;
   state.counters["online_ms"] = 1e3 * m.online_seconds;
   state.counters["min_ms"] = 1e3 * m.min_seconds;
@@ -230,6 +285,25 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
       backend = argv[++i];
       continue;
     }
+    if (std::strcmp(argv[i], "--protocol") == 0 && i + 1 < argc) {
+      g_protocol = argv[++i];
+      if (g_protocol == "seeded") g_protocol = "insecure-seeded";
+      if (g_protocol != "insecure-seeded" && g_protocol != "ttp" && g_protocol != "none") {
+        std::cerr << program << ": --protocol must be seeded, ttp or none, not '" << g_protocol
+                  << "'\n";
+        return 1;
+      }
+      continue;
+    }
+    if (std::strcmp(argv[i], "--ot") == 0 && i + 1 < argc) {
+      const std::string ext = argv[++i];
+      if (ext != "iknp" && ext != "ferret") {
+        std::cerr << program << ": --ot must be iknp or ferret, not '" << ext << "'\n";
+        return 1;
+      }
+      g_ot.extension = ext == "ferret" ? ot::OtExtension::kFerret : ot::OtExtension::kIknp;
+      continue;
+    }
     if (std::strcmp(argv[i], "--min_seconds") == 0 && i + 1 < argc) {
       g_min_seconds = std::atof(argv[++i]);
       continue;
@@ -267,8 +341,18 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
       std::cerr << program << ": " << e.what() << "\n";
       return 1;
     }
-    if (g_worlds[0].second->worldSize() != 2) {
-      std::cerr << program << ": run with exactly 2 parties\n";
+    // 2 ranks: every row but the TTP ones; 3 ranks (one backend): the TTP rows, the dealer the
+    // last rank.
+    const int ranks = g_worlds[0].second->worldSize();
+    const char* problem = nullptr;
+    if (ranks != 2 && !(ranks == 3 && backends.size() == 1)) {
+      problem = "run with 2 ranks (3 with one backend for the TTP rows)";
+    } else if (g_protocol == "ttp" && ranks != 3) {
+      problem = "--protocol ttp takes 3 ranks (the dealer the last rank)";
+    }
+    if (problem != nullptr) {
+      std::cerr << program << ": " << problem << "\n";
+      while (!g_worlds.empty()) g_worlds.pop_back();  // before MPI's finalisation
       return 1;
     }
     if (g_worlds[0].second->rank() != 0) {  // only rank 0 writes output files
@@ -282,14 +366,22 @@ int benchMain(int argc, char** argv, const char* program, const std::vector<Entr
   benchmark::AddCustomContext("runs", std::to_string(g_runs) + " to " +
                                           std::to_string(kMoreRuns * g_runs) + " (--min_seconds " +
                                           std::to_string(g_min_seconds) + ")");
-  benchmark::AddCustomContext("dealer",
-                              "seeded (INSECURE trusted first party: for benchmarks); rows "
-                              "*_ttp/*: the trusted third party as a third thread");
+  benchmark::AddCustomContext(
+      "protocol", g_protocol == "insecure-seeded"
+                      ? "insecure-seeded (INSECURE trusted first party: for benchmarks)"
+                  : g_protocol == "ttp" ? "ttp (the trusted third party as a third thread)"
+                                        : "none (the OT family: two parties, no dealer)");
+  benchmark::AddCustomContext("rows",
+                              "*_ttp/*: the TTP dealer (a third thread, or the last of 3 ranks); "
+                              "*_none/*: the OT family");
+  benchmark::AddCustomContext(
+      "ot", g_ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp (--ot ferret: Ferret)");
   if (backends.size() > 1) {
     benchmark::AddCustomContext("interleaved", "runs alternate between the backends");
   }
   for (const auto& e : entries) {
-    if (e.dealer == "ttp" && !inproc) continue;  // the dealer's thread needs an inproc world
+    // Launched: a world of 3 ranks runs the TTP rows only, a world of 2 every other row.
+    if (!inproc && (familyOf(e) == "ttp") != (g_worlds[0].second->worldSize() == 3)) continue;
     for (size_t b = 0; b < backends.size(); ++b) {
       // One backend: the entry's name; several: <name>/<backend>.
       const std::string name = backends.size() == 1 ? e.name : e.name + "/" + backends[b];

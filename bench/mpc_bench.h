@@ -24,28 +24,34 @@ struct Op {
   std::vector<double> reference;
 };
 
-/// A named benchmark: ops/<op>/<variant>/<n> or math/<fn>/<variant>/<n>. `dealer`: the
-/// correlation source (dealer_factory.h); "ttp" runs a third thread as the dealer (inproc only).
+/// A named benchmark: ops/<op>/<variant>/<n> or math/<fn>/<variant>/<n>. `protocol`: the family
+/// (protocol_factory.h) that runs it, or empty for the program's --protocol: "insecure-seeded"
+/// (the default), "ttp" (the dealer a third thread, or the last of 3 mpirun ranks) or "none" (the
+/// OT family, two parties alone).
 struct Entry {
   std::string name;
   std::function<Op()> make;
   PartyOptions options;
-  std::string dealer = "insecure-seeded";
+  std::string protocol = {};
 };
 
-/// Registers the entries and runs them: parses --backend B[,B...] (inproc|mpi|gloo|hybrid),
-/// --runs N (timed runs, at least) and --min_seconds S (up to 3N runs, until the fastest backend's
-/// runs take S seconds; default 0.1), then Google Benchmark's own flags. With several backends (an
-/// mpirun job), every entry is measured on all of them with the timed runs interleaved (run 1 on
-/// each backend, run 2 on each, ...) and reported as <name>/<backend>. Counters: rounds,
-/// bytes_per_party (online, sent + received by party 0), dealer_bytes (party 0's dealer traffic
-/// both ways), bytes_per_elem and dealer_recv_per_elem (what the dealer sends party 0, per
-/// element of the reference), max_abs_err, max_rel_err
-/// (relative to max(|reference|, 2^-16)), max_ulp, online_ms, min_ms, max_ms, runs; with several
-/// backends also
-/// ratio_vs_<other backend>, the median over runs of this backend's time over the other's in the
-/// same round (the order of the backends changes from round to round, round_order.h), and
-/// ratio_q1_vs_<other backend>, their lower quartile. Returns the exit code.
+/// Registers the entries and runs them (launched on 2 ranks: every entry but the TTP ones; on 3
+/// ranks with one backend: the TTP entries, the dealer the last rank): parses --protocol
+/// seeded|ttp|none (the family of the entries that name none; default seeded), --backend B[,B...]
+/// (inproc|mpi|gloo|hybrid), --runs N (timed runs, at least) and --min_seconds S (up to 3N runs,
+/// until the fastest backend's runs take S seconds; default 0.1), then Google Benchmark's own
+/// flags. With several backends (an mpirun job), every entry is measured on all of them with the
+/// timed runs interleaved (run 1 on each backend, run 2 on each, ...) and reported as
+/// <name>/<backend>. An entry its family cannot run (NotImplemented: table math under "none") is
+/// skipped with a note naming the family; any other error skips it with the message. Counters:
+/// rounds, bytes_per_party (online, sent + received by party 0), dealer_bytes (party 0's offline
+/// traffic both ways, Protocol::offlineBytes: 0 under "none", whose traffic is all online),
+/// bytes_per_elem and dealer_recv_per_elem (what the dealer sends party 0, per element of the
+/// reference), max_abs_err, max_rel_err (relative to max(|reference|, 2^-16)), max_ulp, online_ms,
+/// min_ms, max_ms, runs; with several backends also ratio_vs_<other backend>, the median over runs
+/// of this backend's time over the other's in the same round (the order of the backends changes
+/// from round to round, round_order.h), and ratio_q1_vs_<other backend>, their lower quartile.
+/// Returns the exit code.
 int benchMain(int argc, char** argv, const char* program, const std::vector<Entry>& entries);
 
 }  // namespace sotto::bench

@@ -11,7 +11,13 @@
 // (after one warm-up), reported as manual time, min_ms and max_ms the fastest and slowest run,
 // correlations included; online_ms is the median of the same runs less party 0's time spent
 // obtaining correlations (with this dealer: generating them).
-// Dealer: the seeded trusted-first-party dealer (insecure; correlations generated locally).
+// Protocol: the seeded trusted-first-party dealer (insecure; correlations generated locally) by
+// default; --protocol ttp (a third thread as the dealer) or --protocol none (the OT family, two
+// parties alone; --ot ferret for Ferret's COTs). Under none: mul (Gilboa triples), relu, drelu,
+// lt (millionaires'), truncate (exact; local: SecureML's), matmul_fixed and conv2d_fixed (the
+// weight owner's RLWE products); rows of lookup tables are skipped with a note:
+//   build/bench/ops_bench --protocol none
+//       --benchmark_filter='ops/(mul|relu|drelu|lt|truncate|matmul_fixed)/'   (one line)
 
 #include <algorithm>
 #include <cmath>
@@ -121,6 +127,20 @@ Op reluOp(int64_t n, bool crypten) {
   return op;
 }
 
+// DReLU, [x >= 0] = 1 - [x < 0]: the comparison a ReLU makes before its select.
+Op dreluOp(int64_t n) {
+  auto x = uniform(n, -10, 10, 14);
+  for (int64_t i = 0; i < n; i += 5) x[i] = 0;  // the boundary: DReLU(0) = 1
+  Op op;
+  for (double v : x) op.reference.push_back(v >= 0 ? 1.0 : 0.0);
+  op.prepare = [x, n](Party& p) {
+    auto a = ArithTensor::share(p, 0, x, Shape{n});
+    const RingTensor one(Shape{n}, std::vector<uint64_t>(n, encode(1.0)));
+    return std::function<ArithTensor()>([a, one] { return (-ltz(a)).addPublic(one); });
+  };
+  return op;
+}
+
 Op ltOp(int64_t n, bool crypten) {
   auto x = uniform(n, -10, 10, 9), y = uniform(n, -10, 10, 10);
   for (int64_t i = 0; i < n; i += 7) y[i] = x[i] + (i % 2 ? 1.0 : -1.0) / 65536;  // 1 ULP apart
@@ -218,6 +238,8 @@ int main(int argc, char** argv) {
       {"ops/conv2d/exact/12544", [] { return conv2dOp(false); }, exact},
       {"ops/conv2d_fixed/exact/12544", [] { return conv2dOp(true); }, exact},
       {"ops/relu/fast/65536", [] { return reluOp(65536, false); }, exact},
+      {"ops/relu/fast/1024", [] { return reluOp(1024, false); }, exact},  // the smoke test's
+      {"ops/drelu/fast/65536", [] { return dreluOp(65536); }, exact},
       {"ops/relu/crypten/65536", [] { return reluOp(65536, true); }, exact},
       {"ops/lt/fast/65536", [] { return ltOp(65536, false); }, exact},
       {"ops/lt/crypten/65536", [] { return ltOp(65536, true); }, exact},

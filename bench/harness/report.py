@@ -756,7 +756,10 @@ def write(results, outdir):
             md.append("")
             continue
         md.append("Median time per operation in ms per backend (2 parties, seeded dealer: "
-                  "correlations generated locally, counted in the time; online ms excludes them). "
+                  "correlations generated locally, counted in the time; online ms excludes them; "
+                  "rows <variant>_ttp: the TTP dealer, a third thread or a third rank (on "
+                  "lan/wan/edge in party 0's namespace), mpi only; rows <variant>_none: the OT "
+                  "family, two parties and no dealer, mpi only). "
                   "rounds and MB/party (sent + received, online) are exact. Beside each: "
                   "CrypTen's figure (notes/anchors.md, measured on loopback with Gloo) and the "
                   "ratio CrypTen time / our best time here (> 1: we are faster), CrypTen MB / "

@@ -97,12 +97,36 @@ OPS_SMALL = r"^ops/(mul/exact|matmul_fixed/local|conv2d_fixed/exact|relu/fast|lt
             r"maxpool2x2/fast)/"
 OPS_TINY = r"^ops/(mul/exact|relu/fast)/"
 # The inference section runs every model and batch on the fast networks; on the slow ones (and in
-# --quick) batch 1 only, as the paper's figures are per image.
+# --quick) batch 1 only, as the paper's figures are per image. The dealer-free rows
+# (<variant>_none) run in jobs of their own (DEALER_FREE); the TTP rows (<variant>_ttp) on inproc
+# only (inference_bench skips them under mpirun).
 INFERENCE_FILTER = {
-    "default": {"wan": r"^inference/[^/]+/[^/]+/1/",
+    "default": {**{n: "-_none/" for n in ("inproc", "shm", "tcp", "lan")},
+                "wan": r"^inference/[^/]+/[a-z0-9]+/1/",
                 "edge": r"^inference/(lenet5/relu|alexnet/random)/1/"},
-    "quick": {n: r"^inference/lenet5/[^/]+/1/" for n in ("inproc", "shm", "tcp", "lan", "wan",
-                                                           "edge")},
+    "quick": {n: r"^inference/lenet5/[a-z0-9]+(_ttp)?/1/" for n in ("inproc", "shm", "tcp", "lan",
+                                                                     "wan", "edge")},
+}
+# The protocol families side by side, beside the seeded rows of the same section: per profile
+# and family, the networks, inference_bench's rows (<variant>_none: two parties on the OT kernels,
+# no dealer; <variant>_ttp: the TTP dealer, mpirun -np 3 with the dealer the last rank, in party
+# 0's namespace on lan / wan / edge), the timed runs and the time limit. One backend (mpi,
+# encrypted channel): the family's bytes and rounds, not the backend, are the question. On inproc
+# the TTP rows run in the section's own job.
+FAMILY_JOBS = {
+    "default": {
+        "none": dict(networks=("inproc", "shm", "lan", "wan", "edge"),
+                     filter=r"^inference/(lenet5/relu|alexnet/random)_none/1/", runs=3,
+                     timeout=420),
+        "ttp": dict(networks=("shm", "lan", "wan", "edge"),
+                    filter=r"^inference/(lenet5/relu|alexnet/random)_ttp/1/", runs=3, timeout=240),
+    },
+    "quick": {
+        "none": dict(networks=("lan",), filter=r"^inference/lenet5/relu_none/1/", runs=1,
+                     timeout=60),
+        "ttp": dict(networks=("lan",), filter=r"^inference/lenet5/relu_ttp/1/", runs=1,
+                    timeout=60),
+    },
 }
 # The math section: everything on inproc and shm; on tcp the table versions, on lan and wan those
 # and one iterative baseline, on edge two table functions (the iterative ones move 26-145 MB and
@@ -466,6 +490,15 @@ def parse_comm(data, job):
     return out
 
 
+def protocol_of(variant):
+    """The protocol family of an MPC row from its variant: <v>_ttp, <v>_none, else the seeded
+    dealer (the benchmark programs' default)."""
+    for family in ("ttp", "none"):
+        if variant.endswith("_" + family):
+            return family
+    return "insecure-seeded"
+
+
 def parse_mpc(data, job, section):
     out = []
     for b in data.get("benchmarks", []):
@@ -488,7 +521,8 @@ def parse_mpc(data, job, section):
              "online_s": b["online_ms"] * 1e-3 if "online_ms" in b else None,
              "runs": int(b["runs"]) if "runs" in b else job.get("runs"), "rounds": b.get("rounds"),
              "bytes_per_party": b.get("bytes_per_party"), "dealer_bytes": b.get("dealer_bytes"),
-             "max_abs_err": b.get("max_abs_err"), "delay_ms": job.get("delay_ms", 0.0),
+             "max_abs_err": b.get("max_abs_err"), "protocol": protocol_of(parts[2]),
+             "delay_ms": job.get("delay_ms", 0.0),
              "rate_mbit": job.get("rate_mbit"), "emulated_latency": job.get("delay_ms", 0.0) > 0,
              "error": None}
         ratios = {k[len("ratio_vs_"):]: v for k, v in b.items() if k.startswith("ratio_vs_")}
@@ -571,10 +605,14 @@ class Planner:
         if net["kind"] == "local":
             return [os.path.join(ROOT, "scripts", "mpirun-local"), "-np", str(ranks)] + \
                 net["mpirun"] + exports + [self.wrap] + program_argv
-        assert ranks == 2, "the namespaces hold one rank each"
+        # One party per namespace; a third rank (the TTP dealer, the last rank) in party 0's, by
+        # mapping the ranks round-robin over the two hosts.
+        assert ranks in (2, 3), "the namespaces hold one party each"
         ns_a = f"sotto-bench-{self.netns_id}-a"
-        return ["ip", "netns", "exec", ns_a, "mpirun", "-np", "2",
-                "--host", "10.77.0.1:1,10.77.0.2:1", "--bind-to", "none",
+        hosts = ["--host", "10.77.0.1:1,10.77.0.2:1"] if ranks == 2 else \
+            ["--host", "10.77.0.1:2,10.77.0.2:1", "--map-by", "node"]
+        return ["ip", "netns", "exec", ns_a, "mpirun", "-np", str(ranks)] + hosts + [
+                "--bind-to", "none",
                 "--mca", "plm_rsh_agent", self.agent,
                 "--mca", "oob_tcp_if_include", "10.77.0.0/24",
                 "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "10.77.0.0/24"] + \
@@ -639,16 +677,38 @@ class Planner:
             f = filters[profile].get(network)
             if f and section["name"] == name:
                 prog.append(f"--benchmark_filter={f}")
+        jobs = [self.mpc_job(section, network, backend, tag, cfg["runs"], prog,
+                             cfg["timeout"] * len(backends))]
+        for family, fam in FAMILY_JOBS[profile].items():
+            if section["name"] != "inference" or network not in fam["networks"]:
+                continue
+            out = os.path.join(self.outdir, "raw", f"inference-{network}-{family}.json")
+            prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
+                    "--runs", str(fam["runs"]), f"--benchmark_filter={fam['filter']}",
+                    f"--benchmark_out={out}", "--benchmark_out_format=json"]
+            backend = "inproc" if network == "inproc" else "mpi"
+            jobs.append(self.mpc_job(section, network, backend, family, fam["runs"], prog,
+                                     fam["timeout"], ranks=3 if family == "ttp" else 2))
+        return jobs
+
+    def mpc_job(self, section, network, backend, tag, runs, prog, timeout, ranks=2):
+        """One run of an MPC benchmark program (prog: its argv, writing to its --benchmark_out)
+        on `network` over `backend` (a comma list under mpirun, or inproc), on `ranks` ranks."""
+        out = next(a.split("=", 1)[1] for a in prog if a.startswith("--benchmark_out="))
         env = self.job_env(network) if network != "inproc" else {}
+        # 3 busy-polling ranks on 2 cores: pinned (party-run), the dealer and party 0 would share
+        # one core's scheduler slices; unpinned, the kernel moves them as they wait.
+        if ranks == 3:
+            env["SOTTO_BENCH_PIN"] = "0"
         j = self.base(network)
         j.update({"id": f"{section['name']}-{network}-{tag}", "section": section["name"],
-                  "kind": "mpc", "backend": backend, "runs": cfg["runs"], "env": env,
-                  "out": out, "timeout": cfg["timeout"] * len(backends)})
+                  "kind": "mpc", "backend": backend, "runs": runs, "env": env,
+                  "out": out, "timeout": timeout, "ranks": ranks})
         if backend == "inproc":
             j["argv"] = prog
         else:
             j["argv_program"] = prog + ["--backend", backend]  # argv made at run time
-        return [j]
+        return j
 
     def ot_jobs(self, section, network, profile):
         cfg = OT_PLAN[profile]
@@ -707,7 +767,8 @@ class Planner:
             job["hybrid_threshold_from"] = f"comm-{net} calibration"
         job["env"] = env
         job["argv"] = self.mpirun(net, job["argv_program"],
-                                  {k: v for k, v in env.items() if k.startswith("SOTTO_")})
+                                  {k: v for k, v in env.items() if k.startswith("SOTTO_")},
+                                  ranks=job.get("ranks", 2))
 
 
 # ---- the run ----------------------------------------------------------------------------------
