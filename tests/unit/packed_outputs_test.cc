@@ -1,5 +1,5 @@
-// The TTP dealer's packed replies (src/mpc/dealer/packed_outputs.h): outputs with widths travel as their
-// entries' low bits, the others as whole words, and come back as the same values mod 2^width.
+// The TTP dealer's packed replies (src/mpc/dealer/packed_outputs.h): outputs with widths travel as
+// their entries' low bits, the others as whole words, and come back as the same values mod 2^width.
 #include "packed_outputs.h"
 
 #include <gtest/gtest.h>
