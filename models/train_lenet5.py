@@ -203,10 +203,13 @@ def load_onnx_weights(model, path):
     model.load_state_dict({k: weights[k].reshape(state[k].shape) for k in state})
 
 
-def export(model, path, accuracy, extra_meta):
+def export(model, path, accuracy, extra_meta, dummy_shape=(1, 1, 28, 28), opset=13,
+           input_layout="NCHW float32 [N,1,28,28]", trained_by="models/train_lenet5.py"):
+    """Exports `model` (dynamic batch, input "input", output "logits") with Fashion-MNIST's
+    normalisation, the accuracy and `extra_meta` in metadata_props; refuses a Pow node."""
     model.eval()
-    dummy = torch.zeros(1, 1, 28, 28)
-    torch.onnx.export(model, dummy, path, opset_version=13, input_names=["input"],
+    dummy = torch.zeros(*dummy_shape)
+    torch.onnx.export(model, dummy, path, opset_version=opset, input_names=["input"],
                       output_names=["logits"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
                       do_constant_folding=True)
@@ -216,9 +219,9 @@ def export(model, path, accuracy, extra_meta):
         "normalization_mean": str(MEAN),
         "normalization_stddev": str(STD),
         "dataset": "Fashion-MNIST",
-        "input_layout": "NCHW float32 [N,1,28,28]",
+        "input_layout": input_layout,
         "test_accuracy": f"{accuracy:.4f}",
-        "trained_by": "models/train_lenet5.py",
+        "trained_by": trained_by,
     }
     meta.update(extra_meta)
     for k, v in meta.items():

@@ -28,12 +28,11 @@ import sys
 import time
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from train_lenet5 import MEAN, STD, SEED, load_split, evaluate
+from train_lenet5 import SEED, evaluate, export, load_split
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -90,33 +89,6 @@ def train(name, model, train_x, train_y, test_x, test_y, epochs, lr, batch):
     return time.time() - start
 
 
-def export(model, path, accuracy, extra_meta):
-    model.eval()
-    dummy = torch.zeros(1, 28, 28)
-    torch.onnx.export(model, dummy, path, opset_version=14, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
-                      do_constant_folding=True)
-    m = onnx.load(path)
-    meta = {
-        "normalization": f"(x/255 - {MEAN}) / {STD}",
-        "normalization_mean": str(MEAN),
-        "normalization_stddev": str(STD),
-        "dataset": "Fashion-MNIST",
-        "input_layout": "float32 [N,28,28]: 28 steps (image rows) of 28 features",
-        "test_accuracy": f"{accuracy:.4f}",
-        "trained_by": "models/train_rnn.py",
-    }
-    meta.update(extra_meta)
-    for k, v in meta.items():
-        entry = m.metadata_props.add()
-        entry.key, entry.value = k, v
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
-    ops = sorted({n.op_type for n in m.graph.node})
-    print(f"wrote {path} ({os.path.getsize(path)} bytes, ops {ops})", flush=True)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -159,7 +131,10 @@ def main():
         print(f"[{name}] final test accuracy {100 * acc:.2f}% over {len(test_x)} images, "
               f"trained in {seconds:.0f} s", flush=True)
         export(model, os.path.join(args.out, f"{name}.onnx"), acc,
-               {"parameters": str(params), "epochs": str(args.epochs), "seed": str(SEED)})
+               {"parameters": str(params), "epochs": str(args.epochs), "seed": str(SEED)},
+               dummy_shape=(1, 28, 28), opset=14,
+               input_layout="float32 [N,28,28]: 28 steps (image rows) of 28 features",
+               trained_by="models/train_rnn.py")
         with torch.no_grad():
             logits = copy.deepcopy(model).double()(first16.double()).numpy().astype(np.float32)
         np.save(os.path.join(args.vectors, f"{name}_logits16.npy"), logits)

@@ -4,34 +4,18 @@
 #include <cmath>
 #include <sstream>
 
+#include "ops/eval_helpers.h"
 #include "sotto/error.h"
 
 namespace sotto::nn {
 namespace {
 
-using Dims = std::vector<int64_t>;
+using ops::Dims;
+using ops::dimsStr;
+using ops::fail;
+using ops::product;
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ConstMap = Eigen::Map<const RowMat>;
-
-template <typename... Args>
-[[noreturn]] void fail(const Node& node, Args&&... args) {
-  throw InvalidArgument(
-      detail::concat("node '", node.name, "' (", node.op, "): ", std::forward<Args>(args)...));
-}
-
-int64_t product(const Dims& d) {
-  int64_t n = 1;
-  for (int64_t v : d) n *= v;
-  return n;
-}
-
-std::string dimsStr(const Dims& d) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < d.size(); ++i) os << (i ? ", " : "") << d[i];
-  os << "]";
-  return os.str();
-}
 
 // Input positions of the ONNX GRU/LSTM signatures.
 enum Input { kX = 0, kW, kR, kB, kSeqLens, kInitialH, kInitialC, kPeepholes };
