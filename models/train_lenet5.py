@@ -156,11 +156,11 @@ def range_penalty(model, margin):
 
 
 def train(name, model, train_x, train_y, test_x, test_y, epochs, lr, clip, weight_decay,
-          penalty=0.0, margin=10.0):
+          penalty=0.0, margin=10.0, batch=128):
     gen = torch.Generator().manual_seed(SEED)
     terms, hooks = range_penalty(model, margin) if penalty else ([], [])
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    steps_per_epoch = (len(train_x) + 127) // 128
+    steps_per_epoch = (len(train_x) + batch - 1) // batch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
                                                 steps_per_epoch=steps_per_epoch)
     start = time.time()
@@ -168,8 +168,8 @@ def train(name, model, train_x, train_y, test_x, test_y, epochs, lr, clip, weigh
         model.train()
         perm = torch.randperm(len(train_x), generator=gen)
         total, seen = 0.0, 0
-        for i in range(0, len(train_x), 128):
-            idx = perm[i:i + 128]
+        for i in range(0, len(train_x), batch):
+            idx = perm[i:i + batch]
             terms.clear()
             loss = F.cross_entropy(model(train_x[idx]), train_y[idx])
             if terms:

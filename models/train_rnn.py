@@ -30,9 +30,8 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from train_lenet5 import SEED, evaluate, export, load_split
+from train_lenet5 import SEED, evaluate, export, load_split, train
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -58,35 +57,6 @@ class RowClassifier(nn.Module):
 def as_sequences(images):
     """[n, 1, 28, 28] normalised images -> [n, 28, 28] sequences (28 steps of one row each)."""
     return images[:, 0].contiguous()
-
-
-def train(name, model, train_x, train_y, test_x, test_y, epochs, lr, batch):
-    gen = torch.Generator().manual_seed(SEED)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    steps_per_epoch = (len(train_x) + batch - 1) // batch
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
-                                                steps_per_epoch=steps_per_epoch)
-    start = time.time()
-    for epoch in range(epochs):
-        model.train()
-        perm = torch.randperm(len(train_x), generator=gen)
-        total, seen = 0.0, 0
-        for i in range(0, len(train_x), batch):
-            idx = perm[i:i + batch]
-            loss = F.cross_entropy(model(train_x[idx]), train_y[idx])
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-            seen += len(idx)
-        acc = evaluate(model, test_x, test_y)
-        print(f"[{name}] epoch {epoch + 1}/{epochs} loss {total / seen:.4f} "
-              f"test acc {100 * acc:.2f}% ({time.time() - start:.0f} s)", flush=True)
-        if not np.isfinite(total):
-            raise RuntimeError(f"{name}: training diverged")
-    return time.time() - start
 
 
 def main():
@@ -126,7 +96,7 @@ def main():
         print(f"[{name}] {params} parameters, {args.epochs} epochs, batch {args.batch}, Adam lr "
               f"{args.lr} (one-cycle), clip 1.0", flush=True)
         seconds = train(name, model, train_x, train_y, test_x, test_y, args.epochs, args.lr,
-                        args.batch)
+                        clip=1.0, weight_decay=0.0, batch=args.batch)
         acc = evaluate(model, test_x, test_y)
         print(f"[{name}] final test accuracy {100 * acc:.2f}% over {len(test_x)} images, "
               f"trained in {seconds:.0f} s", flush=True)
