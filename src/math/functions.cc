@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <numbers>
 #include <tuple>
 
 #include "sotto/math/domain.h"
@@ -51,6 +52,45 @@ void tanhTaylor(double x, int degree, double* o) {
   const double d1 = 1 - t * t;
   const double d[4] = {t, d1, -t * d1, d1 * (3 * t * t - 1) / 3};
   for (int k = 0; k <= degree; ++k) o[k] = d[k];
+}
+
+void erfTaylor(double x, int degree, double* o) {
+  const double d1 = 2 / std::sqrt(std::numbers::pi) * std::exp(-x * x);  // erf'
+  const double d[4] = {std::erf(x), d1, -x * d1, (2 * x * x - 1) * d1 / 3};
+  for (int k = 0; k <= degree; ++k) o[k] = d[k];
+}
+
+// GELU, x·Φ(x) (Φ the normal CDF, φ its density): derivatives Φ + x·φ, (2 - x²)·φ, (x³ - 4x)·φ.
+void geluTaylor(double x, int degree, double* o) {
+  const double phi = std::exp(-x * x / 2) / std::sqrt(2 * std::numbers::pi);
+  const double cdf = 0.5 * std::erfc(-x / std::sqrt(2.0));
+  const double d[4] = {x * cdf, cdf + x * phi, (2 - x * x) * phi / 2,
+                       (x * x * x - 4 * x) * phi / 6};
+  for (int k = 0; k <= degree; ++k) o[k] = d[k];
+}
+
+// GELU's tanh approximation, 0.5·x·(1 + tanh(u)), u = k·(x + a·x³), k = √(2/π), a = 0.044715;
+// t = tanh(u) and its derivatives t1..t3 from u's u1..u3 (s = 1 - t²).
+void geluTanhTaylor(double x, int degree, double* o) {
+  const double k = std::sqrt(2 / std::numbers::pi), a = 0.044715;
+  const double u = k * (x + a * x * x * x), u1 = k * (1 + 3 * a * x * x), u2 = 6 * a * k * x,
+               u3 = 6 * a * k;
+  const double t = std::tanh(u), s = 1 - t * t;
+  const double t1 = s * u1;
+  const double t2 = -2 * t * t1 * u1 + s * u2;
+  const double t3 = -2 * (t1 * t1 * u1 + t * t2 * u1 + t * t1 * u2) - 2 * t * t1 * u2 + s * u3;
+  const double d[4] = {0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * t1, (t1 + 0.5 * x * t2) / 2,
+                       (1.5 * t2 + 0.5 * x * t3) / 6};
+  for (int i = 0; i < 4 && i <= degree; ++i) o[i] = d[i];
+}
+
+// t -> F(-t): both GELU forms satisfy F(x) - max(x, 0) = F(-|x|), so GELU = ReLU + F(-|x|) with
+// F(-t) smooth and vanishing as t grows (tabulated for t = |x| >= 0, no kink inside a piece).
+TaylorFn mirrored(void (*f)(double, int, double*)) {
+  return [f](double t, int degree, double* o) {
+    f(-t, degree, o);
+    for (int k = 1; k <= degree; k += 2) o[k] = -o[k];
+  };
 }
 
 // x^p and its Taylor coefficients binom(p, k)·x^(p - k) above x_min; the constant x_min^p below.
@@ -371,7 +411,20 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   return plans;
 }
 
-enum class Fn { kExp, kExpWhole, kSigmoid, kTanh, kReciprocal, kRsqrt, kSqrt, kLog, kLogRows };
+enum class Fn {
+  kExp,
+  kExpWhole,
+  kSigmoid,
+  kTanh,
+  kErf,
+  kGeluGap,
+  kGeluTanhGap,
+  kReciprocal,
+  kRsqrt,
+  kSqrt,
+  kLog,
+  kLogRows
+};
 
 // Builds (once per process, then cached) the table function for (fn, scales, parties, extra).
 const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties,
@@ -416,6 +469,19 @@ const TableFunction& tableFunction(Fn fn, int in_frac, int out_frac, int parties
       plans = {window(in_frac, 4, 8)};  // x in (-8, 8)
       o.f_below = -1;
       o.f_above = 1;
+      break;
+    case Fn::kErf:
+      f = erfTaylor;
+      plans = {window(in_frac, 3, 4)};  // x in (-4, 4), rows of 2^-7
+      o.f_below = -1;
+      o.f_above = 1;
+      break;
+    case Fn::kGeluGap:
+    case Fn::kGeluTanhGap:
+      // GELU(-t) for t = |x| in [0, 8), rows of 2^-7; 0 from 8 on (|GELU(-8)| < 5e-15).
+      f = mirrored(fn == Fn::kGeluGap ? geluTaylor : geluTanhTaylor);
+      plans = {window(in_frac, 3, 0)};
+      o.f_below = o.f_above = 0;
       break;
     case Fn::kReciprocal:
       f = reciprocalTaylor;
@@ -553,6 +619,29 @@ ArithTensor tanh(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "tanh");  // every input is in its domain
   if (method == MathMethod::kIterative) return crypten_style::tanh(x);
   return tabulated(x, Fn::kTanh, "tanh");
+}
+
+ArithTensor erf(const ArithTensor& x, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "erf");  // every input is in its domain
+  SOTTO_ENFORCE(method == MathMethod::kTable,
+                "erf: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
+  return tabulated(x, Fn::kErf, "erf");
+}
+
+ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMethod method) {
+  RangeCheckLog::OpScope check(x.party(), "gelu");  // every input is in its domain
+  SOTTO_ENFORCE(method == MathMethod::kTable,
+                "gelu: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
+  const bool tanh_form = approximation == GeluApproximation::kTanh;
+  const ArithTensor zero(x.party(), RingTensor(x.shape()), x.fracBits());
+  ArithTensor positive = [&] {
+    auto scope = x.party().comm().tag("gelu (table)");
+    return math_detail::tableMaximum(x, zero);  // exact for every x (b = 0 never overflows)
+  }();
+  // |x| = 2·max(x, 0) - x, then GELU(-|x|) from the tables.
+  const ArithTensor abs(x.party(), positive.share() + positive.share() - x.share(), x.fracBits());
+  const ArithTensor gap = tabulated(abs, tanh_form ? Fn::kGeluTanhGap : Fn::kGeluGap, "gelu");
+  return ArithTensor(x.party(), positive.share() + gap.share(), x.fracBits());
 }
 
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {

@@ -27,6 +27,17 @@ double expRef(double x) { return std::exp(x); }
 double tanhRef(double x) { return std::tanh(x); }
 double sqrtRef(double x) { return std::sqrt(x); }
 double logRef(double x) { return std::log(x); }
+double erfRef(double x) { return std::erf(x); }
+double geluRef(double x) { return 0.5 * x * std::erfc(-x / std::sqrt(2.0)); }
+double geluTanhRef(double x) {
+  return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+}
+ArithTensor geluExact(const ArithTensor& x, MathMethod m) {
+  return gelu(x, GeluApproximation::kNone, m);
+}
+ArithTensor geluTanh(const ArithTensor& x, MathMethod m) {
+  return gelu(x, GeluApproximation::kTanh, m);
+}
 
 struct FnCase {
   const char* name;
@@ -40,6 +51,9 @@ const FnCase kCases[] = {
     {"exp", sotto::exp, expRef, -16, 4, false},
     {"sigmoid", sotto::sigmoid, sigmoidRef, -8, 8, false},
     {"tanh", sotto::tanh, tanhRef, -8, 8, false},
+    {"erf", sotto::erf, erfRef, -4, 4, false},
+    {"gelu", geluExact, geluRef, -10, 10, false},
+    {"gelu (tanh)", geluTanh, geluTanhRef, -10, 10, false},
     {"reciprocal", sotto::reciprocal, reciprocalRef, 0.1, 100, true},
     {"rsqrt", sotto::rsqrt, rsqrtRef, 0.1, 100, true},
     {"sqrt", sotto::sqrt, sqrtRef, 0.1, 100, true},
@@ -104,6 +118,18 @@ TEST_P(MathTableTest, DenseGridsWithinBounds) {
     if (std::string(c.name) == "reciprocal") {
       EXPECT_LE(worst_rel, 1e-3) << "relative error";
     }
+  }
+}
+
+// GELU = ReLU + GELU(-|x|): around 0, where GELU - ReLU has its kink, every input (every one
+// for the seeded dealer, every 11th for the TTP, which ships each element's tables) is exact.
+TEST_P(MathTableTest, GeluAroundZero) {
+  std::vector<double> x;
+  const int step = dealer() == TestDealer::kTtp ? 11 : 1;
+  for (int k = -1500; k <= 1500; k += step) x.push_back(std::ldexp(k, -16));
+  const auto y = runFn(geluExact, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(y[i], geluRef(x[i]), bound(kCases[0]) * kUlp) << "gelu(" << x[i] << ")";
   }
 }
 
@@ -215,6 +241,16 @@ std::vector<SatCase> saturationCases() {
        sotto::tanh,
        {raw(-8), raw(-9), raw(-t40), kSmallest, raw(8), raw(9), raw(t40), kLargest},
        {-1, -1, -1, -1, 1, 1, 1, 1}},
+      {"erf",
+       sotto::erf,
+       {raw(-4), raw(-5), raw(-t40), kSmallest, raw(4), raw(5), raw(t40), kLargest},
+       {-1, -1, -1, -1, 1, 1, 1, 1}},
+      // GELU: 0 far below, x itself far above (the ReLU part is exact), up to the largest value.
+      {"gelu",
+       geluExact,
+       {raw(-8), raw(-9), raw(-t40), kSmallest, raw(8), raw(9), raw(t40), kLargest},
+       {0, 0, 0, 0, 8, 9, t40, decode(kLargest)},
+       true},
       // Whole domains (accuracy: max(3 ULP, 2^-12 relative)). Outside them the documented
       // values: reciprocal(0) = 0; rsqrt(x <= 0) = 2^8, sqrt(x <= 0) = 0 (within 2^-12),
       // log(x <= 0) = log 2^-16;
@@ -305,11 +341,13 @@ TEST_F(MathTableCostTest, RoundsAndBytesPerElement) {
   };
   // sigmoid: c (64 bits) + in-window (7) + sign (8) + truncation (18) = 97 bits. The whole-domain
   // functions: 3 to 7 bits (inWindowBits) + ~20 bits per window (exp 3 windows and one bit,
-  // reciprocal 6, rsqrt 5, sqrt and log 7: the fewest whose rows hold the domain).
+  // reciprocal 6, rsqrt 5, sqrt and log 7: the fewest whose rows hold the domain). erf as tanh;
+  // gelu: the sign-only lookup (c, 64 bits, and the sign index, 8) before its table.
   const Want want[] = {{sotto::exp, 3, 24.25},   {sotto::sigmoid, 3, 12.125},
                        {sotto::tanh, 3, 12.25},  {sotto::reciprocal, 4, 41.625},
                        {sotto::rsqrt, 3, 29.25}, {sotto::sqrt, 3, 32.375},
-                       {sotto::log, 3, 32}};
+                       {sotto::log, 3, 32},      {sotto::erf, 3, 12.25},
+                       {geluExact, 5, 20.75}};
   for (const Want& w : want) {
     const auto [rounds, bytes] = cost(w.fn, x);
     EXPECT_EQ(rounds, w.rounds);

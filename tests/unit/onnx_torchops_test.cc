@@ -137,8 +137,6 @@ using ::testing::HasSubstr;
 TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
   const std::pair<const char*, const char*> cases[] = {
       {"pad_wrap", "node 'pad_node' (Pad): mode 'wrap' is not supported"},
-      {"gelu", "node 'gelu_node' (Gelu): op 'Gelu' is not supported"},
-      {"erf", "node 'erf_node' (Erf): op 'Erf' is not supported"},
       {"slice_zero_step", "node 'slice_node' (Slice): a step of 0"},
       {"split_sizes", "node 'split_node' (Split): split [1, 2] for 2 outputs of a dimension of 2"},
       {"clip_order", "node 'clip_node' (Clip): min 2 exceeds max 1"},
@@ -151,6 +149,39 @@ TEST(TorchOpsErrors, UnsupportedFormsNameTheNodeAndWhat) {
                 ::testing::AllOf(HasSubstr(path), HasSubstr(says)))
         << file;
   }
+}
+
+// GELU and Erf (tests/data/onnx_fixture_gelu_make.py): PyTorch's export at opset 17 (GELU as
+// Div, Erf, Add, Mul, Mul) and the Gelu op of opset 20 in both forms, against PyTorch in
+// plaintext and privately (2 parties, both dealers) against the plaintext evaluation. Private
+// tolerance: the table functions err by at most 2 ULP; at opset 17 the product x·(1 + erf(..))
+// multiplies that by |x| <= 7.5 (plus the division's and products' truncations): 32 ULP; the
+// Gelu op itself: 4 ULP with the input's encoding.
+TEST(GeluErf, PlaintextMatchesPyTorchAndPrivateMatchesPlaintext) {
+  const PlainTensor x = loadTensorFile(kData + "onnx_fixture_gelu_x.npy");
+  const std::tuple<const char*, std::vector<const char*>, double> cases[] = {
+      {"onnx_fixture_gelu17.onnx", {"gelu", "erf"}, 32.0 / 65536},
+      {"onnx_fixture_gelu20.onnx", {"gelu", "gelu_tanh", "erf"}, 4.0 / 65536}};
+  for (const auto& [file, outputs, tolerance] : cases) {
+    const Graph full = loadOnnx(kData + file);
+    const TensorMap plain = evaluate(full, {{"x", x}});
+    for (const char* name : outputs) {
+      const PlainTensor ref = loadTensorFile(kData + "onnx_fixture_gelu_out_" + name + ".npy");
+      ASSERT_TRUE(plain.count(name)) << file << " " << name;
+      EXPECT_LE(maxAbsDiff(plain.at(name).values, ref.values), kPlainTolerance)
+          << file << " " << name;
+      Graph g = full;
+      g.outputs = {name};
+      for (auto dealer : {testing::TestDealer::kSeeded, testing::TestDealer::kTtp}) {
+        const std::vector<double> got = testing::runPrivate(dealer, g, x);
+        EXPECT_LE(maxAbsDiff(got, plain.at(name).values), tolerance)
+            << file << " " << name << " " << testing::dealerName(dealer);
+      }
+    }
+  }
+  EXPECT_THAT(testing::errorOf([&] { loadOnnx(kData + "onnx_fixture_gelu_bad_approx.onnx"); }),
+              HasSubstr("node 'gelu_node' (Gelu): attribute 'approximate' is 'fast' (takes none "
+                        "or tanh)"));
 }
 
 // The first 32 values of the forms' input as [1, 2, 4, 4], the input of the small models.

@@ -91,6 +91,26 @@ ArithTensor sigmoid(const ArithTensor& x, MathMethod method = MathMethod::kTable
 /// it -1 and 1 (tanh(±8) is within 2.3e-7 of those). 3 rounds, 98 bits sent. @throws as exp.
 ArithTensor tanh(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
+/// erf(x), the error function. Table only: within 2 ULP (2.5 for 3 parties) everywhere; the
+/// pieces cover (-4, 4) and beyond it the result is -1 below and 1 above (erf(±4) is within
+/// 1.6e-8 of those). 3 rounds, as tanh. @throws as exp, and InvalidArgument for
+/// MathMethod::kIterative (CrypTen's series is not offered: it diverges past |x| ≈ 2).
+ArithTensor erf(const ArithTensor& x, MathMethod method = MathMethod::kTable);
+
+/// GELU's two forms (ONNX Gelu's `approximate` attribute).
+enum class GeluApproximation {
+  kNone,  ///< x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x / √2))
+  kTanh,  ///< 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+};
+
+/// GELU(x) = max(x, 0) + GELU(-|x|) (both forms satisfy it): the second term is smooth in |x|,
+/// between -0.17 and 0, tabulated for |x| < 8 and 0 beyond (|GELU(-8)| < 5e-15). Table only:
+/// within 2 ULP (2.5 for 3 parties) everywhere, x itself from 8 up to the largest value; the max
+/// by the tables' sign lookup (2 rounds, exact for every x), then the table (3 rounds): 5 rounds,
+/// 166 bits sent per element (2 parties: 72 for the max, 94 for the table). @throws as erf.
+ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation = GeluApproximation::kNone,
+                 MathMethod method = MathMethod::kTable);
+
 /// 1 / x. Table: for every x != 0 of either sign (2^-16 <= |x| < 2^47 at 16 fractional bits),
 /// within max(4 ULP, 2^-12 relative) (2 and 3 parties), and on [0.1, 100] exactly rounded up to
 /// 0.15 ULP (within 0.65 ULP and 0.1 % relative). 1/0 gives 0; |x| >= 2^15 (at f fractional bits,

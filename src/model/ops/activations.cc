@@ -1,8 +1,9 @@
-// The activation family: Relu, Sigmoid, Tanh, Exp, Log, Reciprocal, Sqrt (elementwise) and
+// The activation family: Relu, Sigmoid, Tanh, Erf, Gelu, Exp, Log, Reciprocal, Sqrt (elementwise) and
 // Softmax, LogSoftmax along one axis (opset 13 semantics; older opsets are rewritten to them).
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "ops/eval_helpers.h"
 #include "ops/families.h"
@@ -50,6 +51,12 @@ std::vector<Node> normalizeRestricted(ImportContext& ctx, Node n, const char* ou
   }
   ctx.warn(n, std::string("has a restricted domain in private inference: ") + outside);
   return keep(std::move(n));
+}
+
+double gelu(double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }
+double geluTanh(double v) {
+  const double k = std::sqrt(2 / std::numbers::pi);
+  return 0.5 * v * (1 + std::tanh(k * (v + 0.044715 * v * v * v)));
 }
 
 OpSchema elementwise(std::string type, double (*f)(double)) {
@@ -150,6 +157,27 @@ void addActivationOps(OpRegistry& r) {
   r.add(elementwise("Relu", [](double v) { return v > 0 ? v : 0.0; }));
   r.add(elementwise("Sigmoid", [](double v) { return 1.0 / (1.0 + std::exp(-v)); }));
   r.add(elementwise("Tanh", [](double v) { return std::tanh(v); }));
+  OpSchema erf = elementwise("Erf", [](double v) { return std::erf(v); });
+  erf.min_opset = 9;
+  r.add(std::move(erf));
+  r.add({.type = "Gelu",
+         .min_opset = 20,
+         .normalize =
+             [](ImportContext& ctx, Node n) {
+               allowAttrs(ctx, n, {"approximate"});
+               const std::string a = n.attrString("approximate", "none");
+               if (a != "none" && a != "tanh") {
+                 ctx.failNode(n, "attribute 'approximate' is '", a, "' (takes none or tanh)");
+               }
+               n.attrs = {{"approximate", a}};
+               return keep(std::move(n));
+             },
+         .infer = sameShape,
+         .evaluate =
+             [](const Node& n, const Inputs& in) {
+               const bool tanh_form = n.attrString("approximate", "none") == "tanh";
+               return one(unary(need(n, in, 0), tanh_form ? geluTanh : gelu));
+             }});
   r.add(restricted(
       "Exp", [](double v) { return std::exp(v); },
       "Exp(x) past ln(2^(63-f)) (32.58 at 16 bits) gives the largest value 2^(63-f) - 2^-f",

@@ -1,6 +1,6 @@
-// Private plans of the activation family. Relu: 4 rounds (compare.h). Sigmoid, Tanh, Exp, Log,
-// Reciprocal, Sqrt, Softmax, LogSoftmax: the math functions (sotto/math/functions.h), by the
-// model's MathMethod (the table method by default).
+// Private plans of the activation family. Relu: 4 rounds (compare.h). Sigmoid, Tanh, Erf, Gelu,
+// Exp, Log, Reciprocal, Sqrt, Softmax, LogSoftmax: the math functions (sotto/math/functions.h), by
+// the model's MathMethod (the table method by default).
 #include "ops/families.h"
 #include "ops/plan_helpers.h"
 #include "sotto/mpc/compare.h"
@@ -58,6 +58,15 @@ void addActivationPlans(PlanRegistry& r) {
          }});
   r.add(mathPlan("Sigmoid", &sotto::sigmoid));
   r.add(mathPlan("Tanh", &sotto::tanh));
+  r.add(mathPlan("Erf", &sotto::erf));
+  r.add({.type = "Gelu",
+         .plan = [](PlanContext& ctx, const Node& n, const std::vector<std::string>& acts,
+                    const std::vector<std::string>&) {
+           const auto a = n.attrString("approximate", "none") == "tanh" ? GeluApproximation::kTanh
+                                                                        : GeluApproximation::kNone;
+           const MathMethod mm = ctx.math();
+           return oneOutput(acts, [a, mm](In in) { return gelu(*in[0], a, mm); });
+         }});
   r.add(mathPlan("Exp", &sotto::exp));
   r.add(mathPlan("Log", &sotto::log));
   r.add(mathPlan("Reciprocal", &sotto::reciprocal));
