@@ -385,10 +385,19 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     const auto t2 = Clock::now();
     if (t.batches == profiled) {
       // Every party's dealer traffic per layer (with the TTP dealer only party 0 has any).
-      std::vector<uint64_t> dealer_per_layer;
-      for (const auto& layer : prof) dealer_per_layer.push_back(layer.dealer_bytes);
-      comm.allReduce(dealer_per_layer, ReduceOp::kAdd);
-      for (size_t i = 0; i < prof.size(); ++i) prof[i].dealer_bytes = dealer_per_layer[i];
+      // Every party's dealer traffic per layer and per part of a layer (with the TTP dealer only
+      // party 0 has any); the parties' profiles have the same rows.
+      std::vector<uint64_t> dealer_per_row;
+      for (const auto& layer : prof) {
+        dealer_per_row.push_back(layer.dealer_bytes);
+        for (const auto& part : layer.parts) dealer_per_row.push_back(part.dealer_bytes);
+      }
+      comm.allReduce(dealer_per_row, ReduceOp::kAdd);
+      size_t row = 0;
+      for (auto& layer : prof) {
+        layer.dealer_bytes = dealer_per_row[row++];
+        for (auto& part : layer.parts) part.dealer_bytes = dealer_per_row[row++];
+      }
       profile = std::move(prof);
     }
     const CommCounters c1 = comm.stats().total;

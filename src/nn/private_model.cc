@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fusion.h"
+#include "layer_parts.h"
 #include "ops/linear_plan.h"
 #include "ops/plan_helpers.h"
 #include "sotto/error.h"
@@ -284,8 +285,10 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
     const auto t0 = std::chrono::steady_clock::now();
     LocalTruncationLog& local_log = m.party_->localTruncations();
     const LocalTruncationLog outer = std::exchange(local_log, LocalTruncationLog{});
+    std::vector<LayerStats> parts;
     std::vector<ArithTensor> outs = [&] {
       auto scope = comm.tag(s.op);
+      const LayerParts::Scope parts_scope(profile ? &parts : nullptr);
       const RangeCheckLog::LabelScope label(*m.party_, s.name + " (" + s.op + ")");
       try {
         return s.run(in);
@@ -308,6 +311,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       st.dealer_bytes = protocol.offlineBytes() - dealer_before;
       st.local_truncated = layer_log.elements;
       st.local_failure_log2 = layer_log.failureLog2();
+      st.parts = std::move(parts);
       profile->push_back(std::move(st));
     }
     SOTTO_ENFORCE(outs.size() == s.outputs.size(), "node '", s.name, "' (", s.op,
@@ -359,7 +363,13 @@ std::string formatProfile(const std::vector<LayerStats>& profile) {
                   s.dealer_bytes / 1024.0, fail.c_str());
     os << line;
   };
-  for (const auto& s : profile) row(s);
+  for (const auto& s : profile) {
+    row(s);
+    for (LayerStats part : s.parts) {
+      part.name = "  " + part.name;
+      row(part);
+    }
+  }
   LayerStats t = totals(profile);
   t.op = "";
   row(t);

@@ -1,5 +1,6 @@
 #include "private_recurrent.h"
 
+#include "layer_parts.h"
 #include "sotto/error.h"
 #include "sotto/math/functions.h"
 #include "sotto/tensor/fixed_point.h"
@@ -90,13 +91,21 @@ PrivateRecurrent::PrivateRecurrent(const Party& party, int owner, const Recurren
 }
 
 void PrivateRecurrent::step(const Direction& d, const ArithTensor& xw, ArithTensor& h,
-                            ArithTensor& c) const {
+                            ArithTensor& c, LayerStats* activations) const {
   const int64_t H = spec_.hidden;
+  // The table sigmoid and tanh, their cost added to `activations` if given.
+  auto measured = [&](ArithTensor (*fn)(const ArithTensor&, MathMethod), const ArithTensor& v) {
+    if (!activations) return fn(v, math_);
+    const PartMeter meter(v.party());
+    ArithTensor out = fn(v, math_);
+    meter.addTo(*activations);
+    return out;
+  };
   ArithTensor hr = d.rt->matmulFrom(h);
   if (spec_.kind == RecurrentKind::kGru) {
     // z, r = σ(x·W + h·R + biases); n = tanh(x·Wh + r ⊙ (h·Rh + Rbh)) (or (r ⊙ h)·Rh); h' = n + z ⊙
     // (h - n)
-    const ArithTensor zr = sigmoid(xw.slice(1, 0, 2 * H) + hr.slice(1, 0, 2 * H), math_);
+    const ArithTensor zr = measured(sigmoid, xw.slice(1, 0, 2 * H) + hr.slice(1, 0, 2 * H));
     const ArithTensor z = zr.slice(1, 0, H), r = zr.slice(1, H, 2 * H);
     const ArithTensor lin = [&] {
       if (d.rht) return d.rht->matmulFrom(r.mul(h));  // linear_before_reset = 0: (r ⊙ h)·Rhᵀ
@@ -104,21 +113,21 @@ void PrivateRecurrent::step(const Direction& d, const ArithTensor& xw, ArithTens
       if (d.bias_h) hn = hn + *d.bias_h;
       return r.mul(hn);
     }();
-    const ArithTensor n = tanh(xw.slice(1, 2 * H, 3 * H) + lin, math_);
+    const ArithTensor n = measured(tanh, xw.slice(1, 2 * H, 3 * H) + lin);
     h = n + z.mul(h - n);
     return;
   }
   // LSTM: one sigmoid over [i, o, f, 2·a_c]; g = 2·σ(2·a_c) - 1 = tanh(a_c).
   const ArithTensor a = xw + hr;
-  const ArithTensor s =
-      sigmoid(concat({a.slice(1, 0, 3 * H), a.slice(1, 3 * H, 4 * H).mulPublicInt(2)}, 1), math_);
+  const ArithTensor s = measured(
+      sigmoid, concat({a.slice(1, 0, 3 * H), a.slice(1, 3 * H, 4 * H).mulPublicInt(2)}, 1));
   const ArithTensor i = s.slice(1, 0, H), o = s.slice(1, H, 2 * H), f = s.slice(1, 2 * H, 3 * H);
   const ArithTensor s2 = s.slice(1, 3 * H, 4 * H).mulPublicInt(2);
   const ArithTensor g = s2.addPublic(RingTensor::full(s2.shape(), encode(-1.0, s.fracBits())));
   // c' = f ⊙ c + i ⊙ g: both products in one call
   const ArithTensor fc_ig = concat({f, i}, 1).mul(concat({c, g}, 1));
   c = fc_ig.slice(1, 0, H) + fc_ig.slice(1, H, 2 * H);
-  h = o.mul(tanh(c, math_));
+  h = o.mul(measured(tanh, c));
 }
 
 std::vector<ArithTensor> PrivateRecurrent::run(const ArithTensor& x, size_t outputs) const {
@@ -135,22 +144,46 @@ std::vector<ArithTensor> PrivateRecurrent::run(const ArithTensor& x, size_t outp
   const ArithTensor xt = s.batch_first ? x.transpose({1, 0, 2}) : x;
   const ArithTensor flat = xt.reshape({seq * batch, s.input});
   std::vector<ArithTensor> ys, hs, cs;
+  // With a profile: the input products, the steps and their sigmoid/tanh as the layer's parts.
+  std::vector<LayerStats>* parts = LayerParts::current();
+  const char* kind = s.kind == RecurrentKind::kGru ? "GRU part" : "LSTM part";
+  auto part = [kind](std::string name) {
+    LayerStats st;
+    st.name = std::move(name);
+    st.op = kind;
+    return st;
+  };
+  LayerStats inputs = part("input products"), activations = part("sigmoid, tanh (all)"),
+             steps = part("step (mean of " + std::to_string(seq * s.directions) + ")");
+  PartMeter meter(x.party());
   for (int64_t d = 0; d < s.directions; ++d) {
     const Direction& dir = dirs_[d];
+    meter.restart();
     ArithTensor xw = dir.wt->matmulFrom(flat);
     if (dir.bias_x) xw = xw + *dir.bias_x;
+    meter.addTo(inputs);
+    meter.restart();
     const ArithTensor zero(x.party(), RingTensor::zeros(Shape({batch, H})), x.fracBits());
     ArithTensor h = dir.h0 ? *dir.h0 : zero;
     ArithTensor c = dir.c0 ? *dir.c0 : zero;
     std::vector<ArithTensor> per_step(static_cast<size_t>(seq), zero);
     for (int64_t k = 0; k < seq; ++k) {
       const int64_t t = s.readsBackward(d) ? seq - 1 - k : k;
-      step(dir, xw.slice(0, t * batch, (t + 1) * batch), h, c);
+      step(dir, xw.slice(0, t * batch, (t + 1) * batch), h, c, parts ? &activations : nullptr);
       per_step[t] = h;
     }
+    meter.addTo(steps);
     ys.push_back(concat(per_step, 0).reshape({seq, 1, batch, H}));
     hs.push_back(h.reshape({1, batch, H}));
     cs.push_back(c.reshape({1, batch, H}));
+  }
+  if (parts && seq > 0) {
+    const auto n = static_cast<uint64_t>(seq * s.directions);
+    steps.seconds /= static_cast<double>(n);
+    steps.rounds = (steps.rounds + n / 2) / n;
+    steps.online_bytes = (steps.online_bytes + n / 2) / n;
+    steps.dealer_bytes = (steps.dealer_bytes + n / 2) / n;
+    parts->insert(parts->end(), {inputs, steps, activations});
   }
   std::vector<ArithTensor> out{concat(ys, 1), concat(hs, 0), concat(cs, 0)};
   if (s.batch_first) {

@@ -20,6 +20,7 @@
 #include "sotto/model/recurrent.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/fixed_weight.h"
+#include "sotto/nn/private_model.h"
 
 namespace sotto::nn {
 
@@ -54,7 +55,9 @@ class PrivateRecurrent {
     std::optional<ArithTensor> bias_h;  // GRU [H]: Rbh
     std::optional<ArithTensor> h0, c0;  // [batch, H]
   };
-  void step(const Direction& d, const ArithTensor& xw, ArithTensor& h, ArithTensor& c) const;
+  // One step; adds the cost of its sigmoid and tanh to `activations` if not null.
+  void step(const Direction& d, const ArithTensor& xw, ArithTensor& h, ArithTensor& c,
+            LayerStats* activations) const;
 
   RecurrentSpec spec_;
   MathMethod math_;

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -74,6 +75,36 @@ TEST_P(RecurrentFixture, PrivateMatchesReferenceUnderBothDealers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RecurrentFixture, ::testing::ValuesIn(kCases));
+
+// The profile's parts of a recurrent layer: input products, the mean step, and the sigmoid and
+// tanh of all steps (3 rounds each per step with the table math), consistent with the layer's row.
+TEST(RecurrentProfile, PartsAddUpToTheLayer) {
+  for (const char* c : {"gru_forward", "lstm_forward"}) {
+    const Graph g = loadOnnx(fixture(c) + ".onnx");
+    const PlainTensor x = loadTensorFile(fixture(c) + "_x.npy");
+    const auto profiles = testing::simulateWith(testing::TestDealer::kSeeded, 2, [&](Party& p) {
+      ModelOptions mo;
+      mo.allow_insecure_dealer = true;
+      const PrivateModel m = PrivateModel::load(p, p.id() == 0 ? g : Graph{}, mo);
+      std::vector<LayerStats> profile;
+      m.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims)), &profile);
+      return profile;
+    });
+    const auto& profile = profiles[1];
+    const auto layer = std::find_if(profile.begin(), profile.end(),
+                                    [](const LayerStats& s) { return !s.parts.empty(); });
+    ASSERT_NE(layer, profile.end()) << c;
+    ASSERT_EQ(layer->parts.size(), 3u) << c;
+    const LayerStats &inputs = layer->parts[0], &step = layer->parts[1], &act = layer->parts[2];
+    const int64_t steps = x.dims[0];  // layout 0: [seq, batch, features]
+    EXPECT_EQ(step.name, "step (mean of " + std::to_string(steps) + ")") << c;
+    EXPECT_EQ(inputs.rounds + steps * step.rounds, layer->rounds) << c;
+    EXPECT_EQ(act.rounds, static_cast<uint64_t>(steps) * 6) << c;  // sigmoid, tanh: 3 + 3
+    EXPECT_LE(act.rounds, steps * step.rounds) << c;
+    EXPECT_GT(act.online_bytes, 0u) << c;
+    EXPECT_THAT(formatProfile(profile), HasSubstr("  sigmoid, tanh (all)")) << c;
+  }
+}
 
 struct BadCase {
   const char* file;

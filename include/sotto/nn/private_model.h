@@ -84,6 +84,10 @@ struct LayerStats {
   /// If local_truncated > 0: each of them is garbage with probability at most
   /// 2^local_failure_log2 (LocalTruncationLog::failureLog2, assuming |value| < 2^15).
   int local_failure_log2 = 0;
+  /// Parts of the layer the op reports, shown indented under it and not added again to the
+  /// totals: a GRU or LSTM node gives its input products, its cost per step (the mean over the
+  /// steps: rounds, bytes, time) and its sigmoid and tanh over all steps.
+  std::vector<LayerStats> parts;
 };
 
 class PrivateModel {
