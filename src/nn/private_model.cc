@@ -22,6 +22,22 @@
 namespace sotto::nn {
 namespace {
 
+// The nodes the value `output` depends on (forward() returns it): the others are never planned,
+// so a graph with several outputs costs only what its first one needs.
+std::vector<bool> nodesFeeding(const Graph& g, const std::string& output) {
+  std::set<std::string> wanted{output};
+  std::vector<bool> needed(g.nodes.size(), false);
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    const Node& n = g.nodes[i];
+    for (const auto& o : n.outputs) needed[i] = needed[i] || (!o.empty() && wanted.count(o));
+    if (!needed[i]) continue;
+    for (const auto& in : n.inputs) {
+      if (!in.empty()) wanted.insert(in);
+    }
+  }
+  return needed;
+}
+
 // Weights whose values every party needs: they shape tensors rather than scale them.
 bool isStructuralInput(const PlanRegistry& plans, const Node& node, size_t input) {
   const OpPlan* plan = plans.find(node.op);
@@ -129,8 +145,9 @@ void PrivateModel::Impl::plan() {
   const int frac = party_->options().frac_bits;
   std::set<std::string> untruncated;
   auto reluThenTruncate = [frac](const ArithTensor& x) { return relu(x).truncatePositive(frac); };
+  const std::vector<bool> needed = nodesFeeding(arch, output);
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
-    if (consumed.count(i)) continue;
+    if (consumed.count(i) || !needed[i]) continue;
     const Node& n = arch.nodes[i];
     if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
       planNode(n);

@@ -177,6 +177,28 @@ TEST(PrivateModel, ProfileReportsLocalTruncationBounds) {
   }
 }
 
+// Only the nodes the first output depends on run (and need a private plan): the GELU fixture's
+// Erf branch alone is Mul then Erf; its Gelu nodes are neither planned nor run.
+TEST(PrivateModel, OnlyTheNodesFeedingTheOutputRun) {
+  nn::Graph g = nn::loadOnnx(kData + "/onnx_fixture_gelu20.onnx");
+  g.outputs = {"erf"};
+  for (auto& n : g.nodes) {
+    if (n.op == "Gelu") n.op = "NoSuchOp";  // would be an error if it were planned
+  }
+  const nn::PlainTensor x = nn::loadTensorFile(kData + "/onnx_fixture_gelu_x.npy");
+  const auto r = testing::simulateMpc(2, [&](Party& p) {
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
+    std::vector<nn::LayerStats> profile;
+    auto out = model.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims)), &profile);
+    return std::make_pair(out.revealDoubles(), profile);
+  })[0];
+  ASSERT_EQ(r.second.size(), 2u);
+  EXPECT_EQ(r.second[0].op, "Mul");
+  EXPECT_EQ(r.second[1].op, "Erf");
+  const auto want = nn::loadTensorFile(kData + "/onnx_fixture_gelu_out_erf.npy").values;
+  EXPECT_LT(maxAbs(r.first, want), 4.0 / 65536);
+}
+
 TEST(PrivateModel, WrongInputShapeIsAClearError) {
   const nn::Graph g = nn::lenet5Graph(1);
   EXPECT_THROW(
