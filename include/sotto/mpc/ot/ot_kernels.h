@@ -25,22 +25,33 @@
 /// Costs per call of n elements, measured by each party's comm.stats() after reserve() (the OT
 /// extension's refills then happen outside the call; per COT they cost 16 B with IKNP, ≈ 0.06 B
 /// with Ferret b13, session.h). Rounds are the blocking communicator calls a party makes (every
-/// send, recv or exchange counts one). For lessThan on w bits: L = ⌈w / 4⌉ leaves and ⌈log2 L⌉
-/// AND levels; the L − 1 merges of two nodes take one triple pair (a; b1, b2) each and open 3 bits
-/// per party, the final merge 2 bits (formulas for L ≥ 2; L = 1 is the leaf OT alone).
-///   | kernel              | rounds   | P0 sends B/el    | P1 sends B/el    | COTs 0→1, 1→0 |
-///   | lessThan(w)         | 2+⌈lg L⌉ | 4L + (3L − 4)/8  | L/2 + (3L − 4)/8 | 5L − 1, L − 1 |
-///   | msb, drelu (w = 63) | 6        | 69.5             | 13.5             | 79, 15        |
-///   | b2a(bits)           | 2        | bits/8           | 1/8              | 1, 0          |
-///   | select              | 4        | 8.125            | 8.125            | 1, 1          |
-///   | relu, max           | 10       | 77.625           | 21.625           | 80, 16        |
-///   | mul                 | 2        | 268              | 268              | 64, 64        |
-///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
-///   | truncate(f = 16)    | 12       | 102.5            | 16.75            | 100, 18       |
-/// Both parties together: drelu 664 bits per element plus 94 COTs; relu 794 + 96 COTs; mul
-/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs. The
-/// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
-/// ot_kernels_test asserts them.
+/// send, recv or exchange counts one). lessThan on w bits with leaf width m (kLeafBits = 2 unless
+/// given): L = ⌈w / m⌉ leaves, one 1-of-2^m OT of 2-bit messages each, then D = ⌈log2 L⌉ AND
+/// levels; the L − 1 merges take one triple pair (a; b1, b2) each (one random OT each way) and open
+/// 3 bits per party, but for the lowest node of each level, whose eq no one reads: 2 bits, so
+/// A = 3(L − 1) − D bits opened per party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
+///   | kernel              | rounds | P0 sends bits/el     | P1 sends bits/el | COTs 0→1, 1→0     |
+///   | lessThan(w, m)      | 2 + D  | 2^(m+1)·L + A        | m·L + A          | (m+1)L − 1, L − 1 |
+///   | msb, drelu (w = 63) | 7      | 344                  | 152              | 95, 31            |
+///   | lessThan(64, 4)     | 6      | 553                  | 105              | 79, 15            |
+///   | b2a(bits)           | 2      | bits                 | 1                | 1, 0              |
+///   | select              | 4      | 65                   | 65               | 1, 1              |
+///   | relu, max           | 11     | 409                  | 217              | 96, 32            |
+///   | mul                 | 2      | 2144                 | 2144             | 64, 64            |
+///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0              |
+///   | truncate(f)         | 4 + D  | 8L + A + E' + 62 + f | 2L + A + E' + 2  | 3L+E+1, L−1+E     |
+///   | truncate(f = 16)    | 9      | 422                  | 154              | 97, 31            |
+/// truncate(f) runs one tree on 64 bits whose low f bits are leaves of their own (L = ⌈f / 2⌉ +
+/// ⌈(64 − f) / 2⌉, so D = 5 for even f, 6 for odd f), its prefix P = ⌈f / 2⌉ leaves merged from
+/// popcount(P) tree nodes by E = popcount(P) − 1 more merges in the same rounds (E' = 3E − 1 bits
+/// opened per party if E ≥ 1, else 0), then one mixed-width COT round trip (63 bits for the carry,
+/// f − 1 for the wrap; for f = 1 party 1 sends 1 bit, party 0 63 bits, 1 COT).
+/// Both parties together, and with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
+/// drelu 496 bits + 126 COTs ≈ 559; lessThan(64, 4) 658 + 94 COTs ≈ 705; relu 626 + 128 COTs
+/// ≈ 690; mul 4,288 + 128 COTs ≈ 4,352; truncatePositive f + 1 bits + 1 COT; truncate(16) 576 +
+/// 128 COTs ≈ 640 (exact). The figures are exact when n is a multiple of 8 (bit messages are
+/// rounded up to whole bytes); ot_kernels_test asserts them. kLeafBits = 2 is the cheaper tree at
+/// 0.5 bit per COT; m = 4 (SCI's choice for IKNP) saves one round: drelu 658 + 94 COTs ≈ 705.
 
 #include <array>
 #include <cstddef>
@@ -60,6 +71,9 @@ using BitShares = std::vector<uint8_t>;
 
 class OtKernels {
  public:
+  /// Digit width of the comparison tree's leaves (1-of-2^leaf_bits OTs) in every kernel.
+  static constexpr int kLeafBits = 2;
+
   /// The kernels, for reserve().
   enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
 
@@ -89,18 +103,20 @@ class OtKernels {
 
   /// COTs that `kernel` on n elements uses (frac_bits: the truncations' f).
   static Cots cotsFor(Kernel kernel, size_t n, int frac_bits = 16);
-  /// COTs of lessThan(·, bits) on n elements.
-  static Cots cotsForLessThan(size_t n, int bits);
+  /// COTs of lessThan(·, bits, leaf_bits) on n elements.
+  static Cots cotsForLessThan(size_t n, int bits, int leaf_bits = kLeafBits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
 
   /// Millionaires' comparison: party 0 holds a, party 1 holds b (each its own private values, the
-  /// low `bits` bits used); returns XOR shares of [a < b] (unsigned).
-  // leaves: 1-of-16 OT gives (lt_j, eq_j) ⊕ r_j; tree: lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L
+  /// low `bits` bits used); returns XOR shares of [a < b] (unsigned). leaf_bits: the digit width
+  /// of the leaves (fewer rounds with wider leaves, fewer bits with narrower ones at Ferret's
+  /// prices; the table above).
+  // leaves: 1-of-2^m OT gives (lt_j, eq_j) ⊕ r_j; tree: lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L
   /// Cost: as the table above.
-  /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
-  BitShares lessThan(std::span<const uint64_t> mine, int bits);
+  /// @throws InvalidArgument bits ∉ [1, 64], leaf_bits ∉ [1, 4]; CommError / Timeout.
+  BitShares lessThan(std::span<const uint64_t> mine, int bits, int leaf_bits = kLeafBits);
 
   /// XOR shares of x ∧ y for XOR-shared x, y, with bit triples from 2 random OTs each.
   // z = c ⊕ d·b_t ⊕ e·a_t ⊕ d·e, d = x ⊕ a_t, e = y ⊕ b_t opened
@@ -152,12 +168,27 @@ class OtKernels {
   /// Exact arithmetic shift: shares of ⌊x / 2^f⌋ for any signed x (SiRnn's truncation; failure
   /// probability 0).
   // x' = x + 2^63: ⌊x/2^f⌋ = (x'0 >> f) + (x'1 >> f) + carry_f − 2^(64−f)·wrap − 2^(63−f)
-  /// carry_f and wrap by lessThan (f and 64 bits), both bits to Z_2^64 by one b2a of 2n.
-  /// Cost: lessThan(64) + lessThan(f) + b2a(2n, 64 bits).
+  /// wrap by lessThan(64), carry_f the same tree's prefix on the low f bits (no extra round);
+  /// carry to Z_2^64 (63-bit COT), wrap to Z_2^f (an (f − 1)-bit COT), one round trip.
+  /// Cost: as the table above (f = 16: 9 rounds, 576 bits + 128 COTs per element, both parties).
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f);
 
  private:
+  /// The leaves of a comparison on `bits` bits: the low `split` bits in leaves of leaf_bits (the
+  /// last narrower), the prefix; the rest likewise above.
+  struct LeafPlan {
+    std::vector<int> offsets, widths;
+    size_t prefix_leaves = 0;
+  };
+  static LeafPlan leafPlan(int bits, int split, int leaf_bits);
+  /// lessThan on the low `bits` bits, and on the low `split` bits (prefix_lt; empty if split = 0)
+  /// with no extra round.
+  struct Comparison {
+    BitShares lt, prefix_lt;
+  };
+  Comparison compare(std::span<const uint64_t> mine, int bits, int split, int leaf_bits);
+  std::vector<uint64_t> crossProducts(std::span<const uint8_t> mine, std::span<const int> widths);
   struct Triples;
   Triples bitTriples(size_t m, int per);
   /// m random OTs in each direction (this party's sender side, then its receiver side), both
