@@ -157,75 +157,79 @@ void report(benchmark::State& state, size_t n, const std::array<Measured, 2>& la
   }
 }
 
+// One party's timed part, between two barriers: reserve() (the offline phase, counted in all_sent
+// only) then call(); dealer() reads the dealer's bytes so far (0 for the OT kernels).
+Measured timed(Communicator& comm, const std::function<void()>& reserve,
+               const std::function<void()>& call, const std::function<uint64_t()>& dealer) {
+  comm.barrier();
+  comm.resetStats();
+  const uint64_t dealer_before = dealer();
+  const auto t0 = Clock::now();
+  reserve();
+  const CommCounters offline = comm.stats().total;
+  call();
+  Measured m;
+  m.all_sent = comm.stats().total.bytes_sent;
+  m.call_sent = m.all_sent - offline.bytes_sent;
+  m.rounds = comm.stats().total.rounds - offline.rounds;
+  m.dealer = dealer() - dealer_before;
+  m.all_sent += m.dealer;
+  comm.barrier();
+  m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return m;
+}
+
+// party() on world_size threads once per iteration; reports parties 0 and 1.
+void iterate(benchmark::State& state, int world_size,
+             const std::function<Measured(Communicator&)>& party, double cots) {
+  std::array<Measured, 2> last{};
+  double total = 0;
+  for (auto _ : state) {
+    auto out = runLocal(world_size, party);
+    last = {out[0], out[1]};
+    state.SetIterationTime(last[0].seconds);
+    total += last[0].seconds;
+  }
+  report(state, static_cast<size_t>(state.range(0)), last, total, cots);
+}
+
 void runKernel(benchmark::State& state, Op op, ot::OtExtension extension) {
   const size_t n = static_cast<size_t>(state.range(0));
   ot::OtOptions options;
   options.extension = extension;
   options.tag = "";
-  std::array<Measured, 2> last{};
-  double total = 0;
-  for (auto _ : state) {
-    auto out = runLocal(2, [&](Communicator& comm) {
-      OtKernels k(comm, options);
-      const auto [x, y] = inputs(n, op);
-      callKernel(k, op, x, y);  // warm-up
-      comm.barrier();
-      comm.resetStats();
-      const auto t0 = Clock::now();
-      k.reserve(cotsOf(op, n));
-      Measured m;
-      const CommCounters offline = comm.stats().total;
-      callKernel(k, op, x, y);
-      m.all_sent = comm.stats().total.bytes_sent;
-      m.call_sent = m.all_sent - offline.bytes_sent;
-      m.rounds = comm.stats().total.rounds - offline.rounds;
-      comm.barrier();
-      m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      return m;
-    });
-    last = {out[0], out[1]};
-    state.SetIterationTime(last[0].seconds);
-    total += last[0].seconds;
-  }
   const OtKernels::Cots c = cotsOf(op, n);
-  report(state, n, last, total, static_cast<double>(c.from_party0 + c.from_party1));
+  iterate(
+      state, 2,
+      [&](Communicator& comm) {
+        OtKernels k(comm, options);
+        const auto [x, y] = inputs(n, op);
+        callKernel(k, op, x, y);  // warm-up
+        return timed(
+            comm, [&] { k.reserve(c); }, [&] { callKernel(k, op, x, y); }, [] { return 0; });
+      },
+      static_cast<double>(c.from_party0 + c.from_party1));
 }
 
 void runTtp(benchmark::State& state, Op op) {
-  const size_t n = static_cast<size_t>(state.range(0));
-  std::array<Measured, 2> last{};
-  double total = 0;
-  for (auto _ : state) {
-    auto out = runLocal(protocolWorldSize("ttp", 2), [&](Communicator& world) {
-      ProtocolSetup setup = makeProtocol(world, "ttp");
-      if (setup.serves()) {
-        setup.serve();
-        return Measured{};
-      }
-      Party p(setup.online(), setup.protocol());
-      const auto [xs, ys] = inputs(n, op);
-      const RingTensor x(Shape{static_cast<int64_t>(n)}, xs), y(Shape{static_cast<int64_t>(n)}, ys);
-      Communicator& comm = setup.online();
-      callProtocol(p, op, x, y);  // warm-up
-      comm.barrier();
-      comm.resetStats();
-      const uint64_t dealer_before = p.protocol().offlineBytes();
-      const auto t0 = Clock::now();
-      callProtocol(p, op, x, y);
-      Measured m;
-      m.call_sent = m.all_sent = comm.stats().total.bytes_sent;
-      m.rounds = comm.stats().total.rounds;
-      m.dealer = p.protocol().offlineBytes() - dealer_before;
-      m.all_sent += m.dealer;
-      comm.barrier();
-      m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      return m;
-    });
-    last = {out[0], out[1]};
-    state.SetIterationTime(last[0].seconds);
-    total += last[0].seconds;
-  }
-  report(state, n, last, total, -1);
+  const auto n = static_cast<int64_t>(state.range(0));
+  iterate(
+      state, protocolWorldSize("ttp", 2),
+      [&](Communicator& world) {
+        ProtocolSetup setup = makeProtocol(world, "ttp");
+        if (setup.serves()) {
+          setup.serve();
+          return Measured{};
+        }
+        Party p(setup.online(), setup.protocol());
+        const auto [xs, ys] = inputs(static_cast<size_t>(n), op);
+        const RingTensor x(Shape{n}, xs), y(Shape{n}, ys);
+        callProtocol(p, op, x, y);  // warm-up
+        return timed(
+            setup.online(), [] {}, [&] { callProtocol(p, op, x, y); },
+            [&] { return p.protocol().offlineBytes(); });
+      },
+      -1);
 }
 
 void registerAll() {
