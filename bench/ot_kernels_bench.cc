@@ -2,8 +2,8 @@
 // operations under the TTP dealer (protocol.h's kernels, the dealer a third thread) in the same
 // run. Names ot_kernels/<extension>/<kernel>/<n> and ot_kernels/ttp/<kernel>/<n>; kernels:
 //   drelu      XOR shares of [x ≥ 0] (TTP: sign(), additive 0/1 shares)
-//   lt         64-bit comparison of party 0's and party 1's values (kLeafBits leaves); lt4 with
-//              4-bit leaves (TTP: sign of the shared difference)
+//   lt         64-bit comparison of party 0's and party 1's values (4-bit leaves, kLeafBits); lt2
+//              with 2-bit leaves (TTP: sign of the shared difference)
 //   relu       drelu then select
 //   mul        the raw 64-bit product (no truncation)
 //   truncate   exact, f = 16 (TTP: the dealer's 1-ULP truncation)
@@ -45,7 +45,7 @@ using namespace sotto;
 using Clock = std::chrono::steady_clock;
 using Kernel = OtKernels::Kernel;
 
-enum class Op { kDrelu, kLt, kLt4, kRelu, kMul, kTruncate, kTruncatePositive };
+enum class Op { kDrelu, kLt, kLt2, kRelu, kMul, kTruncate, kTruncatePositive };
 constexpr int kFrac = 16;
 
 struct Measured {
@@ -72,8 +72,8 @@ OtKernels::Cots cotsOf(Op op, size_t n) {
       return OtKernels::cotsFor(Kernel::kMsb, n);
     case Op::kLt:
       return OtKernels::cotsForLessThan(n, 64);
-    case Op::kLt4:
-      return OtKernels::cotsForLessThan(n, 64, 4);
+    case Op::kLt2:
+      return OtKernels::cotsForLessThan(n, 64, 2);
     case Op::kRelu:
       return OtKernels::cotsFor(Kernel::kRelu, n);
     case Op::kMul:
@@ -95,8 +95,8 @@ void callKernel(OtKernels& k, Op op, const std::vector<uint64_t>& x,
     case Op::kLt:
       benchmark::DoNotOptimize(k.lessThan(x, 64));
       break;
-    case Op::kLt4:
-      benchmark::DoNotOptimize(k.lessThan(x, 64, 4));
+    case Op::kLt2:
+      benchmark::DoNotOptimize(k.lessThan(x, 64, 2));
       break;
     case Op::kRelu:
       benchmark::DoNotOptimize(k.relu(x));
@@ -121,7 +121,7 @@ void callProtocol(Party& p, Op op, const RingTensor& x, const RingTensor& y) {
       benchmark::DoNotOptimize(proto.sign(p, x, true, nullptr));
       break;
     case Op::kLt:
-    case Op::kLt4:
+    case Op::kLt2:
       benchmark::DoNotOptimize(proto.sign(p, x - y, false, nullptr));
       break;
     case Op::kRelu:
@@ -235,7 +235,7 @@ void runTtp(benchmark::State& state, Op op) {
 void registerAll() {
   const std::pair<const char*, Op> ops[] = {{"drelu", Op::kDrelu},
                                             {"lt", Op::kLt},
-                                            {"lt4", Op::kLt4},
+                                            {"lt2", Op::kLt2},
                                             {"relu", Op::kRelu},
                                             {"mul", Op::kMul},
                                             {"truncate", Op::kTruncate},
@@ -246,7 +246,7 @@ void registerAll() {
       {"ttp", std::nullopt}};
   for (const auto& [fname, ext] : families) {
     for (const auto& [oname, op] : ops) {
-      if (!ext && op == Op::kLt4) continue;  // the same as lt under the dealer
+      if (!ext && op == Op::kLt2) continue;  // the same as lt under the dealer
       const std::string name = std::string("ot_kernels/") + fname + "/" + oname;
       benchmark::RegisterBenchmark(name.c_str(),
                                    [op = op, ext = ext](benchmark::State& s) {

@@ -134,7 +134,7 @@ TEST(OtKernelsTest, LessThanForEveryWidthShape) {
   // Widths with a full top leaf, a partial one, a single leaf, an odd leaf count, for every leaf
   // width (the default first); one session.
   const std::vector<int> widths{1, 3, 4, 5, 12, 16, 20, 63, 64};
-  const std::vector<int> leaf_bits{OtKernels::kLeafBits, 1, 3, 4};
+  const std::vector<int> leaf_bits{OtKernels::kLeafBits, 1, 2, 3};
   const Words a = testValues(300, 10), b0 = testValues(300, 50);
   Words b = b0;
   // Also equal values and values differing in the lowest bit only.
@@ -314,7 +314,7 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     measure(OtKernels::cotsFor(Kernel::kTruncatePositive, n, f),
             [&] { (void)k.truncatePositive(a, f); });
     measure(OtKernels::cotsFor(Kernel::kTruncate, n, f), [&] { (void)k.truncate(a, f); });
-    measure(OtKernels::cotsForLessThan(n, 64, 4), [&] { (void)k.lessThan(a, 64, 4); });
+    measure(OtKernels::cotsForLessThan(n, 64, 2), [&] { (void)k.lessThan(a, 64, 2); });
     return costs;
   });
   // Bytes per 8 elements (the header's per-element figures times 8), party 0 and party 1.
@@ -323,15 +323,16 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     uint64_t rounds, sent0_per8, sent1_per8;
   };
   const std::vector<Expect> expect = {
-      {"drelu", 7, 344, 152},            // 43 / 19 B per element
+      {"drelu", 6, 521, 104},            // 65.125 / 13 B per element
       {"b2a", 2, 64, 1},                 // 8 / 0.125
       {"select", 4, 65, 65},             // 8.125 each
-      {"relu", 11, 409, 217},            // 51.125 / 27.125
+      {"relu", 10, 586, 169},            // 73.25 / 21.125
       {"mul", 2, 2144, 2144},            // 268 each
       {"truncatePositive", 2, 16, 1},    // f/8 = 2 / 0.125
-      {"truncate", 9, 422, 154},         // 52.75 / 19.25
-      {"lessThan(64, 4)", 6, 553, 105},  // 69.125 / 13.125
+      {"truncate", 9, 418, 154},         // 52.25 / 19.25
+      {"lessThan(64, 2)", 7, 340, 152},  // 42.5 / 19
   };
+
   for (size_t i = 0; i < expect.size(); ++i) {
     const Expect& e = expect[i];
     for (int p = 0; p < 2; ++p) {

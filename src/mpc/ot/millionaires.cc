@@ -2,6 +2,7 @@
 // by 1-of-2^m OT, then a tree of ANDs on bit triples from random OTs; MSB and DReLU on top.
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <optional>
 
 #include "bit_stream.h"
@@ -120,19 +121,24 @@ OtKernels::Comparison OtKernels::compare(std::span<const uint64_t> mine, int bit
                                          int leaf_bits) {
   const size_t n = mine.size();
   const LeafPlan plan = leafPlan(bits, split, leaf_bits);
-  const size_t leaves = plan.offsets.size(), entries = size_t{1} << leaf_bits;
+  const size_t leaves = plan.offsets.size();
   auto digit = [&](size_t j, uint64_t v) {
     return (lowBits(v, bits) >> plan.offsets[j]) & ((uint64_t{1} << plan.widths[j]) - 1);
   };
-  // Leaf j of element i is instance j·n + i: (lt, eq) of the digits a_j, b_j (of at most
-  // leaf_bits bits; a narrower digit leaves the table's upper entries unchosen).
+  // Leaf j of element i is instance j·n + i: a 1-of-2^w_j OT (w_j its digit width) giving
+  // (lt, eq) of the digits a_j, b_j; leaf 0's eq is never read (node 0), so it gives lt alone.
+  std::vector<ot::OneOfNShape> shapes(leaves * n);
+  for (size_t j = 0; j < leaves; ++j) {
+    std::fill_n(shapes.begin() + static_cast<std::ptrdiff_t>(j * n), n,
+                ot::OneOfNShape{plan.widths[j], j == 0 ? 1 : 2});
+  }
   std::vector<Node> nodes(leaves, Node{BitShares(n), BitShares(n)});
   if (rank() == 0) {
     // Party 0 offers, for every digit v party 1 may hold, ([a_j < v] ⊕ r_lt, [a_j = v] ⊕ r_eq).
     std::vector<uint64_t> masks((leaves * n + 31) / 32);
     Prg prg;
     prg.fill(masks);
-    std::vector<uint64_t> table(leaves * n * entries);
+    std::vector<uint64_t> table;
     for (size_t j = 0; j < leaves; ++j) {
       for (size_t i = 0; i < n; ++i) {
         const size_t inst = j * n + i;
@@ -140,18 +146,18 @@ OtKernels::Comparison OtKernels::compare(std::span<const uint64_t> mine, int bit
         const uint64_t r = (masks[inst / 32] >> (2 * (inst % 32))) & 3;
         nodes[j].lt[i] = r & 1;
         nodes[j].eq[i] = (r >> 1) & 1;
-        for (uint64_t v = 0; v < entries; ++v) {
-          table[inst * entries + v] = (uint64_t{a < v} | (uint64_t{a == v} << 1)) ^ r;
+        for (uint64_t v = 0; v < (uint64_t{1} << plan.widths[j]); ++v) {
+          table.push_back((uint64_t{a < v} | (uint64_t{a == v} << 1)) ^ r);
         }
       }
     }
-    send_->oneOfN(table, leaf_bits, 2);
+    send_->oneOfN(table, shapes);
   } else {
     std::vector<uint8_t> choices(leaves * n);
     for (size_t j = 0; j < leaves; ++j) {
       for (size_t i = 0; i < n; ++i) choices[j * n + i] = static_cast<uint8_t>(digit(j, mine[i]));
     }
-    const std::vector<uint64_t> got = recv_->oneOfN(choices, leaf_bits, 2);
+    const std::vector<uint64_t> got = recv_->oneOfN(choices, shapes);
     for (size_t j = 0; j < leaves; ++j) {
       for (size_t i = 0; i < n; ++i) {
         nodes[j].lt[i] = got[j * n + i] & 1;

@@ -31,9 +31,9 @@ OtKernels::~OtKernels() = default;
 
 OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits, int leaf_bits) {
   const size_t leaves = leafPlan(bits, 0, leaf_bits).offsets.size();
-  // leaf_bits COTs per leaf (1-of-2^leaf_bits), then one random OT per merge and direction.
+  // w_j COTs per leaf (1-of-2^w_j), bits in all, then one random OT per merge and direction.
   const size_t merges = (leaves - 1) * n;
-  return {static_cast<size_t>(leaf_bits) * leaves * n + merges, merges};
+  return {static_cast<size_t>(bits) * n + merges, merges};
 }
 
 OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
@@ -58,11 +58,11 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
       if (frac_bits <= 0) return {};
       // One tree on 64 bits split at f (its prefix: popcount(P) − 1 extra merges), then one COT
       // for the carry and, for f ≥ 2, one for the wrap.
-      const LeafPlan plan = leafPlan(64, frac_bits, kLeafBits);
+      const LeafPlan plan = leafPlan(64, frac_bits, kTruncateLeafBits);
       const size_t leaves = plan.offsets.size();
       const size_t merges =
           (leaves - 1 + static_cast<size_t>(std::popcount(plan.prefix_leaves)) - 1) * n;
-      return {kLeafBits * leaves * n + merges + (frac_bits > 1 ? 2 : 1) * n, merges};
+      return {64 * n + merges + (frac_bits > 1 ? 2 : 1) * n, merges};
     }
   }
   return {};

@@ -93,7 +93,7 @@ std::vector<uint64_t> OtKernels::truncate(std::span<const uint64_t> x, int f) {
   // prefix below bit f.
   std::vector<uint64_t> mine(n);
   for (size_t i = 0; i < n; ++i) mine[i] = rank() == 0 ? ~xs[i] : xs[i];
-  const Comparison cmp = compare(mine, 64, f, kLeafBits);
+  const Comparison cmp = compare(mine, 64, f, kTruncateLeafBits);
   // carry = k0 + k1 − 2·k0k1 (mod 2^64: k0k1 mod 2^63); wrap = w0 + w1 − 2·w0w1, needed mod 2^f
   // only (it is multiplied by 2^(64−f)): w0w1 mod 2^(f−1).
   BitShares both(cmp.prefix_lt);

@@ -25,33 +25,36 @@
 /// Costs per call of n elements, measured by each party's comm.stats() after reserve() (the OT
 /// extension's refills then happen outside the call; per COT they cost 16 B with IKNP, ≈ 0.06 B
 /// with Ferret b13, session.h). Rounds are the blocking communicator calls a party makes (every
-/// send, recv or exchange counts one). lessThan on w bits with leaf width m (kLeafBits = 2 unless
-/// given): L = ⌈w / m⌉ leaves, one 1-of-2^m OT of 2-bit messages each, then D = ⌈log2 L⌉ AND
-/// levels; the L − 1 merges take one triple pair (a; b1, b2) each (one random OT each way) and open
-/// 3 bits per party, but for the lowest node of each level, whose eq no one reads: 2 bits, so
-/// A = 3(L − 1) − D bits opened per party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
-///   | kernel              | rounds | P0 sends bits/el     | P1 sends bits/el | COTs 0→1, 1→0     |
-///   | lessThan(w, m)      | 2 + D  | 2^(m+1)·L + A        | m·L + A          | (m+1)L − 1, L − 1 |
-///   | msb, drelu (w = 63) | 7      | 344                  | 152              | 95, 31            |
-///   | lessThan(64, 4)     | 6      | 553                  | 105              | 79, 15            |
-///   | b2a(bits)           | 2      | bits                 | 1                | 1, 0              |
-///   | select              | 4      | 65                   | 65               | 1, 1              |
-///   | relu, max           | 11     | 409                  | 217              | 96, 32            |
-///   | mul                 | 2      | 2144                 | 2144             | 64, 64            |
-///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0              |
-///   | truncate(f)         | 4 + D  | 8L + A + E' + 62 + f | 2L + A + E' + 2  | 3L+E+1, L−1+E     |
-///   | truncate(f = 16)    | 9      | 422                  | 154              | 97, 31            |
-/// truncate(f) runs one tree on 64 bits whose low f bits are leaves of their own (L = ⌈f / 2⌉ +
-/// ⌈(64 − f) / 2⌉, so D = 5 for even f, 6 for odd f), its prefix P = ⌈f / 2⌉ leaves merged from
-/// popcount(P) tree nodes by E = popcount(P) − 1 more merges in the same rounds (E' = 3E − 1 bits
-/// opened per party if E ≥ 1, else 0), then one mixed-width COT round trip (63 bits for the carry,
-/// f − 1 for the wrap; for f = 1 party 1 sends 1 bit, party 0 63 bits, 1 COT).
-/// Both parties together, and with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
-/// drelu 496 bits + 126 COTs ≈ 559; lessThan(64, 4) 658 + 94 COTs ≈ 705; relu 626 + 128 COTs
-/// ≈ 690; mul 4,288 + 128 COTs ≈ 4,352; truncatePositive f + 1 bits + 1 COT; truncate(16) 576 +
-/// 128 COTs ≈ 640 (exact). The figures are exact when n is a multiple of 8 (bit messages are
-/// rounded up to whole bytes); ot_kernels_test asserts them. kLeafBits = 2 is the cheaper tree at
-/// 0.5 bit per COT; m = 4 (SCI's choice for IKNP) saves one round: drelu 658 + 94 COTs ≈ 705.
+/// send, recv or exchange counts one). lessThan on w bits with leaf width m (kLeafBits = 4 unless
+/// given): L = ⌈w / m⌉ leaves, leaf j a 1-of-2^w_j OT on its digit of w_j ≤ m bits, messages of
+/// 2 bits (lt, eq) but for leaf 0's 1 bit (lt: its eq is never read), so party 0's tables hold
+/// T = 2^w_0 + 2·Σ_{j≥1} 2^w_j bits; then D = ⌈log2 L⌉ AND levels: the L − 1 merges take one
+/// triple pair (a; b1, b2) each (one random OT each way) and open 3 bits per party, but for the
+/// lowest node of each level, whose eq no one reads: 2 bits, so A = 3(L − 1) − D bits opened per
+/// party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
+///   | kernel              | rounds | P0 sends bits/el     | P1 sends bits/el | COTs 0→1, 1→0   |
+///   | lessThan(w, m)      | 2 + D  | T + A                | w + A            | w + L − 1, L − 1 |
+///   | msb, drelu (w = 63) | 6      | 521                  | 104              | 78, 15          |
+///   | lessThan(64)        | 6      | 537                  | 105              | 79, 15          |
+///   | lessThan(64, 2)     | 7      | 340                  | 152              | 95, 31          |
+///   | b2a(bits)           | 2      | bits                 | 1                | 1, 0            |
+///   | select              | 4      | 65                   | 65               | 1, 1            |
+///   | relu, max           | 10     | 586                  | 169              | 79, 16          |
+///   | mul                 | 2      | 2144                 | 2144             | 64, 64          |
+///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0            |
+///   | truncate(f)         | 4 + D  | T + A + E' + 62 + f  | 64 + A + E' + 2  | 65+L+E, L−1+E   |
+///   | truncate(f = 16)    | 9      | 418                  | 154              | 97, 31          |
+/// truncate(f) runs one tree on 64 bits with kTruncateLeafBits = 2 whose low f bits are leaves of
+/// their own (L = ⌈f / 2⌉ + ⌈(64 − f) / 2⌉, so D = 5 for even f, 6 for odd f), its prefix of
+/// P = ⌈f / 2⌉ leaves merged from popcount(P) tree nodes by E = popcount(P) − 1 more merges in the
+/// same rounds (E' = 3E − 1 bits opened per party if E ≥ 1, else 0), then one COT round trip of
+/// mixed widths (63 bits for the carry, f − 1 for the wrap; for f = 1, 63 bits and 1 COT, party 1
+/// sends 1 bit).
+/// Both parties together, with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
+/// drelu 625 bits + 93 COTs ≈ 671.5; lessThan(64) 642 + 94 ≈ 689; lessThan(64, 2) 492 + 126
+/// ≈ 555 (one round more); relu 755 + 95 ≈ 802.5; mul 4,288 + 128 ≈ 4,352; truncatePositive f + 1
+/// bits + 1 COT; truncate(16) 572 + 128 ≈ 636 (exact). The figures are exact when n is a multiple
+/// of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
 
 #include <array>
 #include <cstddef>
@@ -71,8 +74,10 @@ using BitShares = std::vector<uint8_t>;
 
 class OtKernels {
  public:
-  /// Digit width of the comparison tree's leaves (1-of-2^leaf_bits OTs) in every kernel.
-  static constexpr int kLeafBits = 2;
+  /// Digit width of the comparison tree's leaves (1-of-2^leaf_bits OTs): lessThan's default,
+  /// msb, drelu, relu, max (the fewer rounds); the exact truncation's (the fewer bits).
+  static constexpr int kLeafBits = 4;
+  static constexpr int kTruncateLeafBits = 2;
 
   /// The kernels, for reserve().
   enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
@@ -166,11 +171,11 @@ class OtKernels {
   std::vector<uint64_t> truncatePositive(std::span<const uint64_t> x, int f);
 
   /// Exact arithmetic shift: shares of ⌊x / 2^f⌋ for any signed x (SiRnn's truncation; failure
-  /// probability 0).
+  /// probability 0), on 2-bit leaves (kTruncateLeafBits).
   // x' = x + 2^63: ⌊x/2^f⌋ = (x'0 >> f) + (x'1 >> f) + carry_f − 2^(64−f)·wrap − 2^(63−f)
   /// wrap by lessThan(64), carry_f the same tree's prefix on the low f bits (no extra round);
   /// carry to Z_2^64 (63-bit COT), wrap to Z_2^f (an (f − 1)-bit COT), one round trip.
-  /// Cost: as the table above (f = 16: 9 rounds, 576 bits + 128 COTs per element, both parties).
+  /// Cost: as the table above (f = 16: 9 rounds, 572 bits + 128 COTs per element, both parties).
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f);
 
