@@ -139,6 +139,9 @@ OtKernels::Comparison OtKernels::compare(std::span<const uint64_t> mine, int bit
     Prg prg;
     prg.fill(masks);
     std::vector<uint64_t> table;
+    size_t entries = 0;
+    for (int w : plan.widths) entries += (size_t{1} << w) * n;
+    table.reserve(entries);
     for (size_t j = 0; j < leaves; ++j) {
       for (size_t i = 0; i < n; ++i) {
         const size_t inst = j * n + i;
