@@ -315,6 +315,7 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
             [&] { (void)k.truncatePositive(a, f); });
     measure(OtKernels::cotsFor(Kernel::kTruncate, n, f), [&] { (void)k.truncate(a, f); });
     measure(OtKernels::cotsForLessThan(n, 64, 2), [&] { (void)k.lessThan(a, 64, 2); });
+    measure(OtKernels::cotsFor(Kernel::kTruncate, n, 13), [&] { (void)k.truncate(a, 13); });
     return costs;
   });
   // Bytes per 8 elements (the header's per-element figures times 8), party 0 and party 1.
@@ -331,6 +332,7 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
       {"truncatePositive", 2, 16, 1},    // f/8 = 2 / 0.125
       {"truncate", 9, 418, 154},         // 52.25 / 19.25
       {"lessThan(64, 2)", 7, 340, 152},  // 42.5 / 19
+      {"truncate(13)", 9, 422, 153},     // 52.75 / 19.125
   };
 
   for (size_t i = 0; i < expect.size(); ++i) {

@@ -105,10 +105,16 @@ OtKernels::LeafPlan OtKernels::leafPlan(int bits, int split, int leaf_bits) {
                 " not in [1, 4]");
   SOTTO_ENFORCE(split >= 0 && split < bits, "OtKernels: split ", split, " not in [0, ", bits, ")");
   LeafPlan plan;
+  // [from, to) in leaves of leaf_bits; the top one takes the remainder r if leaf_bits + r ≤ 4
+  // (one leaf fewer: cheaper, and a level less where it counts), else is r bits wide.
   auto cover = [&](int from, int to) {
-    for (int o = from; o < to; o += leaf_bits) {
+    const int span = to - from, r = span % leaf_bits;
+    const bool widen = r > 0 && span > leaf_bits && leaf_bits + r <= 4;
+    for (int o = from; o < to;) {
+      const int w = widen && to - o == leaf_bits + r ? leaf_bits + r : std::min(leaf_bits, to - o);
       plan.offsets.push_back(o);
-      plan.widths.push_back(std::min(leaf_bits, to - o));
+      plan.widths.push_back(w);
+      o += w;
     }
   };
   cover(0, split);

@@ -26,12 +26,13 @@
 /// extension's refills then happen outside the call; per COT they cost 16 B with IKNP, ≈ 0.06 B
 /// with Ferret b13, session.h). Rounds are the blocking communicator calls a party makes (every
 /// send, recv or exchange counts one). lessThan on w bits with leaf width m (kLeafBits = 4 unless
-/// given): L = ⌈w / m⌉ leaves, leaf j a 1-of-2^w_j OT on its digit of w_j ≤ m bits, messages of
-/// 2 bits (lt, eq) but for leaf 0's 1 bit (lt: its eq is never read), so party 0's tables hold
-/// T = 2^w_0 + 2·Σ_{j≥1} 2^w_j bits; then D = ⌈log2 L⌉ AND levels: the L − 1 merges take one
-/// triple pair (a; b1, b2) each (one random OT each way) and open 3 bits per party, but for the
-/// lowest node of each level, whose eq no one reads: 2 bits, so A = 3(L − 1) − D bits opened per
-/// party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
+/// given): L leaves of m bits but the top one, which takes the remainder r = w mod m if m + r ≤ 4
+/// (L = ⌊w / m⌋) and is r bits wide otherwise (L = ⌈w / m⌉); leaf j is a 1-of-2^w_j OT on its
+/// digit of w_j bits with messages of 2 bits (lt, eq), but leaf 0's of 1 bit (lt: its eq is never
+/// read), so party 0's tables hold T = 2^w_0 + 2·Σ_{j≥1} 2^w_j bits; then D = ⌈log2 L⌉ AND
+/// levels: the L − 1 merges take one triple pair (a; b1, b2) each (one random OT each way) and
+/// open 3 bits per party, but for the lowest node of each level, whose eq no one reads: 2 bits,
+/// so A = 3(L − 1) − D bits opened per party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
 ///   | kernel              | rounds | P0 sends bits/el     | P1 sends bits/el | COTs 0→1, 1→0   |
 ///   | lessThan(w, m)      | 2 + D  | T + A                | w + A            | w + L − 1, L − 1 |
 ///   | msb, drelu (w = 63) | 6      | 521                  | 104              | 78, 15          |
@@ -44,12 +45,13 @@
 ///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0            |
 ///   | truncate(f)         | 4 + D  | T + A + E' + 62 + f  | 64 + A + E' + 2  | 65+L+E, L−1+E   |
 ///   | truncate(f = 16)    | 9      | 418                  | 154              | 97, 31          |
+///   | truncate(f = 13)    | 9      | 422                  | 153              | 97, 31          |
 /// truncate(f) runs one tree on 64 bits with kTruncateLeafBits = 2 whose low f bits are leaves of
-/// their own (L = ⌈f / 2⌉ + ⌈(64 − f) / 2⌉, so D = 5 for even f, 6 for odd f), its prefix of
-/// P = ⌈f / 2⌉ leaves merged from popcount(P) tree nodes by E = popcount(P) − 1 more merges in the
-/// same rounds (E' = 3E − 1 bits opened per party if E ≥ 1, else 0), then one COT round trip of
-/// mixed widths (63 bits for the carry, f − 1 for the wrap; for f = 1, 63 bits and 1 COT, party 1
-/// sends 1 bit).
+/// their own, as lessThan's on f and on 64 − f bits (L = 32 for even f, 31 for odd f ≥ 3, 32 for
+/// f = 1: D = 5, 9 rounds, for every f), its prefix of P = ⌊f / 2⌋ leaves (1 for f = 1) merged
+/// from popcount(P) tree nodes by E = popcount(P) − 1 more merges in the same rounds (E' = 3E − 1
+/// bits opened per party if E ≥ 1, else 0), then one COT round trip of mixed widths (63 bits for
+/// the carry, f − 1 for the wrap; for f = 1, 63 bits and 1 COT, party 1 sends 1 bit).
 /// Both parties together, with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
 /// drelu 625 bits + 93 COTs ≈ 671.5; lessThan(64) 642 + 94 ≈ 689; lessThan(64, 2) 492 + 126
 /// ≈ 555 (one round more); relu 755 + 95 ≈ 802.5; mul 4,288 + 128 ≈ 4,352; truncatePositive f + 1
