@@ -350,6 +350,8 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
 }
 
 TEST(OtKernelsTest, BadInputGivesClearErrors) {
+  EXPECT_THROW((void)OtKernels::cotsFor(Kernel::kTruncate, 4, 64), InvalidArgument);
+  EXPECT_THROW((void)OtKernels::cotsForLessThan(4, 64, 0), InvalidArgument);
   EXPECT_THROW(simulate(3,
                         [](Communicator& comm) {
                           OtKernels k(comm);

@@ -109,8 +109,9 @@ class OtKernels {
   Communicator& comm() { return comm_; }
 
   /// COTs that `kernel` on n elements uses (frac_bits: the truncations' f).
+  /// @throws InvalidArgument for kTruncate with frac_bits > 63.
   static Cots cotsFor(Kernel kernel, size_t n, int frac_bits = 16);
-  /// COTs of lessThan(·, bits, leaf_bits) on n elements.
+  /// COTs of lessThan(·, bits, leaf_bits) on n elements. @throws InvalidArgument as lessThan.
   static Cots cotsForLessThan(size_t n, int bits, int leaf_bits = kLeafBits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
