@@ -13,9 +13,10 @@
 // obtaining correlations (with this dealer: generating them).
 // Protocol: the seeded trusted-first-party dealer (insecure; correlations generated locally) by
 // default; --protocol ttp (a third thread as the dealer) or --protocol none (the OT family, two
-// parties alone; --ot ferret for Ferret's COTs). Under none: mul (Gilboa triples), relu, drelu,
-// lt (millionaires'), truncate (exact; local: SecureML's), matmul_fixed and conv2d_fixed (the
-// weight owner's RLWE products); rows of lookup tables are skipped with a note:
+// parties alone; --ot ferret for Ferret's COTs). mul/raw is the product without its truncation.
+// Under none: mul (Gilboa triples), relu, drelu, lt (millionaires'), truncate (exact; local:
+// SecureML's), matmul_fixed and conv2d_fixed (the weight owner's RLWE products); rows of lookup
+// tables are skipped with a note:
 //   build/bench/ops_bench --protocol none
 //       --benchmark_filter='ops/(mul|relu|drelu|lt|truncate|matmul_fixed)/'   (one line)
 
@@ -38,13 +39,20 @@ using sotto::bench::uniform;
 
 // ---- The operations --------------------------------------------------------------------------
 
-Op mulOp(int64_t n) {
+// raw: the protocol's product alone, at scale 2^(2f) (no truncation); else a.mul(b).
+Op mulOp(int64_t n, bool raw = false) {
   auto x = uniform(n, -10, 10, 1), y = uniform(n, -10, 10, 2);
   Op op;
   for (int64_t i = 0; i < n; ++i) op.reference.push_back(x[i] * y[i]);
-  op.prepare = [x, y, n](Party& p) {
+  op.prepare = [x, y, n, raw](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{n});
     auto b = ArithTensor::share(p, 1, y, Shape{n});
+    if (raw) {
+      return std::function<ArithTensor()>([a, b] {
+        const Party& q = a.party();
+        return ArithTensor(q, q.protocol().mul(q, a.share(), b.share()), 2 * kDefaultFracBits);
+      });
+    }
     return std::function<ArithTensor()>([a, b] { return a.mul(b); });
   };
   return op;
@@ -231,6 +239,7 @@ int main(int argc, char** argv) {
   const std::vector<sotto::bench::Entry> entries = {
       {"ops/mul/exact/65536", [] { return mulOp(65536); }, exact},
       {"ops/mul/local/65536", [] { return mulOp(65536); }, local},
+      {"ops/mul/raw/65536", [] { return mulOp(65536, true); }, exact},
       {"ops/matmul/exact/65536", [] { return matmulOp(256, false); }, exact},
       {"ops/matmul/local/65536", [] { return matmulOp(256, false); }, local},
       {"ops/matmul_fixed/exact/65536", [] { return matmulOp(256, true); }, exact},

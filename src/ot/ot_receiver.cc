@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "../mpc/ot/bit_stream.h"
 #include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
@@ -248,35 +249,47 @@ std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int
 std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k, int bits) {
   detail::checkArity(k);
   detail::checkWidth(bits);
-  const size_t big_n = size_t{1} << k, n = choices.size(), ku = static_cast<size_t>(k);
+  const std::vector<OneOfNShape> shapes(choices.size(), OneOfNShape{k, bits});
+  return oneOfN(choices, shapes);
+}
+
+std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices,
+                                         std::span<const OneOfNShape> shapes) {
+  SOTTO_ENFORCE(choices.size() == shapes.size(), "oneOfN: ", choices.size(), " choices for ",
+                shapes.size(), " instances");
+  const detail::OneOfNSizes sizes = detail::oneOfNSizes(shapes);
+  const size_t n = choices.size();
   for (size_t i = 0; i < n; ++i) {
-    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", int{choices[i]},
-                  ", not below 2^", k);
+    SOTTO_ENFORCE(choices[i] < (size_t{1} << shapes[i].k), "oneOfN: choice ", i, " is ",
+                  int{choices[i]}, ", not below 2^", shapes[i].k);
   }
   if (n == 0) return {};
-  const auto taken = impl_->take(ku * n);
+  const auto taken = impl_->take(sizes.cots);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
   // d_i = c_i ⊕ (b_i0 … b_i,k−1); pad = ⊕_j H(t_ij, (g_ij, 1 + c_i))
-  std::vector<uint64_t> d(n);
-  std::vector<Block> tweak(n * ku), pad_parts(n * ku);
-  for (size_t i = 0; i < n; ++i) {
+  sotto::detail::BitWriter d;
+  std::vector<Block> tweak(sizes.cots), pad_parts(sizes.cots);
+  for (size_t i = 0, cot = 0; i < n; cot += static_cast<size_t>(shapes[i].k), ++i) {
     uint64_t bits_i = 0;
-    for (size_t j = 0; j < ku; ++j) {
-      bits_i |= uint64_t{taken.b[i * ku + j]} << j;
-      tweak[i * ku + j] = Block{taken.first + i * ku + j, detail::domainOneOfN(choices[i])};
+    for (size_t j = 0; j < static_cast<size_t>(shapes[i].k); ++j) {
+      bits_i |= uint64_t{taken.b[cot + j]} << j;
+      tweak[cot + j] = Block{taken.first + cot + j, detail::domainOneOfN(choices[i])};
     }
-    d[i] = choices[i] ^ bits_i;
+    d.put(choices[i] ^ bits_i, shapes[i].k);
   }
-  std::vector<std::byte> packed_d(detail::packedSize(n, k));
-  detail::packBits(d, k, packed_d);
-  impl_->send(packed_d, "oneOfN: sending the choice offsets");
+  impl_->send(d.bytes(), "oneOfN: sending the choice offsets");
   impl_->hash.hash(taken.t, tweak, pad_parts);
-  const auto y = impl_->recvValues(n * big_n, bits, "oneOfN: receiving the masked table");
+  std::vector<std::byte> packed(sotto::detail::bitBytes(sizes.table_bits));
+  impl_->recv(packed, "oneOfN: receiving the masked table");
+  sotto::detail::BitReader y(packed);
   std::vector<uint64_t> out(n);
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0, cot = 0; i < n; cot += static_cast<size_t>(shapes[i].k), ++i) {
     uint64_t pad = 0;
-    for (size_t j = 0; j < ku; ++j) pad ^= pad_parts[i * ku + j].lo;
-    out[i] = lowBits(y[i * big_n + choices[i]] ^ pad, bits);
+    for (size_t j = 0; j < static_cast<size_t>(shapes[i].k); ++j) pad ^= pad_parts[cot + j].lo;
+    for (uint64_t x = 0; x < (uint64_t{1} << shapes[i].k); ++x) {
+      const uint64_t entry = y.get(shapes[i].bits);
+      if (x == choices[i]) out[i] = lowBits(entry ^ pad, shapes[i].bits);
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "../mpc/ot/bit_stream.h"
 #include "background.h"
 #include "bit_pack.h"
 #include "cr_hash.h"
@@ -219,39 +220,50 @@ void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
   const size_t big_n = size_t{1} << k;
   SOTTO_ENFORCE(table.size() % big_n == 0, "oneOfN: table of ", table.size(),
                 " entries is not a whole number of instances of ", big_n);
-  const size_t n = table.size() / big_n, ku = static_cast<size_t>(k);
-  if (n == 0) return;
+  const std::vector<OneOfNShape> shapes(table.size() / big_n, OneOfNShape{k, bits});
+  oneOfN(table, shapes);
+}
+
+void OtSender::oneOfN(std::span<const uint64_t> table, std::span<const OneOfNShape> shapes) {
+  const detail::OneOfNSizes sizes = detail::oneOfNSizes(shapes);
+  SOTTO_ENFORCE(table.size() == sizes.entries, "oneOfN: table of ", table.size(),
+                " entries for instances of ", sizes.entries);
+  if (shapes.empty()) return;
   uint64_t first;
-  const auto qs = impl_->take(ku * n, first);
+  const auto qs = impl_->take(sizes.cots, first);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
-  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  std::vector<std::byte> packed_d(sotto::detail::bitBytes(sizes.cots));
   impl_->recv(packed_d, "oneOfN: receiving the choice offsets");
-  std::vector<uint64_t> d(n);
-  detail::unpackBits(packed_d, k, d);
+  sotto::detail::BitReader d_in(packed_d);
+  sotto::detail::BitWriter y;
 
   // entry x of instance i: M_x ⊕ ⊕_j H(q_ij ⊕ (x_j ⊕ d_ij)·Δ, (g_ij, 1 + x))
   const Block delta = impl_->iknp->delta();
-  std::vector<uint64_t> y(n * big_n);
-  std::vector<Block> in(big_n * ku), tweak(big_n * ku), out(big_n * ku);
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<Block> in, tweak, out;
+  size_t cot = 0, entry = 0;
+  for (const OneOfNShape& shape : shapes) {
+    const size_t ku = static_cast<size_t>(shape.k), big_n = size_t{1} << shape.k;
+    const uint64_t d = d_in.get(shape.k);
+    in.resize(big_n * ku);
+    tweak.resize(big_n * ku);
+    out.resize(big_n * ku);
     for (size_t x = 0; x < big_n; ++x) {
-      const uint64_t s = x ^ d[i];
+      const uint64_t s = x ^ d;
       for (size_t j = 0; j < ku; ++j) {
-        const Block& qj = qs[i * ku + j];
-        in[x * ku + j] = qj ^ (delta & Block::mask((s >> j) & 1));
-        tweak[x * ku + j] = Block{first + i * ku + j, detail::domainOneOfN(x)};
+        in[x * ku + j] = qs[cot + j] ^ (delta & Block::mask((s >> j) & 1));
+        tweak[x * ku + j] = Block{first + cot + j, detail::domainOneOfN(x)};
       }
     }
     impl_->hash.hash(in, tweak, out);
     for (size_t x = 0; x < big_n; ++x) {
       uint64_t pad = 0;
       for (size_t j = 0; j < ku; ++j) pad ^= out[x * ku + j].lo;
-      y[i * big_n + x] = lowBits(table[i * big_n + x] ^ pad, bits);
+      y.put(table[entry + x] ^ pad, shape.bits);
     }
+    cot += ku;
+    entry += big_n;
   }
-  std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
-  detail::packBits(y, bits, packed);
-  impl_->send(packed, "oneOfN: sending the masked table");
+  impl_->send(y.bytes(), "oneOfN: sending the masked table");
 }
 
 std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bits) {

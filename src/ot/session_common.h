@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "sotto/comm/communicator.h"
 #include "sotto/error.h"
+#include "sotto/ot/session.h"
 
 namespace sotto::ot::detail {
 
@@ -83,6 +85,23 @@ inline void checkWidth(int bits) {
 
 inline void checkArity(int k) {
   SOTTO_ENFORCE(k >= 1 && k <= 8, "OT: 1-of-2^k with k = ", k, " is not in [1, 8]");
+}
+
+/// The COTs, table entries and table bits of 1-of-N instances of these shapes.
+struct OneOfNSizes {
+  size_t cots = 0, entries = 0, table_bits = 0;
+};
+/// @throws InvalidArgument for a shape with k ∉ [1, 8] or bits ∉ [1, 64].
+inline OneOfNSizes oneOfNSizes(std::span<const OneOfNShape> shapes) {
+  OneOfNSizes s;
+  for (const OneOfNShape& shape : shapes) {
+    checkArity(shape.k);
+    checkWidth(shape.bits);
+    s.cots += static_cast<size_t>(shape.k);
+    s.entries += size_t{1} << shape.k;
+    s.table_bits += (size_t{1} << shape.k) * static_cast<size_t>(shape.bits);
+  }
+  return s;
 }
 
 }  // namespace sotto::ot::detail

@@ -131,24 +131,29 @@ TEST(OtKernelsTest, MsbAndDreluOverTheWholeRing) {
 }
 
 TEST(OtKernelsTest, LessThanForEveryWidthShape) {
-  // Widths with a full top leaf, a partial one, a single leaf, an odd leaf count; one session.
+  // Widths with a full top leaf, a partial one, a single leaf, an odd leaf count, for every leaf
+  // width (the default first); one session.
   const std::vector<int> widths{1, 3, 4, 5, 12, 16, 20, 63, 64};
+  const std::vector<int> leaf_bits{OtKernels::kLeafBits, 1, 2, 3};
   const Words a = testValues(300, 10), b0 = testValues(300, 50);
   Words b = b0;
   // Also equal values and values differing in the lowest bit only.
   for (size_t i = 0; i < 40; ++i) b[i] = a[i] + (i % 2);
   auto out = run([&](OtKernels& k) {
     std::vector<BitShares> r;
-    for (int bits : widths) r.push_back(k.lessThan(k.rank() == 0 ? a : b, bits));
+    for (int leaf : leaf_bits) {
+      for (int bits : widths) r.push_back(k.lessThan(k.rank() == 0 ? a : b, bits, leaf));
+    }
     return r;
   });
-  for (size_t w = 0; w < widths.size(); ++w) {
-    const int bits = widths[w];
+  for (size_t w = 0; w < widths.size() * leaf_bits.size(); ++w) {
+    const int bits = widths[w % widths.size()];
     const BitShares lt = revealXor({out[0][w], out[1][w]});
     const uint64_t mask = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
     for (size_t i = 0; i < a.size(); ++i) {
       ASSERT_EQ(lt[i], (a[i] & mask) < (b[i] & mask) ? 1 : 0)
-          << "bits " << bits << ", a = " << a[i] << ", b = " << b[i];
+          << "bits " << bits << ", leaf bits " << leaf_bits[w / widths.size()] << ", a = " << a[i]
+          << ", b = " << b[i];
     }
   }
 }
@@ -218,7 +223,8 @@ TEST(OtKernelsTest, MulIsExactModTwoToThe64) {
   }
 }
 
-const std::vector<int> kFracBits{1, 12, 16, 40, 63};
+// f = 12, 13, 27, 40: a prefix of 6, 7, 14, 20 leaves, merged from 2, 3, 3, 2 tree nodes.
+const std::vector<int> kFracBits{1, 3, 12, 13, 16, 27, 40, 63};
 
 TEST(OtKernelsTest, TruncatePositiveHasAtMostTheOneBitError) {
   Words x = testValues(1000, 8);
@@ -293,20 +299,23 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     const Words a = shareOf(x, k.rank(), 17);
     const BitShares b(n, static_cast<uint8_t>(k.rank()));
     std::vector<Cost> costs;
-    auto measure = [&](Kernel kernel, auto&& fn) {
-      k.reserve(OtKernels::cotsFor(kernel, n, f));
+    auto measure = [&](OtKernels::Cots cots, auto&& fn) {
+      k.reserve(cots);
       const CommCounters before = k.comm().stats().total;
       fn();
       const CommCounters after = k.comm().stats().total;
       costs.push_back({after.rounds - before.rounds, after.bytes_sent - before.bytes_sent});
     };
-    measure(Kernel::kMsb, [&] { (void)k.drelu(a); });
-    measure(Kernel::kB2a, [&] { (void)k.b2a(b); });
-    measure(Kernel::kSelect, [&] { (void)k.select(b, a); });
-    measure(Kernel::kRelu, [&] { (void)k.relu(a); });
-    measure(Kernel::kMul, [&] { (void)k.mul(a, a); });
-    measure(Kernel::kTruncatePositive, [&] { (void)k.truncatePositive(a, f); });
-    measure(Kernel::kTruncate, [&] { (void)k.truncate(a, f); });
+    measure(OtKernels::cotsFor(Kernel::kMsb, n, f), [&] { (void)k.drelu(a); });
+    measure(OtKernels::cotsFor(Kernel::kB2a, n, f), [&] { (void)k.b2a(b); });
+    measure(OtKernels::cotsFor(Kernel::kSelect, n, f), [&] { (void)k.select(b, a); });
+    measure(OtKernels::cotsFor(Kernel::kRelu, n, f), [&] { (void)k.relu(a); });
+    measure(OtKernels::cotsFor(Kernel::kMul, n, f), [&] { (void)k.mul(a, a); });
+    measure(OtKernels::cotsFor(Kernel::kTruncatePositive, n, f),
+            [&] { (void)k.truncatePositive(a, f); });
+    measure(OtKernels::cotsFor(Kernel::kTruncate, n, f), [&] { (void)k.truncate(a, f); });
+    measure(OtKernels::cotsForLessThan(n, 64, 2), [&] { (void)k.lessThan(a, 64, 2); });
+    measure(OtKernels::cotsFor(Kernel::kTruncate, n, 13), [&] { (void)k.truncate(a, 13); });
     return costs;
   });
   // Bytes per 8 elements (the header's per-element figures times 8), party 0 and party 1.
@@ -315,14 +324,17 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     uint64_t rounds, sent0_per8, sent1_per8;
   };
   const std::vector<Expect> expect = {
-      {"drelu", 6, 556, 108},          // 69.5 / 13.5 B per element
-      {"b2a", 2, 64, 1},               // 8 / 0.125
-      {"select", 4, 65, 65},           // 8.125 each
-      {"relu", 10, 621, 173},          // 77.625 / 21.625
-      {"mul", 2, 2144, 2144},          // 268 each
-      {"truncatePositive", 2, 16, 1},  // f/8 = 2 / 0.125
-      {"truncate", 12, 820, 134},      // 102.5 / 16.75
+      {"drelu", 6, 521, 104},            // 65.125 / 13 B per element
+      {"b2a", 2, 64, 1},                 // 8 / 0.125
+      {"select", 4, 65, 65},             // 8.125 each
+      {"relu", 10, 586, 169},            // 73.25 / 21.125
+      {"mul", 2, 2144, 2144},            // 268 each
+      {"truncatePositive", 2, 16, 1},    // f/8 = 2 / 0.125
+      {"truncate", 9, 418, 154},         // 52.25 / 19.25
+      {"lessThan(64, 2)", 7, 340, 152},  // 42.5 / 19
+      {"truncate(13)", 9, 422, 153},     // 52.75 / 19.125
   };
+
   for (size_t i = 0; i < expect.size(); ++i) {
     const Expect& e = expect[i];
     for (int p = 0; p < 2; ++p) {
@@ -338,6 +350,8 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
 }
 
 TEST(OtKernelsTest, BadInputGivesClearErrors) {
+  EXPECT_THROW((void)OtKernels::cotsFor(Kernel::kTruncate, 4, 64), InvalidArgument);
+  EXPECT_THROW((void)OtKernels::cotsForLessThan(4, 64, 0), InvalidArgument);
   EXPECT_THROW(simulate(3,
                         [](Communicator& comm) {
                           OtKernels k(comm);
@@ -348,11 +362,13 @@ TEST(OtKernelsTest, BadInputGivesClearErrors) {
     const Words a(4), b(5);
     return std::make_tuple(testing::errorOf([&] { (void)k.mul(a, b); }),
                            testing::errorOf([&] { (void)k.truncate(a, 64); }),
-                           testing::errorOf([&] { (void)k.lessThan(a, 0); }));
+                           testing::errorOf([&] { (void)k.lessThan(a, 0); }),
+                           testing::errorOf([&] { (void)k.lessThan(a, 8, 5); }));
   });
   EXPECT_NE(std::get<0>(out[0]).find("sizes 4 and 5"), std::string::npos) << std::get<0>(out[0]);
   EXPECT_NE(std::get<1>(out[0]).find("f = 64"), std::string::npos) << std::get<1>(out[0]);
   EXPECT_NE(std::get<2>(out[0]).find("bits = 0"), std::string::npos) << std::get<2>(out[0]);
+  EXPECT_NE(std::get<3>(out[0]).find("leaf_bits = 5"), std::string::npos) << std::get<3>(out[0]);
 }
 
 }  // namespace

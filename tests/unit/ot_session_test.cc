@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "bit_pack.h"
 #include "sotto/comm/secure_channel.h"
@@ -231,6 +232,48 @@ TEST_P(OtSessionTest, OneOfNReturnsTheChosenEntry) {
   }
 }
 
+// Instances of mixed shapes in one round trip: every shape of k ∈ {1, 2, 3, 4, 8} and widths 1,
+// 2, 13, 64, in a repeating pattern; the right entries and the traffic session.h states.
+TEST_P(OtSessionTest, OneOfNOfMixedShapesInOneRoundTrip) {
+  const std::vector<OneOfNShape> pattern{{4, 2}, {1, 1}, {3, 2}, {8, 13}, {2, 64}, {4, 1}};
+  const size_t n = 301;
+  std::vector<OneOfNShape> shapes;
+  size_t entries = 0, cots = 0, table_bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    shapes.push_back(pattern[i % pattern.size()]);
+    entries += size_t{1} << shapes.back().k;
+    cots += static_cast<size_t>(shapes.back().k);
+    table_bits += (size_t{1} << shapes.back().k) * static_cast<size_t>(shapes.back().bits);
+  }
+  const auto table = randomWords(entries, 14);
+  const auto r = randomBelow(n, 256, 15);
+  std::vector<uint8_t> c(n);
+  for (size_t i = 0; i < n; ++i) c[i] = static_cast<uint8_t>(r[i] & ((1u << shapes[i].k) - 1));
+  auto out = simulate(2, [&](Communicator& comm) {
+    std::vector<uint64_t> got;
+    if (comm.rank() == sender()) {
+      OtSender s(comm);
+      s.reserve(cots);
+      s.oneOfN(table, shapes);
+    } else {
+      OtReceiver rc(comm);
+      rc.reserve(cots);
+      got = rc.oneOfN(c, shapes);
+    }
+    const CommCounters& t = comm.stats().by_tag.at("ot/1ofN");
+    return std::make_tuple(got, t.bytes_sent, t.rounds);
+  });
+  const auto& got = std::get<0>(out[1 - sender()]);
+  ASSERT_EQ(got.size(), n);
+  for (size_t i = 0, e = 0; i < n; e += size_t{1} << shapes[i].k, ++i) {
+    ASSERT_EQ(got[i], low(table[e + c[i]], shapes[i].bits))
+        << "1-of-" << (1 << shapes[i].k) << ", " << shapes[i].bits << " bits, instance " << i;
+  }
+  EXPECT_EQ(std::get<1>(out[sender()]), (table_bits + 7) / 8);
+  EXPECT_EQ(std::get<1>(out[1 - sender()]), (cots + 7) / 8);
+  EXPECT_EQ(std::get<2>(out[sender()]), 2u);
+}
+
 TEST_P(OtSessionTest, AdditiveCotSumsToChoiceTimesX) {
   for (int bits : {1, 17, 63, 64}) {
     for (size_t n : kSizes) {
@@ -377,12 +420,19 @@ TEST(OtSession, BadArgumentsAreRefused) {
       EXPECT_THAT(sotto::testing::errorOf([&] { s.oneOfN(three, 1, 8); }),
                   HasSubstr("not a whole number"));
       EXPECT_THAT(sotto::testing::errorOf([&] { s.oneOfN(two, 9, 8); }), HasSubstr("k = 9"));
+      const std::vector<OneOfNShape> shapes{{1, 8}, {2, 8}};
+      EXPECT_THAT(sotto::testing::errorOf([&] { s.oneOfN(three, shapes); }),
+                  HasSubstr("table of 3 entries for instances of 6"));
     } else {
       OtReceiver r(comm);
       const std::vector<uint8_t> c{0, 2}, c16{16};
       EXPECT_THAT(sotto::testing::errorOf([&] { r.chosenOt(c, 8); }), HasSubstr("choice 1 is 2"));
       EXPECT_THAT(sotto::testing::errorOf([&] { r.oneOfN(c16, 4, 8); }),
                   HasSubstr("choice 0 is 16"));
+      const std::vector<OneOfNShape> shapes{{1, 8}, {3, 65}};
+      EXPECT_THAT(sotto::testing::errorOf([&] { r.oneOfN(c, shapes); }), HasSubstr("65 bits"));
+      EXPECT_THAT(sotto::testing::errorOf([&] { r.oneOfN(c16, shapes); }),
+                  HasSubstr("1 choices for 2 instances"));
       const std::vector<uint8_t> one{1};
       EXPECT_THAT(sotto::testing::errorOf([&] { r.additiveCot(one, 0); }), HasSubstr("0 bits"));
     }

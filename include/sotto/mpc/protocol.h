@@ -96,7 +96,7 @@ class Protocol {
   /// (the OT family: Cheetah's, within 1 ULP below). Garbage for x < 0 in such a family.
   virtual RingTensor truncatePositive(const Party& party, const RingTensor& x, int bits) = 0;
   /// True if truncatePositive is much cheaper than truncate (the OT family: 2 rounds and f + 1
-  /// bits per element against 12 rounds and 954 bits), so that a caller that knows a ReLU follows
+  /// bits per element against 9 rounds and 572 bits), so that a caller that knows a ReLU follows
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer
   /// family, where both cost the same) keeps every product truncated at once.
   virtual bool positiveTruncationPays() const { return false; }

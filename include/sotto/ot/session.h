@@ -100,6 +100,12 @@ struct OtOptions {
   FerretParams ferret = kFerretB13;
 };
 
+/// The shape of one 1-of-2^k OT instance: k ∈ [1, 8] choice bits, messages of bits ∈ [1, 64].
+struct OneOfNShape {
+  int k = 1;
+  int bits = 1;
+};
+
 /// Random COTs on the receiver's side: choices[i] ∈ {0, 1} and the blocks t_i (or m_{b_i}).
 struct ChoiceBlocks {
   std::vector<uint8_t> choices;
@@ -157,6 +163,11 @@ class OtSender {
   /// @throws InvalidArgument k ∉ [1, 8], bits ∉ [1, 64], table.size() not a multiple of 2^k;
   ///   CommError / Timeout.
   void oneOfN(std::span<const uint64_t> table, int k, int bits);
+  /// The same for instances of different shapes in one round trip: instance i offers its
+  /// 2^k_i entries (the low bits_i bits), back to back in `table`. Uses Σ k_i COTs; the receiver
+  /// sends ⌈Σ k_i / 8⌉ B, the sender ⌈Σ 2^k_i·bits_i / 8⌉ B (with equal shapes: as above).
+  /// @throws InvalidArgument a shape out of range, table.size() ≠ Σ 2^k_i; CommError / Timeout.
+  void oneOfN(std::span<const uint64_t> table, std::span<const OneOfNShape> shapes);
 
   /// Additive COT over Z_2^bits: returns s_i = −r_i with s_i + y_i = c_i·x_i (mod 2^bits),
   /// y_i the receiver's output. Results are reduced mod 2^bits.
@@ -213,6 +224,11 @@ class OtReceiver {
   /// 1-of-2^k OT: returns entry choices[i] < 2^k of instance i.
   /// @throws InvalidArgument k ∉ [1, 8], a choice ≥ 2^k, bits ∉ [1, 64]; CommError / Timeout.
   std::vector<uint64_t> oneOfN(std::span<const uint8_t> choices, int k, int bits);
+  /// The same for instances of different shapes (OtSender's), choices[i] < 2^k_i.
+  /// @throws InvalidArgument sizes differ, a shape out of range or a choice too large;
+  ///   CommError / Timeout.
+  std::vector<uint64_t> oneOfN(std::span<const uint8_t> choices,
+                               std::span<const OneOfNShape> shapes);
 
   /// Additive COT: returns y_i = c_i·x_i + r_i (mod 2^bits) for choices c_i ∈ {0, 1}.
   /// @throws InvalidArgument a choice other than 0/1, bits ∉ [1, 64]; CommError / Timeout.

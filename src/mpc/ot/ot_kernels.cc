@@ -2,6 +2,8 @@
 // (ReLU, max).
 #include "sotto/mpc/ot/ot_kernels.h"
 
+#include <bit>
+
 #include "sotto/error.h"
 
 namespace sotto {
@@ -27,11 +29,11 @@ std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> OtKernels::ra
 
 OtKernels::~OtKernels() = default;
 
-OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits) {
-  const size_t leaves = (static_cast<size_t>(bits) + 3) / 4;
-  // 4 COTs per leaf (1-of-16), then one random OT per merge of two nodes and direction.
+OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits, int leaf_bits) {
+  const size_t leaves = leafPlan(bits, 0, leaf_bits).offsets.size();
+  // w_j COTs per leaf (1-of-2^w_j), bits in all, then one random OT per merge and direction.
   const size_t merges = (leaves - 1) * n;
-  return {4 * leaves * n + merges, merges};
+  return {static_cast<size_t>(bits) * n + merges, merges};
 }
 
 OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
@@ -54,10 +56,13 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
       return {frac_bits > 0 ? n : 0, 0};
     case Kernel::kTruncate: {
       if (frac_bits <= 0) return {};
-      Cots c = cotsForLessThan(n, 64);
-      c += cotsForLessThan(n, frac_bits);
-      c += {2 * n, 0};
-      return c;
+      // One tree on 64 bits split at f (its prefix: popcount(P) − 1 extra merges), then one COT
+      // for the carry and, for f ≥ 2, one for the wrap.
+      const LeafPlan plan = leafPlan(64, frac_bits, kTruncateLeafBits);
+      const size_t leaves = plan.offsets.size();
+      const size_t merges =
+          (leaves - 1 + static_cast<size_t>(std::popcount(plan.prefix_leaves)) - 1) * n;
+      return {64 * n + merges + (frac_bits > 1 ? 2 : 1) * n, merges};
     }
   }
   return {};

@@ -25,22 +25,38 @@
 /// Costs per call of n elements, measured by each party's comm.stats() after reserve() (the OT
 /// extension's refills then happen outside the call; per COT they cost 16 B with IKNP, ≈ 0.06 B
 /// with Ferret b13, session.h). Rounds are the blocking communicator calls a party makes (every
-/// send, recv or exchange counts one). For lessThan on w bits: L = ⌈w / 4⌉ leaves and ⌈log2 L⌉
-/// AND levels; the L − 1 merges of two nodes take one triple pair (a; b1, b2) each and open 3 bits
-/// per party, the final merge 2 bits (formulas for L ≥ 2; L = 1 is the leaf OT alone).
-///   | kernel              | rounds   | P0 sends B/el    | P1 sends B/el    | COTs 0→1, 1→0 |
-///   | lessThan(w)         | 2+⌈lg L⌉ | 4L + (3L − 4)/8  | L/2 + (3L − 4)/8 | 5L − 1, L − 1 |
-///   | msb, drelu (w = 63) | 6        | 69.5             | 13.5             | 79, 15        |
-///   | b2a(bits)           | 2        | bits/8           | 1/8              | 1, 0          |
-///   | select              | 4        | 8.125            | 8.125            | 1, 1          |
-///   | relu, max           | 10       | 77.625           | 21.625           | 80, 16        |
-///   | mul                 | 2        | 268              | 268              | 64, 64        |
-///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
-///   | truncate(f = 16)    | 12       | 102.5            | 16.75            | 100, 18       |
-/// Both parties together: drelu 664 bits per element plus 94 COTs; relu 794 + 96 COTs; mul
-/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs. The
-/// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
-/// ot_kernels_test asserts them.
+/// send, recv or exchange counts one). lessThan on w bits with leaf width m (kLeafBits = 4 unless
+/// given): L leaves of m bits but the top one, which takes the remainder r = w mod m if m + r ≤ 4
+/// (L = ⌊w / m⌋) and is r bits wide otherwise (L = ⌈w / m⌉); leaf j is a 1-of-2^w_j OT on its
+/// digit of w_j bits with messages of 2 bits (lt, eq), but leaf 0's of 1 bit (lt: its eq is never
+/// read), so party 0's tables hold T = 2^w_0 + 2·Σ_{j≥1} 2^w_j bits; then D = ⌈log2 L⌉ AND
+/// levels: the L − 1 merges take one triple pair (a; b1, b2) each (one random OT each way) and
+/// open 3 bits per party, but for the lowest node of each level, whose eq no one reads: 2 bits,
+/// so A = 3(L − 1) − D bits opened per party (formulas for L ≥ 2; L = 1 is the leaf OT alone).
+///   | kernel              | rounds | P0 sends bits/el     | P1 sends bits/el | COTs 0→1, 1→0   |
+///   | lessThan(w, m)      | 2 + D  | T + A                | w + A            | w + L − 1, L − 1 |
+///   | msb, drelu (w = 63) | 6      | 521                  | 104              | 78, 15          |
+///   | lessThan(64)        | 6      | 537                  | 105              | 79, 15          |
+///   | lessThan(64, 2)     | 7      | 340                  | 152              | 95, 31          |
+///   | b2a(bits)           | 2      | bits                 | 1                | 1, 0            |
+///   | select              | 4      | 65                   | 65               | 1, 1            |
+///   | relu, max           | 10     | 586                  | 169              | 79, 16          |
+///   | mul                 | 2      | 2144                 | 2144             | 64, 64          |
+///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0            |
+///   | truncate(f)         | 4 + D  | T + A + E' + 62 + f  | 64 + A + E' + 2  | 65+L+E, L−1+E   |
+///   | truncate(f = 16)    | 9      | 418                  | 154              | 97, 31          |
+///   | truncate(f = 13)    | 9      | 422                  | 153              | 97, 31          |
+/// truncate(f) runs one tree on 64 bits with kTruncateLeafBits = 2 whose low f bits are leaves of
+/// their own, as lessThan's on f and on 64 − f bits (L = 32 for even f, 31 for odd f ≥ 3, 32 for
+/// f = 1: D = 5, 9 rounds, for every f), its prefix of P = ⌊f / 2⌋ leaves (1 for f = 1) merged
+/// from popcount(P) tree nodes by E = popcount(P) − 1 more merges in the same rounds (E' = 3E − 1
+/// bits opened per party if E ≥ 1, else 0), then one COT round trip of mixed widths (63 bits for
+/// the carry, f − 1 for the wrap; for f = 1, 63 bits and 1 COT, party 1 sends 1 bit).
+/// Both parties together, with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
+/// drelu 625 bits + 93 COTs ≈ 671.5; lessThan(64) 642 + 94 ≈ 689; lessThan(64, 2) 492 + 126
+/// ≈ 555 (one round more); relu 755 + 95 ≈ 802.5; mul 4,288 + 128 ≈ 4,352; truncatePositive f + 1
+/// bits + 1 COT; truncate(16) 572 + 128 ≈ 636 (exact). The figures are exact when n is a multiple
+/// of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
 
 #include <array>
 #include <cstddef>
@@ -60,6 +76,11 @@ using BitShares = std::vector<uint8_t>;
 
 class OtKernels {
  public:
+  /// Digit width of the comparison tree's leaves (1-of-2^leaf_bits OTs): lessThan's default,
+  /// msb, drelu, relu, max (the fewer rounds); the exact truncation's (the fewer bits).
+  static constexpr int kLeafBits = 4;
+  static constexpr int kTruncateLeafBits = 2;
+
   /// The kernels, for reserve().
   enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
 
@@ -88,19 +109,22 @@ class OtKernels {
   Communicator& comm() { return comm_; }
 
   /// COTs that `kernel` on n elements uses (frac_bits: the truncations' f).
+  /// @throws InvalidArgument for kTruncate with frac_bits > 63.
   static Cots cotsFor(Kernel kernel, size_t n, int frac_bits = 16);
-  /// COTs of lessThan(·, bits) on n elements.
-  static Cots cotsForLessThan(size_t n, int bits);
+  /// COTs of lessThan(·, bits, leaf_bits) on n elements. @throws InvalidArgument as lessThan.
+  static Cots cotsForLessThan(size_t n, int bits, int leaf_bits = kLeafBits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
 
   /// Millionaires' comparison: party 0 holds a, party 1 holds b (each its own private values, the
-  /// low `bits` bits used); returns XOR shares of [a < b] (unsigned).
-  // leaves: 1-of-16 OT gives (lt_j, eq_j) ⊕ r_j; tree: lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L
+  /// low `bits` bits used); returns XOR shares of [a < b] (unsigned). leaf_bits: the digit width
+  /// of the leaves (fewer rounds with wider leaves, fewer bits with narrower ones at Ferret's
+  /// prices; the table above).
+  // leaves: 1-of-2^m OT gives (lt_j, eq_j) ⊕ r_j; tree: lt = lt_H ⊕ eq_H·lt_L, eq = eq_H·eq_L
   /// Cost: as the table above.
-  /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
-  BitShares lessThan(std::span<const uint64_t> mine, int bits);
+  /// @throws InvalidArgument bits ∉ [1, 64], leaf_bits ∉ [1, 4]; CommError / Timeout.
+  BitShares lessThan(std::span<const uint64_t> mine, int bits, int leaf_bits = kLeafBits);
 
   /// XOR shares of x ∧ y for XOR-shared x, y, with bit triples from 2 random OTs each.
   // z = c ⊕ d·b_t ⊕ e·a_t ⊕ d·e, d = x ⊕ a_t, e = y ⊕ b_t opened
@@ -150,14 +174,29 @@ class OtKernels {
   std::vector<uint64_t> truncatePositive(std::span<const uint64_t> x, int f);
 
   /// Exact arithmetic shift: shares of ⌊x / 2^f⌋ for any signed x (SiRnn's truncation; failure
-  /// probability 0).
+  /// probability 0), on 2-bit leaves (kTruncateLeafBits).
   // x' = x + 2^63: ⌊x/2^f⌋ = (x'0 >> f) + (x'1 >> f) + carry_f − 2^(64−f)·wrap − 2^(63−f)
-  /// carry_f and wrap by lessThan (f and 64 bits), both bits to Z_2^64 by one b2a of 2n.
-  /// Cost: lessThan(64) + lessThan(f) + b2a(2n, 64 bits).
+  /// wrap by lessThan(64), carry_f the same tree's prefix on the low f bits (no extra round);
+  /// carry to Z_2^64 (63-bit COT), wrap to Z_2^f (an (f − 1)-bit COT), one round trip.
+  /// Cost: as the table above (f = 16: 9 rounds, 572 bits + 128 COTs per element, both parties).
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f);
 
  private:
+  /// The leaves of a comparison on `bits` bits: the low `split` bits in leaves of leaf_bits (the
+  /// last narrower), the prefix; the rest likewise above.
+  struct LeafPlan {
+    std::vector<int> offsets, widths;
+    size_t prefix_leaves = 0;
+  };
+  static LeafPlan leafPlan(int bits, int split, int leaf_bits);
+  /// lessThan on the low `bits` bits, and on the low `split` bits (prefix_lt; empty if split = 0)
+  /// with no extra round.
+  struct Comparison {
+    BitShares lt, prefix_lt;
+  };
+  Comparison compare(std::span<const uint64_t> mine, int bits, int split, int leaf_bits);
+  std::vector<uint64_t> crossProducts(std::span<const uint8_t> mine, std::span<const int> widths);
   struct Triples;
   Triples bitTriples(size_t m, int per);
   /// m random OTs in each direction (this party's sender side, then its receiver side), both

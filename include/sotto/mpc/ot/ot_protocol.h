@@ -19,10 +19,10 @@
 ///                         runs on one HeSession, whose key is set up at the first load
 ///                         (217,113 B from party 1 to 0, 1 message; counted under the
 ///                         "load weight" tag, apart from the inferences)
-///   truncate              exact (SiRnn): 12 rounds, 954 bits + 118 COTs per element at f = 16
+///   truncate              exact (SiRnn): 9 rounds, 572 bits + 128 COTs per element at f = 16
 ///   truncatePositive      Cheetah: 2 rounds, f + 1 bits + 1 COT per element; result may be 1 ULP
 ///                         low; garbage if x < 0
-///   sign                  millionaires' on 63 bits (6 rounds, 664 bits + 94 COTs per element),
+///   sign                  millionaires' on 63 bits (6 rounds, 625 bits + 93 COTs per element),
 ///                         then b2a (2 rounds) for the bit or a multiplexer (4 rounds, 8.125 B per
 ///                         value each way) for the selected values
 ///   andWords              64 bit triples per word (1 round, 2 COTs per bit)
