@@ -177,8 +177,8 @@ class OtProtocol final : public Protocol {
     return fromVector(bits_shape, kernels_.b2a(bits, 64));
   }
 
-  std::unique_ptr<LutMaterial> lookupMaterial(const Party&, int, int, std::span<const uint64_t>,
-                                              const Shape&) override {
+  RingTensor lookup(const Party&, const RingTensor&, int, int, std::span<const uint64_t>,
+                    int) override {
     unavailable("a lookup table (lut.h)");
   }
 

@@ -28,7 +28,7 @@
 ///   andWords              64 bit triples per word (1 round, 2 COTs per bit)
 ///   b2a                   one COT per bit (2 rounds)
 /// Failure probability 0 in every kernel except truncatePositive as stated (and 2^-40 statistical
-/// in HeMatmul's circuit privacy). Not yet available: the lookup tables (lookupMaterial,
+/// in HeMatmul's circuit privacy). Not yet available: the lookup tables (lookup,
 /// functionTables: the table math) throw NotImplemented naming the kernel.
 
 #include <memory>
