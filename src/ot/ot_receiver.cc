@@ -7,6 +7,7 @@
 #include "cr_hash.h"
 #include "ggm.h"
 #include "mpcot.h"
+#include "row_pads.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
@@ -247,16 +248,24 @@ std::vector<uint64_t> OtReceiver::chosenOt(std::span<const uint8_t> choices, int
 
 std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k, int bits) {
   detail::checkArity(k);
+  const std::vector<uint16_t> wide(choices.begin(), choices.end());
+  return oneOfNRows(wide, k, bits, 1);
+}
+
+std::vector<uint64_t> OtReceiver::oneOfNRows(std::span<const uint16_t> choices, int k, int bits,
+                                             size_t width) {
+  detail::checkRowArity(k);
   detail::checkWidth(bits);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
   const size_t big_n = size_t{1} << k, n = choices.size(), ku = static_cast<size_t>(k);
   for (size_t i = 0; i < n; ++i) {
-    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", int{choices[i]},
-                  ", not below 2^", k);
+    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", choices[i], ", not below 2^",
+                  k);
   }
   if (n == 0) return {};
   const auto taken = impl_->take(ku * n);
   detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
-  // d_i = c_i ⊕ (b_i0 … b_i,k−1); pad = ⊕_j H(t_ij, (g_ij, 1 + c_i))
+  // d_i = c_i ⊕ (b_i0 … b_i,k−1); seed_i = ⊕_j H(t_ij, (g_ij, 1 + c_i)), then row_pads.h
   std::vector<uint64_t> d(n);
   std::vector<Block> tweak(n * ku), pad_parts(n * ku);
   for (size_t i = 0; i < n; ++i) {
@@ -271,12 +280,20 @@ std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices, int k
   detail::packBits(d, k, packed_d);
   impl_->send(packed_d, "oneOfN: sending the choice offsets");
   impl_->hash.hash(taken.t, tweak, pad_parts);
-  const auto y = impl_->recvValues(n * big_n, bits, "oneOfN: receiving the masked table");
-  std::vector<uint64_t> out(n);
+  std::vector<Block> seeds(n);
   for (size_t i = 0; i < n; ++i) {
-    uint64_t pad = 0;
-    for (size_t j = 0; j < ku; ++j) pad ^= pad_parts[i * ku + j].lo;
-    out[i] = lowBits(y[i * big_n + choices[i]] ^ pad, bits);
+    for (size_t j = 0; j < ku; ++j) seeds[i] ^= pad_parts[i * ku + j];
+  }
+  std::vector<uint64_t> out(n * width);
+  detail::expandRowPads(impl_->hash, seeds, width, out);
+  std::vector<std::byte> packed(detail::packedSize(n * big_n * width, bits));
+  impl_->recv(packed, "oneOfN: receiving the masked table");
+  for (size_t i = 0; i < n; ++i) {
+    const size_t row = (i * big_n + choices[i]) * width;
+    for (size_t w = 0; w < width; ++w) {
+      out[i * width + w] =
+          lowBits(detail::packedValueAt(packed, bits, row + w) ^ out[i * width + w], bits);
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "cr_hash.h"
 #include "ggm.h"
 #include "mpcot.h"
+#include "row_pads.h"
 #include "session_common.h"
 #include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
@@ -215,11 +216,17 @@ void OtSender::chosenOt(std::span<const uint64_t> x0, std::span<const uint64_t> 
 
 void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
   detail::checkArity(k);
+  oneOfNRows(table, k, bits, 1);
+}
+
+void OtSender::oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_t width) {
+  detail::checkRowArity(k);
   detail::checkWidth(bits);
-  const size_t big_n = size_t{1} << k;
-  SOTTO_ENFORCE(table.size() % big_n == 0, "oneOfN: table of ", table.size(),
-                " entries is not a whole number of instances of ", big_n);
-  const size_t n = table.size() / big_n, ku = static_cast<size_t>(k);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
+  const size_t big_n = size_t{1} << k, per = big_n * width, ku = static_cast<size_t>(k);
+  SOTTO_ENFORCE(rows.size() % per == 0, "oneOfN: table of ", rows.size(),
+                " entries is not a whole number of instances of ", big_n, " rows of ", width);
+  const size_t n = rows.size() / per;
   if (n == 0) return;
   uint64_t first;
   const auto qs = impl_->take(ku * n, first);
@@ -229,28 +236,47 @@ void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
   std::vector<uint64_t> d(n);
   detail::unpackBits(packed_d, k, d);
 
-  // entry x of instance i: M_x ⊕ ⊕_j H(q_ij ⊕ (x_j ⊕ d_ij)·Δ, (g_ij, 1 + x))
+  // row x of instance i: M_x ⊕ pads(⊕_j H(q_ij ⊕ (x_j ⊕ d_ij)·Δ, (g_ij, 1 + x))), row_pads.h.
+  // Instances in passes of 8 (whole bytes of the packed message whatever the widths), entries
+  // hashed in slices of at most kSlice blocks.
+  constexpr size_t kPassInstances = 8, kSlice = 8192;
+  const size_t xs_per_slice = std::max<size_t>(1, kSlice / ku);
   const Block delta = impl_->iknp->delta();
-  std::vector<uint64_t> y(n * big_n);
-  std::vector<Block> in(big_n * ku), tweak(big_n * ku), out(big_n * ku);
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t x = 0; x < big_n; ++x) {
-      const uint64_t s = x ^ d[i];
-      for (size_t j = 0; j < ku; ++j) {
-        const Block& qj = qs[i * ku + j];
-        in[x * ku + j] = qj ^ (delta & Block::mask((s >> j) & 1));
-        tweak[x * ku + j] = Block{first + i * ku + j, detail::domainOneOfN(x)};
+  std::vector<std::byte> packed(detail::packedSize(n * per, bits));
+  std::vector<Block> in, tweak, out, seeds(big_n);
+  std::vector<uint64_t> y(kPassInstances * per), pads(per);
+  for (size_t i0 = 0; i0 < n; i0 += kPassInstances) {
+    const size_t m = std::min(kPassInstances, n - i0);
+    for (size_t i = i0; i < i0 + m; ++i) {
+      for (size_t x0 = 0; x0 < big_n; x0 += xs_per_slice) {
+        const size_t xn = std::min(xs_per_slice, big_n - x0);
+        in.resize(xn * ku);
+        tweak.resize(xn * ku);
+        out.resize(xn * ku);
+        for (size_t x = x0; x < x0 + xn; ++x) {
+          const uint64_t sel = x ^ d[i];
+          for (size_t j = 0; j < ku; ++j) {
+            in[(x - x0) * ku + j] = qs[i * ku + j] ^ (delta & Block::mask((sel >> j) & 1));
+            tweak[(x - x0) * ku + j] = Block{first + i * ku + j, detail::domainOneOfN(x)};
+          }
+        }
+        impl_->hash.hash(in, tweak, out);
+        for (size_t x = x0; x < x0 + xn; ++x) {
+          Block seed;
+          for (size_t j = 0; j < ku; ++j) seed ^= out[(x - x0) * ku + j];
+          seeds[x] = seed;
+        }
       }
+      detail::expandRowPads(impl_->hash, seeds, width, pads);
+      const size_t base = i * per;
+      for (size_t v = 0; v < per; ++v) y[(i - i0) * per + v] = rows[base + v] ^ pads[v];
     }
-    impl_->hash.hash(in, tweak, out);
-    for (size_t x = 0; x < big_n; ++x) {
-      uint64_t pad = 0;
-      for (size_t j = 0; j < ku; ++j) pad ^= out[x * ku + j].lo;
-      y[i * big_n + x] = lowBits(table[i * big_n + x] ^ pad, bits);
-    }
+    // 8·per·bits bits per full pass: every pass starts on a byte
+    const size_t offset = i0 * per * static_cast<size_t>(bits) / 8;
+    const std::span<const uint64_t> part(y.data(), m * per);
+    detail::packBits(part, bits,
+                     std::span(packed).subspan(offset, detail::packedSize(part.size(), bits)));
   }
-  std::vector<std::byte> packed(detail::packedSize(y.size(), bits));
-  detail::packBits(y, bits, packed);
   impl_->send(packed, "oneOfN: sending the masked table");
 }
 

@@ -85,4 +85,8 @@ inline void checkArity(int k) {
   SOTTO_ENFORCE(k >= 1 && k <= 8, "OT: 1-of-2^k with k = ", k, " is not in [1, 8]");
 }
 
+inline void checkRowArity(int k) {
+  SOTTO_ENFORCE(k >= 1 && k <= 16, "OT: 1-of-2^k rows with k = ", k, " is not in [1, 16]");
+}
+
 }  // namespace sotto::ot::detail
