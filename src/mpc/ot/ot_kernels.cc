@@ -34,7 +34,7 @@ OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits) {
   return {4 * leaves * n + merges, merges};
 }
 
-OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
+OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int bits) {
   switch (kernel) {
     case Kernel::kMsb:
       return cotsForLessThan(n, 63);
@@ -51,14 +51,16 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
     case Kernel::kMul:
       return {64 * n, 64 * n};
     case Kernel::kTruncatePositive:
-      return {frac_bits > 0 ? n : 0, 0};
+      return {bits > 0 ? n : 0, 0};
     case Kernel::kTruncate: {
-      if (frac_bits <= 0) return {};
+      if (bits <= 0) return {};
       Cots c = cotsForLessThan(n, 64);
-      c += cotsForLessThan(n, frac_bits);
+      c += cotsForLessThan(n, bits);
       c += {2 * n, 0};
       return c;
     }
+    case Kernel::kLookup:
+      return {static_cast<size_t>(bits) * n, 0};  // k random OTs per element, party 0 → 1
   }
   return {};
 }

@@ -13,7 +13,8 @@
 /// products: Gilboa, "Two Party RSA Key Generation", CRYPTO 1999 (correlated-OT form of Demmler,
 /// Schneider, Zohner, "ABY", NDSS 2015); truncation when the sign is known: Huang, Lu, Hong, Ding,
 /// "Cheetah", USENIX Security 2022, section 4; exact truncation: Rathee et al., "SiRnn", S&P 2021
-/// (wrap and carry bits from the millionaires' comparison).
+/// (wrap and carry bits from the millionaires' comparison); lookup tables: ibid. (the LUT
+/// protocol), on 1-of-2^k OT from k random OTs (Naor, Pinkas, STOC 1999; session.h).
 ///
 /// Security: semi-honest, κ = 128 (computational), σ = 40 (statistical), as the OT engine
 /// (sotto/ot/params.h). Every kernel is exact (failure probability 0) except truncatePositive,
@@ -37,8 +38,11 @@
 ///   | mul                 | 2        | 268              | 268              | 64, 64        |
 ///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
 ///   | truncate(f = 16)    | 12       | 102.5            | 16.75            | 100, 18       |
+///   | lookup(k, c, ℓ)     | 2        | 2^k·c·ℓ/8        | k/8              | k, 0          |
 /// Both parties together: drelu 664 bits per element plus 94 COTs; relu 794 + 96 COTs; mul
-/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs. The
+/// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs; lookup
+/// of k index bits and c columns of ℓ bits: 2^k·c·ℓ + k bits + k COTs (k = 8, c = 1, ℓ = 64:
+/// 16,392 bits; k = 4, ℓ = 16: 260 bits). The
 /// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
 /// ot_kernels_test asserts them.
 
@@ -61,7 +65,17 @@ using BitShares = std::vector<uint8_t>;
 class OtKernels {
  public:
   /// The kernels, for reserve().
-  enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
+  enum class Kernel {
+    kMsb,
+    kB2a,
+    kSelect,
+    kRelu,
+    kMax,
+    kMul,
+    kTruncatePositive,
+    kTruncate,
+    kLookup
+  };
 
   /// COTs a kernel takes from each direction: from party 0's sender session (party 0 → party 1)
   /// and from party 1's.
@@ -87,8 +101,8 @@ class OtKernels {
   int rank() const { return comm_.rank(); }
   Communicator& comm() { return comm_; }
 
-  /// COTs that `kernel` on n elements uses (frac_bits: the truncations' f).
-  static Cots cotsFor(Kernel kernel, size_t n, int frac_bits = 16);
+  /// COTs that `kernel` on n elements uses (bits: the truncations' f, the lookup's index bits k).
+  static Cots cotsFor(Kernel kernel, size_t n, int bits = 16);
   /// COTs of lessThan(·, bits) on n elements.
   static Cots cotsForLessThan(size_t n, int bits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
@@ -156,6 +170,19 @@ class OtKernels {
   /// Cost: lessThan(64) + lessThan(f) + b2a(2n, 64 bits).
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f);
+
+  /// SiRnn's lookup: shares of T[x mod 2^k] for every additively shared x (only the low k bits of
+  /// x = x0 + x1 count), `columns` entries per element, element-major ([n, columns]). `table` is
+  /// public: 2^k rows of `columns` words, row-major. Each entry travels in its low out_bits bits
+  /// only, so the shares are reduced mod 2^out_bits and sum to T[x] mod 2^out_bits.
+  // party 0 (x0) offers row j: T[(x0 + j) mod 2^k] − s; party 1 takes row x1 by a 1-of-2^k OT
+  /// Cost: k·n COTs (party 0 → 1); 1 round trip (2 blocking calls each); party 1 sends ⌈kn/8⌉ B,
+  /// party 0 ⌈2^k·n·columns·out_bits/8⌉ B. Party 0 hashes k·2^k blocks per element (plus
+  /// ⌈columns/2⌉·2^k if columns > 2), party 1 k (plus ⌈columns/2⌉).
+  /// @throws InvalidArgument k ∉ [1, 16], columns < 1, out_bits ∉ [1, 64], table.size() ≠
+  ///   2^k·columns; CommError / Timeout.
+  std::vector<uint64_t> lookup(std::span<const uint64_t> index, int k, int columns,
+                               std::span<const uint64_t> table, int out_bits = 64);
 
  private:
   struct Triples;
