@@ -1,5 +1,6 @@
 // The two-party OT kernels (sotto/mpc/ot/ot_kernels.h) on 2 threads over inproc. Names
-// ot_kernels/<extension>/<kernel>/<n>, kernel drelu, relu or mul. Each iteration sets up fresh
+// ot_kernels/<extension>/<kernel>/<n>, kernel drelu, relu, mul, lookup_k4 or lookup_k8 (SiRnn's
+// lookup of a random 2^k-row table, one 64-bit column). Each iteration sets up fresh
 // kernels (base OTs, not timed), warms up on a first call of n elements (Ferret's bootstrap and
 // first round run there), then times, between two barriers on party 0: reserve (the COTs the call
 // needs: the OT extension, the offline phase) plus the call (the online phase). Counters:
@@ -7,7 +8,12 @@
 //   online_bits_per_element  the call alone (the kernel's own messages)
 //   bytes_per_party       the larger of the two parties' sent bytes in reserve + call
 //   rounds                party 0's blocking communicator calls in the call alone
+//   party0_ms, party1_ms  each party's time from the first barrier to the end of its call
 //   elements_per_s
+// Beside them, the dealer family's lookup through the protocol seam (lut.h's lookup() on
+// makeProtocol(world, "ttp"), the TTP dealer on a third thread): ot_kernels/dealer_ttp/lookup_k<k>
+// with bits_per_element (the parties' online traffic, both directions), dealer_bits_per_element
+// (what the dealer sends the parties for it) and party0_ms, party1_ms (each party's lookup()).
 // Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
@@ -20,7 +26,10 @@
 
 #include "sotto/comm/inproc.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/mpc/lut.h"
 #include "sotto/mpc/ot/ot_kernels.h"
+#include "sotto/mpc/party.h"
+#include "sotto/mpc/protocol_factory.h"
 
 namespace {
 
@@ -29,11 +38,29 @@ using Clock = std::chrono::steady_clock;
 using Kernel = OtKernels::Kernel;
 
 struct Measured {
-  double seconds = 0;
+  double seconds = 0, call_seconds = 0;
   uint64_t all_sent = 0, call_sent = 0, rounds = 0;
 };
 
-void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension) {
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void perPartyTimes(benchmark::State& state, const std::array<Measured, 2>& last) {
+  state.counters["party0_ms"] = 1e3 * last[0].call_seconds;
+  state.counters["party1_ms"] = 1e3 * last[1].call_seconds;
+}
+
+// A random public table of 2^k rows, one column (the same on both parties).
+std::vector<uint64_t> randomTable(int k) {
+  std::vector<uint64_t> t(size_t{1} << k);
+  Prg prg(Prg::Seed{7});
+  prg.fill(t);
+  return t;
+}
+
+void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension,
+               int index_bits = 0) {
   const size_t n = static_cast<size_t>(state.range(0));
   ot::OtOptions options;
   options.extension = extension;
@@ -44,6 +71,7 @@ void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension
     auto out = runLocal(2, [&](Communicator& comm) {
       OtKernels k(comm, options);
       std::vector<uint64_t> x(n), y(n);
+      const std::vector<uint64_t> table = index_bits > 0 ? randomTable(index_bits) : y;
       Prg prg;
       prg.fill(x);
       prg.fill(y);
@@ -55,6 +83,9 @@ void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension
           case Kernel::kRelu:
             benchmark::DoNotOptimize(k.relu(x));
             break;
+          case Kernel::kLookup:
+            benchmark::DoNotOptimize(k.lookup(x, index_bits, 1, table));
+            break;
           default:
             benchmark::DoNotOptimize(k.drelu(x));
         }
@@ -63,15 +94,16 @@ void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension
       comm.barrier();
       comm.resetStats();
       const auto t0 = Clock::now();
-      k.reserve(OtKernels::cotsFor(kernel, n));
+      k.reserve(OtKernels::cotsFor(kernel, n, index_bits > 0 ? index_bits : 16));
       Measured m;
       const CommCounters offline = comm.stats().total;
       call();
       m.all_sent = comm.stats().total.bytes_sent;
       m.call_sent = m.all_sent - offline.bytes_sent;
       m.rounds = comm.stats().total.rounds - offline.rounds;
+      m.call_seconds = since(t0);
       comm.barrier();
-      m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      m.seconds = since(t0);
       return m;
     });
     last = {out[0], out[1]};
@@ -87,6 +119,65 @@ void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension
   state.counters["bytes_per_party"] =
       static_cast<double>(std::max(last[0].all_sent, last[1].all_sent));
   state.counters["rounds"] = static_cast<double>(last[0].rounds);
+  perPartyTimes(state, last);
+}
+
+// The dealer family's lookup (TTP) through the seam: 2 parties and the dealer on 3 threads.
+void runDealerLookup(benchmark::State& state, int index_bits) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const LookupTable table(index_bits, 1, randomTable(index_bits));
+  std::array<Measured, 2> last{};
+  double total = 0;
+  for (auto _ : state) {
+    auto out = runLocal(3, [&](Communicator& world) -> Measured {
+      ProtocolSetup setup = makeProtocol(world, "ttp");
+      if (setup.serves()) {
+        setup.serve();
+        return {};
+      }
+      Party party(setup.online(), setup.protocol());
+      Communicator& comm = setup.online();
+      std::vector<uint64_t> x(n);
+      Prg prg;
+      prg.fill(x);
+      const Shape shape{static_cast<int64_t>(n)};
+      const ArithTensor index(party, RingTensor(shape, x), 0);
+      (void)lookup(index, table, 0);  // warm-up
+      comm.barrier();
+      comm.resetStats();
+      const uint64_t offline = setup.protocol().offlineBytes();
+      const auto t0 = Clock::now();
+      benchmark::DoNotOptimize(lookup(index, table, 0));
+      Measured m;
+      m.call_seconds = since(t0);
+      m.all_sent = comm.stats().total.bytes_sent;
+      m.call_sent = setup.protocol().offlineBytes() - offline;  // the dealer's bytes to us
+      m.rounds = comm.stats().total.rounds;
+      comm.barrier();
+      m.seconds = since(t0);
+      return m;
+    });
+    last = {out[0], out[1]};
+    state.SetIterationTime(last[0].seconds);
+    total += last[0].seconds;
+  }
+  const double nd = static_cast<double>(n);
+  state.counters["elements_per_s"] = nd * static_cast<double>(state.iterations()) / total;
+  state.counters["bits_per_element"] =
+      8.0 * static_cast<double>(last[0].all_sent + last[1].all_sent) / nd;
+  state.counters["dealer_bits_per_element"] =
+      8.0 * static_cast<double>(last[0].call_sent + last[1].call_sent) / nd;
+  state.counters["rounds"] = static_cast<double>(last[0].rounds);
+  perPartyTimes(state, last);
+}
+
+// One iteration of n = 65,536 elements, timed by the function itself.
+void registerOne(const std::string& name, std::function<void(benchmark::State&)> fn) {
+  benchmark::RegisterBenchmark(name.c_str(), std::move(fn))
+      ->Arg(65536)
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
 }
 
 void registerAll() {
@@ -95,16 +186,19 @@ void registerAll() {
   const std::pair<const char*, Kernel> kernels[] = {
       {"drelu", Kernel::kMsb}, {"relu", Kernel::kRelu}, {"mul", Kernel::kMul}};
   for (const auto& [ename, ext] : extensions) {
+    const std::string prefix = std::string("ot_kernels/") + ename + "/";
     for (const auto& [kname, kernel] : kernels) {
-      const std::string name = std::string("ot_kernels/") + ename + "/" + kname;
-      benchmark::RegisterBenchmark(
-          name.c_str(),
-          [kernel = kernel, ext = ext](benchmark::State& s) { runKernel(s, kernel, ext); })
-          ->Arg(65536)
-          ->UseManualTime()
-          ->Iterations(1)
-          ->Unit(benchmark::kMillisecond);
+      registerOne(prefix + kname,
+                  [kernel = kernel, ext = ext](benchmark::State& s) { runKernel(s, kernel, ext); });
     }
+    for (int k : {4, 8}) {
+      registerOne(prefix + "lookup_k" + std::to_string(k),
+                  [k, ext = ext](benchmark::State& s) { runKernel(s, Kernel::kLookup, ext, k); });
+    }
+  }
+  for (int k : {4, 8}) {
+    registerOne("ot_kernels/dealer_ttp/lookup_k" + std::to_string(k),
+                [k](benchmark::State& s) { runDealerLookup(s, k); });
   }
 }
 
