@@ -46,9 +46,36 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-void perPartyTimes(benchmark::State& state, const std::array<Measured, 2>& last) {
+// The counters of the last iteration (and the rate over all): both parties' bytes sent, their
+// call_sent bytes under `call_counter`, party 0's rounds, each party's time.
+void report(benchmark::State& state, const std::array<Measured, 2>& last, double total,
+            const char* call_counter) {
+  const double nd = static_cast<double>(state.range(0));
+  state.counters["elements_per_s"] = nd * static_cast<double>(state.iterations()) / total;
+  state.counters["bits_per_element"] =
+      8.0 * static_cast<double>(last[0].all_sent + last[1].all_sent) / nd;
+  state.counters[call_counter] =
+      8.0 * static_cast<double>(last[0].call_sent + last[1].call_sent) / nd;
+  state.counters["bytes_per_party"] =
+      static_cast<double>(std::max(last[0].all_sent, last[1].all_sent));
+  state.counters["rounds"] = static_cast<double>(last[0].rounds);
   state.counters["party0_ms"] = 1e3 * last[0].call_seconds;
   state.counters["party1_ms"] = 1e3 * last[1].call_seconds;
+}
+
+// Runs body(world) on `parties` threads once per iteration (parties 0 and 1 return their
+// Measured), then reports the last iteration's figures.
+template <typename Body>
+void iterate(benchmark::State& state, int parties, const char* call_counter, Body&& body) {
+  std::array<Measured, 2> last{};
+  double total = 0;
+  for (auto _ : state) {
+    auto out = runLocal(parties, body);
+    last = {out[0], out[1]};
+    state.SetIterationTime(last[0].seconds);
+    total += last[0].seconds;
+  }
+  report(state, last, total, call_counter);
 }
 
 // A random public table of 2^k rows, one column (the same on both parties).
@@ -65,110 +92,78 @@ void runKernel(benchmark::State& state, Kernel kernel, ot::OtExtension extension
   ot::OtOptions options;
   options.extension = extension;
   options.tag = "";
-  std::array<Measured, 2> last{};
-  double total = 0;
-  for (auto _ : state) {
-    auto out = runLocal(2, [&](Communicator& comm) {
-      OtKernels k(comm, options);
-      std::vector<uint64_t> x(n), y(n);
-      const std::vector<uint64_t> table = index_bits > 0 ? randomTable(index_bits) : y;
-      Prg prg;
-      prg.fill(x);
-      prg.fill(y);
-      auto call = [&] {
-        switch (kernel) {
-          case Kernel::kMul:
-            benchmark::DoNotOptimize(k.mul(x, y));
-            break;
-          case Kernel::kRelu:
-            benchmark::DoNotOptimize(k.relu(x));
-            break;
-          case Kernel::kLookup:
-            benchmark::DoNotOptimize(k.lookup(x, index_bits, 1, table));
-            break;
-          default:
-            benchmark::DoNotOptimize(k.drelu(x));
-        }
-      };
-      call();  // warm-up
-      comm.barrier();
-      comm.resetStats();
-      const auto t0 = Clock::now();
-      k.reserve(OtKernels::cotsFor(kernel, n, index_bits > 0 ? index_bits : 16));
-      Measured m;
-      const CommCounters offline = comm.stats().total;
-      call();
-      m.all_sent = comm.stats().total.bytes_sent;
-      m.call_sent = m.all_sent - offline.bytes_sent;
-      m.rounds = comm.stats().total.rounds - offline.rounds;
-      m.call_seconds = since(t0);
-      comm.barrier();
-      m.seconds = since(t0);
-      return m;
-    });
-    last = {out[0], out[1]};
-    state.SetIterationTime(last[0].seconds);
-    total += last[0].seconds;
-  }
-  const double nd = static_cast<double>(n);
-  state.counters["elements_per_s"] = nd * static_cast<double>(state.iterations()) / total;
-  state.counters["bits_per_element"] =
-      8.0 * static_cast<double>(last[0].all_sent + last[1].all_sent) / nd;
-  state.counters["online_bits_per_element"] =
-      8.0 * static_cast<double>(last[0].call_sent + last[1].call_sent) / nd;
-  state.counters["bytes_per_party"] =
-      static_cast<double>(std::max(last[0].all_sent, last[1].all_sent));
-  state.counters["rounds"] = static_cast<double>(last[0].rounds);
-  perPartyTimes(state, last);
+  iterate(state, 2, "online_bits_per_element", [&](Communicator& comm) {
+    OtKernels k(comm, options);
+    std::vector<uint64_t> x(n), y(n);
+    const std::vector<uint64_t> table = index_bits > 0 ? randomTable(index_bits) : y;
+    Prg prg;
+    prg.fill(x);
+    prg.fill(y);
+    auto call = [&] {
+      switch (kernel) {
+        case Kernel::kMul:
+          benchmark::DoNotOptimize(k.mul(x, y));
+          break;
+        case Kernel::kRelu:
+          benchmark::DoNotOptimize(k.relu(x));
+          break;
+        case Kernel::kLookup:
+          benchmark::DoNotOptimize(k.lookup(x, index_bits, 1, table));
+          break;
+        default:
+          benchmark::DoNotOptimize(k.drelu(x));
+      }
+    };
+    call();  // warm-up
+    comm.barrier();
+    comm.resetStats();
+    const auto t0 = Clock::now();
+    k.reserve(OtKernels::cotsFor(kernel, n, index_bits > 0 ? index_bits : 16));
+    Measured m;
+    const CommCounters offline = comm.stats().total;
+    call();
+    m.all_sent = comm.stats().total.bytes_sent;
+    m.call_sent = m.all_sent - offline.bytes_sent;
+    m.rounds = comm.stats().total.rounds - offline.rounds;
+    m.call_seconds = since(t0);
+    comm.barrier();
+    m.seconds = since(t0);
+    return m;
+  });
 }
 
 // The dealer family's lookup (TTP) through the seam: 2 parties and the dealer on 3 threads.
 void runDealerLookup(benchmark::State& state, int index_bits) {
   const size_t n = static_cast<size_t>(state.range(0));
   const LookupTable table(index_bits, 1, randomTable(index_bits));
-  std::array<Measured, 2> last{};
-  double total = 0;
-  for (auto _ : state) {
-    auto out = runLocal(3, [&](Communicator& world) -> Measured {
-      ProtocolSetup setup = makeProtocol(world, "ttp");
-      if (setup.serves()) {
-        setup.serve();
-        return {};
-      }
-      Party party(setup.online(), setup.protocol());
-      Communicator& comm = setup.online();
-      std::vector<uint64_t> x(n);
-      Prg prg;
-      prg.fill(x);
-      const Shape shape{static_cast<int64_t>(n)};
-      const ArithTensor index(party, RingTensor(shape, x), 0);
-      (void)lookup(index, table, 0);  // warm-up
-      comm.barrier();
-      comm.resetStats();
-      const uint64_t offline = setup.protocol().offlineBytes();
-      const auto t0 = Clock::now();
-      benchmark::DoNotOptimize(lookup(index, table, 0));
-      Measured m;
-      m.call_seconds = since(t0);
-      m.all_sent = comm.stats().total.bytes_sent;
-      m.call_sent = setup.protocol().offlineBytes() - offline;  // the dealer's bytes to us
-      m.rounds = comm.stats().total.rounds;
-      comm.barrier();
-      m.seconds = since(t0);
-      return m;
-    });
-    last = {out[0], out[1]};
-    state.SetIterationTime(last[0].seconds);
-    total += last[0].seconds;
-  }
-  const double nd = static_cast<double>(n);
-  state.counters["elements_per_s"] = nd * static_cast<double>(state.iterations()) / total;
-  state.counters["bits_per_element"] =
-      8.0 * static_cast<double>(last[0].all_sent + last[1].all_sent) / nd;
-  state.counters["dealer_bits_per_element"] =
-      8.0 * static_cast<double>(last[0].call_sent + last[1].call_sent) / nd;
-  state.counters["rounds"] = static_cast<double>(last[0].rounds);
-  perPartyTimes(state, last);
+  iterate(state, 3, "dealer_bits_per_element", [&](Communicator& world) -> Measured {
+    ProtocolSetup setup = makeProtocol(world, "ttp");
+    if (setup.serves()) {
+      setup.serve();
+      return {};
+    }
+    Party party(setup.online(), setup.protocol());
+    Communicator& comm = setup.online();
+    std::vector<uint64_t> x(n);
+    Prg prg;
+    prg.fill(x);
+    const Shape shape{static_cast<int64_t>(n)};
+    const ArithTensor index(party, RingTensor(shape, x), 0);
+    (void)lookup(index, table, 0);  // warm-up
+    comm.barrier();
+    comm.resetStats();
+    const uint64_t offline = setup.protocol().offlineBytes();
+    const auto t0 = Clock::now();
+    benchmark::DoNotOptimize(lookup(index, table, 0));
+    Measured m;
+    m.call_seconds = since(t0);
+    m.all_sent = comm.stats().total.bytes_sent;
+    m.call_sent = setup.protocol().offlineBytes() - offline;  // the dealer's bytes to us
+    m.rounds = comm.stats().total.rounds;
+    comm.barrier();
+    m.seconds = since(t0);
+    return m;
+  });
 }
 
 // One iteration of n = 65,536 elements, timed by the function itself.
