@@ -14,7 +14,8 @@
 /// Schneider, Zohner, "ABY", NDSS 2015); truncation when the sign is known: Huang, Lu, Hong, Ding,
 /// "Cheetah", USENIX Security 2022, section 4; exact truncation: Rathee et al., "SiRnn", S&P 2021
 /// (wrap and carry bits from the millionaires' comparison); lookup tables: ibid. (the LUT
-/// protocol), on 1-of-2^k OT from k random OTs (Naor, Pinkas, STOC 1999; session.h).
+/// protocol) and the product of operands of different bit widths (section 3), on 1-of-2^k OT from
+/// k random OTs (Naor, Pinkas, STOC 1999; session.h).
 ///
 /// Security: semi-honest, κ = 128 (computational), σ = 40 (statistical), as the OT engine
 /// (sotto/ot/params.h). Every kernel is exact (failure probability 0) except truncatePositive,
@@ -42,9 +43,12 @@
 /// Both parties together: drelu 664 bits per element plus 94 COTs; relu 794 + 96 COTs; mul
 /// 4,288 + 128 COTs; truncatePositive f + 1 bits + 1 COT; truncate(16) 954 + 118 COTs; lookup
 /// of k index bits and c columns of ℓ bits: 2^k·c·ℓ + k bits + k COTs (k = 8, c = 1, ℓ = 64:
-/// 16,392 bits; k = 4, ℓ = 16: 260 bits). The
-/// figures are exact when n is a multiple of 8 (bit messages are rounded up to whole bytes);
-/// ot_kernels_test asserts them.
+/// 16,392 bits; k = 4, ℓ = 16: 260 bits). mulMixed(m, n), l = min(m + n, 64): Gilboa's 2
+/// rounds (m COTs each way; each party sends m + m·l − m(m − 1)/2 bits per element), then
+/// lessThan(max(m, n)) and select on the 2 wraps per element (1 if m or n is 64): m = n = 16:
+/// 10 rounds, party 0 sends 101.25 B and party 1 73.25 B per element (1,396 bits both), COTs
+/// 56 and 24 per element. The figures are exact when n is a multiple of 8 (bit messages are rounded
+/// up to whole bytes); ot_kernels_test asserts them.
 
 #include <array>
 #include <cstddef>
@@ -105,6 +109,8 @@ class OtKernels {
   static Cots cotsFor(Kernel kernel, size_t n, int bits = 16);
   /// COTs of lessThan(·, bits) on n elements.
   static Cots cotsForLessThan(size_t n, int bits);
+  /// COTs of mulMixed(·, m, ·, n_bits) on n elements.
+  static Cots cotsForMulMixed(size_t n, int m, int n_bits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
@@ -155,6 +161,18 @@ class OtKernels {
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> mul(std::span<const uint64_t> x, std::span<const uint64_t> y);
 
+  /// SiRnn's product of unsigned operands of different widths: x of m bits (x = x0 + x1 mod 2^m,
+  /// the low m bits of each share) times y of n bits; returns shares mod 2^l, l = min(m + n, 64),
+  /// of x·y (the exact product of the integers in [0, 2^m) and [0, 2^n), reduced mod 2^64 if
+  /// m + n > 64), reduced to their low l bits. Put the narrower operand first: its bits choose.
+  // x·y = x0y0 + x1y1 + x0y1 + x1y0 − 2^m·wx·(y0 + y1) − 2^n·wy·(x0 + x1) mod 2^l
+  /// Cost (N elements): m·N COTs each way of widths l − k (k < m), each party sending
+  /// ⌈N·m/8⌉ + ⌈N·(m·l − m(m − 1)/2)/8⌉ B in 2 rounds; then the wraps wx (if m < 64) and wy (if
+  /// n < 64) in one lessThan(max(m, n)) and one select over them (see the table).
+  /// @throws InvalidArgument sizes differ, m or n ∉ [1, 64]; CommError / Timeout.
+  std::vector<uint64_t> mulMixed(std::span<const uint64_t> x, int m, std::span<const uint64_t> y,
+                                 int n);
+
   /// Cheetah's truncation when x is known non-negative (0 ≤ x < 2^63 as signed, e.g. after a
   /// ReLU): returns shares of ⌊x / 2^f⌋ or ⌊x / 2^f⌋ − 1 (the carry of the low f bits is
   /// dropped: the 1-bit error of Cheetah's truncation; no other failure). Garbage if x < 0.
@@ -191,6 +209,10 @@ class OtKernels {
   /// parties taking them in the same order.
   std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> randomOtsBothWays(size_t m);
   std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
+  /// Gilboa's cross products: x_me·c_me + Σ_{k < choice_bits} 2^k·(x_me·c_other[k] +
+  /// x_other·c_me[k]) mod 2^out_bits (choice_bits ≤ out_bits); 2 exchanges.
+  std::vector<uint64_t> gilboa(std::span<const uint64_t> x, std::span<const uint64_t> c,
+                               int choice_bits, int out_bits);
 
   Communicator& comm_;
   std::unique_ptr<ot::OtSender> send_;
