@@ -1,5 +1,6 @@
 // The receiving end of an OT session (session.h has the protocols and their costs).
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "background.h"
@@ -286,7 +287,9 @@ std::vector<uint64_t> OtReceiver::oneOfNRows(std::span<const uint16_t> choices, 
   }
   std::vector<uint64_t> out(n * width);
   detail::expandRowPads(impl_->hash, seeds, width, out);
-  std::vector<std::byte> packed(detail::packedSize(n * big_n * width, bits));
+  const size_t packed_size = detail::packedSize(n * big_n * width, bits);
+  const auto packed_buf = std::make_unique_for_overwrite<std::byte[]>(packed_size);
+  const std::span<std::byte> packed(packed_buf.get(), packed_size);
   impl_->recv(packed, "oneOfN: receiving the masked table");
   for (size_t i = 0; i < n; ++i) {
     const size_t row = (i * big_n + choices[i]) * width;

@@ -1,5 +1,6 @@
 // The sending end of an OT session (session.h has the protocols and their costs).
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "background.h"
@@ -221,12 +222,20 @@ void OtSender::oneOfN(std::span<const uint64_t> table, int k, int bits) {
 
 void OtSender::oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_t width) {
   detail::checkRowArity(k);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
+  const size_t big_n = size_t{1} << k, per = big_n * width;
+  SOTTO_ENFORCE(rows.size() % per == 0, "oneOfN: table of ", rows.size(),
+                " entries is not a whole number of instances of ", big_n, " rows of ", width);
+  oneOfNRows(rows.size() / per, k, bits, width, [&](size_t i, std::span<uint64_t> out) {
+    std::copy_n(rows.data() + i * per, per, out.data());
+  });
+}
+
+void OtSender::oneOfNRows(size_t n, int k, int bits, size_t width, const RowFill& fill) {
+  detail::checkRowArity(k);
   detail::checkWidth(bits);
   SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
   const size_t big_n = size_t{1} << k, per = big_n * width, ku = static_cast<size_t>(k);
-  SOTTO_ENFORCE(rows.size() % per == 0, "oneOfN: table of ", rows.size(),
-                " entries is not a whole number of instances of ", big_n, " rows of ", width);
-  const size_t n = rows.size() / per;
   if (n == 0) return;
   uint64_t first;
   const auto qs = impl_->take(ku * n, first);
@@ -242,7 +251,8 @@ void OtSender::oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_
   constexpr size_t kPassInstances = 8, kSlice = 8192;
   const size_t xs_per_slice = std::max<size_t>(1, kSlice / ku);
   const Block delta = impl_->iknp->delta();
-  std::vector<std::byte> packed(detail::packedSize(n * per, bits));
+  const size_t packed_size = detail::packedSize(n * per, bits);
+  const auto packed = std::make_unique_for_overwrite<std::byte[]>(packed_size);  // all written
   std::vector<Block> in, tweak, out, seeds(big_n);
   std::vector<uint64_t> y(kPassInstances * per), pads(per);
   for (size_t i0 = 0; i0 < n; i0 += kPassInstances) {
@@ -268,16 +278,17 @@ void OtSender::oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_
         }
       }
       detail::expandRowPads(impl_->hash, seeds, width, pads);
-      const size_t base = i * per;
-      for (size_t v = 0; v < per; ++v) y[(i - i0) * per + v] = rows[base + v] ^ pads[v];
+      const std::span<uint64_t> row(y.data() + (i - i0) * per, per);
+      fill(i, row);
+      for (size_t v = 0; v < per; ++v) row[v] ^= pads[v];
     }
     // 8·per·bits bits per full pass: every pass starts on a byte
     const size_t offset = i0 * per * static_cast<size_t>(bits) / 8;
     const std::span<const uint64_t> part(y.data(), m * per);
     detail::packBits(part, bits,
-                     std::span(packed).subspan(offset, detail::packedSize(part.size(), bits)));
+                     std::span(packed.get() + offset, detail::packedSize(part.size(), bits)));
   }
-  impl_->send(packed, "oneOfN: sending the masked table");
+  impl_->send(std::span(packed.get(), packed_size), "oneOfN: sending the masked table");
 }
 
 std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bits) {

@@ -72,6 +72,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -167,6 +168,11 @@ class OtSender {
   /// @throws InvalidArgument k ∉ [1, 16], bits ∉ [1, 64], width = 0, rows.size() not a multiple
   ///   of 2^k·width; CommError / Timeout.
   void oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_t width);
+  /// Writes instance i's 2^k·width row values (row-major) into `rows`.
+  using RowFill = std::function<void(size_t instance, std::span<uint64_t> rows)>;
+  /// The same on n instances whose rows are made on demand by fill (called once per instance,
+  /// in order), so that no table of n·2^k rows is held. @throws as above (but the size check).
+  void oneOfNRows(size_t n, int k, int bits, size_t width, const RowFill& fill);
 
   /// Additive COT over Z_2^bits: returns s_i = −r_i with s_i + y_i = c_i·x_i (mod 2^bits),
   /// y_i the receiver's output. Results are reduced mod 2^bits.

@@ -24,15 +24,12 @@ std::vector<uint64_t> OtKernels::lookup(std::span<const uint64_t> index, int k, 
     Prg prg;
     prg.fill(s);
     for (auto& v : s) v = detail::lowBits(v, out_bits);
-    std::vector<uint64_t> rows(n * big_n * c);
-    for (size_t i = 0; i < n; ++i) {
+    send_->oneOfNRows(n, k, out_bits, c, [&](size_t i, std::span<uint64_t> rows) {
       for (size_t j = 0; j < big_n; ++j) {
         const uint64_t* entry = table.data() + ((index[i] + j) & mask) * c;
-        uint64_t* row = rows.data() + (i * big_n + j) * c;
-        for (size_t col = 0; col < c; ++col) row[col] = entry[col] - s[i * c + col];
+        for (size_t col = 0; col < c; ++col) rows[j * c + col] = entry[col] - s[i * c + col];
       }
-    }
-    send_->oneOfNRows(rows, k, out_bits, c);
+    });
     return s;
   }
   std::vector<uint16_t> choices(n);
