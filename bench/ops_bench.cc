@@ -15,10 +15,10 @@
 // default; --protocol ttp (a third thread as the dealer) or --protocol none (the OT family, two
 // parties alone; --ot ferret for Ferret's COTs). mul/raw is the product without its truncation.
 // Under none: mul (Gilboa triples), relu, drelu, lt (millionaires'), truncate (exact; local:
-// SecureML's), matmul_fixed and conv2d_fixed (the weight owner's RLWE products); rows of lookup
-// tables are skipped with a note:
+// SecureML's), matmul_fixed and conv2d_fixed (the weight owner's RLWE products), lookup (SiRnn's:
+// one 1-of-256 OT per element); a row the family cannot run is skipped with a note:
 //   build/bench/ops_bench --protocol none
-//       --benchmark_filter='ops/(mul|relu|drelu|lt|truncate|matmul_fixed)/'   (one line)
+//       --benchmark_filter='ops/(mul|relu|drelu|lt|truncate|matmul_fixed|lookup)/'   (one line)
 
 #include <algorithm>
 #include <cmath>

@@ -8,6 +8,8 @@
 //   mul        the raw 64-bit product (no truncation)
 //   truncate   exact, f = 16 (TTP: the dealer's 1-ULP truncation)
 //   truncate_positive  Cheetah's, f = 16, x ≥ 0
+//   lookup_k4, lookup_k8  SiRnn's lookup of a random 2^k-row table, one 64-bit column (TTP: the
+//              dealer's one-time table through lut.h's kernel)
 // OT rows: each iteration sets up fresh kernels (base OTs, not timed), warms up on a first call
 // of n elements (Ferret's bootstrap and first round run there), then times, between two barriers
 // on party 0, reserve (the COTs the call needs: the offline phase) plus the call. TTP rows: one
@@ -45,7 +47,7 @@ using namespace sotto;
 using Clock = std::chrono::steady_clock;
 using Kernel = OtKernels::Kernel;
 
-enum class Op { kDrelu, kLt, kLt2, kRelu, kMul, kTruncate, kTruncatePositive };
+enum class Op { kDrelu, kLt, kLt2, kRelu, kMul, kTruncate, kTruncatePositive, kLookup4, kLookup8 };
 constexpr int kFrac = 16;
 
 struct Measured {
@@ -66,6 +68,19 @@ std::pair<std::vector<uint64_t>, std::vector<uint64_t>> inputs(size_t n, Op op) 
   return {x, y};
 }
 
+int lookupBits(Op op) { return op == Op::kLookup4 ? 4 : 8; }
+
+// The public table of a lookup row (the same on every party: a fixed seed).
+const std::vector<uint64_t>& lookupTable(Op op) {
+  static const auto make = [](int k) {
+    std::vector<uint64_t> t(size_t{1} << k);
+    Prg(Prg::Seed{7, 0}).fill(t);
+    return t;
+  };
+  static const std::vector<uint64_t> t4 = make(4), t8 = make(8);
+  return op == Op::kLookup4 ? t4 : t8;
+}
+
 OtKernels::Cots cotsOf(Op op, size_t n) {
   switch (op) {
     case Op::kDrelu:
@@ -82,6 +97,9 @@ OtKernels::Cots cotsOf(Op op, size_t n) {
       return OtKernels::cotsFor(Kernel::kTruncate, n, kFrac);
     case Op::kTruncatePositive:
       return OtKernels::cotsFor(Kernel::kTruncatePositive, n, kFrac);
+    case Op::kLookup4:
+    case Op::kLookup8:
+      return OtKernels::cotsFor(Kernel::kLookup, n, lookupBits(op));
   }
   return {};
 }
@@ -110,6 +128,10 @@ void callKernel(OtKernels& k, Op op, const std::vector<uint64_t>& x,
     case Op::kTruncatePositive:
       benchmark::DoNotOptimize(k.truncatePositive(x, kFrac));
       break;
+    case Op::kLookup4:
+    case Op::kLookup8:
+      benchmark::DoNotOptimize(k.lookup(x, lookupBits(op), 1, lookupTable(op)));
+      break;
   }
 }
 
@@ -135,6 +157,10 @@ void callProtocol(Party& p, Op op, const RingTensor& x, const RingTensor& y) {
       break;
     case Op::kTruncatePositive:
       benchmark::DoNotOptimize(proto.truncatePositive(p, x, kFrac));
+      break;
+    case Op::kLookup4:
+    case Op::kLookup8:
+      benchmark::DoNotOptimize(proto.lookup(p, x, lookupBits(op), 1, lookupTable(op), 64));
       break;
   }
 }
@@ -239,7 +265,9 @@ void registerAll() {
                                             {"relu", Op::kRelu},
                                             {"mul", Op::kMul},
                                             {"truncate", Op::kTruncate},
-                                            {"truncate_positive", Op::kTruncatePositive}};
+                                            {"truncate_positive", Op::kTruncatePositive},
+                                            {"lookup_k4", Op::kLookup4},
+                                            {"lookup_k8", Op::kLookup8}};
   const std::pair<const char*, std::optional<ot::OtExtension>> families[] = {
       {"iknp", ot::OtExtension::kIknp},
       {"ferret_b13", ot::OtExtension::kFerret},

@@ -25,31 +25,14 @@ LookupTable LookupTable::fromFunction(int index_bits, int columns,
 }
 
 std::vector<ArithTensor> lookup(const ArithTensor& index, const LookupTable& table,
-                                int out_frac_bits) {
+                                int out_frac_bits, int out_bits) {
+  SOTTO_ENFORCE(out_bits >= 1 && out_bits <= 64, "lookup: out_bits must be 1..64, got ", out_bits);
   const Party& p = index.party();
-  Communicator& comm = p.comm();
-  auto scope = comm.tag("lookup");
-  const int k = table.indexBits();
-  const uint64_t mask = table.rows() - 1;
-  const int64_t n = index.numel();
-  auto material =
-      p.protocol().lookupMaterial(p, k, table.columns(), table.entries(), index.shape());
-  // u = x + r mod 2^k, opened: 2 parties exchange 16-bit words; more parties allReduce words.
-  std::vector<uint64_t> u(n);
-  for (int64_t e = 0; e < n; ++e) u[e] = (index.share()[e] + material->r[e]) & mask;
-  if (comm.worldSize() == 2) {
-    std::vector<uint16_t> mine(n), theirs(n);
-    for (int64_t e = 0; e < n; ++e) mine[e] = static_cast<uint16_t>(u[e]);
-    comm.exchange(1 - comm.rank(), std::as_bytes(std::span(mine)),
-                  std::as_writable_bytes(std::span(theirs)));
-    for (int64_t e = 0; e < n; ++e) u[e] = (u[e] + theirs[e]) & mask;
-  } else {
-    comm.allReduce(u, ReduceOp::kAdd);
-    for (auto& v : u) v &= mask;
-  }
-  const RingTensor s = material->sharesAt(u);  // [n, columns]
+  auto scope = p.comm().tag("lookup");
+  const RingTensor s = p.protocol().lookup(p, index.share(), table.indexBits(), table.columns(),
+                                           table.entries(), out_bits);  // [n, columns]
   std::vector<ArithTensor> out;
-  const int64_t c = table.columns();
+  const int64_t n = index.numel(), c = table.columns();
   for (int64_t col = 0; col < c; ++col) {
     RingTensor t(index.shape());
     for (int64_t e = 0; e < n; ++e) t[e] = s[e * c + col];

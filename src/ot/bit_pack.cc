@@ -32,22 +32,24 @@ void packBits(std::span<const uint64_t> v, int bits, std::span<std::byte> out) {
   if (have > 0) out[o++] = std::byte(static_cast<uint8_t>(acc));
 }
 
+uint64_t packedValueAt(std::span<const std::byte> in, int bits, size_t index) {
+  const size_t p = index * static_cast<size_t>(bits), byte = p / 8;
+  const int shift = static_cast<int>(p % 8);
+  // the value spans bytes [byte, byte + ⌈(shift + bits) / 8⌉), at most 9 of them
+  uint8_t buf[16] = {};
+  std::memcpy(buf, in.data() + byte, std::min<size_t>(9, in.size() - byte));
+  uint64_t w;
+  std::memcpy(&w, buf, 8);
+  uint64_t x = w >> shift;
+  if (shift + bits > 64) x |= static_cast<uint64_t>(buf[8]) << (64 - shift);
+  return lowBits(x, bits);
+}
+
 void unpackBits(std::span<const std::byte> in, int bits, std::span<uint64_t> out) {
   SOTTO_ENFORCE(bits >= 1 && bits <= 64, "unpackBits: width ", bits, " not in [1, 64]");
   SOTTO_ENFORCE(in.size() >= packedSize(out.size(), bits), "unpackBits: ", in.size(), " bytes for ",
                 out.size(), " values of ", bits, " bits");
-  for (size_t i = 0; i < out.size(); ++i) {
-    const size_t p = i * static_cast<size_t>(bits), byte = p / 8;
-    const int shift = static_cast<int>(p % 8);
-    // the value spans bytes [byte, byte + ⌈(shift + bits) / 8⌉), at most 9 of them
-    uint8_t buf[16] = {};
-    std::memcpy(buf, in.data() + byte, std::min<size_t>(9, in.size() - byte));
-    uint64_t w;
-    std::memcpy(&w, buf, 8);
-    uint64_t x = w >> shift;
-    if (shift + bits > 64) x |= static_cast<uint64_t>(buf[8]) << (64 - shift);
-    out[i] = lowBits(x, bits);
-  }
+  for (size_t i = 0; i < out.size(); ++i) out[i] = packedValueAt(in, bits, i);
 }
 
 std::vector<std::byte> packChoices(std::span<const uint8_t> bits) {

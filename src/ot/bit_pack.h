@@ -19,6 +19,8 @@ constexpr uint64_t lowBits(uint64_t x, int bits) {
 
 /// Packs the low `bits` bits of each value. out.size() must be packedSize(v.size(), bits).
 void packBits(std::span<const uint64_t> v, int bits, std::span<std::byte> out);
+/// The value at position `index` of a packed string (its bytes up to the value's, at least).
+uint64_t packedValueAt(std::span<const std::byte> in, int bits, size_t index);
 /// Inverse of packBits: out.size() values from `in` (at least packedSize(out.size(), bits) bytes).
 void unpackBits(std::span<const std::byte> in, int bits, std::span<uint64_t> out);
 

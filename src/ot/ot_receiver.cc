@@ -1,5 +1,6 @@
 // The receiving end of an OT session (session.h has the protocols and their costs).
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "../mpc/ot/bit_stream.h"
@@ -8,6 +9,7 @@
 #include "cr_hash.h"
 #include "ggm.h"
 #include "mpcot.h"
+#include "row_pads.h"
 #include "session_common.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/ot/ferret.h"
@@ -289,6 +291,54 @@ std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices,
     for (uint64_t x = 0; x < (uint64_t{1} << shapes[i].k); ++x) {
       const uint64_t entry = y.get(shapes[i].bits);
       if (x == choices[i]) out[i] = lowBits(entry ^ pad, shapes[i].bits);
+    }
+  }
+  return out;
+}
+
+std::vector<uint64_t> OtReceiver::oneOfNRows(std::span<const uint16_t> choices, int k, int bits,
+                                             size_t width) {
+  detail::checkRowArity(k);
+  detail::checkWidth(bits);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
+  const size_t big_n = size_t{1} << k, n = choices.size(), ku = static_cast<size_t>(k);
+  for (size_t i = 0; i < n; ++i) {
+    SOTTO_ENFORCE(choices[i] < big_n, "oneOfN: choice ", i, " is ", choices[i], ", not below 2^",
+                  k);
+  }
+  if (n == 0) return {};
+  const auto taken = impl_->take(ku * n);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
+  // d_i = c_i ⊕ (b_i0 … b_i,k−1); seed_i = ⊕_j H(t_ij, (g_ij, 1 + c_i)), then row_pads.h
+  std::vector<uint64_t> d(n);
+  std::vector<Block> tweak(n * ku), pad_parts(n * ku);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t bits_i = 0;
+    for (size_t j = 0; j < ku; ++j) {
+      bits_i |= uint64_t{taken.b[i * ku + j]} << j;
+      tweak[i * ku + j] = Block{taken.first + i * ku + j, detail::domainOneOfN(choices[i])};
+    }
+    d[i] = choices[i] ^ bits_i;
+  }
+  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  detail::packBits(d, k, packed_d);
+  impl_->send(packed_d, "oneOfN: sending the choice offsets");
+  impl_->hash.hash(taken.t, tweak, pad_parts);
+  std::vector<Block> seeds(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < ku; ++j) seeds[i] ^= pad_parts[i * ku + j];
+  }
+  std::vector<uint64_t> out(n * width);
+  detail::expandRowPads(impl_->hash, seeds, width, out);
+  const size_t packed_size = detail::packedSize(n * big_n * width, bits);
+  const auto packed_buf = std::make_unique_for_overwrite<std::byte[]>(packed_size);
+  const std::span<std::byte> packed(packed_buf.get(), packed_size);
+  impl_->recv(packed, "oneOfN: receiving the masked table");
+  for (size_t i = 0; i < n; ++i) {
+    const size_t row = (i * big_n + choices[i]) * width;
+    for (size_t w = 0; w < width; ++w) {
+      out[i * width + w] =
+          lowBits(detail::packedValueAt(packed, bits, row + w) ^ out[i * width + w], bits);
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // The sending end of an OT session (session.h has the protocols and their costs).
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "../mpc/ot/bit_stream.h"
@@ -8,6 +9,7 @@
 #include "cr_hash.h"
 #include "ggm.h"
 #include "mpcot.h"
+#include "row_pads.h"
 #include "session_common.h"
 #include "sotto/ot/ferret.h"
 #include "sotto/ot/iknp.h"
@@ -264,6 +266,77 @@ void OtSender::oneOfN(std::span<const uint64_t> table, std::span<const OneOfNSha
     entry += big_n;
   }
   impl_->send(y.bytes(), "oneOfN: sending the masked table");
+}
+
+void OtSender::oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_t width) {
+  detail::checkRowArity(k);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
+  const size_t big_n = size_t{1} << k, per = big_n * width;
+  SOTTO_ENFORCE(rows.size() % per == 0, "oneOfN: table of ", rows.size(),
+                " entries is not a whole number of instances of ", big_n, " rows of ", width);
+  oneOfNRows(rows.size() / per, k, bits, width, [&](size_t i, std::span<uint64_t> out) {
+    std::copy_n(rows.data() + i * per, per, out.data());
+  });
+}
+
+void OtSender::oneOfNRows(size_t n, int k, int bits, size_t width, const RowFill& fill) {
+  detail::checkRowArity(k);
+  detail::checkWidth(bits);
+  SOTTO_ENFORCE(width >= 1, "oneOfNRows: rows of ", width, " values");
+  const size_t big_n = size_t{1} << k, per = big_n * width, ku = static_cast<size_t>(k);
+  if (n == 0) return;
+  uint64_t first;
+  const auto qs = impl_->take(ku * n, first);
+  detail::OtTag tag(impl_->comm, impl_->options.tag, "1ofN");
+  std::vector<std::byte> packed_d(detail::packedSize(n, k));
+  impl_->recv(packed_d, "oneOfN: receiving the choice offsets");
+  std::vector<uint64_t> d(n);
+  detail::unpackBits(packed_d, k, d);
+
+  // row x of instance i: M_x ⊕ pads(⊕_j H(q_ij ⊕ (x_j ⊕ d_ij)·Δ, (g_ij, 1 + x))), row_pads.h.
+  // Instances in passes of 8 (whole bytes of the packed message whatever the widths), entries
+  // hashed in slices of at most kSlice blocks.
+  constexpr size_t kPassInstances = 8, kSlice = 8192;
+  const size_t xs_per_slice = std::max<size_t>(1, kSlice / ku);
+  const Block delta = impl_->iknp->delta();
+  const size_t packed_size = detail::packedSize(n * per, bits);
+  const auto packed = std::make_unique_for_overwrite<std::byte[]>(packed_size);  // all written
+  std::vector<Block> in, tweak, out, seeds(big_n);
+  std::vector<uint64_t> y(kPassInstances * per), pads(per);
+  for (size_t i0 = 0; i0 < n; i0 += kPassInstances) {
+    const size_t m = std::min(kPassInstances, n - i0);
+    for (size_t i = i0; i < i0 + m; ++i) {
+      for (size_t x0 = 0; x0 < big_n; x0 += xs_per_slice) {
+        const size_t xn = std::min(xs_per_slice, big_n - x0);
+        in.resize(xn * ku);
+        tweak.resize(xn * ku);
+        out.resize(xn * ku);
+        for (size_t x = x0; x < x0 + xn; ++x) {
+          const uint64_t sel = x ^ d[i];
+          for (size_t j = 0; j < ku; ++j) {
+            in[(x - x0) * ku + j] = qs[i * ku + j] ^ (delta & Block::mask((sel >> j) & 1));
+            tweak[(x - x0) * ku + j] = Block{first + i * ku + j, detail::domainOneOfN(x)};
+          }
+        }
+        impl_->hash.hash(in, tweak, out);
+        for (size_t x = x0; x < x0 + xn; ++x) {
+          Block seed;
+          for (size_t j = 0; j < ku; ++j) seed ^= out[(x - x0) * ku + j];
+          seeds[x] = seed;
+        }
+      }
+      detail::expandRowPads(impl_->hash, seeds, width, pads);
+      const std::span<uint64_t> row(y.data() + (i - i0) * per, per);
+      fill(i, row);
+      for (size_t v = 0; v < per; ++v) row[v] ^= pads[v];
+    }
+    // 8·per·bits bits per full pass: every pass starts on a byte
+    const size_t offset = i0 * per * static_cast<size_t>(bits) / 8;
+    const std::span<const uint64_t> part(y.data(), m * per);
+    detail::packBits(part, bits,
+                     std::span(packed.get() + offset, detail::packedSize(part.size(), bits)));
+  }
+  impl_->send(std::span(packed.get(), packed_size), "oneOfN: sending the masked table");
 }
 
 std::vector<uint64_t> OtSender::additiveCot(std::span<const uint64_t> x, int bits) {

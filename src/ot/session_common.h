@@ -104,4 +104,8 @@ inline OneOfNSizes oneOfNSizes(std::span<const OneOfNShape> shapes) {
   return s;
 }
 
+inline void checkRowArity(int k) {
+  SOTTO_ENFORCE(k >= 1 && k <= 16, "OT: 1-of-2^k rows with k = ", k, " is not in [1, 16]");
+}
+
 }  // namespace sotto::ot::detail

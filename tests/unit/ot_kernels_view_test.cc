@@ -1,5 +1,7 @@
 // Party 0's view of DReLU on OT (sotto/mpc/ot/ot_kernels.h) must not depend on the secret (the
-// semi-honest security of the kernel, checked statistically in the style of party_view_test.cc):
+// semi-honest security of the kernel, checked statistically in the style of party_view_test.cc);
+// nor may either party's view of the lookup depend on the index, nor party 1's on the table
+// (the same checks, at the end of the file):
 // every byte party 0 receives during drelu (after the COTs were reserved, so the view is the
 // kernel's own messages: party 1's masked 1-of-16 choices and its AND-tree openings) is recorded
 // over many runs on a secret A (all zeros) and as many on a very different secret B (edge and
@@ -148,33 +150,41 @@ Words shareOf(const Words& x, int rank, int run) {
 constexpr size_t kN = 512;
 constexpr int kRuns = 16;
 
-// Party 0's views of `op` on A and on B, runs alternating between the secrets.
+// Party `observer`'s views of op(kernels, comm, shares, second) on secrets xa and xb (second:
+// the run is on xb), runs alternating between them, each after reserving `cots`.
 template <typename Op>
-std::pair<View, View> viewsOfParty0(Op&& op) {
-  const Words a(kN, 0), b = secretB(kN);
+std::pair<View, View> viewsOf(int observer, const OtKernels::Cots& cots, const Words& xa,
+                              const Words& xb, Op&& op) {
   auto out = simulate(2, [&](Communicator& comm) -> std::optional<std::pair<View, View>> {
     std::optional<RecordingCommunicator> recorder;
-    if (comm.rank() == 0) recorder.emplace(comm, 1);
+    if (comm.rank() == observer) recorder.emplace(comm, 1 - observer);
     Communicator& c = recorder ? static_cast<Communicator&>(*recorder) : comm;
     OtKernels k(c);
     View va, vb;
     for (int r = 0; r < 2 * kRuns; ++r) {
-      const Words& x = r % 2 ? b : a;
-      const Words mine = shareOf(x, comm.rank(), r);
-      k.reserve(OtKernels::cotsFor(OtKernels::Kernel::kMsb, kN));
+      const bool second = r % 2 == 1;
+      const Words mine = shareOf(second ? xb : xa, comm.rank(), r);
+      k.reserve(cots);
       if (recorder) recorder->setRecording(true);
-      op(k, c, mine);
+      op(k, c, mine, second);
       if (recorder) {
         recorder->setRecording(false);
         View got = recorder->takeMessages();
-        View& into = r % 2 ? vb : va;
+        View& into = second ? vb : va;
         into.insert(into.end(), got.begin(), got.end());
       }
     }
     if (!recorder) return std::nullopt;
     return std::make_pair(std::move(va), std::move(vb));
   });
-  return std::move(*out[0]);
+  return std::move(*out[observer]);
+}
+
+// Party 0's views of op(kernels, comm, shares) on A (zeros) and on B (secretB).
+template <typename Op>
+std::pair<View, View> viewsOfParty0(Op&& op) {
+  return viewsOf(0, OtKernels::cotsFor(OtKernels::Kernel::kMsb, kN), Words(kN, 0), secretB(kN),
+                 [&](OtKernels& k, Communicator& c, const Words& x, bool) { op(k, c, x); });
 }
 
 TEST(OtKernelsViewTest, Party0sViewOfDreluDoesNotDependOnTheSecret) {
@@ -205,6 +215,79 @@ TEST(OtKernelsViewTest, TheDetectorFiresOnAnInsecureView) {
       c.send(0, std::as_bytes(std::span(other)));
     }
   });
+  const Verdict v = judge(a, b, kRuns);
+  EXPECT_FALSE(v.secure()) << "worst z " << v.worst_z << ", chi2 " << v.chi2;
+}
+
+}  // namespace
+}  // namespace sotto
+
+namespace sotto {
+namespace {
+
+// The lookup (SiRnn's, k = 4, two 64-bit columns): party 1 receives the 2^k masked rows of every
+// element, party 0 the masked choices; neither view may depend on the table or on the index.
+constexpr int kLutBits = 4, kLutColumns = 2;
+
+Words lutTable(unsigned seed) {
+  std::mt19937_64 gen(seed);  // test inputs only
+  Words t(kLutColumns << kLutBits);
+  for (auto& v : t) v = gen();
+  return t;
+}
+
+OtKernels::Cots lutCots() { return OtKernels::cotsFor(OtKernels::Kernel::kLookup, kN, kLutBits); }
+
+void expectSecure(const std::pair<View, View>& views, const char* what) {
+  const auto& [a, b] = views;
+  ASSERT_FALSE(a.empty()) << what;
+  const Verdict v = judge(a, b, kRuns);
+  std::cout << "[ measured ] " << what << ": worst bit z " << v.worst_z << " (limit " << kMaxBitZ
+            << "); chi2 " << v.chi2 << " (critical " << v.chi2_critical << ")\n";
+  EXPECT_TRUE(v.sizes_equal) << what;
+  EXPECT_LE(v.worst_z, kMaxBitZ) << what;
+  EXPECT_LE(v.chi2, v.chi2_critical) << what;
+}
+
+TEST(OtKernelsViewTest, Party1sViewOfLookupDoesNotDependOnTheTable) {
+  // The same index, table A all zeros and table B random words.
+  const Words x = secretB(kN), zeros(kLutColumns << kLutBits, 0), random = lutTable(7);
+  expectSecure(viewsOf(1, lutCots(), x, x,
+                       [&](OtKernels& k, Communicator&, const Words& mine, bool second) {
+                         (void)k.lookup(mine, kLutBits, kLutColumns, second ? random : zeros);
+                       }),
+               "lookup, party 1's view, tables A and B");
+}
+
+TEST(OtKernelsViewTest, NeitherViewOfLookupDependsOnTheIndex) {
+  const Words table = lutTable(8);
+  for (int observer : {0, 1}) {
+    expectSecure(viewsOf(observer, lutCots(), Words(kN, 0), secretB(kN),
+                         [&](OtKernels& k, Communicator&, const Words& mine, bool) {
+                           (void)k.lookup(mine, kLutBits, kLutColumns, table);
+                         }),
+                 observer == 0 ? "lookup, party 0's view, indices A and B"
+                               : "lookup, party 1's view, indices A and B");
+  }
+}
+
+TEST(OtKernelsViewTest, TheDetectorFiresOnAnUnmaskedLookup) {
+  // Party 0 sends its rotated table T[(x0 + j) mod 2^k] as it is: tables A and B tell apart.
+  const Words x = secretB(kN), zeros(kLutColumns << kLutBits, 0), random = lutTable(7);
+  const auto [a, b] =
+      viewsOf(1, lutCots(), x, x, [&](OtKernels&, Communicator& c, const Words& mine, bool second) {
+        const Words& t = second ? random : zeros;
+        const size_t rows = size_t{1} << kLutBits, cols = kLutColumns;
+        Words sent(kN * rows * cols);
+        if (c.rank() == 0) {
+          for (size_t i = 0; i < kN; ++i)
+            for (size_t j = 0; j < rows * cols; ++j)
+              sent[i * rows * cols + j] = t[((mine[i] + j / cols) % rows) * cols + j % cols];
+          c.send(1, std::as_bytes(std::span(sent)));
+        } else {
+          c.recv(0, std::as_writable_bytes(std::span(sent)));
+        }
+      });
   const Verdict v = judge(a, b, kRuns);
   EXPECT_FALSE(v.secure()) << "worst z " << v.worst_z << ", chi2 " << v.chi2;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -353,30 +354,52 @@ TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
     EXPECT_NEAR(got[i], std::exp(x[i]), 1e-3 * std::exp(x[i]) + 4 * kUlp);
 }
 
-TEST_P(ProtocolConformance, LookupTablesMatchPlaintextOrSayTheyAreMissing) {
-  // T[i] = 3i + 1 on 4-bit indices; the index is a shared integer (scale 0).
-  const LookupTable table =
-      LookupTable::fromFunction(4, 1, [](uint64_t i, int) { return 3 * i + 1; });
-  const std::vector<uint64_t> idx{0, 1, 7, 15, 9};
-  const auto got = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::vector<uint64_t> {
-    const Shape s{5};
-    const ArithTensor x = ArithTensor::shareEncoded(p, 1, RingTensor(s, idx), s, 0);
-    try {
-      const RingTensor out = lookup(x, table, 0)[0].reveal();
-      return {out.data().begin(), out.data().end()};
-    } catch (const NotImplemented& e) {
-      EXPECT_NE(std::string(e.what()).find("not yet available with --dealer none"),
-                std::string::npos);
-      return {};
-    }
-  })[0];
-  if (family() == "none") {
-    EXPECT_TRUE(got.empty());
-    return;
+TEST_P(ProtocolConformance, LookupTablesMatchPlaintext) {
+  // Random tables of k = 1, 4, 8, 12 index bits, 1 to 3 columns, entries of out_bits = 64, 20, 13
+  // bits; indices anywhere in the ring (only x mod 2^k counts). Exact modulo 2^out_bits.
+  struct Case {
+    int k, columns, out_bits;
+    size_t n;
+  };
+  const std::vector<Case> cases{{1, 1, 64, 9}, {4, 3, 64, 40}, {8, 2, 20, 40}, {12, 1, 13, 5}};
+  std::mt19937_64 gen(23);  // test inputs only
+  std::vector<LookupTable> tables;
+  std::vector<std::vector<uint64_t>> indices;
+  for (const Case& c : cases) {
+    tables.push_back(
+        LookupTable::fromFunction(c.k, c.columns, [&](uint64_t, int) { return gen(); }));
+    std::vector<uint64_t> x(c.n);
+    for (auto& v : x) v = gen();
+    x[0] = 0;
+    x[1] = static_cast<uint64_t>(-1);  // row 2^k − 1
+    indices.push_back(std::move(x));
   }
-  std::vector<uint64_t> want;
-  for (uint64_t i : idx) want.push_back(3 * i + 1);
-  EXPECT_EQ(got, want);
+  const auto got = run([&](Party& p) {
+    std::vector<std::vector<uint64_t>> out;  // case by case, column-major
+    for (size_t t = 0; t < cases.size(); ++t) {
+      const Shape s{static_cast<int64_t>(cases[t].n)};
+      const ArithTensor x = ArithTensor::shareEncoded(p, 1, RingTensor(s, indices[t]), s, 0);
+      std::vector<uint64_t> revealed;
+      for (const ArithTensor& col : lookup(x, tables[t], 0, cases[t].out_bits)) {
+        const RingTensor r = col.reveal();
+        revealed.insert(revealed.end(), r.data().begin(), r.data().end());
+      }
+      out.push_back(std::move(revealed));
+    }
+    return out;
+  });
+  for (size_t t = 0; t < cases.size(); ++t) {
+    const Case& c = cases[t];
+    const uint64_t mask = c.out_bits == 64 ? ~uint64_t{0} : (uint64_t{1} << c.out_bits) - 1;
+    ASSERT_EQ(got[t].size(), c.n * static_cast<size_t>(c.columns));
+    for (size_t e = 0; e < c.n; ++e) {
+      const uint64_t row = indices[t][e] & (tables[t].rows() - 1);
+      for (int col = 0; col < c.columns; ++col) {
+        EXPECT_EQ(got[t][col * c.n + e] & mask, tables[t].at(row, col) & mask)
+            << "k " << c.k << ", column " << col << ", element " << e;
+      }
+    }
+  }
 }
 
 TEST_P(ProtocolConformance, WeightOwnedByPartyOne) {

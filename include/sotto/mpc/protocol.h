@@ -32,18 +32,6 @@ class Dealer;
 class FunctionTableMaterial;
 struct FunctionTableSpec;
 
-/// Lookup-table material (see lut.h) for n elements: this party's share of a mask r per element
-/// (only the low index_bits matter) and, once u = x + r mod 2^k is public, its shares of the
-/// rotated table S_e[u_e] = T[(u_e - r_e) mod 2^k], for every column.
-class LutMaterial {
- public:
-  virtual ~LutMaterial() = default;
-  /// This party's share of the masks, shape as requested.
-  RingTensor r;
-  /// Shares of S_e[u_e] for every element e and column: [n, columns]. Local.
-  virtual RingTensor sharesAt(std::span<const uint64_t> u) const = 0;
-};
-
 /// The result of Protocol::sign.
 struct SignResult {
   RingTensor bit;       ///< additive shares of the bit as 0/1 integers, x's shape (see sign())
@@ -121,10 +109,14 @@ class Protocol {
   virtual RingTensor b2a(const Party& party, const RingTensor& packed, const Shape& bits_shape) = 0;
 
   // ---- Lookup tables (the table math) ---------------------------------------------------------
-  /// Lookup material (lut.h) for `shape` elements and the public table.
-  virtual std::unique_ptr<LutMaterial> lookupMaterial(const Party& party, int index_bits,
-                                                      int columns, std::span<const uint64_t> table,
-                                                      const Shape& shape) = 0;
+  /// Shares of T[x mod 2^index_bits] for every element x of `index` (its shares read as
+  /// integers; only the low index_bits bits of the shared value count): [index.numel(), columns].
+  /// `table` is public, 2^index_bits rows of `columns` words, row-major (lut.h's LookupTable).
+  /// The result's shares sum to each entry modulo 2^out_bits (1..64): a family may send only
+  /// out_bits bits per entry (the OT family does), so above bit out_bits the sum is garbage
+  /// unless out_bits = 64.
+  virtual RingTensor lookup(const Party& party, const RingTensor& index, int index_bits,
+                            int columns, std::span<const uint64_t> table, int out_bits) = 0;
   /// Function-table material (function_tables.h) for `shape` elements.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,
                                                                 const FunctionTableSpec& spec,

@@ -18,6 +18,9 @@
 ///       Pinkas, "Oblivious Transfer and Polynomial Evaluation", STOC 1999, with the hash as the
 ///       PRF): receiver sends d = c ⊕ (b_0 … b_{k−1}); sender sends, for each x < N,
 ///       M_x ⊕ ⊕_j H(q_j ⊕ (x_j ⊕ d_j)·Δ, (g_j, 1 + x)) trimmed to ℓ bits
+///   - 1-of-N OT of rows, N = 2^k, k ≤ 16: the same with each message a row of w values of ℓ bits;
+///       the seed S_x = ⊕_j H(…) masks value v of the row with word v of S_x (lo, hi) if w ≤ 2,
+///       else with word v of H(S_x, (0, D)) ‖ H(S_x, (1, D)) ‖ … (D a domain of its own)
 ///   - additive COT over Z_2^ℓ: sender x_i; receiver c_i gets y_i = c_i·x_i + r_i, sender gets
 ///       s_i = −r_i (mod 2^ℓ), so s_i + y_i = c_i·x_i. Receiver sends d_i, sender sends
 ///       u_i = k0 + x_i − k1 with k_s = m_{s ⊕ d_i} mod 2^ℓ; receiver y = m_{b_i} + c_i·u_i.
@@ -31,6 +34,7 @@
 ///   | randomOt       | n    | 0                 | 0                 | 0        |
 ///   | chosenOt       | n    | ⌈n / 8⌉ B         | ⌈2nℓ / 8⌉ B       | 2 (1 round trip) |
 ///   | oneOfN         | k·n  | ⌈kn / 8⌉ B        | ⌈2^k·nℓ / 8⌉ B    | 2 (1 round trip) |
+///   | oneOfNRows     | k·n  | ⌈kn / 8⌉ B        | ⌈2^k·nwℓ / 8⌉ B   | 2 (1 round trip) |
 ///   | additiveCot    | n    | ⌈n / 8⌉ B         | ⌈nℓ / 8⌉ B        | 2 (1 round trip) |
 /// Setup (the constructor): 128 base OTs (base_ot.h): 2 messages, 4,128 bytes.
 ///
@@ -68,6 +72,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -168,6 +173,17 @@ class OtSender {
   /// sends ⌈Σ k_i / 8⌉ B, the sender ⌈Σ 2^k_i·bits_i / 8⌉ B (with equal shapes: as above).
   /// @throws InvalidArgument a shape out of range, table.size() ≠ Σ 2^k_i; CommError / Timeout.
   void oneOfN(std::span<const uint64_t> table, std::span<const OneOfNShape> shapes);
+  /// 1-of-2^k OT of rows on n = rows.size() / (2^k·width) instances: instance i offers row x < 2^k,
+  /// the `width` values rows[(i·2^k + x)·width + v] (their low `bits` bits). Uses k·n COTs; the
+  /// sender hashes k·2^k blocks per instance (plus ⌈width / 2⌉·2^k if width > 2).
+  /// @throws InvalidArgument k ∉ [1, 16], bits ∉ [1, 64], width = 0, rows.size() not a multiple
+  ///   of 2^k·width; CommError / Timeout.
+  void oneOfNRows(std::span<const uint64_t> rows, int k, int bits, size_t width);
+  /// Writes instance i's 2^k·width row values (row-major) into `rows`.
+  using RowFill = std::function<void(size_t instance, std::span<uint64_t> rows)>;
+  /// The same on n instances whose rows are made on demand by fill (called once per instance,
+  /// in order), so that no table of n·2^k rows is held. @throws as above (but the size check).
+  void oneOfNRows(size_t n, int k, int bits, size_t width, const RowFill& fill);
 
   /// Additive COT over Z_2^bits: returns s_i = −r_i with s_i + y_i = c_i·x_i (mod 2^bits),
   /// y_i the receiver's output. Results are reduced mod 2^bits.
@@ -229,6 +245,12 @@ class OtReceiver {
   ///   CommError / Timeout.
   std::vector<uint64_t> oneOfN(std::span<const uint8_t> choices,
                                std::span<const OneOfNShape> shapes);
+  /// 1-of-2^k OT of rows: returns row choices[i] < 2^k of instance i, `width` values each
+  /// (n·width values, instance-major).
+  /// @throws InvalidArgument k ∉ [1, 16], a choice ≥ 2^k, bits ∉ [1, 64], width = 0;
+  ///   CommError / Timeout.
+  std::vector<uint64_t> oneOfNRows(std::span<const uint16_t> choices, int k, int bits,
+                                   size_t width);
 
   /// Additive COT: returns y_i = c_i·x_i + r_i (mod 2^bits) for choices c_i ∈ {0, 1}.
   /// @throws InvalidArgument a choice other than 0/1, bits ∉ [1, 64]; CommError / Timeout.

@@ -1,5 +1,6 @@
 // The dealer family's kernels (dealer_protocol.h): Beaver products, the dealer-assisted
-// truncation, fixed weight masks, the digit-table comparison, AND triples and bit selects.
+// truncation, fixed weight masks, the digit-table comparison, AND triples, bit selects and
+// the lookup on a rotated table.
 #include "sotto/mpc/dealer/dealer_protocol.h"
 
 #include "digit_compare.h"
@@ -177,10 +178,26 @@ class DealerProtocol final : public Protocol {
     return out;
   }
 
-  std::unique_ptr<LutMaterial> lookupMaterial(const Party&, int index_bits, int columns,
-                                              std::span<const uint64_t> table,
-                                              const Shape& shape) override {
-    return dealer_.lookupMaterial(index_bits, columns, table, shape);
+  RingTensor lookup(const Party& party, const RingTensor& index, int index_bits, int columns,
+                    std::span<const uint64_t> table, int) override {
+    Communicator& comm = party.comm();
+    const uint64_t mask = (uint64_t{1} << index_bits) - 1;
+    const int64_t n = index.numel();
+    auto material = dealer_.lookupMaterial(index_bits, columns, table, index.shape());
+    // u = x + r mod 2^k, opened: 2 parties exchange 16-bit words; more parties allReduce words.
+    std::vector<uint64_t> u(n);
+    for (int64_t e = 0; e < n; ++e) u[e] = (index[e] + material->r[e]) & mask;
+    if (comm.worldSize() == 2) {
+      std::vector<uint16_t> mine(n), theirs(n);
+      for (int64_t e = 0; e < n; ++e) mine[e] = static_cast<uint16_t>(u[e]);
+      comm.exchange(1 - comm.rank(), std::as_bytes(std::span(mine)),
+                    std::as_writable_bytes(std::span(theirs)));
+      for (int64_t e = 0; e < n; ++e) u[e] = (u[e] + theirs[e]) & mask;
+    } else {
+      comm.allReduce(u, ReduceOp::kAdd);
+      for (auto& v : u) v &= mask;
+    }
+    return material->sharesAt(u);  // S_e[u_e] = T[x_e], [n, columns]
   }
 
   std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec& spec,

@@ -36,7 +36,7 @@ OtKernels::Cots OtKernels::cotsForLessThan(size_t n, int bits, int leaf_bits) {
   return {static_cast<size_t>(bits) * n + merges, merges};
 }
 
-OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
+OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int bits) {
   switch (kernel) {
     case Kernel::kMsb:
       return cotsForLessThan(n, 63);
@@ -53,17 +53,19 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
     case Kernel::kMul:
       return {64 * n, 64 * n};
     case Kernel::kTruncatePositive:
-      return {frac_bits > 0 ? n : 0, 0};
+      return {bits > 0 ? n : 0, 0};
     case Kernel::kTruncate: {
-      if (frac_bits <= 0) return {};
+      if (bits <= 0) return {};
       // One tree on 64 bits split at f (its prefix: popcount(P) − 1 extra merges), then one COT
       // for the carry and, for f ≥ 2, one for the wrap.
-      const LeafPlan plan = leafPlan(64, frac_bits, kTruncateLeafBits);
+      const LeafPlan plan = leafPlan(64, bits, kTruncateLeafBits);
       const size_t leaves = plan.offsets.size();
       const size_t merges =
           (leaves - 1 + static_cast<size_t>(std::popcount(plan.prefix_leaves)) - 1) * n;
-      return {64 * n + merges + (frac_bits > 1 ? 2 : 1) * n, merges};
+      return {64 * n + merges + (bits > 1 ? 2 : 1) * n, merges};
     }
+    case Kernel::kLookup:
+      return {static_cast<size_t>(bits) * n, 0};  // k random OTs per element, party 0 → 1
   }
   return {};
 }

@@ -177,9 +177,10 @@ class OtProtocol final : public Protocol {
     return fromVector(bits_shape, kernels_.b2a(bits, 64));
   }
 
-  std::unique_ptr<LutMaterial> lookupMaterial(const Party&, int, int, std::span<const uint64_t>,
-                                              const Shape&) override {
-    unavailable("a lookup table (lut.h)");
+  RingTensor lookup(const Party&, const RingTensor& index, int index_bits, int columns,
+                    std::span<const uint64_t> table, int out_bits) override {
+    return fromVector(Shape{index.numel(), columns},
+                      kernels_.lookup(index.data(), index_bits, columns, table, out_bits));
   }
 
   std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec&,

@@ -26,6 +26,18 @@
 
 namespace sotto {
 
+/// Lookup-table material (see lut.h) for n elements: this party's share of a mask r per element
+/// (only the low index_bits matter) and, once u = x + r mod 2^k is public, its shares of the
+/// rotated table S_e[u_e] = T[(u_e - r_e) mod 2^k], for every column.
+class LutMaterial {
+ public:
+  virtual ~LutMaterial() = default;
+  /// This party's share of the masks, shape as requested.
+  RingTensor r;
+  /// Shares of S_e[u_e] for every element e and column: [n, columns]. Local.
+  virtual RingTensor sharesAt(std::span<const uint64_t> u) const = 0;
+};
+
 /// This party's shares of a, b and c = a ⊛ b (elementwise product, matmul or conv2d).
 struct BeaverTriple {
   RingTensor a, b, c;

@@ -13,7 +13,10 @@
 ///   sign                  4 rounds, 87 bits sent per element (+ 64 per selected value)
 ///                         (compare.h); exact over the whole ring
 ///   andWords              1 round, 2n words; b2a 1 round, ⌈n/64⌉ words
-///   lookupMaterial, functionTables   the dealer's tables (lut.h, function_tables.h)
+///   lookup                the dealer's rotated table (lut.h): open u = x + r mod 2^k, 1 round,
+///                         2 B per element each way (2 parties, k <= 16; N > 2: an allReduce of
+///                         n words), exact on all 64 bits whatever out_bits
+///   functionTables        the dealer's tables (function_tables.h)
 /// Failure probability 0 in every kernel (the truncation's 1-ULP error apart). Papers: Beaver,
 /// CRYPTO 1991; CrypTen (Knott et al., NeurIPS 2021) for the dealer-assisted truncation; the
 /// comparison's digit tables: compare.h.

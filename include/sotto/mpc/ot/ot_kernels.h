@@ -13,7 +13,9 @@
 /// products: Gilboa, "Two Party RSA Key Generation", CRYPTO 1999 (correlated-OT form of Demmler,
 /// Schneider, Zohner, "ABY", NDSS 2015); truncation when the sign is known: Huang, Lu, Hong, Ding,
 /// "Cheetah", USENIX Security 2022, section 4; exact truncation: Rathee et al., "SiRnn", S&P 2021
-/// (wrap and carry bits from the millionaires' comparison).
+/// (wrap and carry bits from the millionaires' comparison); lookup tables: ibid. (the LUT
+/// protocol) and the product of operands of different bit widths (section 3), on 1-of-2^k OT from
+/// k random OTs (Naor, Pinkas, STOC 1999; session.h).
 ///
 /// Security: semi-honest, κ = 128 (computational), σ = 40 (statistical), as the OT engine
 /// (sotto/ot/params.h). Every kernel is exact (failure probability 0) except truncatePositive,
@@ -46,6 +48,7 @@
 ///   | truncate(f)         | 4 + D  | T + A + E' + 62 + f  | 64 + A + E' + 2  | 65+L+E, L−1+E   |
 ///   | truncate(f = 16)    | 9      | 418                  | 154              | 97, 31          |
 ///   | truncate(f = 13)    | 9      | 422                  | 153              | 97, 31          |
+///   | lookup(k, c, ℓ)     | 2      | 2^k·c·ℓ              | k                | k, 0            |
 /// truncate(f) runs one tree on 64 bits with kTruncateLeafBits = 2 whose low f bits are leaves of
 /// their own, as lessThan's on f and on 64 − f bits (L = 32 for even f, 31 for odd f ≥ 3, 32 for
 /// f = 1: D = 5, 9 rounds, for every f), its prefix of P = ⌊f / 2⌋ leaves (1 for f = 1) merged
@@ -55,8 +58,13 @@
 /// Both parties together, with Ferret's COTs counted at 0.5 bit each (issue 16's measure):
 /// drelu 625 bits + 93 COTs ≈ 671.5; lessThan(64) 642 + 94 ≈ 689; lessThan(64, 2) 492 + 126
 /// ≈ 555 (one round more); relu 755 + 95 ≈ 802.5; mul 4,288 + 128 ≈ 4,352; truncatePositive f + 1
-/// bits + 1 COT; truncate(16) 572 + 128 ≈ 636 (exact). The figures are exact when n is a multiple
-/// of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
+/// bits + 1 COT; truncate(16) 572 + 128 ≈ 636 (exact); lookup of k index bits and c columns of
+/// ℓ bits: 2^k·c·ℓ + k bits + k COTs (k = 8, c = 1, ℓ = 64: 16,392 bits; k = 4, ℓ = 16: 260 bits).
+/// mulMixed(m, n), l = min(m + n, 64): Gilboa's 2 rounds (m COTs each way; each party sends
+/// m + m·l − m(m − 1)/2 bits per element), then lessThan(max(m, n)) and select on the 2 wraps per
+/// element (1 if m or n is 64): m = n = 16: 10 rounds, party 0 sends 97 B and party 1 73 B per
+/// element (1,360 bits both; ot_mixed_mul_test asserts them). The figures are exact when n
+/// is a multiple of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
 
 #include <array>
 #include <cstddef>
@@ -82,7 +90,17 @@ class OtKernels {
   static constexpr int kTruncateLeafBits = 2;
 
   /// The kernels, for reserve().
-  enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
+  enum class Kernel {
+    kMsb,
+    kB2a,
+    kSelect,
+    kRelu,
+    kMax,
+    kMul,
+    kTruncatePositive,
+    kTruncate,
+    kLookup
+  };
 
   /// COTs a kernel takes from each direction: from party 0's sender session (party 0 → party 1)
   /// and from party 1's.
@@ -108,11 +126,13 @@ class OtKernels {
   int rank() const { return comm_.rank(); }
   Communicator& comm() { return comm_; }
 
-  /// COTs that `kernel` on n elements uses (frac_bits: the truncations' f).
-  /// @throws InvalidArgument for kTruncate with frac_bits > 63.
-  static Cots cotsFor(Kernel kernel, size_t n, int frac_bits = 16);
+  /// COTs that `kernel` on n elements uses (bits: the truncations' f, the lookup's index bits k).
+  /// @throws InvalidArgument for kTruncate with bits > 63.
+  static Cots cotsFor(Kernel kernel, size_t n, int bits = 16);
   /// COTs of lessThan(·, bits, leaf_bits) on n elements. @throws InvalidArgument as lessThan.
   static Cots cotsForLessThan(size_t n, int bits, int leaf_bits = kLeafBits);
+  /// COTs of mulMixed(·, m, ·, n_bits) on n elements.
+  static Cots cotsForMulMixed(size_t n, int m, int n_bits);
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
@@ -165,6 +185,18 @@ class OtKernels {
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> mul(std::span<const uint64_t> x, std::span<const uint64_t> y);
 
+  /// SiRnn's product of unsigned operands of different widths: x of m bits (x = x0 + x1 mod 2^m,
+  /// the low m bits of each share) times y of n bits; returns shares mod 2^l, l = min(m + n, 64),
+  /// of x·y (the exact product of the integers in [0, 2^m) and [0, 2^n), reduced mod 2^64 if
+  /// m + n > 64), reduced to their low l bits. Put the narrower operand first: its bits choose.
+  // x·y = x0y0 + x1y1 + x0y1 + x1y0 − 2^m·wx·(y0 + y1) − 2^n·wy·(x0 + x1) mod 2^l
+  /// Cost (N elements): m·N COTs each way of widths l − k (k < m), each party sending
+  /// ⌈N·m/8⌉ + ⌈N·(m·l − m(m − 1)/2)/8⌉ B in 2 rounds; then the wraps wx (if m < 64) and wy (if
+  /// n < 64) in one lessThan(max(m, n)) and one select over them (see the table).
+  /// @throws InvalidArgument sizes differ, m or n ∉ [1, 64]; CommError / Timeout.
+  std::vector<uint64_t> mulMixed(std::span<const uint64_t> x, int m, std::span<const uint64_t> y,
+                                 int n);
+
   /// Cheetah's truncation when x is known non-negative (0 ≤ x < 2^63 as signed, e.g. after a
   /// ReLU): returns shares of ⌊x / 2^f⌋ or ⌊x / 2^f⌋ − 1 (the carry of the low f bits is
   /// dropped: the 1-bit error of Cheetah's truncation; no other failure). Garbage if x < 0.
@@ -181,6 +213,19 @@ class OtKernels {
   /// Cost: as the table above (f = 16: 9 rounds, 572 bits + 128 COTs per element, both parties).
   /// @throws InvalidArgument f ∉ [0, 63]; CommError / Timeout.
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f);
+
+  /// SiRnn's lookup: shares of T[x mod 2^k] for every additively shared x (only the low k bits of
+  /// x = x0 + x1 count), `columns` entries per element, element-major ([n, columns]). `table` is
+  /// public: 2^k rows of `columns` words, row-major. Each entry travels in its low out_bits bits
+  /// only, so the shares are reduced mod 2^out_bits and sum to T[x] mod 2^out_bits.
+  // party 0 (x0) offers row j: T[(x0 + j) mod 2^k] − s; party 1 takes row x1 by a 1-of-2^k OT
+  /// Cost: k·n COTs (party 0 → 1); 1 round trip (2 blocking calls each); party 1 sends ⌈kn/8⌉ B,
+  /// party 0 ⌈2^k·n·columns·out_bits/8⌉ B. Party 0 hashes k·2^k blocks per element (plus
+  /// ⌈columns/2⌉·2^k if columns > 2), party 1 k (plus ⌈columns/2⌉).
+  /// @throws InvalidArgument k ∉ [1, 16], columns < 1, out_bits ∉ [1, 64], table.size() ≠
+  ///   2^k·columns; CommError / Timeout.
+  std::vector<uint64_t> lookup(std::span<const uint64_t> index, int k, int columns,
+                               std::span<const uint64_t> table, int out_bits = 64);
 
  private:
   /// The leaves of a comparison on `bits` bits: the low `split` bits in leaves of leaf_bits (the
@@ -203,6 +248,10 @@ class OtKernels {
   /// parties taking them in the same order.
   std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> randomOtsBothWays(size_t m);
   std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
+  /// Gilboa's cross products: x_me·c_me + Σ_{k < choice_bits} 2^k·(x_me·c_other[k] +
+  /// x_other·c_me[k]) mod 2^out_bits (choice_bits ≤ out_bits); 2 exchanges.
+  std::vector<uint64_t> gilboa(std::span<const uint64_t> x, std::span<const uint64_t> c,
+                               int choice_bits, int out_bits);
 
   Communicator& comm_;
   std::unique_ptr<ot::OtSender> send_;

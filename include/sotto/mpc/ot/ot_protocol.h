@@ -27,9 +27,11 @@
 ///                         value each way) for the selected values
 ///   andWords              64 bit triples per word (1 round, 2 COTs per bit)
 ///   b2a                   one COT per bit (2 rounds)
+///   lookup                SiRnn's: one 1-of-2^k OT of rows per element (1 round trip, k COTs;
+///                         party 0 sends 2^k·columns·out_bits bits per element, party 1 k)
 /// Failure probability 0 in every kernel except truncatePositive as stated (and 2^-40 statistical
-/// in HeMatmul's circuit privacy). Not yet available: the lookup tables (lookupMaterial,
-/// functionTables: the table math) throw NotImplemented naming the kernel.
+/// in HeMatmul's circuit privacy). Not yet available: functionTables (the table
+/// math) throws NotImplemented naming the kernel.
 
 #include <memory>
 
