@@ -317,8 +317,8 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
   const std::vector<Expect> expect = {
       {"drelu", 6, 556, 108},          // 69.5 / 13.5 B per element
       {"b2a", 2, 64, 1},               // 8 / 0.125
-      {"select", 4, 65, 65},           // 8.125 each
-      {"relu", 10, 621, 173},          // 77.625 / 21.625
+      {"select", 2, 65, 65},           // 8.125 each
+      {"relu", 8, 621, 173},           // 77.625 / 21.625
       {"mul", 2, 2144, 2144},          // 268 each
       {"truncatePositive", 2, 16, 1},  // f/8 = 2 / 0.125
       {"truncate", 12, 820, 134},      // 102.5 / 16.75

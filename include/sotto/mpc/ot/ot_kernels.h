@@ -32,8 +32,8 @@
 ///   | lessThan(w)         | 2+⌈lg L⌉ | 4L + (3L − 4)/8  | L/2 + (3L − 4)/8 | 5L − 1, L − 1 |
 ///   | msb, drelu (w = 63) | 6        | 69.5             | 13.5             | 79, 15        |
 ///   | b2a(bits)           | 2        | bits/8           | 1/8              | 1, 0          |
-///   | select              | 4        | 8.125            | 8.125            | 1, 1          |
-///   | relu, max           | 10       | 77.625           | 21.625           | 80, 16        |
+///   | select              | 2        | 8.125            | 8.125            | 1, 1          |
+///   | relu, max           | 8        | 77.625           | 21.625           | 80, 16        |
 ///   | mul                 | 2        | 268              | 268              | 64, 64        |
 ///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
 ///   | truncate(f = 16)    | 12       | 102.5            | 16.75            | 100, 18       |
@@ -123,7 +123,8 @@ class OtKernels {
 
   /// Multiplexer: additive shares of b·x for XOR-shared b and additively shared x.
   // b·x = b0·x0 + b1·(1 − 2b0)·x0 + b1·x1 + b0·(1 − 2b1)·x1 (two additive COTs, one per direction)
-  /// Cost: n COTs each way; 4 rounds; each party sends ⌈n/8⌉ + 8n B.
+  /// The two directions' COTs share their exchanges (choice flips, then corrections).
+  /// Cost: n COTs each way; 2 rounds; each party sends ⌈n/8⌉ + 8n B.
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> select(std::span<const uint8_t> b, std::span<const uint64_t> x);
 
