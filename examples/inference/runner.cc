@@ -277,6 +277,9 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
   nn::ModelOptions mo;
   mo.math = a.math == "table" ? MathMethod::kTable : MathMethod::kIterative;
   mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
+  // The logits are only opened or compared: a linear output layer skips its truncation and the
+  // receiver divides in plaintext (decoding at the opened tensor's scale).
+  mo.untruncated_output = true;
   const nn::PrivateModel model = nn::PrivateModel::load(party, full, mo);
   const double load_seconds = std::chrono::duration<double>(Clock::now() - t_load).count();
   // One-time setup, both directions: the protocol's own (OT base OTs, the RLWE key) and the
@@ -374,7 +377,8 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     const ArithTensor input = ArithTensor::share(party, kDataOwner, x, shape);
     const ArithTensor logits = model.forward(input, t.batches == profiled ? &prof : nullptr);
     const bool classes_only = a.reveal == "class";
-    const RingTensor opened = (classes_only ? predictedClass(logits) : logits).revealTo(kDataOwner);
+    const ArithTensor result = classes_only ? predictedClass(logits) : logits;
+    const RingTensor opened = result.revealTo(kDataOwner);
     if (a.check_ranges) {  // one opened bit per op name of this batch
       for (const auto& r : checkRanges(party)) {
         if (t.out_of_domain.insert(r.name).second)
@@ -400,7 +404,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     t.images += bs;
     ++t.batches;
     if (!me_data) continue;
-    const std::vector<double> got = opened.decode(party.options().frac_bits);
+    const std::vector<double> got = opened.decode(result.fracBits());
     const int64_t classes = logits.shape().dims().back();
     std::vector<double> ref;
     if (plain) {

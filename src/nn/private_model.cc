@@ -182,6 +182,16 @@ void PrivateModel::Impl::plan() {
         steps.push_back(
             {n.name, n.op + "+Poly", std::move(p.inputs), {fused->out}, std::move(p.run)});
         consumed.insert(fused->nodes.begin(), fused->nodes.end());
+      } else if (options.untruncated_output && n.outputs.size() == 1 && n.outputs[0] == output &&
+                 !cons.count(output)) {
+        // The graph's output left at scale 2^(2f) and labelled so (ModelOptions).
+        StepPlan p = ops::planLinear(*this, n, nullptr, false);
+        auto run = [inner = std::move(p.run), frac](ops::In in) {
+          std::vector<ArithTensor> out = inner(in);
+          out[0] = ArithTensor(out[0].party(), out[0].share(), 2 * frac);
+          return out;
+        };
+        steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(run)});
       } else {
         planNode(n);
       }

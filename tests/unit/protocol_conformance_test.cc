@@ -177,11 +177,24 @@ TEST_P(ProtocolConformance, TruncationsMatchPlaintext) {
 // four layers followed by a ReLU after the ReLU, with the fast path, and only the last Gemm
 // exactly: the rounds under the tag "truncate" are 4 positive truncations' and 1 exact one's
 // (each measured on its own in the same run), fewer than 5 exact ones'.
-TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
-  const nn::Graph g = nn::lenet5Graph(7);
+// A LeNet5 input image (a fixed pattern in [-1, 1]).
+nn::PlainTensor lenetInput() {
   nn::PlainTensor x{{1, 1, 28, 28}, {}};
   for (int64_t i = 0; i < 28 * 28; ++i)
     x.values.push_back(static_cast<double>((i * 29) % 97) / 48.0 - 1.0);
+  return x;
+}
+
+// The rounds this party has made under the tag "truncate".
+uint64_t truncateRounds(const Party& p) {
+  const auto& tags = p.comm().stats().by_tag;
+  const auto t = tags.find("truncate");
+  return t == tags.end() ? uint64_t{0} : t->second.rounds;
+}
+
+TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
   const auto want = nn::evaluate(g, x).values;
   struct Out {
     std::vector<double> y;
@@ -190,21 +203,16 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
   const Out got = run([&](Party& p) {
     const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
     const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
-    auto truncateRounds = [&p] {
-      const auto& tags = p.comm().stats().by_tag;
-      const auto t = tags.find("truncate");
-      return t == tags.end() ? uint64_t{0} : t->second.rounds;
-    };
     Out o;
     p.comm().resetStats();
     (void)in.truncatePositive(kDefaultFracBits);
-    o.positive_rounds = truncateRounds();
+    o.positive_rounds = truncateRounds(p);
     p.comm().resetStats();
     (void)in.truncate(kDefaultFracBits);
-    o.exact_rounds = truncateRounds();
+    o.exact_rounds = truncateRounds(p);
     p.comm().resetStats();
     o.y = model.forward(in).revealDoubles();
-    o.truncate_rounds = truncateRounds();
+    o.truncate_rounds = truncateRounds(p);
     return o;
   });
   EXPECT_LT(maxAbsDiff(got.y, want), 2e-3);
@@ -215,6 +223,53 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
     EXPECT_LT(got.positive_rounds, got.exact_rounds);
     EXPECT_EQ(got.truncate_rounds, 4 * got.positive_rounds + got.exact_rounds);
   }
+}
+
+// ModelOptions::untruncated_output: LeNet5's output Gemm skips its truncation in every family.
+// The logits come at 2f fractional bits, within 2e-3 of the plaintext evaluator (as the
+// truncated ones: the earlier layers' truncations dominate), the secure argmax on them picks the
+// plaintext class, and the forward's "truncate" rounds are the default forward's less exactly
+// one truncation's (OT family: SiRnn's 12; dealers: 1).
+TEST_P(ProtocolConformance, UntruncatedOutputSkipsTheLastTruncation) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
+  const auto want = nn::evaluate(g, x).values;
+  struct Out {
+    std::vector<double> y, one_hot;
+    int frac_bits = 0;
+    uint64_t default_rounds = 0, untruncated_rounds = 0, exact_rounds = 0;
+  };
+  const Out got = run([&](Party& p) {
+    const nn::Graph& mine = p.id() == 0 ? g : nn::Graph{};
+    const auto truncated = nn::PrivateModel::load(p, mine);
+    nn::ModelOptions mo;
+    mo.untruncated_output = true;
+    const auto model = nn::PrivateModel::load(p, mine, mo);
+    const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+    Out o;
+    p.comm().resetStats();
+    (void)in.truncate(kDefaultFracBits);
+    o.exact_rounds = truncateRounds(p);
+    p.comm().resetStats();
+    (void)truncated.forward(in);
+    o.default_rounds = truncateRounds(p);
+    p.comm().resetStats();
+    const ArithTensor y = model.forward(in);
+    o.untruncated_rounds = truncateRounds(p);
+    o.frac_bits = y.fracBits();
+    o.y = y.revealDoubles();
+    o.one_hot = argmaxOneHot(y, 1).revealDoubles();
+    return o;
+  });
+  EXPECT_EQ(got.frac_bits, 2 * kDefaultFracBits);
+  EXPECT_LT(maxAbsDiff(got.y, want), 2e-3);
+  const auto plain_class = std::max_element(want.begin(), want.end()) - want.begin();
+  EXPECT_EQ(std::max_element(got.y.begin(), got.y.end()) - got.y.begin(), plain_class);
+  std::vector<double> want_one_hot(want.size(), 0.0);
+  want_one_hot[static_cast<size_t>(plain_class)] = 1.0;
+  EXPECT_EQ(got.one_hot, want_one_hot);
+  EXPECT_GT(got.exact_rounds, 0u);
+  EXPECT_EQ(got.default_rounds - got.untruncated_rounds, got.exact_rounds);
 }
 
 // An unfolded BatchNormalization ([2, 3, 4, 5] and [2, 3]) through the executor: within 1e-3
