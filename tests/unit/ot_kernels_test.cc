@@ -260,14 +260,64 @@ TEST(OtKernelsTest, TruncateIsExactForEverySign) {
   }
 }
 
-TEST(OtKernelsTest, ReluAndMulOnFerretCots) {
-  const Words x = testValues(256, 10), y = testValues(256, 11);
-  // A small Ferret set of emp-ot's shape (fast, not a secure set; as ot_session_ferret_test):
-  // rounds of 13,872 COTs, so the kernels run across several Ferret rounds.
+// A small Ferret set of emp-ot's shape (fast, not a secure set; as ot_session_ferret_test):
+// rounds of 13,872 COTs.
+ot::OtOptions smallFerret() {
   ot::OtOptions options;
   options.extension = ot::OtExtension::kFerret;
   options.ferret = {"small", {64 * 256, 2000, 64, 8}, {24 * 256, 1000, 24, 8}};
   options.batch = 4096;
+  return options;
+}
+
+// Bytes this party moved for the OT extension (the refills, tag "ot/extend").
+uint64_t otBytes(const Communicator& comm) {
+  const auto& tags = comm.stats().by_tag;
+  const auto t = tags.find("ot/extend");
+  return t == tags.end() ? 0 : t->second.bytes();
+}
+
+// setup() does the extension's one-time work: with Ferret it bootstraps both directions, after
+// which a ReLU within the first round's COTs (64 elements: 80 and 16 COTs each) moves nothing
+// for the extension and is still exact; with IKNP it sends nothing.
+TEST(OtKernelsTest, SetupBootstrapsFerretAhead) {
+  const Words x = testValues(64, 18);
+  struct Out {
+    uint64_t setup_bytes = 0, relu_bytes = 0;
+    Words relu;
+  };
+  for (const bool ferret : {true, false}) {
+    auto out = run(
+        [&](OtKernels& k) {
+          Out o;
+          const uint64_t b0 = otBytes(k.comm());
+          k.setup();
+          const uint64_t b1 = otBytes(k.comm());
+          o.relu = k.relu(shareOf(x, k.rank(), 19));
+          o.setup_bytes = b1 - b0;
+          o.relu_bytes = otBytes(k.comm()) - b1;
+          return o;
+        },
+        ferret ? smallFerret() : ot::OtOptions{});
+    const Words relu = revealAdd({out[0].relu, out[1].relu});
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(relu[i], asSigned(x[i]) > 0 ? x[i] : 0) << "x = " << asSigned(x[i]);
+    for (int p = 0; p < 2; ++p) {
+      if (ferret) {
+        EXPECT_GT(out[p].setup_bytes, 0u) << "party " << p;
+        EXPECT_EQ(out[p].relu_bytes, 0u) << "party " << p;
+      } else {
+        EXPECT_EQ(out[p].setup_bytes, 0u) << "party " << p;
+        EXPECT_GT(out[p].relu_bytes, 0u) << "party " << p;  // IKNP refills as it goes
+      }
+    }
+  }
+}
+
+TEST(OtKernelsTest, ReluAndMulOnFerretCots) {
+  const Words x = testValues(256, 10), y = testValues(256, 11);
+  // The small set's rounds of 13,872 COTs: the kernels run across several Ferret rounds.
+  const ot::OtOptions options = smallFerret();
   auto out = run(
       [&](OtKernels& k) {
         const Words a = shareOf(x, k.rank(), 15), b = shareOf(y, k.rank(), 16);

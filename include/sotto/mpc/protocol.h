@@ -100,6 +100,14 @@ class Protocol {
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer
   /// family, where both cost the same) keeps every product truncated at once.
   virtual bool positiveTruncationPays() const { return false; }
+  /// The family's one-time work that the first operations would otherwise pay, done now, so that
+  /// a caller can report it apart from the per-input figures (the examples' "setup" line).
+  /// Collective; call it at most once, before the first operation, with every party. Recurring
+  /// work (later OT refills, a dealer's material) stays where it is used. Default: nothing. The
+  /// OT family with Ferret: the bootstrap and first Ferret round in each direction (OtKernels::
+  /// setup); with IKNP nothing.
+  /// @throws CommError / Timeout.
+  virtual void setup(const Party& party) { (void)party; }
   /// True if a product with a party's plaintext weight (loadWeight) pays over a product of two
   /// shared operands (the OT family: RLWE against Gilboa's 268 B per element each way), so that
   /// the executor computes an unfolded BatchNorm's per-channel scale as a depthwise 1x1 weight

@@ -144,6 +144,8 @@ class OtProtocol final : public Protocol {
     return fromVector(x.shape(), kernels_.truncatePositive(x.data(), bits));
   }
 
+  void setup(const Party&) override { kernels_.setup(); }
+
   bool positiveTruncationPays() const override { return true; }
   bool preferWeightKernels() const override { return true; }
 

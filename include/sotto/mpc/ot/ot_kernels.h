@@ -94,6 +94,13 @@ class OtKernels {
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
+  /// The one-time work of the OT extension, which the first kernels would otherwise pay
+  /// (collective): with Ferret, its bootstrap and first round in each direction (one refill of
+  /// OtOptions::batch COTs each way; b13: about 1 MB and a second of compute per direction,
+  /// ferret.h), so that the next 10 M COTs per direction cost no message; with IKNP nothing
+  /// (every IKNP refill is work done for the COTs it makes, not setup).
+  /// @throws CommError / Timeout.
+  void setup();
 
   /// Millionaires' comparison: party 0 holds a, party 1 holds b (each its own private values, the
   /// low `bits` bits used); returns XOR shares of [a < b] (unsigned).
@@ -167,6 +174,7 @@ class OtKernels {
   std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
 
   Communicator& comm_;
+  bool ferret_ = false;  // the COTs come from Ferret (setup() bootstraps it)
   std::unique_ptr<ot::OtSender> send_;
   std::unique_ptr<ot::OtReceiver> recv_;
 };
