@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fusion.h"
+#include "ops/families.h"
 #include "ops/linear_plan.h"
 #include "ops/plan_helpers.h"
 #include "sotto/error.h"
@@ -132,18 +133,16 @@ void PrivateModel::Impl::plan() {
     if (consumed.count(i)) continue;
     const Node& n = arch.nodes[i];
     if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
-      planNode(n);
-      Step& pool = steps.back();
       const Node& relu_node = arch.nodes[r->second];
-      pool.inputs = relu_node.inputs;
-      pool.op = "MaxPool+Relu";
-      pool.name += " (+" + relu_node.name + ")";
+      StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs);
       const bool truncate_after = untruncated.count(relu_node.inputs[0]) != 0;
-      pool.run = [inner = std::move(pool.run), truncate_after, reluThenTruncate](ops::In in) {
+      auto run = [inner = std::move(p.run), truncate_after, frac](ops::In in) {
         std::vector<ArithTensor> out = inner(in);
-        out[0] = truncate_after ? reluThenTruncate(out[0]) : relu(out[0]);
+        if (truncate_after) out[0] = out[0].truncatePositive(frac);
         return out;
       };
+      steps.push_back({n.name + " (+" + relu_node.name + ")", "MaxPool+Relu", std::move(p.inputs),
+                       n.outputs, std::move(run)});
       continue;
     }
     if (ops::isFixedWeightLinear(arch, n)) {

@@ -361,6 +361,73 @@ TEST_P(ProtocolConformance, MaxPoolAndArgmaxAreExact) {
   EXPECT_EQ(got, want);
 }
 
+// relu(maxpool(x)) in one step (maxPool2dRelu) for 2x2 and 3x3 windows, with an all-negative
+// window and tied maxima, and the one-hot of rows with tied maxima (the first one wins): exact in
+// every family. The OT family keeps the comparison bits as XOR shares: a 2x2 window and its ReLU
+// take 8 + 9 = 17 rounds (against relu(maxPool2d(x)): 24) and the one-hot of 10 classes 6 + 4 + 2
+// = 12; the dealer families run relu(maxPool2d(x)) (the same rounds as it).
+TEST_P(ProtocolConformance, MaxPoolReluAndTiedArgmaxAreExact) {
+  std::vector<double> img = quantized(uniform(2 * 6 * 6, -50, 50, 17));
+  for (int u = 0; u < 2; ++u)
+    for (int v = 0; v < 3; ++v) img[u * 6 + v] = -1.0 - u - v;  // channel 0's first windows < 0
+  img[6 * 6 + 0] = img[6 * 6 + 7] = 60.0;                       // a tie in channel 1
+  std::vector<double> logits = quantized(uniform(3 * 10, -10, 10, 18));
+  logits[3] = logits[7] = 20.0;                    // row 0: tie, index 3 wins
+  for (int j = 10; j < 20; ++j) logits[j] = -2.5;  // row 1: all equal, index 0 wins
+  struct Out {
+    std::vector<double> y;
+    uint64_t fused_rounds = 0, plain_rounds = 0, one_hot_rounds = 0;
+  };
+  const Out got = run([&](Party& p) {
+    const ArithTensor x = ArithTensor::share(p, 1, img, Shape{1, 2, 6, 6});
+    const ArithTensor l = ArithTensor::share(p, 1, logits, Shape{3, 10});
+    Out o;
+    auto rounds = [&p] {  // without the OT extension's refills (IKNP's run as they are needed)
+      const auto& s = p.comm().stats();
+      const auto refills = s.by_tag.find("ot/extend");
+      return s.total.rounds - (refills == s.by_tag.end() ? 0 : refills->second.rounds);
+    };
+    uint64_t r0 = rounds();
+    o.y = maxPool2dRelu(x, {2, 2}, {2, 2}).revealDoubles();
+    o.fused_rounds = rounds() - r0 - 1;  // less the reveal's round
+    r0 = rounds();
+    (void)relu(maxPool2d(x, {2, 2}, {2, 2}));
+    o.plain_rounds = rounds() - r0;
+    const auto y3 = maxPool2dRelu(x, {3, 3}, {3, 3}).revealDoubles();
+    o.y.insert(o.y.end(), y3.begin(), y3.end());
+    r0 = rounds();
+    const ArithTensor oh = argmaxOneHot(l, 1);
+    o.one_hot_rounds = rounds() - r0;
+    const auto ohv = oh.revealDoubles();
+    o.y.insert(o.y.end(), ohv.begin(), ohv.end());
+    return o;
+  });
+  std::vector<double> want;
+  for (int side : {2, 3})
+    for (int c = 0; c < 2; ++c)
+      for (int i = 0; i < 6 / side; ++i)
+        for (int j = 0; j < 6 / side; ++j) {
+          double m = 0;  // the ReLU
+          for (int u = 0; u < side; ++u)
+            for (int v = 0; v < side; ++v)
+              m = std::max(m, img[(c * 6 + side * i + u) * 6 + side * j + v]);
+          want.push_back(m);
+        }
+  for (int r = 0; r < 3; ++r) {
+    const auto row = logits.begin() + r * 10;
+    const auto best = std::max_element(row, row + 10) - row;  // the first maximum
+    for (int j = 0; j < 10; ++j) want.push_back(j == best ? 1.0 : 0.0);
+  }
+  EXPECT_EQ(got.y, want);
+  if (family() == "none") {
+    EXPECT_EQ(got.fused_rounds, 17u);
+    EXPECT_EQ(got.plain_rounds, 24u);
+    EXPECT_EQ(got.one_hot_rounds, 12u);
+  } else {
+    EXPECT_EQ(got.fused_rounds, got.plain_rounds);
+  }
+}
+
 TEST_P(ProtocolConformance, BinaryGatesAndConversionsAreExact) {
   const std::vector<uint64_t> u{0, 1, ~uint64_t{0}, 0x8000000000000000ULL, 0x0123456789abcdefULL},
       v{5, 3, 0xf0f0f0f0f0f0f0f0ULL, 0x8000000000000001ULL, 0xfedcba9876543210ULL};

@@ -122,6 +122,20 @@ class Protocol {
   /// (compare and select at once: ReLU, max, argmax).
   virtual SignResult sign(const Party& party, const RingTensor& x, bool nonneg,
                           const RingTensor* values) = 0;
+  /// True if the family offers signBits and selectBits (the OT family), so that callers may keep
+  /// comparison bits as XOR shares, combine them with andWords and select with them (argmax's
+  /// all-pairs path, relu of a maximum); callers fall back to sign() otherwise. Default false.
+  virtual bool hasSignBits() const { return false; }
+  /// XOR shares of b = [x < 0], or [x >= 0] if nonneg, packed 64 per word (bit i of the flat x is
+  /// bit i % 64 of word i / 64; the unused bits 0), shape {ceil(n / 64)}. The OT family: msb or
+  /// drelu (6 rounds, OtKernels). @throws NotImplemented where hasSignBits() is false.
+  virtual RingTensor signBits(const Party& party, const RingTensor& x, bool nonneg);
+  /// Additive shares of b_i·v for XOR-shared bits b (packed as signBits gives them, bits_count of
+  /// them) and values.numel() = w·bits_count values, w consecutive values per bit: the
+  /// multiplexer. The OT family: OtKernels::select (2 rounds). @throws NotImplemented where
+  /// hasSignBits() is false; InvalidArgument if values.numel() is not a multiple of bits_count.
+  virtual RingTensor selectBits(const Party& party, const RingTensor& packed, int64_t bits_count,
+                                const RingTensor& values);
   /// XOR shares of x & y, word by word (equal shapes).
   virtual RingTensor andWords(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
   /// Additive 0/1 shares of bits_shape.numel() XOR-shared bits, packed 64 per word of `packed`

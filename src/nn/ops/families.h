@@ -16,4 +16,8 @@ void addPiecewisePlans(PlanRegistry& r);    // LeakyRelu, Clip, HardSigmoid, Har
 void addSlicingPlans(PlanRegistry& r);      // Concat, Split, Slice, Pad
 void addReducePlans(PlanRegistry& r);       // ReduceSum, ReduceMean
 
+// A MaxPool node with the ReLU before it moved after it (fusion.h): relu(maxpool(x)) in one step
+// (compare.h's maxPool2dRelu), reading `acts` (the ReLU's input).
+StepPlan planMaxPoolRelu(const Node& n, const std::vector<std::string>& acts);
+
 }  // namespace sotto::nn::ops
