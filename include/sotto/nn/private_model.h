@@ -25,6 +25,8 @@
 ///   Mul / Div by a weight              Beaver with the shared weight: 1 round + truncation
 ///   Relu                               4 rounds (compare.h)
 ///   MaxPool                            4·ceil(log2(kh·kw)) rounds
+///   Relu before a MaxPool              moved after it and run with it (compare.h's maxPool2dRelu:
+///                                      in the OT family the last level and the ReLU in one step)
 ///   AveragePool, GlobalAveragePool     one public product + truncation: a shift for a power-of-two
 ///                                      count, else 28 bits, dealer-assisted (1 round) even under
 ///                                      local truncation (locally: 2^12 times the failures)
