@@ -182,6 +182,34 @@ TEST(OtKernelsTest, B2aSelectAndAnd) {
   }
 }
 
+// selectTruncatePositive: b·⌊x / 2^f⌋, within one below where b = 1 (then x >= 0), exactly 0
+// where b = 0 (any x, negative ones too), for several f.
+TEST(OtKernelsTest, SelectTruncatePositive) {
+  const Words x = testValues(600, 20);
+  BitShares bits(x.size());
+  for (size_t i = 0; i < x.size(); ++i) bits[i] = asSigned(x[i]) >= 0 && i % 3 != 0;
+  const std::vector<int> fs{1, 12, 16, 40, 63};
+  auto out = run([&](OtKernels& k) {
+    const BitShares b = bitShareOf(bits, k.rank(), 21);
+    const Words a = shareOf(x, k.rank(), 22);
+    std::vector<Words> r;
+    for (int f : fs) r.push_back(k.selectTruncatePositive(b, a, f));
+    return r;
+  });
+  for (size_t j = 0; j < fs.size(); ++j) {
+    const Words got = revealAdd({out[0][j], out[1][j]});
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!bits[i]) {
+        ASSERT_EQ(got[i], 0u) << "f = " << fs[j] << ", x = " << asSigned(x[i]);
+        continue;
+      }
+      const uint64_t want = x[i] >> fs[j];
+      ASSERT_TRUE(got[i] == want || got[i] + 1 == want)
+          << "f = " << fs[j] << ", x = " << asSigned(x[i]) << ", got " << got[i];
+    }
+  }
+}
+
 TEST(OtKernelsTest, ReluAndMax) {
   const Words x = testValues(1000, 3);
   // max on values whose difference does not overflow: x and y in [−2^62, 2^62).
@@ -353,6 +381,7 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     measure(Kernel::kMsb, [&] { (void)k.drelu(a); });
     measure(Kernel::kB2a, [&] { (void)k.b2a(b); });
     measure(Kernel::kSelect, [&] { (void)k.select(b, a); });
+    measure(Kernel::kSelectTruncatePositive, [&] { (void)k.selectTruncatePositive(b, a, f); });
     measure(Kernel::kRelu, [&] { (void)k.relu(a); });
     measure(Kernel::kMul, [&] { (void)k.mul(a, a); });
     measure(Kernel::kTruncatePositive, [&] { (void)k.truncatePositive(a, f); });
@@ -365,13 +394,14 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     uint64_t rounds, sent0_per8, sent1_per8;
   };
   const std::vector<Expect> expect = {
-      {"drelu", 6, 556, 108},          // 69.5 / 13.5 B per element
-      {"b2a", 2, 64, 1},               // 8 / 0.125
-      {"select", 2, 65, 65},           // 8.125 each
-      {"relu", 8, 621, 173},           // 77.625 / 21.625
-      {"mul", 2, 2144, 2144},          // 268 each
-      {"truncatePositive", 2, 16, 1},  // f/8 = 2 / 0.125
-      {"truncate", 12, 820, 134},      // 102.5 / 16.75
+      {"drelu", 6, 556, 108},                  // 69.5 / 13.5 B per element
+      {"b2a", 2, 64, 1},                       // 8 / 0.125
+      {"select", 2, 65, 65},                   // 8.125 each
+      {"selectTruncatePositive", 2, 193, 67},  // 24.125 / 8.375
+      {"relu", 8, 621, 173},                   // 77.625 / 21.625
+      {"mul", 2, 2144, 2144},                  // 268 each
+      {"truncatePositive", 2, 16, 1},          // f/8 = 2 / 0.125
+      {"truncate", 12, 820, 134},              // 102.5 / 16.75
   };
   for (size_t i = 0; i < expect.size(); ++i) {
     const Expect& e = expect[i];
@@ -398,11 +428,14 @@ TEST(OtKernelsTest, BadInputGivesClearErrors) {
     const Words a(4), b(5);
     return std::make_tuple(testing::errorOf([&] { (void)k.mul(a, b); }),
                            testing::errorOf([&] { (void)k.truncate(a, 64); }),
-                           testing::errorOf([&] { (void)k.lessThan(a, 0); }));
+                           testing::errorOf([&] { (void)k.lessThan(a, 0); }), testing::errorOf([&] {
+                             (void)k.selectTruncatePositive(BitShares(4), a, 0);
+                           }));
   });
   EXPECT_NE(std::get<0>(out[0]).find("sizes 4 and 5"), std::string::npos) << std::get<0>(out[0]);
   EXPECT_NE(std::get<1>(out[0]).find("f = 64"), std::string::npos) << std::get<1>(out[0]);
   EXPECT_NE(std::get<2>(out[0]).find("bits = 0"), std::string::npos) << std::get<2>(out[0]);
+  EXPECT_NE(std::get<3>(out[0]).find("f = 0"), std::string::npos) << std::get<3>(out[0]);
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int frac_bits) {
       return {n, 0};
     case Kernel::kSelect:
       return {n, n};
+    case Kernel::kSelectTruncatePositive:
+      return {3 * n, n};
     case Kernel::kRelu:
     case Kernel::kMax: {
       Cots c = cotsForLessThan(n, 63);

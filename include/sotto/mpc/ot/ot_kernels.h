@@ -33,6 +33,7 @@
 ///   | msb, drelu (w = 63) | 6        | 69.5             | 13.5             | 79, 15        |
 ///   | b2a(bits)           | 2        | bits/8           | 1/8              | 1, 0          |
 ///   | select              | 2        | 8.125            | 8.125            | 1, 1          |
+///   | selectTruncatePos.  | 2        | 24.125           | 8.375            | 3, 1          |
 ///   | relu, max           | 8        | 77.625           | 21.625           | 80, 16        |
 ///   | mul                 | 2        | 268              | 268              | 64, 64        |
 ///   | truncatePositive(f) | 2        | f/8              | 1/8              | 1, 0          |
@@ -61,7 +62,17 @@ using BitShares = std::vector<uint8_t>;
 class OtKernels {
  public:
   /// The kernels, for reserve().
-  enum class Kernel { kMsb, kB2a, kSelect, kRelu, kMax, kMul, kTruncatePositive, kTruncate };
+  enum class Kernel {
+    kMsb,
+    kB2a,
+    kSelect,
+    kSelectTruncatePositive,
+    kRelu,
+    kMax,
+    kMul,
+    kTruncatePositive,
+    kTruncate
+  };
 
   /// COTs a kernel takes from each direction: from party 0's sender session (party 0 → party 1)
   /// and from party 1's.
@@ -135,6 +146,17 @@ class OtKernels {
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> select(std::span<const uint8_t> b, std::span<const uint64_t> x);
 
+  /// Shares of b·⌊x / 2^f⌋ for XOR-shared b and additively shared x, where b = 1 only if x ≥ 0
+  /// (0 ≤ x < 2^63 as signed; e.g. b = drelu(x)): the multiplexer and Cheetah's positive truncation
+  /// in the same two exchanges. Exactly 0 where b = 0; where b = 1, ⌊x / 2^f⌋ or one less (the
+  /// dropped carry, as truncatePositive); garbage where b = 1 and x < 0.
+  // β·(x >> f) = β·(s0 + s1) − 2^(64−f)·β·(m0 ∨ m1), s_p = x_p >> f, m_p = msb(x_p): additive COTs
+  // on b1, m1, b1·m1 (party 1 chooses) and on b0 (party 0 chooses)
+  /// Cost: 2 rounds; COTs 3n from party 0, n from party 1; party 0 sends ⌈n/8⌉ + 24n B, party 1
+  /// ⌈3n/8⌉ + 8n B. @throws InvalidArgument sizes differ, f ∉ [1, 63]; CommError / Timeout.
+  std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
+                                               std::span<const uint64_t> x, int f);
+
   /// ReLU(x) = x·DReLU(x), x signed over the whole ring. Cost: drelu + select.
   std::vector<uint64_t> relu(std::span<const uint64_t> x);
 
@@ -172,6 +194,12 @@ class OtKernels {
   /// parties taking them in the same order.
   std::pair<std::vector<std::array<ot::Block, 2>>, ot::ChoiceBlocks> randomOtsBothWays(size_t m);
   std::vector<BitShares> andShared(std::span<const uint8_t> x, const std::vector<BitShares>& ys);
+  /// Additive COTs both ways in two exchanges (choice flips, then corrections), from random OTs:
+  /// this party offers offer[i] (its share of c·offer[i] is first[i]) and chooses with choice[i]
+  /// over the other's offers (its share second[i]); the other party's offers number
+  /// choice.size() and its choices offer.size().
+  std::pair<std::vector<uint64_t>, std::vector<uint64_t>> additiveCotsBothWays(
+      std::span<const uint64_t> offer, std::span<const uint8_t> choice);
 
   Communicator& comm_;
   bool ferret_ = false;  // the COTs come from Ferret (setup() bootstraps it)
