@@ -353,10 +353,27 @@ ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
   return max(ArithTensor(p, std::move(win), x.fracBits()), 4);
 }
 
-ArithTensor maxPool2dRelu(const ArithTensor& x, std::array<int64_t, 2> kernel,
-                          std::array<int64_t, 2> stride, std::array<int64_t, 2> padding) {
+ArithTensor reluTruncatePositive(const ArithTensor& x, int bits) {
   const Party& p = x.party();
-  if (!p.protocol().hasSignBits()) return relu(maxPool2d(x, kernel, stride, padding));
+  if (!p.protocol().hasSignBits() || bits <= 0) {
+    const ArithTensor y = relu(x);
+    return bits > 0 ? y.truncatePositive(bits) : y;
+  }
+  RangeCheckLog::OpScope check(p, "relu");
+  RangeCheckLog::recordBeyond62(x, "relu");
+  auto scope = p.comm().tag("relu");
+  const RingTensor b = p.protocol().signBits(p, x.share(), /*nonneg=*/true);
+  return ArithTensor(p, p.protocol().selectBits(p, b, x.numel(), x.share(), bits), x.fracBits());
+}
+
+ArithTensor maxPool2dRelu(const ArithTensor& x, std::array<int64_t, 2> kernel,
+                          std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+                          int truncate_bits) {
+  const Party& p = x.party();
+  if (!p.protocol().hasSignBits()) {
+    const ArithTensor y = relu(maxPool2d(x, kernel, stride, padding));
+    return truncate_bits > 0 ? y.truncatePositive(truncate_bits) : y;
+  }
   RangeCheckLog::OpScope check(p, "maxPool2dRelu");
   RingTensor t = windows(x.share(), kernel, stride, padding, nullptr);
   const int fb = x.fracBits();
@@ -375,7 +392,7 @@ ArithTensor maxPool2dRelu(const ArithTensor& x, std::array<int64_t, 2> kernel,
   const int64_t k = t.dim(4);
   const RingTensor rows = t.reshape({t.numel() / k, k});
   const RingTensor w = detail::winnerBits(p, rows, true, "relu");
-  const RingTensor sel = p.protocol().selectBits(p, w, rows.numel(), rows);
+  const RingTensor sel = p.protocol().selectBits(p, w, rows.numel(), rows, truncate_bits);
   std::vector<int64_t> dims = t.shape().dims();
   dims.pop_back();
   return ArithTensor(p, sel.sum(1).reshape(dims), fb);

@@ -128,21 +128,16 @@ void PrivateModel::Impl::plan() {
   const bool positive_pays = party_->protocol().positiveTruncationPays();
   const int frac = party_->options().frac_bits;
   std::set<std::string> untruncated;
-  auto reluThenTruncate = [frac](const ArithTensor& x) { return relu(x).truncatePositive(frac); };
+  auto reluThenTruncate = [frac](const ArithTensor& x) { return reluTruncatePositive(x, frac); };
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     if (consumed.count(i)) continue;
     const Node& n = arch.nodes[i];
     if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
       const Node& relu_node = arch.nodes[r->second];
-      StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs);
       const bool truncate_after = untruncated.count(relu_node.inputs[0]) != 0;
-      auto run = [inner = std::move(p.run), truncate_after, frac](ops::In in) {
-        std::vector<ArithTensor> out = inner(in);
-        if (truncate_after) out[0] = out[0].truncatePositive(frac);
-        return out;
-      };
+      StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs, truncate_after ? frac : 0);
       steps.push_back({n.name + " (+" + relu_node.name + ")", "MaxPool+Relu", std::move(p.inputs),
-                       n.outputs, std::move(run)});
+                       n.outputs, std::move(p.run)});
       continue;
     }
     if (ops::isFixedWeightLinear(arch, n)) {

@@ -132,10 +132,13 @@ class Protocol {
   virtual RingTensor signBits(const Party& party, const RingTensor& x, bool nonneg);
   /// Additive shares of b_i·v for XOR-shared bits b (packed as signBits gives them, bits_count of
   /// them) and values.numel() = w·bits_count values, w consecutive values per bit: the
-  /// multiplexer. The OT family: OtKernels::select (2 rounds). @throws NotImplemented where
-  /// hasSignBits() is false; InvalidArgument if values.numel() is not a multiple of bits_count.
+  /// multiplexer. With shift > 0, b_i·⌊v / 2^shift⌋ instead, for a caller that sets b_i only where
+  /// v >= 0 (a ReLU's bit): the positive truncation's fast path in the same exchanges (OT:
+  /// OtKernels::selectTruncatePositive, ⌊v / 2^shift⌋ or one less). The OT family: 2 rounds.
+  /// @throws NotImplemented where hasSignBits() is false; InvalidArgument if values.numel() is not
+  ///   a multiple of bits_count or shift ∉ [0, 63].
   virtual RingTensor selectBits(const Party& party, const RingTensor& packed, int64_t bits_count,
-                                const RingTensor& values);
+                                const RingTensor& values, int shift);
   /// XOR shares of x & y, word by word (equal shapes).
   virtual RingTensor andWords(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
   /// Additive 0/1 shares of bits_shape.numel() XOR-shared bits, packed 64 per word of `packed`

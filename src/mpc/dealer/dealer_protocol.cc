@@ -202,7 +202,7 @@ RingTensor Protocol::signBits(const Party&, const RingTensor&, bool) {
                        name() + "'");
 }
 
-RingTensor Protocol::selectBits(const Party&, const RingTensor&, int64_t, const RingTensor&) {
+RingTensor Protocol::selectBits(const Party&, const RingTensor&, int64_t, const RingTensor&, int) {
   throw NotImplemented(
       "selectBits (a selection by XOR-shared bits) is not offered by the family '" + name() + "'");
 }

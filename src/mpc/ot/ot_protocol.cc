@@ -177,12 +177,13 @@ class OtProtocol final : public Protocol {
   }
 
   RingTensor selectBits(const Party&, const RingTensor& packed, int64_t bits_count,
-                        const RingTensor& values) override {
+                        const RingTensor& values, int shift) override {
     SOTTO_ENFORCE(
         bits_count > 0 && values.numel() % bits_count == 0 && packed.numel() * 64 >= bits_count,
         "selectBits: ", values.numel(), " values for ", bits_count, " bits in ", packed.numel(),
         " words");
-    return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values);
+    SOTTO_ENFORCE(shift >= 0 && shift <= 63, "selectBits: shift ", shift, " not in [0, 63]");
+    return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
   }
 
   RingTensor andWords(const Party&, const RingTensor& x, const RingTensor& y) override {
@@ -209,12 +210,15 @@ class OtProtocol final : public Protocol {
   }
 
  private:
-  // b_i·v for the values.numel() / bits.size() consecutive values of each bit (the multiplexer).
-  RingTensor selectEach(const BitShares& bits, const RingTensor& values) {
+  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
+  // values of each bit (the multiplexer).
+  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
     const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values.numel()) / n;
     BitShares spread(n * per);
     for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
-    return fromVector(values.shape(), kernels_.select(spread, values.data()));
+    return fromVector(values.shape(),
+                      shift > 0 ? kernels_.selectTruncatePositive(spread, values.data(), shift)
+                                : kernels_.select(spread, values.data()));
   }
 
   Communicator& comm_;

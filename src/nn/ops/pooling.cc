@@ -12,7 +12,8 @@ namespace {
 
 enum class Pool { kMax, kMaxRelu, kAverage };
 
-StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, Pool pool) {
+StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, Pool pool,
+                        int truncate_bits = 0) {
   const auto kernel = pair2(n, n.attrInts("kernel_shape", {}), "kernel_shape", 0);
   SOTTO_ENFORCE(kernel[0] > 0 && kernel[1] > 0, nodeLabel(n), ": kernel_shape is required");
   const auto stride = pair2(n, n.attrInts("strides", {}), "strides", 1);
@@ -20,8 +21,8 @@ StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, Poo
   SOTTO_ENFORCE(n.attrInt("ceil_mode", 0) == 0, nodeLabel(n), ": ceil_mode=1 is not supported");
   if (pool != Pool::kAverage) {
     const bool with_relu = pool == Pool::kMaxRelu;
-    return oneOutput(acts, [kernel, stride, pads, with_relu](In in) {
-      return with_relu ? maxPool2dRelu(*in[0], kernel, stride, pads)
+    return oneOutput(acts, [kernel, stride, pads, with_relu, truncate_bits](In in) {
+      return with_relu ? maxPool2dRelu(*in[0], kernel, stride, pads, truncate_bits)
                        : maxPool2d(*in[0], kernel, stride, pads);
     });
   }
@@ -40,8 +41,8 @@ OpPlan windowPlan(std::string type, Pool pool) {
 
 }  // namespace
 
-StepPlan planMaxPoolRelu(const Node& n, const std::vector<std::string>& acts) {
-  return planWindowPool(n, acts, Pool::kMaxRelu);
+StepPlan planMaxPoolRelu(const Node& n, const std::vector<std::string>& acts, int truncate_bits) {
+  return planWindowPool(n, acts, Pool::kMaxRelu, truncate_bits);
 }
 
 void addPoolingPlans(PlanRegistry& r) {
