@@ -128,16 +128,28 @@ void PrivateModel::Impl::plan() {
   const bool positive_pays = party_->protocol().positiveTruncationPays();
   const int frac = party_->options().frac_bits;
   std::set<std::string> untruncated;
-  auto reluThenTruncate = [frac](const ArithTensor& x) { return reluTruncatePositive(x, frac); };
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     if (consumed.count(i)) continue;
     const Node& n = arch.nodes[i];
     if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
       const Node& relu_node = arch.nodes[r->second];
-      const bool truncate_after = untruncated.count(relu_node.inputs[0]) != 0;
-      StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs, truncate_after ? frac : 0);
-      steps.push_back({n.name + " (+" + relu_node.name + ")", "MaxPool+Relu", std::move(p.inputs),
-                       n.outputs, std::move(p.run)});
+      const int shift = untruncated.count(relu_node.inputs[0]) != 0 ? frac : 0;
+      const std::string name = n.name + " (+" + relu_node.name + ")";
+      if (plans->find(n.op) == PlanRegistry::builtin().find(n.op)) {
+        StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs, shift);
+        steps.push_back({name, "MaxPool+Relu", std::move(p.inputs), n.outputs, std::move(p.run)});
+        continue;
+      }
+      planNode(n);  // a registry's own MaxPool plan, then the ReLU (and the truncation)
+      Step& pool = steps.back();
+      pool.inputs = relu_node.inputs;
+      pool.op = "MaxPool+Relu";
+      pool.name = name;
+      pool.run = [inner = std::move(pool.run), shift](ops::In in) {
+        std::vector<ArithTensor> out = inner(in);
+        out[0] = reluTruncatePositive(out[0], shift);
+        return out;
+      };
       continue;
     }
     if (ops::isFixedWeightLinear(arch, n)) {
@@ -161,9 +173,9 @@ void PrivateModel::Impl::plan() {
           steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run)});
         } else {
           const Node& relu_node = arch.nodes[relu_on->second];
-          auto run = [inner = std::move(p.run), reluThenTruncate](ops::In in) {
+          auto run = [inner = std::move(p.run), frac](ops::In in) {
             std::vector<ArithTensor> out = inner(in);
-            out[0] = reluThenTruncate(out[0]);
+            out[0] = reluTruncatePositive(out[0], frac);
             return out;
           };
           steps.push_back({n.name + " (+" + relu_node.name + ")", n.op + "+Relu",

@@ -226,6 +226,29 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
   }
 }
 
+// A plan registry of the caller's own (here a copy of the built-in one) keeps its MaxPool plan: the
+// executor runs it, then the ReLU it moved after the pool (and the truncation), rather than the
+// built-in fused step; the result is the same model's, within 2e-3 of the plaintext evaluator.
+TEST_P(ProtocolConformance, OwnPlanRegistryRunsItsMaxPoolBeforeTheRelu) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
+  const auto want = nn::evaluate(g, x).values;
+  const nn::PlanRegistry plans = nn::PlanRegistry::builtin();
+  const auto got = run([&](Party& p) {
+    nn::ModelOptions mo;
+    mo.plans = &plans;
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{}, mo);
+    std::vector<nn::LayerStats> profile;
+    auto y =
+        model.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims)), &profile).revealDoubles();
+    for (const auto& layer : profile)
+      if (layer.op == "MaxPool+Relu") y.push_back(static_cast<double>(layer.rounds));
+    return y;
+  });
+  ASSERT_EQ(got.size(), want.size() + 2);  // two MaxPool+Relu steps
+  EXPECT_LT(maxAbsDiff(std::vector<double>(got.begin(), got.begin() + 10), want), 2e-3);
+}
+
 // ModelOptions::untruncated_output: LeNet5's output Gemm skips its truncation in every family.
 // The logits come at 2f fractional bits, within 2e-3 of the plaintext evaluator (as the
 // truncated ones: the earlier layers' truncations dominate), the secure argmax on them picks the
