@@ -56,6 +56,7 @@ Op forward(std::function<nn::Graph()> graph_fn, int64_t batch, int64_t c, int64_
   op.prepare = [graph, x, dims](Party& p) {
     nn::ModelOptions mo;
     mo.allow_insecure_dealer = true;  // benchmarks use the seeded dealer, labelled in the output
+    mo.untruncated_output = true;     // as the examples: the logits are only opened
     auto model = std::make_shared<nn::PrivateModel>(
         nn::PrivateModel::load(p, p.id() == 0 ? *graph : nn::Graph{}, mo));
     auto in = ArithTensor::share(p, 1, x, Shape(dims));

@@ -48,10 +48,11 @@ struct Entry {
 /// traffic both ways, Protocol::offlineBytes: 0 under "none", whose traffic is all online),
 /// bytes_per_elem and dealer_recv_per_elem (what the dealer sends party 0, per element of the
 /// reference), max_abs_err, max_rel_err (relative to max(|reference|, 2^-16)), max_ulp, online_ms,
-/// min_ms, max_ms, runs; with several backends also ratio_vs_<other backend>, the median over runs
-/// of this backend's time over the other's in the same round (the order of the backends changes
-/// from round to round, round_order.h), and ratio_q1_vs_<other backend>, their lower quartile.
-/// Returns the exit code.
+/// min_ms, max_ms, runs, setup_ms and setup_bytes (prepare() and Protocol::setup, once before the
+/// warm-up; party 0's traffic both ways: apart from the timed figures); with several backends also
+/// ratio_vs_<other backend>, the median over runs of this backend's time over the other's in the
+/// same round (the order of the backends changes from round to round, round_order.h), and
+/// ratio_q1_vs_<other backend>, their lower quartile. Returns the exit code.
 int benchMain(int argc, char** argv, const char* program, const std::vector<Entry>& entries);
 
 }  // namespace sotto::bench

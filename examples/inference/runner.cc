@@ -277,10 +277,17 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
   nn::ModelOptions mo;
   mo.math = a.math == "table" ? MathMethod::kTable : MathMethod::kIterative;
   mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
+  // The logits are only opened or compared: a linear output layer skips its truncation and the
+  // receiver divides in plaintext (decoding at the opened tensor's scale).
+  mo.untruncated_output = true;
   const nn::PrivateModel model = nn::PrivateModel::load(party, full, mo);
   const double load_seconds = std::chrono::duration<double>(Clock::now() - t_load).count();
-  // One-time setup, both directions: the protocol's own (OT base OTs, the RLWE key) and the
-  // weights' loading, everything this party moved before the first image.
+  // The protocol's one-time work, before the first image rather than in it (Protocol::setup:
+  // Ferret's bootstrap and first round under --dealer none --ot ferret).
+  protocol.setup(party);
+  const double setup_seconds = std::chrono::duration<double>(Clock::now() - t_load).count();
+  // One-time setup, both directions: the protocol's own (OT base OTs, the RLWE key, Ferret's
+  // bootstrap) and the weights' loading, everything this party moved before the first image.
   const uint64_t setup_bytes = comm.stats().total.bytes();
 
   // The data owner (party 1) reads the images and tells the others how many there are.
@@ -329,6 +336,9 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
         "hands the data owner the model: a demo check)\n");
   say("model loaded and weights shared in %.3f s (%lld parameters)\n", load_seconds,
       static_cast<long long>(model.architecture().parameterCount()));
+  say("setup: %.3f s, %llu bytes per party (the load and the protocol's one-time work, once, "
+      "apart from the per-image figures)\n",
+      setup_seconds, static_cast<unsigned long long>(setup_bytes));
 
   Totals t;
   std::map<int64_t, std::vector<CorrelationRequest>> recorded;  // per batch size
@@ -374,7 +384,8 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     const ArithTensor input = ArithTensor::share(party, kDataOwner, x, shape);
     const ArithTensor logits = model.forward(input, t.batches == profiled ? &prof : nullptr);
     const bool classes_only = a.reveal == "class";
-    const RingTensor opened = (classes_only ? predictedClass(logits) : logits).revealTo(kDataOwner);
+    const ArithTensor result = classes_only ? predictedClass(logits) : logits;
+    const RingTensor opened = result.revealTo(kDataOwner);
     if (a.check_ranges) {  // one opened bit per op name of this batch
       for (const auto& r : checkRanges(party)) {
         if (t.out_of_domain.insert(r.name).second)
@@ -409,7 +420,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     t.images += bs;
     ++t.batches;
     if (!me_data) continue;
-    const std::vector<double> got = opened.decode(party.options().frac_bits);
+    const std::vector<double> got = opened.decode(result.fracBits());
     const int64_t classes = logits.shape().dims().back();
     std::vector<double> ref;
     if (plain) {
@@ -462,6 +473,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     std::printf("%-34s %14.0f\n", "dealer bytes (all parties)", t.dealer_bytes / n);
     std::printf("%-34s %14llu  (once, before the first image)\n", "setup bytes per party",
                 static_cast<unsigned long long>(setup_bytes));
+    std::printf("%-34s %14.6f  (once, before the first image)\n", "setup seconds", setup_seconds);
     std::printf("\naccuracy: %.2f %% (%lld/%lld correct)\n", acc, static_cast<long long>(t.correct),
                 static_cast<long long>(t.images));
     if (plain && a.reveal == "logits")
@@ -487,7 +499,8 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
         "\"max_abs_logit_error\": %s, \"seconds_per_image\": %.9g, "
         "\"online_seconds_per_image\": %.9g, \"rounds\": %.6g, \"rounds_per_batch\": %.6g, "
         "\"online_bytes_per_party\": %.9g, \"dealer_bytes\": %.9g, \"load_seconds\": %.6g, "
-        "\"setup_bytes\": %llu, \"out_of_domain_ops\": %s, \"run_ahead\": %s}\n",
+        "\"setup_seconds\": %.6g, \"setup_bytes\": %llu, \"out_of_domain_ops\": %s, "
+        "\"run_ahead\": %s}\n",
         modelLabel(a, d).c_str(), static_cast<long long>(t.images), static_cast<long long>(a.batch),
         backendLabel(comm).c_str(), a.dealer.c_str(), protocol.secure() ? "true" : "false",
         a.reveal.c_str(), a.truncation.c_str(), acc / 100.0,
@@ -495,7 +508,8 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
         plain && a.reveal == "logits" ? std::to_string(t.max_abs_err).c_str() : "null",
         t.seconds / n, t.online_seconds / n, t.rounds / n,
         static_cast<double>(t.rounds) / static_cast<double>(t.batches), t.online_bytes / n,
-        t.dealer_bytes / n, load_seconds, static_cast<unsigned long long>(setup_bytes),
+        t.dealer_bytes / n, load_seconds, setup_seconds,
+        static_cast<unsigned long long>(setup_bytes),
         a.check_ranges ? std::to_string(t.out_of_domain.size()).c_str() : "null",
         ahead ? "true" : "false");
   }

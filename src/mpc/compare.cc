@@ -4,6 +4,8 @@
 #include <cmath>
 #include <functional>
 
+#include "winner_bits.h"
+
 namespace sotto {
 namespace {
 
@@ -182,7 +184,11 @@ ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim) {
   const Party& p = x.party();
   auto scope = p.comm().tag("max");
   auto [v, perm] = toRows(x.share(), dim);
-  const RingTensor onehot = oneHotAllPairs(p, v);
+  // With sign bits kept as XOR shares, the wins are ANDed (1 round a level) and converted once.
+  const RingTensor onehot =
+      p.protocol().hasSignBits()
+          ? p.protocol().b2a(p, detail::winnerBits(p, v, false, "argmax"), v.shape())
+          : oneHotAllPairs(p, v);
   return ArithTensor(p, fromRows(onehot, x.shape(), perm).shiftLeft(x.fracBits()), x.fracBits());
 }
 
@@ -345,6 +351,51 @@ ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
   RangeCheckLog::OpScope check(p, "maxPool2d");  // max checks each level's differences
   RingTensor win = windows(x.share(), kernel, stride, padding, nullptr);
   return max(ArithTensor(p, std::move(win), x.fracBits()), 4);
+}
+
+ArithTensor reluTruncatePositive(const ArithTensor& x, int bits) {
+  const Party& p = x.party();
+  if (!p.protocol().hasSignBits() || bits <= 0) {
+    const ArithTensor y = relu(x);
+    return bits > 0 ? y.truncatePositive(bits) : y;
+  }
+  RangeCheckLog::OpScope check(p, "relu");
+  RangeCheckLog::recordBeyond62(x, "relu");
+  auto scope = p.comm().tag("relu");
+  const RingTensor b = p.protocol().signBits(p, x.share(), /*nonneg=*/true);
+  return ArithTensor(p, p.protocol().selectBits(p, b, x.numel(), x.share(), bits), x.fracBits());
+}
+
+ArithTensor maxPool2dRelu(const ArithTensor& x, std::array<int64_t, 2> kernel,
+                          std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+                          int truncate_bits) {
+  const Party& p = x.party();
+  if (!p.protocol().hasSignBits()) {
+    const ArithTensor y = relu(maxPool2d(x, kernel, stride, padding));
+    return truncate_bits > 0 ? y.truncatePositive(truncate_bits) : y;
+  }
+  RangeCheckLog::OpScope check(p, "maxPool2dRelu");
+  RingTensor t = windows(x.share(), kernel, stride, padding, nullptr);
+  const int fb = x.fracBits();
+  {
+    auto scope = p.comm().tag("max");
+    while (t.dim(4) > 2) {  // pairwise maxima down to two candidates per window
+      const int64_t k = t.dim(4), h = k / 2;
+      RingTensor m =
+          maximum(ArithTensor(p, t.slice(4, 0, h), fb), ArithTensor(p, t.slice(4, h, 2 * h), fb))
+              .share();
+      t = k % 2 == 1 ? concat({m, t.slice(4, k - 1, k)}, 4) : std::move(m);
+    }
+  }
+  // max(a, b, 0): [a >= b], [a >= 0], [b >= 0] at once, one AND, one selection.
+  auto scope = p.comm().tag("relu");
+  const int64_t k = t.dim(4);
+  const RingTensor rows = t.reshape({t.numel() / k, k});
+  const RingTensor w = detail::winnerBits(p, rows, true, "relu");
+  const RingTensor sel = p.protocol().selectBits(p, w, rows.numel(), rows, truncate_bits);
+  std::vector<int64_t> dims = t.shape().dims();
+  dims.pop_back();
+  return ArithTensor(p, sel.sum(1).reshape(dims), fb);
 }
 
 ArithTensor avgPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,

@@ -13,6 +13,7 @@
 
 #include "fusion.h"
 #include "layer_parts.h"
+#include "ops/families.h"
 #include "ops/linear_plan.h"
 #include "ops/plan_helpers.h"
 #include "sotto/error.h"
@@ -144,22 +145,27 @@ void PrivateModel::Impl::plan() {
   const bool positive_pays = party_->protocol().positiveTruncationPays();
   const int frac = party_->options().frac_bits;
   std::set<std::string> untruncated;
-  auto reluThenTruncate = [frac](const ArithTensor& x) { return relu(x).truncatePositive(frac); };
   const std::vector<bool> needed = nodesFeeding(arch, output);
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     if (consumed.count(i) || !needed[i]) continue;
     const Node& n = arch.nodes[i];
     if (auto r = f.relu_after.find(i); r != f.relu_after.end()) {
-      planNode(n);
-      Step& pool = steps.back();
       const Node& relu_node = arch.nodes[r->second];
+      const int shift = untruncated.count(relu_node.inputs[0]) != 0 ? frac : 0;
+      const std::string name = n.name + " (+" + relu_node.name + ")";
+      if (plans->find(n.op) == PlanRegistry::builtin().find(n.op)) {
+        StepPlan p = ops::planMaxPoolRelu(n, relu_node.inputs, shift);
+        steps.push_back({name, "MaxPool+Relu", std::move(p.inputs), n.outputs, std::move(p.run)});
+        continue;
+      }
+      planNode(n);  // a registry's own MaxPool plan, then the ReLU (and the truncation)
+      Step& pool = steps.back();
       pool.inputs = relu_node.inputs;
       pool.op = "MaxPool+Relu";
-      pool.name += " (+" + relu_node.name + ")";
-      const bool truncate_after = untruncated.count(relu_node.inputs[0]) != 0;
-      pool.run = [inner = std::move(pool.run), truncate_after, reluThenTruncate](ops::In in) {
+      pool.name = name;
+      pool.run = [inner = std::move(pool.run), shift](ops::In in) {
         std::vector<ArithTensor> out = inner(in);
-        out[0] = truncate_after ? reluThenTruncate(out[0]) : relu(out[0]);
+        out[0] = reluTruncatePositive(out[0], shift);
         return out;
       };
       continue;
@@ -185,9 +191,9 @@ void PrivateModel::Impl::plan() {
           steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run)});
         } else {
           const Node& relu_node = arch.nodes[relu_on->second];
-          auto run = [inner = std::move(p.run), reluThenTruncate](ops::In in) {
+          auto run = [inner = std::move(p.run), frac](ops::In in) {
             std::vector<ArithTensor> out = inner(in);
-            out[0] = reluThenTruncate(out[0]);
+            out[0] = reluTruncatePositive(out[0], frac);
             return out;
           };
           steps.push_back({n.name + " (+" + relu_node.name + ")", n.op + "+Relu",
@@ -200,6 +206,16 @@ void PrivateModel::Impl::plan() {
         steps.push_back(
             {n.name, n.op + "+Poly", std::move(p.inputs), {fused->out}, std::move(p.run)});
         consumed.insert(fused->nodes.begin(), fused->nodes.end());
+      } else if (options.untruncated_output && n.outputs.size() == 1 && n.outputs[0] == output &&
+                 !cons.count(output)) {
+        // The graph's output left at scale 2^(2f) and labelled so (ModelOptions).
+        StepPlan p = ops::planLinear(*this, n, nullptr, false);
+        auto run = [inner = std::move(p.run), frac](ops::In in) {
+          std::vector<ArithTensor> out = inner(in);
+          out[0] = ArithTensor(out[0].party(), out[0].share(), 2 * frac);
+          return out;
+        };
+        steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(run)});
       } else {
         planNode(n);
       }

@@ -187,6 +187,34 @@ TEST(OtKernelsTest, B2aSelectAndAnd) {
   }
 }
 
+// selectTruncatePositive: b·⌊x / 2^f⌋, within one below where b = 1 (then x >= 0), exactly 0
+// where b = 0 (any x, negative ones too), for several f.
+TEST(OtKernelsTest, SelectTruncatePositive) {
+  const Words x = testValues(600, 20);
+  BitShares bits(x.size());
+  for (size_t i = 0; i < x.size(); ++i) bits[i] = asSigned(x[i]) >= 0 && i % 3 != 0;
+  const std::vector<int> fs{1, 12, 16, 40, 63};
+  auto out = run([&](OtKernels& k) {
+    const BitShares b = bitShareOf(bits, k.rank(), 21);
+    const Words a = shareOf(x, k.rank(), 22);
+    std::vector<Words> r;
+    for (int f : fs) r.push_back(k.selectTruncatePositive(b, a, f));
+    return r;
+  });
+  for (size_t j = 0; j < fs.size(); ++j) {
+    const Words got = revealAdd({out[0][j], out[1][j]});
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!bits[i]) {
+        ASSERT_EQ(got[i], 0u) << "f = " << fs[j] << ", x = " << asSigned(x[i]);
+        continue;
+      }
+      const uint64_t want = x[i] >> fs[j];
+      ASSERT_TRUE(got[i] == want || got[i] + 1 == want)
+          << "f = " << fs[j] << ", x = " << asSigned(x[i]) << ", got " << got[i];
+    }
+  }
+}
+
 TEST(OtKernelsTest, ReluAndMax) {
   const Words x = testValues(1000, 3);
   // max on values whose difference does not overflow: x and y in [−2^62, 2^62).
@@ -266,14 +294,64 @@ TEST(OtKernelsTest, TruncateIsExactForEverySign) {
   }
 }
 
-TEST(OtKernelsTest, ReluAndMulOnFerretCots) {
-  const Words x = testValues(256, 10), y = testValues(256, 11);
-  // A small Ferret set of emp-ot's shape (fast, not a secure set; as ot_session_ferret_test):
-  // rounds of 13,872 COTs, so the kernels run across several Ferret rounds.
+// A small Ferret set of emp-ot's shape (fast, not a secure set; as ot_session_ferret_test):
+// rounds of 13,872 COTs.
+ot::OtOptions smallFerret() {
   ot::OtOptions options;
   options.extension = ot::OtExtension::kFerret;
   options.ferret = {"small", {64 * 256, 2000, 64, 8}, {24 * 256, 1000, 24, 8}};
   options.batch = 4096;
+  return options;
+}
+
+// Bytes this party moved for the OT extension (the refills, tag "ot/extend").
+uint64_t otBytes(const Communicator& comm) {
+  const auto& tags = comm.stats().by_tag;
+  const auto t = tags.find("ot/extend");
+  return t == tags.end() ? 0 : t->second.bytes();
+}
+
+// setup() does the extension's one-time work: with Ferret it bootstraps both directions, after
+// which a ReLU within the first round's COTs (64 elements: 80 and 16 COTs each) moves nothing
+// for the extension and is still exact; with IKNP it sends nothing.
+TEST(OtKernelsTest, SetupBootstrapsFerretAhead) {
+  const Words x = testValues(64, 18);
+  struct Out {
+    uint64_t setup_bytes = 0, relu_bytes = 0;
+    Words relu;
+  };
+  for (const bool ferret : {true, false}) {
+    auto out = run(
+        [&](OtKernels& k) {
+          Out o;
+          const uint64_t b0 = otBytes(k.comm());
+          k.setup();
+          const uint64_t b1 = otBytes(k.comm());
+          o.relu = k.relu(shareOf(x, k.rank(), 19));
+          o.setup_bytes = b1 - b0;
+          o.relu_bytes = otBytes(k.comm()) - b1;
+          return o;
+        },
+        ferret ? smallFerret() : ot::OtOptions{});
+    const Words relu = revealAdd({out[0].relu, out[1].relu});
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(relu[i], asSigned(x[i]) > 0 ? x[i] : 0) << "x = " << asSigned(x[i]);
+    for (int p = 0; p < 2; ++p) {
+      if (ferret) {
+        EXPECT_GT(out[p].setup_bytes, 0u) << "party " << p;
+        EXPECT_EQ(out[p].relu_bytes, 0u) << "party " << p;
+      } else {
+        EXPECT_EQ(out[p].setup_bytes, 0u) << "party " << p;
+        EXPECT_GT(out[p].relu_bytes, 0u) << "party " << p;  // IKNP refills as it goes
+      }
+    }
+  }
+}
+
+TEST(OtKernelsTest, ReluAndMulOnFerretCots) {
+  const Words x = testValues(256, 10), y = testValues(256, 11);
+  // The small set's rounds of 13,872 COTs: the kernels run across several Ferret rounds.
+  const ot::OtOptions options = smallFerret();
   auto out = run(
       [&](OtKernels& k) {
         const Words a = shareOf(x, k.rank(), 15), b = shareOf(y, k.rank(), 16);
@@ -309,6 +387,8 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     measure(OtKernels::cotsFor(Kernel::kMsb, n, f), [&] { (void)k.drelu(a); });
     measure(OtKernels::cotsFor(Kernel::kB2a, n, f), [&] { (void)k.b2a(b); });
     measure(OtKernels::cotsFor(Kernel::kSelect, n, f), [&] { (void)k.select(b, a); });
+    measure(OtKernels::cotsFor(Kernel::kSelectTruncatePositive, n, f),
+            [&] { (void)k.selectTruncatePositive(b, a, f); });
     measure(OtKernels::cotsFor(Kernel::kRelu, n, f), [&] { (void)k.relu(a); });
     measure(OtKernels::cotsFor(Kernel::kMul, n, f), [&] { (void)k.mul(a, a); });
     measure(OtKernels::cotsFor(Kernel::kTruncatePositive, n, f),
@@ -324,15 +404,16 @@ TEST(OtKernelsTest, RoundsAndBytesMatchTheDocumentation) {
     uint64_t rounds, sent0_per8, sent1_per8;
   };
   const std::vector<Expect> expect = {
-      {"drelu", 6, 521, 104},            // 65.125 / 13 B per element
-      {"b2a", 2, 64, 1},                 // 8 / 0.125
-      {"select", 4, 65, 65},             // 8.125 each
-      {"relu", 10, 586, 169},            // 73.25 / 21.125
-      {"mul", 2, 2144, 2144},            // 268 each
-      {"truncatePositive", 2, 16, 1},    // f/8 = 2 / 0.125
-      {"truncate", 9, 418, 154},         // 52.25 / 19.25
-      {"lessThan(64, 2)", 7, 340, 152},  // 42.5 / 19
-      {"truncate(13)", 9, 422, 153},     // 52.75 / 19.125
+      {"drelu", 6, 521, 104},                  // 65.125 / 13 B per element
+      {"b2a", 2, 64, 1},                       // 8 / 0.125
+      {"select", 2, 65, 65},                   // 8.125 each
+      {"selectTruncatePositive", 2, 193, 67},  // 24.125 / 8.375
+      {"relu", 8, 586, 169},                   // 73.25 / 21.125
+      {"mul", 2, 2144, 2144},                  // 268 each
+      {"truncatePositive", 2, 16, 1},          // f/8 = 2 / 0.125
+      {"truncate", 9, 418, 154},               // 52.25 / 19.25
+      {"lessThan(64, 2)", 7, 340, 152},        // 42.5 / 19
+      {"truncate(13)", 9, 422, 153},           // 52.75 / 19.125
   };
 
   for (size_t i = 0; i < expect.size(); ++i) {
@@ -360,15 +441,18 @@ TEST(OtKernelsTest, BadInputGivesClearErrors) {
                InvalidArgument);
   auto out = run([](OtKernels& k) {
     const Words a(4), b(5);
-    return std::make_tuple(testing::errorOf([&] { (void)k.mul(a, b); }),
-                           testing::errorOf([&] { (void)k.truncate(a, 64); }),
-                           testing::errorOf([&] { (void)k.lessThan(a, 0); }),
-                           testing::errorOf([&] { (void)k.lessThan(a, 8, 5); }));
+    return std::make_tuple(
+        testing::errorOf([&] { (void)k.mul(a, b); }),
+        testing::errorOf([&] { (void)k.truncate(a, 64); }),
+        testing::errorOf([&] { (void)k.lessThan(a, 0); }),
+        testing::errorOf([&] { (void)k.lessThan(a, 8, 5); }),
+        testing::errorOf([&] { (void)k.selectTruncatePositive(BitShares(4), a, 0); }));
   });
   EXPECT_NE(std::get<0>(out[0]).find("sizes 4 and 5"), std::string::npos) << std::get<0>(out[0]);
   EXPECT_NE(std::get<1>(out[0]).find("f = 64"), std::string::npos) << std::get<1>(out[0]);
   EXPECT_NE(std::get<2>(out[0]).find("bits = 0"), std::string::npos) << std::get<2>(out[0]);
   EXPECT_NE(std::get<3>(out[0]).find("leaf_bits = 5"), std::string::npos) << std::get<3>(out[0]);
+  EXPECT_NE(std::get<4>(out[0]).find("f = 0"), std::string::npos) << std::get<4>(out[0]);
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST(OtMixedMulTest, SixteenBySixteenCostsWhatTheHeaderSays) {
     return Cost{after.rounds - before.rounds, after.bytes_sent - before.bytes_sent};
   });
   for (int p = 0; p < 2; ++p) {
-    EXPECT_EQ(out[p].rounds, 10u) << "party " << p;
+    EXPECT_EQ(out[p].rounds, 8u) << "party " << p;
     // 97 and 73 B per element (the comparison of the wraps on the smaller tree of issue 16)
     EXPECT_EQ(out[p].sent, (p == 0 ? 97u : 73u) * count) << "party " << p;
     std::cout << "[ cost     ] mulMixed 16 x 16, party " << p << ": " << double(out[p].sent) / count

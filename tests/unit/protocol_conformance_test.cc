@@ -172,17 +172,31 @@ TEST_P(ProtocolConformance, TruncationsMatchPlaintext) {
   EXPECT_LE(maxAbsDiff(got, want), kUlp);
 }
 
-// LeNet5 (Conv -> Relu -> MaxPool twice, Gemm -> Relu twice, Gemm) through the private executor:
-// within 2e-3 of the plaintext evaluator and the same classes in every family (as
-// private_model_test). A family whose positive truncation pays (the OT family) truncates the
-// four layers followed by a ReLU after the ReLU, with the fast path, and only the last Gemm
-// exactly: the rounds under the tag "truncate" are 4 positive truncations' and 1 exact one's
-// (each measured on its own in the same run), fewer than 5 exact ones'.
-TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
-  const nn::Graph g = nn::lenet5Graph(7);
+// A LeNet5 input image (a fixed pattern in [-1, 1]).
+nn::PlainTensor lenetInput() {
   nn::PlainTensor x{{1, 1, 28, 28}, {}};
   for (int64_t i = 0; i < 28 * 28; ++i)
     x.values.push_back(static_cast<double>((i * 29) % 97) / 48.0 - 1.0);
+  return x;
+}
+
+// The rounds this party has made under the tag "truncate".
+uint64_t truncateRounds(const Party& p) {
+  const auto& tags = p.comm().stats().by_tag;
+  const auto t = tags.find("truncate");
+  return t == tags.end() ? uint64_t{0} : t->second.rounds;
+}
+
+// LeNet5 (Conv -> Relu -> MaxPool twice, Gemm -> Relu twice, Gemm) through the private executor:
+// within 2e-3 of the plaintext evaluator and the same classes in every family (as
+// private_model_test). A family whose positive truncation pays (the OT family) truncates the
+// four layers followed by a ReLU after the ReLU, with the fast path inside the ReLU's selection
+// (no round under the tag "truncate"), and only the last Gemm exactly: the rounds under
+// "truncate" are 1 exact truncation's (measured on its own in the same run), and a positive
+// truncation on its own takes fewer.
+TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
   const auto want = nn::evaluate(g, x).values;
   struct Out {
     std::vector<double> y;
@@ -191,21 +205,16 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
   const Out got = run([&](Party& p) {
     const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{});
     const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
-    auto truncateRounds = [&p] {
-      const auto& tags = p.comm().stats().by_tag;
-      const auto t = tags.find("truncate");
-      return t == tags.end() ? uint64_t{0} : t->second.rounds;
-    };
     Out o;
     p.comm().resetStats();
     (void)in.truncatePositive(kDefaultFracBits);
-    o.positive_rounds = truncateRounds();
+    o.positive_rounds = truncateRounds(p);
     p.comm().resetStats();
     (void)in.truncate(kDefaultFracBits);
-    o.exact_rounds = truncateRounds();
+    o.exact_rounds = truncateRounds(p);
     p.comm().resetStats();
     o.y = model.forward(in).revealDoubles();
-    o.truncate_rounds = truncateRounds();
+    o.truncate_rounds = truncateRounds(p);
     return o;
   });
   EXPECT_LT(maxAbsDiff(got.y, want), 2e-3);
@@ -214,8 +223,72 @@ TEST_P(ProtocolConformance, LinearThenReluMatchesPlaintext) {
   RecordProperty("truncate_rounds", std::to_string(got.truncate_rounds));
   if (family() == "none") {
     EXPECT_LT(got.positive_rounds, got.exact_rounds);
-    EXPECT_EQ(got.truncate_rounds, 4 * got.positive_rounds + got.exact_rounds);
+    EXPECT_EQ(got.truncate_rounds, got.exact_rounds);
   }
+}
+
+// A plan registry of the caller's own (here a copy of the built-in one) keeps its MaxPool plan: the
+// executor runs it, then the ReLU it moved after the pool (and the truncation), rather than the
+// built-in fused step; the result is the same model's, within 2e-3 of the plaintext evaluator.
+TEST_P(ProtocolConformance, OwnPlanRegistryRunsItsMaxPoolBeforeTheRelu) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
+  const auto want = nn::evaluate(g, x).values;
+  const nn::PlanRegistry plans = nn::PlanRegistry::builtin();
+  const auto got = run([&](Party& p) {
+    nn::ModelOptions mo;
+    mo.plans = &plans;
+    const auto model = nn::PrivateModel::load(p, p.id() == 0 ? g : nn::Graph{}, mo);
+    return model.forward(ArithTensor::share(p, 1, x.values, Shape(x.dims))).revealDoubles();
+  });
+  EXPECT_LT(maxAbsDiff(got, want), 2e-3);
+}
+
+// ModelOptions::untruncated_output: LeNet5's output Gemm skips its truncation in every family.
+// The logits come at 2f fractional bits, within 2e-3 of the plaintext evaluator (as the
+// truncated ones: the earlier layers' truncations dominate), the secure argmax on them picks the
+// plaintext class, and the forward's "truncate" rounds are the default forward's less exactly
+// one truncation's (OT family: SiRnn's 12; dealers: 1).
+TEST_P(ProtocolConformance, UntruncatedOutputSkipsTheLastTruncation) {
+  const nn::Graph g = nn::lenet5Graph(7);
+  const nn::PlainTensor x = lenetInput();
+  const auto want = nn::evaluate(g, x).values;
+  struct Out {
+    std::vector<double> y, one_hot;
+    int frac_bits = 0;
+    uint64_t default_rounds = 0, untruncated_rounds = 0, exact_rounds = 0;
+  };
+  const Out got = run([&](Party& p) {
+    const nn::Graph& mine = p.id() == 0 ? g : nn::Graph{};
+    const auto truncated = nn::PrivateModel::load(p, mine);
+    nn::ModelOptions mo;
+    mo.untruncated_output = true;
+    const auto model = nn::PrivateModel::load(p, mine, mo);
+    const ArithTensor in = ArithTensor::share(p, 1, x.values, Shape(x.dims));
+    Out o;
+    p.comm().resetStats();
+    (void)in.truncate(kDefaultFracBits);
+    o.exact_rounds = truncateRounds(p);
+    p.comm().resetStats();
+    (void)truncated.forward(in);
+    o.default_rounds = truncateRounds(p);
+    p.comm().resetStats();
+    const ArithTensor y = model.forward(in);
+    o.untruncated_rounds = truncateRounds(p);
+    o.frac_bits = y.fracBits();
+    o.y = y.revealDoubles();
+    o.one_hot = argmaxOneHot(y, 1).revealDoubles();
+    return o;
+  });
+  EXPECT_EQ(got.frac_bits, 2 * kDefaultFracBits);
+  EXPECT_LT(maxAbsDiff(got.y, want), 2e-3);
+  const auto plain_class = std::max_element(want.begin(), want.end()) - want.begin();
+  EXPECT_EQ(std::max_element(got.y.begin(), got.y.end()) - got.y.begin(), plain_class);
+  std::vector<double> want_one_hot(want.size(), 0.0);
+  want_one_hot[static_cast<size_t>(plain_class)] = 1.0;
+  EXPECT_EQ(got.one_hot, want_one_hot);
+  EXPECT_GT(got.exact_rounds, 0u);
+  EXPECT_EQ(got.default_rounds - got.untruncated_rounds, got.exact_rounds);
 }
 
 // An unfolded BatchNormalization ([2, 3, 4, 5] and [2, 3]) through the executor: within 1e-3
@@ -305,6 +378,93 @@ TEST_P(ProtocolConformance, MaxPoolAndArgmaxAreExact) {
     for (int j = 0; j < 10; ++j) want.push_back(j == best ? 1.0 : 0.0);
   }
   EXPECT_EQ(got, want);
+}
+
+// relu(maxpool(x)) in one step (maxPool2dRelu) for 2x2 and 3x3 windows, with an all-negative
+// window and tied maxima, and the one-hot of rows with tied maxima (the first one wins): exact in
+// every family. The OT family keeps the comparison bits as XOR shares: a 2x2 window and its ReLU
+// take 8 + 9 = 17 rounds (against relu(maxPool2d(x)): 24) and the one-hot of 10 classes 6 + 4 + 2
+// = 12; the dealer families run relu(maxPool2d(x)) (the same rounds as it).
+TEST_P(ProtocolConformance, MaxPoolReluAndTiedArgmaxAreExact) {
+  std::vector<double> img = quantized(uniform(2 * 6 * 6, -50, 50, 17));
+  for (int u = 0; u < 2; ++u)
+    for (int v = 0; v < 3; ++v) img[u * 6 + v] = -1.0 - u - v;  // channel 0's first windows < 0
+  img[6 * 6 + 0] = img[6 * 6 + 7] = 60.0;                       // a tie in channel 1
+  std::vector<double> logits = quantized(uniform(3 * 10, -10, 10, 18));
+  logits[3] = logits[7] = 20.0;                    // row 0: tie, index 3 wins
+  for (int j = 10; j < 20; ++j) logits[j] = -2.5;  // row 1: all equal, index 0 wins
+  struct Out {
+    std::vector<double> y, truncated, relu_truncated;
+    uint64_t fused_rounds = 0, plain_rounds = 0, one_hot_rounds = 0;
+  };
+  const Out got = run([&](Party& p) {
+    const ArithTensor x = ArithTensor::share(p, 1, img, Shape{1, 2, 6, 6});
+    const ArithTensor l = ArithTensor::share(p, 1, logits, Shape{3, 10});
+    Out o;
+    auto rounds = [&p] {  // without the OT extension's refills (IKNP's run as they are needed)
+      const auto& s = p.comm().stats();
+      const auto refills = s.by_tag.find("ot/extend");
+      return s.total.rounds - (refills == s.by_tag.end() ? 0 : refills->second.rounds);
+    };
+    uint64_t r0 = rounds();
+    o.y = maxPool2dRelu(x, {2, 2}, {2, 2}).revealDoubles();
+    o.fused_rounds = rounds() - r0 - 1;  // less the reveal's round
+    r0 = rounds();
+    (void)relu(maxPool2d(x, {2, 2}, {2, 2}));
+    o.plain_rounds = rounds() - r0;
+    // The same divided by 2^4 in the step (as the executor's untruncated layers), and a ReLU
+    // with its truncation.
+    o.truncated = maxPool2dRelu(x, {2, 2}, {2, 2}, {0, 0}, 4).revealDoubles();
+    o.relu_truncated = reluTruncatePositive(x, 4).revealDoubles();
+    const auto y3 = maxPool2dRelu(x, {3, 3}, {3, 3}).revealDoubles();
+    o.y.insert(o.y.end(), y3.begin(), y3.end());
+    r0 = rounds();
+    const ArithTensor oh = argmaxOneHot(l, 1);
+    o.one_hot_rounds = rounds() - r0;
+    const auto ohv = oh.revealDoubles();
+    o.y.insert(o.y.end(), ohv.begin(), ohv.end());
+    return o;
+  });
+  std::vector<double> want;
+  for (int side : {2, 3})
+    for (int c = 0; c < 2; ++c)
+      for (int i = 0; i < 6 / side; ++i)
+        for (int j = 0; j < 6 / side; ++j) {
+          double m = 0;  // the ReLU
+          for (int u = 0; u < side; ++u)
+            for (int v = 0; v < side; ++v)
+              m = std::max(m, img[(c * 6 + side * i + u) * 6 + side * j + v]);
+          want.push_back(m);
+        }
+  for (int r = 0; r < 3; ++r) {
+    const auto row = logits.begin() + r * 10;
+    const auto best = std::max_element(row, row + 10) - row;  // the first maximum
+    for (int j = 0; j < 10; ++j) want.push_back(j == best ? 1.0 : 0.0);
+  }
+  EXPECT_EQ(got.y, want);
+  // Within the positive truncation's error of ⌊v / 16⌋, v the exact result: one ULP below it (OT:
+  // Cheetah's), or one ULP either way (the dealer's, as truncate()).
+  const bool ot = family() == "none";
+  auto checkTruncated = [ot](const std::vector<double>& got_t, const std::vector<double>& exact) {
+    ASSERT_EQ(got_t.size(), exact.size());
+    for (size_t i = 0; i < exact.size(); ++i) {
+      const double floor16 = std::floor(std::ldexp(exact[i] / 16, kDefaultFracBits));
+      const double g = std::ldexp(got_t[i], kDefaultFracBits);
+      EXPECT_TRUE(g == floor16 || g == floor16 - 1 || (!ot && g == floor16 + 1))
+          << i << ": " << got_t[i] << " " << exact[i];
+    }
+  };
+  checkTruncated(got.truncated, std::vector<double>(want.begin(), want.begin() + 18));
+  std::vector<double> relu_img(img.size());
+  for (size_t i = 0; i < img.size(); ++i) relu_img[i] = std::max(img[i], 0.0);
+  checkTruncated(got.relu_truncated, relu_img);
+  if (family() == "none") {
+    EXPECT_EQ(got.fused_rounds, 17u);
+    EXPECT_EQ(got.plain_rounds, 24u);
+    EXPECT_EQ(got.one_hot_rounds, 12u);
+  } else {
+    EXPECT_EQ(got.fused_rounds, got.plain_rounds);
+  }
 }
 
 TEST_P(ProtocolConformance, BinaryGatesAndConversionsAreExact) {

@@ -84,7 +84,10 @@ inline constexpr int64_t kAllPairsArgmax = 16;
 std::pair<ArithTensor, ArithTensor> argmax(const ArithTensor& x, int64_t dim);
 
 /// argmax's one-hot alone (x's shape and scale): one round fewer on the all-pairs path,
-/// 4 + ceil(log2(k-1)) rounds (8 for the 10 classes of a classifier). @throws as argmax.
+/// 4 + ceil(log2(k-1)) rounds (8 for the 10 classes of a classifier). With a family that keeps
+/// comparison bits as XOR shares (Protocol::hasSignBits, the OT family) the wins are ANDed as
+/// bits and converted once: signBits, ceil(log2(k-1)) andWords levels, one b2a (OT: 6 + 4 + 2 =
+/// 12 rounds for 10 classes, against 8 + 8 with products). @throws as argmax.
 ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim);
 
 /// Max pooling over [N, C, H, W] with a kernel, stride and padding: a padding position takes part
@@ -93,6 +96,21 @@ ArithTensor argmaxOneHot(const ArithTensor& x, int64_t dim);
 /// @throws InvalidArgument if some window holds no input position (padding >= kernel).
 ArithTensor maxPool2d(const ArithTensor& x, std::array<int64_t, 2> kernel,
                       std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0});
+
+/// relu(maxPool2d(x)), exact, then with truncate_bits > 0 divided by 2^truncate_bits with the
+/// positive truncation (ArithTensor::truncatePositive). With a family that keeps comparison bits
+/// as XOR shares (Protocol::hasSignBits, the OT family) the last level of the tree, the ReLU and
+/// the truncation are one step: max(a, b, 0) from the three comparisons at once, one AND and one
+/// selection that also truncates (OT: 6 + 1 + 2 = 9 rounds against 8 + 8 + 2; a 2x2 window: 17
+/// rounds against 26); otherwise relu(maxPool2d(x)), then truncatePositive. @throws as maxPool2d.
+ArithTensor maxPool2dRelu(const ArithTensor& x, std::array<int64_t, 2> kernel,
+                          std::array<int64_t, 2> stride, std::array<int64_t, 2> padding = {0, 0},
+                          int truncate_bits = 0);
+
+/// relu(x).truncatePositive(bits) (bits = 0: relu(x)). With a family that keeps comparison bits as
+/// XOR shares (the OT family) the selection and the truncation share their exchanges: 6 + 2 = 8
+/// rounds against 6 + 2 + 2. Result as truncatePositive's (OT: ⌊relu(x) / 2^bits⌋ or one less).
+ArithTensor reluTruncatePositive(const ArithTensor& x, int bits);
 
 /// Average pooling: local window sums, then one public division and one truncation, within 1 ULP.
 /// With count_include_pad (PyTorch's default) every window is divided by kh·kw

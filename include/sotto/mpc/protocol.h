@@ -88,6 +88,14 @@ class Protocol {
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer
   /// family, where both cost the same) keeps every product truncated at once.
   virtual bool positiveTruncationPays() const { return false; }
+  /// The family's one-time work that the first operations would otherwise pay, done now, so that
+  /// a caller can report it apart from the per-input figures (the examples' "setup" line).
+  /// Collective; call it at most once, before the first operation, with every party. Recurring
+  /// work (later OT refills, a dealer's material) stays where it is used. Default: nothing. The
+  /// OT family with Ferret: the bootstrap and first Ferret round in each direction (OtKernels::
+  /// setup); with IKNP nothing.
+  /// @throws CommError / Timeout.
+  virtual void setup(const Party& party) { (void)party; }
   /// True if a product with a party's plaintext weight (loadWeight) pays over a product of two
   /// shared operands (the OT family: RLWE against Gilboa's 268 B per element each way), so that
   /// the executor computes an unfolded BatchNorm's per-channel scale as a depthwise 1x1 weight
@@ -102,6 +110,23 @@ class Protocol {
   /// (compare and select at once: ReLU, max, argmax).
   virtual SignResult sign(const Party& party, const RingTensor& x, bool nonneg,
                           const RingTensor* values) = 0;
+  /// True if the family offers signBits and selectBits (the OT family), so that callers may keep
+  /// comparison bits as XOR shares, combine them with andWords and select with them (argmax's
+  /// all-pairs path, relu of a maximum); callers fall back to sign() otherwise. Default false.
+  virtual bool hasSignBits() const { return false; }
+  /// XOR shares of b = [x < 0], or [x >= 0] if nonneg, packed 64 per word (bit i of the flat x is
+  /// bit i % 64 of word i / 64; the unused bits 0), shape {ceil(n / 64)}. The OT family: msb or
+  /// drelu (6 rounds, OtKernels). @throws NotImplemented where hasSignBits() is false.
+  virtual RingTensor signBits(const Party& party, const RingTensor& x, bool nonneg);
+  /// Additive shares of b_i·v for XOR-shared bits b (packed as signBits gives them, bits_count of
+  /// them) and values.numel() = w·bits_count values, w consecutive values per bit: the
+  /// multiplexer. With shift > 0, b_i·⌊v / 2^shift⌋ instead, for a caller that sets b_i only where
+  /// v >= 0 (a ReLU's bit): the positive truncation's fast path in the same exchanges (OT:
+  /// OtKernels::selectTruncatePositive, ⌊v / 2^shift⌋ or one less). The OT family: 2 rounds.
+  /// @throws NotImplemented where hasSignBits() is false; InvalidArgument if values.numel() is not
+  ///   a multiple of bits_count or shift ∉ [0, 63].
+  virtual RingTensor selectBits(const Party& party, const RingTensor& packed, int64_t bits_count,
+                                const RingTensor& values, int shift);
   /// XOR shares of x & y, word by word (equal shapes).
   virtual RingTensor andWords(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
   /// Additive 0/1 shares of bits_shape.numel() XOR-shared bits, packed 64 per word of `packed`

@@ -12,7 +12,8 @@
 /// maps each node to the protocol of the same name:
 ///
 ///   Conv, Gemm, MatMul with a weight   FixedWeight product: 1 round, n_in words one way
-///                                      (+ the truncation: 0 rounds local, 1 round dealer)
+///                                      (+ the truncation: 0 rounds local, 1 round dealer; none
+///                                      for the output with ModelOptions::untruncated_output)
 ///   MatMul / Mul of two activations    Beaver: 1 round + truncation
 ///   Add, Sub, Neg, Flatten, Reshape,   local (0 rounds)
 ///   Transpose, Squeeze, Unsqueeze,
@@ -24,6 +25,8 @@
 ///   Mul / Div by a weight              Beaver with the shared weight: 1 round + truncation
 ///   Relu                               4 rounds (compare.h)
 ///   MaxPool                            4·ceil(log2(kh·kw)) rounds
+///   Relu before a MaxPool              moved after it and run with it (compare.h's maxPool2dRelu:
+///                                      in the OT family the last level and the ReLU in one step)
 ///   AveragePool, GlobalAveragePool     one public product + truncation: a shift for a power-of-two
 ///                                      count, else 28 bits, dealer-assisted (1 round) even under
 ///                                      local truncation (locally: 2^12 times the failures)
@@ -67,6 +70,17 @@ struct ModelOptions {
   bool allow_insecure_dealer = false;
   /// The private plans to use (nullptr: PlanRegistry::builtin()); must outlive load().
   const PlanRegistry* plans = nullptr;
+  /// For a caller that only opens the output or compares its elements (an argmax): when a
+  /// fixed-weight linear layer (Conv, Gemm, MatMul by a weight, no fused polynomial) computes the
+  /// graph's first output and no node reads it, forward() returns that output untruncated, at
+  /// 2·frac_bits fractional bits (its fracBits() says so). The layer's truncation is saved (OT
+  /// family: its 12 rounds; dealer families: 1 round and the material; local truncation: its
+  /// failure chance) and the result is better, not worse: decoding at fracBits() divides in
+  /// plaintext (no truncation error), and comparisons keep the order of the exact values. Bound:
+  /// comparing two outputs needs their difference within 2^62 at the doubled scale, so |output| <
+  /// 2^(61 − 2f) (2^29 at f = 16; the truncated output allows 2^(61 − f)). A caller that goes on
+  /// computing on the output must bring it back itself (truncate(frac_bits), then relabel).
+  bool untruncated_output = false;
 };
 
 /// What one node (or fused group of nodes) cost in one forward pass, for this party.

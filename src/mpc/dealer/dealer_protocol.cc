@@ -214,6 +214,16 @@ class DealerProtocol final : public Protocol {
 WeightKernel::~WeightKernel() = default;
 Protocol::~Protocol() = default;
 
+RingTensor Protocol::signBits(const Party&, const RingTensor&, bool) {
+  throw NotImplemented("signBits (comparison bits as XOR shares) is not offered by the family '" +
+                       name() + "'");
+}
+
+RingTensor Protocol::selectBits(const Party&, const RingTensor&, int64_t, const RingTensor&, int) {
+  throw NotImplemented(
+      "selectBits (a selection by XOR-shared bits) is not offered by the family '" + name() + "'");
+}
+
 std::unique_ptr<Protocol> makeDealerProtocol(Dealer& dealer) {
   return std::make_unique<DealerProtocol>(dealer);
 }

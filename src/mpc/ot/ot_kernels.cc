@@ -8,7 +8,8 @@
 
 namespace sotto {
 
-OtKernels::OtKernels(Communicator& comm, const ot::OtOptions& options) : comm_(comm) {
+OtKernels::OtKernels(Communicator& comm, const ot::OtOptions& options)
+    : comm_(comm), ferret_(options.extension == ot::OtExtension::kFerret) {
   SOTTO_ENFORCE(comm.worldSize() == 2, "OtKernels: needs exactly 2 parties, the world has ",
                 comm.worldSize());
   ot::OtPair pair = ot::makeOtPair(comm, options);
@@ -44,6 +45,8 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int bits) {
       return {n, 0};
     case Kernel::kSelect:
       return {n, n};
+    case Kernel::kSelectTruncatePositive:
+      return {3 * n, n};
     case Kernel::kRelu:
     case Kernel::kMax: {
       Cots c = cotsForLessThan(n, 63);
@@ -79,6 +82,10 @@ void OtKernels::reserve(const Cots& cots) {
     recv_->reserve(cots.from_party0);
     send_->reserve(cots.from_party1);
   }
+}
+
+void OtKernels::setup() {
+  if (ferret_) reserve({1, 1});  // one refill each way: the bootstrap and the first round
 }
 
 std::vector<uint64_t> OtKernels::relu(std::span<const uint64_t> x) {

@@ -30,6 +30,14 @@ BitShares unpackBits(std::span<const uint64_t> words, size_t count) {
   return bits;
 }
 
+// The inverse: bits into words of `shape` (64 per word, the unused bits 0).
+RingTensor packBits(const BitShares& bits, const Shape& shape) {
+  RingTensor out(shape);
+  auto os = out.data();
+  for (size_t i = 0; i < bits.size(); ++i) os[i / 64] |= uint64_t{bits[i]} << (i % 64);
+  return out;
+}
+
 // m·k·n products of a [m, k] and b [k, n], summed over k: shares of a @ b.
 std::vector<uint64_t> sharedMatmul(OtKernels& kernels, const uint64_t* a, const uint64_t* b,
                                    size_t m, size_t k, size_t n) {
@@ -144,6 +152,8 @@ class OtProtocol final : public Protocol {
     return fromVector(x.shape(), kernels_.truncatePositive(x.data(), bits));
   }
 
+  void setup(const Party&) override { kernels_.setup(); }
+
   bool positiveTruncationPays() const override { return true; }
   bool preferWeightKernels() const override { return true; }
 
@@ -155,21 +165,31 @@ class OtProtocol final : public Protocol {
       out.bit = fromVector(x.shape(), kernels_.b2a(bits, 64));
       return out;
     }
-    const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values->numel()) / n;
-    BitShares spread(n * per);
-    for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
-    out.selected = fromVector(values->shape(), kernels_.select(spread, values->data()));
+    out.selected = selectEach(bits, *values);
     return out;
+  }
+
+  bool hasSignBits() const override { return true; }
+
+  RingTensor signBits(const Party&, const RingTensor& x, bool nonneg) override {
+    const BitShares bits = nonneg ? kernels_.drelu(x.data()) : kernels_.msb(x.data());
+    return packBits(bits, Shape{(x.numel() + 63) / 64});
+  }
+
+  RingTensor selectBits(const Party&, const RingTensor& packed, int64_t bits_count,
+                        const RingTensor& values, int shift) override {
+    SOTTO_ENFORCE(
+        bits_count > 0 && values.numel() % bits_count == 0 && packed.numel() * 64 >= bits_count,
+        "selectBits: ", values.numel(), " values for ", bits_count, " bits in ", packed.numel(),
+        " words");
+    SOTTO_ENFORCE(shift >= 0 && shift <= 63, "selectBits: shift ", shift, " not in [0, 63]");
+    return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
   }
 
   RingTensor andWords(const Party&, const RingTensor& x, const RingTensor& y) override {
     const auto n = static_cast<size_t>(x.numel());
-    const BitShares z =
-        kernels_.andBits(unpackBits(x.data(), 64 * n), unpackBits(y.data(), 64 * n));
-    RingTensor out(x.shape());
-    auto os = out.data();
-    for (size_t i = 0; i < 64 * n; ++i) os[i / 64] |= uint64_t{z[i]} << (i % 64);
-    return out;
+    return packBits(kernels_.andBits(unpackBits(x.data(), 64 * n), unpackBits(y.data(), 64 * n)),
+                    x.shape());
   }
 
   RingTensor b2a(const Party&, const RingTensor& packed, const Shape& bits_shape) override {
@@ -191,6 +211,17 @@ class OtProtocol final : public Protocol {
   }
 
  private:
+  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
+  // values of each bit (the multiplexer).
+  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
+    const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values.numel()) / n;
+    BitShares spread(n * per);
+    for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
+    return fromVector(values.shape(),
+                      shift > 0 ? kernels_.selectTruncatePositive(spread, values.data(), shift)
+                                : kernels_.select(spread, values.data()));
+  }
+
   Communicator& comm_;
   OtKernels kernels_;
   std::shared_ptr<HeSession> session_;  // the RLWE key, made at the first loadWeight

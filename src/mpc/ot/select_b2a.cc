@@ -24,27 +24,91 @@ std::vector<uint64_t> OtKernels::b2a(std::span<const uint8_t> b, int bits) {
   return out;
 }
 
+std::pair<std::vector<uint64_t>, std::vector<uint64_t>> OtKernels::additiveCotsBothWays(
+    std::span<const uint64_t> offer, std::span<const uint8_t> choice) {
+  const size_t ns = offer.size(), nr = choice.size();
+  // Random OTs, party 0's sender direction first on both (as randomOtsBothWays).
+  std::vector<std::array<ot::Block, 2>> sent;
+  ot::ChoiceBlocks got;
+  if (rank() == 0) {
+    sent = send_->randomOt(ns);
+    got = recv_->randomOt(nr);
+  } else {
+    got = recv_->randomOt(nr);
+    sent = send_->randomOt(ns);
+  }
+  // Exchange 1: the choice flips d = c ⊕ b_rot, each way.
+  std::vector<uint8_t> flip(nr);
+  for (size_t i = 0; i < nr; ++i) flip[i] = (choice[i] & 1) ^ got.choices[i];
+  const std::vector<std::byte> flip_out = detail::packBits(flip);
+  std::vector<std::byte> flip_in(detail::bitBytes(ns));
+  comm_.exchange(1 - rank(), flip_out, flip_in);
+  const std::vector<uint8_t> their_flip = detail::unpackBits(flip_in, ns);
+  // Exchange 2: as sender, k_s = m_{s ⊕ d} (low 64 bits), u = k0 + x − k1, my share −k0.
+  std::vector<uint64_t> u(ns), as_sender(ns);
+  for (size_t i = 0; i < ns; ++i) {
+    const uint64_t k0 = sent[i][their_flip[i]].lo, k1 = sent[i][their_flip[i] ^ 1].lo;
+    u[i] = k0 + offer[i] - k1;
+    as_sender[i] = uint64_t{0} - k0;
+  }
+  std::vector<uint64_t> their_u(nr), as_receiver(nr);
+  comm_.exchange(1 - rank(), std::as_bytes(std::span<const uint64_t>(u)),
+                 std::as_writable_bytes(std::span<uint64_t>(their_u)));
+  // As receiver: y = m_{b_rot} + c·u = k0 + c·x.
+  for (size_t i = 0; i < nr; ++i)
+    as_receiver[i] = got.blocks[i].lo + ((choice[i] & 1) ? their_u[i] : 0);
+  return {std::move(as_sender), std::move(as_receiver)};
+}
+
 std::vector<uint64_t> OtKernels::select(std::span<const uint8_t> b, std::span<const uint64_t> x) {
   SOTTO_ENFORCE(b.size() == x.size(), "OtKernels::select: sizes ", b.size(), " and ", x.size());
   const size_t n = x.size();
+  // Each party offers (1 − 2·b_p)·x_p to the other, which chooses with b_q: the shares of
+  // b_q·(1 − 2·b_p)·x_p add to b_p·x_p. Both directions share the two exchanges.
   std::vector<uint8_t> c(n);
-  std::vector<uint64_t> offer(n), out(n);
+  std::vector<uint64_t> offer(n);
   for (size_t i = 0; i < n; ++i) {
     c[i] = b[i] & 1;
     offer[i] = c[i] ? uint64_t{0} - x[i] : x[i];  // (1 − 2·b_p)·x_p
-    out[i] = c[i] ? x[i] : 0;                     // b_p·x_p
   }
-  // Each party offers (1 − 2·b_p)·x_p to the other, which chooses with b_q: the shares of
-  // b_q·(1 − 2·b_p)·x_p add to b_p·x_p. Party 0's direction first.
-  std::vector<uint64_t> s, y;
-  if (rank() == 0) {
-    s = send_->additiveCot(offer, 64);
-    y = recv_->additiveCot(c, 64);
-  } else {
-    y = recv_->additiveCot(c, 64);
-    s = send_->additiveCot(offer, 64);
+  const auto [s, y] = additiveCotsBothWays(offer, c);
+  std::vector<uint64_t> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = (c[i] ? x[i] : 0) + s[i] + y[i];  // b_p·x_p + …
+  return out;
+}
+
+std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t> b,
+                                                        std::span<const uint64_t> x, int f) {
+  SOTTO_ENFORCE(b.size() == x.size(), "OtKernels::selectTruncatePositive: sizes ", b.size(),
+                " and ", x.size());
+  SOTTO_ENFORCE(f >= 1 && f <= 63, "OtKernels::selectTruncatePositive: f = ", f, " not in [1, 63]");
+  const size_t n = x.size();
+  // With s_p = x_p >> f, m_p = msb(x_p), β = b0 ⊕ b1, w = m0 ∨ m1 (the wrap when x ≥ 0), K =
+  // 2^(64−f): β·(x >> f) ≈ β·(s0 + s1) − K·β·w. β·(s0 + s1) as select's; β·w = b0·m0 +
+  // m1·b0(1 − m0) + b1·m0(1 − 2b0) + b1m1·(1 − m0)(1 − 2b0): party 1 chooses with b1, m1 and b1·m1
+  // over party 0's offers (the b1 one merged with select's), party 0 with b0 over party 1's.
+  const uint64_t k = uint64_t{1} << (64 - f);
+  std::vector<uint8_t> c(rank() == 0 ? n : 3 * n);
+  std::vector<uint64_t> offer(rank() == 0 ? 3 * n : n), out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t bp = b[i] & 1, s = x[i] >> f, m = x[i] >> 63, sign = 1 - 2 * bp;
+    if (rank() == 0) {
+      c[i] = static_cast<uint8_t>(bp);
+      offer[i] = sign * s - k * (m * sign);                   // chosen with b1
+      offer[n + i] = uint64_t{0} - k * (bp * (1 - m));        // chosen with m1
+      offer[2 * n + i] = uint64_t{0} - k * ((1 - m) * sign);  // chosen with b1·m1
+      out[i] = bp * s - k * (bp * m);
+    } else {
+      c[i] = static_cast<uint8_t>(bp);
+      c[n + i] = static_cast<uint8_t>(m);
+      c[2 * n + i] = static_cast<uint8_t>(bp & m);
+      offer[i] = sign * s;  // chosen with b0
+      out[i] = bp * s;
+    }
   }
-  for (size_t i = 0; i < n; ++i) out[i] += s[i] + y[i];
+  const auto [as_sender, as_receiver] = additiveCotsBothWays(offer, c);
+  for (size_t i = 0; i < as_sender.size(); ++i) out[i % n] += as_sender[i];
+  for (size_t i = 0; i < as_receiver.size(); ++i) out[i % n] += as_receiver[i];
   return out;
 }
 

@@ -16,4 +16,9 @@ void addPiecewisePlans(PlanRegistry& r);    // LeakyRelu, Clip, HardSigmoid, Har
 void addSlicingPlans(PlanRegistry& r);      // Concat, Split, Slice, Pad
 void addReducePlans(PlanRegistry& r);       // ReduceSum, ReduceMean
 
+// A MaxPool node with the ReLU before it moved after it (fusion.h): relu(maxpool(x)) in one step
+// (compare.h's maxPool2dRelu), reading `acts` (the ReLU's input); truncate_bits > 0: then divided
+// by 2^truncate_bits with the positive truncation, in the same step.
+StepPlan planMaxPoolRelu(const Node& n, const std::vector<std::string>& acts, int truncate_bits);
+
 }  // namespace sotto::nn::ops

@@ -1,4 +1,5 @@
-// Private plans of the pooling family. MaxPool: 4·ceil(log2(kh·kw)) rounds (compare.h).
+// Private plans of the pooling family. MaxPool: 4·ceil(log2(kh·kw)) rounds (compare.h); with the
+// ReLU after it (the executor's fusion): maxPool2dRelu.
 // AveragePool, GlobalAveragePool: one public product + truncation: a shift for a power-of-two
 // count, else dealer-assisted (1 round).
 #include "ops/families.h"
@@ -9,15 +10,21 @@
 namespace sotto::nn::ops {
 namespace {
 
-StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, bool is_max) {
+enum class Pool { kMax, kMaxRelu, kAverage };
+
+StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, Pool pool,
+                        int truncate_bits = 0) {
   const auto kernel = pair2(n, n.attrInts("kernel_shape", {}), "kernel_shape", 0);
   SOTTO_ENFORCE(kernel[0] > 0 && kernel[1] > 0, nodeLabel(n), ": kernel_shape is required");
   const auto stride = pair2(n, n.attrInts("strides", {}), "strides", 1);
   const auto pads = symmetricPads(n, n.attrInts("pads", {}));
   SOTTO_ENFORCE(n.attrInt("ceil_mode", 0) == 0, nodeLabel(n), ": ceil_mode=1 is not supported");
-  if (is_max) {
-    return oneOutput(
-        acts, [kernel, stride, pads](In in) { return maxPool2d(*in[0], kernel, stride, pads); });
+  if (pool != Pool::kAverage) {
+    const bool with_relu = pool == Pool::kMaxRelu;
+    return oneOutput(acts, [kernel, stride, pads, with_relu, truncate_bits](In in) {
+      return with_relu ? maxPool2dRelu(*in[0], kernel, stride, pads, truncate_bits)
+                       : maxPool2d(*in[0], kernel, stride, pads);
+    });
   }
   const bool include_pad = n.attrInt("count_include_pad", 0) != 0;
   return oneOutput(acts, [kernel, stride, pads, include_pad](In in) {
@@ -25,19 +32,22 @@ StepPlan planWindowPool(const Node& n, const std::vector<std::string>& acts, boo
   });
 }
 
-OpPlan windowPlan(std::string type, bool is_max) {
-  return {.type = std::move(type),
-          .plan = [is_max](PlanContext&, const Node& n, const std::vector<std::string>& acts,
-                           const std::vector<std::string>&) {
-            return planWindowPool(n, acts, is_max);
-          }};
+OpPlan windowPlan(std::string type, Pool pool) {
+  return {
+      .type = std::move(type),
+      .plan = [pool](PlanContext&, const Node& n, const std::vector<std::string>& acts,
+                     const std::vector<std::string>&) { return planWindowPool(n, acts, pool); }};
 }
 
 }  // namespace
 
+StepPlan planMaxPoolRelu(const Node& n, const std::vector<std::string>& acts, int truncate_bits) {
+  return planWindowPool(n, acts, Pool::kMaxRelu, truncate_bits);
+}
+
 void addPoolingPlans(PlanRegistry& r) {
-  r.add(windowPlan("MaxPool", true));
-  r.add(windowPlan("AveragePool", false));
+  r.add(windowPlan("MaxPool", Pool::kMax));
+  r.add(windowPlan("AveragePool", Pool::kAverage));
   r.add({.type = "GlobalAveragePool",
          .plan = [](PlanContext&, const Node&, const std::vector<std::string>& acts,
                     const std::vector<std::string>&) {

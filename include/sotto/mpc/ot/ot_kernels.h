@@ -41,8 +41,9 @@
 ///   | lessThan(64)        | 6      | 537                  | 105              | 79, 15          |
 ///   | lessThan(64, 2)     | 7      | 340                  | 152              | 95, 31          |
 ///   | b2a(bits)           | 2      | bits                 | 1                | 1, 0            |
-///   | select              | 4      | 65                   | 65               | 1, 1            |
-///   | relu, max           | 10     | 586                  | 169              | 79, 16          |
+///   | select              | 2      | 65                   | 65               | 1, 1            |
+///   | selectTruncatePos.  | 2      | 193                  | 67               | 3, 1            |
+///   | relu, max           | 8      | 586                  | 169              | 79, 16          |
 ///   | mul                 | 2      | 2144                 | 2144             | 64, 64          |
 ///   | truncatePositive(f) | 2      | f                    | 1                | 1, 0            |
 ///   | truncate(f)         | 4 + D  | T + A + E' + 62 + f  | 64 + A + E' + 2  | 65+L+E, L−1+E   |
@@ -62,7 +63,7 @@
 /// ℓ bits: 2^k·c·ℓ + k bits + k COTs (k = 8, c = 1, ℓ = 64: 16,392 bits; k = 4, ℓ = 16: 260 bits).
 /// mulMixed(m, n), l = min(m + n, 64): Gilboa's 2 rounds (m COTs each way; each party sends
 /// m + m·l − m(m − 1)/2 bits per element), then lessThan(max(m, n)) and select on the 2 wraps per
-/// element (1 if m or n is 64): m = n = 16: 10 rounds, party 0 sends 97 B and party 1 73 B per
+/// element (1 if m or n is 64): m = n = 16: 8 rounds, party 0 sends 97 B and party 1 73 B per
 /// element (1,360 bits both; ot_mixed_mul_test asserts them). The figures are exact when n
 /// is a multiple of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
 
@@ -94,6 +95,7 @@ class OtKernels {
     kMsb,
     kB2a,
     kSelect,
+    kSelectTruncatePositive,
     kRelu,
     kMax,
     kMul,
@@ -136,6 +138,13 @@ class OtKernels {
   /// Precomputes COTs in both directions so that calls using up to `cots` send nothing for the
   /// OT extension (the offline phase; collective). Cost: see session.h's refills.
   void reserve(const Cots& cots);
+  /// The one-time work of the OT extension, which the first kernels would otherwise pay
+  /// (collective): with Ferret, its bootstrap and first round in each direction (one refill of
+  /// OtOptions::batch COTs each way; b13: about 1 MB and a second of compute per direction,
+  /// ferret.h), so that the next 10 M COTs per direction cost no message; with IKNP nothing
+  /// (every IKNP refill is work done for the COTs it makes, not setup).
+  /// @throws CommError / Timeout.
+  void setup();
 
   /// Millionaires' comparison: party 0 holds a, party 1 holds b (each its own private values, the
   /// low `bits` bits used); returns XOR shares of [a < b] (unsigned). leaf_bits: the digit width
@@ -167,9 +176,21 @@ class OtKernels {
 
   /// Multiplexer: additive shares of b·x for XOR-shared b and additively shared x.
   // b·x = b0·x0 + b1·(1 − 2b0)·x0 + b1·x1 + b0·(1 − 2b1)·x1 (two additive COTs, one per direction)
-  /// Cost: n COTs each way; 4 rounds; each party sends ⌈n/8⌉ + 8n B.
+  /// The two directions' COTs share their exchanges (choice flips, then corrections).
+  /// Cost: n COTs each way; 2 rounds; each party sends ⌈n/8⌉ + 8n B.
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> select(std::span<const uint8_t> b, std::span<const uint64_t> x);
+
+  /// Shares of b·⌊x / 2^f⌋ for XOR-shared b and additively shared x, where b = 1 only if x ≥ 0
+  /// (0 ≤ x < 2^63 as signed; e.g. b = drelu(x)): the multiplexer and Cheetah's positive truncation
+  /// in the same two exchanges. Exactly 0 where b = 0; where b = 1, ⌊x / 2^f⌋ or one less (the
+  /// dropped carry, as truncatePositive); garbage where b = 1 and x < 0.
+  // β·(x >> f) = β·(s0 + s1) − 2^(64−f)·β·(m0 ∨ m1), s_p = x_p >> f, m_p = msb(x_p): additive COTs
+  // on b1, m1, b1·m1 (party 1 chooses) and on b0 (party 0 chooses)
+  /// Cost: 2 rounds; COTs 3n from party 0, n from party 1; party 0 sends ⌈n/8⌉ + 24n B, party 1
+  /// ⌈3n/8⌉ + 8n B. @throws InvalidArgument sizes differ, f ∉ [1, 63]; CommError / Timeout.
+  std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
+                                               std::span<const uint64_t> x, int f);
 
   /// ReLU(x) = x·DReLU(x), x signed over the whole ring. Cost: drelu + select.
   std::vector<uint64_t> relu(std::span<const uint64_t> x);
@@ -252,8 +273,15 @@ class OtKernels {
   /// x_other·c_me[k]) mod 2^out_bits (choice_bits ≤ out_bits); 2 exchanges.
   std::vector<uint64_t> gilboa(std::span<const uint64_t> x, std::span<const uint64_t> c,
                                int choice_bits, int out_bits);
+  /// Additive COTs both ways in two exchanges (choice flips, then corrections), from random OTs:
+  /// this party offers offer[i] (its share of c·offer[i] is first[i]) and chooses with choice[i]
+  /// over the other's offers (its share second[i]); the other party's offers number
+  /// choice.size() and its choices offer.size().
+  std::pair<std::vector<uint64_t>, std::vector<uint64_t>> additiveCotsBothWays(
+      std::span<const uint64_t> offer, std::span<const uint8_t> choice);
 
   Communicator& comm_;
+  bool ferret_ = false;  // the COTs come from Ferret (setup() bootstraps it)
   std::unique_ptr<ot::OtSender> send_;
   std::unique_ptr<ot::OtReceiver> recv_;
 };

@@ -23,7 +23,7 @@
 ///   truncatePositive      Cheetah: 2 rounds, f + 1 bits + 1 COT per element; result may be 1 ULP
 ///                         low; garbage if x < 0
 ///   sign                  millionaires' on 63 bits (6 rounds, 625 bits + 93 COTs per element),
-///                         then b2a (2 rounds) for the bit or a multiplexer (4 rounds, 8.125 B per
+///                         then b2a (2 rounds) for the bit or a multiplexer (2 rounds, 8.125 B per
 ///                         value each way) for the selected values
 ///   andWords              64 bit triples per word (1 round, 2 COTs per bit)
 ///   b2a                   one COT per bit (2 rounds)
