@@ -53,10 +53,10 @@ std::vector<std::byte> packOutputs(std::span<const uint64_t> words,
       continue;
     }
     BitWriter w;
+    w.reserve(outputBytes(shapes[k], bits[k]) * 8);
     const size_t cols = bits[k].size();
     for (size_t i = 0; i < n; ++i) w.put(values[i], bits[k][i % cols]);
-    const std::vector<std::byte> packed = w.bytes();
-    out.insert(out.end(), packed.begin(), packed.end());
+    w.appendTo(out);
   }
   return out;
 }

@@ -40,11 +40,19 @@ void BitWriter::put(uint64_t value, int bits) {
   }
 }
 
+void BitWriter::reserve(size_t bits) { words_.reserve(words_.size() + (bits + 63) / 64 + 1); }
+
 std::vector<std::byte> BitWriter::bytes() const {
-  const size_t bits = words_.empty() ? 0 : (words_.size() - 1) * 64 + static_cast<size_t>(used_);
-  std::vector<std::byte> out(bitBytes(bits));
-  if (!out.empty()) std::memcpy(out.data(), words_.data(), out.size());
+  std::vector<std::byte> out;
+  appendTo(out);
   return out;
+}
+
+void BitWriter::appendTo(std::vector<std::byte>& out) const {
+  const size_t bits = words_.empty() ? 0 : (words_.size() - 1) * 64 + static_cast<size_t>(used_);
+  const size_t at = out.size();
+  out.resize(at + bitBytes(bits));
+  if (bits > 0) std::memcpy(out.data() + at, words_.data(), out.size() - at);
 }
 
 BitReader::BitReader(std::span<const std::byte> bytes) : bytes_(bytes) {}

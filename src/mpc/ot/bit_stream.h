@@ -23,9 +23,13 @@ inline uint64_t lowBits(uint64_t x, int bits) {
 /// Appends values of 1 to 64 bits each, densely (little-endian bit order).
 class BitWriter {
  public:
+  /// Room for `bits` more bits without reallocating.
+  void reserve(size_t bits);
   void put(uint64_t value, int bits);
   /// The stream, padded with zero bits to whole bytes.
   std::vector<std::byte> bytes() const;
+  /// The same, appended to `out`.
+  void appendTo(std::vector<std::byte>& out) const;
 
  private:
   std::vector<uint64_t> words_;
