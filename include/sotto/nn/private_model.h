@@ -74,7 +74,7 @@ struct ModelOptions {
   /// fixed-weight linear layer (Conv, Gemm, MatMul by a weight, no fused polynomial) computes the
   /// graph's first output and no node reads it, forward() returns that output untruncated, at
   /// 2·frac_bits fractional bits (its fracBits() says so). The layer's truncation is saved (OT
-  /// family: its 12 rounds; dealer families: 1 round and the material; local truncation: its
+  /// family: its 9 rounds; dealer families: 1 round and the material; local truncation: its
   /// failure chance) and the result is better, not worse: decoding at fracBits() divides in
   /// plaintext (no truncation error), and comparisons keep the order of the exact values. Bound:
   /// comparing two outputs needs their difference within 2^62 at the doubled scale, so |output| <
