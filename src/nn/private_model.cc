@@ -1,7 +1,6 @@
 #include "sotto/nn/private_model.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -302,7 +301,6 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
                           input.shape().toString());
   }
   Communicator& comm = m.party_->comm();
-  const Protocol& protocol = m.party_->protocol();
   std::map<std::string, ArithTensor> values;
   values.emplace(m.input.name, input);
   for (const Step& s : m.steps) {
@@ -313,9 +311,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
                     "' is not computed by any earlier node");
       in.push_back(&it->second);
     }
-    const CommCounters before = comm.stats().total;
-    const uint64_t dealer_before = protocol.offlineBytes();
-    const auto t0 = std::chrono::steady_clock::now();
+    const PartMeter meter(*m.party_);
     LocalTruncationLog& local_log = m.party_->localTruncations();
     const LocalTruncationLog outer = std::exchange(local_log, LocalTruncationLog{});
     std::vector<LayerStats> parts;
@@ -337,11 +333,7 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
       st.name = s.name;
       st.op = s.op;
       if (!outs.empty()) st.output_dims = outs[0].shape().dims();
-      st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const CommCounters after = comm.stats().total;
-      st.rounds = after.rounds - before.rounds;
-      st.online_bytes = after.bytes() - before.bytes();
-      st.dealer_bytes = protocol.offlineBytes() - dealer_before;
+      meter.addTo(st);
       st.local_truncated = layer_log.elements;
       st.local_failure_log2 = layer_log.failureLog2();
       st.parts = std::move(parts);
