@@ -82,9 +82,13 @@ void FunctionTableSpec::validate() const {
 
 std::vector<uint64_t> FunctionTableSpec::encode() const {
   validate();
-  std::vector<uint64_t> w = {windows.size(), static_cast<uint64_t>(exact_shift),
-                             static_cast<uint64_t>(exact_width),
-                             (sign_select ? 1u : 0u) | (delta_outside ? 2u : 0u)};
+  size_t words = 4;
+  for (const PolyWindow& p : windows) words += kWindowFields + p.coefficients.size();
+  std::vector<uint64_t> w;
+  w.reserve(words);
+  w.insert(w.end(),
+           {windows.size(), static_cast<uint64_t>(exact_shift), static_cast<uint64_t>(exact_width),
+            (sign_select ? 1u : 0u) | (delta_outside ? 2u : 0u)});
   for (const PolyWindow& p : windows) {
     w.push_back(static_cast<uint64_t>(p.low_bits));
     w.push_back(static_cast<uint64_t>(p.mid_bits));
@@ -188,10 +192,7 @@ int function_tables::columnBits(const FunctionTableSpec& spec, int table, int co
 }
 
 int64_t functionTableWords(const FunctionTableSpec& spec) {
-  const detail::FunctionTableGenerator g(spec);
-  int64_t total = g.numWords();
-  for (int t = 0; t < g.numTables(); ++t) total += g.rows(t) * g.cols(t);
-  return total;
+  return detail::FunctionTableGenerator(spec).totalWords();
 }
 
 double functionTableBytes(const FunctionTableSpec& spec) {
@@ -222,6 +223,12 @@ FunctionTableGenerator::FunctionTableGenerator(FunctionTableSpec spec) : spec_(s
     }
     in_window_.push_back(std::move(in));
   }
+}
+
+int64_t FunctionTableGenerator::totalWords() const {
+  int64_t total = numWords();
+  for (int t = 0; t < numTables(); ++t) total += rows(t) * cols(t);
+  return total;
 }
 
 int FunctionTableGenerator::digitsAbove(int w) const {
@@ -572,7 +579,8 @@ void checkRange(const FunctionTableGenerator& g, int table, int64_t first,
 
 class FullTables final : public FunctionTableMaterial {
  public:
-  FullTables(const FunctionTableGenerator& g, std::vector<RingTensor> outputs) : g_(g) {
+  FullTables(std::shared_ptr<const FunctionTableGenerator> g, std::vector<RingTensor> outputs)
+      : keep_(std::move(g)), g_(*keep_) {
     words = std::move(outputs[0]);
     tables_.assign(std::make_move_iterator(outputs.begin() + 1),
                    std::make_move_iterator(outputs.end()));
@@ -591,13 +599,15 @@ class FullTables final : public FunctionTableMaterial {
   }
 
  private:
-  FunctionTableGenerator g_;
+  std::shared_ptr<const FunctionTableGenerator> keep_;
+  const FunctionTableGenerator& g_;
   std::vector<RingTensor> tables_;
 };
 
 class PrfTables final : public FunctionTableMaterial {
  public:
-  PrfTables(const FunctionTableGenerator& g, std::vector<RingTensor> outputs) : g_(g) {
+  PrfTables(std::shared_ptr<const FunctionTableGenerator> g, std::vector<RingTensor> outputs)
+      : keep_(std::move(g)), g_(*keep_) {
     words = std::move(outputs[0]);
     keys_.assign(std::make_move_iterator(outputs.begin() + 1),
                  std::make_move_iterator(outputs.end()));
@@ -610,15 +620,16 @@ class PrfTables final : public FunctionTableMaterial {
   }
 
  private:
-  FunctionTableGenerator g_;
+  std::shared_ptr<const FunctionTableGenerator> keep_;
+  const FunctionTableGenerator& g_;
   std::vector<RingTensor> keys_;
 };
 
 class LazyTables final : public FunctionTableMaterial {
  public:
-  LazyTables(FunctionTableGenerator g, RingTensor words_share, std::vector<uint64_t> secrets,
-             std::vector<std::vector<RingTensor>> keys)
-      : g_(std::move(g)), secrets_(std::move(secrets)), keys_(std::move(keys)) {
+  LazyTables(std::shared_ptr<const FunctionTableGenerator> g, RingTensor words_share,
+             std::vector<uint64_t> secrets, std::vector<std::vector<RingTensor>> keys)
+      : keep_(std::move(g)), g_(*keep_), secrets_(std::move(secrets)), keys_(std::move(keys)) {
     words = std::move(words_share);
   }
   int64_t columns(int table) const override { return g_.cols(table); }
@@ -631,7 +642,8 @@ class LazyTables final : public FunctionTableMaterial {
   }
 
  private:
-  FunctionTableGenerator g_;
+  std::shared_ptr<const FunctionTableGenerator> keep_;
+  const FunctionTableGenerator& g_;
   std::vector<uint64_t> secrets_;
   std::vector<std::vector<RingTensor>> keys_;
 };
@@ -682,19 +694,20 @@ RingTensor prfPairsTable(const RingTensor& key, int64_t n, int64_t m) {
 }
 
 std::unique_ptr<FunctionTableMaterial> makeFetchedFunctionTables(
-    const FunctionTableGenerator& generator, std::vector<RingTensor> outputs) {
+    std::shared_ptr<const FunctionTableGenerator> shared, std::vector<RingTensor> outputs) {
+  const FunctionTableGenerator& generator = *shared;
   SOTTO_ENFORCE(static_cast<int>(outputs.size()) == 1 + generator.numTables(),
                 "function tables: ", outputs.size(), " outputs for ", generator.numTables(),
                 " tables");
   if (generator.numTables() > 0 && outputs[1].shape().rank() == 1) {  // PRF keys
-    return std::make_unique<PrfTables>(generator, std::move(outputs));
+    return std::make_unique<PrfTables>(std::move(shared), std::move(outputs));
   }
-  return std::make_unique<FullTables>(generator, std::move(outputs));
+  return std::make_unique<FullTables>(std::move(shared), std::move(outputs));
 }
 
 std::unique_ptr<FunctionTableMaterial> makeLazyFunctionTables(
-    FunctionTableGenerator generator, RingTensor words_share, std::vector<uint64_t> secrets,
-    std::vector<std::vector<RingTensor>> keys) {
+    std::shared_ptr<const FunctionTableGenerator> generator, RingTensor words_share,
+    std::vector<uint64_t> secrets, std::vector<std::vector<RingTensor>> keys) {
   return std::make_unique<LazyTables>(std::move(generator), std::move(words_share),
                                       std::move(secrets), std::move(keys));
 }

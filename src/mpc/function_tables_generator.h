@@ -4,6 +4,7 @@
 // generateCorrelation().
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sotto/crypto/prg.h"
@@ -32,6 +33,8 @@ class FunctionTableGenerator {
   int numTables() const { return function_tables::kDigits + 2 * windows() + 1 + (exact() ? 1 : 0); }
   int64_t rows(int table) const;
   int64_t cols(int table) const;
+  /// Words per element: the additive words and every table entry (functionTableWords()).
+  int64_t totalWords() const;
 
   /// numSecrets()·n secrets, kind-major ([kind][element]): r, r_A[w], r_B, r_T[w], r_E fresh
   /// from prg, then the derived ones.
@@ -57,16 +60,27 @@ class FunctionTableGenerator {
   std::vector<std::vector<uint8_t>> in_window_;  // per window: [J] = 1 if index J means inside
 };
 
+/// spec.encode(), kept for the few most recent specs (a spec of thousands of coefficients is
+/// encoded once per process, not at every call). Thread-safe. @throws InvalidArgument for a bad
+/// spec.
+std::shared_ptr<const std::vector<uint64_t>> encodedOf(const FunctionTableSpec& spec);
+
+/// The generator of an encoded spec (FunctionTableSpec::encode's words), decoded once per
+/// process: the few most recent specs stay cached (a request's shapes, bits and material all
+/// need it, and a program uses a handful of functions). Thread-safe.
+/// @throws ProtocolError for malformed words (FunctionTableSpec::decode).
+std::shared_ptr<const FunctionTableGenerator> generatorOf(std::span<const uint64_t> words);
+
 /// Material from a fetched correlation: full tables (a correction sent by a TTP dealer) or PRF keys
 /// (parties i >= 1).
 std::unique_ptr<FunctionTableMaterial> makeFetchedFunctionTables(
-    const FunctionTableGenerator& generator, std::vector<RingTensor> outputs);
+    std::shared_ptr<const FunctionTableGenerator> generator, std::vector<RingTensor> outputs);
 
 /// The seeded dealer's party 0: knows every secret, computes the entries it reads minus the other
 /// parties' PRF words there. keys[t] holds every other party's key of table t.
 std::unique_ptr<FunctionTableMaterial> makeLazyFunctionTables(
-    FunctionTableGenerator generator, RingTensor words_share, std::vector<uint64_t> secrets,
-    std::vector<std::vector<RingTensor>> keys);
+    std::shared_ptr<const FunctionTableGenerator> generator, RingTensor words_share,
+    std::vector<uint64_t> secrets, std::vector<std::vector<RingTensor>> keys);
 
 /// The [n, m] table of kPrfPairs words of a 2-word key: entry (e, t) is word t mod 2 of
 /// AES_key(lo = t / 2, hi = e).

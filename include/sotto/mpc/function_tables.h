@@ -71,6 +71,8 @@ struct PolyWindow {
   /// are nested (each contains the one before); chains are disjoint (say, one for x < 0 and one
   /// for x >= 0), and the innermost window of a chain that holds x is selected.
   bool chain_end = false;
+
+  bool operator==(const PolyWindow&) const = default;
 };
 
 /// Everything the dealer needs (public): the windows, innermost first, in chains (window w + 1
@@ -95,6 +97,8 @@ struct FunctionTableSpec {
   static FunctionTableSpec decode(std::span<const uint64_t> words);
   /// @throws InvalidArgument naming the first bad field.
   void validate() const;
+
+  bool operator==(const FunctionTableSpec&) const = default;
 };
 
 /// Layout of the material (shared by the dealer and the online protocol).

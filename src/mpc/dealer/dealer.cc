@@ -82,8 +82,7 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
     }
     case Kind::kFunctionTables:
       expectShapes(*this, 1);
-      return detail::FunctionTableGenerator(FunctionTableSpec::decode(payload))
-          .outputShapes(shapes[0].numel());
+      return detail::generatorOf(payload)->outputShapes(shapes[0].numel());
     case Kind::kBitSelect: {
       // shapes: the bits' shape (n elements) and the selected values' shape (n·w elements, w per
       // bit, consecutive); one shape means w = 1.
@@ -124,8 +123,9 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
 std::vector<std::vector<int>> CorrelationRequest::outputBits() const {
   std::vector<std::vector<int>> bits(outputShapes().size());
   if (kind == Kind::kFunctionTables) {  // every table's columns (the words in full)
-    const FunctionTableSpec spec = FunctionTableSpec::decode(payload);
-    const detail::FunctionTableGenerator g(spec);
+    const auto generator = detail::generatorOf(payload);
+    const detail::FunctionTableGenerator& g = *generator;
+    const FunctionTableSpec& spec = g.spec();
     for (int t = 0; t < g.numTables(); ++t) {
       for (int col = 0; col < g.cols(t); ++col) {
         bits[1 + static_cast<size_t>(t)].push_back(function_tables::columnBits(spec, t, col));
@@ -338,8 +338,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(r), std::move(rotated)};
     }
     case Kind::kFunctionTables:
-      return detail::FunctionTableGenerator(FunctionTableSpec::decode(req.payload))
-          .generate(shapes[0].dim(0), prg);
+      return detail::generatorOf(req.payload)->generate(shapes[0].dim(0), prg);
     case Kind::kBitSelect: {
       RingTensor a = random(shapes[0], prg);
       RingTensor bits = random(shapes[1], prg);
@@ -630,9 +629,10 @@ std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
 
 std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTableSpec& spec,
                                                               const Shape& shape) {
-  const detail::FunctionTableGenerator generator(spec);
+  const auto payload = detail::encodedOf(spec);
+  const auto generator = detail::generatorOf(*payload);
   const int64_t n = shape.numel();
-  const int64_t per_element = functionTableWords(spec);
+  const int64_t per_element = generator->totalWords();
   const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / per_element);
   std::vector<std::unique_ptr<FunctionTableMaterial>> parts;
   std::vector<int64_t> sizes;
@@ -640,7 +640,7 @@ std::unique_ptr<FunctionTableMaterial> Dealer::functionTables(const FunctionTabl
     CorrelationRequest r;
     r.kind = Kind::kFunctionTables;
     r.shapes = {Shape{std::min(chunk, n - at)}};
-    r.payload = spec.encode();
+    r.payload = *payload;
     parts.push_back(detail::makeFetchedFunctionTables(generator, timedFetch(r)));
     sizes.push_back(r.shapes[0].numel());
   }
@@ -709,12 +709,13 @@ class SeededDealer final : public Dealer {
       CorrelationRequest r;
       r.kind = Kind::kFunctionTables;
       r.shapes = {Shape{shape.numel()}};
-      r.payload = spec.encode();
-      return detail::makeFetchedFunctionTables(detail::FunctionTableGenerator(spec), fetch(r));
+      r.payload = *detail::encodedOf(spec);
+      return detail::makeFetchedFunctionTables(detail::generatorOf(r.payload), fetch(r));
     }
     // Party 0 draws what each party draws for the same request (its share of the words, then a
     // PRF key per table), keeps the secrets and computes only the entries it reads.
-    detail::FunctionTableGenerator generator(spec);
+    const auto shared = detail::generatorOf(*detail::encodedOf(spec));
+    const detail::FunctionTableGenerator& generator = *shared;
     const int64_t n = shape.numel();
     std::vector<uint64_t> secrets = generator.drawSecrets(private_, n);
     RingTensor mine(Shape{n, generator.numWords()});
@@ -726,7 +727,7 @@ class SeededDealer final : public Dealer {
       removeStream(mine, stream, Sharing::kAdditive);
       for (auto& k : keys) k.push_back(drawShare(Shape{2}, Sharing::kPrfPairs, stream));
     }
-    return detail::makeLazyFunctionTables(std::move(generator), std::move(mine), std::move(secrets),
+    return detail::makeLazyFunctionTables(shared, std::move(mine), std::move(secrets),
                                           std::move(keys));
   }
 
