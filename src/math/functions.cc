@@ -9,9 +9,11 @@
 #include <numbers>
 #include <tuple>
 
+#include "composed_functions.h"
 #include "sotto/math/domain.h"
 #include "sotto/math/iterative.h"
 #include "sotto/mpc/compare.h"
+#include "sotto/mpc/protocol.h"
 #include "sotto/mpc/range_check.h"
 #include "table_engine.h"
 
@@ -545,9 +547,31 @@ void checkScale(const ArithTensor& x, const char* fn) {
                 " (use MathMethod::kIterative)");
 }
 
+// The composed engine's form of a table function, for a family without function tables.
+math_detail::Composed composedOf(Fn fn, const char* name) {
+  switch (fn) {
+    case Fn::kSigmoid:
+      return math_detail::Composed::kSigmoid;
+    case Fn::kTanh:
+      return math_detail::Composed::kTanh;
+    case Fn::kErf:
+      return math_detail::Composed::kErf;
+    case Fn::kExpWhole:
+      return math_detail::Composed::kExp;
+    default:
+      throw NotImplemented(std::string(name) +
+                           " (table method): not yet composed for a protocol family without "
+                           "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
+                           "erf and gelu are");
+  }
+}
+
 ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name) {
   checkScale(x, name);
   auto scope = x.party().comm().tag(std::string(name) + " (table)");
+  if (!x.party().protocol().hasFunctionTables())
+    return math_detail::evaluatePiecewise(
+        x, math_detail::composedFunction(composedOf(fn, name), x.fracBits()));
   return math_detail::evaluate(
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
 }
@@ -633,6 +657,14 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   SOTTO_ENFORCE(method == MathMethod::kTable,
                 "gelu: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
   const bool tanh_form = approximation == GeluApproximation::kTanh;
+  if (!x.party().protocol().hasFunctionTables()) {  // max(x, 0) + GELU(-|x|), composed
+    checkScale(x, "gelu");
+    auto scope = x.party().comm().tag("gelu (table)");
+    return math_detail::evaluatePiecewise(
+        x, math_detail::composedFunction(
+               tanh_form ? math_detail::Composed::kGeluTanh : math_detail::Composed::kGelu,
+               x.fracBits()));
+  }
   const ArithTensor zero(x.party(), RingTensor(x.shape()), x.fracBits());
   ArithTensor positive = [&] {
     auto scope = x.party().comm().tag("gelu (table)");

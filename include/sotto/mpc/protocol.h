@@ -71,6 +71,15 @@ class Protocol {
   virtual RingTensor conv2d(const Party& party, const RingTensor& x, const RingTensor& w,
                             const Conv2dOptions& options) = 0;
 
+  /// x ⊙ y elementwise where every element of x is known to lie in [0, 2^x_bits) as an unsigned
+  /// integer (only the low x_bits bits of the shared value count), y any ring element: the
+  /// product's shares mod 2^64. A family may take a cheaper path (the OT family: SiRnn's
+  /// mixed-width product, x_bits COTs each way instead of 64, OtKernels::mulMixed(x, x_bits, y,
+  /// 64)); the default is mul. Garbage where x is outside [0, 2^x_bits) in such a family.
+  /// @throws InvalidArgument x_bits ∉ [1, 64] or shapes differ.
+  virtual RingTensor mulNarrow(const Party& party, const RingTensor& x, int x_bits,
+                               const RingTensor& y);
+
   // ---- Products with a party's plaintext weight ------------------------------------------------
   /// Loads W (`encoded`, read on `owner` only) of `shape` at scale 2^frac_bits. Collective.
   virtual std::unique_ptr<WeightKernel> loadWeight(const Party& party, int owner,
@@ -83,6 +92,11 @@ class Protocol {
   /// The same when the caller knows x >= 0 (e.g. after a ReLU): a family may take a cheaper path
   /// (the OT family: Cheetah's, within 1 ULP below). Garbage for x < 0 in such a family.
   virtual RingTensor truncatePositive(const Party& party, const RingTensor& x, int bits) = 0;
+  /// True if truncate is exact (⌊x / 2^bits⌋ for every x, no 1-ULP error: the OT family's
+  /// SiRnn truncation), so that a caller may take its result as an index (the composed table
+  /// math's piece); false (the dealer family: ⌊x / 2^bits⌋ or one more) makes such a caller
+  /// correct it with a comparison. Default false.
+  virtual bool exactTruncation() const { return false; }
   /// True if truncatePositive is much cheaper than truncate (the OT family: 2 rounds and f + 1
   /// bits per element against 9 rounds and 572 bits), so that a caller that knows a ReLU follows
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer
@@ -142,6 +156,10 @@ class Protocol {
   /// unless out_bits = 64.
   virtual RingTensor lookup(const Party& party, const RingTensor& index, int index_bits,
                             int columns, std::span<const uint64_t> table, int out_bits) = 0;
+  /// True if the family gives functionTables (the dealer families): the table math then runs on
+  /// them; false (the OT family) makes it compose its functions from the other kernels (sign,
+  /// truncate, lookup, mulNarrow, selections: src/math/piecewise_engine.h). Default true.
+  virtual bool hasFunctionTables() const { return true; }
   /// Function-table material (function_tables.h) for `shape` elements.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,
                                                                 const FunctionTableSpec& spec,

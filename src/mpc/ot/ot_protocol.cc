@@ -144,6 +144,14 @@ class OtProtocol final : public Protocol {
     return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape);
   }
 
+  RingTensor mulNarrow(const Party&, const RingTensor& x, int x_bits,
+                       const RingTensor& y) override {
+    SOTTO_ENFORCE(x.shape() == y.shape(), "mulNarrow: shapes ", x.shape().toString(), " and ",
+                  y.shape().toString());
+    SOTTO_ENFORCE(x_bits >= 1 && x_bits <= 64, "mulNarrow: x_bits = ", x_bits, " not in [1, 64]");
+    return fromVector(x.shape(), kernels_.mulMixed(x.data(), x_bits, y.data(), 64));
+  }
+
   RingTensor truncate(const Party&, const RingTensor& x, int bits) override {
     return fromVector(x.shape(), kernels_.truncate(x.data(), bits));
   }
@@ -155,6 +163,7 @@ class OtProtocol final : public Protocol {
   void setup(const Party&) override { kernels_.setup(); }
 
   bool positiveTruncationPays() const override { return true; }
+  bool exactTruncation() const override { return true; }
   bool preferWeightKernels() const override { return true; }
 
   SignResult sign(const Party&, const RingTensor& x, bool nonneg,
@@ -203,11 +212,13 @@ class OtProtocol final : public Protocol {
                       kernels_.lookup(index.data(), index_bits, columns, table, out_bits));
   }
 
+  bool hasFunctionTables() const override { return false; }
+
   std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec&,
                                                         const Shape&) override {
     unavailable(
-        "the table math (exp, sigmoid, tanh, reciprocal, rsqrt, log, softmax: "
-        "function tables)");
+        "function tables (the table math composes its functions from the other kernels "
+        "here: hasFunctionTables() is false)");
   }
 
  private:
