@@ -5,8 +5,9 @@
 // inputs uniform on CrypTen's ranges (exp on
 // [-8, 0): the composed exp is exact for x <= 0 only). Counters (both parties together, per
 // element):
-//   online_bits_per_element   every message of the call but the OT extension's (its "ot/..." tags)
-//   cots_per_element          OT rows: the COTs taken, both directions, from IKNP's traffic (16 B
+//   online_bits_per_element   every message of the call but the OT extension's (ot/setup,
+//   ot/extend) cots_per_element          OT rows: the COTs taken, both directions, from IKNP's
+//   traffic (16 B
 //                             per COT, refills of 128: exact to 256 / n)
 //   bits_at_half_bit_per_cot  OT rows: online + 0.5 bit per COT (issue 16's measure: Ferret)
 //   dealer_bits_per_element   TTP rows: what the dealer sends
@@ -98,7 +99,7 @@ Measured measure(const std::string& family, const Function& fn, int64_t n) {
     Measured m;
     m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     for (const auto& [tag, c] : comm.stats().by_tag) {
-      if (tag.rfind("ot/", 0) == 0) {
+      if (tag == "ot/setup" || tag == "ot/extend" || tag == "ot/spcot") {  // the OT extension
         m.cot_bytes += c.bytes_sent;
       } else {
         m.online_sent += c.bytes_sent;

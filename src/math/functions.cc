@@ -628,7 +628,9 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "exp");
-  RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
+  // Composed (a family without function tables): exact for x <= 0 only, 1 above (the check says).
+  const bool composed = method == MathMethod::kTable && !x.party().protocol().hasFunctionTables();
+  RangeCheckLog::recordAbove(x, composed ? 0 : expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
   return tabulated(x, Fn::kExpWhole, "exp");
 }
@@ -710,6 +712,11 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "softmax");
   if (method == MathMethod::kIterative) return crypten_style::softmax(x, dim);
   checkScale(x, "softmax");
+  if (!x.party().protocol().hasFunctionTables())
+    throw NotImplemented(
+        "softmax (table method): not yet composed for a protocol family without function tables "
+        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
+        "composed");
   auto scope = x.party().comm().tag("softmax (table)");
   const int f = x.fracBits(), g = f + 4, n = x.party().numParties();
   const int64_t k = x.shape()[dim];
@@ -727,6 +734,11 @@ ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "logSoftmax");
   if (method == MathMethod::kIterative) return logSoftmaxIterative(x, dim);
   checkScale(x, "logSoftmax");
+  if (!x.party().protocol().hasFunctionTables())
+    throw NotImplemented(
+        "logSoftmax (table method): not yet composed for a protocol family without function tables "
+        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
+        "composed");
   auto scope = x.party().comm().tag("logSoftmax (table)");
   const int f = x.fracBits(), n = x.party().numParties();
   const int64_t k = x.shape()[dim];

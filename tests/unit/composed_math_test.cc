@@ -7,9 +7,12 @@
 // The GELUs' one exception: x = 2^63 - 1 ring units under a dealer (see the test).
 // Tolerances: sigmoid, tanh, erf, both GELUs 2 ULP; exp 2 ULP for x < 0 and exactly 1 for x >= 0
 // (functions.h's composed figures). The fitted polynomials themselves: within 0.45 ULP at every
-// input of the grid at 12, 16 and 20 fractional bits.
+// input of the grid at 12, 16 and 20 fractional bits. Cost under the OT family: each function
+// sends, party by party, exactly the bytes of the kernels functions.h's formula names, each
+// measured alone on the same number of elements.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -19,6 +22,7 @@
 
 #include "composed_functions.h"
 #include "sotto/math/functions.h"
+#include "sotto/mpc/protocol.h"
 #include "testing/mpc.h"
 
 namespace sotto {
@@ -66,6 +70,31 @@ std::vector<int64_t> inputs(double edge, int f) {
   return v;
 }
 
+// F of x through the public function (the composed engine under the OT family).
+ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
+  switch (c.which) {
+    case Composed::kSigmoid:
+      return sigmoid(x);
+    case Composed::kTanh:
+      return tanh(x);
+    case Composed::kErf:
+      return erf(x);
+    case Composed::kGelu:
+      return gelu(x);
+    case Composed::kGeluTanh:
+      return gelu(x, GeluApproximation::kTanh);
+    case Composed::kExp:
+      break;
+  }
+  return exp(x);
+}
+
+RingTensor concatTwice(const RingTensor& t) {
+  std::vector<uint64_t> v(t.data().begin(), t.data().end());
+  v.insert(v.end(), t.data().begin(), t.data().end());
+  return RingTensor(Shape{2 * t.numel()}, std::move(v));
+}
+
 // F on `family` for the ring inputs xs (frac bits f): the public function under "none", the
 // engine itself under a dealer family.
 std::vector<double> evaluateOn(const std::string& family, const Case& c,
@@ -77,21 +106,7 @@ std::vector<double> evaluateOn(const std::string& family, const Case& c,
     if (family != "none")
       return math_detail::evaluatePiecewise(x, math_detail::composedFunction(c.which, f))
           .revealDoubles();
-    switch (c.which) {
-      case Composed::kSigmoid:
-        return sigmoid(x).revealDoubles();
-      case Composed::kTanh:
-        return tanh(x).revealDoubles();
-      case Composed::kErf:
-        return erf(x).revealDoubles();
-      case Composed::kGelu:
-        return gelu(x).revealDoubles();
-      case Composed::kGeluTanh:
-        return gelu(x, GeluApproximation::kTanh).revealDoubles();
-      case Composed::kExp:
-        return exp(x).revealDoubles();
-    }
-    return std::vector<double>{};
+    return evaluateOnParty(c, x).revealDoubles();
   })[0];
 }
 
@@ -139,6 +154,56 @@ TEST(ComposedTables, PolynomialsWithinHalfAnUlpAtEveryScale) {
     for (const Case& c : cases())
       EXPECT_LE(math_detail::composedFunction(c.which, f).max_error_ulp, 0.45)
           << c.name << " at " << f << " fractional bits";
+}
+
+// Bytes each party sends (the OT extension's traffic, IKNP's, apart) in fn(p), n = 512 elements.
+std::array<uint64_t, 2> sentBy(const std::function<void(Party&)>& fn) {
+  const auto out = testing::simulateProtocol("none", 2, [&](Party& p) {
+    fn(p);  // warm-up: the tables' build, the OT extension's first refill
+    p.comm().resetStats();
+    fn(p);
+    uint64_t sent = 0;
+    for (const auto& [tag, c] : p.comm().stats().by_tag)
+      if (tag != "ot/setup" && tag != "ot/extend") sent += c.bytes_sent;
+    return sent;
+  });
+  return {out[0], out[1]};
+}
+
+// Exact cost under the OT family: each function sends exactly what its kernels send (the formula
+// of functions.h: kernels as ot_kernels.h states them, each measured alone on the same n).
+TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
+  constexpr int64_t n = 512;
+  const RingTensor words = RingTensor::full(Shape{n}, 0x9e3779b97f4a7c15ULL);
+  for (const Case& c : cases()) {
+    const auto& f = math_detail::composedFunction(c.which, 16);
+    const auto& s = f.spec;
+    const bool one_sided = s.symmetry == math_detail::Symmetry::kOneSided;
+    const int d = s.degree, p = f.piece_bits, vs = s.product_form ? 2 * f.scale : f.scale;
+    const auto got = sentBy([&](Party& party) {
+      const ArithTensor x = ArithTensor::fromPublic(party, words, 16);
+      evaluateOnParty(c, x);
+    });
+    const auto want = sentBy([&](Party& party) {
+      Protocol& proto = party.protocol();
+      const RingTensor packed = RingTensor::full(Shape{(n + 63) / 64}, 5);
+      if (one_sided) {
+        (void)proto.signBits(party, concatTwice(words), false);
+      } else {
+        for (int i = 0; i < 2; ++i) (void)proto.signBits(party, words, false);
+      }
+      const int selects = one_sided ? 2 : s.symmetry == math_detail::Symmetry::kEven ? 2 : 3;
+      for (int i = 0; i < selects; ++i) (void)proto.selectBits(party, packed, n, words, 0);
+      (void)proto.truncate(party, words, p);
+      (void)proto.lookup(party, words, s.index_bits, f.columns, f.table, 64);
+      const int narrow = s.product_form ? d - 1 : d;
+      for (int i = 0; i < narrow; ++i) (void)proto.mulNarrow(party, words, p, words);
+      if (s.product_form) (void)proto.mulNarrow(party, words, f.scale + 1, words);
+      for (int i = 0; i < d; ++i) (void)proto.truncatePositive(party, words, p);
+      (void)proto.truncatePositive(party, words, vs - 16);
+    });
+    EXPECT_EQ(got, want) << c.name;
+  }
 }
 
 }  // namespace
