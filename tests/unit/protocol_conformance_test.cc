@@ -59,6 +59,65 @@ TEST_P(ProtocolConformance, MulMatchesPlaintext) {
   EXPECT_LE(maxAbsDiff(got, want), kUlp);
 }
 
+TEST_P(ProtocolConformance, MulNarrowMatchesPlaintextAndRejectsBadWidths) {
+  // x in [0, 2^m) for m = 1, 16, 40, 64 (its edges included), y anywhere in the ring: exact mod
+  // 2^64 in every family.
+  std::mt19937_64 gen(23);
+  for (int m : {1, 16, 40, 64}) {
+    const uint64_t top = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
+    std::vector<uint64_t> x(64), y(64);
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = i == 0 ? 0 : i == 1 ? top : gen() & top;
+      y[i] = i == 2 ? ~uint64_t{0} : gen();
+    }
+    const Shape s{64};
+    const auto got = run([&](Party& p) {
+      const auto xs = ArithTensor::shareEncoded(p, 0, RingTensor(s, x), s, 0);
+      const auto ys = ArithTensor::shareEncoded(p, 1, RingTensor(s, y), s, 0);
+      const RingTensor z = p.protocol().mulNarrow(p, xs.share(), m, ys.share());
+      return ArithTensor(p, z, 0).reveal();
+    });
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(got[i], x[i] * y[i]) << "m = " << m;
+  }
+  const auto msg = run([&](Party& p) -> std::string {
+    const RingTensor t(Shape{2});
+    try {
+      (void)p.protocol().mulNarrow(p, t, 0, t);
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "";
+  });
+  EXPECT_NE(msg.find("x_bits = 0 not in [1, 64]"), msg.npos) << msg;
+}
+
+TEST_P(ProtocolConformance, TruncationIsExactWhereTheFamilySaysSo) {
+  // Values anywhere in [-2^61, 2^61): exactly ⌊x / 2^13⌋ where exactTruncation() says so (the
+  // composed table math takes it as an index), else within one ULP.
+  std::mt19937_64 gen(29);
+  std::vector<uint64_t> x(256);
+  for (auto& v : x) v = static_cast<uint64_t>(static_cast<int64_t>(gen()) >> 2);
+  const Shape s{256};
+  struct Out {
+    RingTensor got;
+    bool exact;
+  };
+  const Out out = run([&](Party& p) {
+    const auto xs = ArithTensor::shareEncoded(p, 0, RingTensor(s, x), s, 0);
+    return Out{ArithTensor(p, p.protocol().truncate(p, xs.share(), 13), 0).reveal(),
+               p.protocol().exactTruncation()};
+  });
+  EXPECT_EQ(out.exact, family() == "none");
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t want = static_cast<int64_t>(x[i]) >> 13;
+    const int64_t diff = static_cast<int64_t>(out.got[i]) - want;
+    if (out.exact)
+      EXPECT_EQ(diff, 0) << i;
+    else
+      EXPECT_LE(std::abs(diff), 1) << i;
+  }
+}
+
 TEST_P(ProtocolConformance, MatmulMatchesPlaintext) {
   const auto x = quantized(uniform(2 * 3 * 4, -4, 4, 3)), y = quantized(uniform(4 * 5, -4, 4, 4));
   const auto got = run([&](Party& p) {
