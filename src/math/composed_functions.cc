@@ -84,8 +84,7 @@ double piecesCost(const PiecewiseSpec& s) {
   const int columns = s.product_form ? 1 : s.degree + 1;
   const double lookup = std::ldexp(64.0 * columns, s.index_bits) + 1.5 * s.index_bits;
   const double products =
-      s.product_form ? (s.degree - 1) * narrow(p) + narrow(std::min(s.in_frac + 12, 28) + 1)
-                     : s.degree * narrow(p);
+      s.product_form ? (s.degree - 1) * narrow(p) + narrow(s.in_frac + 7) : s.degree * narrow(p);
   return lookup + products;
 }
 

@@ -95,7 +95,8 @@ RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& 
       if (j < d - 1) acc = p.protocol().mulNarrow(p, u, pb, acc);
       acc = floorProduct(p, std::move(acc), u, pb, f.offset_bits) + constant(p, n, f.q[j]);
     }
-    return p.protocol().mulNarrow(p, acc, f.scale + 1, column(0));
+    if (f.q_scale < f.scale) acc = p.protocol().truncatePositive(p, acc, f.scale - f.q_scale);
+    return p.protocol().mulNarrow(p, acc, f.q_scale + 1, column(0));
   }
   RingTensor acc = column(d);
   for (int j = d - 1; j >= 0; --j) {
@@ -145,7 +146,7 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
   const RingTensor coef = proto.lookup(p, r, spec.index_bits, f.columns, f.table, 64);
   RingTensor v = horner(p, f, coef, u);
   // The constants beyond the domain and the symmetry, at the value's scale vs.
-  const int vs = spec.product_form ? 2 * f.scale : f.scale;
+  const int vs = f.value_scale;
   auto at = [vs](double c) { return std::llround(std::ldexp(c, vs)); };
   if (one_sided) {
     v = v + signs->select(n, constant(p, n, at(spec.below)) - v);  // [x < -W]: below

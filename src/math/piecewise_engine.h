@@ -48,6 +48,8 @@ struct PiecewiseFunction {
   int piece_bits = 0;           // P
   int scale = 0;                // s: coefficients and the accumulator at 2^-s
   int offset_bits = 0;          // b: Horner's positive offset 2^b
+  int q_scale = 0;              // the product form's Q, truncated to 2^-q before E_r·Q
+  int value_scale = 0;          // the result at 2^-value_scale before the last rounding
   std::vector<uint64_t> table;  // 2^k rows of `columns` words (at 2^-s)
   int columns = 0;              // D + 1, or 1 in the product form
   std::vector<int64_t> q;       // the product form's public Q coefficients (at 2^-s)
@@ -65,7 +67,8 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp =
 /// family's rounds down or is exact). Cost (n elements): the family's sign on
 /// 2n values (one-sided) or on n twice with a selection between, truncate, lookup of k index
 /// bits and `columns` 64-bit columns, D mulNarrow(P bits) + D truncatePositive (product form:
-/// D - 1 and one more mulNarrow of s + 2 bits), 2 selections, one truncatePositive; the OT
+/// D - 1, then one truncatePositive and a mulNarrow of q + 1 bits), 2 selections (one-sided,
+/// kEven) or 3, one truncatePositive; the OT
 /// family's figures: sotto/math/functions.h's table.
 ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f);
 

@@ -67,9 +67,14 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   const int64_t rows = int64_t{1} << k;
   f.columns = spec.product_form ? 1 : d + 1;
   // Scales: generic, 12 bits below the output's ULP; the product form's Q and E at s each
-  // (their product at 2s <= 58 so that the last rounding's offset stays below 2^62).
+  // (their product at most 2^-(s + q), s + q <= 54, so that the last rounding's offset stays
+  // below 2^62).
   f.scale = spec.product_form ? std::min(in + 12, 28) : in + 12;
   f.offset_bits = std::max(f.scale + 3, p);
+  // The product form truncates Q to 6 bits below the output's ULP (E_r <= 1: 2^-6 ULP at most),
+  // so that E_r·Q takes a narrower operand.
+  f.q_scale = spec.product_form ? std::min(in + 6, f.scale) : 0;
+  f.value_scale = spec.product_form ? f.scale + f.q_scale : f.scale;
   SOTTO_ENFORCE(f.offset_bits + 1 + p <= 61, "piecewise function: scale ", f.scale,
                 " and piece bits ", p, " leave no headroom in the ring");
   const int s = f.scale;
@@ -103,7 +108,8 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
       if (spec.product_form) {
         int64_t acc = f.q[d];
         for (int j = d - 1; j >= 0; --j) acc = hornerStep(acc, u, p, f.q[j]);
-        got = std::ldexp(static_cast<double>(static_cast<int64_t>(c[0])) * acc, -2 * s);
+        const int64_t q = acc >> (s - f.q_scale);
+        got = std::ldexp(static_cast<double>(static_cast<int64_t>(c[0])) * q, -s - f.q_scale);
       } else {
         int64_t acc = static_cast<int64_t>(c[d]);
         for (int j = d - 1; j >= 0; --j) acc = hornerStep(acc, u, p, static_cast<int64_t>(c[j]));

@@ -185,7 +185,7 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
     const auto& f = math_detail::composedFunction(c.which, 16);
     const auto& s = f.spec;
     const bool one_sided = s.symmetry == math_detail::Symmetry::kOneSided;
-    const int d = s.degree, p = f.piece_bits, vs = s.product_form ? 2 * f.scale : f.scale;
+    const int d = s.degree, p = f.piece_bits, vs = f.value_scale;
     const auto got = sentBy([&](Party& party) {
       const ArithTensor x = ArithTensor::fromPublic(party, words, 16);
       evaluateOnParty(c, x);
@@ -204,7 +204,10 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
       (void)proto.lookup(party, words, s.index_bits, f.columns, f.table, 64);
       const int narrow = s.product_form ? d - 1 : d;
       for (int i = 0; i < narrow; ++i) (void)proto.mulNarrow(party, words, p, words);
-      if (s.product_form) (void)proto.mulNarrow(party, words, f.scale + 1, words);
+      if (s.product_form) {
+        (void)proto.truncatePositive(party, words, f.scale - f.q_scale);
+        (void)proto.mulNarrow(party, words, f.q_scale + 1, words);
+      }
       for (int i = 0; i < d; ++i) (void)proto.truncatePositive(party, words, p);
       (void)proto.truncatePositive(party, words, vs - 16);
     });

@@ -80,7 +80,7 @@
 /// | sigmoid     | 71     | 15,865      | 553  | 16,142 (35,441) | 16, 4          | 1.59 ULP  |
 /// | tanh        | 71     | 15,404      | 543  | 15,676 (35,063) | 16, 4          | 1.76 ULP  |
 /// | erf         | 61     | 12,030      | 482  | 12,271          | 16, 3          | 1.82 ULP  |
-/// | gelu (both) | 69     | 15,274      | 541  | 15,545          | 16, 3          | 1.54 ULP  |
+/// | gelu (both) | 69     | 15,274      | 541  | 15,545          | 16, 4          | 1.54 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.)
 /// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
