@@ -85,7 +85,7 @@
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.7 to 6.0 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
-/// The composed exp includes its x > 0 branch's cost only as the selection of the constant.
+/// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
 /// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
 /// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
 /// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), D mulNarrow(P) and D + 1
