@@ -75,16 +75,19 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
 }
 
 // The OT family's bits per element (both parties, Ferret's COTs at 0.5 bit) of what the pieces
-// change: the lookup of `columns` 64-bit words, and mulNarrow(m, 64) = Gilboa's m COTs each way
-// plus the wrap's comparison on m bits and a multiplexer (ot_kernels.h), about 2·(65m - m²/2) +
-// 13m + 135.
+// change: the lookup of `columns` 64-bit words, and the products with u (ot_kernels.h): u's wrap
+// once (lessThan on m bits, about 13m + 4), then per product Gilboa's m COTs each way and a
+// multiplexer, about 2·(65m - m²/2) + 131; E_r·Q in the product form is one product of its own.
 double piecesCost(const PiecewiseSpec& s) {
   const int p = s.width_log2 + s.in_frac - s.index_bits;
-  auto narrow = [](int m) { return 2 * (65.0 * m - m * (m - 1) / 2.0) + 13.0 * m + 135; };
+  auto wrap = [](int m) { return 13.0 * m + 4; };
+  auto product = [](int m) { return 2 * (65.0 * m - m * (m - 1) / 2.0) + 131; };
   const int columns = s.product_form ? 1 : s.degree + 1;
   const double lookup = std::ldexp(64.0 * columns, s.index_bits) + 1.5 * s.index_bits;
-  const double products =
-      s.product_form ? (s.degree - 1) * narrow(p) + narrow(s.in_frac + 7) : s.degree * narrow(p);
+  const int m = s.in_frac + 7;  // Q's width in E_r·Q
+  const double products = s.product_form
+                              ? wrap(p) + (s.degree - 1) * product(p) + wrap(m) + product(m)
+                              : wrap(p) + s.degree * product(p);
   return lookup + products;
 }
 

@@ -89,10 +89,11 @@ RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& 
     for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = coef[i * cols + j];
     return flat(std::move(v));
   };
+  const auto narrow_u = p.protocol().narrowOperand(p, u, pb);  // u's wrap once
   if (f.spec.product_form) {  // Q(u) with public coefficients, then E_r·Q(u)
     RingTensor acc = u * static_cast<uint64_t>(f.q[d]);
     for (int j = d - 1; j >= 0; --j) {
-      if (j < d - 1) acc = p.protocol().mulNarrow(p, u, pb, acc);
+      if (j < d - 1) acc = narrow_u->mul(p, acc);
       acc = floorProduct(p, std::move(acc), u, pb, f.offset_bits) + constant(p, n, f.q[j]);
     }
     if (f.q_scale < f.scale) acc = p.protocol().truncatePositive(p, acc, f.scale - f.q_scale);
@@ -100,7 +101,7 @@ RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& 
   }
   RingTensor acc = column(d);
   for (int j = d - 1; j >= 0; --j) {
-    RingTensor product = p.protocol().mulNarrow(p, u, pb, acc);
+    RingTensor product = narrow_u->mul(p, acc);
     acc = floorProduct(p, std::move(product), u, pb, f.offset_bits) + column(j);
   }
   return acc;

@@ -9,8 +9,9 @@
 //   the sign bits of x and of a (one-sided, one call) or of a - W (symmetric, after |x|)
 //   r = ⌊a / 2^P⌋ exactly (truncate), u = a - 2^P·r in [0, 2^P) inside the domain
 //   ONE lookup of row r mod 2^k: the D + 1 coefficients of the piece's polynomial in τ = u/2^P
-//   Horner at scale 2^-s: acc = c_j + ⌊acc·u / 2^P⌋ by mulNarrow(u, P bits) and truncatePositive
-//     on acc + 2^b (b > the bits of |acc|: the offset's share 2^(b-P)·u is removed locally)
+//   Horner at scale 2^-s: acc = c_j + ⌊acc·u / 2^P⌋ by narrowOperand(u, P bits) (its wrap once)
+//     and truncatePositive on acc·u + 2^b·u (b > the bits of |acc|: the offset's 2^(b-P)·u is
+//     removed locally)
 //   the constants beyond the domain and the symmetry by selections, then one rounding to 2^-f.
 // The product form (exp): one column E_r = F(piece start) and a public polynomial Q(τ) for the
 // factor F(x)/E_r common to every piece (e^x: Q(τ) ≈ e^(h·τ)), then the one product E_r·Q(u).
@@ -66,7 +67,8 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp =
 /// value (2^63 - 1 ring units) in a family whose truncation rounds up (the dealer's; the OT
 /// family's rounds down or is exact). Cost (n elements): the family's sign on
 /// 2n values (one-sided) or on n twice with a selection between, truncate, lookup of k index
-/// bits and `columns` 64-bit columns, D mulNarrow(P bits) + D truncatePositive (product form:
+/// bits and `columns` 64-bit columns, narrowOperand(u, P bits) and D products with it + D
+/// truncatePositive (product form:
 /// D - 1, then one truncatePositive and a mulNarrow of q + 1 bits), 2 selections (one-sided,
 /// kEven) or 3, one truncatePositive; the OT
 /// family's figures: sotto/math/functions.h's table.

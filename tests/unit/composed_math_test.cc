@@ -203,7 +203,8 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
       (void)proto.truncate(party, words, p);
       (void)proto.lookup(party, words, s.index_bits, f.columns, f.table, 64);
       const int narrow = s.product_form ? d - 1 : d;
-      for (int i = 0; i < narrow; ++i) (void)proto.mulNarrow(party, words, p, words);
+      const auto u = proto.narrowOperand(party, words, p);  // u's wrap once
+      for (int i = 0; i < narrow; ++i) (void)u->mul(party, words);
       if (s.product_form) {
         (void)proto.truncatePositive(party, words, f.scale - f.q_scale);
         (void)proto.mulNarrow(party, words, f.q_scale + 1, words);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
@@ -60,8 +61,8 @@ TEST_P(ProtocolConformance, MulMatchesPlaintext) {
 }
 
 TEST_P(ProtocolConformance, MulNarrowMatchesPlaintextAndRejectsBadWidths) {
-  // x in [0, 2^m) for m = 1, 16, 40, 64 (its edges included), y anywhere in the ring: exact mod
-  // 2^64 in every family.
+  // mulNarrow and narrowOperand; x in [0, 2^m) for m = 1, 16, 40, 64 (its edges included), y
+  // anywhere in the ring: exact mod 2^64 in every family.
   std::mt19937_64 gen(23);
   for (int m : {1, 16, 40, 64}) {
     const uint64_t top = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
@@ -75,9 +76,19 @@ TEST_P(ProtocolConformance, MulNarrowMatchesPlaintextAndRejectsBadWidths) {
       const auto xs = ArithTensor::shareEncoded(p, 0, RingTensor(s, x), s, 0);
       const auto ys = ArithTensor::shareEncoded(p, 1, RingTensor(s, y), s, 0);
       const RingTensor z = p.protocol().mulNarrow(p, xs.share(), m, ys.share());
-      return ArithTensor(p, z, 0).reveal();
+      // The same x prepared once for two products (y, then y·x).
+      const auto prepared = p.protocol().narrowOperand(p, xs.share(), m);
+      const RingTensor z1 = prepared->mul(p, ys.share());
+      const RingTensor z2 = prepared->mul(p, z1);
+      return std::array<RingTensor, 3>{ArithTensor(p, z, 0).reveal(),
+                                       ArithTensor(p, z1, 0).reveal(),
+                                       ArithTensor(p, z2, 0).reveal()};
     });
-    for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(got[i], x[i] * y[i]) << "m = " << m;
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(got[0][i], x[i] * y[i]) << "m = " << m;
+      EXPECT_EQ(got[1][i], x[i] * y[i]) << "m = " << m << ", prepared";
+      EXPECT_EQ(got[2][i], x[i] * x[i] * y[i]) << "m = " << m << ", prepared, twice";
+    }
   }
   const auto msg = run([&](Party& p) -> std::string {
     const RingTensor t(Shape{2});

@@ -76,21 +76,23 @@
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
-/// | exp (x ≤ 0) | 56     | 12,868      | 514  | 13,125 (16,036) | 64, 3 (E·Q)    | 1.52 ULP  |
-/// | sigmoid     | 71     | 15,865      | 553  | 16,142 (35,441) | 16, 4          | 1.59 ULP  |
-/// | tanh        | 71     | 15,404      | 543  | 15,676 (35,063) | 16, 4          | 1.76 ULP  |
-/// | erf         | 61     | 12,030      | 482  | 12,271          | 16, 3          | 1.82 ULP  |
-/// | gelu (both) | 69     | 15,274      | 541  | 15,545          | 16, 4          | 1.54 ULP  |
+/// | exp (x ≤ 0) | 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
+/// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
+/// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
+/// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
+/// | gelu (both) | 57     | 14,899      | 478  | 15,138          | 16, 4          | 1.58 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) Time, IKNP COTs,
-/// 2 threads on the 2-core machine, median of 3: 4.7 to 6.0 s per 65,536 elements. Max errors:
+/// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
 /// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
 /// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
 /// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
-/// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), D mulNarrow(P) and D + 1
-/// truncatePositive; exp: one sign-bit call on 2n values, 2 multiplexers, the truncation, a lookup
-/// of one column, D − 1 mulNarrow(P) + mulNarrow(s + 1), D + 1 truncatePositive.
+/// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
+/// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
+/// and D + 1 truncatePositive; exp: one sign-bit call on 2n values, 2 multiplexers, the
+/// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
+/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all.
 
 #include <cstdint>
 

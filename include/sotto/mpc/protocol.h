@@ -49,6 +49,16 @@ class WeightKernel {
                             const Conv2dOptions& options) const = 0;
 };
 
+/// A narrow operand x (every element in [0, 2^x_bits)) prepared for several products x ⊙ y
+/// (Protocol::narrowOperand): what depends on x alone is computed once.
+class NarrowOperand {
+ public:
+  virtual ~NarrowOperand();
+  /// This party's share of x ⊙ y mod 2^64 (y of x's shape), as Protocol::mulNarrow.
+  /// @throws InvalidArgument shapes differ.
+  virtual RingTensor mul(const Party& party, const RingTensor& y) = 0;
+};
+
 /// True if the parties of `comm` are threads of this process (inproc, possibly decorated): what
 /// lets tests use a family that is insecure across processes.
 bool inOneProcess(const Communicator& comm);
@@ -79,6 +89,14 @@ class Protocol {
   /// @throws InvalidArgument x_bits ∉ [1, 64] or shapes differ.
   virtual RingTensor mulNarrow(const Party& party, const RingTensor& x, int x_bits,
                                const RingTensor& y);
+
+  /// x prepared for several mulNarrow products with the same x (Horner's steps): the OT family
+  /// computes the wrap of x's shares once (OtKernels::narrowWrap: lessThan(x_bits)), then each
+  /// product costs Gilboa's x_bits COTs each way and a multiplexer (4 rounds). Default: each
+  /// product is mulNarrow. Collective, as the products.
+  /// @throws InvalidArgument x_bits ∉ [1, 64].
+  virtual std::unique_ptr<NarrowOperand> narrowOperand(const Party& party, const RingTensor& x,
+                                                       int x_bits);
 
   // ---- Products with a party's plaintext weight ------------------------------------------------
   /// Loads W (`encoded`, read on `owner` only) of `shape` at scale 2^frac_bits. Collective.
@@ -158,7 +176,7 @@ class Protocol {
                             int columns, std::span<const uint64_t> table, int out_bits) = 0;
   /// True if the family gives functionTables (the dealer families): the table math then runs on
   /// them; false (the OT family) makes it compose its functions from the other kernels (sign,
-  /// truncate, lookup, mulNarrow, selections: src/math/piecewise_engine.h). Default true.
+  /// truncate, lookup, narrowOperand, selections: src/math/piecewise_engine.h). Default true.
   virtual bool hasFunctionTables() const { return true; }
   /// Function-table material (function_tables.h) for `shape` elements.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,

@@ -35,6 +35,8 @@
 /// (src/math/piecewise_engine.h; costs in sotto/math/functions.h).
 ///   mulNarrow(x_bits)     SiRnn's mixed-width product mulMixed(x, x_bits, y, 64): x_bits COTs each
 ///                         way, then the wrap of x's shares (lessThan(x_bits) and a multiplexer)
+///   narrowOperand(x_bits) the wrap of x's shares once (OtKernels::narrowWrap: lessThan(x_bits)),
+///                         then per product OtKernels::mulMixedByWrap: Gilboa, a multiplexer
 ///   truncate is exact (exactTruncation() is true).
 
 #include <memory>
