@@ -23,6 +23,7 @@
 #include "composed_functions.h"
 #include "sotto/math/functions.h"
 #include "sotto/mpc/protocol.h"
+#include "sotto/mpc/range_check.h"
 #include "testing/mpc.h"
 
 namespace sotto {
@@ -213,6 +214,28 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
       (void)proto.truncatePositive(party, words, vs - 16);
     });
     EXPECT_EQ(got, want) << c.name;
+  }
+}
+
+// The composed exp holds x <= 0 only: with check_ranges, an x > 0 is reported (and x <= 0 not).
+TEST(ComposedExp, RangeCheckReportsPositiveInputs) {
+  PartyOptions options;
+  options.check_ranges = true;
+  for (const auto& [inputs, flagged] : {std::pair{std::vector<double>{-3, -1, 0}, false},
+                                        std::pair{std::vector<double>{-1, 0.5}, true}}) {
+    const auto rows = testing::simulateProtocol(
+        "none", 2,
+        [&](Party& p) {
+          const Shape s{static_cast<int64_t>(inputs.size())};
+          (void)exp(ArithTensor::share(p, 0, inputs, s)).revealDoubles();
+          return checkRanges(p);
+        },
+        options)[1];
+    EXPECT_EQ(rows.size(), flagged ? 1u : 0u);
+    if (flagged && !rows.empty()) {
+      EXPECT_EQ(rows[0].name, "exp");
+      EXPECT_EQ(rows[0].violations, 1u);
+    }
   }
 }
 
