@@ -9,9 +9,11 @@
 #include <numbers>
 #include <tuple>
 
+#include "composed_functions.h"
 #include "sotto/math/domain.h"
 #include "sotto/math/iterative.h"
 #include "sotto/mpc/compare.h"
+#include "sotto/mpc/protocol.h"
 #include "sotto/mpc/range_check.h"
 #include "table_engine.h"
 
@@ -545,9 +547,31 @@ void checkScale(const ArithTensor& x, const char* fn) {
                 " (use MathMethod::kIterative)");
 }
 
+// The composed engine's form of a table function, for a family without function tables.
+math_detail::Composed composedOf(Fn fn, const char* name) {
+  switch (fn) {
+    case Fn::kSigmoid:
+      return math_detail::Composed::kSigmoid;
+    case Fn::kTanh:
+      return math_detail::Composed::kTanh;
+    case Fn::kErf:
+      return math_detail::Composed::kErf;
+    case Fn::kExpWhole:
+      return math_detail::Composed::kExp;
+    default:
+      throw NotImplemented(std::string(name) +
+                           " (table method): not yet composed for a protocol family without "
+                           "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
+                           "erf and gelu are");
+  }
+}
+
 ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name) {
   checkScale(x, name);
   auto scope = x.party().comm().tag(std::string(name) + " (table)");
+  if (!x.party().protocol().hasFunctionTables())
+    return math_detail::evaluatePiecewise(
+        x, math_detail::composedFunction(composedOf(fn, name), x.fracBits()));
   return math_detail::evaluate(
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
 }
@@ -604,7 +628,9 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "exp");
-  RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
+  // Composed (a family without function tables): exact for x <= 0 only, 1 above (the check says).
+  const bool composed = method == MathMethod::kTable && !x.party().protocol().hasFunctionTables();
+  RangeCheckLog::recordAbove(x, composed ? 0 : expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
   return tabulated(x, Fn::kExpWhole, "exp");
 }
@@ -633,6 +659,14 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   SOTTO_ENFORCE(method == MathMethod::kTable,
                 "gelu: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
   const bool tanh_form = approximation == GeluApproximation::kTanh;
+  if (!x.party().protocol().hasFunctionTables()) {  // max(x, 0) + GELU(-|x|), composed
+    checkScale(x, "gelu");
+    auto scope = x.party().comm().tag("gelu (table)");
+    return math_detail::evaluatePiecewise(
+        x, math_detail::composedFunction(
+               tanh_form ? math_detail::Composed::kGeluTanh : math_detail::Composed::kGelu,
+               x.fracBits()));
+  }
   const ArithTensor zero(x.party(), RingTensor(x.shape()), x.fracBits());
   ArithTensor positive = [&] {
     auto scope = x.party().comm().tag("gelu (table)");
@@ -678,6 +712,11 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "softmax");
   if (method == MathMethod::kIterative) return crypten_style::softmax(x, dim);
   checkScale(x, "softmax");
+  if (!x.party().protocol().hasFunctionTables())
+    throw NotImplemented(
+        "softmax (table method): not yet composed for a protocol family without function tables "
+        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
+        "composed");
   auto scope = x.party().comm().tag("softmax (table)");
   const int f = x.fracBits(), g = f + 4, n = x.party().numParties();
   const int64_t k = x.shape()[dim];
@@ -695,6 +734,11 @@ ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "logSoftmax");
   if (method == MathMethod::kIterative) return logSoftmaxIterative(x, dim);
   checkScale(x, "logSoftmax");
+  if (!x.party().protocol().hasFunctionTables())
+    throw NotImplemented(
+        "logSoftmax (table method): not yet composed for a protocol family without function tables "
+        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
+        "composed");
   auto scope = x.party().comm().tag("logSoftmax (table)");
   const int f = x.fracBits(), n = x.party().numParties();
   const int64_t k = x.shape()[dim];

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
@@ -57,6 +58,75 @@ TEST_P(ProtocolConformance, MulMatchesPlaintext) {
   std::vector<double> want(x.size());
   for (size_t i = 0; i < x.size(); ++i) want[i] = x[i] * y[i];
   EXPECT_LE(maxAbsDiff(got, want), kUlp);
+}
+
+TEST_P(ProtocolConformance, MulNarrowMatchesPlaintextAndRejectsBadWidths) {
+  // mulNarrow and narrowOperand; x in [0, 2^m) for m = 1, 16, 40, 64 (its edges included), y
+  // anywhere in the ring: exact mod 2^64 in every family.
+  std::mt19937_64 gen(23);
+  for (int m : {1, 16, 40, 64}) {
+    const uint64_t top = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
+    std::vector<uint64_t> x(64), y(64);
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = i == 0 ? 0 : i == 1 ? top : gen() & top;
+      y[i] = i == 2 ? ~uint64_t{0} : gen();
+    }
+    const Shape s{64};
+    const auto got = run([&](Party& p) {
+      const auto xs = ArithTensor::shareEncoded(p, 0, RingTensor(s, x), s, 0);
+      const auto ys = ArithTensor::shareEncoded(p, 1, RingTensor(s, y), s, 0);
+      const RingTensor z = p.protocol().mulNarrow(p, xs.share(), m, ys.share());
+      // The same x prepared once for two products (y, then y·x).
+      const auto prepared = p.protocol().narrowOperand(p, xs.share(), m);
+      const RingTensor z1 = prepared->mul(p, ys.share());
+      const RingTensor z2 = prepared->mul(p, z1);
+      return std::array<RingTensor, 3>{ArithTensor(p, z, 0).reveal(),
+                                       ArithTensor(p, z1, 0).reveal(),
+                                       ArithTensor(p, z2, 0).reveal()};
+    });
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(got[0][i], x[i] * y[i]) << "m = " << m;
+      EXPECT_EQ(got[1][i], x[i] * y[i]) << "m = " << m << ", prepared";
+      EXPECT_EQ(got[2][i], x[i] * x[i] * y[i]) << "m = " << m << ", prepared, twice";
+    }
+  }
+  const auto msg = run([&](Party& p) -> std::string {
+    const RingTensor t(Shape{2});
+    try {
+      (void)p.protocol().mulNarrow(p, t, 0, t);
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "";
+  });
+  EXPECT_NE(msg.find("x_bits = 0 not in [1, 64]"), msg.npos) << msg;
+}
+
+TEST_P(ProtocolConformance, TruncationIsExactWhereTheFamilySaysSo) {
+  // Values anywhere in [-2^61, 2^61): exactly ⌊x / 2^13⌋ where exactTruncation() says so (the
+  // composed table math takes it as an index), else within one ULP.
+  std::mt19937_64 gen(29);
+  std::vector<uint64_t> x(256);
+  for (auto& v : x) v = static_cast<uint64_t>(static_cast<int64_t>(gen()) >> 2);
+  const Shape s{256};
+  struct Out {
+    RingTensor got;
+    bool exact;
+  };
+  const Out out = run([&](Party& p) {
+    const auto xs = ArithTensor::shareEncoded(p, 0, RingTensor(s, x), s, 0);
+    return Out{ArithTensor(p, p.protocol().truncate(p, xs.share(), 13), 0).reveal(),
+               p.protocol().exactTruncation()};
+  });
+  EXPECT_EQ(out.exact, family() == "none");
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t want = static_cast<int64_t>(x[i]) >> 13;
+    const int64_t diff = static_cast<int64_t>(out.got[i]) - want;
+    if (out.exact)
+      EXPECT_EQ(diff, 0) << i;
+    else
+      EXPECT_LE(std::abs(diff), 1) << i;
+  }
 }
 
 TEST_P(ProtocolConformance, MatmulMatchesPlaintext) {
@@ -494,24 +564,33 @@ TEST_P(ProtocolConformance, BinaryGatesAndConversionsAreExact) {
 }
 
 TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
+  // Every family: sigmoid within 2 ULP; exp within 1e-3 relative (on x <= 0 for the OT family,
+  // whose composed exp gives 1 for x > 0). The OT family names what it has not composed.
   const auto x = quantized(uniform(9, -3, 3, 17));
-  if (family() == "none") {
-    const auto msgs = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
-      try {
-        (void)exp(ArithTensor::share(p, 1, x, Shape{9}));
-      } catch (const NotImplemented& e) {
-        return e.what();
-      }
-      return "";
-    });
-    for (const auto& m : msgs)
-      EXPECT_NE(m.find("not yet available with --dealer none"), m.npos) << m;
-    return;
+  const bool none = family() == "none";
+  std::vector<double> e_in = x;
+  if (none)
+    for (double& t : e_in) t = -std::fabs(t);
+  const auto got = run([&](Party& p) {
+    auto out = exp(ArithTensor::share(p, 1, e_in, Shape{9})).revealDoubles();
+    const auto s = sigmoid(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles();
+    out.insert(out.end(), s.begin(), s.end());
+    return out;
+  });
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(got[i], std::exp(e_in[i]), 1e-3 * std::exp(e_in[i]) + 4 * kUlp);
+    EXPECT_NEAR(got[9 + i], 1 / (1 + std::exp(-x[i])), 2 * kUlp);
   }
-  const auto got =
-      run([&](Party& p) { return exp(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles(); });
-  for (size_t i = 0; i < x.size(); ++i)
-    EXPECT_NEAR(got[i], std::exp(x[i]), 1e-3 * std::exp(x[i]) + 4 * kUlp);
+  if (!none) return;
+  const auto msgs = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
+    try {
+      (void)reciprocal(ArithTensor::share(p, 1, x, Shape{9}));
+    } catch (const NotImplemented& e) {
+      return e.what();
+    }
+    return "";
+  });
+  for (const auto& m : msgs) EXPECT_NE(m.find("reciprocal (table method): not yet"), m.npos) << m;
 }
 
 TEST_P(ProtocolConformance, LookupTablesMatchPlaintext) {

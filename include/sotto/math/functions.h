@@ -54,6 +54,46 @@
 /// dealer's per-entry table work dominates them. (CrypTen 0.4, same inputs: exp 8.4 MB = 128
 /// bytes/element, 8 rounds, 38 ms; softmax 94 rounds, 109 MB, 453 ms; notes/anchors.md.)
 
+///
+/// Under a family without function tables (Protocol::hasFunctionTables() false: the OT family,
+/// --dealer none) MathMethod::kTable composes exp, sigmoid, tanh, erf and GELU from the seam's
+/// kernels instead (src/math/piecewise_engine.h, after SiRnn, Rathee et al., S&P 2021): the sign
+/// bits of x and of the argument of the pieces, an exact truncation for the piece index, ONE
+/// lookup of the piece's polynomial coefficients (64-bit words, 2^k rows), Horner by products of
+/// the P-bit offset in the piece with the accumulator (mulNarrow: SiRnn's mixed widths) and
+/// Cheetah's positive truncation, the constants beyond the domain and the symmetry by selections,
+/// one rounding. sigmoid, tanh, erf and GELU's gap are tabulated on |x| (halving the table:
+/// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)); exp on [-16, 0)
+/// as E_r·Q(x - x_r) (one table column, Q public). Pieces and degree: the fewest bits per element
+/// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits). Error: within
+/// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
+/// exp: within 2 ULP for x <= 0, exactly 0 below -16, and 1 (e^0) for every x > 0 — NOT e^x: the
+/// composed exp holds x <= 0 only (softmax's use); with PartyOptions::check_ranges, x > 0 is
+/// reported as outside its domain. reciprocal, sqrt, rsqrt, log, softmax and log-softmax throw
+/// NotImplemented there (not yet composed). Figures at 16 fractional bits, 65,536 elements,
+/// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
+/// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
+///
+/// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
+/// |-------------|--------|-------------|------|-----------------|----------------|-----------|
+/// | exp (x ≤ 0) | 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
+/// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
+/// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
+/// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
+/// | gelu (both) | 57     | 14,899      | 478  | 15,138          | 16, 4          | 1.58 ULP  |
+/// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
+/// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) Time, IKNP COTs,
+/// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
+/// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
+/// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
+/// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
+/// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
+/// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
+/// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
+/// and D + 1 truncatePositive; exp: one sign-bit call on 2n values, 2 multiplexers, the
+/// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
+/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all.
+
 #include <cstdint>
 
 #include "sotto/mpc/arith_tensor.h"
@@ -77,7 +117,7 @@ enum class MathMethod {
 /// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
 /// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
-/// element (16 bits).
+/// element (16 bits). Without function tables (--dealer none): x <= 0 only, 1 for x > 0 (above).
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
 /// message names the function).
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);

@@ -49,6 +49,16 @@ class WeightKernel {
                             const Conv2dOptions& options) const = 0;
 };
 
+/// A narrow operand x (every element in [0, 2^x_bits)) prepared for several products x ⊙ y
+/// (Protocol::narrowOperand): what depends on x alone is computed once.
+class NarrowOperand {
+ public:
+  virtual ~NarrowOperand();
+  /// This party's share of x ⊙ y mod 2^64 (y of x's shape), as Protocol::mulNarrow.
+  /// @throws InvalidArgument shapes differ.
+  virtual RingTensor mul(const Party& party, const RingTensor& y) = 0;
+};
+
 /// True if the parties of `comm` are threads of this process (inproc, possibly decorated): what
 /// lets tests use a family that is insecure across processes.
 bool inOneProcess(const Communicator& comm);
@@ -71,6 +81,23 @@ class Protocol {
   virtual RingTensor conv2d(const Party& party, const RingTensor& x, const RingTensor& w,
                             const Conv2dOptions& options) = 0;
 
+  /// x ⊙ y elementwise where every element of x is known to lie in [0, 2^x_bits) as an unsigned
+  /// integer (only the low x_bits bits of the shared value count), y any ring element: the
+  /// product's shares mod 2^64. A family may take a cheaper path (the OT family: SiRnn's
+  /// mixed-width product, x_bits COTs each way instead of 64, OtKernels::mulMixed(x, x_bits, y,
+  /// 64)); the default is mul. Garbage where x is outside [0, 2^x_bits) in such a family.
+  /// @throws InvalidArgument x_bits ∉ [1, 64] or shapes differ.
+  virtual RingTensor mulNarrow(const Party& party, const RingTensor& x, int x_bits,
+                               const RingTensor& y);
+
+  /// x prepared for several mulNarrow products with the same x (Horner's steps): the OT family
+  /// computes the wrap of x's shares once (OtKernels::narrowWrap: lessThan(x_bits)), then each
+  /// product costs Gilboa's x_bits COTs each way and a multiplexer (4 rounds). Default: each
+  /// product is mulNarrow. Collective, as the products.
+  /// @throws InvalidArgument x_bits ∉ [1, 64].
+  virtual std::unique_ptr<NarrowOperand> narrowOperand(const Party& party, const RingTensor& x,
+                                                       int x_bits);
+
   // ---- Products with a party's plaintext weight ------------------------------------------------
   /// Loads W (`encoded`, read on `owner` only) of `shape` at scale 2^frac_bits. Collective.
   virtual std::unique_ptr<WeightKernel> loadWeight(const Party& party, int owner,
@@ -83,6 +110,11 @@ class Protocol {
   /// The same when the caller knows x >= 0 (e.g. after a ReLU): a family may take a cheaper path
   /// (the OT family: Cheetah's, within 1 ULP below). Garbage for x < 0 in such a family.
   virtual RingTensor truncatePositive(const Party& party, const RingTensor& x, int bits) = 0;
+  /// True if truncate is exact (⌊x / 2^bits⌋ for every x, no 1-ULP error: the OT family's
+  /// SiRnn truncation), so that a caller may take its result as an index (the composed table
+  /// math's piece); false (the dealer family: ⌊x / 2^bits⌋ or one more) makes such a caller
+  /// correct it with a comparison. Default false.
+  virtual bool exactTruncation() const { return false; }
   /// True if truncatePositive is much cheaper than truncate (the OT family: 2 rounds and f + 1
   /// bits per element against 9 rounds and 572 bits), so that a caller that knows a ReLU follows
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer
@@ -142,6 +174,10 @@ class Protocol {
   /// unless out_bits = 64.
   virtual RingTensor lookup(const Party& party, const RingTensor& index, int index_bits,
                             int columns, std::span<const uint64_t> table, int out_bits) = 0;
+  /// True if the family gives functionTables (the dealer families): the table math then runs on
+  /// them; false (the OT family) makes it compose its functions from the other kernels (sign,
+  /// truncate, lookup, narrowOperand, selections: src/math/piecewise_engine.h). Default true.
+  virtual bool hasFunctionTables() const { return true; }
   /// Function-table material (function_tables.h) for `shape` elements.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,
                                                                 const FunctionTableSpec& spec,

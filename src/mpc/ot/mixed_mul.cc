@@ -26,6 +26,7 @@ std::vector<uint64_t> OtKernels::mulMixed(std::span<const uint64_t> x, int m,
   SOTTO_ENFORCE(m >= 1 && m <= 64 && n >= 1 && n <= 64, "OtKernels::mulMixed: widths m = ", m,
                 " and n = ", n, " must be in [1, 64]");
   const size_t count = x.size();
+  if (n == 64 && m < 64) return mulMixedByWrap(x, m, narrowWrap(x, m), y);
   const int out_bits = std::min(m + n, 64);
   std::vector<uint64_t> xs(count), ys(count);
   for (size_t i = 0; i < count; ++i) {
@@ -59,6 +60,34 @@ std::vector<uint64_t> OtKernels::mulMixed(std::span<const uint64_t> x, int m,
     at += count;
   }
   for (auto& v : z) v = detail::lowBits(v, out_bits);
+  return z;
+}
+
+BitShares OtKernels::narrowWrap(std::span<const uint64_t> x, int m) {
+  SOTTO_ENFORCE(m >= 1 && m <= 63, "OtKernels::narrowWrap: width m = ", m, " not in [1, 63]");
+  // wx = [2^m − 1 − x0 < x1] on the low m bits of the shares
+  const uint64_t top = (uint64_t{1} << m) - 1;
+  std::vector<uint64_t> mine(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const uint64_t own = detail::lowBits(x[i], m);
+    mine[i] = rank() == 0 ? top - own : own;
+  }
+  return lessThan(mine, m);
+}
+
+std::vector<uint64_t> OtKernels::mulMixedByWrap(std::span<const uint64_t> x, int m,
+                                                std::span<const uint8_t> wrap,
+                                                std::span<const uint64_t> y) {
+  SOTTO_ENFORCE(x.size() == y.size() && wrap.size() == x.size(),
+                "OtKernels::mulMixedByWrap: sizes ", x.size(), ", ", wrap.size(), " and ",
+                y.size());
+  SOTTO_ENFORCE(m >= 1 && m <= 63, "OtKernels::mulMixedByWrap: width m = ", m, " not in [1, 63]");
+  std::vector<uint64_t> xs(x.size());
+  for (size_t i = 0; i < x.size(); ++i) xs[i] = detail::lowBits(x[i], m);
+  // x·y = x0·y + x1·y − 2^m·wx·y mod 2^64 (y on all 64 bits: its wrap vanishes)
+  std::vector<uint64_t> z = gilboa(y, xs, m, 64);
+  const std::vector<uint64_t> sel = select(wrap, y);
+  for (size_t i = 0; i < z.size(); ++i) z[i] -= sel[i] << m;
   return z;
 }
 

@@ -67,6 +67,24 @@ RingTensor rowsToImage(const RingTensor& rows, const Shape& out) {
   return rows.reshape({out[0], out[2] * out[3], out[1]}).transpose({0, 2, 1}).reshape(out.dims());
 }
 
+// x with the wrap of its shares computed once (OtKernels::narrowWrap).
+class OtNarrow final : public NarrowOperand {
+ public:
+  OtNarrow(OtKernels& kernels, RingTensor x, int x_bits, BitShares wrap)
+      : kernels_(kernels), x_(std::move(x)), x_bits_(x_bits), wrap_(std::move(wrap)) {}
+  RingTensor mul(const Party&, const RingTensor& y) override {
+    SOTTO_ENFORCE(x_.shape() == y.shape(), "NarrowOperand::mul: shapes ", x_.shape().toString(),
+                  " and ", y.shape().toString());
+    return RingTensor(y.shape(), kernels_.mulMixedByWrap(x_.data(), x_bits_, wrap_, y.data()));
+  }
+
+ private:
+  OtKernels& kernels_;
+  RingTensor x_;
+  int x_bits_;
+  BitShares wrap_;
+};
+
 class OtProtocol final : public Protocol {
  public:
   OtProtocol(Communicator& comm, const ot::OtOptions& options)
@@ -144,6 +162,22 @@ class OtProtocol final : public Protocol {
     return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape);
   }
 
+  RingTensor mulNarrow(const Party&, const RingTensor& x, int x_bits,
+                       const RingTensor& y) override {
+    SOTTO_ENFORCE(x.shape() == y.shape(), "mulNarrow: shapes ", x.shape().toString(), " and ",
+                  y.shape().toString());
+    SOTTO_ENFORCE(x_bits >= 1 && x_bits <= 64, "mulNarrow: x_bits = ", x_bits, " not in [1, 64]");
+    return fromVector(x.shape(), kernels_.mulMixed(x.data(), x_bits, y.data(), 64));
+  }
+
+  std::unique_ptr<NarrowOperand> narrowOperand(const Party& party, const RingTensor& x,
+                                               int x_bits) override {
+    if (x_bits == 64) return Protocol::narrowOperand(party, x, x_bits);  // no wrap to share
+    SOTTO_ENFORCE(x_bits >= 1 && x_bits <= 64, "narrowOperand: x_bits = ", x_bits,
+                  " not in [1, 64]");
+    return std::make_unique<OtNarrow>(kernels_, x, x_bits, kernels_.narrowWrap(x.data(), x_bits));
+  }
+
   RingTensor truncate(const Party&, const RingTensor& x, int bits) override {
     return fromVector(x.shape(), kernels_.truncate(x.data(), bits));
   }
@@ -155,6 +189,7 @@ class OtProtocol final : public Protocol {
   void setup(const Party&) override { kernels_.setup(); }
 
   bool positiveTruncationPays() const override { return true; }
+  bool exactTruncation() const override { return true; }
   bool preferWeightKernels() const override { return true; }
 
   SignResult sign(const Party&, const RingTensor& x, bool nonneg,
@@ -203,11 +238,13 @@ class OtProtocol final : public Protocol {
                       kernels_.lookup(index.data(), index_bits, columns, table, out_bits));
   }
 
+  bool hasFunctionTables() const override { return false; }
+
   std::unique_ptr<FunctionTableMaterial> functionTables(const Party&, const FunctionTableSpec&,
                                                         const Shape&) override {
     unavailable(
-        "the table math (exp, sigmoid, tanh, reciprocal, rsqrt, log, softmax: "
-        "function tables)");
+        "function tables (the table math composes its functions from the other kernels "
+        "here: hasFunctionTables() is false)");
   }
 
  private:

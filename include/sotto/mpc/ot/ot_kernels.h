@@ -218,6 +218,16 @@ class OtKernels {
   std::vector<uint64_t> mulMixed(std::span<const uint64_t> x, int m, std::span<const uint64_t> y,
                                  int n);
 
+  /// The wrap of x's shares that mulMixed(x, m, ·, 64) needs, XOR-shared: [x0 + x1 >= 2^m] on the
+  /// low m bits of each share; computed once for several products with the same x
+  /// (mulMixedByWrap). Cost: lessThan(m). @throws InvalidArgument m ∉ [1, 63]; CommError / Timeout.
+  BitShares narrowWrap(std::span<const uint64_t> x, int m);
+  /// mulMixed(x, m, y, 64) with x's wrap given (narrowWrap(x, m)): Gilboa's cross terms (m COTs
+  /// each way, 2 rounds) and one select (2 rounds); mulMixed less its comparison.
+  /// @throws InvalidArgument sizes differ, m ∉ [1, 63]; CommError / Timeout.
+  std::vector<uint64_t> mulMixedByWrap(std::span<const uint64_t> x, int m,
+                                       std::span<const uint8_t> wrap, std::span<const uint64_t> y);
+
   /// Cheetah's truncation when x is known non-negative (0 ≤ x < 2^63 as signed, e.g. after a
   /// ReLU): returns shares of ⌊x / 2^f⌋ or ⌊x / 2^f⌋ − 1 (the carry of the low f bits is
   /// dropped: the 1-bit error of Cheetah's truncation; no other failure). Garbage if x < 0.

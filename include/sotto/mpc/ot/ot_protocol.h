@@ -30,8 +30,14 @@
 ///   lookup                SiRnn's: one 1-of-2^k OT of rows per element (1 round trip, k COTs;
 ///                         party 0 sends 2^k·columns·out_bits bits per element, party 1 k)
 /// Failure probability 0 in every kernel except truncatePositive as stated (and 2^-40 statistical
-/// in HeMatmul's circuit privacy). Not yet available: functionTables (the table
-/// math) throws NotImplemented naming the kernel.
+/// in HeMatmul's circuit privacy). functionTables is not offered (hasFunctionTables() is false):
+/// the table math composes exp, sigmoid, tanh, erf and GELU from the kernels above instead
+/// (src/math/piecewise_engine.h; costs in sotto/math/functions.h).
+///   mulNarrow(x_bits)     SiRnn's mixed-width product mulMixed(x, x_bits, y, 64): x_bits COTs each
+///                         way, then the wrap of x's shares (lessThan(x_bits) and a multiplexer)
+///   narrowOperand(x_bits) the wrap of x's shares once (OtKernels::narrowWrap: lessThan(x_bits)),
+///                         then per product OtKernels::mulMixedByWrap: Gilboa, a multiplexer
+///   truncate is exact (exactTruncation() is true).
 
 #include <memory>
 

@@ -1,0 +1,169 @@
+// The table math without a dealer: sotto::exp, sigmoid, tanh, erf and GELU (both forms) under the
+// OT family (--dealer none: the composed engine, src/math/piecewise_engine.h) on 2 threads over
+// inproc, beside the same functions under the TTP dealer (its function tables) in the same run.
+// Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB per element);
+// inputs uniform on CrypTen's ranges (exp on
+// [-8, 0): the composed exp is exact for x <= 0 only). Counters (both parties together, per
+// element):
+//   online_bits_per_element   every message of the call but the OT extension's (ot/setup,
+//   ot/extend) cots_per_element          OT rows: the COTs taken, both directions, from IKNP's
+//   traffic (16 B
+//                             per COT, refills of 128: exact to 256 / n)
+//   bits_at_half_bit_per_cot  OT rows: online + 0.5 bit per COT (issue 16's measure: Ferret)
+//   dealer_bits_per_element   TTP rows: what the dealer sends
+//   rounds                    party 0's blocking calls in the call (the OT extension's apart)
+//   max_error_ulp             against double precision
+// One timed call after one warm-up call per iteration. Speed is measured here, never asserted.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "sotto/comm/inproc.h"
+#include "sotto/math/functions.h"
+#include "sotto/mpc/party.h"
+#include "sotto/mpc/protocol_factory.h"
+
+namespace {
+
+using namespace sotto;
+using Clock = std::chrono::steady_clock;
+constexpr int kFrac = 16;
+
+struct Function {
+  const char* name;
+  double lo, hi;
+  std::function<ArithTensor(const ArithTensor&)> secure;
+  std::function<double(double)> plain;
+};
+
+double gelu(double x) { return 0.5 * x * std::erfc(-x / std::numbers::sqrt2); }
+double geluTanh(double x) {
+  const double k = std::sqrt(2 / std::numbers::pi);
+  return 0.5 * x * (1 + std::tanh(k * (x + 0.044715 * x * x * x)));
+}
+
+const std::vector<Function>& functions() {
+  static const std::vector<Function> fns = {
+      {"exp", -8, 0, [](const ArithTensor& x) { return sotto::exp(x); },
+       [](double x) { return std::exp(x); }},
+      {"sigmoid", -8, 8, [](const ArithTensor& x) { return sotto::sigmoid(x); },
+       [](double x) { return 1 / (1 + std::exp(-x)); }},
+      {"tanh", -8, 8, [](const ArithTensor& x) { return sotto::tanh(x); },
+       [](double x) { return std::tanh(x); }},
+      {"erf", -4, 4, [](const ArithTensor& x) { return sotto::erf(x); },
+       [](double x) { return std::erf(x); }},
+      {"gelu", -8, 8, [](const ArithTensor& x) { return sotto::gelu(x); }, gelu},
+      {"gelu_tanh", -8, 8,
+       [](const ArithTensor& x) { return sotto::gelu(x, GeluApproximation::kTanh); }, geluTanh},
+  };
+  return fns;
+}
+
+struct Measured {
+  double seconds = 0, max_error_ulp = 0;
+  uint64_t online_sent = 0, cot_bytes = 0, rounds = 0, dealer = 0;
+};
+
+// The inputs: n values on [lo, hi), a fixed pattern (the same on every run).
+std::vector<double> inputs(const Function& fn, int64_t n) {
+  std::vector<double> x(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    x[static_cast<size_t>(i)] = fn.lo + (fn.hi - fn.lo) * std::fmod(i * 0.6180339887, 1.0);
+  return x;
+}
+
+Measured measure(const std::string& family, const Function& fn, int64_t n) {
+  ProtocolOptions options;
+  options.ot.batch = 128;  // IKNP refills of what a call needs: its traffic counts the COTs
+  const auto out = runLocal(protocolWorldSize(family, 2), [&](Communicator& world) {
+    ProtocolSetup setup = makeProtocol(world, family, options);
+    if (setup.serves()) {
+      setup.serve();
+      return Measured{};
+    }
+    Party p(setup.online(), setup.protocol());
+    const std::vector<double> x = inputs(fn, n);
+    const ArithTensor shared = ArithTensor::share(p, 1, x, Shape{n});
+    (void)fn.secure(shared).revealDoubles();  // warm-up (and the tables' one-time build)
+    Communicator& comm = setup.online();
+    comm.barrier();
+    comm.resetStats();
+    const uint64_t dealer0 = p.protocol().offlineBytes();
+    const auto t0 = Clock::now();
+    const ArithTensor y = fn.secure(shared);
+    Measured m;
+    m.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    for (const auto& [tag, c] : comm.stats().by_tag) {
+      if (tag == "ot/setup" || tag == "ot/extend" || tag == "ot/spcot") {  // the OT extension
+        m.cot_bytes += c.bytes_sent;
+      } else {
+        m.online_sent += c.bytes_sent;
+        m.rounds += c.rounds;
+      }
+    }
+    m.dealer = p.protocol().offlineBytes() - dealer0;
+    const std::vector<double> got = y.revealDoubles();
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double xi = std::ldexp(std::nearbyint(std::ldexp(x[i], kFrac)), -kFrac);
+      m.max_error_ulp =
+          std::max(m.max_error_ulp, std::ldexp(std::fabs(got[i] - fn.plain(xi)), kFrac));
+    }
+    return m;
+  });
+  Measured both = out[0];  // the seconds and rounds of party 0; bytes of both parties
+  both.max_error_ulp = std::max(out[0].max_error_ulp, out[1].max_error_ulp);
+  both.online_sent += out[1].online_sent;
+  both.cot_bytes += out[1].cot_bytes;
+  both.dealer += out[1].dealer;
+  return both;
+}
+
+void run(benchmark::State& state, const std::string& family, const Function& fn) {
+  const int64_t n = state.range(0);
+  const double nd = static_cast<double>(n);
+  Measured m;
+  for (auto _ : state) {
+    m = measure(family, fn, n);
+    state.SetIterationTime(m.seconds);
+  }
+  const double online = 8.0 * static_cast<double>(m.online_sent) / nd;
+  state.counters["online_bits_per_element"] = online;
+  state.counters["rounds"] = static_cast<double>(m.rounds);
+  state.counters["max_error_ulp"] = m.max_error_ulp;
+  if (family == "none") {
+    const double cots = static_cast<double>(m.cot_bytes) / 16 / nd;
+    state.counters["cots_per_element"] = cots;
+    state.counters["bits_at_half_bit_per_cot"] = online + 0.5 * cots;
+  } else {
+    state.counters["dealer_bits_per_element"] = 8.0 * static_cast<double>(m.dealer) / nd;
+  }
+}
+
+void registerAll() {
+  for (const auto& [prefix, family] : {std::pair{"ot", "none"}, std::pair{"ttp", "ttp"}}) {
+    for (const Function& fn : functions()) {
+      const std::string name = std::string(prefix) + "/math/" + fn.name;
+      benchmark::RegisterBenchmark(name.c_str(), [family = std::string(family),
+                                                  &fn](benchmark::State& s) { run(s, family, fn); })
+          ->Arg(std::string(family) == "none" ? 65536 : 64)  // TTP: its tables are ~26 KB/el
+          ->UseManualTime()
+          ->Iterations(1)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  registerAll();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,175 @@
+// The online half of the composed engine (piecewise_engine.h): only protocol-seam kernels.
+#include "piecewise_engine.h"
+
+#include <cmath>
+#include <span>
+#include <utility>
+
+#include "sotto/error.h"
+#include "sotto/mpc/party.h"
+#include "sotto/mpc/protocol.h"
+
+namespace sotto::math_detail {
+namespace {
+
+RingTensor flat(std::vector<uint64_t> v) {
+  const auto n = static_cast<int64_t>(v.size());
+  return RingTensor(Shape{n}, std::move(v));
+}
+
+RingTensor slice(const RingTensor& t, int64_t first, int64_t count) {
+  const auto d = t.data().subspan(static_cast<size_t>(first), static_cast<size_t>(count));
+  return flat({d.begin(), d.end()});
+}
+
+RingTensor concat2(const RingTensor& a, const RingTensor& b) {
+  std::vector<uint64_t> v(a.data().begin(), a.data().end());
+  v.insert(v.end(), b.data().begin(), b.data().end());
+  return flat(std::move(v));
+}
+
+// Shares of a public constant: party 0 holds it.
+RingTensor constant(const Party& p, int64_t n, int64_t value) {
+  return RingTensor::full(Shape{n}, p.id() == 0 ? static_cast<uint64_t>(value) : 0);
+}
+
+// The sign bits [v < 0] of a flat tensor, kept as the family selects with them: XOR shares
+// packed 64 per word (signBits, selectBits) where it has them, else additive 0/1 shares (sign)
+// multiplied in (mul).
+class SignBits {
+ public:
+  SignBits(const Party& p, const RingTensor& v) : p_(p), xor_(p.protocol().hasSignBits()) {
+    bits_ = xor_ ? p.protocol().signBits(p, v, /*nonneg=*/false)
+                 : p.protocol().sign(p, v, /*nonneg=*/false, nullptr).bit;
+  }
+
+  // Shares of b_{first + i}·values_i.
+  RingTensor select(int64_t first, const RingTensor& values) const {
+    const int64_t n = values.numel();
+    if (!xor_) return p_.protocol().mul(p_, slice(bits_, first, n), values);
+    std::vector<uint64_t> packed(static_cast<size_t>((n + 63) / 64), 0);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t j = first + i;
+      const uint64_t bit = (bits_[j / 64] >> (j % 64)) & 1;
+      packed[static_cast<size_t>(i / 64)] |= bit << (i % 64);
+    }
+    return p_.protocol().selectBits(p_, flat(std::move(packed)), n, values, 0);
+  }
+
+ private:
+  const Party& p_;
+  bool xor_;
+  RingTensor bits_;
+};
+
+// y = c + s·(v - c) for a public constant c (the constant where the bit is 0).
+RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const RingTensor& v,
+                    int64_t c) {
+  const int64_t n = v.numel();
+  RingTensor d = v - constant(p, n, c);
+  return constant(p, n, c) + s.select(first, d);
+}
+
+// ⌊acc·u / 2^P⌋ from the product acc·u: truncatePositive on acc·u + 2^b·u (>= 0 for |acc| <
+// 2^b), less 2^(b - P)·u.
+RingTensor floorProduct(const Party& p, RingTensor product, const RingTensor& u, int piece_bits,
+                        int offset_bits) {
+  product += u.shiftLeft(offset_bits);
+  RingTensor t = p.protocol().truncatePositive(p, product, piece_bits);
+  return t - u.shiftLeft(offset_bits - piece_bits);
+}
+
+// Horner in fixed point: Σ_j c_j·τ^j, τ = u / 2^P, coefficients column j of `coef` ([n, cols]).
+RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& coef,
+                  const RingTensor& u) {
+  const int64_t n = u.numel();
+  const int d = f.spec.degree, cols = f.columns, pb = f.piece_bits;
+  auto column = [&](int j) {
+    std::vector<uint64_t> v(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = coef[i * cols + j];
+    return flat(std::move(v));
+  };
+  const auto narrow_u = p.protocol().narrowOperand(p, u, pb);  // u's wrap once
+  if (f.spec.product_form) {  // Q(u) with public coefficients, then E_r·Q(u)
+    RingTensor acc = u * static_cast<uint64_t>(f.q[d]);
+    for (int j = d - 1; j >= 0; --j) {
+      if (j < d - 1) acc = narrow_u->mul(p, acc);
+      acc = floorProduct(p, std::move(acc), u, pb, f.offset_bits) + constant(p, n, f.q[j]);
+    }
+    if (f.q_scale < f.scale) acc = p.protocol().truncatePositive(p, acc, f.scale - f.q_scale);
+    return p.protocol().mulNarrow(p, acc, f.q_scale + 1, column(0));
+  }
+  RingTensor acc = column(d);
+  for (int j = d - 1; j >= 0; --j) {
+    RingTensor product = narrow_u->mul(p, acc);
+    acc = floorProduct(p, std::move(product), u, pb, f.offset_bits) + column(j);
+  }
+  return acc;
+}
+
+}  // namespace
+
+ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) {
+  const PiecewiseSpec& spec = f.spec;
+  SOTTO_ENFORCE(x.fracBits() == spec.in_frac, "piecewise function: the input has ", x.fracBits(),
+                " fractional bits, the tables ", spec.in_frac);
+  const Party& p = x.party();
+  Protocol& proto = p.protocol();
+  const RingTensor xs = x.share().reshape({x.numel()});
+  const int64_t n = xs.numel();
+  const int64_t width = int64_t{1} << (spec.width_log2 + spec.in_frac);  // W in ring units
+  const bool one_sided = spec.symmetry == Symmetry::kOneSided;
+  // a: x + W (one-sided) or |x|; the sign bits: [x < 0] and [a < 0] (one-sided, one call) or
+  // [x < 0] then [a - W < 0] (symmetric).
+  RingTensor a, relu;
+  std::unique_ptr<SignBits> signs, inside;
+  if (one_sided) {
+    a = xs + constant(p, n, width);
+    signs = std::make_unique<SignBits>(p, concat2(xs, a));
+  } else {
+    signs = std::make_unique<SignBits>(p, xs);
+    const RingTensor neg = signs->select(0, xs);  // [x < 0]·x
+    a = xs - neg - neg;
+    if (spec.plus_relu) relu = xs - neg;
+    inside = std::make_unique<SignBits>(p, a - constant(p, n, width));
+  }
+  // The piece r = ⌊a / 2^P⌋ (exact), u = a - 2^P·r, then the piece's coefficients.
+  RingTensor r = proto.truncate(p, a, f.piece_bits);
+  RingTensor u = a - r.shiftLeft(f.piece_bits);
+  if (!proto.exactTruncation()) {
+    // r may be one off: low = [u < 0] (r one too large), high = [u >= 2^P] (one too small).
+    const SignBits off(p, concat2(u, u - constant(p, n, int64_t{1} << f.piece_bits)));
+    const RingTensor ones = constant(p, n, 1);
+    const RingTensor low = off.select(0, ones), high = ones - off.select(n, ones);
+    r = r - low + high;
+    u = u + (low - high).shiftLeft(f.piece_bits);
+  }
+  const RingTensor coef = proto.lookup(p, r, spec.index_bits, f.columns, f.table, 64);
+  RingTensor v = horner(p, f, coef, u);
+  // The constants beyond the domain and the symmetry, at the value's scale vs.
+  const int vs = f.value_scale;
+  auto at = [vs](double c) { return std::llround(std::ldexp(c, vs)); };
+  if (one_sided) {
+    v = v + signs->select(n, constant(p, n, at(spec.below)) - v);  // [x < -W]: below
+    v = chooseOr(p, *signs, 0, v, at(spec.above));                 // [x >= 0]: above
+  } else {
+    v = chooseOr(p, *inside, 0, v, at(spec.above));  // |x| >= W: above
+    if (spec.symmetry == Symmetry::kOdd) {
+      const RingTensor t = signs->select(0, v);  // F(-x) = -F(x)
+      v = v - t - t;
+    } else if (spec.symmetry == Symmetry::kComplement) {
+      v = v + signs->select(0, constant(p, n, at(1)) - v - v);  // F(-x) = 1 - F(x)
+    }
+  }
+  // Rounding to 2^-f: ⌊(v + 2^(e-1) + 2^(vs+3)) / 2^e⌋ - 2^(vs+3-e), e = vs - f: within 1.5
+  // ULP with the truncation's 1-ULP error either way (the positive offset lets the cheap
+  // truncation take it).
+  const int e = vs - spec.in_frac;
+  const int64_t offset = int64_t{1} << (vs + 3);
+  v += constant(p, n, offset + (int64_t{1} << (e - 1)));
+  RingTensor out = proto.truncatePositive(p, v, e) - constant(p, n, offset >> e);
+  if (spec.plus_relu) out += relu;
+  return ArithTensor(p, std::move(out).reshape(x.shape().dims()), spec.in_frac);
+}
+
+}  // namespace sotto::math_detail
