@@ -627,10 +627,15 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 }  // namespace
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
+  // The composed exp (a family without function tables) holds x <= 0 only (softmax's use, through
+  // the engine): e^x of any input is refused there rather than wrong above 0.
+  SOTTO_ENFORCE_AS(NotImplemented,
+                   method != MathMethod::kTable || x.party().protocol().hasFunctionTables(),
+                   "exp (table method) under a protocol family without function tables "
+                   "(--dealer none): e^x for x > 0 is not composed yet (x <= 0 is, inside "
+                   "softmax); use MathMethod::kIterative or a dealer family");
   RangeCheckLog::OpScope check(x.party(), "exp");
-  // Composed (a family without function tables): exact for x <= 0 only, 1 above (the check says).
-  const bool composed = method == MathMethod::kTable && !x.party().protocol().hasFunctionTables();
-  RangeCheckLog::recordAbove(x, composed ? 0 : expSafeMax(x.fracBits()), "exp");
+  RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
   return tabulated(x, Fn::kExpWhole, "exp");
 }

@@ -6,11 +6,11 @@
 // parties as threads over inproc (TTP: its dealer on a third thread).
 // The GELUs' one exception: x = 2^63 - 1 ring units under a dealer (see the test).
 // Scales: 12, 16 and 20 fractional bits. Tolerances: sigmoid, tanh, erf, both GELUs 2 ULP; exp 2
-// ULP for x < 0 and exactly 1 for x >= 0 (functions.h's composed figures). The fitted polynomials
-// themselves: within 0.45 ULP at every input of the grid at 12, 16 and 20 fractional bits. Cost
-// under the OT family: each function sends, party by party, exactly the bytes of the kernels
-// functions.h's formula names, each measured alone on the same number of elements. The composed
-// exp's x > 0 is reported by the range check (PartyOptions::check_ranges).
+// ULP for x < 0 and exactly 1 for x >= 0 (the engine's; sotto::exp refuses the OT family). The
+// fitted polynomials themselves: within 0.45 ULP at every input of the grid at 12, 16 and 20
+// fractional bits. Cost under the OT family: each function sends, party by party, exactly the bytes
+// of the kernels functions.h's formula names, each measured alone on the same number of elements.
+// sotto::exp under the OT family: a NotImplemented on both parties (e^x for x > 0 is not composed).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -85,10 +85,11 @@ ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
       return gelu(x);
     case Composed::kGeluTanh:
       return gelu(x, GeluApproximation::kTanh);
-    case Composed::kExp:
+    case Composed::kExp:  // sotto::exp refuses the OT family (x > 0); the engine holds x <= 0
       break;
   }
-  return exp(x);
+  return math_detail::evaluatePiecewise(
+      x, math_detail::composedFunction(Composed::kExp, x.fracBits()));
 }
 
 RingTensor concatTwice(const RingTensor& t) {
@@ -218,26 +219,18 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
   }
 }
 
-// The composed exp holds x <= 0 only: with check_ranges, an x > 0 is reported (and x <= 0 not).
-TEST(ComposedExp, RangeCheckReportsPositiveInputs) {
-  PartyOptions options;
-  options.check_ranges = true;
-  for (const auto& [inputs, flagged] : {std::pair{std::vector<double>{-3, -1, 0}, false},
-                                        std::pair{std::vector<double>{-1, 0.5}, true}}) {
-    const auto rows = testing::simulateProtocol(
-        "none", 2,
-        [&](Party& p) {
-          const Shape s{static_cast<int64_t>(inputs.size())};
-          (void)exp(ArithTensor::share(p, 0, inputs, s)).revealDoubles();
-          return checkRanges(p);
-        },
-        options)[1];
-    EXPECT_EQ(rows.size(), flagged ? 1u : 0u);
-    if (flagged && !rows.empty()) {
-      EXPECT_EQ(rows[0].name, "exp");
-      EXPECT_EQ(rows[0].violations, 1u);
+// sotto::exp under the OT family: a clear NotImplemented on both parties (e^x for x > 0 is not
+// composed), never 1 for a positive input.
+TEST(ComposedExp, PublicExpIsRefusedWithoutFunctionTables) {
+  const auto msgs = testing::simulateProtocol("none", 2, [](Party& p) -> std::string {
+    try {
+      (void)exp(ArithTensor::share(p, 0, std::vector<double>{-1, 0.5}, Shape{2})).revealDoubles();
+    } catch (const NotImplemented& e) {
+      return e.what();
     }
-  }
+    return "(no NotImplemented thrown)";
+  });
+  for (const auto& m : msgs) EXPECT_NE(m.find("e^x for x > 0 is not composed yet"), m.npos) << m;
 }
 
 }  // namespace

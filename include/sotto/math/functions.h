@@ -67,9 +67,9 @@
 /// as E_r·Q(x - x_r) (one table column, Q public). Pieces and degree: the fewest bits per element
 /// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits). Error: within
 /// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
-/// exp: within 2 ULP for x <= 0, exactly 0 below -16, and 1 (e^0) for every x > 0 — NOT e^x: the
-/// composed exp holds x <= 0 only (softmax's use); with PartyOptions::check_ranges, x > 0 is
-/// reported as outside its domain. reciprocal, sqrt, rsqrt, log, softmax and log-softmax throw
+/// exp: the composed form holds x <= 0 only (within 2 ULP, exactly 0 below -16: softmax's use,
+/// inside the library); so sotto::exp itself throws NotImplemented there rather than answer 1
+/// for x > 0. reciprocal, sqrt, rsqrt, log, softmax and log-softmax throw
 /// NotImplemented there (not yet composed). Figures at 16 fractional bits, 65,536 elements,
 /// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
 /// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
@@ -117,9 +117,10 @@ enum class MathMethod {
 /// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
 /// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
-/// element (16 bits). Without function tables (--dealer none): x <= 0 only, 1 for x > 0 (above).
+/// element (16 bits).
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
-/// message names the function).
+/// message names the function); NotImplemented (exp only, table) under a family without
+/// function tables (--dealer none: e^x for x > 0 is not composed yet, above).
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / (1 + e^-x). Table: within 2 ULP (2.5 for 3 parties) everywhere; the pieces cover
