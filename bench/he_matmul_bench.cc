@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "registered_main.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/mpc/ot/he_batchnorm.h"
@@ -172,7 +173,9 @@ void add(const std::string& name, std::function<Timed(Communicator&)> make) {
       ->Unit(benchmark::kMillisecond);
 }
 
-void registerAll() {
+}  // namespace
+
+void sotto::bench::registerAll() {
   struct Fc {
     size_t m, k, n;
   };
@@ -195,14 +198,4 @@ void registerAll() {
     add("he/bn/" + std::to_string(s.dim(1)) + "x" + std::to_string(s.dim(2)) + "x" +
             std::to_string(s.dim(3)),
         [s](Communicator& comm) { return batchNormLayer(comm, s); });
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  registerAll();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
 }

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "registered_main.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/crypto/prg.h"
 #include "sotto/mpc/ot/ot_kernels.h"
@@ -258,7 +259,9 @@ void runTtp(benchmark::State& state, Op op) {
       -1);
 }
 
-void registerAll() {
+}  // namespace
+
+void sotto::bench::registerAll() {
   const std::pair<const char*, Op> ops[] = {{"drelu", Op::kDrelu},
                                             {"lt", Op::kLt},
                                             {"lt2", Op::kLt2},
@@ -290,14 +293,4 @@ void registerAll() {
           ->Unit(benchmark::kMillisecond);
     }
   }
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  registerAll();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
 }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "registered_main.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/math/functions.h"
 #include "sotto/mpc/party.h"
@@ -144,7 +145,9 @@ void run(benchmark::State& state, const std::string& family, const Function& fn)
   }
 }
 
-void registerAll() {
+}  // namespace
+
+void sotto::bench::registerAll() {
   for (const auto& [prefix, family] : {std::pair{"ot", "none"}, std::pair{"ttp", "ttp"}}) {
     for (const Function& fn : functions()) {
       const std::string name = std::string(prefix) + "/math/" + fn.name;
@@ -156,14 +159,4 @@ void registerAll() {
           ->Unit(benchmark::kMillisecond);
     }
   }
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  registerAll();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
 }
