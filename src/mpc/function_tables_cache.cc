@@ -15,63 +15,56 @@ namespace {
 
 constexpr size_t kCachedSpecs = 16;
 
-struct Cached {
-  std::vector<uint64_t> words;
-  std::shared_ptr<const FunctionTableGenerator> generator;
-};
+bool sameKey(const std::vector<uint64_t>& a, std::span<const uint64_t> b) {
+  return std::ranges::equal(a, b);
+}
+bool sameKey(const FunctionTableSpec& a, const FunctionTableSpec& b) { return a == b; }
+std::vector<uint64_t> keyOf(std::span<const uint64_t> w) { return {w.begin(), w.end()}; }
+const FunctionTableSpec& keyOf(const FunctionTableSpec& s) { return s; }
 
-struct Encoded {
-  FunctionTableSpec spec;
-  std::shared_ptr<const std::vector<uint64_t>> words;
+// The few most recently used (key, value) pairs, most recent first. make() runs outside the lock
+// (it may throw, and may take a while).
+template <typename Key, typename Value>
+class RecentCache {
+ public:
+  template <typename Probe, typename Make>
+  std::shared_ptr<const Value> get(const Probe& probe, Make&& make) {
+    auto same = [&](const Entry& e) { return sameKey(e.first, probe); };
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = std::ranges::find_if(entries_, same);
+      if (it != entries_.end()) {
+        Entry hit = std::move(*it);
+        entries_.erase(it);
+        entries_.push_front(std::move(hit));
+        return entries_.front().second;
+      }
+    }
+    auto value = std::make_shared<const Value>(make());
+    std::lock_guard<std::mutex> lock(mu_);
+    if (std::ranges::find_if(entries_, same) == entries_.end()) {
+      entries_.emplace_front(keyOf(probe), value);
+      if (entries_.size() > kCachedSpecs) entries_.pop_back();
+    }
+    return value;
+  }
+
+ private:
+  using Entry = std::pair<Key, std::shared_ptr<const Value>>;
+  std::mutex mu_;
+  std::deque<Entry> entries_;
 };
 
 }  // namespace
 
 std::shared_ptr<const std::vector<uint64_t>> encodedOf(const FunctionTableSpec& spec) {
-  static std::mutex mu;
-  static std::deque<Encoded> cache;  // most recently used first
-  auto same = [&](const Encoded& c) { return c.spec == spec; };
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = std::ranges::find_if(cache, same);
-    if (it != cache.end()) {
-      Encoded hit = std::move(*it);
-      cache.erase(it);
-      cache.push_front(std::move(hit));
-      return cache.front().words;
-    }
-  }
-  auto words = std::make_shared<const std::vector<uint64_t>>(spec.encode());
-  std::lock_guard<std::mutex> lock(mu);
-  if (std::ranges::find_if(cache, same) == cache.end()) {
-    cache.push_front({spec, words});
-    if (cache.size() > kCachedSpecs) cache.pop_back();
-  }
-  return words;
+  static RecentCache<FunctionTableSpec, std::vector<uint64_t>> cache;
+  return cache.get(spec, [&] { return spec.encode(); });
 }
 
 std::shared_ptr<const FunctionTableGenerator> generatorOf(std::span<const uint64_t> words) {
-  static std::mutex mu;
-  static std::deque<Cached> cache;  // most recently used first
-  auto same = [&](const Cached& c) { return std::ranges::equal(c.words, words); };
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = std::ranges::find_if(cache, same);
-    if (it != cache.end()) {
-      Cached hit = std::move(*it);
-      cache.erase(it);
-      cache.push_front(std::move(hit));
-      return cache.front().generator;
-    }
-  }
-  // Decoded outside the lock (it may throw for malformed words, and may take a while).
-  auto generator = std::make_shared<const FunctionTableGenerator>(FunctionTableSpec::decode(words));
-  std::lock_guard<std::mutex> lock(mu);
-  if (std::ranges::find_if(cache, same) == cache.end()) {
-    cache.push_front({std::vector<uint64_t>(words.begin(), words.end()), generator});
-    if (cache.size() > kCachedSpecs) cache.pop_back();
-  }
-  return generator;
+  static RecentCache<std::vector<uint64_t>, FunctionTableGenerator> cache;
+  return cache.get(words, [&] { return FunctionTableGenerator(FunctionTableSpec::decode(words)); });
 }
 
 }  // namespace sotto::detail
