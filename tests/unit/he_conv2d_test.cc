@@ -137,6 +137,35 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Layer>& param_info) { return param_info.param.name; });
 
 // Random shapes, strides, paddings, dilations and groups (seeded: the same each run).
+// Party 0 prepares the kernel polynomials at the first forward and reuses them: a layer called
+// with kernels K1, K1, K2, K1 (a different kernel rebuilds them) is exact every time.
+TEST(HeConv2d, RepeatedForwardsReuseOrRebuildTheKernelPolynomials) {
+  std::mt19937_64 rng(29);
+  const Shape in{1, 3, 6, 6}, wt{4, 3, 3, 3};
+  const Conv2dOptions opt = options(1, 1);
+  const RingTensor k1 = randomRing(wt, rng), k2 = randomRing(wt, rng);
+  std::vector<RingTensor> xs;
+  for (int i = 0; i < 4; ++i) xs.push_back(randomRing(in, rng));
+  const std::vector<const RingTensor*> ks = {&k1, &k1, &k2, &k1};
+  std::vector<std::pair<RingTensor, RingTensor>> shares;
+  for (const RingTensor& x : xs) shares.push_back(testing::shareOf(x, rng));
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    HeConv2d conv(comm, in, wt, opt);
+    const bool owner = comm.rank() == 0;
+    std::vector<RingTensor> out;
+    for (size_t i = 0; i < xs.size(); ++i)
+      out.push_back(
+          conv.forward(owner ? shares[i].first : shares[i].second, owner ? *ks[i] : RingTensor()));
+    return out;
+  });
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const RingTensor want = conv2d(xs[i], *ks[i], opt);
+    int64_t wrong = 0;
+    for (int64_t j = 0; j < want.numel(); ++j) wrong += (got[0][i][j] + got[1][i][j]) != want[j];
+    EXPECT_EQ(wrong, 0) << "forward " << i;
+  }
+}
+
 TEST(HeConv2d, RandomShapes) {
   std::mt19937_64 rng(99);
   auto pick = [&](int64_t lo, int64_t hi) {

@@ -104,6 +104,10 @@ struct HeConv2d::State {
   // Per returned ciphertext, in the order (o, image, h block, w block): the coefficients read
   // and the output elements they hold.
   std::vector<std::vector<size_t>> reads, outputs;
+  // Party 0: the kernel polynomials in NTT form per output block (channel block, multiplier),
+  // prepared at the first forward and again only for a different kernel (the copy compared).
+  RingTensor kernel;
+  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernel_polys;
 };
 
 HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
@@ -180,6 +184,42 @@ const std::vector<size_t>& HeConv2d::readPositions(size_t i) const {
 
 bool HeConv2d::isModelOwner() const { return st_->core->owner(); }
 
+namespace {
+
+// Party 0's kernel polynomials in NTT form, per output block ob: k̂_{ob,cb} holds K[o, c, i, j]
+// of filter k = o − ob·O_w at coefficient O + k·C_w·H_w·W_w − c·H_w·W_w − i·d_h·W_w − j·d_w, for
+// the channels of o's group in channel block cb.
+std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomials(
+    const HeConv2dPlan& p, const detail::HeLinearCore& core, const RingTensor& kernel) {
+  const int64_t o = p.weight.dim(0), cg = p.weight.dim(1), og = o / p.options.groups,
+                kh = p.weight.dim(2), kw = p.weight.dim(3), ww = p.w_w, block = p.h_w * p.w_w;
+  const int64_t pos0 = (p.c_w - 1) * block + (p.kernel_h - 1) * ww + p.kernel_w - 1;
+  std::vector<uint64_t> poly(core.ringDegree());
+  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> out(
+      static_cast<size_t>(p.o_blocks));
+  for (int64_t ob = 0; ob < p.o_blocks; ++ob) {
+    for (int64_t cb : channelBlocksOf(p, ob)) {
+      std::fill(poly.begin(), poly.end(), 0);
+      for (int64_t k = 0; k < p.o_w && ob * p.o_w + k < o; ++k) {
+        const int64_t oc = ob * p.o_w + k, first = (oc / og) * cg;
+        for (int64_t ch = 0; ch < p.c_w; ++ch) {
+          const int64_t in_group = cb * p.c_w + ch - first;
+          if (in_group < 0 || in_group >= cg) continue;
+          for (int64_t i = 0; i < kh; ++i)
+            for (int64_t j = 0; j < kw; ++j)
+              poly[static_cast<size_t>(
+                  pos0 + k * p.c_w * block - ch * block - i * p.options.dilation[0] * ww -
+                  j * p.options.dilation[1])] = kernel[((oc * cg + in_group) * kh + i) * kw + j];
+        }
+      }
+      out[static_cast<size_t>(ob)].emplace_back(cb, he::preparePlain(core.ctx(), poly));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel) {
   detail::HeLinearCore& core = *st_->core;
   core.setName("HeConv2d");
@@ -187,8 +227,7 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
   SOTTO_ENFORCE(x_share.shape() == p.input, "HeConv2d: the input share is ", x_share.shape(),
                 ", the layer was made for ", p.input);
   const size_t big_n = core.ringDegree();
-  const int64_t nimg = p.input.dim(0), c = p.input.dim(1), h = p.input.dim(2), w = p.input.dim(3),
-                o = p.weight.dim(0);
+  const int64_t nimg = p.input.dim(0), c = p.input.dim(1), h = p.input.dim(2), w = p.input.dim(3);
   const int64_t hw = p.h_w, ww = p.w_w, block = p.h_w * p.w_w;
   RingTensor y(p.output);
 
@@ -224,32 +263,14 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
   const std::vector<he::Ciphertext> in =
       core.receiveInputs(static_cast<size_t>(p.inputCiphertexts()));
   y = conv2d(x_share, kernel, p.options);
-  const int64_t cg = p.weight.dim(1), og = o / p.options.groups, kh = p.weight.dim(2),
-                kw = p.weight.dim(3);
-  const int64_t pos0 = (p.c_w - 1) * block + (p.kernel_h - 1) * ww + p.kernel_w - 1;
+  if (st_->kernel_polys.empty() || !std::ranges::equal(st_->kernel.data(), kernel.data())) {
+    st_->kernel = kernel;
+    st_->kernel_polys = kernelPolynomials(p, core, kernel);
+  }
   std::vector<std::byte> download;
-  std::vector<uint64_t> poly(big_n);
   size_t idx = 0;
   for (int64_t ob = 0; ob < p.o_blocks; ++ob) {
-    // k̂_{ob,cb}: K[o, c, i, j] of filter k = o − ob·O_w at coefficient
-    // O + k·C_w·H_w·W_w − c·H_w·W_w − i·d_h·W_w − j·d_w, for the channels of o's group in cb.
-    std::vector<std::pair<int64_t, he::PlainMultiplier>> kpoly;
-    for (int64_t cb : channelBlocksOf(p, ob)) {
-      std::fill(poly.begin(), poly.end(), 0);
-      for (int64_t k = 0; k < p.o_w && ob * p.o_w + k < o; ++k) {
-        const int64_t oc = ob * p.o_w + k, first = (oc / og) * cg;
-        for (int64_t ch = 0; ch < p.c_w; ++ch) {
-          const int64_t in_group = cb * p.c_w + ch - first;
-          if (in_group < 0 || in_group >= cg) continue;
-          for (int64_t i = 0; i < kh; ++i)
-            for (int64_t j = 0; j < kw; ++j)
-              poly[static_cast<size_t>(
-                  pos0 + k * p.c_w * block - ch * block - i * p.options.dilation[0] * ww -
-                  j * p.options.dilation[1])] = kernel[((oc * cg + in_group) * kh + i) * kw + j];
-        }
-      }
-      kpoly.emplace_back(cb, he::preparePlain(core.ctx(), poly));
-    }
+    const auto& kpoly = st_->kernel_polys[static_cast<size_t>(ob)];
     for (int64_t img = 0; img < nimg; ++img)
       for (int64_t s = 0; s < p.spatialBlocks(); ++s, ++idx) {
         he::Ciphertext acc;

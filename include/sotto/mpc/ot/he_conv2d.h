@@ -58,9 +58,10 @@
 ///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + N_img·O·OH·OW·98 bits (c0 at
 ///             the outputs) + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713
 ///             B). 1 message each way (1 round trip).
-///   compute   party 1: I encryptions, D decryptions; party 0: ≤ O_b·C_b kernel encodings
-///             (k NTTs each), ≤ D·C_b ct × pt products, D pk encryptions and modulus switches,
-///             one plaintext conv.
+///   compute   party 1: I encryptions, D decryptions; party 0: ≤ D·C_b ct × pt products, D pk
+///             encryptions and modulus switches, one plaintext conv; and ≤ O_b·C_b kernel
+///             encodings (k NTTs each) at the first call and at a call with a different kernel
+///             only (the layer keeps them, and a copy of the kernel to compare).
 /// Not protected: the shapes (public), a malicious party (as HeMatmul), side channels.
 
 #include <cstddef>
