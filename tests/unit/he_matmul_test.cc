@@ -120,6 +120,50 @@ INSTANTIATE_TEST_SUITE_P(Shapes, HeMatmulShapes,
                                            Shape{3, 9001, 2}, Shape{2, 97, 131}, Shape{1, 1, 1},
                                            Shape{64, 120, 84}));
 
+// Party 0 keeps the weight polynomials of the last call: calls with (W1, 3x20x5), W1 again, W2,
+// W1 at another shape (2x20x5) and W3 of another shape (3x5x20) are exact every time.
+TEST(HeMatmul, RepeatedCallsReuseOrRebuildTheWeightPolynomials) {
+  std::mt19937_64 rng(31);
+  struct Call {
+    size_t m, k, n;
+    int weights;
+  };
+  const std::vector<Call> calls = {
+      {3, 20, 5, 1}, {3, 20, 5, 1}, {3, 20, 5, 2}, {2, 20, 5, 1}, {3, 5, 20, 3}};
+  const std::vector<std::vector<uint64_t>> ws = {
+      {}, randomWords(100, rng), randomWords(100, rng), randomWords(100, rng)};
+  std::vector<std::vector<uint64_t>> x0s, x1s, wants;
+  for (const Call& c : calls) {
+    const std::vector<uint64_t> x = randomWords(c.m * c.k, rng), x1 = randomWords(c.m * c.k, rng);
+    std::vector<uint64_t> x0(x.size()), want(c.m * c.n, 0);
+    for (size_t i = 0; i < x.size(); ++i) x0[i] = x[i] - x1[i];
+    const std::vector<uint64_t>& w = ws[static_cast<size_t>(c.weights)];
+    for (size_t r = 0; r < c.m; ++r)
+      for (size_t j = 0; j < c.k; ++j)
+        for (size_t i = 0; i < c.n; ++i) want[r * c.n + i] += x[r * c.k + j] * w[j * c.n + i];
+    x0s.push_back(x0), x1s.push_back(x1), wants.push_back(want);
+  }
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    HeMatmul mm(comm);
+    const bool owner = comm.rank() == 0;
+    std::vector<std::vector<uint64_t>> out;
+    for (size_t t = 0; t < calls.size(); ++t) {
+      const Call& c = calls[t];
+      const std::vector<uint64_t>& w = ws[static_cast<size_t>(c.weights)];
+      out.push_back(mm.multiply(owner ? x0s[t] : x1s[t],
+                                owner ? std::span<const uint64_t>(w) : std::span<const uint64_t>(),
+                                c.m, c.k, c.n));
+    }
+    return out;
+  });
+  for (size_t t = 0; t < calls.size(); ++t) {
+    size_t wrong = 0;
+    for (size_t i = 0; i < wants[t].size(); ++i)
+      wrong += got[0][t][i] + got[1][t][i] != wants[t][i];
+    EXPECT_EQ(wrong, 0u) << "call " << t;
+  }
+}
+
 TEST(HeMatmul, ChoosesBlocksThatFit) {
   for (auto [m, k, n] : {Shape{1, 784, 10}, Shape{64, 400, 120}, Shape{7, 13, 8193}}) {
     const HeMatmulBlocks b = chooseHeMatmulBlocks(m, k, n, 8192, 217113, 200713);

@@ -16,6 +16,11 @@ namespace sotto {
 struct HeMatmul::State {
   std::shared_ptr<HeSession> session;
   detail::HeLinearCore* core = nullptr;
+  // Party 0: the weight polynomials in NTT form per (kb, nb) of the last call, kept for the next
+  // call of the same shape and weights (a copy compared).
+  size_t m = 0, k = 0, n = 0;
+  std::vector<uint64_t> weights;
+  std::vector<he::PlainMultiplier> wpoly;
 };
 
 HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring, size_t up_bytes,
@@ -118,19 +123,27 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
   shape << "[" << m << ", " << k << "] x [" << k << ", " << n << "]";
   const int f = core.floodBits(b.k_blocks, shape.str());
   const std::vector<he::Ciphertext> in = core.receiveInputs(b.inputCiphertexts());
-  // Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i].
-  std::vector<he::PlainMultiplier> wpoly;
-  wpoly.reserve(b.k_blocks * b.n_blocks);
-  std::vector<uint64_t> poly(big_n);
-  for (size_t kb = 0; kb < b.k_blocks; ++kb) {
-    for (size_t nb = 0; nb < b.n_blocks; ++nb) {
-      std::fill(poly.begin(), poly.end(), 0);
-      for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
-        for (size_t j = 0; j < kw && kb * kw + j < k; ++j)
-          poly[i * kw + kw - 1 - j] = w[(kb * kw + j) * n + nb * nw + i];
-      wpoly.push_back(he::preparePlain(core.ctx(), poly));
+  // Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i]; prepared
+  // again only for another shape or other weights.
+  State& st = *st_;
+  if (st.wpoly.empty() || st.m != m || st.k != k || st.n != n ||
+      !std::ranges::equal(st.weights, w)) {
+    st.m = m, st.k = k, st.n = n;
+    st.weights.assign(w.begin(), w.end());
+    st.wpoly.clear();
+    st.wpoly.reserve(b.k_blocks * b.n_blocks);
+    std::vector<uint64_t> poly(big_n);
+    for (size_t kb = 0; kb < b.k_blocks; ++kb) {
+      for (size_t nb = 0; nb < b.n_blocks; ++nb) {
+        std::fill(poly.begin(), poly.end(), 0);
+        for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
+          for (size_t j = 0; j < kw && kb * kw + j < k; ++j)
+            poly[i * kw + kw - 1 - j] = w[(kb * kw + j) * n + nb * nw + i];
+        st.wpoly.push_back(he::preparePlain(core.ctx(), poly));
+      }
     }
   }
+  const std::vector<he::PlainMultiplier>& wpoly = st.wpoly;
   // Own share's contribution in the clear.
   for (size_t r = 0; r < m; ++r)
     for (size_t j = 0; j < k; ++j) {

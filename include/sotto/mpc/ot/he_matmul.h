@@ -47,8 +47,9 @@
 ///             + m·n·98 bits (c0 at the outputs) + ≤ 1 B padding per ciphertext (whole
 ///             ciphertexts, trim_download off: Nct_out·200,713 B). 1 message each way (1 round
 ///             trip; each party counts 2 blocking calls).
-///   compute   party 1: Nct_in encryptions, Nct_out decryptions; party 0: ⌈k/k_w⌉·⌈n/n_w⌉ weight
-///             NTTs, Nct_in·⌈n/n_w⌉ ct × pt products, Nct_out pk encryptions and switches.
+///   compute   party 1: Nct_in encryptions, Nct_out decryptions; party 0: Nct_in·⌈n/n_w⌉ ct × pt
+///             products, Nct_out pk encryptions and switches, and ⌈k/k_w⌉·⌈n/n_w⌉ weight NTTs
+///             when the shape or the weights differ from the last call's (kept, with a copy).
 /// Security: semi-honest only. Not protected: the shapes m, k, n (public), a malicious party 1
 /// (malformed keys or ciphertexts would let it learn W), a malicious party 0 (wrong results),
 /// side channels (nothing is constant-time).
