@@ -70,6 +70,11 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.below = 0;
       s.above = 1;
       break;
+    case Composed::kReciprocalMantissa:  // 1/μ for μ = 1 + τ in [1, 2): (1/2, 1]
+      s.fn = [](double t) { return 1 / (1 + t); };
+      s.symmetry = Symmetry::kEven;  // unused: evaluatePieces only
+      s.width_log2 = 0;
+      break;
   }
   return s;
 }

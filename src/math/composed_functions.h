@@ -7,10 +7,27 @@
 
 namespace sotto::math_detail {
 
-enum class Composed { kSigmoid, kTanh, kErf, kGelu, kGeluTanh, kExp };
+enum class Composed {
+  kSigmoid,
+  kTanh,
+  kErf,
+  kGelu,
+  kGeluTanh,
+  kExp,
+  kReciprocalMantissa,  ///< 1 / (1 + τ) on τ in [0, 1) (normalization.h's μ - 1)
+};
 
 /// The function's public tables at `frac_bits` (12..20) fractional bits.
 /// @throws InvalidArgument as buildPiecewise.
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
+
+/// 1 / x under a family without function tables: |x| normalised (normalization.h), 1/μ by the
+/// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign
+/// restored; 1/0 = 0. Within max(4 ULP, 2^-12 relative) for every x != 0 with |x| < 2^63 ring
+/// units (sotto/math/functions.h has the figures). Cost: signBits on n (x's sign) and on 7n,
+/// selectBits on 8n + 2n + up to 8n, two exact floors, the leading-bit lookup, two mulNarrow of 8
+/// bits, evaluatePieces (its exact floor, lookup, Horner).
+/// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedReciprocal(const ArithTensor& x);
 
 }  // namespace sotto::math_detail

@@ -562,7 +562,7 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
       throw NotImplemented(std::string(name) +
                            " (table method): not yet composed for a protocol family without "
                            "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
-                           "erf and gelu are");
+                           "erf, gelu and reciprocal are");
   }
 }
 
@@ -682,6 +682,11 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "reciprocal");
   RangeCheckLog::recordNonZero(x, "reciprocal");
   if (method == MathMethod::kIterative) return crypten_style::reciprocal(x);
+  if (!x.party().protocol().hasFunctionTables()) {
+    checkScale(x, "reciprocal");
+    auto scope = x.party().comm().tag("reciprocal (table)");
+    return math_detail::composedReciprocal(x);
+  }
   return tabulated(x, Fn::kReciprocal, "reciprocal");
 }
 

@@ -13,6 +13,7 @@
 // exp's x > 0 is reported by the range check (PartyOptions::check_ranges).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "composed_functions.h"
+#include "normalization.h"
 #include "sotto/math/functions.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/mpc/range_check.h"
@@ -85,6 +87,9 @@ ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
       return gelu(x);
     case Composed::kGeluTanh:
       return gelu(x, GeluApproximation::kTanh);
+    case Composed::kReciprocalMantissa:  // not a function of x: composedReciprocal's pieces
+      ADD_FAILURE() << "the reciprocal's mantissa pieces have no public function";
+      break;
     case Composed::kExp:
       break;
   }
@@ -162,6 +167,50 @@ TEST(ComposedTables, PolynomialsWithinHalfAnUlpAtEveryScale) {
     for (const Case& c : cases())
       EXPECT_LE(math_detail::composedFunction(c.which, f).max_error_ulp, 0.45)
           << c.name << " at " << f << " fractional bits";
+  EXPECT_LE(math_detail::composedFunction(Composed::kReciprocalMantissa, math_detail::kMantissaBits)
+                .max_error_ulp,
+            0.45);
+}
+
+// Ring inputs over the whole ring: every octave 2^e (e = 0..62) at 16 mantissas and a random one,
+// both signs, and the edges 0, ±1, ±2^40, ±(2^63 - 1).
+std::vector<int64_t> wholeRing() {
+  std::vector<int64_t> v;
+  const std::vector<double> random = testing::uniform(63, 1, 2, 11);
+  for (int e = 0; e <= 62; ++e) {
+    for (int k = 0; k <= 16; ++k) {
+      const double mu = k < 16 ? 1 + k / 16.0 : random[static_cast<size_t>(e)];
+      const auto w = static_cast<int64_t>(std::min(std::ldexp(mu, e), std::ldexp(1.0, 63) - 1024));
+      v.push_back(std::max<int64_t>(w, 1));
+      v.push_back(-std::max<int64_t>(w, 1));
+    }
+  }
+  const int64_t big = int64_t{1} << 40, max = std::numeric_limits<int64_t>::max();
+  for (int64_t w : {int64_t{0}, int64_t{1}, int64_t{-1}, big, -big, max, -max}) v.push_back(w);
+  return v;
+}
+
+// 1/x over the whole ring: within max(4 ULP, 2^-12 relative) (functions.h's bound), 1/0 = 0.
+TEST_P(ComposedMath, ReciprocalMatchesOverTheWholeRing) {
+  const std::vector<int64_t> xs = wholeRing();
+  for (int f : {12, 16, 20}) {
+    RingTensor enc(Shape{static_cast<int64_t>(xs.size())},
+                   std::vector<uint64_t>(xs.begin(), xs.end()));
+    const std::vector<double> got = testing::simulateProtocol(GetParam(), 2, [&](Party& p) {
+      const ArithTensor x = ArithTensor::shareEncoded(p, 0, enc, enc.shape(), f);
+      if (GetParam() != "none") return math_detail::composedReciprocal(x).revealDoubles();
+      return reciprocal(x).revealDoubles();
+    })[0];
+    ASSERT_EQ(got.size(), xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const double x = std::ldexp(static_cast<double>(xs[i]), -f);
+      const double want = xs[i] == 0 ? 0 : 1 / x;
+      const double bound = std::max(std::ldexp(4.0, -f), std::ldexp(std::fabs(want), -12));
+      EXPECT_LE(std::fabs(got[i] - want), bound)
+          << "reciprocal on " << GetParam() << " at " << f << " fractional bits, ring value "
+          << xs[i] << ": " << got[i] << " against " << want;
+    }
+  }
 }
 
 // Bytes each party sends (the OT extension's traffic, IKNP's, apart) in fn(p), n = 512 elements.
