@@ -1,4 +1,5 @@
-// The table math without a dealer: sotto::exp, sigmoid, tanh, erf and GELU (both forms) under the
+// The table math without a dealer: sotto::exp, sigmoid, tanh, erf, GELU (both forms) and
+// reciprocal (on [0.1, 100], the dealer's range in functions.h) under the
 // OT family (--dealer none: the composed engine, src/math/piecewise_engine.h) on 2 threads over
 // inproc, beside the same functions under the TTP dealer (its function tables) in the same run.
 // Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB per element);
@@ -60,6 +61,8 @@ const std::vector<Function>& functions() {
       {"gelu", -8, 8, [](const ArithTensor& x) { return sotto::gelu(x); }, gelu},
       {"gelu_tanh", -8, 8,
        [](const ArithTensor& x) { return sotto::gelu(x, GeluApproximation::kTanh); }, geluTanh},
+      {"reciprocal", 0.1, 100, [](const ArithTensor& x) { return sotto::reciprocal(x); },
+       [](double x) { return 1 / x; }},
   };
   return fns;
 }

@@ -267,6 +267,48 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
   }
 }
 
+// reciprocal's exact cost under the OT family: the kernels composedReciprocal's header names, each
+// measured alone on the same n (the normalisation, the mantissa's pieces, the groups' powers).
+TEST(ComposedCost, ReciprocalSendsExactlyItsKernels) {
+  constexpr int64_t n = 512;
+  constexpr int f = 16;
+  const RingTensor words = RingTensor::full(Shape{n}, 0x9e3779b97f4a7c15ULL);
+  const auto& m =
+      math_detail::composedFunction(Composed::kReciprocalMantissa, math_detail::kMantissaBits);
+  const auto got =
+      sentBy([&](Party& party) { (void)reciprocal(ArithTensor::fromPublic(party, words, f)); });
+  const auto want = sentBy([&](Party& party) {
+    Protocol& proto = party.protocol();
+    auto select = [&](int64_t count, int shift) {
+      (void)proto.selectBits(party, RingTensor::full(Shape{(count + 63) / 64}, 5), count,
+                             RingTensor::full(Shape{count}, 7), shift);
+    };
+    (void)proto.signBits(party, words, false);  // x's sign, then |x|
+    select(n, 0);
+    std::vector<uint64_t> seven(7 * n, 3);  // the byte groups, Z
+    (void)proto.signBits(party, RingTensor(Shape{7 * n}, std::move(seven)), false);
+    select(8 * n, 0);
+    (void)proto.truncate(party, words, 56);  // the leading byte, its leading bit, Z'
+    (void)proto.lookup(party, words, 8, 1, std::vector<uint64_t>(256, 1), 8);
+    (void)proto.mulNarrow(party, words, 8, words);
+    (void)proto.truncate(party, words, 63 - math_detail::kMantissaBits);  // μ - 1
+    (void)proto.truncate(party, words, m.piece_bits);                     // the pieces
+    (void)proto.lookup(party, words, m.spec.index_bits, m.columns, m.table, 64);
+    const auto u = proto.narrowOperand(party, words, m.piece_bits);
+    for (int i = 0; i < m.spec.degree; ++i) {
+      (void)u->mul(party, words);
+      (void)proto.truncatePositive(party, words, m.piece_bits);
+    }
+    (void)proto.mulNarrow(party, words, 8, words);  // W = 2^(7 - m)·G, then the groups
+    for (int g = 0; g < 8; ++g) {
+      const int k = 2 * f - m.value_scale - 7 - 8 * g;
+      if (k >= 0 || -k <= m.value_scale + 8) select(n, k >= 0 ? 0 : -k);
+    }
+    select(n, 0);  // the sign back
+  });
+  EXPECT_EQ(got, want);
+}
+
 // The composed exp holds x <= 0 only: with check_ranges, an x > 0 is reported (and x <= 0 not).
 TEST(ComposedExp, RangeCheckReportsPositiveInputs) {
   PartyOptions options;

@@ -69,8 +69,15 @@
 /// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
 /// exp: within 2 ULP for x <= 0, exactly 0 below -16, and 1 (e^0) for every x > 0 — NOT e^x: the
 /// composed exp holds x <= 0 only (softmax's use); with PartyOptions::check_ranges, x > 0 is
-/// reported as outside its domain. reciprocal, sqrt, rsqrt, log, softmax and log-softmax throw
-/// NotImplemented there (not yet composed). Figures at 16 fractional bits, 65,536 elements,
+/// reported as outside its domain. reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
+/// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
+/// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
+/// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
+/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection per
+/// byte group (the multiplexer's positive truncation where it shifts right) and restores the
+/// sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole ring at 12, 16
+/// and 20 bits), 1/0 = 0. sqrt, rsqrt, log, softmax and log-softmax throw NotImplemented there
+/// (not yet composed). Figures at 16 fractional bits, 65,536 elements,
 /// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
 /// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
 ///
@@ -81,8 +88,11 @@
 /// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
 /// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
 /// | gelu (both) | 57     | 14,899      | 478  | 15,138          | 16, 4          | 1.58 ULP  |
+/// | reciprocal  | 95     | 24,012      | 1,369| 24,697 (37,351) | 16, 3 (1/μ)    | 1.50 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
-/// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) Time, IKNP COTs,
+/// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) reciprocal on
+/// [0.1, 100] (one run, not a median): TTP 666 bits online, 4 rounds, 2.62 Mbit from the dealer,
+/// 0.49 ULP; composed 23.3 s per 65,536 elements (IKNP, the busy 2-core machine). Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
 /// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
@@ -92,7 +102,11 @@
 /// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
 /// and D + 1 truncatePositive; exp: one sign-bit call on 2n values, 2 multiplexers, the
 /// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
-/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all.
+/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on n (x's sign)
+/// and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8, 1, 8 bits),
+/// mulNarrow(8), then the pieces (the exact truncation by P = 16, lookup of 2^4 rows of 4 words,
+/// u's wrap, 3 products with u and 3 truncatePositive), mulNarrow(8), one selectBits on n per byte
+/// group that can be non-zero (5 at 16 bits) and one for the sign.
 
 #include <cstdint>
 
@@ -154,7 +168,9 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation = GeluApp
 /// 1 / x. Table: for every x != 0 of either sign (2^-16 <= |x| < 2^47 at 16 fractional bits),
 /// within max(4 ULP, 2^-12 relative) (2 and 3 parties), and on [0.1, 100] exactly rounded up to
 /// 0.15 ULP (within 0.65 ULP and 0.1 % relative). 1/0 gives 0; |x| >= 2^15 (at f fractional bits,
-/// 2^(f-1)) gives 0, within 2 ULP of 1/x. 4 rounds, 335 bits sent per element (16 bits).
+/// 2^(f-1)) gives 0, within 2 ULP of 1/x. 4 rounds, 335 bits sent per element (16 bits). Without
+/// function tables (--dealer none): for every x != 0 within max(4 ULP, 2^-12 relative), 1/0 = 0
+/// (|x| >= 2^15 gives 1/x rounded, not 0); 95 rounds, 24.7 kbit per element (the table above).
 /// @throws as exp.
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
