@@ -15,6 +15,8 @@ enum class Composed {
   kGeluTanh,
   kExp,
   kReciprocalMantissa,  ///< 1 / (1 + τ) on τ in [0, 1) (normalization.h's μ - 1)
+  kRsqrtMantissa,       ///< 1/sqrt(1 + τ) on [0, 1), then 1/sqrt(2τ) on [1, 2) (e odd: μ + 1)
+  kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
 };
 
 /// The function's public tables at `frac_bits` (12..20) fractional bits.
@@ -29,5 +31,15 @@ const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
 /// bits, evaluatePieces (its exact floor, lookup, Horner).
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedReciprocal(const ArithTensor& x);
+
+/// 1/sqrt(x) (inverse) or sqrt(x) under a family without function tables: x normalised as
+/// reciprocal (x <= 0 taken as 1 ring unit for rsqrt, 0 for sqrt), e's parity and a power of two
+/// from the leading-bit lookup's extra columns, sqrt(μ) or sqrt(2μ) (by e's parity) by the pieces
+/// of kRsqrtMantissa / kSqrtMantissa on [0, 2) at kMantissaBits, 2^(∓e/2) by the byte groups.
+/// Within max(4 ULP, 2^-12 relative) for every x > 0; rsqrt(x <= 0) = 2^(f/2) (its value at one
+/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n and one per byte group
+/// kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8 and 5 bits,
+/// evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 
 }  // namespace sotto::math_detail

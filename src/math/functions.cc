@@ -562,7 +562,7 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
       throw NotImplemented(std::string(name) +
                            " (table method): not yet composed for a protocol family without "
                            "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
-                           "erf, gelu and reciprocal are");
+                           "erf, gelu, reciprocal, sqrt and rsqrt are");
   }
 }
 
@@ -678,6 +678,17 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   return ArithTensor(x.party(), positive.share() + gap.share(), x.fracBits());
 }
 
+namespace {
+
+// sqrt or rsqrt under a family without function tables (the composed engine).
+ArithTensor composedRootOf(const ArithTensor& x, bool inverse, const char* name) {
+  checkScale(x, name);
+  auto scope = x.party().comm().tag(std::string(name) + " (table)");
+  return math_detail::composedRoot(x, inverse);
+}
+
+}  // namespace
+
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "reciprocal");
   RangeCheckLog::recordNonZero(x, "reciprocal");
@@ -694,6 +705,7 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "sqrt");
   RangeCheckLog::recordOutside(x, 0, kSqrtSafeMax, "sqrt");
   if (method == MathMethod::kIterative) return crypten_style::sqrt(x);
+  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, false, "sqrt");
   return tabulated(x, Fn::kSqrt, "sqrt");
 }
 
@@ -701,6 +713,7 @@ ArithTensor rsqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "rsqrt");
   RangeCheckLog::recordNonPositive(x, "rsqrt");
   if (method == MathMethod::kIterative) return crypten_style::rsqrt(x);
+  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, true, "rsqrt");
   return tabulated(x, Fn::kRsqrt, "rsqrt");
 }
 

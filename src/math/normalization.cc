@@ -14,16 +14,21 @@ namespace {
 constexpr int kGroups = 8;     // byte groups of a 63-bit value
 constexpr int kGroupBits = 8;  // bits per group
 
-// 2^(7 - m) for the byte b's leading bit m; 0 for b = 0.
-std::vector<uint64_t> leadingBitTable() {
-  std::vector<uint64_t> t(256, 0);
-  for (unsigned b = 1; b < 256; ++b) t[b] = uint64_t{1} << (7 - (std::bit_width(b) - 1));
+// Row b of the leading-bit lookup: 2^(7 - m) for the byte b's leading bit m (0 for b = 0), then
+// each extra column's entry for m (m = -1 for b = 0).
+std::vector<uint64_t> leadingBitTable(const std::vector<ByLeadingBit>& extra) {
+  std::vector<uint64_t> t;
+  for (unsigned b = 0; b < 256; ++b) {
+    const int m = std::bit_width(b) - 1;
+    t.push_back(b == 0 ? 0 : uint64_t{1} << (7 - m));
+    for (const ByLeadingBit& column : extra) t.push_back(column(m) & 0xff);
+  }
   return t;
 }
 
 }  // namespace
 
-Normalized normalize(const Party& p, const RingTensor& a) {
+Normalized normalize(const Party& p, const RingTensor& a, const std::vector<ByLeadingBit>& extra) {
   Protocol& proto = p.protocol();
   const int64_t n = a.numel();
   // [a < 2^(8j)], j = 1..7, in one call, then the bands h_g.
@@ -48,21 +53,29 @@ Normalized normalize(const Party& p, const RingTensor& a) {
   // The byte's leading bit: 2^(7 - m) by one lookup, then Z' = 2^(7 - m)·Z in [2^63, 2^64).
   const int top = 64 - kGroupBits;
   const RingTensor byte = exactFloor(p, z, top).quotient;
-  static const std::vector<uint64_t> kTable = leadingBitTable();
-  RingTensor pow = proto.lookup(p, byte, kGroupBits, 1, kTable, kGroupBits).reshape({n});
+  const int cols = 1 + static_cast<int>(extra.size());
+  const RingTensor looked = proto.lookup(p, byte, kGroupBits, cols, leadingBitTable(extra), 8);
+  std::vector<RingTensor> columns;
+  for (int j = 0; j < cols; ++j) {
+    std::vector<uint64_t> c(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) c[static_cast<size_t>(i)] = looked[i * cols + j];
+    columns.push_back(flat(std::move(c)));
+  }
+  RingTensor pow = std::move(columns.front());
+  columns.erase(columns.begin());
   const RingTensor zn = proto.mulNarrow(p, pow, kGroupBits, z);
   // μ - 1 = (Z' - 2^63) / 2^63, at B fractional bits.
   const RingTensor frac = zn - constant(p, n, std::numeric_limits<int64_t>::min());
   RingTensor mantissa = exactFloor(p, frac, 63 - kMantissaBits).quotient;
-  return {std::move(groups), std::move(pow), std::move(mantissa)};
+  return {std::move(groups), std::move(pow), std::move(mantissa), std::move(columns)};
 }
 
-RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c,
+RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c, int step,
                        int v_bits) {
   const int64_t n = v.numel();
   RingTensor out = RingTensor::zeros(Shape{n});
   for (int g = 0; g < kGroups; ++g) {
-    const int k = c - kGroupBits * g;
+    const int k = c + step * g;
     if (k >= 0) {
       out += norm.groups.select(g * n, v.shiftLeft(k));
     } else if (-k <= v_bits) {  // ⌊(v + 2^(-k-1)) / 2^-k⌋ (beyond: 0)

@@ -15,6 +15,8 @@
 // the OT family's multiplexer where c - 8g < 0).
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "composed_kernels.h"
 
@@ -27,19 +29,25 @@ struct Normalized {
   SignBits groups;      ///< 8n band bits, h_{g·n + i} = [2^(8g) <= a_i < 2^(8g + 8)]
   RingTensor pow;       ///< 2^(7 - m) in [1, 128] (0 where a = 0); only its low 8 bits count
   RingTensor mantissa;  ///< ⌊(μ - 1)·2^B⌋ in [0, 2^B) (garbage where a = 0)
+  std::vector<RingTensor> extra;  ///< the extra columns' entries; only their low 8 bits count
 };
 
-/// a (flat shares, every a in [0, 2^63)) normalised. Cost (n elements): signBits on 7n values,
-/// selectBits on 8n, the exact floor by 56 bits, lookup(8, 1 column, 8 bits), mulNarrow of 8
+/// An extra column of the leading-bit lookup: its entry (8 bits) for e mod 8 = m (m = -1: a = 0).
+using ByLeadingBit = std::function<uint64_t(int m)>;
+
+/// a (flat shares, every a in [0, 2^63)) normalised, with the extra columns' entries for e's low
+/// 3 bits (e.g. e's parity). Cost (n elements): signBits on 7n values, selectBits on 8n, the
+/// exact floor by 56 bits, lookup(8, 1 + extra columns, 8 bits), mulNarrow of 8
 /// bits, the exact floor by 63 - B bits (composed_kernels.h: exact floors are one truncate in
 /// the OT family).
-Normalized normalize(const Party& p, const RingTensor& a);
+Normalized normalize(const Party& p, const RingTensor& a,
+                     const std::vector<ByLeadingBit>& extra = {});
 
-/// Σ_g h_g·⌊v·2^(c - 8g)⌉ for v in [0, 2^v_bits): the groups' powers of two applied to v
-/// (rounded to nearest where c - 8g < 0, within 1 ULP: the multiplexer's truncation may take one
-/// less; exactly 0 for the groups where 2^(8g - c) > 2^v_bits). Cost: one selectBits on n
-/// per group kept (the shift in the same exchanges).
-RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c,
+/// Σ_g h_g·⌊v·2^(c + step·g)⌉ for v in [0, 2^v_bits): the groups' powers of two applied to v
+/// (step -8 for 2^-e, ±4 for 2^(∓e/2); rounded to nearest where the power is below 1, within 1
+/// ULP: the multiplexer's truncation may take one less; exactly 0 for the groups where it is
+/// below 2^-v_bits). Cost: one selectBits on n per group kept (the shift in the same exchanges).
+RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c, int step,
                        int v_bits);
 
 }  // namespace sotto::math_detail
