@@ -169,9 +169,9 @@ TEST(ComposedTables, PolynomialsWithinHalfAnUlpAtEveryScale) {
     for (const Case& c : cases())
       EXPECT_LE(math_detail::composedFunction(c.which, f).max_error_ulp, 0.45)
           << c.name << " at " << f << " fractional bits";
-  EXPECT_LE(math_detail::composedFunction(Composed::kReciprocalMantissa, math_detail::kMantissaBits)
-                .max_error_ulp,
-            0.45);
+  for (Composed m :
+       {Composed::kReciprocalMantissa, Composed::kRsqrtMantissa, Composed::kSqrtMantissa})
+    EXPECT_LE(math_detail::composedFunction(m, math_detail::kMantissaBits).max_error_ulp, 0.45);
 }
 
 // Ring inputs over the whole ring: every octave 2^e (e = 0..62) at 16 mantissas and a random one,
@@ -294,46 +294,79 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
   }
 }
 
-// reciprocal's exact cost under the OT family: the kernels composedReciprocal's header names, each
-// measured alone on the same n (the normalisation, the mantissa's pieces, the groups' powers).
-TEST(ComposedCost, ReciprocalSendsExactlyItsKernels) {
+// The normalised functions' exact cost under the OT family: the kernels their headers
+// (composed_functions.h) name, each measured alone on the same n: x's sign bits and a selection,
+// the normalisation (with `extra` lookup columns), the mantissa's pieces, a product of `w_bits`,
+// one selection per byte group kept (shift where the power is below 1), and the sign back
+// (reciprocal).
+struct Shifts {
+  int c, step, v_bits;
+};
+
+TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
   constexpr int64_t n = 512;
   constexpr int f = 16;
   const RingTensor words = RingTensor::full(Shape{n}, 0x9e3779b97f4a7c15ULL);
-  const auto& m =
-      math_detail::composedFunction(Composed::kReciprocalMantissa, math_detail::kMantissaBits);
-  const auto got =
-      sentBy([&](Party& party) { (void)reciprocal(ArithTensor::fromPublic(party, words, f)); });
-  const auto want = sentBy([&](Party& party) {
-    Protocol& proto = party.protocol();
-    auto select = [&](int64_t count, int shift) {
-      (void)proto.selectBits(party, RingTensor::full(Shape{(count + 63) / 64}, 5), count,
-                             RingTensor::full(Shape{count}, 7), shift);
-    };
-    (void)proto.signBits(party, words, false);  // x's sign, then |x|
-    select(n, 0);
-    std::vector<uint64_t> seven(7 * n, 3);  // the byte groups, Z
-    (void)proto.signBits(party, RingTensor(Shape{7 * n}, std::move(seven)), false);
-    select(8 * n, 0);
-    (void)proto.truncate(party, words, 56);  // the leading byte, its leading bit, Z'
-    (void)proto.lookup(party, words, 8, 1, std::vector<uint64_t>(256, 1), 8);
-    (void)proto.mulNarrow(party, words, 8, words);
-    (void)proto.truncate(party, words, 63 - math_detail::kMantissaBits);  // μ - 1
-    (void)proto.truncate(party, words, m.piece_bits);                     // the pieces
-    (void)proto.lookup(party, words, m.spec.index_bits, m.columns, m.table, 64);
-    const auto u = proto.narrowOperand(party, words, m.piece_bits);
-    for (int i = 0; i < m.spec.degree; ++i) {
-      (void)u->mul(party, words);
-      (void)proto.truncatePositive(party, words, m.piece_bits);
-    }
-    (void)proto.mulNarrow(party, words, 8, words);  // W = 2^(7 - m)·G, then the groups
-    for (int g = 0; g < 8; ++g) {
-      const int k = 2 * f - m.value_scale - 7 - 8 * g;
-      if (k >= 0 || -k <= m.value_scale + 8) select(n, k >= 0 ? 0 : -k);
-    }
-    select(n, 0);  // the sign back
-  });
-  EXPECT_EQ(got, want);
+  struct Expected {
+    const char* name;
+    Composed mantissa;
+    int extra, w_bits;
+    bool sign_back;
+    std::function<Shifts(int s)> shifts;  // from the pieces' value scale s
+  };
+  const std::vector<Expected> all = {
+      {"reciprocal", Composed::kReciprocalMantissa, 0, 8, true,
+       [](int s) {
+         return Shifts{2 * f - s - 7, -8, s + 8};
+       }},
+      {"rsqrt", Composed::kRsqrtMantissa, 2, 5, false,
+       [](int s) {
+         return Shifts{(3 * f - 7 + 1) / 2 - s, -4, s + 6};
+       }},  // q(7), e odd
+      {"sqrt", Composed::kSqrtMantissa, 2, 5, false,
+       [](int s) {
+         return Shifts{f / 2 - s, 4, s + 6};
+       }},  // q(0)
+  };
+  for (std::size_t which = 0; which < all.size(); ++which) {
+    const Expected& e = all[which];
+    const auto& m = math_detail::composedFunction(e.mantissa, math_detail::kMantissaBits);
+    const auto got = sentBy([&](Party& party) {
+      (void)ringCases()[which].pub(ArithTensor::fromPublic(party, words, f));
+    });
+    const auto want = sentBy([&](Party& party) {
+      Protocol& proto = party.protocol();
+      auto select = [&](int64_t count, int shift) {
+        (void)proto.selectBits(party, RingTensor::full(Shape{(count + 63) / 64}, 5), count,
+                               RingTensor::full(Shape{count}, 7), shift);
+      };
+      (void)proto.signBits(party, words, false);  // x's sign (or [x <= 0]), then a
+      select(n, 0);
+      std::vector<uint64_t> seven(7 * n, 3);  // the byte groups, Z
+      (void)proto.signBits(party, RingTensor(Shape{7 * n}, std::move(seven)), false);
+      select(8 * n, 0);
+      (void)proto.truncate(party, words, 56);  // the leading byte, its leading bit, Z'
+      const int cols = 1 + e.extra;
+      (void)proto.lookup(party, words, 8, cols, std::vector<uint64_t>(256 * cols, 1), 8);
+      (void)proto.mulNarrow(party, words, 8, words);
+      (void)proto.truncate(party, words, 63 - math_detail::kMantissaBits);  // μ - 1
+      (void)proto.truncate(party, words, m.piece_bits);                     // the pieces
+      (void)proto.lookup(party, words, m.spec.index_bits, m.columns, m.table, 64);
+      const auto u = proto.narrowOperand(party, words, m.piece_bits);
+      for (int i = 0; i < m.spec.degree; ++i) {
+        (void)u->mul(party, words);
+        (void)proto.truncatePositive(party, words, m.piece_bits);
+      }
+      (void)proto.mulNarrow(party, words, e.w_bits, words);  // W, then the groups
+      const Shifts sh = e.shifts(m.value_scale);
+      for (int g = 0; g < 8; ++g) {
+        const int k = sh.c + sh.step * g;
+        if (k >= 0 || -k <= sh.v_bits) select(n, k >= 0 ? 0 : -k);
+      }
+      if (e.sign_back) select(n, 0);
+    });
+    EXPECT_EQ(got, want) << e.name;
+  }
 }
 
 // The composed exp holds x <= 0 only: with check_ranges, an x > 0 is reported (and x <= 0 not).
