@@ -80,6 +80,11 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.symmetry = Symmetry::kEven;
       s.width_log2 = 1;
       break;
+    case Composed::kLogMantissa:  // ln μ for μ = 1 + τ in [1, 2): [0, ln 2)
+      s.fn = [](double t) { return std::log1p(t); };
+      s.symmetry = Symmetry::kEven;
+      s.width_log2 = 0;
+      break;
     case Composed::kSqrtMantissa:  // [0, 1): sqrt(μ); [1, 2): sqrt(2μ)
       s.fn = [](double t) { return t < 1 ? std::sqrt(1 + t) : std::sqrt(2 * t); };
       s.symmetry = Symmetry::kEven;

@@ -17,6 +17,7 @@ enum class Composed {
   kReciprocalMantissa,  ///< 1 / (1 + τ) on τ in [0, 1) (normalization.h's μ - 1)
   kRsqrtMantissa,       ///< 1/sqrt(1 + τ) on [0, 1), then 1/sqrt(2τ) on [1, 2) (e odd: μ + 1)
   kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
+  kLogMantissa,         ///< ln(1 + τ) on [0, 1)
 };
 
 /// The function's public tables at `frac_bits` (12..20) fractional bits.
@@ -41,5 +42,15 @@ ArithTensor composedReciprocal(const ArithTensor& x);
 /// kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8 and 5 bits,
 /// evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedRoot(const ArithTensor& x, bool inverse);
+
+/// ln x under a family without function tables: x normalised as reciprocal (x <= 0 taken as one
+/// ring unit), ln μ by the pieces of kLogMantissa at kMantissaBits, plus m·ln 2 (m = e mod 8 from
+/// the leading-bit lookup, a product of 3 bits with ln 2) and (8g - f)·ln 2 (one selection of the
+/// byte groups' constants), one rounding. Within max(4 ULP, 2^-12 relative) for every x > 0;
+/// ln(x <= 0) = ln(2^-f). Cost: signBits on n and 7n, selectBits on n + 8n + 8n, two exact
+/// floors, lookup(8 index bits, 2 columns, 8 bits), mulNarrow of 8 and 3 bits, evaluatePieces,
+/// one truncatePositive. @throws InvalidArgument if x has fewer than 12 or more than 20
+/// fractional bits.
+ArithTensor composedLog(const ArithTensor& x);
 
 }  // namespace sotto::math_detail

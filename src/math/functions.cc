@@ -562,7 +562,7 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
       throw NotImplemented(std::string(name) +
                            " (table method): not yet composed for a protocol family without "
                            "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
-                           "erf, gelu, reciprocal, sqrt and rsqrt are");
+                           "erf, gelu, reciprocal, sqrt, rsqrt and log are");
   }
 }
 
@@ -721,6 +721,11 @@ ArithTensor log(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "log");
   RangeCheckLog::recordNonPositive(x, "log");
   if (method == MathMethod::kIterative) return crypten_style::log(x);
+  if (!x.party().protocol().hasFunctionTables()) {
+    checkScale(x, "log");
+    auto scope = x.party().comm().tag("log (table)");
+    return math_detail::composedLog(x);
+  }
   return tabulated(x, Fn::kLog, "log");
 }
 

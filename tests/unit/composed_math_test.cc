@@ -90,6 +90,7 @@ ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
     case Composed::kReciprocalMantissa:  // not functions of x: the pieces of μ
     case Composed::kRsqrtMantissa:
     case Composed::kSqrtMantissa:
+    case Composed::kLogMantissa:
       ADD_FAILURE() << "the reciprocal's mantissa pieces have no public function";
       break;
     case Composed::kExp:
@@ -211,6 +212,8 @@ std::vector<RingCase> ringCases() {
       {"sqrt", [](const ArithTensor& x) { return math_detail::composedRoot(x, false); },
        [](const ArithTensor& x) { return sqrt(x); },
        [](double x, int) { return x <= 0 ? 0 : std::sqrt(x); }},
+      {"log", math_detail::composedLog, [](const ArithTensor& x) { return log(x); },
+       [](double x, int f) { return std::log(x <= 0 ? std::ldexp(1.0, -f) : x); }},
   };
 }
 
@@ -312,7 +315,7 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
     Composed mantissa;
     int extra, w_bits;
     bool sign_back;
-    std::function<Shifts(int s)> shifts;  // from the pieces' value scale s
+    std::function<Shifts(int s)> shifts;  // from the pieces' value scale s (none: log)
   };
   const std::vector<Expected> all = {
       {"reciprocal", Composed::kReciprocalMantissa, 0, 8, true,
@@ -326,7 +329,8 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
       {"sqrt", Composed::kSqrtMantissa, 2, 5, false,
        [](int s) {
          return Shifts{f / 2 - s, 4, s + 6};
-       }},  // q(0)
+       }},                                                    // q(0)
+      {"log", Composed::kLogMantissa, 1, 3, false, nullptr},  // m·ln 2, the groups' constants
   };
   for (std::size_t which = 0; which < all.size(); ++which) {
     const Expected& e = all[which];
@@ -358,6 +362,11 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
         (void)proto.truncatePositive(party, words, m.piece_bits);
       }
       (void)proto.mulNarrow(party, words, e.w_bits, words);  // W, then the groups
+      if (!e.shifts) {  // log: one selection of constants on 8n, the rounding
+        select(8 * n, 0);
+        (void)proto.truncatePositive(party, words, m.value_scale - f);
+        return;
+      }
       const Shifts sh = e.shifts(m.value_scale);
       for (int g = 0; g < 8; ++g) {
         const int k = sh.c + sh.step * g;
