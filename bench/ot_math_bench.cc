@@ -1,5 +1,5 @@
 // The table math without a dealer: sotto::exp, sigmoid, tanh, erf, GELU (both forms), reciprocal,
-// rsqrt and sqrt (on [0.1, 100], the dealer's range in functions.h) under the
+// rsqrt, sqrt and log (on [0.1, 100], the dealer's range in functions.h) under the
 // OT family (--dealer none: the composed engine, src/math/piecewise_engine.h) on 2 threads over
 // inproc, beside the same functions under the TTP dealer (its function tables) in the same run.
 // Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB per element);
@@ -67,6 +67,8 @@ const std::vector<Function>& functions() {
        [](double x) { return 1 / std::sqrt(x); }},
       {"sqrt", 0.1, 100, [](const ArithTensor& x) { return sotto::sqrt(x); },
        [](double x) { return std::sqrt(x); }},
+      {"log", 0.1, 100, [](const ArithTensor& x) { return sotto::log(x); },
+       [](double x) { return std::log(x); }},
   };
   return fns;
 }
