@@ -1,6 +1,7 @@
-// sqrt and 1/sqrt composed from seam kernels (composed_functions.h): for a = 2^e·μ and ρ = e mod 2,
-// sqrt(a) = 2^((e - ρ)/2)·sqrt(2^ρ·μ) and 1/sqrt(a) = 2^(-(e + ρ)/2)·sqrt(2^ρ / μ): a whole power
-// of two and the pieces' first (ρ = 0) or second half (ρ = 1).
+// sqrt and 1/sqrt composed from seam kernels (composed_functions.h): for x = a / 2^f, a = 2^e·μ, in
+// ring units sqrt(x)·2^f = 2^(t/2)·sqrt(μ) with t = f + e, and 2^f / sqrt(x) = 2^(t/2) / sqrt(μ)
+// with t = 3f - e; with ρ = t mod 2 (the same parity, f + e, for both) the power of two is made
+// whole and the pieces' first half (ρ = 0: μ^(±1/2)) or second (ρ = 1: (2μ)^(±1/2)) takes the rest.
 #include <utility>
 
 #include "composed_functions.h"
