@@ -53,4 +53,12 @@ ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 /// fractional bits.
 ArithTensor composedLog(const ArithTensor& x);
 
+/// softmax (or, with log, log-softmax) along dim (0 <= dim < rank) under a family without
+/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the composed exp at g =
+/// min(f + 4, 20) fractional bits, the composed log of the row sum, rounded to f, then z - log Σ
+/// and (softmax) its composed exp. Bounds and figures: sotto/math/functions.h. Cost: max's
+/// comparisons, the composed exp on every element (twice for softmax), the composed log on
+/// every row, one truncatePositive per row. @throws InvalidArgument as composedLog.
+ArithTensor composedSoftmax(const ArithTensor& x, int64_t dim, bool log);
+
 }  // namespace sotto::math_detail

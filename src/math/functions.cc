@@ -608,27 +608,6 @@ Shifted shiftedExpSum(const ArithTensor& x, int64_t dim) {
   return {std::move(z), e.sum(dim, /*keepdim=*/true)};
 }
 
-// The same under a family without function tables, composed (composed_functions.h): z = x - max
-// (<= 0: the composed exp's domain), the row sum of exp(z) at g = min(f + 4, 20) fractional bits
-// (z shifted left: differences below 2^(63 - g + f) ring units), its log at g, then rounded to f
-// (+1 so that the positive truncation holds a log a little below 0).
-Shifted composedLogSumExp(const ArithTensor& x, int64_t dim) {
-  const Party& p = x.party();
-  const int f = x.fracBits(), g = std::min(f + 4, 20);
-  const ArithTensor m = max(x, dim, /*keepdim=*/true);
-  ArithTensor z(p, x.share() - m.share(), f);
-  const ArithTensor zg(p, z.share().shiftLeft(g - f), g);
-  const ArithTensor e = math_detail::evaluatePiecewise(
-      zg, math_detail::composedFunction(math_detail::Composed::kExp, g));
-  const ArithTensor l = math_detail::composedLog(e.sum(dim, /*keepdim=*/true));
-  RingTensor lg = l.share();
-  if (p.id() == 0)
-    lg += RingTensor::full(lg.shape(), (uint64_t{1} << g) + (uint64_t{1} << (g - f) >> 1));
-  RingTensor lf = g > f ? p.protocol().truncatePositive(p, lg, g - f) : std::move(lg);
-  if (p.id() == 0) lf -= RingTensor::full(lf.shape(), uint64_t{1} << f);
-  return {std::move(z), ArithTensor(p, std::move(lf), f)};
-}
-
 // Range check of softmax's input: every x_i within kSoftmaxSpread of the row's first element, so
 // every difference its maximum compares stays below 2^62 (range_check.h).
 void recordSpread(const ArithTensor& x, int64_t dim, const char* op) {
@@ -759,10 +738,7 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   checkScale(x, "softmax");
   if (!x.party().protocol().hasFunctionTables()) {  // exp(z - log Σ exp(z)), z <= 0
     auto scope = x.party().comm().tag("softmax (table)");
-    auto [z, l] = composedLogSumExp(x, dim);
-    const ArithTensor arg(x.party(), z.share() - l.share(), x.fracBits());
-    return math_detail::evaluatePiecewise(
-        arg, math_detail::composedFunction(math_detail::Composed::kExp, x.fracBits()));
+    return math_detail::composedSoftmax(x, dim, /*log=*/false);
   }
   auto scope = x.party().comm().tag("softmax (table)");
   const int f = x.fracBits(), g = f + 4, n = x.party().numParties();
@@ -783,8 +759,7 @@ ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   checkScale(x, "logSoftmax");
   if (!x.party().protocol().hasFunctionTables()) {  // z - log Σ exp(z)
     auto scope = x.party().comm().tag("logSoftmax (table)");
-    auto [z, l] = composedLogSumExp(x, dim);
-    return ArithTensor(x.party(), z.share() - l.share(), x.fracBits());
+    return math_detail::composedSoftmax(x, dim, /*log=*/true);
   }
   auto scope = x.party().comm().tag("logSoftmax (table)");
   const int f = x.fracBits(), n = x.party().numParties();
