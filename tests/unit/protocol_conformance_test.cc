@@ -563,9 +563,9 @@ TEST_P(ProtocolConformance, BinaryGatesAndConversionsAreExact) {
   EXPECT_EQ(got, want);
 }
 
-TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
+TEST_P(ProtocolConformance, TableMathMatchesPlaintext) {
   // Every family: sigmoid within 2 ULP; exp within 1e-3 relative (on x <= 0 for the OT family,
-  // whose composed exp gives 1 for x > 0). The OT family names what it has not composed.
+  // whose composed exp gives 1 for x > 0); reciprocal within max(4 ULP, 2^-12 relative).
   const auto x = quantized(uniform(9, -3, 3, 17));
   const bool none = family() == "none";
   std::vector<double> e_in = x;
@@ -575,22 +575,15 @@ TEST_P(ProtocolConformance, TableMathMatchesPlaintextOrSaysItIsMissing) {
     auto out = exp(ArithTensor::share(p, 1, e_in, Shape{9})).revealDoubles();
     const auto s = sigmoid(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles();
     out.insert(out.end(), s.begin(), s.end());
+    const auto r = reciprocal(ArithTensor::share(p, 1, x, Shape{9})).revealDoubles();
+    out.insert(out.end(), r.begin(), r.end());
     return out;
   });
   for (size_t i = 0; i < x.size(); ++i) {
     EXPECT_NEAR(got[i], std::exp(e_in[i]), 1e-3 * std::exp(e_in[i]) + 4 * kUlp);
     EXPECT_NEAR(got[9 + i], 1 / (1 + std::exp(-x[i])), 2 * kUlp);
+    EXPECT_NEAR(got[18 + i], 1 / x[i], std::max(4 * kUlp, std::fabs(1 / x[i]) / 4096));
   }
-  if (!none) return;
-  const auto msgs = testing::simulateProtocol(family(), 2, [&](Party& p) -> std::string {
-    try {
-      (void)reciprocal(ArithTensor::share(p, 1, x, Shape{9}));
-    } catch (const NotImplemented& e) {
-      return e.what();
-    }
-    return "";
-  });
-  for (const auto& m : msgs) EXPECT_NE(m.find("reciprocal (table method): not yet"), m.npos) << m;
 }
 
 TEST_P(ProtocolConformance, LookupTablesMatchPlaintext) {
