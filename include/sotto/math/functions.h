@@ -104,12 +104,12 @@
 /// | log         | 87     | 23,298      | 1,353| 23,975          | 8, 3 (ln μ)    | 1.52 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) reciprocal,
-/// rsqrt, sqrt and log on [0.1, 100] (one run each, not medians; load 4): TTP 666, 468, 518 and
-/// 512 bits online, 4, 3, 3 and 3 rounds, 2.62, 2.45, 3.79 and 3.79 Mbit from the dealer, 0.49,
-/// 1.02, 1.23 and 1.13 ULP; composed 23.3, 45.6, 29.2 and 28.4 s per 65,536 elements (IKNP, the
-/// busy 2-core machine). softmax, rows of 16 on [-8, 8) (one run): composed 232 rounds, 29,304
-/// bits online + 1,239 COTs = 29,923 at 0.5/COT, 1.62 ULP, 21.9 s; TTP 564 bits online, 17 rounds,
-/// 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
+/// rsqrt, sqrt and log on [0.1, 100] (load about 4): TTP 666, 468, 518 and 512 bits online, 4,
+/// 3, 3 and 3 rounds, 2.62, 2.45, 3.79 and 3.79 Mbit from the dealer, 0.49, 1.02, 1.23 and 1.13
+/// ULP; composed 17.6 (median of 3), 45.6 and 29.2 (one run each) and 17.9 s (median of 3) per
+/// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 232
+/// rounds, 29,304 bits online + 1,239 COTs = 29,923 at 0.5/COT, at most 1.62 ULP, 10.7 s (median
+/// of 3); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
 /// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
