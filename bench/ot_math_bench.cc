@@ -1,4 +1,6 @@
-// The table math without a dealer: sotto::exp, sigmoid, tanh, erf and GELU (both forms) under the
+// The table math without a dealer: sotto::exp, sigmoid, tanh, erf, GELU (both forms), reciprocal,
+// rsqrt, sqrt and log (on [0.1, 100], the dealer's range in functions.h) and softmax (rows of 16 on
+// [-8, 8)) under the
 // OT family (--dealer none: the composed engine, src/math/piecewise_engine.h) on 2 threads over
 // inproc, beside the same functions under the TTP dealer (its function tables) in the same run.
 // Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB per element);
@@ -16,6 +18,7 @@
 // One timed call after one warm-up call per iteration. Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -39,8 +42,30 @@ struct Function {
   const char* name;
   double lo, hi;
   std::function<ArithTensor(const ArithTensor&)> secure;
-  std::function<double(double)> plain;
+  std::function<double(double)> plain;  // elementwise, or (softmax) null: see reference()
 };
+
+constexpr int64_t kRow = 16;  // softmax's rows
+
+// softmax along rows of kRow in double precision.
+std::vector<double> softmaxRows(const std::vector<double>& x) {
+  std::vector<double> y(x.size());
+  for (size_t r = 0; r < x.size(); r += kRow) {
+    double m = -1e300, sum = 0;
+    for (size_t j = r; j < r + kRow; ++j) m = std::max(m, x[j]);
+    for (size_t j = r; j < r + kRow; ++j) sum += std::exp(x[j] - m);
+    for (size_t j = r; j < r + kRow; ++j) y[j] = std::exp(x[j] - m) / sum;
+  }
+  return y;
+}
+
+// The plaintext reference of fn on the (encoded, then decoded) inputs.
+std::vector<double> reference(const Function& fn, const std::vector<double>& x) {
+  if (!fn.plain) return softmaxRows(x);
+  std::vector<double> y;
+  for (double v : x) y.push_back(fn.plain(v));
+  return y;
+}
 
 double gelu(double x) { return 0.5 * x * std::erfc(-x / std::numbers::sqrt2); }
 double geluTanh(double x) {
@@ -61,6 +86,19 @@ const std::vector<Function>& functions() {
       {"gelu", -8, 8, [](const ArithTensor& x) { return sotto::gelu(x); }, gelu},
       {"gelu_tanh", -8, 8,
        [](const ArithTensor& x) { return sotto::gelu(x, GeluApproximation::kTanh); }, geluTanh},
+      {"reciprocal", 0.1, 100, [](const ArithTensor& x) { return sotto::reciprocal(x); },
+       [](double x) { return 1 / x; }},
+      {"rsqrt", 0.1, 100, [](const ArithTensor& x) { return sotto::rsqrt(x); },
+       [](double x) { return 1 / std::sqrt(x); }},
+      {"sqrt", 0.1, 100, [](const ArithTensor& x) { return sotto::sqrt(x); },
+       [](double x) { return std::sqrt(x); }},
+      {"log", 0.1, 100, [](const ArithTensor& x) { return sotto::log(x); },
+       [](double x) { return std::log(x); }},
+      {"softmax", -8, 8,
+       [](const ArithTensor& x) {
+         return sotto::softmax(x.reshape({x.numel() / kRow, kRow}), 1).reshape({x.numel()});
+       },
+       nullptr},
   };
   return fns;
 }
@@ -109,11 +147,11 @@ Measured measure(const std::string& family, const Function& fn, int64_t n) {
     }
     m.dealer = p.protocol().offlineBytes() - dealer0;
     const std::vector<double> got = y.revealDoubles();
-    for (size_t i = 0; i < x.size(); ++i) {
-      const double xi = std::ldexp(std::nearbyint(std::ldexp(x[i], kFrac)), -kFrac);
-      m.max_error_ulp =
-          std::max(m.max_error_ulp, std::ldexp(std::fabs(got[i] - fn.plain(xi)), kFrac));
-    }
+    std::vector<double> decoded;
+    for (double v : x) decoded.push_back(std::ldexp(std::nearbyint(std::ldexp(v, kFrac)), -kFrac));
+    const std::vector<double> want = reference(fn, decoded);
+    for (size_t i = 0; i < x.size(); ++i)
+      m.max_error_ulp = std::max(m.max_error_ulp, std::ldexp(std::fabs(got[i] - want[i]), kFrac));
     return m;
   });
   Measured both = out[0];  // the seconds and rounds of party 0; bytes of both parties

@@ -70,6 +70,26 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.below = 0;
       s.above = 1;
       break;
+    case Composed::kReciprocalMantissa:  // 1/μ for μ = 1 + τ in [1, 2): (1/2, 1]
+      s.fn = [](double t) { return 1 / (1 + t); };
+      s.symmetry = Symmetry::kEven;  // unused: evaluatePieces only
+      s.width_log2 = 0;
+      break;
+    case Composed::kRsqrtMantissa:  // [0, 1): 1/sqrt(μ); [1, 2): 1/sqrt(2μ), μ = τ - 1 + 1
+      s.fn = [](double t) { return t < 1 ? 1 / std::sqrt(1 + t) : 1 / std::sqrt(2 * t); };
+      s.symmetry = Symmetry::kEven;
+      s.width_log2 = 1;
+      break;
+    case Composed::kLogMantissa:  // ln μ for μ = 1 + τ in [1, 2): [0, ln 2)
+      s.fn = [](double t) { return std::log1p(t); };
+      s.symmetry = Symmetry::kEven;
+      s.width_log2 = 0;
+      break;
+    case Composed::kSqrtMantissa:  // [0, 1): sqrt(μ); [1, 2): sqrt(2μ)
+      s.fn = [](double t) { return t < 1 ? std::sqrt(1 + t) : std::sqrt(2 * t); };
+      s.symmetry = Symmetry::kEven;
+      s.width_log2 = 1;
+      break;
   }
   return s;
 }

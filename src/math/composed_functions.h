@@ -7,10 +7,58 @@
 
 namespace sotto::math_detail {
 
-enum class Composed { kSigmoid, kTanh, kErf, kGelu, kGeluTanh, kExp };
+enum class Composed {
+  kSigmoid,
+  kTanh,
+  kErf,
+  kGelu,
+  kGeluTanh,
+  kExp,
+  kReciprocalMantissa,  ///< 1 / (1 + τ) on τ in [0, 1) (normalization.h's μ - 1)
+  kRsqrtMantissa,       ///< 1/sqrt(1 + τ) on [0, 1), then 1/sqrt(2τ) on [1, 2) (e odd: μ + 1)
+  kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
+  kLogMantissa,         ///< ln(1 + τ) on [0, 1)
+};
 
 /// The function's public tables at `frac_bits` (12..20) fractional bits.
 /// @throws InvalidArgument as buildPiecewise.
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
+
+/// 1 / x under a family without function tables: |x| normalised (normalization.h), 1/μ by the
+/// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign
+/// restored; 1/0 = 0. Within max(4 ULP, 2^-12 relative) for every x != 0 with |x| < 2^63 ring
+/// units (sotto/math/functions.h has the figures). Cost: signBits on n (x's sign) and on 7n,
+/// selectBits on 8n + 2n + up to 8n, two exact floors, the leading-bit lookup, two mulNarrow of 8
+/// bits, evaluatePieces (its exact floor, lookup, Horner).
+/// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedReciprocal(const ArithTensor& x);
+
+/// 1/sqrt(x) (inverse) or sqrt(x) under a family without function tables: x normalised as
+/// reciprocal (x <= 0 taken as 1 ring unit for rsqrt, 0 for sqrt), e's parity and a power of two
+/// from the leading-bit lookup's extra columns, sqrt(μ) or sqrt(2μ) (by e's parity) by the pieces
+/// of kRsqrtMantissa / kSqrtMantissa on [0, 2) at kMantissaBits, 2^(∓e/2) by the byte groups.
+/// Within max(4 ULP, 2^-12 relative) for every x > 0; rsqrt(x <= 0) = 2^(f/2) (its value at one
+/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n and one per byte group
+/// kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8 and 5 bits,
+/// evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedRoot(const ArithTensor& x, bool inverse);
+
+/// ln x under a family without function tables: x normalised as reciprocal (x <= 0 taken as one
+/// ring unit), ln μ by the pieces of kLogMantissa at kMantissaBits, plus m·ln 2 (m = e mod 8 from
+/// the leading-bit lookup, a product of 3 bits with ln 2) and (8g - f)·ln 2 (one selection of the
+/// byte groups' constants), one rounding. Within max(4 ULP, 2^-12 relative) for every x > 0;
+/// ln(x <= 0) = ln(2^-f). Cost: signBits on n and 7n, selectBits on n + 8n + 8n, two exact
+/// floors, lookup(8 index bits, 2 columns, 8 bits), mulNarrow of 8 and 3 bits, evaluatePieces,
+/// one truncatePositive. @throws InvalidArgument if x has fewer than 12 or more than 20
+/// fractional bits.
+ArithTensor composedLog(const ArithTensor& x);
+
+/// softmax (or, with log, log-softmax) along dim (0 <= dim < rank) under a family without
+/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the composed exp at g =
+/// min(f + 4, 20) fractional bits, the composed log of the row sum, rounded to f, then z - log Σ
+/// and (softmax) its composed exp. Bounds and figures: sotto/math/functions.h. Cost: max's
+/// comparisons, the composed exp on every element (twice for softmax), the composed log on
+/// every row, one truncatePositive per row. @throws InvalidArgument as composedLog.
+ArithTensor composedSoftmax(const ArithTensor& x, int64_t dim, bool log);
 
 }  // namespace sotto::math_detail

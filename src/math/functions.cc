@@ -1,5 +1,6 @@
 #include "sotto/math/functions.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <functional>
@@ -562,7 +563,7 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
       throw NotImplemented(std::string(name) +
                            " (table method): not yet composed for a protocol family without "
                            "function tables (the OT family, --dealer none); exp, sigmoid, tanh, "
-                           "erf and gelu are");
+                           "erf, gelu, reciprocal, sqrt, rsqrt and log are");
   }
 }
 
@@ -683,10 +684,26 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   return ArithTensor(x.party(), positive.share() + gap.share(), x.fracBits());
 }
 
+namespace {
+
+// sqrt or rsqrt under a family without function tables (the composed engine).
+ArithTensor composedRootOf(const ArithTensor& x, bool inverse, const char* name) {
+  checkScale(x, name);
+  auto scope = x.party().comm().tag(std::string(name) + " (table)");
+  return math_detail::composedRoot(x, inverse);
+}
+
+}  // namespace
+
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "reciprocal");
   RangeCheckLog::recordNonZero(x, "reciprocal");
   if (method == MathMethod::kIterative) return crypten_style::reciprocal(x);
+  if (!x.party().protocol().hasFunctionTables()) {
+    checkScale(x, "reciprocal");
+    auto scope = x.party().comm().tag("reciprocal (table)");
+    return math_detail::composedReciprocal(x);
+  }
   return tabulated(x, Fn::kReciprocal, "reciprocal");
 }
 
@@ -694,6 +711,7 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "sqrt");
   RangeCheckLog::recordOutside(x, 0, kSqrtSafeMax, "sqrt");
   if (method == MathMethod::kIterative) return crypten_style::sqrt(x);
+  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, false, "sqrt");
   return tabulated(x, Fn::kSqrt, "sqrt");
 }
 
@@ -701,6 +719,7 @@ ArithTensor rsqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "rsqrt");
   RangeCheckLog::recordNonPositive(x, "rsqrt");
   if (method == MathMethod::kIterative) return crypten_style::rsqrt(x);
+  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, true, "rsqrt");
   return tabulated(x, Fn::kRsqrt, "rsqrt");
 }
 
@@ -708,6 +727,11 @@ ArithTensor log(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "log");
   RangeCheckLog::recordNonPositive(x, "log");
   if (method == MathMethod::kIterative) return crypten_style::log(x);
+  if (!x.party().protocol().hasFunctionTables()) {
+    checkScale(x, "log");
+    auto scope = x.party().comm().tag("log (table)");
+    return math_detail::composedLog(x);
+  }
   return tabulated(x, Fn::kLog, "log");
 }
 
@@ -717,11 +741,10 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "softmax");
   if (method == MathMethod::kIterative) return crypten_style::softmax(x, dim);
   checkScale(x, "softmax");
-  if (!x.party().protocol().hasFunctionTables())
-    throw NotImplemented(
-        "softmax (table method): not yet composed for a protocol family without function tables "
-        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
-        "composed");
+  if (!x.party().protocol().hasFunctionTables()) {  // exp(z - log Σ exp(z)), z <= 0
+    auto scope = x.party().comm().tag("softmax (table)");
+    return math_detail::composedSoftmax(x, dim, /*log=*/false);
+  }
   auto scope = x.party().comm().tag("softmax (table)");
   const int f = x.fracBits(), g = f + 4, n = x.party().numParties();
   const int64_t k = x.shape()[dim];
@@ -739,11 +762,10 @@ ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "logSoftmax");
   if (method == MathMethod::kIterative) return logSoftmaxIterative(x, dim);
   checkScale(x, "logSoftmax");
-  if (!x.party().protocol().hasFunctionTables())
-    throw NotImplemented(
-        "logSoftmax (table method): not yet composed for a protocol family without function tables "
-        "(the OT family, --dealer none): it needs the log (or reciprocal) of the row sum, not yet "
-        "composed");
+  if (!x.party().protocol().hasFunctionTables()) {  // z - log Σ exp(z)
+    auto scope = x.party().comm().tag("logSoftmax (table)");
+    return math_detail::composedSoftmax(x, dim, /*log=*/true);
+  }
   auto scope = x.party().comm().tag("logSoftmax (table)");
   const int f = x.fracBits(), n = x.party().numParties();
   const int64_t k = x.shape()[dim];

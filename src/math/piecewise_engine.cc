@@ -5,70 +5,13 @@
 #include <span>
 #include <utility>
 
+#include "composed_kernels.h"
 #include "sotto/error.h"
 #include "sotto/mpc/party.h"
 #include "sotto/mpc/protocol.h"
 
 namespace sotto::math_detail {
 namespace {
-
-RingTensor flat(std::vector<uint64_t> v) {
-  const auto n = static_cast<int64_t>(v.size());
-  return RingTensor(Shape{n}, std::move(v));
-}
-
-RingTensor slice(const RingTensor& t, int64_t first, int64_t count) {
-  const auto d = t.data().subspan(static_cast<size_t>(first), static_cast<size_t>(count));
-  return flat({d.begin(), d.end()});
-}
-
-RingTensor concat2(const RingTensor& a, const RingTensor& b) {
-  std::vector<uint64_t> v(a.data().begin(), a.data().end());
-  v.insert(v.end(), b.data().begin(), b.data().end());
-  return flat(std::move(v));
-}
-
-// Shares of a public constant: party 0 holds it.
-RingTensor constant(const Party& p, int64_t n, int64_t value) {
-  return RingTensor::full(Shape{n}, p.id() == 0 ? static_cast<uint64_t>(value) : 0);
-}
-
-// The sign bits [v < 0] of a flat tensor, kept as the family selects with them: XOR shares
-// packed 64 per word (signBits, selectBits) where it has them, else additive 0/1 shares (sign)
-// multiplied in (mul).
-class SignBits {
- public:
-  SignBits(const Party& p, const RingTensor& v) : p_(p), xor_(p.protocol().hasSignBits()) {
-    bits_ = xor_ ? p.protocol().signBits(p, v, /*nonneg=*/false)
-                 : p.protocol().sign(p, v, /*nonneg=*/false, nullptr).bit;
-  }
-
-  // Shares of b_{first + i}·values_i.
-  RingTensor select(int64_t first, const RingTensor& values) const {
-    const int64_t n = values.numel();
-    if (!xor_) return p_.protocol().mul(p_, slice(bits_, first, n), values);
-    std::vector<uint64_t> packed(static_cast<size_t>((n + 63) / 64), 0);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t j = first + i;
-      const uint64_t bit = (bits_[j / 64] >> (j % 64)) & 1;
-      packed[static_cast<size_t>(i / 64)] |= bit << (i % 64);
-    }
-    return p_.protocol().selectBits(p_, flat(std::move(packed)), n, values, 0);
-  }
-
- private:
-  const Party& p_;
-  bool xor_;
-  RingTensor bits_;
-};
-
-// y = c + s·(v - c) for a public constant c (the constant where the bit is 0).
-RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const RingTensor& v,
-                    int64_t c) {
-  const int64_t n = v.numel();
-  RingTensor d = v - constant(p, n, c);
-  return constant(p, n, c) + s.select(first, d);
-}
 
 // ⌊acc·u / 2^P⌋ from the product acc·u: truncatePositive on acc·u + 2^b·u (>= 0 for |acc| <
 // 2^b), less 2^(b - P)·u.
@@ -109,6 +52,14 @@ RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& 
 
 }  // namespace
 
+RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a) {
+  // The piece r = ⌊a / 2^P⌋ (exact), u = a - 2^P·r, then the piece's coefficients and Horner.
+  const Floor piece = exactFloor(p, a, f.piece_bits);
+  const RingTensor coef =
+      p.protocol().lookup(p, piece.quotient, f.spec.index_bits, f.columns, f.table, 64);
+  return horner(p, f, coef, piece.remainder);
+}
+
 ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) {
   const PiecewiseSpec& spec = f.spec;
   SOTTO_ENFORCE(x.fracBits() == spec.in_frac, "piecewise function: the input has ", x.fracBits(),
@@ -133,19 +84,7 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
     if (spec.plus_relu) relu = xs - neg;
     inside = std::make_unique<SignBits>(p, a - constant(p, n, width));
   }
-  // The piece r = ⌊a / 2^P⌋ (exact), u = a - 2^P·r, then the piece's coefficients.
-  RingTensor r = proto.truncate(p, a, f.piece_bits);
-  RingTensor u = a - r.shiftLeft(f.piece_bits);
-  if (!proto.exactTruncation()) {
-    // r may be one off: low = [u < 0] (r one too large), high = [u >= 2^P] (one too small).
-    const SignBits off(p, concat2(u, u - constant(p, n, int64_t{1} << f.piece_bits)));
-    const RingTensor ones = constant(p, n, 1);
-    const RingTensor low = off.select(0, ones), high = ones - off.select(n, ones);
-    r = r - low + high;
-    u = u + (low - high).shiftLeft(f.piece_bits);
-  }
-  const RingTensor coef = proto.lookup(p, r, spec.index_bits, f.columns, f.table, 64);
-  RingTensor v = horner(p, f, coef, u);
+  RingTensor v = evaluatePieces(p, f, a);
   // The constants beyond the domain and the symmetry, at the value's scale vs.
   const int vs = f.value_scale;
   auto at = [vs](double c) { return std::llround(std::ldexp(c, vs)); };

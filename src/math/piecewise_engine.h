@@ -74,4 +74,11 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp =
 /// family's figures: sotto/math/functions.h's table.
 ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f);
 
+/// The pieces alone: F at a (flat shares, every a in [0, W) as an offset into the domain, at
+/// spec.in_frac fractional bits), at f.value_scale fractional bits, before any constant, symmetry
+/// or rounding, within max_error_ulp (at in_frac) plus Horner's truncations (the OT family's
+/// truncatePositive may take one less per step, at 2^-s). Cost: the exact floor by P bits
+/// (composed_kernels.h), the lookup and Horner as above.
+RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a);
+
 }  // namespace sotto::math_detail

@@ -13,15 +13,18 @@
 // sotto::exp under the OT family: a NotImplemented on both parties (e^x for x > 0 is not composed).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <numbers>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "composed_functions.h"
+#include "normalization.h"
 #include "sotto/math/functions.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/mpc/range_check.h"
@@ -85,6 +88,12 @@ ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
       return gelu(x);
     case Composed::kGeluTanh:
       return gelu(x, GeluApproximation::kTanh);
+    case Composed::kReciprocalMantissa:  // not functions of x: the pieces of μ
+    case Composed::kRsqrtMantissa:
+    case Composed::kSqrtMantissa:
+    case Composed::kLogMantissa:
+      ADD_FAILURE() << "the reciprocal's mantissa pieces have no public function";
+      break;
     case Composed::kExp:  // sotto::exp refuses the OT family (x > 0); the engine holds x <= 0
       break;
   }
@@ -163,6 +172,122 @@ TEST(ComposedTables, PolynomialsWithinHalfAnUlpAtEveryScale) {
     for (const Case& c : cases())
       EXPECT_LE(math_detail::composedFunction(c.which, f).max_error_ulp, 0.45)
           << c.name << " at " << f << " fractional bits";
+  for (Composed m :
+       {Composed::kReciprocalMantissa, Composed::kRsqrtMantissa, Composed::kSqrtMantissa})
+    EXPECT_LE(math_detail::composedFunction(m, math_detail::kMantissaBits).max_error_ulp, 0.45);
+}
+
+// Ring inputs over the whole ring: every octave 2^e (e = 0..62) at 16 mantissas and a random one,
+// both signs, and the edges 0, ±1, ±2^40, ±(2^63 - 1).
+std::vector<int64_t> wholeRing() {
+  std::vector<int64_t> v;
+  const std::vector<double> random = testing::uniform(63, 1, 2, 11);
+  for (int e = 0; e <= 62; ++e) {
+    for (int k = 0; k <= 16; ++k) {
+      const double mu = k < 16 ? 1 + k / 16.0 : random[static_cast<size_t>(e)];
+      const auto w = static_cast<int64_t>(std::min(std::ldexp(mu, e), std::ldexp(1.0, 63) - 1024));
+      v.push_back(std::max<int64_t>(w, 1));
+      v.push_back(-std::max<int64_t>(w, 1));
+    }
+  }
+  const int64_t big = int64_t{1} << 40, max = std::numeric_limits<int64_t>::max();
+  for (int64_t w : {int64_t{0}, int64_t{1}, int64_t{-1}, big, -big, max, -max}) v.push_back(w);
+  return v;
+}
+
+// The functions of the normalisation over the whole ring: within max(4 ULP, 2^-12 relative)
+// (functions.h's bound); 1/0 = 0, rsqrt(x <= 0) = 2^(f/2), sqrt(x <= 0) = 0.
+struct RingCase {
+  const char* name;
+  std::function<ArithTensor(const ArithTensor&)> composed, pub;
+  std::function<double(double, int)> reference;  // (x, f)
+};
+
+std::vector<RingCase> ringCases() {
+  return {
+      {"reciprocal", math_detail::composedReciprocal,
+       [](const ArithTensor& x) { return reciprocal(x); },
+       [](double x, int) { return x == 0 ? 0 : 1 / x; }},
+      {"rsqrt", [](const ArithTensor& x) { return math_detail::composedRoot(x, true); },
+       [](const ArithTensor& x) { return rsqrt(x); },
+       [](double x, int f) { return x <= 0 ? std::ldexp(1.0, f / 2) : 1 / std::sqrt(x); }},
+      {"sqrt", [](const ArithTensor& x) { return math_detail::composedRoot(x, false); },
+       [](const ArithTensor& x) { return sqrt(x); },
+       [](double x, int) { return x <= 0 ? 0 : std::sqrt(x); }},
+      {"log", math_detail::composedLog, [](const ArithTensor& x) { return log(x); },
+       [](double x, int f) { return std::log(x <= 0 ? std::ldexp(1.0, -f) : x); }},
+  };
+}
+
+TEST_P(ComposedMath, NormalisedFunctionsMatchOverTheWholeRing) {
+  const std::vector<int64_t> xs = wholeRing();
+  for (const RingCase& c : ringCases()) {
+    for (int f : {12, 16, 20}) {
+      RingTensor enc(Shape{static_cast<int64_t>(xs.size())},
+                     std::vector<uint64_t>(xs.begin(), xs.end()));
+      const std::vector<double> got = testing::simulateProtocol(GetParam(), 2, [&](Party& p) {
+        const ArithTensor x = ArithTensor::shareEncoded(p, 0, enc, enc.shape(), f);
+        return (GetParam() == "none" ? c.pub(x) : c.composed(x)).revealDoubles();
+      })[0];
+      ASSERT_EQ(got.size(), xs.size());
+      int failures = 0;
+      for (size_t i = 0; i < xs.size() && failures < 5; ++i) {
+        const double x = std::ldexp(static_cast<double>(xs[i]), -f);
+        const double want = c.reference(x, f);
+        const double bound = std::max(std::ldexp(4.0, -f), std::ldexp(std::fabs(want), -12));
+        const bool ok = std::fabs(got[i] - want) <= bound;
+        failures += ok ? 0 : 1;
+        EXPECT_TRUE(ok) << c.name << " on " << GetParam() << " at " << f
+                        << " fractional bits, ring value " << xs[i] << ": " << got[i] << " against "
+                        << want;
+      }
+    }
+  }
+}
+
+// softmax and log-softmax composed (the composed exp and log): under the OT family through the
+// public functions, under the dealer families by composedSoftmax itself; rows of 10 on [-8, 8)
+// and rows with a wide spread (±1000), against double precision. Tolerance: 3 ULP at 12 and 16
+// fractional bits (the row sum's exponentials at 4 more bits); 10 ULP at 20 bits, where the
+// composed exp has no more bits to give (its tables stop at 20): up to 10 errors of 2 ULP in the
+// sum.
+TEST_P(ComposedMath, SoftmaxMatchesDoublePrecision) {
+  constexpr int64_t rows = 64, k = 10;
+  std::vector<double> xs = testing::uniform(rows * k, -8, 8, 5);
+  for (int64_t j = 0; j < k; ++j) xs[static_cast<size_t>(j)] = j % 2 ? 1000.0 - j : -1000.0 + j;
+  for (int f : {12, 16, 20}) {
+    const auto got = testing::simulateProtocol(GetParam(), 2, [&](Party& p) {
+      std::vector<uint64_t> enc;
+      for (double v : xs) enc.push_back(static_cast<uint64_t>(std::llround(std::ldexp(v, f))));
+      const ArithTensor x =
+          ArithTensor::shareEncoded(p, 0, RingTensor(Shape{rows, k}, enc), Shape{rows, k}, f);
+      if (GetParam() != "none")  // the composition itself under a dealer family
+        return std::pair{math_detail::composedSoftmax(x, 1, false).revealDoubles(),
+                         math_detail::composedSoftmax(x, 1, true).revealDoubles()};
+      return std::pair{softmax(x, 1).revealDoubles(), logSoftmax(x, -1).revealDoubles()};
+    })[0];
+    double worst_soft = 0, worst_log = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      double m = -1e300, sum = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        const double v = std::ldexp(std::nearbyint(std::ldexp(xs[r * k + j], f)), -f);
+        m = std::max(m, v);
+      }
+      for (int64_t j = 0; j < k; ++j)
+        sum += std::exp(std::ldexp(std::nearbyint(std::ldexp(xs[r * k + j], f)), -f) - m);
+      for (int64_t j = 0; j < k; ++j) {
+        const size_t i = static_cast<size_t>(r * k + j);
+        const double z = std::ldexp(std::nearbyint(std::ldexp(xs[i], f)), -f) - m;
+        worst_soft =
+            std::max(worst_soft, std::ldexp(std::fabs(got.first[i] - std::exp(z) / sum), f));
+        worst_log =
+            std::max(worst_log, std::ldexp(std::fabs(got.second[i] - (z - std::log(sum))), f));
+      }
+    }
+    const double bound = f <= 16 ? 3 : 10;
+    EXPECT_LE(worst_soft, bound) << "softmax on " << GetParam() << " at " << f << " bits";
+    EXPECT_LE(worst_log, bound) << "logSoftmax on " << GetParam() << " at " << f << " bits";
+  }
 }
 
 // Bytes each party sends (the OT extension's traffic, IKNP's, apart) in fn(p), n = 512 elements.
@@ -216,6 +341,87 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
       (void)proto.truncatePositive(party, words, vs - 16);
     });
     EXPECT_EQ(got, want) << c.name;
+  }
+}
+
+// The normalised functions' exact cost under the OT family: the kernels their headers
+// (composed_functions.h) name, each measured alone on the same n: x's sign bits and a selection,
+// the normalisation (with `extra` lookup columns), the mantissa's pieces, a product of `w_bits`,
+// one selection per byte group kept (shift where the power is below 1), and the sign back
+// (reciprocal).
+struct Shifts {
+  int c, step, v_bits;
+};
+
+TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
+  constexpr int64_t n = 512;
+  constexpr int f = 16;
+  const RingTensor words = RingTensor::full(Shape{n}, 0x9e3779b97f4a7c15ULL);
+  struct Expected {
+    const char* name;
+    Composed mantissa;
+    int extra, w_bits;
+    bool sign_back;
+    std::function<Shifts(int s)> shifts;  // from the pieces' value scale s (none: log)
+  };
+  const std::vector<Expected> all = {
+      {"reciprocal", Composed::kReciprocalMantissa, 0, 8, true,
+       [](int s) {
+         return Shifts{2 * f - s - 7, -8, s + 8};
+       }},
+      {"rsqrt", Composed::kRsqrtMantissa, 2, 5, false,
+       [](int s) {
+         return Shifts{(3 * f - 7 + 1) / 2 - s, -4, s + 6};
+       }},  // q(7), e odd
+      {"sqrt", Composed::kSqrtMantissa, 2, 5, false,
+       [](int s) {
+         return Shifts{f / 2 - s, 4, s + 6};
+       }},                                                    // q(0)
+      {"log", Composed::kLogMantissa, 1, 3, false, nullptr},  // m·ln 2, the groups' constants
+  };
+  for (std::size_t which = 0; which < all.size(); ++which) {
+    const Expected& e = all[which];
+    const auto& m = math_detail::composedFunction(e.mantissa, math_detail::kMantissaBits);
+    const auto got = sentBy([&](Party& party) {
+      (void)ringCases()[which].pub(ArithTensor::fromPublic(party, words, f));
+    });
+    const auto want = sentBy([&](Party& party) {
+      Protocol& proto = party.protocol();
+      auto select = [&](int64_t count, int shift) {
+        (void)proto.selectBits(party, RingTensor::full(Shape{(count + 63) / 64}, 5), count,
+                               RingTensor::full(Shape{count}, 7), shift);
+      };
+      (void)proto.signBits(party, words, false);  // x's sign (or [x <= 0]), then a
+      select(n, 0);
+      std::vector<uint64_t> seven(7 * n, 3);  // the byte groups, Z
+      (void)proto.signBits(party, RingTensor(Shape{7 * n}, std::move(seven)), false);
+      select(8 * n, 0);
+      (void)proto.truncate(party, words, 56);  // the leading byte, its leading bit, Z'
+      const int cols = 1 + e.extra;
+      (void)proto.lookup(party, words, 8, cols, std::vector<uint64_t>(256 * cols, 1), 8);
+      (void)proto.mulNarrow(party, words, 8, words);
+      (void)proto.truncate(party, words, 63 - math_detail::kMantissaBits);  // μ - 1
+      (void)proto.truncate(party, words, m.piece_bits);                     // the pieces
+      (void)proto.lookup(party, words, m.spec.index_bits, m.columns, m.table, 64);
+      const auto u = proto.narrowOperand(party, words, m.piece_bits);
+      for (int i = 0; i < m.spec.degree; ++i) {
+        (void)u->mul(party, words);
+        (void)proto.truncatePositive(party, words, m.piece_bits);
+      }
+      (void)proto.mulNarrow(party, words, e.w_bits, words);  // W, then the groups
+      if (!e.shifts) {  // log: one selection of constants on 8n, the rounding
+        select(8 * n, 0);
+        (void)proto.truncatePositive(party, words, m.value_scale - f);
+        return;
+      }
+      const Shifts sh = e.shifts(m.value_scale);
+      for (int g = 0; g < 8; ++g) {
+        const int k = sh.c + sh.step * g;
+        if (k >= 0 || -k <= sh.v_bits) select(n, k >= 0 ? 0 : -k);
+      }
+      if (e.sign_back) select(n, 0);
+    });
+    EXPECT_EQ(got, want) << e.name;
   }
 }
 

@@ -423,6 +423,19 @@ TEST_P(PartyViewTest, SigmoidWithoutDealer) {
       observed("sigmoid (composed, --dealer none)"));
 }
 
+TEST_P(PartyViewTest, NormalisedFunctionsWithoutDealer) {
+  // The composed reciprocal and log under the OT family (normalization.h): the normalisation's
+  // sign bits, selections, lookup and products in the view.
+  expectIndistinguishable(
+      observerViews(
+          owner(), 20, 128, [](const ArithTensor& x) { return reciprocal(x); }, "none"),
+      observed("reciprocal (composed, --dealer none)"));
+  expectIndistinguishable(
+      observerViews(
+          owner(), 20, 128, [](const ArithTensor& x) { return log(x); }, "none"),
+      observed("log (composed, --dealer none)"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Owner, PartyViewTest, ::testing::Values(1, 0),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return "SecretOfParty" + std::to_string(i.param);

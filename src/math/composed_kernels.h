@@ -1,0 +1,60 @@
+#pragma once
+// Private: small compositions of the protocol seam's kernels that the composed table math
+// (piecewise_engine.h, normalization.h) shares: sign bits kept as the family selects with them,
+// selections of public constants, and the floor with its remainder. Semi-honest, as the family's
+// kernels; every call is collective.
+
+#include <cstdint>
+#include <vector>
+
+#include "sotto/mpc/party.h"
+#include "sotto/tensor/ring_tensor.h"
+
+namespace sotto::math_detail {
+
+/// A flat tensor of the words v.
+RingTensor flat(std::vector<uint64_t> v);
+/// Elements [first, first + count) of t, flat.
+RingTensor slice(const RingTensor& t, int64_t first, int64_t count);
+/// a's elements then b's, flat.
+RingTensor concat2(const RingTensor& a, const RingTensor& b);
+/// Shares of a public constant (party 0 holds it), n elements.
+RingTensor constant(const Party& p, int64_t n, int64_t value);
+
+/// The sign bits [v < 0] of a flat tensor, kept as the family selects with them: XOR shares packed
+/// 64 per word (signBits, selectBits) where it has them, else additive 0/1 shares (sign)
+/// multiplied in (mul). Cost: one signBits (or sign) on v.
+class SignBits {
+ public:
+  SignBits(const Party& p, const RingTensor& v);
+
+  /// Shares of b_{first + i}·⌊values_i / 2^shift⌋ (shift > 0: only where b = 1 implies
+  /// values_i >= 0; within 1 ULP below, Protocol::selectBits / truncatePositive). One selectBits
+  /// (or mul, and truncatePositive if shift > 0).
+  RingTensor select(int64_t first, const RingTensor& values, int shift = 0) const;
+  /// For count·n bits b_{j·n + i} monotone in j (b_{j·n + i} <= b_{(j+1)·n + i}: [v_i < t_j] for
+  /// increasing thresholds t_j), the (count + 1)·n band bits h_{g·n + i} = b_g - b_{g-1}
+  /// (b_{-1} = 0, b_count = 1): [t_{g-1} <= v_i < t_g]. Local.
+  SignBits bands(int64_t n, int64_t count) const;
+
+ private:
+  SignBits(const Party& p, bool xor_shares, RingTensor bits);
+
+  const Party& p_;
+  bool xor_;
+  RingTensor bits_;
+};
+
+/// y = c + b_{first + i}·(v_i - c) for a public constant c (the constant where the bit is 0).
+RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const RingTensor& v,
+                    int64_t c);
+
+/// q = ⌊a / 2^bits⌋ exactly (a signed) and r = a - 2^bits·q in [0, 2^bits): the family's truncate,
+/// and where it is not exact (Protocol::exactTruncation() false) one signBits call on 2n values
+/// and two selections that correct it by one either way.
+struct Floor {
+  RingTensor quotient, remainder;
+};
+Floor exactFloor(const Party& p, const RingTensor& a, int bits);
+
+}  // namespace sotto::math_detail
