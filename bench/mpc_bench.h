@@ -42,7 +42,7 @@ struct Entry {
 /// until the fastest backend's runs take S seconds; default 0.1), then Google Benchmark's own
 /// flags. With several backends (an mpirun job), every entry is measured on all of them with the
 /// timed runs interleaved (run 1 on each backend, run 2 on each, ...) and reported as
-/// <name>/<backend>. An entry its family cannot run (NotImplemented: table math under "none") is
+/// <name>/<backend>. An entry its family cannot run (NotImplemented: exp under "none") is
 /// skipped with a note naming the family; any other error skips it with the message. Counters:
 /// rounds, bytes_per_party (online, sent + received by party 0), dealer_bytes (party 0's offline
 /// traffic both ways, Protocol::offlineBytes: 0 under "none", whose traffic is all online),
