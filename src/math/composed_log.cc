@@ -13,8 +13,7 @@ namespace sotto::math_detail {
 
 ArithTensor composedLog(const ArithTensor& x) {
   const int f = x.fracBits();
-  SOTTO_ENFORCE(f >= 12 && f <= 20, "log (composed): supports 12..20 fractional bits, the input ",
-                "has ", f);
+  checkNormalizedScale(x, "log");
   const Party& p = x.party();
   const int64_t n = x.numel();
   const RingTensor xs = x.share().reshape({n});

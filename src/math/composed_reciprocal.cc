@@ -10,8 +10,7 @@ namespace sotto::math_detail {
 
 ArithTensor composedReciprocal(const ArithTensor& x) {
   const int f = x.fracBits();
-  SOTTO_ENFORCE(f >= 12 && f <= 20, "reciprocal (composed): supports 12..20 fractional bits, the ",
-                "input has ", f);
+  checkNormalizedScale(x, "reciprocal");
   const Party& p = x.party();
   const RingTensor xs = x.share().reshape({x.numel()});
   // |x| = x - 2·[x < 0]·x

@@ -14,8 +14,7 @@ namespace sotto::math_detail {
 ArithTensor composedRoot(const ArithTensor& x, bool inverse) {
   const int f = x.fracBits();
   const char* name = inverse ? "rsqrt" : "sqrt";
-  SOTTO_ENFORCE(f >= 12 && f <= 20, name, " (composed): supports 12..20 fractional bits, the ",
-                "input has ", f);
+  checkNormalizedScale(x, name);
   const Party& p = x.party();
   const int64_t n = x.numel();
   const RingTensor xs = x.share().reshape({n});

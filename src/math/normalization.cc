@@ -6,9 +6,16 @@
 #include <utility>
 #include <vector>
 
+#include "sotto/error.h"
+#include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/protocol.h"
 
 namespace sotto::math_detail {
+
+void checkNormalizedScale(const ArithTensor& x, const char* name) {
+  SOTTO_ENFORCE(x.fracBits() >= 12 && x.fracBits() <= 20, name,
+                " (composed): supports 12..20 fractional bits, the input has ", x.fracBits());
+}
 namespace {
 
 constexpr int kGroups = 8;     // byte groups of a 63-bit value

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "composed_kernels.h"
+#include "sotto/mpc/arith_tensor.h"
 
 namespace sotto::math_detail {
 
@@ -33,6 +34,10 @@ struct Normalized {
 };
 
 /// An extra column of the leading-bit lookup: its entry (8 bits) for e mod 8 = m (m = -1: a = 0).
+/// @throws InvalidArgument naming `name` unless x has 12..20 fractional bits (the normalised
+/// functions' tables hold those scales).
+void checkNormalizedScale(const ArithTensor& x, const char* name);
+
 using ByLeadingBit = std::function<uint64_t(int m)>;
 
 /// a (flat shares, every a in [0, 2^63)) normalised, with the extra columns' entries for e's low
