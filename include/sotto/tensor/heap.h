@@ -9,6 +9,17 @@
 /// 65536-element comparison), and runs become bimodal as the adaptive threshold moves. Measured on
 /// LeNet5 batch 64 under mpirun: the online phase took 6.5 ms per image with glibc's defaults and
 /// 1.1 ms with freed memory kept in the heap.
+///
+/// Even kept, the heap faults in every page the first time it reaches a new high-water mark: the
+/// first batch of LeNet5 at 64 images (its dealer material prefetched at once, ~200 MB) spent
+/// 224 ms of its 290 ms offline phase in page faults, against 36 ms for every later batch. So
+/// blocks of 256 KiB and more (largeBlockAllocate) are mapped by Sotto itself, those of 2 MiB and
+/// more on 2 MiB boundaries as transparent huge pages (one fault per 2 MiB instead of 512), and
+/// kept, when freed, in a cache of mapped blocks that the next allocation of about the same size
+/// reuses without any fault.
+
+#include <cstddef>
+#include <span>
 
 namespace sotto {
 
@@ -16,8 +27,40 @@ namespace sotto {
 /// trim thresholds raised to 1 GiB; blocks larger than that are still mapped). Process-wide and
 /// idempotent; every Party constructor calls it, so callers of the library get it without asking.
 /// The heap then stays at its high-water mark, as a long-running service's would. The environment
-/// variable SOTTO_HEAP=system leaves the allocator's own settings untouched. No-op on other C
-/// libraries. Never throws.
+/// variable SOTTO_HEAP=system leaves the allocator's own settings untouched (and turns the large
+/// blocks below into plain operator new). No-op on other C libraries. Never throws.
 void retainFreedMemory() noexcept;
 
+namespace detail {
+
+/// Blocks at least this large take the large-block path.
+inline constexpr size_t kLargeBlockBytes = size_t{1} << 18;
+
+/// Most bytes the cache of freed large blocks holds; a block freed beyond it is unmapped.
+inline constexpr size_t kLargeBlockCacheBytes = size_t{1} << 30;
+
+/// A block of at least `bytes` (>= kLargeBlockBytes): a cached block of the same size rounded up
+/// (to 64 KiB; from 2 MiB on, to 2 MiB) or up to a quarter larger if there is one, else a fresh
+/// mapping (from 2 MiB on, 2 MiB aligned and advised as transparent huge pages). Under
+/// AddressSanitizer, or SOTTO_HEAP=system, plain operator new (the sanitizer then checks these
+/// buffers as any other).
+/// @throws std::bad_alloc if the mapping fails.
+void* largeBlockAllocate(size_t bytes);
+
+/// Returns a block from largeBlockAllocate(bytes) (the same `bytes`): into the cache, or unmapped
+/// when the cache would exceed kLargeBlockCacheBytes. Never throws.
+void largeBlockFree(void* p, size_t bytes) noexcept;
+
+/// Maps and touches blocks for every size of `sizes` at once (those of kLargeBlockBytes or more),
+/// then frees them into the cache (up to its bound), so that allocations of those sizes that are
+/// alive together later find them mapped and faulted in. @throws std::bad_alloc.
+void largeBlockReserve(std::span<const size_t> sizes);
+
+/// Bytes the cache holds now (for tests).
+size_t largeBlockCachedBytes() noexcept;
+
+/// Whether large blocks take the cache (false under AddressSanitizer or SOTTO_HEAP=system).
+bool largeBlockCacheEnabled() noexcept;
+
+}  // namespace detail
 }  // namespace sotto

@@ -12,6 +12,7 @@
 #include "mpc/function_tables_generator.h"
 #include "sotto/crypto/prf.h"
 #include "sotto/crypto/prg.h"
+#include "sotto/tensor/heap.h"
 
 namespace sotto {
 namespace {
@@ -398,6 +399,16 @@ void Dealer::prepareNext(const std::vector<CorrelationRequest>& requests) {
   const auto t0 = std::chrono::steady_clock::now();
   fetchAhead(requests);
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void Dealer::reserveMemory(const std::vector<CorrelationRequest>& requests) {
+  std::vector<size_t> sizes;
+  for (const auto& r : requests) {
+    for (const Shape& s : r.outputShapes()) {
+      sizes.push_back(static_cast<size_t>(s.numel()) * sizeof(uint64_t));
+    }
+  }
+  detail::largeBlockReserve(sizes);
 }
 
 void Dealer::prefetch(const std::vector<CorrelationRequest>& requests) {

@@ -220,6 +220,13 @@ class Dealer {
   void prepareNext(const std::vector<CorrelationRequest>& requests);
   /// Number of prefetched correlations not yet used.
   size_t prefetched() const { return queue_.size(); }
+  /// One-time work for the setup, before the first prefetch(requests): maps and touches the
+  /// memory that prefetch holds at once (every output of every request; heap.h's large blocks),
+  /// so that the first batch's offline phase does not fault it in. First touches cost ~15 µs per
+  /// 4 KiB page on these VMs: LeNet5's first batch of 64 spent ~190 ms of a 230 ms offline phase
+  /// faulting ~200 MB, against 36 ms for each later batch. No communication (not collective);
+  /// nothing under SOTTO_HEAP=system or AddressSanitizer. @throws std::bad_alloc.
+  void reserveMemory(const std::vector<CorrelationRequest>& requests);
 
  protected:
   /// This party's shares of every output of `request`, in outputShapes() order.
