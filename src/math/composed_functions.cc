@@ -85,6 +85,12 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.symmetry = Symmetry::kEven;
       s.width_log2 = 0;
       break;
+    case Composed::kExp2Mantissa:  // 2^τ on [0, 1): [1, 2), 8 more bits than τ (exp's 2^φ)
+      s.fn = [](double t) { return std::exp2(t); };
+      s.symmetry = Symmetry::kEven;  // unused: evaluatePieces only
+      s.width_log2 = 0;
+      s.out_frac = frac_bits + 8;
+      break;
     case Composed::kSqrtMantissa:  // [0, 1): sqrt(μ); [1, 2): sqrt(2μ)
       s.fn = [](double t) { return t < 1 ? std::sqrt(1 + t) : std::sqrt(2 * t); };
       s.symmetry = Symmetry::kEven;

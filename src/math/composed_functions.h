@@ -18,11 +18,27 @@ enum class Composed {
   kRsqrtMantissa,       ///< 1/sqrt(1 + τ) on [0, 1), then 1/sqrt(2τ) on [1, 2) (e odd: μ + 1)
   kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
   kLogMantissa,         ///< ln(1 + τ) on [0, 1)
+  kExp2Mantissa,        ///< 2^τ on [0, 1), within 0.45 ULP of 2^-(B + 8) (exp's 2^φ)
 };
 
 /// The function's public tables at `frac_bits` (12..20) fractional bits.
 /// @throws InvalidArgument as buildPiecewise.
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
+
+/// e^x over the whole ring under a family without function tables: y = x·log2(e) + f + 1 at
+/// 2^-54 (a public constant, local), i = ⌊y⌋ and φ = y - i by exact floors, 2^φ by the pieces of
+/// kExp2Mantissa on φ's top kMantissaBits bits times 1 + ln 2·(the next 10 bits), 2^(i - f - 1)
+/// by a lookup of 2^(i mod 8) (a product of 8 bits) and the byte group of i as one-hot bits (one
+/// lookup of 1-bit entries) applied by applyGroups; 0 below -(f + 1)·ln 2 and the largest value
+/// M = 2^63 - 1 ring units from ln(M) + ln(1 - 2^-14) on (sign bits of x, x + lo and x - hi in
+/// one call, one selection of both constants, one by x's sign). Within 1.1 ULP for x <= 4 and
+/// 2^-27 relative plus 1 ULP everywhere below the saturation (sotto/math/functions.h has the
+/// figures). Cost: signBits on 3n, three exact floors (by 34, 20 and the pieces' P bits),
+/// evaluatePieces, two truncatePositive and a mulNarrow of 11 bits (the 10 bits' product),
+/// lookup(3 index bits, 1 column, 8 bits), mulNarrow of 8 bits, lookup(6 index bits, 8 columns,
+/// 1 bit), one selectBits on n per byte group kept (8), selectBits on 2n and on n.
+/// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedExp(const ArithTensor& x);
 
 /// 1 / x under a family without function tables: |x| normalised (normalization.h), 1/μ by the
 /// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign

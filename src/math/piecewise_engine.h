@@ -41,6 +41,7 @@ struct PiecewiseSpec {
   double below = 0, above = 0;  // the constants beyond the domain
   bool product_form = false;    // F(x) = E_r·Q(τ), Q public (F = e^x only)
   bool plus_relu = false;       // add max(x, 0) to the result (GELU: kEven with its gap)
+  int out_frac = 0;  // the pieces' precision (0: in_frac): the budget's ULP for evaluatePieces
 };
 
 /// The spec's public tables and constants.
@@ -54,7 +55,8 @@ struct PiecewiseFunction {
   std::vector<uint64_t> table;  // 2^k rows of `columns` words (at 2^-s)
   int columns = 0;              // D + 1, or 1 in the product form
   std::vector<int64_t> q;       // the product form's public Q coefficients (at 2^-s)
-  double max_error_ulp = 0;     // the polynomials' largest error on the domain's grid
+  double max_error_ulp = 0;     // the polynomials' largest error on the domain's grid, in ULPs
+                                // of 2^-out_frac (of 2^-in_frac where out_frac is 0)
 };
 
 /// Measures max_error_ulp over the whole grid, or stops once it passes give_up_ulp.

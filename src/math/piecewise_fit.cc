@@ -55,6 +55,7 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   PiecewiseFunction f;
   f.spec = spec;
   const int k = spec.index_bits, d = spec.degree, in = spec.in_frac;
+  const int out = spec.out_frac > 0 ? spec.out_frac : in;  // the error's ULP: 2^-out
   f.piece_bits = spec.width_log2 + in - k;
   SOTTO_ENFORCE(
       k >= 1 && k <= 12 && d >= 1 && d <= kMaxDegree && f.piece_bits >= 1 && f.piece_bits <= 24,
@@ -66,10 +67,10 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   const double start = one_sided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
   const int64_t rows = int64_t{1} << k;
   f.columns = spec.product_form ? 1 : d + 1;
-  // Scales: generic, 12 bits below the output's ULP; the product form's Q and E at s each
+  // Scales: generic, 12 bits below the pieces' ULP (2^-out); the product form's Q and E at s each
   // (their product at most 2^-(s + q), s + q <= 54, so that the last rounding's offset stays
   // below 2^62).
-  f.scale = spec.product_form ? std::min(in + 12, 28) : in + 12;
+  f.scale = spec.product_form ? std::min(in + 12, 28) : out + 12;
   f.offset_bits = std::max(f.scale + 3, p);
   // The product form truncates Q to 6 bits below the output's ULP (E_r <= 1: 2^-6 ULP at most),
   // so that E_r·Q takes a narrower operand.
@@ -116,7 +117,7 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
         got = std::ldexp(static_cast<double>(acc), -s);
       }
       const double x = start + std::ldexp(static_cast<double>(r * per + u), -in);
-      f.max_error_ulp = std::max(f.max_error_ulp, std::ldexp(std::fabs(got - spec.fn(x)), in));
+      f.max_error_ulp = std::max(f.max_error_ulp, std::ldexp(std::fabs(got - spec.fn(x)), out));
     }
   }
   return f;
