@@ -1,7 +1,8 @@
 #pragma once
 // Private: the table functions as the composed engine (piecewise_engine.h) evaluates them, for a
 // family without function tables (Protocol::hasFunctionTables() false): each function's domain,
-// pieces and degree, built once per process and scale, then cached.
+// pieces and degree (recorded in composed_choices.h), fitted once per process and scale, then
+// cached.
 
 #include "piecewise_engine.h"
 
@@ -21,9 +22,24 @@ enum class Composed {
   kExp2Mantissa,        ///< 2^τ on [0, 1), within 0.45 ULP of 2^-(B + 8) (exp's 2^φ)
 };
 
-/// The function's public tables at `frac_bits` (12..20) fractional bits.
-/// @throws InvalidArgument as buildPiecewise.
+/// The function's name, for messages and composed_choices.h ("sigmoid", "exp2_mantissa").
+const char* composedName(Composed which);
+
+/// The function's public tables at `frac_bits` fractional bits (12..20; the mantissas' at
+/// kMantissaBits), with the pieces and degree that composed_choices.h records, fitted once per
+/// process and scale (milliseconds), then cached; max_error_ulp is not measured (0).
+/// @throws InvalidArgument if composed_choices.h has no entry for the function at frac_bits.
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
+
+/// The tables composedFunction caches, fitted anew (no cache): composed_choices.h's pieces and
+/// degree for (which, frac_bits), max_error_ulp as recorded there. @throws as composedFunction.
+PiecewiseFunction fitRecorded(Composed which, int frac_bits);
+
+/// The search behind composed_choices.h: the fewest bits per element (index bits 3..9, degree
+/// 2..4, in the OT family's cost) whose polynomials stay within 0.45 ULP at every input of the
+/// grid, max_error_ulp measured (seconds per function and scale: composed_math_test re-runs it).
+/// @throws InvalidArgument if no candidate reaches 0.45 ULP.
+PiecewiseFunction searchPieces(Composed which, int frac_bits);
 
 /// e^x over the whole ring under a family without function tables: y = x·log2(e) + f + 1 at
 /// 2^-54 (a public constant, local), i = ⌊y⌋ and φ = y - i by exact floors, 2^φ by the pieces of

@@ -59,8 +59,13 @@ struct PiecewiseFunction {
                                 // of 2^-out_frac (of 2^-in_frac where out_frac is 0)
 };
 
-/// Measures max_error_ulp over the whole grid, or stops once it passes give_up_ulp.
+/// The spec's tables (each piece's polynomial fitted at Chebyshev nodes and quantized), with
+/// max_error_ulp left 0: what the runtime builds for a recorded choice (composed_choices.h).
 /// @throws InvalidArgument if the spec does not fit (P < 1, values past the ring's headroom).
+PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec);
+
+/// fitPiecewise, then max_error_ulp measured over the whole grid (2^(width_log2 + in_frac)
+/// inputs), or stopped once it passes give_up_ulp. @throws as fitPiecewise.
 PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp = 1e300);
 
 /// F(x) elementwise, x at spec.in_frac fractional bits, within max_error_ulp + 1.5 ULP (the last

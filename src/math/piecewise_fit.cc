@@ -51,7 +51,7 @@ int64_t hornerStep(int64_t acc, int64_t u, int piece_bits, int64_t c) {
 
 }  // namespace
 
-PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) {
+PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec) {
   PiecewiseFunction f;
   f.spec = spec;
   const int k = spec.index_bits, d = spec.degree, in = spec.in_frac;
@@ -79,7 +79,6 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   SOTTO_ENFORCE(f.offset_bits + 1 + p <= 61, "piecewise function: scale ", f.scale,
                 " and piece bits ", p, " leave no headroom in the ring");
   const int s = f.scale;
-  std::vector<Coefficients> pieces(static_cast<size_t>(rows));
   if (spec.product_form) {
     const Coefficients q = chebyshevFit([&](double t) { return std::exp(h * t); }, d);
     for (int j = 0; j <= d; ++j) f.q.push_back(quantize(q[j], s));
@@ -100,6 +99,16 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
       f.table.push_back(static_cast<uint64_t>(q));
     }
   }
+  return f;
+}
+
+PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) {
+  PiecewiseFunction f = fitPiecewise(spec);
+  const int d = spec.degree, in = spec.in_frac, p = f.piece_bits, s = f.scale;
+  const int out = spec.out_frac > 0 ? spec.out_frac : in;
+  const int64_t rows = int64_t{1} << spec.index_bits;
+  const double start =
+      spec.symmetry == Symmetry::kOneSided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
   // The error at every input of the grid, as the protocol computes it (before its last rounding).
   const int64_t per = int64_t{1} << p;
   for (int64_t r = 0; r < rows && f.max_error_ulp <= give_up_ulp; ++r) {

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "composed_choices.h"
 #include "composed_functions.h"
 #include "normalization.h"
 #include "sotto/math/functions.h"
@@ -170,14 +171,39 @@ void ComposedMath::checkDomain(const Case& c, int f) {
 INSTANTIATE_TEST_SUITE_P(Families, ComposedMath,
                          ::testing::Values("none", "insecure-seeded", "ttp"), familyName);
 
-TEST(ComposedTables, PolynomialsWithinHalfAnUlpAtEveryScale) {
-  for (int f : {12, 16, 20})
-    for (const Case& c : cases())
-      EXPECT_LE(math_detail::composedFunction(c.which, f).max_error_ulp, 0.45)
-          << c.name << " at " << f << " fractional bits";
+// composed_choices.h against the search it records (the one slow test: every function at 12..20
+// fractional bits, the mantissas at kMantissaBits, about 12 s): the same pieces and degree, the
+// same error to 1e-3 (within the 0.45-ULP budget), and the runtime's fit gives the search's tables.
+TEST(ComposedTables, RecordedChoicesMatchTheSearchAtEveryScale) {
+  for (const math_detail::PiecesChoice& c : math_detail::kPiecesChoices) {
+    const std::string at = std::string(math_detail::composedName(c.which)) + " at " +
+                           std::to_string(c.frac_bits) + " fractional bits";
+    const math_detail::PiecewiseFunction searched = math_detail::searchPieces(c.which, c.frac_bits);
+    EXPECT_EQ(searched.spec.index_bits, c.index_bits) << at;
+    EXPECT_EQ(searched.spec.degree, c.degree) << at;
+    EXPECT_NEAR(searched.max_error_ulp, c.max_error_ulp, 0.0005 + 1e-12) << at;
+    EXPECT_LE(searched.max_error_ulp, 0.45) << at;
+    const auto& fitted = math_detail::composedFunction(c.which, c.frac_bits);
+    EXPECT_EQ(fitted.table, searched.table) << at;
+    EXPECT_EQ(fitted.q, searched.q) << at;
+  }
+}
+
+// Every function the public math composes has recorded pieces at 12..20 fractional bits (the
+// mantissas at kMantissaBits); another scale is a clear InvalidArgument naming it.
+TEST(ComposedTables, EveryScaleIsRecordedAndOthersAreRefused) {
+  for (const Case& c : cases())
+    for (int f = 12; f <= 20; ++f) EXPECT_NO_THROW((void)math_detail::composedFunction(c.which, f));
   for (Composed m : {Composed::kReciprocalMantissa, Composed::kRsqrtMantissa,
-                     Composed::kSqrtMantissa, Composed::kExp2Mantissa})
-    EXPECT_LE(math_detail::composedFunction(m, math_detail::kMantissaBits).max_error_ulp, 0.45);
+                     Composed::kSqrtMantissa, Composed::kLogMantissa, Composed::kExp2Mantissa})
+    EXPECT_NO_THROW((void)math_detail::composedFunction(m, math_detail::kMantissaBits));
+  try {
+    (void)math_detail::composedFunction(Composed::kTanh, 11);
+    ADD_FAILURE() << "tanh at 11 fractional bits was not refused";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("no recorded pieces for tanh at 11"), std::string::npos)
+        << e.what();
+  }
 }
 
 // Ring inputs over the whole ring: every octave 2^e (e = 0..62) at 16 mantissas and a random one,

@@ -65,7 +65,10 @@
 /// one rounding. sigmoid, tanh, erf and GELU's gap are tabulated on |x| (halving the table:
 /// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)); exp on [-16, 0)
 /// as E_r·Q(x - x_r) (one table column, Q public). Pieces and degree: the fewest bits per element
-/// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits). Error: within
+/// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits), searched
+/// ahead and recorded (src/math/composed_choices.h; composed_math_test re-runs the search), so
+/// that a process's first call fits them (microseconds) instead of searching (bench/
+/// composed_tables_bench: 1 ms to 2.4 s per function and scale, 16 s for all). Error: within
 /// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
 /// That exp of x <= 0 (within 2 ULP, exactly 0 below -16) is softmax's; sotto::exp composes the
 /// whole ring apart (src/math/composed_exp.cc): y = x·log2(e) + f + 1 at 2^-54 (a public
