@@ -8,9 +8,10 @@
 // Scales: 12, 16 and 20 fractional bits. Tolerances: sigmoid, tanh, erf, both GELUs 2 ULP; the
 // engine's exp of x <= 0 (softmax's) 2 ULP for x < 0 and exactly 1 for x >= 0; sotto::exp over
 // the whole ring (composedExp under the dealers) as sotto/math/functions.h bounds it. The
-// fitted polynomials themselves: within 0.45 ULP at every input of the grid at 12, 16 and 20
-// fractional bits. Cost under the OT family: each function sends, party by party, exactly the bytes
-// of the kernels functions.h's formula names, each measured alone on the same number of elements.
+// recorded pieces (composed_choices.h): the search's, within 0.45 ULP at every input of the grid
+// at 12 to 20 fractional bits. Cost under the OT family: each function sends, party by party,
+// exactly the bytes and takes exactly the rounds of the kernels functions.h's formula names, each
+// measured alone on the same number of elements.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -385,18 +386,19 @@ TEST_P(ComposedMath, ExpMatchesOverTheWholeRing) {
   }
 }
 
-// Bytes each party sends (the OT extension's traffic, IKNP's, apart) in fn(p), n = 512 elements.
-std::array<uint64_t, 2> sentBy(const std::function<void(Party&)>& fn) {
+// Bytes each party sends and its rounds (the OT extension's traffic, IKNP's, apart) in fn(p),
+// n = 512 elements: {bytes of party 0, of party 1, rounds of party 0, of party 1}.
+std::array<uint64_t, 4> sentBy(const std::function<void(Party&)>& fn) {
   const auto out = testing::simulateProtocol("none", 2, [&](Party& p) {
     fn(p);  // warm-up: the tables' build, the OT extension's first refill
     p.comm().resetStats();
     fn(p);
-    uint64_t sent = 0;
+    std::array<uint64_t, 2> sent{};
     for (const auto& [tag, c] : p.comm().stats().by_tag)
-      if (tag != "ot/setup" && tag != "ot/extend") sent += c.bytes_sent;
+      if (tag != "ot/setup" && tag != "ot/extend") sent[0] += c.bytes_sent, sent[1] += c.rounds;
     return sent;
   });
-  return {out[0], out[1]};
+  return {out[0][0], out[1][0], out[0][1], out[1][1]};
 }
 
 // The kernels of evaluatePieces(m) alone on `words`: the exact floor by P bits, the lookup of
@@ -418,8 +420,9 @@ void selectKernel(Party& party, int64_t count, int shift) {
                                     RingTensor::full(Shape{count}, 7), shift);
 }
 
-// Exact cost under the OT family: each function sends exactly what its kernels send (the formula
-// of functions.h: kernels as ot_kernels.h states them, each measured alone on the same n).
+// Exact cost under the OT family: each function sends exactly what its kernels send, in their
+// rounds (the formula of functions.h: kernels as ot_kernels.h states them, each measured alone
+// on the same n).
 TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
   constexpr int64_t n = 512;
   const RingTensor words = RingTensor::full(Shape{n}, 0x9e3779b97f4a7c15ULL);
