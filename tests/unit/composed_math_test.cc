@@ -386,6 +386,24 @@ TEST_P(ComposedMath, ExpMatchesOverTheWholeRing) {
   }
 }
 
+// sotto::exp under the OT family outside 12..20 fractional bits: a clear InvalidArgument naming
+// the function and the scale on both parties.
+TEST(ComposedExp, ScalesOutsideTheTablesAreRefused) {
+  const auto msgs = testing::simulateProtocol("none", 2, [](Party& p) -> std::string {
+    try {
+      const RingTensor one = RingTensor::full(Shape{2}, 1);
+      (void)exp(ArithTensor::shareEncoded(p, 0, one, Shape{2}, 11)).revealDoubles();
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "(no InvalidArgument thrown)";
+  });
+  for (const auto& m : msgs) {
+    EXPECT_NE(m.find("exp"), m.npos) << m;
+    EXPECT_NE(m.find("has 11"), m.npos) << m;
+  }
+}
+
 // Bytes each party sends and its rounds (the OT extension's traffic, IKNP's, apart) in fn(p),
 // n = 512 elements: {bytes of party 0, of party 1, rounds of party 0, of party 1}.
 std::array<uint64_t, 4> sentBy(const std::function<void(Party&)>& fn) {
