@@ -70,8 +70,8 @@
 /// that a process's first call fits them (microseconds) instead of searching (bench/
 /// composed_tables_bench: 1 ms to 2.4 s per function and scale, 16 s for all; a fresh process's
 /// first softmax of one row of 16 at 16 bits: 3.9 s with the search, 0.34 s now, medians of 3
-/// and 6, the second call 0.02 s). Error: within
-/// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
+/// and 6, the second call 0.02 s). Error: within 2 ULP everywhere (the polynomials' 0.45 plus
+/// 1.5 for the last rounding; measured at most 1.8).
 /// That exp of x <= 0 (within 2 ULP, exactly 0 below -16) is softmax's; sotto::exp composes the
 /// whole ring apart (src/math/composed_exp.cc): y = x·log2(e) + f + 1 at 2^-54 (a public
 /// constant, local), its integer part r and fraction φ by exact truncations, 2^φ by 8 pieces of
@@ -83,8 +83,9 @@
 /// within 1.5 ULP for x <= 4 (the rounding, the truncation's one ULP either way; measured at
 /// most 1.49 at 12, 16 and 20 bits), within 2^-21 relative from 4 to ln(2^(63-f)) - 16 at 16 and
 /// 20 bits (at 12 bits 2^-21 relative is below half an ULP up to x = 5.5: there 2^-21 relative
-/// plus 1.5 ULP), 2^-27 relative plus 1.5 ULP up to the saturation, then M (within 2^-14 of
-/// e^x where e^x < M): inside the dealer family's bounds for exp but at 12 bits from 4 to 5.5.
+/// plus 1.5 ULP; measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27
+/// relative plus 1.5 ULP up to the saturation, then M (within 2^-14 of e^x where e^x < M):
+/// inside the dealer family's bounds for exp but at 12 bits from 4 to 6.42.
 /// reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
