@@ -47,7 +47,7 @@ PiecewiseFunction searchPieces(Composed which, int frac_bits);
 /// by a lookup of 2^(i mod 8) (a product of 8 bits) and the byte group of i as one-hot bits (one
 /// lookup of 1-bit entries) applied by applyGroups; 0 below -(f + 1)·ln 2 and the largest value
 /// M = 2^63 - 1 ring units from ln(M) + ln(1 - 2^-14) on (sign bits of x, x + lo and x - hi in
-/// one call, one selection of both constants, one by x's sign). Within 1.5 ULP for x <= 4 and
+/// one call, one selection of both constants, one by x's sign). Within 1.65 ULP for x <= 4 and
 /// 2^-27 relative plus 1.5 ULP everywhere below the saturation (sotto/math/functions.h has the
 /// figures). Cost: signBits on 3n, three exact floors (by 34, 20 and the pieces' P bits),
 /// evaluatePieces, two truncatePositive and a mulNarrow of 11 bits (the 10 bits' product),

@@ -80,13 +80,13 @@
 /// byte group as one-hot bits by one lookup of 1-bit entries, applied as the byte groups apply
 /// 2^-e below; exactly 0 below -(f + 1)·ln 2 (e^x < 1/2 ULP) and exactly M from ln M + ln(1 -
 /// 2^-14) on (32.58 at 16 bits), by one selection of both constants and one by x's sign. Error:
-/// within 1.5 ULP for x <= 4 (the rounding, the truncation's one ULP either way; measured at
-/// most 1.49 at 12, 16 and 20 bits), within 2^-21 relative from 4 to ln(2^(63-f)) - 16 at 16 and
-/// 20 bits (at 12 bits 2^-21 relative is below half an ULP up to x = 5.5: there 2^-21 relative
-/// plus 1.5 ULP; measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27
-/// relative plus 1.5 ULP up to the saturation, then M (within 2^-14 of e^x where e^x < M):
-/// inside the dealer family's bounds for exp but at 12 bits from 4 to 6.42.
-/// reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
+/// within 1.65 ULP for x <= 4 (1.5 for the rounding with the truncation's one ULP either way,
+/// 2^-28.9 relative for 2^φ: 0.11 ULP at e^4 and 20 bits; measured at most 1.49 at 12, 16 and
+/// 20 bits), within 2^-21 relative from 4 to ln(2^(63-f)) - 16 at 16 and 20 bits (at 12 bits 2^-21
+/// relative is below half an ULP up to x = 5.5: there 2^-21 relative plus 1.5 ULP;
+/// measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27 relative plus 1.5 ULP
+/// up to the saturation, then M (within 2^-14 of e^x where e^x < M): inside the dealer family's
+/// bounds for exp but at 12 bits from 4 to 6.42. reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
 /// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
@@ -171,7 +171,7 @@ enum class MathMethod {
 /// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
 /// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
-/// element (16 bits). Without function tables (--dealer none): composed (above), within 1.5 ULP
+/// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
 /// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
 /// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 107 rounds, 20.7 kbit
 /// per element.
