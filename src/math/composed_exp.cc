@@ -21,15 +21,16 @@ constexpr int kGroupsOf = 8;  // byte groups of the biased exponent i + f + 1 in
 constexpr int64_t kLargest = std::numeric_limits<int64_t>::max();  // M in ring units
 
 // The public constants at f fractional bits: log2(e) at 2^-(kY - f) (y = x·c in ring units at
-// 2^-kY), and the inputs where e^x leaves [2^-(f+1), M·(1 - 2^-14)): below -lo, y + f + 1 < 0
-// (e^x < 1/2 ULP: 0), from hi on M (then y + f + 1 < 64 and the result < M below hi).
+// 2^-kY), and the inputs where e^x leaves [2^-(f+1), M·(1 - 2^-14)): below -lo, y + f + 1 <
+// 2^-(B-1) (e^x < 1/2 ULP: 0), from hi on M (then y + f + 1 < 64 and the result < M below hi).
 struct ExpConstants {
   int64_t log2e, lo, hi;
 };
 
 ExpConstants constantsAt(int f) {
   const auto c = std::llround(std::ldexp(std::numbers::log2e, kY - f));
-  const int64_t lo = (int64_t{f + 1} << kY) / c;  // lo·c <= (f + 1)·2^kY (< 2^59)
+  // lo·c <= (f + 1)·2^kY - 2·2^(kY - B) (< 2^59)
+  const int64_t lo = ((int64_t{f + 1} << kY) - (int64_t{2} << (kY - kMantissaBits))) / c;
   const long double log_top =
       (63 - f) * std::numbers::ln2_v<long double> + std::log1p(-0x1p-14L) + std::log1p(-0x1p-63L);
   const auto hi = static_cast<int64_t>(std::ceil(std::ldexp(log_top, f)));
@@ -65,21 +66,25 @@ ArithTensor composedExp(const ArithTensor& x) {
   // cannot wrap).
   const SignBits signs(p,
                        concat2(xs, concat2(xs + constant(p, n, k.lo), xs - constant(p, n, k.hi))));
-  // y + f + 1 = x·log2(e) + f + 1 at 2^-kY (in [0, 64) inside), then r = ⌊y⌋ + f + 1 and
-  // φ = y - ⌊y⌋ at kMantissaBits bits, ρ the next bits.
+  // y + f + 1 = x·log2(e) + f + 1 at 2^-kY (in [2^-(B-1), 64) inside), then at 2^-B
+  // q = ⌊(y + 2^(kY-B)) / 2^(kY-B)⌋ - 2 (the positive truncation's one ULP either way: q in
+  // [0, 2^(B+6))) and ρ = y - 2^(kY-B)·q in [0, 3·2^(kY-B)), then r = ⌊q / 2^B⌋ = i + f + 1 + (0
+  // or -1) and φ = q mod 2^B (y = r + φ·2^-B + ρ·2^-kY).
   const RingTensor y = xs * static_cast<uint64_t>(k.log2e) + constant(p, n, int64_t{f + 1} << kY);
-  const Floor top = exactFloor(p, y, kY - kMantissaBits);
-  const Floor split = exactFloor(p, top.quotient, kMantissaBits);
-  // G = 2^φ at 2^-s, then G·(1 + ln 2·ρ·2^-(B + 10)): ρ10 = ⌊ρ / 2^t⌋ + 1 or ⌊ρ / 2^t⌋ (the
-  // positive truncation's offset keeps it >= 0), in [0, 2^10].
+  const int low = kY - kMantissaBits;
+  const RingTensor q =
+      proto.truncatePositive(p, y + constant(p, n, int64_t{1} << low), low) - constant(p, n, 2);
+  const RingTensor rho_all = y - q.shiftLeft(low);
+  const Floor split = exactFloor(p, q, kMantissaBits);
+  // G = 2^φ at 2^-s, then G·(1 + ln 2·ρ·2^-kY): ρ10 = ⌊ρ / 2^t⌋ + 1 (or one ULP either way: the
+  // offset keeps it >= 0) in [0, 3·2^10 + 2], kRhoBits + 2 bits.
   const PiecewiseFunction& fm = composedFunction(Composed::kExp2Mantissa, kMantissaBits);
   const int s = fm.value_scale;
   RingTensor g = evaluatePieces(p, fm, split.remainder);
   const int t = kY - kMantissaBits - kRhoBits;
-  const RingTensor rho =
-      proto.truncatePositive(p, top.remainder + constant(p, n, int64_t{1} << t), t);
+  const RingTensor rho = proto.truncatePositive(p, rho_all + constant(p, n, int64_t{1} << t), t);
   const auto ln2 = static_cast<uint64_t>(std::llround(std::ldexp(std::numbers::ln2, kLn2Bits)));
-  const RingTensor product = proto.mulNarrow(p, rho, kRhoBits + 1, g * ln2);
+  const RingTensor product = proto.mulNarrow(p, rho, kRhoBits + 2, g * ln2);
   g += proto.truncatePositive(p, product, kMantissaBits + kRhoBits + kLn2Bits);
   // e^x = 2^(r - 1)·G·2^-s ring units: W = 2^(r mod 8)·G, then W·2^(8g - 1 - s) by r's byte group.
   const RingTensor pow = proto.lookup(p, split.quotient, 3, 1, powerTable(), 8).reshape({n});

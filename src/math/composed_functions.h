@@ -42,15 +42,16 @@ PiecewiseFunction fitRecorded(Composed which, int frac_bits);
 PiecewiseFunction searchPieces(Composed which, int frac_bits);
 
 /// e^x over the whole ring under a family without function tables: y = x·log2(e) + f + 1 at
-/// 2^-54 (a public constant, local), i = ⌊y⌋ and φ = y - i by exact floors, 2^φ by the pieces of
-/// kExp2Mantissa on φ's top kMantissaBits bits times 1 + ln 2·(the next 10 bits), 2^(i - f - 1)
+/// 2^-54 (a public constant, local), y's top bits q by a positive truncation (one ULP either way
+/// taken up by the rest ρ), i = ⌊q / 2^B⌋ and φ = q mod 2^B by an exact floor, 2^φ by the pieces
+/// of kExp2Mantissa times 1 + ln 2·(ρ's top 12 bits), 2^(i - f - 1)
 /// by a lookup of 2^(i mod 8) (a product of 8 bits) and the byte group of i as one-hot bits (one
 /// lookup of 1-bit entries) applied by applyGroups; 0 below -(f + 1)·ln 2 and the largest value
 /// M = 2^63 - 1 ring units from ln(M) + ln(1 - 2^-14) on (sign bits of x, x + lo and x - hi in
 /// one call, one selection of both constants, one by x's sign). Within 1.65 ULP for x <= 4 and
 /// 2^-27 relative plus 1.5 ULP everywhere below the saturation (sotto/math/functions.h has the
-/// figures). Cost: signBits on 3n, three exact floors (by 34, 20 and the pieces' P bits),
-/// evaluatePieces, two truncatePositive and a mulNarrow of 11 bits (the 10 bits' product),
+/// figures). Cost: signBits on 3n, truncatePositive by 34 bits, the exact floor by 20 bits,
+/// evaluatePieces, two truncatePositive and a mulNarrow of 12 bits (ρ's product),
 /// lookup(3 index bits, 1 column, 8 bits), mulNarrow of 8 bits, lookup(6 index bits, 8 columns,
 /// 1 bit), one selectBits on n per byte group kept (8), selectBits on 2n and on n.
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.

@@ -553,8 +553,9 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
 }
 
 // sotto::exp's exact cost under the OT family: the kernels composed_functions.h names for
-// composedExp, each measured alone on the same n: the sign bits of x, x + lo and x - hi, the exact
-// floors by 34 and 20 bits, 2^φ's pieces, ρ's truncation, its product of 11 bits and the
+// composedExp, each measured alone on the same n: the sign bits of x, x + lo and x - hi, y's
+// positive truncation by 34 bits, the exact floor by 20, 2^φ's pieces, ρ's truncation, its
+// product of 12 bits and the
 // product's truncation, the lookup of 2^(r mod 8) and its product of 8 bits, the byte group's
 // one-hot lookup, one selection per group (shifted where the power is below 1), and the two
 // selections of the constants and the sides.
@@ -570,11 +571,11 @@ TEST(ComposedCost, ExpSendsExactlyItsKernels) {
     Protocol& proto = party.protocol();
     auto select = [&](int64_t count, int shift) { selectKernel(party, count, shift); };
     (void)proto.signBits(party, RingTensor::full(Shape{3 * n}, 3), false);
-    (void)proto.truncate(party, words, 54 - math_detail::kMantissaBits);
+    (void)proto.truncatePositive(party, words, 54 - math_detail::kMantissaBits);
     (void)proto.truncate(party, words, math_detail::kMantissaBits);
     piecesKernels(party, words, m);
     (void)proto.truncatePositive(party, words, 24);  // ρ's 10 bits, 1 + ln 2·ρ
-    (void)proto.mulNarrow(party, words, 11, words);
+    (void)proto.mulNarrow(party, words, 12, words);
     (void)proto.truncatePositive(party, words, 40);
     (void)proto.lookup(party, words, 3, 1, std::vector<uint64_t>(8, 1), 8);  // 2^(r mod 8)
     (void)proto.mulNarrow(party, words, 8, words);

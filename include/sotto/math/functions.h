@@ -74,9 +74,9 @@
 /// 1.5 for the last rounding; measured at most 1.8).
 /// That exp of x <= 0 (within 2 ULP, exactly 0 below -16) is softmax's; sotto::exp composes the
 /// whole ring apart (src/math/composed_exp.cc): y = x·log2(e) + f + 1 at 2^-54 (a public
-/// constant, local), its integer part r and fraction φ by exact truncations, 2^φ by 8 pieces of
+/// constant, local), its integer part r and fraction φ by truncations, 2^φ by 8 pieces of
 /// degree 4 on φ's top 20 bits (within 0.042 of 2^-28) times 1 + ln 2·(φ's next 10 bits) (a
-/// product of 11 bits), 2^(r mod 8) by a lookup of 8-bit entries and a product of 8 bits, r's
+/// product of 12 bits), 2^(r mod 8) by a lookup of 8-bit entries and a product of 8 bits, r's
 /// byte group as one-hot bits by one lookup of 1-bit entries, applied as the byte groups apply
 /// 2^-e below; exactly 0 below -(f + 1)·ln 2 (e^x < 1/2 ULP) and exactly M from ln M + ln(1 -
 /// 2^-14) on (32.58 at 16 bits), by one selection of both constants and one by x's sign. Error:
