@@ -110,7 +110,7 @@
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
-/// | exp         | 107    | 20,250      | 953  | 20,727          | 8, 4 (2^φ)     | 1.50 ULP  |
+/// | exp         | 100    | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
 /// | exp of x ≤ 0| 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
 /// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
 /// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
@@ -130,11 +130,11 @@
 /// of 3); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
-/// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.9e-7
-/// relative; TTP 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.09 ULP, 1.2e-4 relative at its
+/// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7
+/// relative; TTP 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its
 /// saturation); exp of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same
 /// for every input (the constants are selected). Time, median of 3 (IKNP, the busy 2-core
-/// machine): exp 11.8 s, exp of x ≤ 0 8.1 s per 65,536 elements; TTP 32 ms per 64.
+/// machine): exp 10.9 s, exp of x ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64.
 /// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
 /// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
 /// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
@@ -173,7 +173,7 @@ enum class MathMethod {
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
 /// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
 /// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
-/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 107 rounds, 20.7 kbit
+/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 100 rounds, 20.2 kbit
 /// per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
 /// message names the function).
