@@ -1,20 +1,21 @@
 // The table math without a dealer: sotto::exp, sigmoid, tanh, erf, GELU (both forms), reciprocal,
 // rsqrt, sqrt and log (on [0.1, 100], the dealer's range in functions.h) and softmax (rows of 16 on
-// [-8, 8)) under the
-// OT family (--dealer none: the composed engine, src/math/piecewise_engine.h) on 2 threads over
-// inproc, beside the same functions under the TTP dealer (its function tables) in the same run.
-// Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB per element);
-// inputs uniform on CrypTen's ranges (exp on
-// [-8, 0): the composed exp is exact for x <= 0 only). Counters (both parties together, per
-// element):
+// [-8, 8)) under the OT family (--dealer none: the composed engine, src/math/piecewise_engine.h)
+// on 2 threads over inproc, beside the same functions under the TTP dealer (its function tables)
+// in the same run. Rows ot/math/<fn>/65536 and ttp/math/<fn>/64 (the dealer's tables: tens of KB
+// per element); inputs uniform on CrypTen's ranges; exp over its whole domain on [-16, 40) (past
+// the saturation at 32.58), and exp_x_le_0 on [-8, 0): under the OT family the engine's exp of
+// x <= 0 alone (softmax's, math_detail::evaluatePiecewise), under TTP sotto::exp. Counters (both
+// parties together, per element):
 //   online_bits_per_element   every message of the call but the OT extension's (ot/setup,
-//   ot/extend) cots_per_element          OT rows: the COTs taken, both directions, from IKNP's
-//   traffic (16 B
+//                             ot/extend)
+//   cots_per_element          OT rows: the COTs taken, both directions, from IKNP's traffic (16 B
 //                             per COT, refills of 128: exact to 256 / n)
 //   bits_at_half_bit_per_cot  OT rows: online + 0.5 bit per COT (issue 16's measure: Ferret)
 //   dealer_bits_per_element   TTP rows: what the dealer sends
 //   rounds                    party 0's blocking calls in the call (the OT extension's apart)
-//   max_error_ulp             against double precision
+//   max_error_ulp             against double precision (exp: where e^x <= e^4)
+//   max_relative_error        exp: where e^x > e^4, against min(e^x, the largest value)
 // One timed call after one warm-up call per iteration. Speed is measured here, never asserted.
 #include <benchmark/benchmark.h>
 
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "composed_functions.h"
 #include "registered_main.h"
 #include "sotto/comm/inproc.h"
 #include "sotto/math/functions.h"
@@ -43,6 +45,7 @@ struct Function {
   double lo, hi;
   std::function<ArithTensor(const ArithTensor&)> secure;
   std::function<double(double)> plain;  // elementwise, or (softmax) null: see reference()
+  double relative_above = HUGE_VAL;     // reference values past it: relative error, not ULP
 };
 
 constexpr int64_t kRow = 16;  // softmax's rows
@@ -73,10 +76,19 @@ double geluTanh(double x) {
   return 0.5 * x * (1 + std::tanh(k * (x + 0.044715 * x * x * x)));
 }
 
+// e^x of x <= 0: under a family without function tables the composed engine's one-sided form
+// (softmax's exp), under a dealer sotto::exp.
+ArithTensor expOfNonPositive(const ArithTensor& x) {
+  if (x.party().protocol().hasFunctionTables()) return sotto::exp(x);
+  return math_detail::evaluatePiecewise(
+      x, math_detail::composedFunction(math_detail::Composed::kExp, x.fracBits()));
+}
+
 const std::vector<Function>& functions() {
   static const std::vector<Function> fns = {
-      {"exp", -8, 0, [](const ArithTensor& x) { return sotto::exp(x); },
-       [](double x) { return std::exp(x); }},
+      {"exp", -16, 40, [](const ArithTensor& x) { return sotto::exp(x); },
+       [](double x) { return std::min(std::exp(x), std::ldexp(0x1p63, -kFrac)); }, std::exp(4.0)},
+      {"exp_x_le_0", -8, 0, expOfNonPositive, [](double x) { return std::exp(x); }},
       {"sigmoid", -8, 8, [](const ArithTensor& x) { return sotto::sigmoid(x); },
        [](double x) { return 1 / (1 + std::exp(-x)); }},
       {"tanh", -8, 8, [](const ArithTensor& x) { return sotto::tanh(x); },
@@ -104,7 +116,7 @@ const std::vector<Function>& functions() {
 }
 
 struct Measured {
-  double seconds = 0, max_error_ulp = 0;
+  double seconds = 0, max_error_ulp = 0, max_relative_error = 0;
   uint64_t online_sent = 0, cot_bytes = 0, rounds = 0, dealer = 0;
 };
 
@@ -150,12 +162,18 @@ Measured measure(const std::string& family, const Function& fn, int64_t n) {
     std::vector<double> decoded;
     for (double v : x) decoded.push_back(std::ldexp(std::nearbyint(std::ldexp(v, kFrac)), -kFrac));
     const std::vector<double> want = reference(fn, decoded);
-    for (size_t i = 0; i < x.size(); ++i)
-      m.max_error_ulp = std::max(m.max_error_ulp, std::ldexp(std::fabs(got[i] - want[i]), kFrac));
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double err = std::fabs(got[i] - want[i]);
+      if (want[i] > fn.relative_above)
+        m.max_relative_error = std::max(m.max_relative_error, err / want[i]);
+      else
+        m.max_error_ulp = std::max(m.max_error_ulp, std::ldexp(err, kFrac));
+    }
     return m;
   });
   Measured both = out[0];  // the seconds and rounds of party 0; bytes of both parties
   both.max_error_ulp = std::max(out[0].max_error_ulp, out[1].max_error_ulp);
+  both.max_relative_error = std::max(out[0].max_relative_error, out[1].max_relative_error);
   both.online_sent += out[1].online_sent;
   both.cot_bytes += out[1].cot_bytes;
   both.dealer += out[1].dealer;
@@ -174,6 +192,7 @@ void run(benchmark::State& state, const std::string& family, const Function& fn)
   state.counters["online_bits_per_element"] = online;
   state.counters["rounds"] = static_cast<double>(m.rounds);
   state.counters["max_error_ulp"] = m.max_error_ulp;
+  if (fn.relative_above < HUGE_VAL) state.counters["max_relative_error"] = m.max_relative_error;
   if (family == "none") {
     const double cots = static_cast<double>(m.cot_bytes) / 16 / nd;
     state.counters["cots_per_element"] = cots;

@@ -1,7 +1,7 @@
 // Domains, pieces and degrees of the composed engine's functions. Each domain ends where the
 // function is within 1/4 ULP (at 20 fractional bits) of its constant beyond; the pieces and
 // degree are the fewest lookup bits plus products (the OT family's bits per element) whose
-// polynomials stay within kBudgetUlp (PiecewiseFunction::max_error_ulp; composed_math_test).
+// polynomials stay within kBudgetUlp (searchPieces), as composed_choices.h records them.
 #include "composed_functions.h"
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "composed_choices.h"
 #include "sotto/error.h"
 
 namespace sotto::math_detail {
@@ -85,6 +86,12 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.symmetry = Symmetry::kEven;
       s.width_log2 = 0;
       break;
+    case Composed::kExp2Mantissa:  // 2^τ on [0, 1): [1, 2), 8 more bits than τ (exp's 2^φ)
+      s.fn = [](double t) { return std::exp2(t); };
+      s.symmetry = Symmetry::kEven;  // unused: evaluatePieces only
+      s.width_log2 = 0;
+      s.out_frac = frac_bits + 8;
+      break;
     case Composed::kSqrtMantissa:  // [0, 1): sqrt(μ); [1, 2): sqrt(2μ)
       s.fn = [](double t) { return t < 1 ? std::sqrt(1 + t) : std::sqrt(2 * t); };
       s.symmetry = Symmetry::kEven;
@@ -139,13 +146,65 @@ PiecewiseFunction cheapest(PiecewiseSpec spec) {
 
 }  // namespace
 
+const char* composedName(Composed which) {
+  switch (which) {
+    case Composed::kSigmoid:
+      return "sigmoid";
+    case Composed::kTanh:
+      return "tanh";
+    case Composed::kErf:
+      return "erf";
+    case Composed::kGelu:
+      return "gelu";
+    case Composed::kGeluTanh:
+      return "gelu_tanh";
+    case Composed::kExp:
+      return "exp";
+    case Composed::kReciprocalMantissa:
+      return "reciprocal_mantissa";
+    case Composed::kRsqrtMantissa:
+      return "rsqrt_mantissa";
+    case Composed::kSqrtMantissa:
+      return "sqrt_mantissa";
+    case Composed::kLogMantissa:
+      return "log_mantissa";
+    case Composed::kExp2Mantissa:
+      return "exp2_mantissa";
+  }
+  return "?";
+}
+
+PiecewiseFunction fitRecorded(Composed which, int frac_bits) {
+  for (const PiecesChoice& c : kPiecesChoices) {
+    if (c.which != which || c.frac_bits != frac_bits) continue;
+    PiecewiseSpec spec = specOf(which, frac_bits);
+    spec.index_bits = c.index_bits;
+    spec.degree = c.degree;
+    PiecewiseFunction f = fitPiecewise(spec);
+    f.max_error_ulp = c.max_error_ulp;
+    return f;
+  }
+  throw InvalidArgument(std::string("composed table math: no recorded pieces for ") +
+                        composedName(which) + " at " + std::to_string(frac_bits) +
+                        " fractional bits (composed_choices.h holds 12..20, the mantissas " +
+                        std::to_string(kMantissaBits) + ")");
+}
+
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits) {
   static std::mutex mu;
   static std::map<std::pair<Composed, int>, std::unique_ptr<PiecewiseFunction>> cache;
   std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[{which, frac_bits}];
-  if (!slot) slot = std::make_unique<PiecewiseFunction>(cheapest(specOf(which, frac_bits)));
-  return *slot;
+  auto it = cache.find({which, frac_bits});
+  if (it == cache.end())
+    it = cache
+             .emplace(std::pair{which, frac_bits},
+                      std::make_unique<PiecewiseFunction>(fitRecorded(which, frac_bits)))
+             .first;
+  return *it->second;
+}
+
+PiecewiseFunction searchPieces(Composed which, int frac_bits) {
+  return cheapest(specOf(which, frac_bits));
 }
 
 }  // namespace sotto::math_detail

@@ -1,7 +1,8 @@
 #pragma once
 // Private: the table functions as the composed engine (piecewise_engine.h) evaluates them, for a
 // family without function tables (Protocol::hasFunctionTables() false): each function's domain,
-// pieces and degree, built once per process and scale, then cached.
+// pieces and degree (recorded in composed_choices.h), fitted once per process and scale, then
+// cached.
 
 #include "piecewise_engine.h"
 
@@ -18,11 +19,43 @@ enum class Composed {
   kRsqrtMantissa,       ///< 1/sqrt(1 + τ) on [0, 1), then 1/sqrt(2τ) on [1, 2) (e odd: μ + 1)
   kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
   kLogMantissa,         ///< ln(1 + τ) on [0, 1)
+  kExp2Mantissa,        ///< 2^τ on [0, 1), within 0.45 ULP of 2^-(B + 8) (exp's 2^φ)
 };
 
-/// The function's public tables at `frac_bits` (12..20) fractional bits.
-/// @throws InvalidArgument as buildPiecewise.
+/// The function's name, for messages and composed_choices.h ("sigmoid", "exp2_mantissa").
+const char* composedName(Composed which);
+
+/// The function's public tables at `frac_bits` fractional bits (12..20; the mantissas' at
+/// kMantissaBits), with the pieces and degree that composed_choices.h records, fitted once per
+/// process and scale (milliseconds), then cached; max_error_ulp is not measured (0).
+/// @throws InvalidArgument if composed_choices.h has no entry for the function at frac_bits.
 const PiecewiseFunction& composedFunction(Composed which, int frac_bits);
+
+/// The tables composedFunction caches, fitted anew (no cache): composed_choices.h's pieces and
+/// degree for (which, frac_bits), max_error_ulp as recorded there. @throws as composedFunction.
+PiecewiseFunction fitRecorded(Composed which, int frac_bits);
+
+/// The search behind composed_choices.h: the fewest bits per element (index bits 3..9, degree
+/// 2..4, in the OT family's cost) whose polynomials stay within 0.45 ULP at every input of the
+/// grid, max_error_ulp measured (seconds per function and scale: composed_math_test re-runs it).
+/// @throws InvalidArgument if no candidate reaches 0.45 ULP.
+PiecewiseFunction searchPieces(Composed which, int frac_bits);
+
+/// e^x over the whole ring under a family without function tables: y = x·log2(e) + f + 1 at
+/// 2^-54 (a public constant, local), y's top bits q by a positive truncation (one ULP either way
+/// taken up by the rest ρ), i = ⌊q / 2^B⌋ and φ = q mod 2^B by an exact floor, 2^φ by the pieces
+/// of kExp2Mantissa times 1 + ln 2·(ρ's top 12 bits), 2^(i - f - 1)
+/// by a lookup of 2^(i mod 8) (a product of 8 bits) and the byte group of i as one-hot bits (one
+/// lookup of 1-bit entries) applied by applyGroups; 0 below -(f + 1)·ln 2 and the largest value
+/// M = 2^63 - 1 ring units from ln(M) + ln(1 - 2^-14) on (sign bits of x, x + lo and x - hi in
+/// one call, one selection of both constants, one by x's sign). Within 1.65 ULP for x <= 4 and
+/// 2^-27 relative plus 1.5 ULP everywhere below the saturation (sotto/math/functions.h has the
+/// figures). Cost: signBits on 3n, truncatePositive by 34 bits, the exact floor by 20 bits,
+/// evaluatePieces, two truncatePositive and a mulNarrow of 12 bits (ρ's product),
+/// lookup(3 index bits, 1 column, 8 bits), mulNarrow of 8 bits, lookup(6 index bits, 8 columns,
+/// 1 bit), one selectBits on n per byte group kept (8), selectBits on 2n and on n.
+/// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+ArithTensor composedExp(const ArithTensor& x);
 
 /// 1 / x under a family without function tables: |x| normalised (normalization.h), 1/μ by the
 /// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign

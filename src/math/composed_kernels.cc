@@ -59,6 +59,24 @@ SignBits SignBits::bands(int64_t n, int64_t count) const {
   return SignBits(p_, true, flat(std::move(h)));
 }
 
+SignBits SignBits::lookedUp(const Party& p, const RingTensor& index, int index_bits, int columns,
+                            const std::vector<uint64_t>& table) {
+  const bool xor_shares = p.protocol().hasSignBits();
+  const RingTensor got =
+      p.protocol().lookup(p, index, index_bits, columns, table, xor_shares ? 1 : 64);
+  const int64_t n = index.numel(), count = columns * n;
+  auto entry = [&](int64_t j) { return got[(j % n) * columns + j / n]; };  // b_{j = g·n + i}
+  if (!xor_shares) {
+    std::vector<uint64_t> bits(static_cast<size_t>(count));
+    for (int64_t j = 0; j < count; ++j) bits[static_cast<size_t>(j)] = entry(j);
+    return SignBits(p, false, flat(std::move(bits)));
+  }
+  std::vector<uint64_t> packed(static_cast<size_t>((count + 63) / 64), 0);
+  for (int64_t j = 0; j < count; ++j)
+    packed[static_cast<size_t>(j / 64)] |= (entry(j) & 1) << (j % 64);
+  return SignBits(p, true, flat(std::move(packed)));
+}
+
 RingTensor SignBits::select(int64_t first, const RingTensor& values, int shift) const {
   const int64_t n = values.numel();
   if (!xor_) {

@@ -36,6 +36,11 @@ class SignBits {
   /// increasing thresholds t_j), the (count + 1)·n band bits h_{g·n + i} = b_g - b_{g-1}
   /// (b_{-1} = 0, b_count = 1): [t_{g-1} <= v_i < t_g]. Local.
   SignBits bands(int64_t n, int64_t count) const;
+  /// The public bits T[index_i mod 2^index_bits][j] (table: 2^index_bits rows of `columns` 0/1
+  /// words) as count = columns·n bits b_{j·n + i}: one lookup with 1-bit entries (their shares
+  /// mod 2 are XOR shares: the families with selectBits) or 64-bit ones (additive 0/1 shares).
+  static SignBits lookedUp(const Party& p, const RingTensor& index, int index_bits, int columns,
+                           const std::vector<uint64_t>& table);
 
  private:
   SignBits(const Party& p, bool xor_shares, RingTensor bits);

@@ -24,7 +24,7 @@ ArithTensor composedReciprocal(const ArithTensor& x) {
   const int s = fm.value_scale;
   const RingTensor g = evaluatePieces(p, fm, norm.mantissa);
   const RingTensor w = p.protocol().mulNarrow(p, norm.pow, 8, g);
-  RingTensor r = applyGroups(p, norm, w, 2 * f - s - 7, -8, s + 8);
+  RingTensor r = applyGroups(p, norm.groups, w, 2 * f - s - 7, -8, s + 8);
   // The sign back: r - 2·[x < 0]·r.
   const RingTensor back = negative.select(0, r);
   r = r - back - back;

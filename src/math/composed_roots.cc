@@ -39,7 +39,7 @@ ArithTensor composedRoot(const ArithTensor& x, bool inverse) {
   const RingTensor at = norm.mantissa + norm.extra[0].shiftLeft(kMantissaBits);
   const RingTensor g = evaluatePieces(p, fm, at);
   const RingTensor w = p.protocol().mulNarrow(p, norm.extra[1], 5, g);
-  RingTensor r = applyGroups(p, norm, w, q0 - s, inverse ? -4 : 4, s + 6);
+  RingTensor r = applyGroups(p, norm.groups, w, q0 - s, inverse ? -4 : 4, s + 6);
   return ArithTensor(p, std::move(r).reshape(x.shape().dims()), f);
 }
 

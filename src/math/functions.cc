@@ -557,8 +557,6 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
       return math_detail::Composed::kTanh;
     case Fn::kErf:
       return math_detail::Composed::kErf;
-    case Fn::kExpWhole:
-      return math_detail::Composed::kExp;
     default:
       throw NotImplemented(std::string(name) +
                            " (table method): not yet composed for a protocol family without "
@@ -575,6 +573,15 @@ ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name) {
         x, math_detail::composedFunction(composedOf(fn, name), x.fracBits()));
   return math_detail::evaluate(
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
+}
+
+// A function composed from the seam's kernels (a family without function tables): the table
+// method's scale check and tag, then fn(x).
+template <typename F>
+ArithTensor composedCall(const ArithTensor& x, const char* name, F fn) {
+  checkScale(x, name);
+  auto scope = x.party().comm().tag(std::string(name) + " (table)");
+  return fn(x);
 }
 
 int64_t normalizeDim(const ArithTensor& x, int64_t dim, const char* fn) {
@@ -628,16 +635,11 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 }  // namespace
 
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
-  // The composed exp (a family without function tables) holds x <= 0 only (softmax's use, through
-  // the engine): e^x of any input is refused there rather than wrong above 0.
-  SOTTO_ENFORCE_AS(NotImplemented,
-                   method != MathMethod::kTable || x.party().protocol().hasFunctionTables(),
-                   "exp (table method) under a protocol family without function tables "
-                   "(--dealer none): e^x for x > 0 is not composed yet (x <= 0 is, inside "
-                   "softmax); use MathMethod::kIterative or a dealer family");
   RangeCheckLog::OpScope check(x.party(), "exp");
   RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
+  if (!x.party().protocol().hasFunctionTables())  // 2^⌊y⌋·2^φ, y = x·log2(e), composed
+    return composedCall(x, "exp", math_detail::composedExp);
   return tabulated(x, Fn::kExpWhole, "exp");
 }
 
@@ -684,26 +686,14 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   return ArithTensor(x.party(), positive.share() + gap.share(), x.fracBits());
 }
 
-namespace {
-
-// sqrt or rsqrt under a family without function tables (the composed engine).
-ArithTensor composedRootOf(const ArithTensor& x, bool inverse, const char* name) {
-  checkScale(x, name);
-  auto scope = x.party().comm().tag(std::string(name) + " (table)");
-  return math_detail::composedRoot(x, inverse);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "reciprocal");
   RangeCheckLog::recordNonZero(x, "reciprocal");
   if (method == MathMethod::kIterative) return crypten_style::reciprocal(x);
-  if (!x.party().protocol().hasFunctionTables()) {
-    checkScale(x, "reciprocal");
-    auto scope = x.party().comm().tag("reciprocal (table)");
-    return math_detail::composedReciprocal(x);
-  }
+  if (!x.party().protocol().hasFunctionTables())
+    return composedCall(x, "reciprocal", math_detail::composedReciprocal);
   return tabulated(x, Fn::kReciprocal, "reciprocal");
 }
 
@@ -711,7 +701,9 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "sqrt");
   RangeCheckLog::recordOutside(x, 0, kSqrtSafeMax, "sqrt");
   if (method == MathMethod::kIterative) return crypten_style::sqrt(x);
-  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, false, "sqrt");
+  if (!x.party().protocol().hasFunctionTables())
+    return composedCall(x, "sqrt",
+                        [](const ArithTensor& v) { return math_detail::composedRoot(v, false); });
   return tabulated(x, Fn::kSqrt, "sqrt");
 }
 
@@ -719,7 +711,9 @@ ArithTensor rsqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "rsqrt");
   RangeCheckLog::recordNonPositive(x, "rsqrt");
   if (method == MathMethod::kIterative) return crypten_style::rsqrt(x);
-  if (!x.party().protocol().hasFunctionTables()) return composedRootOf(x, true, "rsqrt");
+  if (!x.party().protocol().hasFunctionTables())
+    return composedCall(x, "rsqrt",
+                        [](const ArithTensor& v) { return math_detail::composedRoot(v, true); });
   return tabulated(x, Fn::kRsqrt, "rsqrt");
 }
 
@@ -727,11 +721,8 @@ ArithTensor log(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "log");
   RangeCheckLog::recordNonPositive(x, "log");
   if (method == MathMethod::kIterative) return crypten_style::log(x);
-  if (!x.party().protocol().hasFunctionTables()) {
-    checkScale(x, "log");
-    auto scope = x.party().comm().tag("log (table)");
-    return math_detail::composedLog(x);
-  }
+  if (!x.party().protocol().hasFunctionTables())
+    return composedCall(x, "log", math_detail::composedLog);
   return tabulated(x, Fn::kLog, "log");
 }
 

@@ -77,16 +77,16 @@ Normalized normalize(const Party& p, const RingTensor& a, const std::vector<ByLe
   return {std::move(groups), std::move(pow), std::move(mantissa), std::move(columns)};
 }
 
-RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c, int step,
+RingTensor applyGroups(const Party& p, const SignBits& groups, const RingTensor& v, int c, int step,
                        int v_bits) {
   const int64_t n = v.numel();
   RingTensor out = RingTensor::zeros(Shape{n});
   for (int g = 0; g < kGroups; ++g) {
     const int k = c + step * g;
     if (k >= 0) {
-      out += norm.groups.select(g * n, v.shiftLeft(k));
+      out += groups.select(g * n, v.shiftLeft(k));
     } else if (-k <= v_bits) {  // ⌊(v + 2^(-k-1)) / 2^-k⌋ (beyond: 0)
-      out += norm.groups.select(g * n, v + constant(p, n, int64_t{1} << (-k - 1)), -k);
+      out += groups.select(g * n, v + constant(p, n, int64_t{1} << (-k - 1)), -k);
     }
   }
   return out;

@@ -48,11 +48,13 @@ using ByLeadingBit = std::function<uint64_t(int m)>;
 Normalized normalize(const Party& p, const RingTensor& a,
                      const std::vector<ByLeadingBit>& extra = {});
 
-/// Σ_g h_g·⌊v·2^(c + step·g)⌉ for v in [0, 2^v_bits): the groups' powers of two applied to v
-/// (step -8 for 2^-e, ±4 for 2^(∓e/2); rounded to nearest where the power is below 1, within 1
-/// ULP: the multiplexer's truncation may take one less; exactly 0 for the groups where it is
-/// below 2^-v_bits). Cost: one selectBits on n per group kept (the shift in the same exchanges).
-RingTensor applyGroups(const Party& p, const Normalized& norm, const RingTensor& v, int c, int step,
+/// Σ_g h_g·⌊v·2^(c + step·g)⌉ for v in [0, 2^v_bits) and 8 one-hot band bits h_g (layout
+/// h_{g·n + i}: Normalized::groups, or exp's byte of 2^i): the groups' powers of two applied to v
+/// (step -8 for 2^-e, ±4 for 2^(∓e/2), +8 for exp's 2^i; rounded to nearest where the power is
+/// below 1, within 1 ULP: the multiplexer's truncation may take one less; exactly 0 for the groups
+/// where it is below 2^-v_bits). Cost: one selectBits on n per group kept (the shift in the same
+/// exchanges).
+RingTensor applyGroups(const Party& p, const SignBits& groups, const RingTensor& v, int c, int step,
                        int v_bits);
 
 }  // namespace sotto::math_detail

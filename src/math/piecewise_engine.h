@@ -41,6 +41,7 @@ struct PiecewiseSpec {
   double below = 0, above = 0;  // the constants beyond the domain
   bool product_form = false;    // F(x) = E_r·Q(τ), Q public (F = e^x only)
   bool plus_relu = false;       // add max(x, 0) to the result (GELU: kEven with its gap)
+  int out_frac = 0;  // the pieces' precision (0: in_frac): the budget's ULP for evaluatePieces
 };
 
 /// The spec's public tables and constants.
@@ -54,11 +55,17 @@ struct PiecewiseFunction {
   std::vector<uint64_t> table;  // 2^k rows of `columns` words (at 2^-s)
   int columns = 0;              // D + 1, or 1 in the product form
   std::vector<int64_t> q;       // the product form's public Q coefficients (at 2^-s)
-  double max_error_ulp = 0;     // the polynomials' largest error on the domain's grid
+  double max_error_ulp = 0;     // the polynomials' largest error on the domain's grid, in ULPs
+                                // of 2^-out_frac (of 2^-in_frac where out_frac is 0)
 };
 
-/// Measures max_error_ulp over the whole grid, or stops once it passes give_up_ulp.
+/// The spec's tables (each piece's polynomial fitted at Chebyshev nodes and quantized), with
+/// max_error_ulp left 0: what the runtime builds for a recorded choice (composed_choices.h).
 /// @throws InvalidArgument if the spec does not fit (P < 1, values past the ring's headroom).
+PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec);
+
+/// fitPiecewise, then max_error_ulp measured over the whole grid (2^(width_log2 + in_frac)
+/// inputs), or stopped once it passes give_up_ulp. @throws as fitPiecewise.
 PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp = 1e300);
 
 /// F(x) elementwise, x at spec.in_frac fractional bits, within max_error_ulp + 1.5 ULP (the last

@@ -51,10 +51,11 @@ int64_t hornerStep(int64_t acc, int64_t u, int piece_bits, int64_t c) {
 
 }  // namespace
 
-PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) {
+PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec) {
   PiecewiseFunction f;
   f.spec = spec;
   const int k = spec.index_bits, d = spec.degree, in = spec.in_frac;
+  const int out = spec.out_frac > 0 ? spec.out_frac : in;  // the error's ULP: 2^-out
   f.piece_bits = spec.width_log2 + in - k;
   SOTTO_ENFORCE(
       k >= 1 && k <= 12 && d >= 1 && d <= kMaxDegree && f.piece_bits >= 1 && f.piece_bits <= 24,
@@ -66,10 +67,10 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   const double start = one_sided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
   const int64_t rows = int64_t{1} << k;
   f.columns = spec.product_form ? 1 : d + 1;
-  // Scales: generic, 12 bits below the output's ULP; the product form's Q and E at s each
+  // Scales: generic, 12 bits below the pieces' ULP (2^-out); the product form's Q and E at s each
   // (their product at most 2^-(s + q), s + q <= 54, so that the last rounding's offset stays
   // below 2^62).
-  f.scale = spec.product_form ? std::min(in + 12, 28) : in + 12;
+  f.scale = spec.product_form ? std::min(in + 12, 28) : out + 12;
   f.offset_bits = std::max(f.scale + 3, p);
   // The product form truncates Q to 6 bits below the output's ULP (E_r <= 1: 2^-6 ULP at most),
   // so that E_r·Q takes a narrower operand.
@@ -78,7 +79,6 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   SOTTO_ENFORCE(f.offset_bits + 1 + p <= 61, "piecewise function: scale ", f.scale,
                 " and piece bits ", p, " leave no headroom in the ring");
   const int s = f.scale;
-  std::vector<Coefficients> pieces(static_cast<size_t>(rows));
   if (spec.product_form) {
     const Coefficients q = chebyshevFit([&](double t) { return std::exp(h * t); }, d);
     for (int j = 0; j <= d; ++j) f.q.push_back(quantize(q[j], s));
@@ -99,6 +99,16 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
       f.table.push_back(static_cast<uint64_t>(q));
     }
   }
+  return f;
+}
+
+PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) {
+  PiecewiseFunction f = fitPiecewise(spec);
+  const int d = spec.degree, in = spec.in_frac, p = f.piece_bits, s = f.scale;
+  const int out = spec.out_frac > 0 ? spec.out_frac : in;
+  const int64_t rows = int64_t{1} << spec.index_bits;
+  const double start =
+      spec.symmetry == Symmetry::kOneSided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
   // The error at every input of the grid, as the protocol computes it (before its last rounding).
   const int64_t per = int64_t{1} << p;
   for (int64_t r = 0; r < rows && f.max_error_ulp <= give_up_ulp; ++r) {
@@ -116,7 +126,7 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
         got = std::ldexp(static_cast<double>(acc), -s);
       }
       const double x = start + std::ldexp(static_cast<double>(r * per + u), -in);
-      f.max_error_ulp = std::max(f.max_error_ulp, std::ldexp(std::fabs(got - spec.fn(x)), in));
+      f.max_error_ulp = std::max(f.max_error_ulp, std::ldexp(std::fabs(got - spec.fn(x)), out));
     }
   }
   return f;

@@ -65,11 +65,28 @@
 /// one rounding. sigmoid, tanh, erf and GELU's gap are tabulated on |x| (halving the table:
 /// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)); exp on [-16, 0)
 /// as E_r·Q(x - x_r) (one table column, Q public). Pieces and degree: the fewest bits per element
-/// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits). Error: within
-/// 2 ULP everywhere (the polynomials' 0.45 plus 1.5 for the last rounding; measured at most 1.8).
-/// exp: the composed form holds x <= 0 only (within 2 ULP, exactly 0 below -16: softmax's use,
-/// inside the library); so sotto::exp itself throws NotImplemented there rather than answer 1
-/// for x > 0. reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
+/// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits), searched
+/// ahead and recorded (src/math/composed_choices.h; composed_math_test re-runs the search), so
+/// that a process's first call fits them (microseconds) instead of searching (bench/
+/// composed_tables_bench: 1 ms to 2.4 s per function and scale, 16 s for all; a fresh process's
+/// first softmax of one row of 16 at 16 bits: 3.9 s with the search, 0.34 s now, medians of 3
+/// and 6, the second call 0.02 s). Error: within 2 ULP everywhere (the polynomials' 0.45 plus
+/// 1.5 for the last rounding; measured at most 1.8).
+/// That exp of x <= 0 (within 2 ULP, exactly 0 below -16) is softmax's; sotto::exp composes the
+/// whole ring apart (src/math/composed_exp.cc): y = x·log2(e) + f + 1 at 2^-54 (a public
+/// constant, local), its integer part r and fraction φ by truncations, 2^φ by 8 pieces of
+/// degree 4 on φ's top 20 bits (within 0.042 of 2^-28) times 1 + ln 2·(φ's next 10 bits) (a
+/// product of 12 bits), 2^(r mod 8) by a lookup of 8-bit entries and a product of 8 bits, r's
+/// byte group as one-hot bits by one lookup of 1-bit entries, applied as the byte groups apply
+/// 2^-e below; exactly 0 below -(f + 1)·ln 2 (e^x < 1/2 ULP) and exactly M from ln M + ln(1 -
+/// 2^-14) on (32.58 at 16 bits), by one selection of both constants and one by x's sign. Error:
+/// within 1.65 ULP for x <= 4 (1.5 for the rounding with the truncation's one ULP either way,
+/// 2^-28.9 relative for 2^φ: 0.11 ULP at e^4 and 20 bits; measured at most 1.49 at 12, 16 and
+/// 20 bits), within 2^-21 relative from 4 to ln(2^(63-f)) - 16 at 16 and 20 bits (at 12 bits 2^-21
+/// relative is below half an ULP up to x = 5.5: there 2^-21 relative plus 1.5 ULP;
+/// measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27 relative plus 1.5 ULP
+/// up to the saturation, then M (within 2^-14 of e^x where e^x < M): inside the dealer family's
+/// bounds for exp but at 12 bits from 4 to 6.42. reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
 /// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
@@ -93,7 +110,8 @@
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
-/// | exp (x ≤ 0) | 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
+/// | exp         | 100    | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
+/// | exp of x ≤ 0| 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
 /// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
 /// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
 /// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
@@ -112,12 +130,17 @@
 /// of 3); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
-/// exp's figures hold for every input (x > 0 costs the same: it selects its constant).
+/// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7
+/// relative; TTP 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its
+/// saturation); exp of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same
+/// for every input (the constants are selected). Time, median of 3 (IKNP, the busy 2-core
+/// machine): exp 10.9 s, exp of x ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64.
 /// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
 /// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
 /// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
 /// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
-/// and D + 1 truncatePositive; exp: one sign-bit call on 2n values, 2 multiplexers, the
+/// and D + 1 truncatePositive; exp: src/math/composed_functions.h's composedExp; exp of x ≤ 0:
+/// one sign-bit call on 2n values, 2 multiplexers, the
 /// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
 /// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on n (x's sign)
 /// and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8, 1, 8 bits),
@@ -148,10 +171,12 @@ enum class MathMethod {
 /// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
 /// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
-/// element (16 bits).
+/// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
+/// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
+/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 100 rounds, 20.2 kbit
+/// per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
-/// message names the function); NotImplemented (exp only, table) under a family without
-/// function tables (--dealer none: e^x for x > 0 is not composed yet, above).
+/// message names the function).
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / (1 + e^-x). Table: within 2 ULP (2.5 for 3 parties) everywhere; the pieces cover
