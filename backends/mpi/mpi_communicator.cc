@@ -132,7 +132,12 @@ class MpiCommunicator final : public Communicator {
   }
 
   // Completes the requests, polling. Tight spins first (latency), then yields (so oversubscribed
-  // ranks make progress), then short sleeps; the control channel and deadline are checked often.
+  // ranks make progress), then, once the wait has lasted kSpinBeforeNaps, short sleeps; the
+  // control channel and deadline are checked often. A wait that long is not a round's latency
+  // but a peer at work (the TTP dealer waiting out the parties' online phase, party 1 waiting for
+  // the dealer's batch): spinning through it took a core's share from the ranks at work when 3
+  // ranks share 2 cores. A nap costs the wait at most ~0.1 ms.
+  static constexpr auto kSpinBeforeNaps = std::chrono::milliseconds(2);
   void waitAll(std::span<MPI_Request> reqs, int peer, MPI_Status* statuses = nullptr) {
     std::vector<MPI_Status> local;
     if (statuses == nullptr) {
@@ -169,7 +174,7 @@ class MpiCommunicator final : public Communicator {
                         std::to_string(timeout().count()) + " ms" +
                         (peer >= 0 ? " (rank " + std::to_string(peer) + " did not answer)" : ""));
         }
-        if (now - start > std::chrono::milliseconds(50)) {
+        if (now - start > kSpinBeforeNaps) {
           std::this_thread::sleep_for(std::chrono::microseconds(50));
         }
       }
