@@ -9,8 +9,8 @@ namespace sotto::detail {
 namespace {
 
 RingTensor random(const Shape& shape, Prg& prg) {
-  RingTensor t(shape);
-  prg.fill(t.data());
+  RingTensor t = RingTensor::uninitialized(shape);
+  prg.fill(t.data());  // writes every word
   return t;
 }
 
@@ -28,6 +28,18 @@ const std::array<std::array<uint64_t, 4>, 256>& lessMasks() {
   }();
   return kLess;
 }
+
+// The tables fill their row: every word of `tables` is written (it is not zeroed first).
+static_assert(
+    [] {
+      int words = 0;
+      for (int d = 0; d < kCompareDigits; ++d) {
+        if (compareTableOffset(d) != words) return false;
+        words += (1 << compareDigitBits(d)) / 64;
+      }
+      return words == kCompareTableWords;
+    }(),
+    "compare tables: the digits' words must tile a row");
 
 // One element's 8 tables (CompareTables): L_d[v] = [v < r_d] for each digit r_d of r mod 2^63.
 void fillTables(uint64_t r, uint64_t* row) {
@@ -57,7 +69,7 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
   SOTTO_ENFORCE(out.size() == 6, "compare tables: 6 output shapes expected, got ", out.size());
   RingTensor r = random(out[0], prg);
   const int64_t n = r.numel(), words = out[2].dim(1);
-  RingTensor tables(out[1]);  // zeros
+  RingTensor tables = RingTensor::uninitialized(out[1]);  // every word written below
   for (int64_t i = 0; i < n; ++i) fillTables(r[i], tables.data().data() + i * kCompareTableWords);
   // alpha, beta, gamma: random bits, packed (unused bits 0); with s = r_63 and sigma = 1 - 2s,
   // the words s, sigma·alpha, sigma·beta, sigma·gamma, sigma·beta·gamma.
@@ -65,7 +77,7 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
   if (n % 64 != 0) {
     for (int k = 0; k < 3; ++k) bits[k * words + words - 1] &= (uint64_t{1} << (n % 64)) - 1;
   }
-  RingTensor mono(out[3]);
+  RingTensor mono = RingTensor::uninitialized(out[3]);  // every word written below
   for (int64_t i = 0; i < n; ++i) {
     auto bit = [&](int k) { return (bits[k * words + i / 64] >> (i % 64)) & 1; };
     const uint64_t s = r[i] >> 63, sigma = 1 - 2 * s;
@@ -75,7 +87,7 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
   }
   RingTensor a = random(out[4], prg);
   const int64_t v = a.numel(), w = n == 0 ? 0 : v / n;
-  RingTensor a_mono(out[5]);
+  RingTensor a_mono = RingTensor::uninitialized(out[5]);  // every word written below
   for (int k = 0; k < kCompareMonomials; ++k) {
     for (int64_t i = 0; i < n; ++i) {
       const uint64_t mu = mono[k * n + i];
