@@ -274,27 +274,60 @@ void SecureChannelCommunicator::failAuthentication(int peer) {
   throw CommError(msg);
 }
 
+namespace {
+
+// Frames of a message of `bytes`: at least one (an empty message is one empty frame).
+size_t framesOf(size_t bytes) {
+  return bytes == 0 ? 1 : (bytes + kChannelFrameBytes - 1) / kChannelFrameBytes;
+}
+
+// Frame k of `whole`: empty past its end.
+template <typename Span>
+Span frame(Span whole, size_t k) {
+  const size_t at = std::min(k * kChannelFrameBytes, whole.size());
+  return whole.subspan(at, std::min(kChannelFrameBytes, whole.size() - at));
+}
+
+}  // namespace
+
 void SecureChannelCommunicator::doSend(int peer, ConstBytes data) {
-  out_buf_.resize(data.size() + kAeadTagBytes);
-  peers_[peer]->out.seal(data, aadOf(rank(), peer, kindOf(currentOp())), out_buf_);
-  inner_.send(peer, out_buf_);
+  const auto aad = aadOf(rank(), peer, kindOf(currentOp()));
+  for (size_t k = 0, n = framesOf(data.size()); k < n; ++k) {
+    const ConstBytes plain = frame(data, k);
+    out_buf_.resize(plain.size() + kAeadTagBytes);
+    peers_[peer]->out.seal(plain, aad, out_buf_);
+    inner_.send(peer, out_buf_);
+  }
 }
 
 void SecureChannelCommunicator::doRecv(int peer, MutableBytes data) {
-  in_buf_.resize(data.size() + kAeadTagBytes);
-  inner_.recv(peer, in_buf_);
-  if (!peers_[peer]->in.open(in_buf_, aadOf(peer, rank(), kindOf(currentOp())), data)) {
-    failAuthentication(peer);
+  const auto aad = aadOf(peer, rank(), kindOf(currentOp()));
+  for (size_t k = 0, n = framesOf(data.size()); k < n; ++k) {
+    const MutableBytes plain = frame(data, k);
+    in_buf_.resize(plain.size() + kAeadTagBytes);
+    inner_.recv(peer, in_buf_);
+    if (!peers_[peer]->in.open(in_buf_, aad, plain)) failAuthentication(peer);
   }
 }
 
 void SecureChannelCommunicator::doSendRecv(int to, ConstBytes out, int from, MutableBytes in) {
   const Kind kind = kindOf(currentOp());
-  out_buf_.resize(out.size() + kAeadTagBytes);
-  in_buf_.resize(in.size() + kAeadTagBytes);
-  peers_[to]->out.seal(out, aadOf(rank(), to, kind), out_buf_);
-  innerSendRecv(to, out_buf_, from, in_buf_);
-  if (!peers_[from]->in.open(in_buf_, aadOf(from, rank(), kind), in)) failAuthentication(from);
+  const auto aad_out = aadOf(rank(), to, kind), aad_in = aadOf(from, rank(), kind);
+  // An exchange (to == from) goes frame by frame, both directions at each step: max(frames of
+  // out, frames of in) steps on both sides, the shorter direction's last steps empty frames. A
+  // shift between different peers (rings of 3+ parties) goes in one piece: its two peers would
+  // count different steps.
+  const bool framed = to == from;
+  const size_t steps = framed ? std::max(framesOf(out.size()), framesOf(in.size())) : 1;
+  for (size_t k = 0; k < steps; ++k) {
+    const ConstBytes o = framed ? frame(out, k) : out;
+    const MutableBytes i = framed ? frame(in, k) : in;
+    out_buf_.resize(o.size() + kAeadTagBytes);
+    in_buf_.resize(i.size() + kAeadTagBytes);
+    peers_[to]->out.seal(o, aad_out, out_buf_);
+    innerSendRecv(to, out_buf_, from, in_buf_);
+    if (!peers_[from]->in.open(in_buf_, aad_in, i)) failAuthentication(from);
+  }
 }
 
 void SecureChannelCommunicator::doAbort(const std::string& reason) noexcept {

@@ -373,6 +373,89 @@ TEST(SecureChannel, OverheadIsExactlySixteenBytesPerMessage) {
   });
 }
 
+// Messages over kChannelFrameBytes travel as frames, each its own inner message with its own
+// tag: every pattern (send/recv, an exchange whose directions differ in size, a ring of shifts
+// with three sizes, which goes in one piece) arrives whole, the inner traffic is the payload plus
+// 16 bytes per frame.
+TEST(SecureChannel, LargeMessagesTravelInFramesAndArriveWhole) {
+  constexpr size_t kWords = kChannelFrameBytes / 8;
+  const std::vector<size_t> sizes = {2 * kWords + kWords / 2, 1, 3 * kWords};  // by rank
+  simulate(3, [&](Communicator& inner) {
+    SecureChannelCommunicator secure(inner, optionsFor(inner.rank(), 3, false));
+    const int me = secure.rank();
+    auto message = [](int from, size_t words) {
+      std::vector<uint64_t> v(words);
+      for (size_t i = 0; i < words; ++i) v[i] = (uint64_t(from) << 40) + i * 0x9e3779b9u;
+      return v;
+    };
+    auto frames = [](size_t words) {
+      return (words * 8 + kChannelFrameBytes - 1) / kChannelFrameBytes;
+    };
+    inner.resetStats();
+    secure.resetStats();
+    uint64_t inner_messages = 0;
+    // send/recv of 2.5 frames, rank 0 to rank 2
+    if (me == 0) {
+      auto m = message(0, sizes[0]);
+      secure.send(2, bytesOf(m));
+      inner_messages += frames(sizes[0]);
+    } else if (me == 2) {
+      std::vector<uint64_t> got(sizes[0]);
+      secure.recv(0, bytesOf(got));
+      EXPECT_EQ(got, message(0, sizes[0]));
+    }
+    // an exchange of 2.5 frames against one word (ranks 0 and 1)
+    if (me < 2) {
+      auto m = message(me, sizes[me]);
+      std::vector<uint64_t> got(sizes[me ^ 1]);
+      secure.exchange(me ^ 1, bytesOf(m), bytesOf(got));
+      EXPECT_EQ(got, message(me ^ 1, sizes[me ^ 1]));
+      inner_messages += std::max(frames(sizes[0]), frames(sizes[1]));  // the shorter: empty ones
+    }
+    // a ring of shifts, every rank's own size: rank r sends to r + 1, receives from r - 1
+    {
+      const int to = (me + 1) % 3, from = (me + 2) % 3;
+      auto m = message(me, sizes[me]);
+      std::vector<uint64_t> got(sizes[from]);
+      secure.sendRecv(to, bytesOf(m), from, bytesOf(got));
+      EXPECT_EQ(got, message(from, sizes[from]));
+      inner_messages += 1;  // a shift between different peers: one piece
+    }
+    const auto& in = inner.stats().total;
+    const auto& out = secure.stats().total;
+    EXPECT_EQ(in.messages_sent, inner_messages);
+    EXPECT_EQ(in.bytes_sent, out.bytes_sent + kAeadTagBytes * inner_messages);
+  });
+}
+
+// A message's frame 1 replaced by its frame 0 (a replay inside the message) fails the receive:
+// CommError naming the peer (the call throws; frame 0, authentic, may be in the buffer).
+TEST(SecureChannel, ReplayedFrameInsideAMessageFails) {
+  auto errors = simulate(2, [&](Communicator& inner) -> std::string {
+    WireCommunicator wire(inner);
+    SecureChannelCommunicator secure(wire, optionsFor(inner.rank(), 2, false));
+    std::vector<uint64_t> m(2 * kChannelFrameBytes / 8, 5);
+    if (secure.rank() == 0) {
+      wire.attack = Attack::kReplay;  // from the second inner message on: the one before it
+      try {
+        secure.send(1, bytesOf(m));
+      } catch (const CommError&) {
+      }
+      return "";
+    }
+    std::vector<uint64_t> got(m.size(), 0);
+    try {
+      secure.recv(0, bytesOf(got));
+    } catch (const CommError& e) {
+      EXPECT_TRUE(secure.failed());
+      return e.what();
+    }
+    return "(no error)";
+  });
+  EXPECT_THAT(errors[1], HasSubstr("recv from rank 0"));
+  EXPECT_THAT(errors[1], HasSubstr("failed authentication"));
+}
+
 TEST(AeadStream, SealOpenInPlaceCountersAndAad) {
   AeadStream::Key key{};
   key[0] = 7;

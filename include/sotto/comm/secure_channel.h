@@ -34,8 +34,17 @@
 /// reordered fails its tag check: CommError naming the peer and the operation, nothing is
 /// returned, the inner communicator is aborted and this communicator is failed.
 ///
+/// Frames: a message over kChannelFrameBytes travels as frames of that size (the last shorter),
+/// each sealed with its own nonce and tag and sent as one inner message, so that the receiver
+/// opens frame k while the sender seals frame k + 1 (a 73 MB dealer reply was sealed, sent and
+/// opened one whole step after the other) and each frame stays in cache between its steps. An
+/// exchange sends and receives frame k of each direction at step k (an empty frame where one
+/// direction has ended); a shift between two different peers (sendRecv, the rings of 3 or more
+/// parties' collectives) goes in one piece. When a frame fails its tag check the call throws as
+/// below; the frames before it, authentic, may already be in the caller's buffer.
+///
 /// Cost: each call is 1 round as the inner communicator's point-to-point calls, with 16 extra
-/// bytes per message on the inner communicator; stats() of this decorator count payload bytes
+/// bytes per frame on the inner communicator; stats() of this decorator count payload bytes
 /// only (so they equal an unencrypted run's). Collectives run as the base class's direct
 /// algorithms over this decorator's point-to-point hooks (the inner backend never reduces
 /// ciphertexts), so they cost what those algorithms cost on the inner point-to-point calls.
@@ -76,6 +85,9 @@ struct ChannelOptions {
   /// Empty, or exactly worldSize() entries.
   std::vector<std::optional<PublicKey>> expected_peers;
 };
+
+/// Largest plaintext of one sealed frame (see the file comment).
+inline constexpr size_t kChannelFrameBytes = size_t{1} << 20;
 
 class SecureChannelCommunicator final : public Communicator {
  public:
