@@ -155,8 +155,9 @@ class Protocol {
   /// multiplexer. With shift > 0, b_i·⌊v / 2^shift⌋ instead, for a caller that sets b_i only where
   /// v >= 0 (a ReLU's bit): the positive truncation's fast path in the same exchanges (OT:
   /// OtKernels::selectTruncatePositive, ⌊v / 2^shift⌋ or one less). The OT family: 2 rounds.
+  /// No bits and no values: an empty result, no exchange.
   /// @throws NotImplemented where hasSignBits() is false; InvalidArgument if values.numel() is not
-  ///   a multiple of bits_count or shift ∉ [0, 63].
+  ///   a multiple of bits_count (not 0 for no bits) or shift ∉ [0, 63].
   virtual RingTensor selectBits(const Party& party, const RingTensor& packed, int64_t bits_count,
                                 const RingTensor& values, int shift);
   /// XOR shares of x & y, word by word (equal shapes).

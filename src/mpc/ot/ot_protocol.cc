@@ -213,11 +213,12 @@ class OtProtocol final : public Protocol {
 
   RingTensor selectBits(const Party&, const RingTensor& packed, int64_t bits_count,
                         const RingTensor& values, int shift) override {
-    SOTTO_ENFORCE(
-        bits_count > 0 && values.numel() % bits_count == 0 && packed.numel() * 64 >= bits_count,
-        "selectBits: ", values.numel(), " values for ", bits_count, " bits in ", packed.numel(),
-        " words");
+    SOTTO_ENFORCE(bits_count >= 0 && packed.numel() * 64 >= bits_count &&
+                      (bits_count > 0 ? values.numel() % bits_count == 0 : values.numel() == 0),
+                  "selectBits: ", values.numel(), " values for ", bits_count, " bits in ",
+                  packed.numel(), " words");
     SOTTO_ENFORCE(shift >= 0 && shift <= 63, "selectBits: shift ", shift, " not in [0, 63]");
+    if (bits_count == 0) return RingTensor(values.shape());  // no bits, no values: no exchange
     return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
   }
 
