@@ -20,6 +20,7 @@ enum class Composed {
   kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
   kLogMantissa,         ///< ln(1 + τ) on [0, 1)
   kExp2Mantissa,        ///< 2^τ on [0, 1), within 0.45 ULP of 2^-(B + 8) (exp's 2^φ)
+  kExpSum,  ///< kExp with the result at 4 more fractional bits than x (softmax's row sum)
 };
 
 /// The function's name, for messages and composed_choices.h ("sigmoid", "exp2_mantissa").
@@ -86,12 +87,18 @@ ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 /// fractional bits.
 ArithTensor composedLog(const ArithTensor& x);
 
+/// composedLog at up to max_frac fractional bits (softmax's row sum: 24). Past 20 bits ln μ keeps
+/// its 20: within 0.45·2^-20 plus the rounding. @throws InvalidArgument if x has fewer than 12 or
+/// more than max_frac fractional bits.
+ArithTensor composedLogUpTo(const ArithTensor& x, int max_frac);
+
 /// softmax (or, with log, log-softmax) along dim (0 <= dim < rank) under a family without
-/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the composed exp at g =
-/// min(f + 4, 20) fractional bits, the composed log of the row sum, rounded to f, then z - log Σ
-/// and (softmax) its composed exp. Bounds and figures: sotto/math/functions.h. Cost: max's
-/// comparisons, the composed exp on every element (twice for softmax), the composed log on
-/// every row, one truncatePositive per row. @throws InvalidArgument as composedLog.
+/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the engine's kExpSum (its
+/// result at f + 4 fractional bits), the composed log of the row sum there (composedLogUpTo),
+/// rounded to f by one exact floor per row, then z - log Σ and (softmax) its composed exp. Within
+/// 3 ULP at 12..20 fractional bits; figures: sotto/math/functions.h. Cost: max's comparisons,
+/// the engine's exp on every element (twice for softmax), the composed log and one exact floor
+/// (composed_kernels.h) on every row. @throws InvalidArgument as composedLog.
 ArithTensor composedSoftmax(const ArithTensor& x, int64_t dim, bool log);
 
 }  // namespace sotto::math_detail

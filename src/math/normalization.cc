@@ -12,9 +12,9 @@
 
 namespace sotto::math_detail {
 
-void checkNormalizedScale(const ArithTensor& x, const char* name) {
-  SOTTO_ENFORCE(x.fracBits() >= 12 && x.fracBits() <= 20, name,
-                " (composed): supports 12..20 fractional bits, the input has ", x.fracBits());
+void checkNormalizedScale(const ArithTensor& x, const char* name, int max_frac) {
+  SOTTO_ENFORCE(x.fracBits() >= 12 && x.fracBits() <= max_frac, name, " (composed): supports 12..",
+                max_frac, " fractional bits, the input has ", x.fracBits());
 }
 namespace {
 

@@ -102,9 +102,10 @@
 /// (one selection of the groups' constants), one rounding. All four: for every x > 0 within max(4
 /// ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
 /// values at x <= 0. softmax and log-softmax: the seam's max (no function tables), the composed
-/// exp of z = x - max (<= 0: its domain) at min(f + 4, 20) fractional bits, the composed log of the
-/// row sum there, rounded to f, then the composed exp of z - log Σ (<= 0 up to the log's error,
-/// where the composed exp gives 1). Figures at 16 fractional bits, 65,536 elements,
+/// exp of z = x - max (<= 0: its domain) with its result at f + 4 fractional bits (its pieces
+/// within 0.45 ULP there: 32 of degree 4 at 12 to 16 bits, 64 at 17 to 19, 128 at 20), the
+/// composed log of the row sum there, rounded to f exactly (one exact truncation per row), then
+/// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1). Figures at 16 fractional bits, 65,536 elements,
 /// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
 /// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
 ///
@@ -125,9 +126,9 @@
 /// rsqrt, sqrt and log on [0.1, 100] (load about 4): TTP 666, 468, 518 and 512 bits online, 4,
 /// 3, 3 and 3 rounds, 2.62, 2.45, 3.79 and 3.79 Mbit from the dealer, 0.49, 1.02, 1.23 and 1.13
 /// ULP; composed 17.6 (median of 3), 45.6 and 29.2 (one run each) and 17.9 s (median of 3) per
-/// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 232
-/// rounds, 29,304 bits online + 1,239 COTs = 29,923 at 0.5/COT, at most 1.62 ULP, 10.7 s (median
-/// of 3); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
+/// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 238
+/// rounds, 28,121 bits online + 1,219 COTs = 28,730 at 0.5/COT, at most 1.57 ULP, 11.9 s (one
+/// run; before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
 /// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
 /// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
 /// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7
@@ -252,16 +253,15 @@ ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 /// + 9 rounds (17 for rows of 10). Inputs must differ by less than 2^62 ring units (2^46 at 16
 /// bits): the max compares differences. @throws InvalidArgument for a rank-0 input, a dim out of
 /// range, an empty dim, or (table) a scale outside 12..20 fractional bits. Without function
-/// tables (--dealer none): within 3 ULP at 12 to 16 fractional bits (measured 1.47), 10 at 20
-/// (measured 8.1: the row sum gets no extra bits, the composed exp stops at 20), rows of 10 on
-/// [-8, 8) and spread ±1000 (composed_math_test); inputs must differ by less than 2^(63 - g + f)
-/// ring units, g = min(f + 4, 20) (2^59 at 16 bits). Rows of 16: 232 rounds, 29.9 kbit per
-/// element (the table above).
+/// tables (--dealer none): within 3 ULP at 12 to 20 fractional bits (measured 1.41, 1.48 and
+/// 1.62 at 12, 16 and 20: the row sum's exponentials at 4 more bits), rows of 10 on [-8, 8) and
+/// spread ±1000 (composed_math_test); inputs must differ by less than 2^62 ring
+/// units, as above. Rows of 16: 238 rounds, 28.7 kbit per element (the table above).
 ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method = MathMethod::kTable);
 
 /// log-softmax along `dim`: x - max - log Σ exp(x - max). Table: within 3 ULP (4 for 3 parties),
 /// 2·ceil(log2 n) + 6 rounds (14 for rows of 10). Same limits and @throws as softmax; without
-/// function tables the same bounds (measured 1.56 ULP at 12 to 16 bits, 7.0 at 20).
+/// function tables the same bounds (measured 0.81, 0.86 and 1.81 ULP at 12, 16 and 20 bits).
 ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method = MathMethod::kTable);
 
 }  // namespace sotto
