@@ -54,7 +54,7 @@ PiecewiseFunction searchPieces(Composed which, int frac_bits);
 /// figures). Cost: signBits on 3n, truncatePositive by 34 bits, the exact floor by 20 bits,
 /// evaluatePieces, two truncatePositive and a mulNarrow of 12 bits (ρ's product),
 /// lookup(3 index bits, 1 column, 8 bits), mulNarrow of 8 bits, lookup(6 index bits, 8 columns,
-/// 1 bit), one selectBits on n per byte group kept (8), selectBits on 2n and on n.
+/// 1 bit), one selectBitsShifted on 8n (the byte groups), selectBits on 2n and on n.
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedExp(const ArithTensor& x);
 
@@ -62,8 +62,9 @@ ArithTensor composedExp(const ArithTensor& x);
 /// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign
 /// restored; 1/0 = 0. Within max(4 ULP, 2^-12 relative) for every x != 0 with |x| < 2^63 ring
 /// units (sotto/math/functions.h has the figures). Cost: signBits on n (x's sign) and on 7n,
-/// selectBits on 8n + 2n + up to 8n, two exact floors, the leading-bit lookup, two mulNarrow of 8
-/// bits, evaluatePieces (its exact floor, lookup, Horner).
+/// selectBits on 8n + 2n, selectBitsShifted on up to 8n (the byte groups kept), two exact floors,
+/// the leading-bit lookup, two mulNarrow of 8 bits, evaluatePieces (its exact floor, lookup,
+/// Horner).
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedReciprocal(const ArithTensor& x);
 
@@ -72,9 +73,10 @@ ArithTensor composedReciprocal(const ArithTensor& x);
 /// from the leading-bit lookup's extra columns, sqrt(μ) or sqrt(2μ) (by e's parity) by the pieces
 /// of kRsqrtMantissa / kSqrtMantissa on [0, 2) at kMantissaBits, 2^(∓e/2) by the byte groups.
 /// Within max(4 ULP, 2^-12 relative) for every x > 0; rsqrt(x <= 0) = 2^(f/2) (its value at one
-/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n and one per byte group
-/// kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8 and 5 bits,
-/// evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n, selectBitsShifted on
+/// n per byte group kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8
+/// and 5 bits, evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20
+/// fractional bits.
 ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 
 /// ln x under a family without function tables: x normalised as reciprocal (x <= 0 taken as one

@@ -11,8 +11,8 @@
 //     and 8 output bits: 2^(7 - m), m its leading bit (0 for the byte 0: a = 0)
 //   Z' = 2^(7 - m)·Z by mulNarrow(8 bits): a·2^(63 - e) in [2^63, 2^64)
 //   μ - 1 at kMantissaBits fractional bits: the exact floor ⌊(Z' - 2^63) / 2^(63 - B)⌋
-// and back: Σ_g h_g·⌊v·2^(c - 8g)⌉ by one selection per group (with the positive truncation of
-// the OT family's multiplexer where c - 8g < 0).
+// and back: Σ_g h_g·⌊v·2^(c - 8g)⌉ by one selection of all the groups (with the positive
+// truncation of the OT family's multiplexer where c - 8g < 0, each group's own shift).
 
 #include <cstdint>
 #include <functional>
@@ -53,7 +53,8 @@ Normalized normalize(const Party& p, const RingTensor& a,
 /// (step -8 for 2^-e, ±4 for 2^(∓e/2), +8 for exp's 2^i; rounded to nearest where the power is
 /// below 1, within 1.5 ULP: half an ULP for the rounding and one for the multiplexer's
 /// truncation, which may take one less; exactly 0 for the groups where it is below 2^-v_bits).
-/// Cost: one selectBits on n per group kept (the shift in the same exchanges).
+/// Cost: one selectBitsShifted on n values per group kept (the groups kept are consecutive; the
+/// shifts in the same exchanges).
 RingTensor applyGroups(const Party& p, const SignBits& groups, const RingTensor& v, int c, int step,
                        int v_bits);
 

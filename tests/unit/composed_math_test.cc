@@ -448,6 +448,15 @@ void selectKernel(Party& party, int64_t count, int shift) {
                                     RingTensor::full(Shape{count}, 7), shift);
 }
 
+// One selectBitsShifted on n values per group, each group's values at its shift (applyGroups).
+void selectGroupsKernel(Party& party, int64_t n, const std::vector<int>& group_shifts) {
+  std::vector<int> shifts;
+  for (int s : group_shifts) shifts.insert(shifts.end(), static_cast<size_t>(n), s);
+  const auto count = static_cast<int64_t>(shifts.size());
+  (void)party.protocol().selectBitsShifted(party, RingTensor::full(Shape{(count + 63) / 64}, 5),
+                                           count, RingTensor::full(Shape{count}, 7), shifts);
+}
+
 // Exact cost under the OT family: each function sends exactly what its kernels send, in their
 // rounds (the formula of functions.h: kernels as ot_kernels.h states them, each measured alone
 // on the same n).
@@ -492,8 +501,8 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
 // The normalised functions' exact cost under the OT family: the kernels their headers
 // (composed_functions.h) name, each measured alone on the same n: x's sign bits and a selection,
 // the normalisation (with `extra` lookup columns), the mantissa's pieces, a product of `w_bits`,
-// one selection per byte group kept (shift where the power is below 1), and the sign back
-// (reciprocal).
+// one selection of the byte groups kept (each with its shift where the power is below 1), and the
+// sign back (reciprocal).
 struct Shifts {
   int c, step, v_bits;
 };
@@ -551,10 +560,12 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
         return;
       }
       const Shifts sh = e.shifts(m.value_scale);
+      std::vector<int> kept;  // the groups kept, in one selection
       for (int g = 0; g < 8; ++g) {
         const int k = sh.c + sh.step * g;
-        if (k >= 0 || -k <= sh.v_bits) select(n, k >= 0 ? 0 : -k);
+        if (k >= 0 || -k <= sh.v_bits) kept.push_back(k >= 0 ? 0 : -k);
       }
+      selectGroupsKernel(party, n, kept);
       if (e.sign_back) select(n, 0);
     });
     EXPECT_EQ(got, want) << e.name;
@@ -566,8 +577,8 @@ TEST(ComposedCost, NormalisedFunctionsSendExactlyTheirKernels) {
 // positive truncation by 34 bits, the exact floor by 20, 2^φ's pieces, ρ's truncation, its
 // product of 12 bits and the
 // product's truncation, the lookup of 2^(r mod 8) and its product of 8 bits, the byte group's
-// one-hot lookup, one selection per group (shifted where the power is below 1), and the two
-// selections of the constants and the sides.
+// one-hot lookup, one selection of all the groups (each shifted where its power is below 1), and
+// the two selections of the constants and the sides.
 TEST(ComposedCost, ExpSendsExactlyItsKernels) {
   constexpr int64_t n = 512;
   constexpr int f = 16;
@@ -590,7 +601,9 @@ TEST(ComposedCost, ExpSendsExactlyItsKernels) {
     (void)proto.mulNarrow(party, words, 8, words);
     (void)proto.lookup(party, words, 6, 8, std::vector<uint64_t>(64 * 8, 1), 1);  // r's byte
     const int s = m.value_scale;
-    for (int g = 0; g < 8; ++g) select(n, std::max(0, 1 + s - 8 * g));
+    std::vector<int> groups;  // every byte group kept, in one selection
+    for (int g = 0; g < 8; ++g) groups.push_back(std::max(0, 1 + s - 8 * g));
+    selectGroupsKernel(party, n, groups);
     select(2 * n, 0);
     select(n, 0);
   });

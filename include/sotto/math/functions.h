@@ -90,24 +90,25 @@
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
 /// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
-/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection per
-/// byte group (the multiplexer's positive truncation where it shifts right) and restores the
-/// sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole ring at 12, 16
-/// and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x <= 0 taken as one ring unit
-/// for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a power of two (<= 16), and one
-/// table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its first half and (2μ)^(∓1/2) on
-/// its second, the half chosen by adding ρ to the mantissa's index bit (within 0.44 and 0.09 of
-/// their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of degree 3 (within 0.41 of
-/// their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3 bits) and (8g - f)·ln 2
-/// (one selection of the groups' constants), one rounding. All four: for every x > 0 within max(4
-/// ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
+/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection of the
+/// byte groups (the multiplexer's positive truncation where it shifts right, each group's own) and
+/// restores the sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole
+/// ring at 12, 16 and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x <= 0 taken as
+/// one ring unit for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a power of two (<=
+/// 16), and one table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its first half and
+/// (2μ)^(∓1/2) on its second, the half chosen by adding ρ to the mantissa's index bit (within 0.44
+/// and 0.09 of their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of degree 3 (within
+/// 0.41 of their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3 bits) and (8g -
+/// f)·ln 2 (one selection of the groups' constants), one rounding. All four: for every x > 0 within
+/// max(4 ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
 /// values at x <= 0. softmax and log-softmax: the seam's max (no function tables), the composed
 /// exp of z = x - max (<= 0: its domain) with its result at f + 4 fractional bits (its pieces
 /// within 0.45 ULP there: 32 of degree 4 at 12 to 16 bits, 64 at 17 to 19, 128 at 20), the
 /// composed log of the row sum there, rounded to f exactly (one exact truncation per row), then
-/// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1). Figures at 16 fractional bits, 65,536 elements,
-/// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
-/// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
+/// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1).
+/// Figures at 16 fractional bits, 65,536 elements, bench/ot_math_bench (both parties; COTs priced
+/// at Ferret's 0.5 bit, issue 16's measure; SCI's figures measured here in brackets,
+/// notes/two-party.md; rounds: party 0's blocking calls):
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
@@ -128,26 +129,27 @@
 /// ULP; composed 17.6 (median of 3), 45.6 and 29.2 (one run each) and 17.9 s (median of 3) per
 /// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 238
 /// rounds, 28,121 bits online + 1,219 COTs = 28,730 at 0.5/COT, at most 1.57 ULP, 11.9 s (one
-/// run; before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
-/// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
-/// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
-/// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7
-/// relative; TTP 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its
-/// saturation); exp of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same
-/// for every input (the constants are selected). Time, median of 3 (IKNP, the busy 2-core
-/// machine): exp 10.9 s, exp of x ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64.
-/// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
-/// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
-/// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
-/// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
-/// and D + 1 truncatePositive; exp: src/math/composed_functions.h's composedExp; exp of x ≤ 0:
-/// one sign-bit call on 2n values, 2 multiplexers, the
-/// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
-/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on n (x's sign)
-/// and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8, 1, 8 bits),
-/// mulNarrow(8), then the pieces (the exact truncation by P = 16, lookup of 2^4 rows of 4 words,
-/// u's wrap, 3 products with u and 3 truncatePositive), mulNarrow(8), one selectBits on n per byte
-/// group that can be non-zero (5 at 16 bits) and one for the sign.
+/// run; before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP); TTP 564 bits
+/// online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs, 2 threads on the 2-core
+/// machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors: the bench's inputs; over the
+/// whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82. exp on [-16, 40) (past the
+/// saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7 relative; TTP 386 bits, 3
+/// rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its saturation); exp of x ≤ 0
+/// (softmax's, math_detail's engine) on [-8, 0). Both cost the same for every input (the constants
+/// are selected). Time, median of 3 (IKNP, the busy 2-core machine): exp 10.9 s, exp of x ≤ 0 8.1 s
+/// per 65,536 elements; TTP 36 ms per 64. Cost per element, from the kernels' figures
+/// (ot_kernels.h): symmetric functions: 2 sign-bit computations (msb, 625 bits + 93 COTs each), 3
+/// multiplexers (130 bits + 2 COTs each), the exact truncation by P bits, the lookup (2^k·(D +
+/// 1)·64 + k bits, k COTs), the wrap of u's shares once (narrowOperand: lessThan(P)), D products
+/// with u (Gilboa's P COTs each way and a multiplexer) and D + 1 truncatePositive; exp:
+/// src/math/composed_functions.h's composedExp; exp of x ≤ 0: one sign-bit call on 2n values, 2
+/// multiplexers, the truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q
+/// truncated and E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on
+/// n (x's sign) and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8,
+/// 1, 8 bits), mulNarrow(8), then the pieces (the exact truncation by P = 16, lookup of 2^4 rows of
+/// 4 words, u's wrap, 3 products with u and 3 truncatePositive), mulNarrow(8), one
+/// selectBitsShifted on n per byte group that can be non-zero (5 at 16 bits: one call) and one
+/// selectBits for the sign.
 
 #include <cstdint>
 

@@ -222,6 +222,20 @@ class OtProtocol final : public Protocol {
     return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
   }
 
+  RingTensor selectBitsShifted(const Party& party, const RingTensor& packed, int64_t bits_count,
+                               const RingTensor& values, std::span<const int> shifts) override {
+    SOTTO_ENFORCE(static_cast<int64_t>(shifts.size()) == values.numel(),
+                  "selectBitsShifted: ", shifts.size(), " shifts for ", values.numel(), " values");
+    if (bits_count == 0) return selectBits(party, packed, bits_count, values, 0);  // checks it
+    SOTTO_ENFORCE(
+        bits_count > 0 && values.numel() % bits_count == 0 && packed.numel() * 64 >= bits_count,
+        "selectBitsShifted: ", values.numel(), " values for ", bits_count, " bits in ",
+        packed.numel(), " words");
+    const BitShares bits = unpackBits(packed.data(), static_cast<size_t>(bits_count));
+    return fromVector(values.shape(), kernels_.selectTruncatePositive(spreadOver(bits, values),
+                                                                      values.data(), shifts));
+  }
+
   RingTensor andWords(const Party&, const RingTensor& x, const RingTensor& y) override {
     const auto n = static_cast<size_t>(x.numel());
     return packBits(kernels_.andBits(unpackBits(x.data(), 64 * n), unpackBits(y.data(), 64 * n)),
@@ -249,12 +263,18 @@ class OtProtocol final : public Protocol {
   }
 
  private:
-  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
-  // values of each bit (the multiplexer).
-  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
+  // Each bit repeated for its values.numel() / bits.size() consecutive values.
+  static BitShares spreadOver(const BitShares& bits, const RingTensor& values) {
     const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values.numel()) / n;
     BitShares spread(n * per);
     for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
+    return spread;
+  }
+
+  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
+  // values of each bit (the multiplexer).
+  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
+    const BitShares spread = spreadOver(bits, values);
     return fromVector(values.shape(),
                       shift > 0 ? kernels_.selectTruncatePositive(spread, values.data(), shift)
                                 : kernels_.select(spread, values.data()));
