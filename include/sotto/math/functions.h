@@ -108,19 +108,20 @@
 /// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1).
 /// Figures at 16 fractional bits, 65,536 elements, bench/ot_math_bench (both parties; COTs priced
 /// at Ferret's 0.5 bit, issue 16's measure; SCI's figures measured here in brackets,
-/// notes/two-party.md; rounds: party 0's blocking calls):
+/// notes/two-party.md; rounds: party 0's blocking calls; exp, reciprocal, rsqrt, sqrt: 100, 95,
+/// 98, 100 before the byte groups were selected in one call, same bits):
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
-/// | exp         | 100    | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
+/// | exp         | 86     | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
 /// | exp of x ≤ 0| 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
 /// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
 /// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
 /// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
 /// | gelu (both) | 57     | 14,899      | 478  | 15,138          | 16, 4          | 1.58 ULP  |
-/// | reciprocal  | 95     | 24,012      | 1,369| 24,697 (37,351) | 16, 3 (1/μ)    | 1.50 ULP  |
-/// | rsqrt       | 98     | 28,422      | 1,373| 29,109 (45,606) | 2·8, 3         | 1.50 ULP  |
-/// | sqrt        | 100    | 28,422      | 1,373| 29,109          | 2·8, 3         | 1.66 ULP  |
+/// | reciprocal  | 87     | 24,012      | 1,369| 24,697 (37,351) | 16, 3 (1/μ)    | 1.50 ULP  |
+/// | rsqrt       | 86     | 28,422      | 1,373| 29,109 (45,606) | 2·8, 3         | 1.50 ULP  |
+/// | sqrt        | 86     | 28,422      | 1,373| 29,109          | 2·8, 3         | 1.69 ULP  |
 /// | log         | 87     | 23,298      | 1,353| 23,975          | 8, 3 (ln μ)    | 1.52 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) reciprocal,
@@ -176,7 +177,7 @@ enum class MathMethod {
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
 /// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
 /// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
-/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 100 rounds, 20.2 kbit
+/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 86 rounds, 20.2 kbit
 /// per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
 /// message names the function).
@@ -216,7 +217,7 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation = GeluApp
 /// 0.15 ULP (within 0.65 ULP and 0.1 % relative). 1/0 gives 0; |x| >= 2^15 (at f fractional bits,
 /// 2^(f-1)) gives 0, within 2 ULP of 1/x. 4 rounds, 335 bits sent per element (16 bits). Without
 /// function tables (--dealer none): for every x != 0 within max(4 ULP, 2^-12 relative), 1/0 = 0
-/// (|x| >= 2^15 gives 1/x rounded, not 0); 95 rounds, 24.7 kbit per element (the table above).
+/// (|x| >= 2^15 gives 1/x rounded, not 0); 87 rounds, 24.7 kbit per element (the table above).
 /// @throws as exp.
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
@@ -229,7 +230,7 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTa
 /// (the top 2^-11 of the range, which holds the last window's last row) the result is sqrt(x) or 0:
 /// the one input range not held (its saturation value does not fit the windows' rings). 3 rounds,
 /// 259 bits sent per element. Without function tables (--dealer none): for every x > 0 within
-/// max(4 ULP, 2^-12 relative), 0 for x <= 0; 100 rounds, 29.1 kbit per element. @throws as exp.
+/// max(4 ULP, 2^-12 relative), 0 for x <= 0; 86 rounds, 29.1 kbit per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / sqrt(x). Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
@@ -237,7 +238,7 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 /// result is 2 ULP. x <= 0 gives 2^(f/2) (256 at 16 bits, the value at one ULP). At 20 fractional
 /// bits, for rare masks, up to 1.1x that bound just above x = 256 (measured at 93a3060: 1.07x, 2
 /// runs in 400). 3 rounds, 234 bits sent per element. Without function tables (--dealer none):
-/// for every x > 0 within max(4 ULP, 2^-12 relative), 2^(f/2) for x <= 0; 98 rounds, 29.1 kbit
+/// for every x > 0 within max(4 ULP, 2^-12 relative), 2^(f/2) for x <= 0; 86 rounds, 29.1 kbit
 /// per element. @throws as exp.
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
