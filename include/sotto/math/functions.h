@@ -129,17 +129,17 @@
 /// 3, 3 and 3 rounds, 2.62, 2.45, 3.79 and 3.79 Mbit from the dealer, 0.49, 1.02, 1.23 and 1.13
 /// ULP; composed 17.6 (median of 3), 45.6 and 29.2 (one run each) and 17.9 s (median of 3) per
 /// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 238
-/// rounds, 28,121 bits online + 1,219 COTs = 28,730 at 0.5/COT, at most 1.57 ULP, 11.9 s (one
-/// run; before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP; at 20
-/// fractional bits 244 rounds, 37,354 bits, 1.79 ULP, before 237, 31,598, 7.20: its 128 pieces
-/// of exp at 24 bits); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time,
-/// IKNP COTs, 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors: the bench's inputs; over the
-/// whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82. exp on [-16, 40) (past the
-/// saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7 relative; TTP 386 bits, 3
-/// rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its saturation); exp of x ≤ 0
-/// (softmax's, math_detail's engine) on [-8, 0). Both cost the same for every input (the constants
-/// are selected). Time, median of 3 (IKNP, the busy 2-core machine): exp 10.9 s, exp of x ≤ 0 8.1 s
-/// per 65,536 elements; TTP 36 ms per 64. Cost per element, from the kernels' figures
+/// rounds, 28,121 bits online + 1,219 COTs = 28,730 at 0.5/COT, at most 1.57 ULP, 11.9 s (one run;
+/// before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP; at 20 fractional bits
+/// 244 rounds, 37,354 bits, 1.79 ULP, before 237, 31,598, 7.20: its 128 pieces of exp at 24 bits);
+/// TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs, 2 threads
+/// on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors: the bench's
+/// inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82. exp on [-16,
+/// 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7 relative; TTP
+/// 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its saturation); exp
+/// of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same for every input (the
+/// constants are selected). Time, median of 3 (IKNP, the busy 2-core machine): exp 10.9 s, exp of x
+/// ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64. Cost per element, from the kernels' figures
 /// (ot_kernels.h): symmetric functions: 2 sign-bit computations (msb, 625 bits + 93 COTs each), 3
 /// multiplexers (130 bits + 2 COTs each), the exact truncation by P bits, the lookup (2^k·(D +
 /// 1)·64 + k bits, k COTs), the wrap of u's shares once (narrowOperand: lessThan(P)), D products
