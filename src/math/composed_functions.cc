@@ -71,6 +71,10 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
       s.below = 0;
       s.above = 1;
       break;
+    case Composed::kExpSum:  // kExp at 4 more output bits than x (softmax's row sum)
+      s = specOf(Composed::kExp, frac_bits);
+      s.out_frac = frac_bits + 4;
+      break;
     case Composed::kReciprocalMantissa:  // 1/μ for μ = 1 + τ in [1, 2): (1/2, 1]
       s.fn = [](double t) { return 1 / (1 + t); };
       s.symmetry = Symmetry::kEven;  // unused: evaluatePieces only
@@ -111,7 +115,7 @@ double piecesCost(const PiecewiseSpec& s) {
   auto product = [](int m) { return 2 * (65.0 * m - m * (m - 1) / 2.0) + 131; };
   const int columns = s.product_form ? 1 : s.degree + 1;
   const double lookup = std::ldexp(64.0 * columns, s.index_bits) + 1.5 * s.index_bits;
-  const int m = s.in_frac + 7;  // Q's width in E_r·Q
+  const int m = productScales(s.out_frac > 0 ? s.out_frac : s.in_frac).q_scale + 1;  // Q's width
   const double products = s.product_form
                               ? wrap(p) + (s.degree - 1) * product(p) + wrap(m) + product(m)
                               : wrap(p) + s.degree * product(p);
@@ -170,6 +174,8 @@ const char* composedName(Composed which) {
       return "log_mantissa";
     case Composed::kExp2Mantissa:
       return "exp2_mantissa";
+    case Composed::kExpSum:
+      return "exp_sum";
   }
   return "?";
 }

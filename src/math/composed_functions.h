@@ -20,6 +20,7 @@ enum class Composed {
   kSqrtMantissa,        ///< sqrt(1 + τ) on [0, 1), then sqrt(2τ) on [1, 2)
   kLogMantissa,         ///< ln(1 + τ) on [0, 1)
   kExp2Mantissa,        ///< 2^τ on [0, 1), within 0.45 ULP of 2^-(B + 8) (exp's 2^φ)
+  kExpSum,  ///< kExp with the result at 4 more fractional bits than x (softmax's row sum)
 };
 
 /// The function's name, for messages and composed_choices.h ("sigmoid", "exp2_mantissa").
@@ -53,7 +54,7 @@ PiecewiseFunction searchPieces(Composed which, int frac_bits);
 /// figures). Cost: signBits on 3n, truncatePositive by 34 bits, the exact floor by 20 bits,
 /// evaluatePieces, two truncatePositive and a mulNarrow of 12 bits (ρ's product),
 /// lookup(3 index bits, 1 column, 8 bits), mulNarrow of 8 bits, lookup(6 index bits, 8 columns,
-/// 1 bit), one selectBits on n per byte group kept (8), selectBits on 2n and on n.
+/// 1 bit), one selectBitsShifted on 8n (the byte groups), selectBits on 2n and on n.
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedExp(const ArithTensor& x);
 
@@ -61,8 +62,9 @@ ArithTensor composedExp(const ArithTensor& x);
 /// pieces of kReciprocalMantissa at kMantissaBits, 2^-e applied by the byte groups, the sign
 /// restored; 1/0 = 0. Within max(4 ULP, 2^-12 relative) for every x != 0 with |x| < 2^63 ring
 /// units (sotto/math/functions.h has the figures). Cost: signBits on n (x's sign) and on 7n,
-/// selectBits on 8n + 2n + up to 8n, two exact floors, the leading-bit lookup, two mulNarrow of 8
-/// bits, evaluatePieces (its exact floor, lookup, Horner).
+/// selectBits on 8n + 2n, selectBitsShifted on up to 8n (the byte groups kept), two exact floors,
+/// the leading-bit lookup, two mulNarrow of 8 bits, evaluatePieces (its exact floor, lookup,
+/// Horner).
 /// @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
 ArithTensor composedReciprocal(const ArithTensor& x);
 
@@ -71,9 +73,10 @@ ArithTensor composedReciprocal(const ArithTensor& x);
 /// from the leading-bit lookup's extra columns, sqrt(μ) or sqrt(2μ) (by e's parity) by the pieces
 /// of kRsqrtMantissa / kSqrtMantissa on [0, 2) at kMantissaBits, 2^(∓e/2) by the byte groups.
 /// Within max(4 ULP, 2^-12 relative) for every x > 0; rsqrt(x <= 0) = 2^(f/2) (its value at one
-/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n and one per byte group
-/// kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8 and 5 bits,
-/// evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20 fractional bits.
+/// ULP), sqrt(x <= 0) = 0. Cost: signBits on n and 7n, selectBits on n + 8n, selectBitsShifted on
+/// n per byte group kept, two exact floors, lookup(8 index bits, 3 columns, 8 bits), mulNarrow of 8
+/// and 5 bits, evaluatePieces. @throws InvalidArgument if x has fewer than 12 or more than 20
+/// fractional bits.
 ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 
 /// ln x under a family without function tables: x normalised as reciprocal (x <= 0 taken as one
@@ -86,12 +89,18 @@ ArithTensor composedRoot(const ArithTensor& x, bool inverse);
 /// fractional bits.
 ArithTensor composedLog(const ArithTensor& x);
 
+/// composedLog at up to max_frac fractional bits (softmax's row sum: 24). Past 20 bits ln μ keeps
+/// its 20: within 0.45·2^-20 plus the rounding. @throws InvalidArgument if x has fewer than 12 or
+/// more than max_frac fractional bits.
+ArithTensor composedLogUpTo(const ArithTensor& x, int max_frac);
+
 /// softmax (or, with log, log-softmax) along dim (0 <= dim < rank) under a family without
-/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the composed exp at g =
-/// min(f + 4, 20) fractional bits, the composed log of the row sum, rounded to f, then z - log Σ
-/// and (softmax) its composed exp. Bounds and figures: sotto/math/functions.h. Cost: max's
-/// comparisons, the composed exp on every element (twice for softmax), the composed log on
-/// every row, one truncatePositive per row. @throws InvalidArgument as composedLog.
+/// function tables: the seam's max, z = x - max (<= 0), exp(z) by the engine's kExpSum (its
+/// result at f + 4 fractional bits), the composed log of the row sum there (composedLogUpTo),
+/// rounded to f by one exact floor per row, then z - log Σ and (softmax) its composed exp. Within
+/// 3 ULP at 12..20 fractional bits; figures: sotto/math/functions.h. Cost: max's comparisons,
+/// the engine's exp on every element (twice for softmax), the composed log and one exact floor
+/// (composed_kernels.h) on every row. @throws InvalidArgument as composedLog.
 ArithTensor composedSoftmax(const ArithTensor& x, int64_t dim, bool log);
 
 }  // namespace sotto::math_detail

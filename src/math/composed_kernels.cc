@@ -1,6 +1,7 @@
 // Small compositions of seam kernels for the composed table math (composed_kernels.h).
 #include "composed_kernels.h"
 
+#include <algorithm>
 #include <span>
 #include <utility>
 
@@ -77,19 +78,41 @@ SignBits SignBits::lookedUp(const Party& p, const RingTensor& index, int index_b
   return SignBits(p, true, flat(std::move(packed)));
 }
 
+RingTensor SignBits::packed(int64_t first, int64_t n) const {
+  std::vector<uint64_t> words(static_cast<size_t>((n + 63) / 64), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t j = first + i;
+    const uint64_t bit = (bits_[j / 64] >> (j % 64)) & 1;
+    words[static_cast<size_t>(i / 64)] |= bit << (i % 64);
+  }
+  return flat(std::move(words));
+}
+
 RingTensor SignBits::select(int64_t first, const RingTensor& values, int shift) const {
   const int64_t n = values.numel();
   if (!xor_) {
     RingTensor v = p_.protocol().mul(p_, slice(bits_, first, n), values);
     return shift > 0 ? p_.protocol().truncatePositive(p_, v, shift) : v;
   }
-  std::vector<uint64_t> packed(static_cast<size_t>((n + 63) / 64), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t j = first + i;
-    const uint64_t bit = (bits_[j / 64] >> (j % 64)) & 1;
-    packed[static_cast<size_t>(i / 64)] |= bit << (i % 64);
+  return p_.protocol().selectBits(p_, packed(first, n), n, values, shift);
+}
+
+RingTensor SignBits::selectShifted(int64_t first, const RingTensor& values,
+                                   const std::vector<int>& shifts) const {
+  const int64_t n = values.numel();
+  if (xor_) return p_.protocol().selectBitsShifted(p_, packed(first, n), n, values, shifts);
+  RingTensor v = p_.protocol().mul(p_, slice(bits_, first, n), values);
+  std::vector<uint64_t> out(v.data().begin(), v.data().end());
+  for (int64_t i = 0; i < n;) {  // each run of equal shifts > 0 truncated at once
+    int64_t end = i + 1;
+    while (end < n && shifts[static_cast<size_t>(end)] == shifts[static_cast<size_t>(i)]) ++end;
+    if (const int shift = shifts[static_cast<size_t>(i)]; shift > 0) {
+      const RingTensor t = p_.protocol().truncatePositive(p_, slice(v, i, end - i), shift);
+      std::copy(t.data().begin(), t.data().end(), out.begin() + i);
+    }
+    i = end;
   }
-  return p_.protocol().selectBits(p_, flat(std::move(packed)), n, values, shift);
+  return flat(std::move(out));
 }
 
 RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const RingTensor& v,

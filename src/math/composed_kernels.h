@@ -32,6 +32,10 @@ class SignBits {
   /// values_i >= 0; within 1 ULP below, Protocol::selectBits / truncatePositive). One selectBits
   /// (or mul, and truncatePositive if shift > 0).
   RingTensor select(int64_t first, const RingTensor& values, int shift = 0) const;
+  /// As select with a shift per value (shifts.size() == values.numel(), each >= 0): one
+  /// selectBitsShifted (or mul, and truncatePositive per run of equal shifts > 0).
+  RingTensor selectShifted(int64_t first, const RingTensor& values,
+                           const std::vector<int>& shifts) const;
   /// For count·n bits b_{j·n + i} monotone in j (b_{j·n + i} <= b_{(j+1)·n + i}: [v_i < t_j] for
   /// increasing thresholds t_j), the (count + 1)·n band bits h_{g·n + i} = b_g - b_{g-1}
   /// (b_{-1} = 0, b_count = 1): [t_{g-1} <= v_i < t_g]. Local.
@@ -44,6 +48,7 @@ class SignBits {
 
  private:
   SignBits(const Party& p, bool xor_shares, RingTensor bits);
+  RingTensor packed(int64_t first, int64_t n) const;  // bits [first, first + n), XOR, packed
 
   const Party& p_;
   bool xor_;

@@ -11,9 +11,11 @@
 
 namespace sotto::math_detail {
 
-ArithTensor composedLog(const ArithTensor& x) {
+ArithTensor composedLog(const ArithTensor& x) { return composedLogUpTo(x, 20); }
+
+ArithTensor composedLogUpTo(const ArithTensor& x, int max_frac) {
   const int f = x.fracBits();
-  checkNormalizedScale(x, "log");
+  checkNormalizedScale(x, "log", max_frac);
   const Party& p = x.party();
   const int64_t n = x.numel();
   const RingTensor xs = x.share().reshape({n});

@@ -1,6 +1,7 @@
 // The normalisation a = 2^e·μ of the composed math (normalization.h): only seam kernels.
 #include "normalization.h"
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 #include <utility>
@@ -12,9 +13,9 @@
 
 namespace sotto::math_detail {
 
-void checkNormalizedScale(const ArithTensor& x, const char* name) {
-  SOTTO_ENFORCE(x.fracBits() >= 12 && x.fracBits() <= 20, name,
-                " (composed): supports 12..20 fractional bits, the input has ", x.fracBits());
+void checkNormalizedScale(const ArithTensor& x, const char* name, int max_frac) {
+  SOTTO_ENFORCE(x.fracBits() >= 12 && x.fracBits() <= max_frac, name, " (composed): supports 12..",
+                max_frac, " fractional bits, the input has ", x.fracBits());
 }
 namespace {
 
@@ -80,15 +81,24 @@ Normalized normalize(const Party& p, const RingTensor& a, const std::vector<ByLe
 RingTensor applyGroups(const Party& p, const SignBits& groups, const RingTensor& v, int c, int step,
                        int v_bits) {
   const int64_t n = v.numel();
-  RingTensor out = RingTensor::zeros(Shape{n});
+  // The groups kept (k >= 0, or ⌊(v + 2^(-k-1)) / 2^-k⌋ for -k <= v_bits; beyond: 0) are
+  // consecutive (k is monotone in g): one selection of them all, each group's shift its own.
+  std::vector<uint64_t> values;
+  std::vector<int> shifts;
+  int first = -1, kept = 0;
   for (int g = 0; g < kGroups; ++g) {
     const int k = c + step * g;
-    if (k >= 0) {
-      out += groups.select(g * n, v.shiftLeft(k));
-    } else if (-k <= v_bits) {  // ⌊(v + 2^(-k-1)) / 2^-k⌋ (beyond: 0)
-      out += groups.select(g * n, v + constant(p, n, int64_t{1} << (-k - 1)), -k);
-    }
+    if (k < 0 && -k > v_bits) continue;
+    if (first < 0) first = g;
+    ++kept;
+    const RingTensor w = k >= 0 ? v.shiftLeft(k) : v + constant(p, n, int64_t{1} << (-k - 1));
+    values.insert(values.end(), w.data().begin(), w.data().end());
+    shifts.insert(shifts.end(), static_cast<size_t>(n), std::max(0, -k));
   }
+  RingTensor out = RingTensor::zeros(Shape{n});
+  if (kept == 0) return out;
+  const RingTensor picked = groups.selectShifted(first * n, flat(std::move(values)), shifts);
+  for (int g = 0; g < kept; ++g) out += slice(picked, g * n, n);
   return out;
 }
 

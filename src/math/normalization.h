@@ -11,8 +11,8 @@
 //     and 8 output bits: 2^(7 - m), m its leading bit (0 for the byte 0: a = 0)
 //   Z' = 2^(7 - m)·Z by mulNarrow(8 bits): a·2^(63 - e) in [2^63, 2^64)
 //   μ - 1 at kMantissaBits fractional bits: the exact floor ⌊(Z' - 2^63) / 2^(63 - B)⌋
-// and back: Σ_g h_g·⌊v·2^(c - 8g)⌉ by one selection per group (with the positive truncation of
-// the OT family's multiplexer where c - 8g < 0).
+// and back: Σ_g h_g·⌊v·2^(c - 8g)⌉ by one selection of all the groups (with the positive
+// truncation of the OT family's multiplexer where c - 8g < 0, each group's own shift).
 
 #include <cstdint>
 #include <functional>
@@ -34,9 +34,9 @@ struct Normalized {
 };
 
 /// An extra column of the leading-bit lookup: its entry (8 bits) for e mod 8 = m (m = -1: a = 0).
-/// @throws InvalidArgument naming `name` unless x has 12..20 fractional bits (the normalised
-/// functions' tables hold those scales).
-void checkNormalizedScale(const ArithTensor& x, const char* name);
+/// @throws InvalidArgument naming `name` unless x has 12..max_frac fractional bits (the public
+/// functions' scales: 12..20; softmax's log of its row sum: 4 more).
+void checkNormalizedScale(const ArithTensor& x, const char* name, int max_frac = 20);
 
 using ByLeadingBit = std::function<uint64_t(int m)>;
 
@@ -51,9 +51,10 @@ Normalized normalize(const Party& p, const RingTensor& a,
 /// Σ_g h_g·⌊v·2^(c + step·g)⌉ for v in [0, 2^v_bits) and 8 one-hot band bits h_g (layout
 /// h_{g·n + i}: Normalized::groups, or exp's byte of 2^i): the groups' powers of two applied to v
 /// (step -8 for 2^-e, ±4 for 2^(∓e/2), +8 for exp's 2^i; rounded to nearest where the power is
-/// below 1, within 1 ULP: the multiplexer's truncation may take one less; exactly 0 for the groups
-/// where it is below 2^-v_bits). Cost: one selectBits on n per group kept (the shift in the same
-/// exchanges).
+/// below 1, within 1.5 ULP: half an ULP for the rounding and one for the multiplexer's
+/// truncation, which may take one less; exactly 0 for the groups where it is below 2^-v_bits).
+/// Cost: one selectBitsShifted on n values per group kept (the groups kept are consecutive; the
+/// shifts in the same exchanges).
 RingTensor applyGroups(const Party& p, const SignBits& groups, const RingTensor& v, int c, int step,
                        int v_bits);
 

@@ -100,15 +100,16 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
       v = v + signs->select(0, constant(p, n, at(1)) - v - v);  // F(-x) = 1 - F(x)
     }
   }
-  // Rounding to 2^-f: ⌊(v + 2^(e-1) + 2^(vs+3)) / 2^e⌋ - 2^(vs+3-e), e = vs - f: within 1.5
-  // ULP with the truncation's 1-ULP error either way (the positive offset lets the cheap
-  // truncation take it).
-  const int e = vs - spec.in_frac;
+  // Rounding to 2^-o (o = out_frac): ⌊(v + 2^(e-1) + 2^(vs+3)) / 2^e⌋ - 2^(vs+3-e), e = vs - o:
+  // within 1.5 ULP with the truncation's 1-ULP error either way (the positive offset lets the
+  // cheap truncation take it).
+  const int o = spec.out_frac > 0 ? spec.out_frac : spec.in_frac;
+  const int e = vs - o;
   const int64_t offset = int64_t{1} << (vs + 3);
   v += constant(p, n, offset + (int64_t{1} << (e - 1)));
   RingTensor out = proto.truncatePositive(p, v, e) - constant(p, n, offset >> e);
-  if (spec.plus_relu) out += relu;
-  return ArithTensor(p, std::move(out).reshape(x.shape().dims()), spec.in_frac);
+  if (spec.plus_relu) out += relu.shiftLeft(o - spec.in_frac);
+  return ArithTensor(p, std::move(out).reshape(x.shape().dims()), o);
 }
 
 }  // namespace sotto::math_detail

@@ -33,7 +33,7 @@ enum class Symmetry {
 
 struct PiecewiseSpec {
   std::function<double(double)> fn;  // F on the domain (real units)
-  int in_frac = 16;                  // x's fractional bits; the result has as many
+  int in_frac = 16;                  // x's fractional bits
   int width_log2 = 4;                // W = 2^width_log2 real units
   int index_bits = 5;                // 2^k pieces
   int degree = 3;                    // D
@@ -41,7 +41,7 @@ struct PiecewiseSpec {
   double below = 0, above = 0;  // the constants beyond the domain
   bool product_form = false;    // F(x) = E_r·Q(τ), Q public (F = e^x only)
   bool plus_relu = false;       // add max(x, 0) to the result (GELU: kEven with its gap)
-  int out_frac = 0;  // the pieces' precision (0: in_frac): the budget's ULP for evaluatePieces
+  int out_frac = 0;  // the pieces' precision and evaluatePiecewise's result scale (0: in_frac)
 };
 
 /// The spec's public tables and constants.
@@ -59,6 +59,15 @@ struct PiecewiseFunction {
                                 // of 2^-out_frac (of 2^-in_frac where out_frac is 0)
 };
 
+/// The product form's scales for pieces of precision 2^-out: E_r and Q's Horner at 2^-scale
+/// (min(out + 12, 28)), Q truncated to 2^-q_scale before E_r·Q (6 bits below 2^-out, so that E_r·Q
+/// takes a narrower operand, as long as scale + q_scale <= 56: the last rounding's offset stays
+/// below 2^60).
+struct ProductScales {
+  int scale, q_scale;
+};
+ProductScales productScales(int out);
+
 /// The spec's tables (each piece's polynomial fitted at Chebyshev nodes and quantized), with
 /// max_error_ulp left 0: what the runtime builds for a recorded choice (composed_choices.h).
 /// @throws InvalidArgument if the spec does not fit (P < 1, values past the ring's headroom).
@@ -68,16 +77,15 @@ PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec);
 /// inputs), or stopped once it passes give_up_ulp. @throws as fitPiecewise.
 PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp = 1e300);
 
-/// F(x) elementwise, x at spec.in_frac fractional bits, within max_error_ulp + 1.5 ULP (the last
-/// rounding, with a truncation that errs by one ULP either way) on the domain and 1.5 ULP of the
-/// constants beyond it. With plus_relu, x + F where F rounds to +1 ULP may wrap at the largest
-/// value (2^63 - 1 ring units) in a family whose truncation rounds up (the dealer's; the OT
-/// family's rounds down or is exact). Cost (n elements): the family's sign on
-/// 2n values (one-sided) or on n twice with a selection between, truncate, lookup of k index
-/// bits and `columns` 64-bit columns, narrowOperand(u, P bits) and D products with it + D
-/// truncatePositive (product form:
-/// D - 1, then one truncatePositive and a mulNarrow of q + 1 bits), 2 selections (one-sided,
-/// kEven) or 3, one truncatePositive; the OT
+/// F(x) elementwise, x at spec.in_frac fractional bits, the result at spec.out_frac (in_frac where
+/// 0), within max_error_ulp + 1.5 ULP of 2^-out_frac (the last rounding, with a truncation that
+/// errs by one ULP either way) on the domain and 1.5 ULP of the constants beyond it. With
+/// plus_relu, x + F where F rounds to +1 ULP may wrap at the largest value (2^63 - 1 ring units) in
+/// a family whose truncation rounds up (the dealer's; the OT family's rounds down or is exact).
+/// Cost (n elements): the family's sign on 2n values (one-sided) or on n twice with a selection
+/// between, truncate, lookup of k index bits and `columns` 64-bit columns, narrowOperand(u, P bits)
+/// and D products with it + D truncatePositive (product form: D - 1, then one truncatePositive and
+/// a mulNarrow of q + 1 bits), 2 selections (one-sided, kEven) or 3, one truncatePositive; the OT
 /// family's figures: sotto/math/functions.h's table.
 ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f);
 

@@ -51,6 +51,11 @@ int64_t hornerStep(int64_t acc, int64_t u, int piece_bits, int64_t c) {
 
 }  // namespace
 
+ProductScales productScales(int out) {
+  const int scale = std::min(out + 12, 28);
+  return {scale, std::min(out + 6, 56 - scale)};
+}
+
 PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec) {
   PiecewiseFunction f;
   f.spec = spec;
@@ -67,14 +72,10 @@ PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec) {
   const double start = one_sided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
   const int64_t rows = int64_t{1} << k;
   f.columns = spec.product_form ? 1 : d + 1;
-  // Scales: generic, 12 bits below the pieces' ULP (2^-out); the product form's Q and E at s each
-  // (their product at most 2^-(s + q), s + q <= 54, so that the last rounding's offset stays
-  // below 2^62).
-  f.scale = spec.product_form ? std::min(in + 12, 28) : out + 12;
+  // Scales: generic, 12 bits below the pieces' ULP (2^-out); the product form's: productScales.
+  f.scale = spec.product_form ? productScales(out).scale : out + 12;
   f.offset_bits = std::max(f.scale + 3, p);
-  // The product form truncates Q to 6 bits below the output's ULP (E_r <= 1: 2^-6 ULP at most),
-  // so that E_r·Q takes a narrower operand.
-  f.q_scale = spec.product_form ? std::min(in + 6, f.scale) : 0;
+  f.q_scale = spec.product_form ? productScales(out).q_scale : 0;
   f.value_scale = spec.product_form ? f.scale + f.q_scale : f.scale;
   SOTTO_ENFORCE(f.offset_bits + 1 + p <= 61, "piecewise function: scale ", f.scale,
                 " and piece bits ", p, " leave no headroom in the ring");

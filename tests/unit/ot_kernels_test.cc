@@ -188,29 +188,34 @@ TEST(OtKernelsTest, B2aSelectAndAnd) {
 }
 
 // selectTruncatePositive: b·⌊x / 2^f⌋, within one below where b = 1 (then x >= 0), exactly 0
-// where b = 0 (any x, negative ones too), for several f.
+// where b = 0 (any x, negative ones too), for several f, then with a shift per element (the
+// last call: f_i cycling through 0 and fs; exactly b·x where f_i = 0).
 TEST(OtKernelsTest, SelectTruncatePositive) {
   const Words x = testValues(600, 20);
   BitShares bits(x.size());
   for (size_t i = 0; i < x.size(); ++i) bits[i] = asSigned(x[i]) >= 0 && i % 3 != 0;
   const std::vector<int> fs{1, 12, 16, 40, 63};
+  std::vector<int> each(x.size());
+  for (size_t i = 0; i < x.size(); ++i) each[i] = i % 6 == 0 ? 0 : fs[i % 6 - 1];
   auto out = run([&](OtKernels& k) {
     const BitShares b = bitShareOf(bits, k.rank(), 21);
     const Words a = shareOf(x, k.rank(), 22);
     std::vector<Words> r;
     for (int f : fs) r.push_back(k.selectTruncatePositive(b, a, f));
+    r.push_back(k.selectTruncatePositive(b, a, each));
     return r;
   });
-  for (size_t j = 0; j < fs.size(); ++j) {
+  for (size_t j = 0; j <= fs.size(); ++j) {
     const Words got = revealAdd({out[0][j], out[1][j]});
     for (size_t i = 0; i < x.size(); ++i) {
+      const int f = j < fs.size() ? fs[j] : each[i];
       if (!bits[i]) {
-        ASSERT_EQ(got[i], 0u) << "f = " << fs[j] << ", x = " << asSigned(x[i]);
+        ASSERT_EQ(got[i], 0u) << "f = " << f << ", x = " << asSigned(x[i]);
         continue;
       }
-      const uint64_t want = x[i] >> fs[j];
-      ASSERT_TRUE(got[i] == want || got[i] + 1 == want)
-          << "f = " << fs[j] << ", x = " << asSigned(x[i]) << ", got " << got[i];
+      const uint64_t want = x[i] >> f;
+      ASSERT_TRUE(got[i] == want || (f > 0 && got[i] + 1 == want))
+          << "f = " << f << ", x = " << asSigned(x[i]) << ", got " << got[i];
     }
   }
 }
@@ -446,13 +451,17 @@ TEST(OtKernelsTest, BadInputGivesClearErrors) {
         testing::errorOf([&] { (void)k.truncate(a, 64); }),
         testing::errorOf([&] { (void)k.lessThan(a, 0); }),
         testing::errorOf([&] { (void)k.lessThan(a, 8, 5); }),
-        testing::errorOf([&] { (void)k.selectTruncatePositive(BitShares(4), a, 0); }));
+        testing::errorOf([&] { (void)k.selectTruncatePositive(BitShares(4), a, 0); }),
+        testing::errorOf([&] {
+          (void)k.selectTruncatePositive(BitShares(4), a, std::vector<int>{0, 1, 64, 2});
+        }));
   });
   EXPECT_NE(std::get<0>(out[0]).find("sizes 4 and 5"), std::string::npos) << std::get<0>(out[0]);
   EXPECT_NE(std::get<1>(out[0]).find("f = 64"), std::string::npos) << std::get<1>(out[0]);
   EXPECT_NE(std::get<2>(out[0]).find("bits = 0"), std::string::npos) << std::get<2>(out[0]);
   EXPECT_NE(std::get<3>(out[0]).find("leaf_bits = 5"), std::string::npos) << std::get<3>(out[0]);
   EXPECT_NE(std::get<4>(out[0]).find("f = 0"), std::string::npos) << std::get<4>(out[0]);
+  EXPECT_NE(std::get<5>(out[0]).find("f = 64"), std::string::npos) << std::get<5>(out[0]);
 }
 
 }  // namespace

@@ -90,63 +90,68 @@
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
 /// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
-/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection per
-/// byte group (the multiplexer's positive truncation where it shifts right) and restores the
-/// sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole ring at 12, 16
-/// and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x <= 0 taken as one ring unit
-/// for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a power of two (<= 16), and one
-/// table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its first half and (2μ)^(∓1/2) on
-/// its second, the half chosen by adding ρ to the mantissa's index bit (within 0.44 and 0.09 of
-/// their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of degree 3 (within 0.41 of
-/// their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3 bits) and (8g - f)·ln 2
-/// (one selection of the groups' constants), one rounding. All four: for every x > 0 within max(4
-/// ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
+/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection of the
+/// byte groups (the multiplexer's positive truncation where it shifts right, each group's own) and
+/// restores the sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole
+/// ring at 12, 16 and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x <= 0 taken as
+/// one ring unit for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a power of two (<=
+/// 16), and one table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its first half and
+/// (2μ)^(∓1/2) on its second, the half chosen by adding ρ to the mantissa's index bit (within 0.44
+/// and 0.09 of their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of degree 3 (within
+/// 0.41 of their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3 bits) and (8g -
+/// f)·ln 2 (one selection of the groups' constants), one rounding. All four: for every x > 0 within
+/// max(4 ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
 /// values at x <= 0. softmax and log-softmax: the seam's max (no function tables), the composed
-/// exp of z = x - max (<= 0: its domain) at min(f + 4, 20) fractional bits, the composed log of the
-/// row sum there, rounded to f, then the composed exp of z - log Σ (<= 0 up to the log's error,
-/// where the composed exp gives 1). Figures at 16 fractional bits, 65,536 elements,
-/// bench/ot_math_bench (both parties; COTs priced at Ferret's 0.5 bit, issue 16's measure; SCI's
-/// figures measured here in brackets, notes/two-party.md; rounds: party 0's blocking calls):
+/// exp of z = x - max (<= 0: its domain) with its result at f + 4 fractional bits (its pieces
+/// within 0.45 ULP there: 32 of degree 4 at 12 to 16 bits, 64 at 17 to 19, 128 at 20), the
+/// composed log of the row sum there, rounded to f exactly (one exact truncation per row), then
+/// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1).
+/// Figures at 16 fractional bits, 65,536 elements, bench/ot_math_bench (both parties; COTs priced
+/// at Ferret's 0.5 bit, issue 16's measure; SCI's figures measured here in brackets,
+/// notes/two-party.md; rounds: party 0's blocking calls; exp, reciprocal, rsqrt, sqrt: 100, 95,
+/// 98, 100 before the byte groups were selected in one call, same bits):
 ///
 /// | function    | rounds | online bits | COTs | bits at 0.5/COT | pieces, degree | max error |
 /// |-------------|--------|-------------|------|-----------------|----------------|-----------|
-/// | exp         | 100    | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
+/// | exp         | 86     | 19,816      | 827  | 20,230          | 8, 4 (2^φ)     | 1.49 ULP  |
 /// | exp of x ≤ 0| 52     | 12,752      | 494  | 12,999 (16,036) | 64, 3 (E·Q)    | 1.51 ULP  |
 /// | sigmoid     | 59     | 15,439      | 487  | 15,683 (35,441) | 16, 4          | 1.63 ULP  |
 /// | tanh        | 59     | 15,029      | 480  | 15,269 (35,063) | 16, 4          | 1.75 ULP  |
 /// | erf         | 53     | 11,798      | 442  | 12,019          | 16, 3          | 1.81 ULP  |
 /// | gelu (both) | 57     | 14,899      | 478  | 15,138          | 16, 4          | 1.58 ULP  |
-/// | reciprocal  | 95     | 24,012      | 1,369| 24,697 (37,351) | 16, 3 (1/μ)    | 1.50 ULP  |
-/// | rsqrt       | 98     | 28,422      | 1,373| 29,109 (45,606) | 2·8, 3         | 1.50 ULP  |
-/// | sqrt        | 100    | 28,422      | 1,373| 29,109          | 2·8, 3         | 1.66 ULP  |
+/// | reciprocal  | 87     | 24,012      | 1,369| 24,697 (37,351) | 16, 3 (1/μ)    | 1.50 ULP  |
+/// | rsqrt       | 86     | 28,422      | 1,373| 29,109 (45,606) | 2·8, 3         | 1.50 ULP  |
+/// | sqrt        | 86     | 28,422      | 1,373| 29,109          | 2·8, 3         | 1.69 ULP  |
 /// | log         | 87     | 23,298      | 1,353| 23,975          | 8, 3 (ln μ)    | 1.52 ULP  |
 /// (The TTP dealer's function tables, same run, ttp/math/<fn>/64: online 194 to 386 bits and 3 to
 /// 5 rounds, but 218 to 271 kbit per element from the dealer, 1.45 Mbit for exp.) reciprocal,
 /// rsqrt, sqrt and log on [0.1, 100] (load about 4): TTP 666, 468, 518 and 512 bits online, 4,
 /// 3, 3 and 3 rounds, 2.62, 2.45, 3.79 and 3.79 Mbit from the dealer, 0.49, 1.02, 1.23 and 1.13
 /// ULP; composed 17.6 (median of 3), 45.6 and 29.2 (one run each) and 17.9 s (median of 3) per
-/// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 232
-/// rounds, 29,304 bits online + 1,239 COTs = 29,923 at 0.5/COT, at most 1.62 ULP, 10.7 s (median
-/// of 3); TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs,
-/// 2 threads on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors:
-/// the bench's inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82.
-/// exp on [-16, 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7
-/// relative; TTP 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its
-/// saturation); exp of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same
-/// for every input (the constants are selected). Time, median of 3 (IKNP, the busy 2-core
-/// machine): exp 10.9 s, exp of x ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64.
-/// Cost per element, from the kernels' figures (ot_kernels.h): symmetric functions: 2 sign-bit
-/// computations (msb, 625 bits + 93 COTs each), 3 multiplexers (130 bits + 2 COTs each), the exact
-/// truncation by P bits, the lookup (2^k·(D + 1)·64 + k bits, k COTs), the wrap of u's shares once
-/// (narrowOperand: lessThan(P)), D products with u (Gilboa's P COTs each way and a multiplexer)
-/// and D + 1 truncatePositive; exp: src/math/composed_functions.h's composedExp; exp of x ≤ 0:
-/// one sign-bit call on 2n values, 2 multiplexers, the
-/// truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q truncated and
-/// E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on n (x's sign)
-/// and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8, 1, 8 bits),
-/// mulNarrow(8), then the pieces (the exact truncation by P = 16, lookup of 2^4 rows of 4 words,
-/// u's wrap, 3 products with u and 3 truncatePositive), mulNarrow(8), one selectBits on n per byte
-/// group that can be non-zero (5 at 16 bits) and one for the sign.
+/// 65,536 elements (IKNP, the busy 2-core machine). softmax, rows of 16 on [-8, 8): composed 238
+/// rounds, 28,121 bits online + 1,219 COTs = 28,730 at 0.5/COT, at most 1.57 ULP, 11.9 s (one run;
+/// before the row sum's exp at f + 4 bits: 232 rounds, 29,923 bits, 1.57 ULP; at 20 fractional bits
+/// 244 rounds, 37,354 bits, 1.79 ULP, before 237, 31,598, 7.20: its 128 pieces of exp at 24 bits);
+/// TTP 564 bits online, 17 rounds, 586 kbit from the dealer, 0.91 ULP. Time, IKNP COTs, 2 threads
+/// on the 2-core machine, median of 3: 4.6 to 6.2 s per 65,536 elements. Max errors: the bench's
+/// inputs; over the whole domain at 12, 16 and 20 bits (composed_math_test) <= 1.82. exp on [-16,
+/// 40) (past the saturation; max error: ULPs where e^x <= e^4, else at most 3.8e-7 relative; TTP
+/// 386 bits, 3 rounds, 1.45 Mbit from the dealer, 1.05 ULP, 1.2e-4 relative at its saturation); exp
+/// of x ≤ 0 (softmax's, math_detail's engine) on [-8, 0). Both cost the same for every input (the
+/// constants are selected). Time, median of 3 (IKNP, the busy 2-core machine): exp 10.9 s, exp of x
+/// ≤ 0 8.1 s per 65,536 elements; TTP 36 ms per 64. Cost per element, from the kernels' figures
+/// (ot_kernels.h): symmetric functions: 2 sign-bit computations (msb, 625 bits + 93 COTs each), 3
+/// multiplexers (130 bits + 2 COTs each), the exact truncation by P bits, the lookup (2^k·(D +
+/// 1)·64 + k bits, k COTs), the wrap of u's shares once (narrowOperand: lessThan(P)), D products
+/// with u (Gilboa's P COTs each way and a multiplexer) and D + 1 truncatePositive; exp:
+/// src/math/composed_functions.h's composedExp; exp of x ≤ 0: one sign-bit call on 2n values, 2
+/// multiplexers, the truncation, a lookup of one column, u's wrap and D − 1 products with u, then Q
+/// truncated and E_r·Q as mulNarrow(f + 7), D + 2 truncatePositive in all. reciprocal: signBits on
+/// n (x's sign) and on 7n, selectBits on n + 8n, the exact truncations by 56 and 43 bits, lookup(8,
+/// 1, 8 bits), mulNarrow(8), then the pieces (the exact truncation by P = 16, lookup of 2^4 rows of
+/// 4 words, u's wrap, 3 products with u and 3 truncatePositive), mulNarrow(8), one
+/// selectBitsShifted on n per byte group that can be non-zero (5 at 16 bits: one call) and one
+/// selectBits for the sign.
 
 #include <cstdint>
 
@@ -173,7 +178,7 @@ enum class MathMethod {
 /// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
 /// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
 /// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
-/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 100 rounds, 20.2 kbit
+/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 86 rounds, 20.2 kbit
 /// per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
 /// message names the function).
@@ -213,7 +218,7 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation = GeluApp
 /// 0.15 ULP (within 0.65 ULP and 0.1 % relative). 1/0 gives 0; |x| >= 2^15 (at f fractional bits,
 /// 2^(f-1)) gives 0, within 2 ULP of 1/x. 4 rounds, 335 bits sent per element (16 bits). Without
 /// function tables (--dealer none): for every x != 0 within max(4 ULP, 2^-12 relative), 1/0 = 0
-/// (|x| >= 2^15 gives 1/x rounded, not 0); 95 rounds, 24.7 kbit per element (the table above).
+/// (|x| >= 2^15 gives 1/x rounded, not 0); 87 rounds, 24.7 kbit per element (the table above).
 /// @throws as exp.
 ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
@@ -226,7 +231,7 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method = MathMethod::kTa
 /// (the top 2^-11 of the range, which holds the last window's last row) the result is sqrt(x) or 0:
 /// the one input range not held (its saturation value does not fit the windows' rings). 3 rounds,
 /// 259 bits sent per element. Without function tables (--dealer none): for every x > 0 within
-/// max(4 ULP, 2^-12 relative), 0 for x <= 0; 100 rounds, 29.1 kbit per element. @throws as exp.
+/// max(4 ULP, 2^-12 relative), 0 for x <= 0; 86 rounds, 29.1 kbit per element. @throws as exp.
 ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
 /// 1 / sqrt(x). Table: for every x > 0 (2^-16 up to 2^47), within max(4 ULP, 2^-12 relative), and
@@ -234,7 +239,7 @@ ArithTensor sqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 /// result is 2 ULP. x <= 0 gives 2^(f/2) (256 at 16 bits, the value at one ULP). At 20 fractional
 /// bits, for rare masks, up to 1.1x that bound just above x = 256 (measured at 93a3060: 1.07x, 2
 /// runs in 400). 3 rounds, 234 bits sent per element. Without function tables (--dealer none):
-/// for every x > 0 within max(4 ULP, 2^-12 relative), 2^(f/2) for x <= 0; 98 rounds, 29.1 kbit
+/// for every x > 0 within max(4 ULP, 2^-12 relative), 2^(f/2) for x <= 0; 86 rounds, 29.1 kbit
 /// per element. @throws as exp.
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 
@@ -252,16 +257,15 @@ ArithTensor log(const ArithTensor& x, MathMethod method = MathMethod::kTable);
 /// + 9 rounds (17 for rows of 10). Inputs must differ by less than 2^62 ring units (2^46 at 16
 /// bits): the max compares differences. @throws InvalidArgument for a rank-0 input, a dim out of
 /// range, an empty dim, or (table) a scale outside 12..20 fractional bits. Without function
-/// tables (--dealer none): within 3 ULP at 12 to 16 fractional bits (measured 1.47), 10 at 20
-/// (measured 8.1: the row sum gets no extra bits, the composed exp stops at 20), rows of 10 on
-/// [-8, 8) and spread ±1000 (composed_math_test); inputs must differ by less than 2^(63 - g + f)
-/// ring units, g = min(f + 4, 20) (2^59 at 16 bits). Rows of 16: 232 rounds, 29.9 kbit per
-/// element (the table above).
+/// tables (--dealer none): within 3 ULP at 12 to 20 fractional bits (measured 1.41, 1.48 and
+/// 1.62 at 12, 16 and 20: the row sum's exponentials at 4 more bits), rows of 10 on [-8, 8) and
+/// spread ±1000 (composed_math_test); inputs must differ by less than 2^62 ring
+/// units, as above. Rows of 16: 238 rounds, 28.7 kbit per element (the table above).
 ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method = MathMethod::kTable);
 
 /// log-softmax along `dim`: x - max - log Σ exp(x - max). Table: within 3 ULP (4 for 3 parties),
 /// 2·ceil(log2 n) + 6 rounds (14 for rows of 10). Same limits and @throws as softmax; without
-/// function tables the same bounds (measured 1.56 ULP at 12 to 16 bits, 7.0 at 20).
+/// function tables the same bounds (measured 0.81, 0.86 and 1.81 ULP at 12, 16 and 20 bits).
 ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method = MathMethod::kTable);
 
 }  // namespace sotto

@@ -155,10 +155,18 @@ class Protocol {
   /// multiplexer. With shift > 0, b_i·⌊v / 2^shift⌋ instead, for a caller that sets b_i only where
   /// v >= 0 (a ReLU's bit): the positive truncation's fast path in the same exchanges (OT:
   /// OtKernels::selectTruncatePositive, ⌊v / 2^shift⌋ or one less). The OT family: 2 rounds.
+  /// No bits and no values: an empty result, no exchange.
   /// @throws NotImplemented where hasSignBits() is false; InvalidArgument if values.numel() is not
-  ///   a multiple of bits_count or shift ∉ [0, 63].
+  ///   a multiple of bits_count (not 0 for no bits) or shift ∉ [0, 63].
   virtual RingTensor selectBits(const Party& party, const RingTensor& packed, int64_t bits_count,
                                 const RingTensor& values, int shift);
+  /// As selectBits with a shift per value (shifts.size() == values.numel(), each in [0, 63]):
+  /// selections under different truncations in one call (the OT family: 2 rounds; the COTs and
+  /// bytes of selectBits with a shift for the values shifted, of selectBits for the others).
+  /// @throws as selectBits, and InvalidArgument if shifts.size() differs from values.numel().
+  virtual RingTensor selectBitsShifted(const Party& party, const RingTensor& packed,
+                                       int64_t bits_count, const RingTensor& values,
+                                       std::span<const int> shifts);
   /// XOR shares of x & y, word by word (equal shapes).
   virtual RingTensor andWords(const Party& party, const RingTensor& x, const RingTensor& y) = 0;
   /// Additive 0/1 shares of bits_shape.numel() XOR-shared bits, packed 64 per word of `packed`

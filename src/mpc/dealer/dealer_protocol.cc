@@ -224,6 +224,13 @@ RingTensor Protocol::selectBits(const Party&, const RingTensor&, int64_t, const 
       "selectBits (a selection by XOR-shared bits) is not offered by the family '" + name() + "'");
 }
 
+RingTensor Protocol::selectBitsShifted(const Party&, const RingTensor&, int64_t, const RingTensor&,
+                                       std::span<const int>) {
+  throw NotImplemented(
+      "selectBitsShifted (a selection by XOR-shared bits) is not offered by the family '" + name() +
+      "'");
+}
+
 std::unique_ptr<Protocol> makeDealerProtocol(Dealer& dealer) {
   return std::make_unique<DealerProtocol>(dealer);
 }

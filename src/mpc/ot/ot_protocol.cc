@@ -213,12 +213,27 @@ class OtProtocol final : public Protocol {
 
   RingTensor selectBits(const Party&, const RingTensor& packed, int64_t bits_count,
                         const RingTensor& values, int shift) override {
+    SOTTO_ENFORCE(bits_count >= 0 && packed.numel() * 64 >= bits_count &&
+                      (bits_count > 0 ? values.numel() % bits_count == 0 : values.numel() == 0),
+                  "selectBits: ", values.numel(), " values for ", bits_count, " bits in ",
+                  packed.numel(), " words");
+    SOTTO_ENFORCE(shift >= 0 && shift <= 63, "selectBits: shift ", shift, " not in [0, 63]");
+    if (bits_count == 0) return RingTensor(values.shape());  // no bits, no values: no exchange
+    return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
+  }
+
+  RingTensor selectBitsShifted(const Party& party, const RingTensor& packed, int64_t bits_count,
+                               const RingTensor& values, std::span<const int> shifts) override {
+    SOTTO_ENFORCE(static_cast<int64_t>(shifts.size()) == values.numel(),
+                  "selectBitsShifted: ", shifts.size(), " shifts for ", values.numel(), " values");
+    if (bits_count == 0) return selectBits(party, packed, bits_count, values, 0);  // checks it
     SOTTO_ENFORCE(
         bits_count > 0 && values.numel() % bits_count == 0 && packed.numel() * 64 >= bits_count,
-        "selectBits: ", values.numel(), " values for ", bits_count, " bits in ", packed.numel(),
-        " words");
-    SOTTO_ENFORCE(shift >= 0 && shift <= 63, "selectBits: shift ", shift, " not in [0, 63]");
-    return selectEach(unpackBits(packed.data(), static_cast<size_t>(bits_count)), values, shift);
+        "selectBitsShifted: ", values.numel(), " values for ", bits_count, " bits in ",
+        packed.numel(), " words");
+    const BitShares bits = unpackBits(packed.data(), static_cast<size_t>(bits_count));
+    return fromVector(values.shape(), kernels_.selectTruncatePositive(spreadOver(bits, values),
+                                                                      values.data(), shifts));
   }
 
   RingTensor andWords(const Party&, const RingTensor& x, const RingTensor& y) override {
@@ -248,12 +263,18 @@ class OtProtocol final : public Protocol {
   }
 
  private:
-  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
-  // values of each bit (the multiplexer).
-  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
+  // Each bit repeated for its values.numel() / bits.size() consecutive values.
+  static BitShares spreadOver(const BitShares& bits, const RingTensor& values) {
     const size_t n = bits.size(), per = n == 0 ? 0 : static_cast<size_t>(values.numel()) / n;
     BitShares spread(n * per);
     for (size_t i = 0; i < n * per; ++i) spread[i] = bits[i / per];
+    return spread;
+  }
+
+  // b_i·v (or b_i·⌊v / 2^shift⌋, shift > 0) for the values.numel() / bits.size() consecutive
+  // values of each bit (the multiplexer).
+  RingTensor selectEach(const BitShares& bits, const RingTensor& values, int shift = 0) {
+    const BitShares spread = spreadOver(bits, values);
     return fromVector(values.shape(),
                       shift > 0 ? kernels_.selectTruncatePositive(spread, values.data(), shift)
                                 : kernels_.select(spread, values.data()));

@@ -82,33 +82,55 @@ std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t>
   SOTTO_ENFORCE(b.size() == x.size(), "OtKernels::selectTruncatePositive: sizes ", b.size(),
                 " and ", x.size());
   SOTTO_ENFORCE(f >= 1 && f <= 63, "OtKernels::selectTruncatePositive: f = ", f, " not in [1, 63]");
+  return selectTruncatePositive(b, x, std::vector<int>(x.size(), f));
+}
+
+std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t> b,
+                                                        std::span<const uint64_t> x,
+                                                        std::span<const int> f) {
+  SOTTO_ENFORCE(b.size() == x.size() && f.size() == x.size(),
+                "OtKernels::selectTruncatePositive: sizes ", b.size(), ", ", x.size(), " and ",
+                f.size());
+  for (int fi : f)
+    SOTTO_ENFORCE(fi >= 0 && fi <= 63, "OtKernels::selectTruncatePositive: f = ", fi,
+                  " not in [0, 63]");
   const size_t n = x.size();
   // With s_p = x_p >> f, m_p = msb(x_p), β = b0 ⊕ b1, w = m0 ∨ m1 (the wrap when x ≥ 0), K =
   // 2^(64−f): β·(x >> f) ≈ β·(s0 + s1) − K·β·w. β·(s0 + s1) as select's; β·w = b0·m0 +
   // m1·b0(1 − m0) + b1·m0(1 − 2b0) + b1m1·(1 − m0)(1 − 2b0): party 1 chooses with b1, m1 and b1·m1
   // over party 0's offers (the b1 one merged with select's), party 0 with b0 over party 1's.
-  const uint64_t k = uint64_t{1} << (64 - f);
-  std::vector<uint8_t> c(rank() == 0 ? n : 3 * n);
-  std::vector<uint64_t> offer(rank() == 0 ? 3 * n : n), out(n);
+  // Where f = 0 (K = 2^64 = 0) the wrap's two COTs are left out: select's alone. The elements
+  // truncated, t of them, take the offers and choices n + j and n + t + j.
+  std::vector<size_t> truncated;
+  for (size_t i = 0; i < n; ++i)
+    if (f[i] > 0) truncated.push_back(i);
+  const size_t t = truncated.size();
+  std::vector<uint8_t> c(rank() == 0 ? n : n + 2 * t);
+  std::vector<uint64_t> offer(rank() == 0 ? n + 2 * t : n), out(n);
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t bp = b[i] & 1, s = x[i] >> f, m = x[i] >> 63, sign = 1 - 2 * bp;
+    const uint64_t bp = b[i] & 1, s = x[i] >> f[i], sign = 1 - 2 * bp;
+    c[i] = static_cast<uint8_t>(bp);
+    offer[i] = sign * s;  // chosen with b1 (party 0's, less its wrap term below) or b0
+    out[i] = bp * s;
+  }
+  for (size_t j = 0; j < t; ++j) {
+    const size_t i = truncated[j];
+    const uint64_t k = uint64_t{1} << (64 - f[i]);
+    const uint64_t bp = b[i] & 1, m = x[i] >> 63, sign = 1 - 2 * bp;
     if (rank() == 0) {
-      c[i] = static_cast<uint8_t>(bp);
-      offer[i] = sign * s - k * (m * sign);                   // chosen with b1
-      offer[n + i] = uint64_t{0} - k * (bp * (1 - m));        // chosen with m1
-      offer[2 * n + i] = uint64_t{0} - k * ((1 - m) * sign);  // chosen with b1·m1
-      out[i] = bp * s - k * (bp * m);
+      offer[i] -= k * (m * sign);
+      offer[n + j] = uint64_t{0} - k * (bp * (1 - m));        // chosen with m1
+      offer[n + t + j] = uint64_t{0} - k * ((1 - m) * sign);  // chosen with b1·m1
+      out[i] -= k * (bp * m);
     } else {
-      c[i] = static_cast<uint8_t>(bp);
-      c[n + i] = static_cast<uint8_t>(m);
-      c[2 * n + i] = static_cast<uint8_t>(bp & m);
-      offer[i] = sign * s;  // chosen with b0
-      out[i] = bp * s;
+      c[n + j] = static_cast<uint8_t>(m);
+      c[n + t + j] = static_cast<uint8_t>(bp & m);
     }
   }
   const auto [as_sender, as_receiver] = additiveCotsBothWays(offer, c);
-  for (size_t i = 0; i < as_sender.size(); ++i) out[i % n] += as_sender[i];
-  for (size_t i = 0; i < as_receiver.size(); ++i) out[i % n] += as_receiver[i];
+  auto element = [&](size_t j) { return j < n ? j : truncated[(j - n) % t]; };
+  for (size_t j = 0; j < as_sender.size(); ++j) out[element(j)] += as_sender[j];
+  for (size_t j = 0; j < as_receiver.size(); ++j) out[element(j)] += as_receiver[j];
   return out;
 }
 

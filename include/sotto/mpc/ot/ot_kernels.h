@@ -191,6 +191,11 @@ class OtKernels {
   /// ⌈3n/8⌉ + 8n B. @throws InvalidArgument sizes differ, f ∉ [1, 63]; CommError / Timeout.
   std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
                                                std::span<const uint64_t> x, int f);
+  /// As above with a shift per element (f.size() == x.size(), each in [0, 63]; 0: b·x exactly, at
+  /// select's cost for that element: no COTs for its wrap), in the same two exchanges.
+  /// @throws InvalidArgument sizes differ, an f_i ∉ [0, 63]; CommError / Timeout.
+  std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
+                                               std::span<const uint64_t> x, std::span<const int> f);
 
   /// ReLU(x) = x·DReLU(x), x signed over the whole ring. Cost: drelu + select.
   std::vector<uint64_t> relu(std::span<const uint64_t> x);
