@@ -75,8 +75,10 @@ void IterativeMathTest::check(const Case& c) {
 }
 
 TEST_P(IterativeMathTest, Exp) {
+  // vs_method 7e-3: the truncations' rounding depends on the random shares; 3 parties measured
+  // up to 6.1e-3 over 200 runs (6e-3 failed about one run in 200).
   check({"exp", [](const ArithTensor& a) { return crypten_style::exp(a); }, expIter,
-         [](double v) { return std::exp(v); }, -4, 2, 6e-3, 0.25});
+         [](double v) { return std::exp(v); }, -4, 2, 7e-3, 0.25});
 }
 TEST_P(IterativeMathTest, Reciprocal) {
   check({"reciprocal", [](const ArithTensor& a) { return crypten_style::reciprocal(a); },

@@ -127,6 +127,7 @@ OtKernels::Comparison OtKernels::compare(std::span<const uint64_t> mine, int bit
                                          int leaf_bits) {
   const size_t n = mine.size();
   const LeafPlan plan = leafPlan(bits, split, leaf_bits);
+  if (n == 0) return {};  // both parties: no OT, no exchange (the tree's merges index its bits)
   const size_t leaves = plan.offsets.size();
   auto digit = [&](size_t j, uint64_t v) {
     return (lowBits(v, bits) >> plan.offsets[j]) & ((uint64_t{1} << plan.widths[j]) - 1);
