@@ -1,5 +1,8 @@
 #include "sotto/he/encryptor.h"
 
+#include <tuple>
+#include <vector>
+
 #include "sampler.h"
 #include "sotto/error.h"
 
@@ -95,6 +98,43 @@ Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size
   addInplace(ctx, c0, bu);
   addInplace(ctx, c1, au);
   return Ciphertext{std::move(c0), std::move(c1), std::nullopt};
+}
+
+void rerandomizeToCoefficients(const HeContext& ctx, const PublicKey& pk, Prg& prg,
+                               Ciphertext& ct) {
+  checkKey(ctx, pk.b, "rerandomizeToCoefficients");
+  checkKey(ctx, pk.a, "rerandomizeToCoefficients");
+  SOTTO_ENFORCE(ct.c0.n == ctx.n() && ct.c1.n == ctx.n() && ct.c0.level == ct.c1.level &&
+                    ct.c0.level < ctx.primeCount() &&
+                    ct.c0.rows == ctx.primeCount() - ct.c0.level && ct.c1.rows == ct.c0.rows,
+                "rerandomizeToCoefficients: the ciphertext is not of this context (",
+                ctx.ring().name, ")");
+  const size_t level = ct.c0.level;
+  RnsPoly u = detail::liftSmall(ctx, detail::sampleTernary(ctx.n(), prg), level);
+  toNtt(ctx, u);
+  const std::vector<int8_t> e0 = detail::sampleError(ctx.n(), prg);
+  const std::vector<int8_t> e1 = detail::sampleError(ctx.n(), prg);
+  const size_t off = level;  // the key's rows for ct's primes
+  for (auto [c, key, e] : {std::tuple{&ct.c0, &pk.b, &e0}, std::tuple{&ct.c1, &pk.a, &e1}}) {
+    for (size_t r = 0; r < c->rows; ++r) {
+      const Modulus& m = ctx.modulus(level + r);
+      auto x = c->row(r);
+      auto k = key->row(r + off);
+      auto y = u.row(r);
+      for (size_t j = 0; j < c->n; ++j) x[j] = m.add(x[j], m.mul(k[j], y[j]));  // + key·u
+    }
+    fromNtt(ctx, *c);
+    for (size_t r = 0; r < c->rows; ++r) {
+      const Modulus& m = ctx.modulus(level + r);
+      auto x = c->row(r);
+      for (size_t j = 0; j < c->n; ++j) {
+        const int8_t v = (*e)[j];
+        x[j] = v >= 0 ? m.add(x[j], static_cast<uint64_t>(v))
+                      : m.sub(x[j], static_cast<uint64_t>(-static_cast<int>(v)));
+      }
+    }
+  }
+  ct.seed.reset();
 }
 
 Ciphertext encryptPublic(const HeContext& ctx, const PublicKey& pk, std::span<const uint64_t> m,

@@ -125,6 +125,34 @@ TEST_P(HeBfv, PublicKeyEncryption) {
   EXPECT_EQ(decrypt(ctx_, sk_, sum), m);
 }
 
+// rerandomizeToCoefficients is addInplace(ct, encryptZero) then fromNtt, bit for bit (same prg
+// draws), at level 0 (an encryption of m: the result still decrypts to m) and at the last level
+// (an encryption of zero made there).
+TEST_P(HeBfv, RerandomizeToCoefficientsIsTheSumWithAnEncryptionOfZero) {
+  const PublicKey pk = generatePublicKey(ctx_, sk_, prg_);
+  const auto m = randomPlain(ctx_.n(), ctx_.plainBits(), rng_);
+  const Prg::Seed seed = Prg::osSeed();
+  for (size_t level : {size_t{0}, ctx_.lastLevel()}) {
+    Ciphertext ct =
+        level == 0 ? encryptSymmetric(ctx_, sk_, m, prg_) : encryptZero(ctx_, pk, prg_, level);
+    Ciphertext want = ct;
+    Prg a(seed), b(seed);
+    addInplace(ctx_, want, encryptZero(ctx_, pk, a, level));
+    fromNtt(ctx_, want.c0);
+    fromNtt(ctx_, want.c1);
+    rerandomizeToCoefficients(ctx_, pk, b, ct);
+    EXPECT_EQ(ct.c0, want.c0) << "level " << level;
+    EXPECT_EQ(ct.c1, want.c1) << "level " << level;
+    if (level != 0) continue;
+    toNtt(ctx_, ct.c0);
+    toNtt(ctx_, ct.c1);
+    EXPECT_EQ(decrypt(ctx_, sk_, ct), m);
+  }
+  Ciphertext other = encryptSymmetric(ctx_, sk_, m, prg_);
+  other.c1.n = 16;  // not of this context
+  EXPECT_THROW(rerandomizeToCoefficients(ctx_, pk, prg_, other), InvalidArgument);
+}
+
 TEST_P(HeBfv, PlainProductIsTheNegacyclicProductModT) {
   const int ell = ctx_.plainBits();
   const int p_bits = GetParam().product_bits;

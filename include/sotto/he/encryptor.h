@@ -40,6 +40,14 @@ Ciphertext encryptSymmetricSeeded(const HeContext& ctx, const SecretKey& sk,
 /// mod-switched ciphertext). @throws InvalidArgument on a level outside the context.
 Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size_t level = 0);
 
+/// ct (NTT form) plus a fresh public-key encryption of zero at ct's level, returned in
+/// coefficient form: the ciphertext (and the prg draws) of addInplace(ct, encryptZero(ctx, pk,
+/// prg, ct.level())) followed by fromNtt of both parts, but the errors e0, e1 are added as
+/// coefficients. For a caller that goes on in coefficient form (noise flooding, modulus
+/// switching). Cost: k forward and 2k inverse NTTs (the sum then fromNtt: 3k forward, 2k
+/// inverse). Drops the seed. @throws InvalidArgument if ct or pk is not of this context.
+void rerandomizeToCoefficients(const HeContext& ctx, const PublicKey& pk, Prg& prg, Ciphertext& ct);
+
 /// A public-key encryption of m at level 0. @throws as encryptSymmetric.
 Ciphertext encryptPublic(const HeContext& ctx, const PublicKey& pk, std::span<const uint64_t> m,
                          Prg& prg);

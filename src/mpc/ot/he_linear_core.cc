@@ -34,9 +34,9 @@ uint64_t qMod2To64(const HeContext& ctx) {
   return r;
 }
 
-// ⌊Q·m̃/t⌉ in NTT form at level 0, m̃ the centered lift of m mod 2^64:
+// ⌊Q·m̃/t⌉ as coefficients at level 0, m̃ the centered lift of m mod 2^64:
 // Q·m̃/t = Δ·m̃ + r_t·m̃/t with Q = Δ·t + r_t.
-RnsPoly encodeRounded(const HeContext& ctx, std::span<const uint64_t> m) {
+RnsPoly encodeRoundedCoefficients(const HeContext& ctx, std::span<const uint64_t> m) {
   const uint64_t r_t = qMod2To64(ctx);
   RnsPoly p = RnsPoly::zero(ctx, 0);
   for (size_t i = 0; i < ctx.primeCount(); ++i) {
@@ -52,12 +52,18 @@ RnsPoly encodeRounded(const HeContext& ctx, std::span<const uint64_t> m) {
       row[c] = neg ? q.neg(v) : v;
     }
   }
+  return p;
+}
+
+// The same in NTT form.
+RnsPoly encodeRounded(const HeContext& ctx, std::span<const uint64_t> m) {
+  RnsPoly p = encodeRoundedCoefficients(ctx, m);
   he::toNtt(ctx, p);
   return p;
 }
 
-// Uniform integers on [−2^f, 2^f) (f < 190), NTT form at level 0.
-RnsPoly floodNoise(const HeContext& ctx, int f, Prg& prg) {
+// x += uniform integers on [−2^f, 2^f) (f < 190), x as coefficients at level 0.
+void addFloodNoise(const HeContext& ctx, int f, Prg& prg, RnsPoly& x) {
   const size_t n = ctx.n();
   std::vector<uint64_t> limbs(3 * n);
   prg.fill(std::span<uint64_t>(limbs));
@@ -69,47 +75,37 @@ RnsPoly floodNoise(const HeContext& ctx, int f, Prg& prg) {
       w = keep == 64 ? w : (keep == 0 ? 0 : w & ((uint64_t{1} << keep) - 1));
     }
   }
-  RnsPoly p = RnsPoly::zero(ctx, 0);
   for (size_t i = 0; i < ctx.primeCount(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
     const uint64_t c64 = q.reduce(static_cast<u128>(1) << 64);
     const uint64_t c128 = q.mul(c64, c64);
     const uint64_t pf = q.pow(2, static_cast<uint64_t>(f));
-    auto row = p.row(i);
+    auto row = x.row(i);
     for (size_t c = 0; c < n; ++c) {
       uint64_t v = q.reduce(limbs[3 * c]);
       v = q.add(v, q.mul(q.reduce(limbs[3 * c + 1]), c64));
       v = q.add(v, q.mul(q.reduce(limbs[3 * c + 2]), c128));
-      row[c] = q.sub(v, pf);
+      row[c] = q.add(row[c], q.sub(v, pf));
     }
   }
-  he::toNtt(ctx, p);
-  return p;
 }
 
-// x ← (x − [x]_{q_l}) / q_l at level l + 1, [·] centered: BFV modulus switching by one prime.
+// x ← (x − [x]_{q_l}) / q_l at level l + 1, [·] centered, x as coefficients: BFV modulus
+// switching by one prime (no NTT: every step is per coefficient).
 void dropPrime(const HeContext& ctx, RnsPoly& x) {
   const size_t l = x.level;
   const he::Modulus& ql = ctx.modulus(l);
-  RnsPoly low = RnsPoly::zero(ctx, l);
-  std::copy(x.row(0).begin(), x.row(0).end(), low.row(0).begin());
-  he::fromNtt(ctx, low);
-  RnsPoly lift = RnsPoly::zero(ctx, l + 1);
-  for (size_t r = 0; r < lift.rows; ++r) {
-    const he::Modulus& q = ctx.modulus(l + 1 + r);
-    auto dst = lift.row(r);
-    for (size_t c = 0; c < x.n; ++c) {
-      const uint64_t v = low.row(0)[c];
-      dst[c] = v > ql.value() / 2 ? q.neg(q.reduce(ql.value() - v)) : q.reduce(v);
-    }
-  }
-  he::toNtt(ctx, lift);
   RnsPoly out = he::dropToLevel(x, l + 1);
-  he::subInplace(ctx, out, lift);
+  const auto low = x.row(0);
   for (size_t r = 0; r < out.rows; ++r) {
     const he::Modulus& q = ctx.modulus(l + 1 + r);
     const uint64_t inv = q.inv(q.reduce(ql.value()));
-    for (uint64_t& v : out.row(r)) v = q.mul(v, inv);
+    auto dst = out.row(r);
+    for (size_t c = 0; c < x.n; ++c) {
+      const uint64_t v = low[c];
+      const uint64_t lift = v > ql.value() / 2 ? q.neg(q.reduce(ql.value() - v)) : q.reduce(v);
+      dst[c] = q.mul(q.sub(dst[c], lift), inv);
+    }
   }
   x = std::move(out);
 }
@@ -207,19 +203,19 @@ int HeLinearCore::floodBits(size_t terms, const std::string& shape) const {
 
 std::vector<uint64_t> HeLinearCore::respond(Ciphertext acc, std::span<const size_t> reads,
                                             int flood_bits, std::vector<std::byte>& download) {
-  // ct = Σ ct(x̂)·ŵ + Enc_pk(0) + ⌊Q·R/t⌉ + E, then switched down to out_level.
-  he::addInplace(ctx_, acc, he::encryptZero(ctx_, *pk_, prg_, 0));
+  // ct = Σ ct(x̂)·ŵ + Enc_pk(0) + ⌊Q·R/t⌉ + E, then switched down to out_level; from the
+  // re-randomisation on in coefficient form (k forward and 2k inverse NTTs, then c1's 2 forward).
+  he::rerandomizeToCoefficients(ctx_, *pk_, prg_, acc);
   std::vector<uint64_t> mask(ctx_.n());
   prg_.fill(std::span<uint64_t>(mask));
-  he::addInplace(ctx_, acc.c0, encodeRounded(ctx_, mask));
-  he::addInplace(ctx_, acc.c0, floodNoise(ctx_, flood_bits, prg_));
+  he::addInplace(ctx_, acc.c0, encodeRoundedCoefficients(ctx_, mask));
+  addFloodNoise(ctx_, flood_bits, prg_, acc.c0);
   for (RnsPoly* c : {&acc.c0, &acc.c1})
     while (c->level < out_level_) dropPrime(ctx_, *c);
-  acc.seed.reset();
+  he::toNtt(ctx_, acc.c1);  // the wire's c1 is in NTT form
   const size_t before = download.size();
   if (trim_) {
     // Cheetah's trimmed download: c1 in full, c0 only where party 1 reads.
-    he::fromNtt(ctx_, acc.c0);
     BitWriter out;
     for (size_t row = 0; row < acc.c1.rows; ++row)
       for (uint64_t v : acc.c1.row(row)) out.put(v, ctx_.modulus(out_level_ + row).bits());
@@ -228,6 +224,7 @@ std::vector<uint64_t> HeLinearCore::respond(Ciphertext acc, std::span<const size
     const std::vector<std::byte> bytes = out.bytes();
     download.insert(download.end(), bytes.begin(), bytes.end());
   } else {
+    he::toNtt(ctx_, acc.c0);
     const std::vector<std::byte> bytes = he::serialize(ctx_, acc);
     download.insert(download.end(), bytes.begin(), bytes.end());
   }
