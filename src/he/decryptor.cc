@@ -9,8 +9,9 @@
 namespace sotto::he {
 namespace {
 
-// x = c0 + c1·s at ct's level, coefficient form.
-RnsPoly phase(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct) {
+// x = c0 + c1·s at ct's level, coefficient form (c0 given as coefficients or NTT evaluations).
+RnsPoly phase(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct,
+              bool c0_coefficients) {
   SOTTO_ENFORCE(sk.s.n == ctx.n() && sk.s.level == 0 && sk.s.rows == ctx.primeCount(),
                 "decrypt: the secret key is not of this context (", ctx.ring().name, ")");
   SOTTO_ENFORCE(ct.c0.n == ctx.n() && ct.c0.level < ctx.primeCount() &&
@@ -21,23 +22,26 @@ RnsPoly phase(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct) {
                 "decrypt: the ciphertext is not of this context (", ctx.ring().name, ")");
   RnsPoly x = ct.c1;
   mulInplace(ctx, x, sk.s);
-  addInplace(ctx, x, ct.c0);
+  if (!c0_coefficients) addInplace(ctx, x, ct.c0);
   fromNtt(ctx, x);
+  if (c0_coefficients) addInplace(ctx, x, ct.c0);
   return x;
 }
 
 }  // namespace
 
-std::vector<uint64_t> decrypt(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct) {
-  const RnsPoly x = phase(ctx, sk, ct);
+std::vector<uint64_t> decrypt(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct,
+                              bool c0_coefficients) {
+  const RnsPoly x = phase(ctx, sk, ct, c0_coefficients);
   std::vector<uint64_t> m(ctx.n());
   const int ell = ctx.plainBits();
   detail::scaleAndRound(ctx, x, ell == 64 ? 0 : uint64_t{1} << ell, ell == 64, m, nullptr);
   return m;
 }
 
-double noiseBudget(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct) {
-  const RnsPoly x = phase(ctx, sk, ct);
+double noiseBudget(const HeContext& ctx, const SecretKey& sk, const Ciphertext& ct,
+                   bool c0_coefficients) {
+  const RnsPoly x = phase(ctx, sk, ct, c0_coefficients);
   std::vector<uint64_t> m(ctx.n());
   const int ell = ctx.plainBits();
   u128 dist = 0;

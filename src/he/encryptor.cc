@@ -58,6 +58,26 @@ RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t l
   return p;
 }
 
+Ciphertext encryptSymmetricSeededEncoded(const HeContext& ctx, const SecretKey& sk, RnsPoly encoded,
+                                         Prg& prg) {
+  checkKey(ctx, sk.s, "encryptSymmetricSeededEncoded");
+  SOTTO_ENFORCE(encoded.n == ctx.n() && encoded.level == 0 && encoded.rows == ctx.primeCount() &&
+                    encoded.data.size() == encoded.rows * encoded.n,
+                "encryptSymmetricSeededEncoded: the message is not a level-0 polynomial of this "
+                "context (",
+                ctx.ring().name, ")");
+  Prg::Seed seed{};
+  prg.fill(std::as_writable_bytes(std::span(seed)));
+  RnsPoly a = expandSeed(ctx, seed);
+  RnsPoly c0 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), 0);
+  addInplace(ctx, c0, encoded);
+  toNtt(ctx, c0);
+  RnsPoly as = a;
+  mulInplace(ctx, as, sk.s);
+  subInplace(ctx, c0, as);
+  return Ciphertext{std::move(c0), std::move(a), seed};
+}
+
 RnsPoly expandSeed(const HeContext& ctx, const Prg::Seed& seed) {
   Prg prg(seed);
   RnsPoly a = RnsPoly::zero(ctx, 0);

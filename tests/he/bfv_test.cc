@@ -153,6 +153,28 @@ TEST_P(HeBfv, RerandomizeToCoefficientsIsTheSumWithAnEncryptionOfZero) {
   EXPECT_THROW(rerandomizeToCoefficients(ctx_, pk, prg_, other), InvalidArgument);
 }
 
+// encryptSymmetricSeededEncoded with Δ·m̃ as coefficients is encryptSymmetricSeeded(m), bit for
+// bit (same prg draws); decrypt and noiseBudget with c0 as coefficients give what they give for
+// the NTT form.
+TEST_P(HeBfv, EncodedMessagesAndCoefficientC0) {
+  const auto m = randomPlain(ctx_.n(), ctx_.plainBits(), rng_);
+  const Prg::Seed seed = Prg::osSeed();
+  Prg a(seed), b(seed);
+  const Ciphertext want = encryptSymmetricSeeded(ctx_, sk_, m, a);
+  RnsPoly encoded = encodeScaled(ctx_, m, 0);
+  fromNtt(ctx_, encoded);
+  Ciphertext ct = encryptSymmetricSeededEncoded(ctx_, sk_, encoded, b);
+  EXPECT_EQ(ct.c0, want.c0);
+  EXPECT_EQ(ct.c1, want.c1);
+  EXPECT_EQ(ct.seed, want.seed);
+  const double budget = noiseBudget(ctx_, sk_, ct);
+  fromNtt(ctx_, ct.c0);
+  EXPECT_EQ(decrypt(ctx_, sk_, ct, true), m);
+  EXPECT_EQ(noiseBudget(ctx_, sk_, ct, true), budget);
+  RnsPoly wrong = RnsPoly::zero(ctx_, ctx_.lastLevel());
+  EXPECT_THROW(encryptSymmetricSeededEncoded(ctx_, sk_, wrong, prg_), InvalidArgument);
+}
+
 TEST_P(HeBfv, PlainProductIsTheNegacyclicProductModT) {
   const int ell = ctx_.plainBits();
   const int p_bits = GetParam().product_bits;

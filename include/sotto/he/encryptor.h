@@ -36,6 +36,13 @@ Ciphertext encryptSymmetric(const HeContext& ctx, const SecretKey& sk, std::span
 Ciphertext encryptSymmetricSeeded(const HeContext& ctx, const SecretKey& sk,
                                   std::span<const uint64_t> m, Prg& prg);
 
+/// The same for a message already encoded as coefficients at level 0 (Δ·m̃, or another encoding
+/// such as Cheetah's ⌊Q·m̃/t⌉): c0 = NTT(e + encoded) − a·s, k forward NTTs (encoding m and
+/// encrypting zero first: 3k). The prg draws of encryptSymmetricSeeded. @throws InvalidArgument
+/// if encoded is not a level-0 polynomial of this context, or on a key of another shape.
+Ciphertext encryptSymmetricSeededEncoded(const HeContext& ctx, const SecretKey& sk, RnsPoly encoded,
+                                         Prg& prg);
+
 /// A public-key encryption of zero at `level` (0, or ctx.lastLevel() to re-randomise a
 /// mod-switched ciphertext). @throws InvalidArgument on a level outside the context.
 Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size_t level = 0);

@@ -55,13 +55,6 @@ RnsPoly encodeRoundedCoefficients(const HeContext& ctx, std::span<const uint64_t
   return p;
 }
 
-// The same in NTT form.
-RnsPoly encodeRounded(const HeContext& ctx, std::span<const uint64_t> m) {
-  RnsPoly p = encodeRoundedCoefficients(ctx, m);
-  he::toNtt(ctx, p);
-  return p;
-}
-
 // x += uniform integers on [−2^f, 2^f) (f < 190), x as coefficients at level 0.
 void addFloodNoise(const HeContext& ctx, int f, Prg& prg, RnsPoly& x) {
   const size_t n = ctx.n();
@@ -159,10 +152,9 @@ void HeLinearCore::sendInputs(const std::vector<std::vector<uint64_t>>& polys) {
   const size_t up = uploadBytes();
   std::vector<std::byte> upload;
   upload.reserve(polys.size() * up);
-  const std::vector<uint64_t> zeros(ctx_.n(), 0);
   for (const std::vector<uint64_t>& poly : polys) {
-    Ciphertext ct = he::encryptSymmetricSeeded(ctx_, *sk_, zeros, prg_);
-    he::addInplace(ctx_, ct.c0, encodeRounded(ctx_, poly));  // c1 (the seed) unchanged
+    const Ciphertext ct =
+        he::encryptSymmetricSeededEncoded(ctx_, *sk_, encodeRoundedCoefficients(ctx_, poly), prg_);
     const std::vector<std::byte> bytes = he::serialize(ctx_, ct);
     SOTTO_ENFORCE(bytes.size() == up, who_, ": upload ciphertext of ", bytes.size(), " B");
     upload.insert(upload.end(), bytes.begin(), bytes.end());
@@ -239,7 +231,8 @@ void HeLinearCore::sendOutputs(const std::vector<std::byte>& download) { comm_.s
 
 Ciphertext HeLinearCore::readTrimmed(std::span<const std::byte> bytes,
                                      std::span<const size_t> reads) const {
-  // c1 in full (NTT form), c0 only at the read coefficients (the others stay 0).
+  // c1 in full (NTT form), c0 only at the read coefficients (the others stay 0), kept as
+  // coefficients (decrypt adds it after c1·s's inverse NTT).
   BitReader in(bytes);
   auto next = [&](size_t row) {
     const he::Modulus& q = ctx_.modulus(out_level_ + row);
@@ -255,7 +248,6 @@ Ciphertext HeLinearCore::readTrimmed(std::span<const std::byte> bytes,
     for (uint64_t& v : ct.c1.row(row)) v = next(row);
   for (size_t row = 0; row < ct.c0.rows; ++row)
     for (size_t pos : reads) ct.c0.row(row)[pos] = next(row);
-  he::toNtt(ctx_, ct.c0);
   return ct;
 }
 
@@ -286,8 +278,8 @@ std::vector<std::vector<uint64_t>> HeLinearCore::receiveOutputs(
     SOTTO_ENFORCE_AS(ProtocolError, ct.level() == out_level_, who_,
                      ": party 0 returned a ciphertext at level ", ct.level(), ", expected ",
                      out_level_);
-    std::vector<uint64_t> dec = he::decrypt(ctx_, *sk_, ct);
-    if (keep_view_) last_budget_.push_back(he::noiseBudget(ctx_, *sk_, ct));
+    std::vector<uint64_t> dec = he::decrypt(ctx_, *sk_, ct, trim_);
+    if (keep_view_) last_budget_.push_back(he::noiseBudget(ctx_, *sk_, ct, trim_));
     std::vector<uint64_t> y(reads[i].size());
     for (size_t j = 0; j < y.size(); ++j) y[j] = dec[reads[i][j]];
     out.push_back(std::move(y));
