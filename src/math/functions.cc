@@ -408,8 +408,9 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
   plans.push_back(chainWindow(in + 5, 11, 2, -(l_units - (int64_t{16} << in)), clamped(inf)));
   plans.back().out_shift = relativeShift(std::exp(log_m - 16.25), out, 15);
-  plans.push_back(
-      chainWindow(in + 6, 12, 2, -(l_units - (int64_t{48} << in)), clamped(log_m - 15.5)));
+  plans.push_back(chainWindow(in + 6, 12, in <= 16 ? 2 : 3, -(l_units - (int64_t{48} << in)),
+                              clamped(log_m - 15.5)));
+  plans.back().fine_columns = true;
   plans.back().chain_end = true;
   return plans;
 }
