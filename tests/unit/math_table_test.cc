@@ -449,17 +449,21 @@ TEST(MathTableErrors, UserTableOfTheWrongSize) {
       << msg;
 }
 
-TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
+// One quadratic window (3 grid points) with a row digit of `mid_bits`, truncated by `shift` bits.
+FunctionTableSpec quadraticWindow(int mid_bits, int shift) {
   FunctionTableSpec spec;
-  PolyWindow w;
-  w.low_bits = 10;
-  w.mid_bits = 13;
-  w.degree = 2;
-  w.coefficients = std::vector<double>(9, 0.5);
-  w.scale_bits = 30;
-  w.trunc_width = 40;
-  w.trunc_shift = 20;
-  spec.windows = {w};
+  spec.windows = {PolyWindow{.low_bits = 10,
+                             .mid_bits = mid_bits,
+                             .degree = 2,
+                             .coefficients = std::vector<double>(9, 0.5),
+                             .scale_bits = 30,
+                             .trunc_width = 40,
+                             .trunc_shift = shift}};
+  return spec;
+}
+
+TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
+  FunctionTableSpec spec = quadraticWindow(13, 20);
   EXPECT_NE(errorOf([&] { spec.validate(); }).find("window 0 row digit of 13 bits"),
             std::string::npos);
   spec.windows[0].mid_bits = 10;
@@ -482,16 +486,8 @@ TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
 // negative one 3 bits coarser than the 2^-8 rule: 2^-5 of the value's last bit), the columns are
 // then read in full, and the field is validated and travels in the wire form.
 TEST(FunctionTableSpecErrors, FineColumnsShiftsValidationAndWireForm) {
-  FunctionTableSpec spec;
-  PolyWindow w;
-  w.low_bits = 10;
-  w.mid_bits = 10;
-  w.degree = 2;
-  w.coefficients = std::vector<double>(9, 0.5);
-  w.scale_bits = 30;
-  w.trunc_width = 40;
-  w.trunc_shift = 11;  // h_1 = 11 - 7 - 9 = -5, h_2 = 11 - 7 - 18 = -14 by the 2^-8 rule
-  spec.windows = {w};
+  // h_1 = 11 - 7 - 9 = -5, h_2 = 11 - 7 - 18 = -14 by the 2^-8 rule.
+  FunctionTableSpec spec = quadraticWindow(10, 11);
   namespace ft = function_tables;
   EXPECT_EQ(ft::coefficientShift(spec.windows[0], 1), 0);  // no fine bits: at least 0
   EXPECT_EQ(ft::coefficientShift(spec.windows[0], 2), 0);
