@@ -89,18 +89,25 @@ int bitWidth(double v) {  // bits of the smallest power of two above v >= 0
 }
 
 // A window holding columns finer (fine_bits): every column's entries, round(2^(scale_bits -
-// h_j)·B_j) (B_j within 1 % of the grid's c_j), stay below 2^52, where doubles round them
-// exactly (the generator computes them in doubles).
+// h_j)·B_j), stay below 2^52, where doubles round them exactly (the generator computes them in
+// doubles). |B_j| <= Σ_{k >= j} |c_k|·C(k, j)·(step/2)^(k - j) at the nearest grid point.
 void checkFineColumns(const PolyWindow& p) {
   if (p.fine_bits == 0) return;
   const int D = p.degree;
+  const double half_step = std::ldexp(1.0, p.grid_step - 1);
   for (int j = 1; j <= D; ++j) {
-    double c_max = 0;
-    for (size_t i = j; i < p.coefficients.size(); i += D + 1) {
-      c_max = std::max(c_max, std::fabs(p.coefficients[i]));
+    double b_max = 0;
+    for (size_t at = 0; at < p.coefficients.size(); at += D + 1) {
+      double b = 0, binom = 1, power = 1;  // C(k, j), (step/2)^(k - j)
+      for (int k = j; k <= D; ++k) {
+        b += std::fabs(p.coefficients[at + k]) * binom * power;
+        binom = binom * (k + 1) / (k + 1 - j);
+        power *= half_step;
+      }
+      b_max = std::max(b_max, b);
     }
     const int h = ft::coefficientShift(p, j);
-    SOTTO_ENFORCE(std::ldexp(1.01 * c_max, p.scale_bits - h + p.drop_bits * j) < 0x1p52,
+    SOTTO_ENFORCE(std::ldexp(b_max, p.scale_bits - h + p.drop_bits * j) < 0x1p52,
                   "table function: column ", j, " held 2^", -h, " finer does not fit 2^52");
   }
 }
