@@ -240,16 +240,17 @@ void expectWithinExpBounds(const ExpBoundWorst& w, int frac) {
   }
 }
 
+// At every supported scale (12 to 20 fractional bits), 2 parties, seeded dealer.
 TEST(ExpDomainScales, WithinTwoUlpToFourAnd2PowMinus21RelativeAbove) {
-  for (int frac : {12, 16, 20}) {
+  for (int frac = 12; frac <= 20; ++frac) {
     const auto x = expBoundGrid(frac, (int64_t{1} << (frac - 6)) + 1);
     const auto y = simulateMpc(2, [&](Party& p) { return runAt(p, sotto::exp, x, frac); })[0];
     expectWithinExpBounds(expBoundWorst(x, y, frac, 2), frac);
   }
 }
 
-// The same bounds with the TTP dealer and 3 parties (every 2^-3 + 1 ring unit: the TTP dealer
-// ships every table entry).
+// The same bounds with the TTP dealer and 3 parties at 12, 16 and 20 bits (every 2^-3 + 1 ring
+// unit: the TTP dealer ships every table entry).
 TEST(ExpDomainScales, WithinTheSameBoundsForThreePartiesAndTheTtpDealer) {
   for (int frac : {12, 16, 20}) {
     const auto x = expBoundGrid(frac, (int64_t{1} << (frac - 3)) + 1);
