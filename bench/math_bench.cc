@@ -11,7 +11,8 @@
 // math/<function>/lut_ttp/64: the table functions under the TTP dealer (a third thread) on the
 // first 64 of the same inputs (softmax: 64 rows of 10), for dealer_recv_per_elem (what the dealer
 // sends party 0 per element; inproc or mpirun -np 3: its material is tens to hundreds of KB per
-// element).
+// element). math/exp_f12/... and math/exp_f20/...: exp's table rows again at 12 and 20 fractional
+// bits (its windows' rows and degrees depend on the scale; max_ulp in ULPs of that scale).
 #include <algorithm>
 #include <cmath>
 
@@ -24,10 +25,13 @@ namespace {
 using namespace sotto;
 using sotto::bench::Op;
 
-// An elementwise function on n inputs uniform in [lo, hi).
+// An elementwise function on n inputs uniform in [lo, hi), on the grid of `frac` fractional bits
+// (at most the default's).
 Op elementwise(double lo, double hi, double (*truth)(double),
-               ArithTensor (*mpc)(const ArithTensor&), unsigned seed, int64_t n = 65536) {
+               ArithTensor (*mpc)(const ArithTensor&), unsigned seed, int64_t n = 65536,
+               int frac = kDefaultFracBits) {
   auto x = sotto::bench::uniform(n, lo, hi, seed);
+  for (double& v : x) v = std::ldexp(std::nearbyint(std::ldexp(v, frac)), -frac);
   Op op;
   for (double v : x) op.reference.push_back(truth(v));
   op.prepare = [x, n, mpc](Party& p) {
@@ -129,5 +133,15 @@ int main(int argc, char** argv) {
   }
   entries.push_back({"math/softmax/lut_ttp/" + std::to_string(10 * kTtp),
                      [] { return softmaxRows(true, kTtp); }, exact, "ttp"});
+  for (int frac : {12, 20}) {
+    const PartyOptions scale{frac, Truncation::kDealer};
+    const std::string name = "math/exp_f" + std::to_string(frac);
+    for (const int64_t n : {int64_t{65536}, kTtp}) {
+      entries.push_back(
+          {name + (n == kTtp ? "/lut_ttp/" : "/lut/") + std::to_string(n),
+           [n, frac] { return elementwise(-8, 4, static_cast<F>(std::exp), lutExp, 50, n, frac); },
+           scale, n == kTtp ? "ttp" : ""});
+    }
+  }
   return sotto::bench::benchMain(argc, argv, "math_bench", entries);
 }

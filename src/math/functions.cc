@@ -385,6 +385,12 @@ std::vector<WindowPlan> reciprocalPlans(int in) {
 // from M·2^-69 = 2^-6 ULP up: absolute precision), the last two with the same low bits and
 // offsets 32 apart so that their edges move together. Beyond the chain: 0 below, M above, the
 // jump applied outside the windows only (delta_outside: windows over x >= 0 keep small values).
+// The last window (rows of 2^-6, τ up to 2^(in-7) units) holds values up to e^(L - 15.5), 2^40.6
+// ring units at every scale, to the output's ULP, so it truncates by at most 20 bits: its top
+// columns are held finer (fine_columns), where the ring would otherwise drop low input bits (4 at
+// 20 bits: 2^-17 relative, 437 ULP at e^4), and it is cubic above 16 bits (quadratic pieces of
+// 2^-6 err by up to e^x·2^-22.6: 0.57 ULP at e^4 at 16 bits, 4.5 at 20). The in-window test of
+// [L - 16, L + 16) may take the row of 2^-6 below it: there its 2^-15 relative precision holds.
 std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   const double log_m = std::log(largest);
   const auto l_units = std::llround(std::ldexp(log_m, in));
@@ -408,8 +414,9 @@ std::vector<WindowPlan> expPlans(int in, int out, double largest) {
   plans.back().out_shift = relativeShift(largest * std::exp(-0.25), out, 18);
   plans.push_back(chainWindow(in + 5, 11, 2, -(l_units - (int64_t{16} << in)), clamped(inf)));
   plans.back().out_shift = relativeShift(std::exp(log_m - 16.25), out, 15);
-  plans.push_back(
-      chainWindow(in + 6, 12, 2, -(l_units - (int64_t{48} << in)), clamped(log_m - 15.5)));
+  plans.push_back(chainWindow(in + 6, 12, in <= 16 ? 2 : 3, -(l_units - (int64_t{48} << in)),
+                              clamped(log_m - 15.5)));
+  plans.back().fine_columns = true;
   plans.back().chain_end = true;
   return plans;
 }

@@ -78,8 +78,38 @@ size_t unpackAdd(const uint8_t* in, size_t available, int bits, std::vector<uint
   return bytes;
 }
 
+// round(v / 2^t) for the signed v (|v| < 2^62 where a window holds its columns finer: τ^j,
+// function_tables::coefficientShift), half up.
+uint64_t roundedShift(uint64_t v, int t) {
+  return static_cast<uint64_t>((static_cast<int64_t>(v) + (int64_t{1} << (t - 1))) >> t);
+}
+
 int bitWidth(double v) {  // bits of the smallest power of two above v >= 0
   return std::bit_width(static_cast<uint64_t>(std::ceil(std::max(v, 1.0))));
+}
+
+// A window holding columns finer (fine_bits): every column's entries, round(2^(scale_bits -
+// h_j)·B_j), stay below 2^52, where doubles round them exactly (the generator computes them in
+// doubles). |B_j| <= Σ_{k >= j} |c_k|·C(k, j)·(step/2)^(k - j) at the nearest grid point.
+void checkFineColumns(const PolyWindow& p) {
+  if (p.fine_bits == 0) return;
+  const int D = p.degree;
+  const double half_step = std::ldexp(1.0, p.grid_step - 1);
+  for (int j = 1; j <= D; ++j) {
+    double b_max = 0;
+    for (size_t at = 0; at < p.coefficients.size(); at += D + 1) {
+      double b = 0, binom = 1, power = 1;  // C(k, j), (step/2)^(k - j)
+      for (int k = j; k <= D; ++k) {
+        b += std::fabs(p.coefficients[at + k]) * binom * power;
+        binom = binom * (k + 1) / (k + 1 - j);
+        power *= half_step;
+      }
+      b_max = std::max(b_max, b);
+    }
+    const int h = ft::coefficientShift(p, j);
+    SOTTO_ENFORCE(std::ldexp(b_max, p.scale_bits - h + p.drop_bits * j) < 0x1p52,
+                  "table function: column ", j, " held 2^", -h, " finer does not fit 2^52");
+  }
 }
 
 }  // namespace
@@ -192,22 +222,26 @@ TableFunction buildTableFunction(const TaylorFn& f_default, const std::vector<Wi
     const int range_bits = bitWidth(static_cast<double>(hi * to_w + k_real + o.parties) + 2);
     // Coefficient rounding: Σ_j |τ|^j / 2 <= 2^((P-g-1)·D) units; keep it below 2^-4 output ULP.
     // Where the ring cannot hold that (coefficients or the truncation ring 2^(range + s + 1)),
-    // drop low bits of τ (g) until it holds 2^-1 ULP.
+    // drop low bits of τ (g) until it holds 2^-1 ULP, or (fine_columns) hold the top columns
+    // 2^t finer so that each still errs by at most 2^-5 ULP (PolyWindow::fine_bits).
     int g = plan.drop_bits;
     const int s_max = std::min(
         {62 - comb_w, 62 - range_bits,
          static_cast<int>(std::floor(60.99 - std::log2(std::max(vmax, 1e-300)))) - comb_w});
-    while (D > 0 && g < P - 1 && (P - g - 1) * D + 1 > s_max) ++g;
+    while (!plan.fine_columns && D > 0 && g < P - 1 && (P - g - 1) * D + 1 > s_max) ++g;
     p.drop_bits = g;
     const int pe = P - g;
     // (At least 11: B_0 is rounded to a multiple of 2^7 to carry the in-window borrow.)
     // (At least -comb_w too: the tables' scale 2^(comb_w + s) is never below 1.)
     int s = std::min({std::max({11, (pe - 1) * D + 4, -comb_w}), 62 - comb_w, 62 - range_bits});
     while (s > 1 && std::ldexp(vmax, comb_w + s) >= std::ldexp(1.0, 61)) --s;
-    SOTTO_ENFORCE(s >= (pe - 1) * D + 1 && comb_w + s <= 62, "table function: values up to ", vmax,
-                  " do not fit the ring at 2^", comb_w, " with ", pe, " low bits");
+    p.fine_bits = plan.fine_columns && D > 0 ? std::max(0, (pe - 1) * D + 4 - s) : 0;
+    SOTTO_ENFORCE((p.fine_bits > 0 || s >= (pe - 1) * D + 1) && comb_w + s <= 62,
+                  "table function: values up to ", vmax, " do not fit the ring at 2^", comb_w,
+                  " with ", pe, " low bits");
     p.scale_bits = comb_w + s;
     p.trunc_shift = s;
+    checkFineColumns(p);
     p.trunc_width = range_bits + s + 1;
     SOTTO_ENFORCE(p.trunc_width <= 63, "table function: truncation ring 2^", p.trunc_width,
                   " too wide");
@@ -284,7 +318,8 @@ ArithTensor evaluate(const ArithTensor& x, const TableFunction& tf) {
         const uint64_t* b = buf.data() + i * (D + 1);
         uint64_t acc = 0, pw_tau = 1;
         for (int j = 0; j <= D; ++j) {  // column j holds B_j / 2^h_j
-          acc += (pw_tau * b[j]) << shifts[j];
+          acc += shifts[j] >= 0 ? (pw_tau * b[j]) << shifts[j]
+                                : roundedShift(pw_tau, -shifts[j]) * b[j];  // h_j < 0
           pw_tau *= tau;
         }
         v[w][at + i] = acc;

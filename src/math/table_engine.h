@@ -40,6 +40,11 @@ struct WindowPlan {
                       // back: for windows whose values need only relative precision
   TaylorFn f = {};    // this window's function (the builder's if empty)
   bool chain_end = false;  // the last window of its chain (sotto/mpc/function_tables.h)
+  // Where the ring cannot hold the top columns' rounding (values spanning most of it), hold them
+  // finer (PolyWindow::fine_bits) instead of dropping low bits: for functions whose higher
+  // Taylor terms are small beside the value (exp: |B_j / B_0| = 2^-(in·j)/j!), as the public
+  // round(τ^j·2^h_j) then adds |B_j|·2^(-h_j - 1).
+  bool fine_columns = false;
 };
 
 struct TableFunctionOptions {

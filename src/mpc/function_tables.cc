@@ -26,7 +26,7 @@ double doubleOf(uint64_t w) {
   return v;
 }
 
-constexpr int kWindowFields = 12;  // words per window before its coefficients
+constexpr int kWindowFields = 13;  // words per window before its coefficients
 
 }  // namespace
 
@@ -47,6 +47,11 @@ void FunctionTableSpec::validate() const {
                   " drops ", p.drop_bits, " of its ", p.low_bits, " low bits (0..low bits - 1)");
     SOTTO_ENFORCE(p.degree >= 0 && p.degree <= 3, "function tables: window ", w, " degree ",
                   p.degree, " (0..3)");
+    SOTTO_ENFORCE(p.fine_bits >= 0 && p.fine_bits <= 62 &&
+                      (p.fine_bits == 0 || (p.low_bits - p.drop_bits - 1) * p.degree <= 62),
+                  "function tables: window ", w, " holds columns 2^", p.fine_bits,
+                  " finer (0..62, and only if its variable's powers fit 63 bits: ",
+                  p.low_bits - p.drop_bits, " bits, degree ", p.degree, ")");
     SOTTO_ENFORCE(p.grid_step >= 0 && p.grid_step <= p.low_bits, "function tables: window ", w,
                   " grid step 2^", p.grid_step, " is not within 2^0..2^", p.low_bits);
     const size_t per_point = static_cast<size_t>(p.degree) + 1;
@@ -100,6 +105,7 @@ std::vector<uint64_t> FunctionTableSpec::encode() const {
     w.push_back(static_cast<uint64_t>(p.trunc_width));
     w.push_back(static_cast<uint64_t>(p.trunc_shift));
     w.push_back(static_cast<uint64_t>(p.drop_bits));
+    w.push_back(static_cast<uint64_t>(p.fine_bits));
     w.push_back(p.chain_end ? 1u : 0u);
     w.push_back(p.coefficients.size());
     for (double c : p.coefficients) w.push_back(bitsOf(c));
@@ -137,8 +143,9 @@ FunctionTableSpec FunctionTableSpec::decode(std::span<const uint64_t> w) {
     p.trunc_width = small(w[at + 7]);
     p.trunc_shift = small(w[at + 8]);
     p.drop_bits = small(w[at + 9]);
-    p.chain_end = w[at + 10] != 0;
-    const uint64_t count = w[at + 11];
+    p.fine_bits = small(w[at + 10]);
+    p.chain_end = w[at + 11] != 0;
+    const uint64_t count = w[at + 12];
     at += kWindowFields;
     if (count > w.size() - at) throw ProtocolError("malformed function-table spec (coefficients)");
     p.coefficients.resize(count);
@@ -175,7 +182,10 @@ int function_tables::digitWindows(const FunctionTableSpec& spec, int d) {
 
 int function_tables::coefficientShift(const PolyWindow& p, int j) {
   const int s = p.trunc_shift, pe = p.low_bits - p.drop_bits;
-  return std::max(0, j == 0 ? s - 15 : s - 7 - (pe - 1) * j);
+  if (j == 0) return std::max(0, s - 15);
+  const int h = s - 7 - (pe - 1) * j;  // the rounding within 2^-8 of the value's last bit
+  if (h >= 0 || p.fine_bits == 0) return std::max(0, h);
+  return std::max(-p.fine_bits, std::min(0, h + 3));  // held finer: within 2^-5
 }
 
 int function_tables::columnBits(const FunctionTableSpec& spec, int table, int col) {
@@ -185,7 +195,7 @@ int function_tables::columnBits(const FunctionTableSpec& spec, int table, int co
   }
   if (table < kDigits + W) {
     const PolyWindow& p = spec.windows[static_cast<size_t>(table - kDigits)];
-    const int bits = p.trunc_width - coefficientShift(p, col);
+    const int bits = p.trunc_width - std::max(0, coefficientShift(p, col));
     return col == 0 ? std::max(bits, kInWindowBits) : bits;
   }
   return 64;

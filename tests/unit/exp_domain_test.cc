@@ -188,5 +188,76 @@ TEST(ExpDomainScales, TwelveAndTwentyFractionalBits) {
   }
 }
 
+// exp's tighter bounds (functions.h): within 2 ULP (2.5 for 3 parties) for x <= 4; from 4 to
+// ln(2^(63-f)) - 16 - 2^-6 within 2^-21 relative, plus the truncation's 1.5 ULP (2 for 3 parties)
+// below 16 bits (and at 16 for 3 parties), where 2^-21 of e^x near 4 is below that; in the last
+// 2^-6 up to ln(2^(63-f)) - 16 (one row of the window above, whose in-window test may take x: it
+// keeps 2^-15 of its smallest value) within 2^-14 relative.
+double expTop(int frac) { return static_cast<double>(std::log(largestAt(frac))) - 16; }
+
+// Every `step` ring units from -8 to expTop (a step of 2^-6 + 1 unit varies the low bits), every
+// ring unit within 64 of x = 4 and of the last row's edge, and every 2^-12 + 1 unit in that row.
+std::vector<uint64_t> expBoundGrid(int frac, int64_t step) {
+  const double top = expTop(frac), edge = top - 0x1p-6;
+  auto x = domainGrid(frac, -8, top, step, {4.0, edge}, 64, 0);
+  const auto row = domainGrid(frac, edge, top, (int64_t{1} << (frac - 12)) + 1, {}, 0, 0);
+  x.insert(x.end(), row.begin(), row.end());
+  return x;
+}
+
+// Worst errors in units of the bound: x <= 4, from 4 to the last row, in the last row.
+struct ExpBoundWorst {
+  double ratio[3] = {0, 0, 0};
+  double at[3] = {0, 0, 0};
+};
+
+ExpBoundWorst expBoundWorst(const std::vector<uint64_t>& x, const std::vector<double>& y, int frac,
+                            int parties) {
+  const long double ulp = std::ldexp(1.0L, -frac);
+  const double top = expTop(frac);
+  ExpBoundWorst w;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const long double xv = std::ldexp(static_cast<long double>(static_cast<int64_t>(x[i])), -frac);
+    if (xv < -8 || xv > top) continue;  // the grid's end points (the largest, the smallest, 0)
+    const long double want = std::exp(xv), err = std::fabs(y[i] - want);
+    const int region = xv <= 4 ? 0 : xv < top - 0x1p-6 ? 1 : 2;
+    const bool plus = frac < 16 || (frac == 16 && parties > 2);
+    const long double bound =
+        region == 0   ? (parties == 2 ? 2 : 2.5L) * ulp
+        : region == 1 ? std::ldexp(want, -21) + (plus ? (parties == 2 ? 1.5L : 2) * ulp : 0)
+                      : std::ldexp(want, -14);
+    const double r = static_cast<double>(err / bound);
+    if (r > w.ratio[region]) w.ratio[region] = r, w.at[region] = static_cast<double>(xv);
+  }
+  return w;
+}
+
+void expectWithinExpBounds(const ExpBoundWorst& w, int frac) {
+  const char* bound[3] = {"the ULP bound", "2^-21 relative", "2^-14 relative"};
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_LE(w.ratio[k], 1.0) << frac << " bits: " << w.ratio[k] << " times " << bound[k]
+                               << " at x = " << w.at[k];
+  }
+}
+
+// At every supported scale (12 to 20 fractional bits), 2 parties, seeded dealer.
+TEST(ExpDomainScales, WithinTwoUlpToFourAnd2PowMinus21RelativeAbove) {
+  for (int frac = 12; frac <= 20; ++frac) {
+    const auto x = expBoundGrid(frac, (int64_t{1} << (frac - 6)) + 1);
+    const auto y = simulateMpc(2, [&](Party& p) { return runAt(p, sotto::exp, x, frac); })[0];
+    expectWithinExpBounds(expBoundWorst(x, y, frac, 2), frac);
+  }
+}
+
+// The same bounds with the TTP dealer and 3 parties at 12, 16 and 20 bits (every 2^-3 + 1 ring
+// unit: the TTP dealer ships every table entry).
+TEST(ExpDomainScales, WithinTheSameBoundsForThreePartiesAndTheTtpDealer) {
+  for (int frac : {12, 16, 20}) {
+    const auto x = expBoundGrid(frac, (int64_t{1} << (frac - 3)) + 1);
+    const auto y = simulateTtp(3, [&](Party& p) { return runAt(p, sotto::exp, x, frac); })[0];
+    expectWithinExpBounds(expBoundWorst(x, y, frac, 3), frac);
+  }
+}
+
 }  // namespace
 }  // namespace sotto::testing

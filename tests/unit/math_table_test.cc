@@ -449,17 +449,21 @@ TEST(MathTableErrors, UserTableOfTheWrongSize) {
       << msg;
 }
 
-TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
+// One quadratic window (3 grid points) with a row digit of `mid_bits`, truncated by `shift` bits.
+FunctionTableSpec quadraticWindow(int mid_bits, int shift) {
   FunctionTableSpec spec;
-  PolyWindow w;
-  w.low_bits = 10;
-  w.mid_bits = 13;
-  w.degree = 2;
-  w.coefficients = std::vector<double>(9, 0.5);
-  w.scale_bits = 30;
-  w.trunc_width = 40;
-  w.trunc_shift = 20;
-  spec.windows = {w};
+  spec.windows = {PolyWindow{.low_bits = 10,
+                             .mid_bits = mid_bits,
+                             .degree = 2,
+                             .coefficients = std::vector<double>(9, 0.5),
+                             .scale_bits = 30,
+                             .trunc_width = 40,
+                             .trunc_shift = shift}};
+  return spec;
+}
+
+TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
+  FunctionTableSpec spec = quadraticWindow(13, 20);
   EXPECT_NE(errorOf([&] { spec.validate(); }).find("window 0 row digit of 13 bits"),
             std::string::npos);
   spec.windows[0].mid_bits = 10;
@@ -476,6 +480,30 @@ TEST(FunctionTableSpecErrors, ValidationNamesTheField) {
   EXPECT_EQ(FunctionTableSpec::decode(words).encode(), words);
   words.resize(words.size() - 5);
   EXPECT_THROW(FunctionTableSpec::decode(words), ProtocolError);
+}
+
+// A window holding its top columns finer (fine_bits): the shifts h_j go down to -fine_bits (each
+// negative one 3 bits coarser than the 2^-8 rule: 2^-5 of the value's last bit), the columns are
+// then read in full, and the field is validated and travels in the wire form.
+TEST(FunctionTableSpecErrors, FineColumnsShiftsValidationAndWireForm) {
+  // h_1 = 11 - 7 - 9 = -5, h_2 = 11 - 7 - 18 = -14 by the 2^-8 rule.
+  FunctionTableSpec spec = quadraticWindow(10, 11);
+  namespace ft = function_tables;
+  EXPECT_EQ(ft::coefficientShift(spec.windows[0], 1), 0);  // no fine bits: at least 0
+  EXPECT_EQ(ft::coefficientShift(spec.windows[0], 2), 0);
+  spec.windows[0].fine_bits = 6;
+  EXPECT_EQ(ft::coefficientShift(spec.windows[0], 0), 0);   // B_0 never finer
+  EXPECT_EQ(ft::coefficientShift(spec.windows[0], 1), -2);  // -5 + 3
+  EXPECT_EQ(ft::coefficientShift(spec.windows[0], 2), -6);  // -14 + 3, limited by fine_bits
+  EXPECT_EQ(ft::columnBits(spec, ft::tableCoefficients(0), 2), 40);  // read in full
+  auto words = spec.encode();
+  EXPECT_EQ(FunctionTableSpec::decode(words), spec);
+  spec.windows[0].fine_bits = 63;
+  EXPECT_NE(errorOf([&] { spec.validate(); }).find("holds columns 2^63 finer"), std::string::npos);
+  spec.windows[0].fine_bits = 1;
+  spec.windows[0].low_bits = 40;  // τ^2 up to 2^78: not an integer of 63 bits
+  spec.windows[0].mid_bits = 12;
+  EXPECT_NE(errorOf([&] { spec.validate(); }).find("40 bits, degree 2"), std::string::npos);
 }
 
 }  // namespace

@@ -169,17 +169,24 @@ enum class MathMethod {
   kIterative,  ///< CrypTen-style iterations (sotto::crypten_style), the baseline
 };
 
-/// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties; measured: half
-/// of it at most, near the saturation), within 2 ULP (2.5 for 3 parties) for x <= 4, and from 4
-/// to ln(2^(63-f)) - 16 (16.58 at f = 16 fractional bits) within 2^-21 relative. Saturates:
-/// from x >= ln(2^(63-f)) - 2^-13 (32.58 at 16 bits) to 16 above it, a value within 2^-12 below
-/// the largest representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at
-/// 16 bits, up to the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16
-/// bits, where e^x < 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per
-/// element (16 bits). Without function tables (--dealer none): composed (above), within 1.65 ULP
-/// for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5 ULP up to
-/// ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 86 rounds, 20.2 kbit
-/// per element.
+/// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties; measured: half of
+/// it at most, near the saturation), within 2 ULP (2.5 for 3 parties) for x <= 4, and from 4 to
+/// ln(2^(63-f)) - 16 - 2^-6 (16.56 at f = 16 fractional bits, 13.79 at 20) within 2^-21 relative,
+/// plus the truncation's 1.5 ULP (2 for 3 parties) below 16 bits and at 16 for 3 parties, where
+/// 2^-21 of e^x near 4 is smaller than that (at 12 bits below half an ULP up to x = 5.5); in the
+/// last 2^-6 up to ln(2^(63-f)) - 16 (one row of the next window, whose in-window test may take x)
+/// within 2^-14 relative. Measured (2 parties, every 2^-6 + 1 ring unit from -8, 6 runs,
+/// exp_domain_test): for x <= 4 1.45, 1.62 and 1.45 ULP at 12, 16 and 20 bits; above 4 12.2·2^-21
+/// (1.31 ULP, at 4.006), 0.74·2^-21 and 0.045·2^-21; 2^-15.4 in the last 2^-6. Saturates: from x >=
+/// ln(2^(63-f)) - 2^-13 (32.58 at 16 bits) to 16 above it, a value within 2^-12 below the largest
+/// representable value M = 2^(63-f) - 2^-f (never above it); beyond (x >= 48.58 at 16 bits, up to
+/// the largest input) exactly M. Below ln(2^(63-f)) - 48 - 2^-6 (-15.44 at 16 bits, where e^x <
+/// 2^-6 ULP) exactly 0, down to the smallest input. 3 rounds, 194 bits sent per element (12 to 20
+/// bits); the TTP dealer sends party 0 159, 171 and 206 KB per element at 12, 16 and 20 bits (its
+/// last window cubic above 16 bits). Without function tables (--dealer none): composed (above),
+/// within 1.65 ULP for x <= 4, 2^-21 relative from 4 to 16.58 (16 bits), 2^-27 relative plus 1.5
+/// ULP up to ln(M) + ln(1 - 2^-14), then exactly M; exactly 0 below -(f + 1)·ln 2; 86 rounds, 20.2
+/// kbit per element.
 /// @throws InvalidArgument (table) if x has fewer than 12 or more than 20 fractional bits (the
 /// message names the function).
 ArithTensor exp(const ArithTensor& x, MathMethod method = MathMethod::kTable);

@@ -67,6 +67,12 @@ struct PolyWindow {
   /// g: the polynomial's variable is (c mod 2^P - 2^(P-1)) >> g, the low g bits of c dropped
   /// (for wide windows whose low bits hardly move the value: keeps the coefficients in the ring).
   int drop_bits = 0;
+  /// t: columns j >= 1 may be held up to 2^t finer than their shift would put them (h_j down to
+  /// -t, coefficientShift), the protocol multiplying such a column by the public round(τ^j·2^h_j)
+  /// (τ the variable above): for windows whose values span so much of the ring that the top
+  /// columns' rounding would otherwise need dropped bits. 0: every h_j >= 0 (needs (P - g - 1)·D
+  /// <= 62 otherwise, as τ^j is then used as an integer, not mod 2^64).
+  int fine_bits = 0;
   /// The last window of its chain: window w + 1 (if any) starts a new chain. Windows of one chain
   /// are nested (each contains the one before); chains are disjoint (say, one for x < 0 and one
   /// for x >= 0), and the innermost window of a chain that holds x is selected.
@@ -139,12 +145,17 @@ int digitWindows(const FunctionTableSpec& spec, int d);
 /// h_j: the coefficient table of a window holds round(2^(scale_bits - h_j)·B_j) in column j and
 /// the protocol multiplies it by 2^h_j. The rounding then errs by at most 2^(trunc_shift - 8)
 /// ring units per column over the window's low bits (1/256 of the value's last bit), and the
-/// column is read mod 2^(trunc_width - h_j) only: h_0 = trunc_shift - 15 (B_0's low 7 bits carry
-/// the borrow), h_j = trunc_shift - 7 - (P - g - 1)·j, each at least 0.
+/// column is read mod 2^(trunc_width - max(h_j, 0)) only: h_0 = trunc_shift - 15 (B_0's low 7
+/// bits carry the borrow), h_j = trunc_shift - 7 - (P - g - 1)·j, each at least 0 unless the
+/// window holds columns finer (fine_bits > 0): a negative h_j is then max(-fine_bits, min(0, h_j
+/// + 3)), the column's rounding within 2^-5 of the value's last bit (more where -fine_bits
+/// limits it: 2^(-fine_bits - 1)·|τ|^j at 2^scale_bits), and the protocol multiplies it by the
+/// public round(τ^j·2^h_j), which adds at most |B_j|·2^(-h_j - 1) (B_j in the window's ring
+/// units).
 int coefficientShift(const PolyWindow& window, int j);
 /// The low bits of column `col` of table `table` that the protocol reads (every use is mod
 /// 2^bits): the TTP dealer sends party 0 only those. Digit tables: inWindowBits of the window
-/// (kSignBits for the sign column); coefficient tables: trunc_width - h_j (at least
+/// (kSignBits for the sign column); coefficient tables: trunc_width - max(h_j, 0) (at least
 /// kInWindowBits for B_0); the lookups: 64.
 int columnBits(const FunctionTableSpec& spec, int table, int col);
 /// Whether window w has a successor in its chain (its in-window lookup has 5 columns, else 3).
