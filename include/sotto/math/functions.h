@@ -86,7 +86,8 @@
 /// relative is below half an ULP up to x = 5.5: there 2^-21 relative plus 1.5 ULP;
 /// measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27 relative plus 1.5 ULP
 /// up to the saturation, then M (within 2^-14 of e^x where e^x < M): inside the dealer family's
-/// bounds for exp but at 12 bits from 4 to 6.42. reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
+/// bounds for exp at every scale (they too add 1.5 ULP to 2^-21 relative below 16 bits; the
+/// composed exp holds 2^-21 alone at 16 and 20 bits up to ln(2^(63-f)) - 16). reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
 /// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
 /// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
 /// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
