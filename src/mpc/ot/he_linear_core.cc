@@ -41,14 +41,16 @@ RnsPoly encodeRoundedCoefficients(const HeContext& ctx, std::span<const uint64_t
   RnsPoly p = RnsPoly::zero(ctx, 0);
   for (size_t i = 0; i < ctx.primeCount(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
-    const uint64_t delta = ctx.delta(0, i);
+    const uint64_t delta = ctx.delta(0, i), delta_shoup = q.shoup(delta), one_shoup = q.shoup(1);
     auto row = p.row(i);
     for (size_t c = 0; c < m.size(); ++c) {
       const bool neg = (m[c] >> 63) != 0;
       const uint64_t mag = neg ? uint64_t{0} - m[c] : m[c];  // |m̃| ≤ 2^63
       const uint64_t corr = static_cast<uint64_t>(
           (static_cast<u128>(r_t) * mag + (static_cast<u128>(1) << 63)) >> 64);
-      const uint64_t v = q.add(q.mul(delta, q.reduce(mag)), q.reduce(corr));  // ⌊Q·|m̃|/t⌉
+      // ⌊Q·|m̃|/t⌉ = Δ·|m̃| + corr (Shoup's products take any 64-bit operand)
+      const uint64_t v = q.add(he::mulShoup(mag, delta, delta_shoup, q.value()),
+                               he::mulShoup(corr, 1, one_shoup, q.value()));
       row[c] = neg ? q.neg(v) : v;
     }
   }
@@ -70,14 +72,16 @@ void addFloodNoise(const HeContext& ctx, int f, Prg& prg, RnsPoly& x) {
   }
   for (size_t i = 0; i < ctx.primeCount(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
+    const uint64_t qv = q.value();
     const uint64_t c64 = q.reduce(static_cast<u128>(1) << 64);
     const uint64_t c128 = q.mul(c64, c64);
+    const uint64_t s1 = q.shoup(1), s64 = q.shoup(c64), s128 = q.shoup(c128);
     const uint64_t pf = q.pow(2, static_cast<uint64_t>(f));
     auto row = x.row(i);
     for (size_t c = 0; c < n; ++c) {
-      uint64_t v = q.reduce(limbs[3 * c]);
-      v = q.add(v, q.mul(q.reduce(limbs[3 * c + 1]), c64));
-      v = q.add(v, q.mul(q.reduce(limbs[3 * c + 2]), c128));
+      uint64_t v = he::mulShoup(limbs[3 * c], 1, s1, qv);
+      v = q.add(v, he::mulShoup(limbs[3 * c + 1], c64, s64, qv));
+      v = q.add(v, he::mulShoup(limbs[3 * c + 2], c128, s128, qv));
       row[c] = q.add(row[c], q.sub(v, pf));
     }
   }
@@ -92,12 +96,14 @@ void dropPrime(const HeContext& ctx, RnsPoly& x) {
   const auto low = x.row(0);
   for (size_t r = 0; r < out.rows; ++r) {
     const he::Modulus& q = ctx.modulus(l + 1 + r);
-    const uint64_t inv = q.inv(q.reduce(ql.value()));
+    const uint64_t qv = q.value(), half = ql.value() / 2;
+    const uint64_t inv = q.inv(q.reduce(ql.value())), inv_shoup = q.shoup(inv), one = q.shoup(1);
     auto dst = out.row(r);
     for (size_t c = 0; c < x.n; ++c) {
       const uint64_t v = low[c];
-      const uint64_t lift = v > ql.value() / 2 ? q.neg(q.reduce(ql.value() - v)) : q.reduce(v);
-      dst[c] = q.mul(q.sub(dst[c], lift), inv);
+      const uint64_t lift =
+          v > half ? q.neg(he::mulShoup(ql.value() - v, 1, one, qv)) : he::mulShoup(v, 1, one, qv);
+      dst[c] = he::mulShoup(q.sub(dst[c], lift), inv, inv_shoup, qv);
     }
   }
   x = std::move(out);
