@@ -166,6 +166,53 @@ TEST(HeConv2d, RepeatedForwardsReuseOrRebuildTheKernelPolynomials) {
   }
 }
 
+// prepare (the model owner's one-time work before the first input) encodes the kernel without a
+// message on either party; the forward after it encodes nothing more and is exact, as a forward
+// alone is. A kernel of the wrong shape is refused by prepare on party 0.
+TEST(HeConv2d, PrepareEncodesTheKernelBeforeTheFirstForward) {
+  std::mt19937_64 rng(41);
+  const Shape in{2, 3, 7, 7}, wt{5, 3, 3, 3};
+  const Conv2dOptions opt = options(2, 1);
+  const RingTensor x = randomRing(in, rng), k = randomRing(wt, rng);
+  const auto [x0, x1] = testing::shareOf(x, rng);
+  struct Run {
+    RingTensor share;
+    uint64_t before = 0, prepared = 0, after = 0, prepare_messages = 0;
+    int64_t polys = 0;
+  };
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    HeConv2d conv(comm, in, wt, opt);
+    const bool owner = comm.rank() == 0;
+    Run run;
+    comm.resetStats();
+    run.before = conv.weightEncodings();
+    conv.prepare(owner ? k : RingTensor());
+    run.prepared = conv.weightEncodings();
+    run.prepare_messages = comm.stats().total.messages_sent + comm.stats().total.messages_received;
+    run.share = conv.forward(owner ? x0 : x1, owner ? k : RingTensor());
+    run.after = conv.weightEncodings();
+    run.polys = conv.plan().o_blocks * conv.plan().c_blocks;
+    return run;
+  });
+  const RingTensor want = conv2d(x, k, opt);
+  int64_t wrong = 0;
+  for (int64_t j = 0; j < want.numel(); ++j)
+    wrong += (got[0].share[j] + got[1].share[j]) != want[j];
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(got[0].before, 0u);
+  EXPECT_EQ(got[0].prepared, static_cast<uint64_t>(got[0].polys));  // groups 1: every block
+  EXPECT_EQ(got[0].after, got[0].prepared);                         // the forward encoded nothing
+  EXPECT_EQ(got[1].after, 0u);                                      // party 1 never encodes
+  for (const Run& r : got) EXPECT_EQ(r.prepare_messages, 0u);
+  EXPECT_THROW(testing::simulate(2,
+                                 [&](Communicator& comm) {
+                                   HeConv2d conv(comm, in, wt, opt);
+                                   conv.prepare(RingTensor(Shape{5, 3, 3, 2}));
+                                   return 0;
+                                 }),
+               InvalidArgument);  // party 0's kernel is not [5, 3, 3, 3]
+}
+
 TEST(HeConv2d, RandomShapes) {
   std::mt19937_64 rng(99);
   auto pick = [&](int64_t lo, int64_t hi) {

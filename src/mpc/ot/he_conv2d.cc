@@ -190,7 +190,7 @@ namespace {
 // of filter k = o − ob·O_w at coefficient O + k·C_w·H_w·W_w − c·H_w·W_w − i·d_h·W_w − j·d_w, for
 // the channels of o's group in channel block cb.
 std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomials(
-    const HeConv2dPlan& p, const detail::HeLinearCore& core, const RingTensor& kernel) {
+    const HeConv2dPlan& p, detail::HeLinearCore& core, const RingTensor& kernel) {
   const int64_t o = p.weight.dim(0), cg = p.weight.dim(1), og = o / p.options.groups,
                 kh = p.weight.dim(2), kw = p.weight.dim(3), ww = p.w_w, block = p.h_w * p.w_w;
   const int64_t pos0 = (p.c_w - 1) * block + (p.kernel_h - 1) * ww + p.kernel_w - 1;
@@ -212,13 +212,28 @@ std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomi
                   j * p.options.dilation[1])] = kernel[((oc * cg + in_group) * kh + i) * kw + j];
         }
       }
-      out[static_cast<size_t>(ob)].emplace_back(cb, he::preparePlain(core.ctx(), poly));
+      out[static_cast<size_t>(ob)].emplace_back(cb, core.encodeWeight(poly));
     }
   }
   return out;
 }
 
 }  // namespace
+
+void HeConv2d::checkKernel(const RingTensor& kernel) const {
+  SOTTO_ENFORCE(kernel.shape() == st_->plan.weight, "HeConv2d: the kernel is ", kernel.shape(),
+                ", the layer was made for ", st_->plan.weight);
+}
+
+void HeConv2d::prepare(const RingTensor& kernel) {
+  if (!st_->core->owner()) return;
+  checkKernel(kernel);
+  if (!st_->kernel_polys.empty() && std::ranges::equal(st_->kernel.data(), kernel.data())) return;
+  st_->kernel = kernel;
+  st_->kernel_polys = kernelPolynomials(st_->plan, *st_->core, kernel);
+}
+
+uint64_t HeConv2d::weightEncodings() const { return st_->core->weightEncodings(); }
 
 RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel) {
   detail::HeLinearCore& core = *st_->core;
@@ -258,15 +273,11 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
   }
 
   // Party 0.  // y0 = conv(X0, K) − R
-  SOTTO_ENFORCE(kernel.shape() == p.weight, "HeConv2d: the kernel is ", kernel.shape(),
-                ", the layer was made for ", p.weight);
+  checkKernel(kernel);
   const std::vector<he::Ciphertext> in =
       core.receiveInputs(static_cast<size_t>(p.inputCiphertexts()));
   y = conv2d(x_share, kernel, p.options);
-  if (st_->kernel_polys.empty() || !std::ranges::equal(st_->kernel.data(), kernel.data())) {
-    st_->kernel = kernel;
-    st_->kernel_polys = kernelPolynomials(p, core, kernel);
-  }
+  prepare(kernel);
   std::vector<std::byte> download;
   size_t idx = 0;
   for (int64_t ob = 0; ob < p.o_blocks; ++ob) {
