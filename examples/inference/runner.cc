@@ -224,6 +224,7 @@ int64_t argmaxRow(const std::vector<double>& v, int64_t row, int64_t classes) {
 struct Totals {
   double seconds = 0, online_seconds = 0;
   double warmup_seconds = 0;  // the recording passes (once per batch size), apart from the images
+  double first_batch_seconds = 0;  // end to end, the first batch alone (the cold one)
   uint64_t rounds = 0, online_bytes = 0, dealer_bytes = 0;
   int64_t images = 0, correct = 0, agree = 0, batches = 0;
   double max_abs_err = 0;
@@ -428,6 +429,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
       profile = std::move(prof);
     }
     const CommCounters c1 = comm.stats().total;
+    if (t.batches == 0) t.first_batch_seconds = std::chrono::duration<double>(t2 - t0).count();
     t.seconds += std::chrono::duration<double>(t2 - t0).count();
     t.online_seconds += std::chrono::duration<double>(t2 - t1).count();
     t.rounds += c1.rounds - c0.rounds;
@@ -490,6 +492,9 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
     std::printf("%-34s %14llu  (once, before the first image)\n", "setup bytes per party",
                 static_cast<unsigned long long>(setup_bytes));
     std::printf("%-34s %14.6f  (once, before the first image)\n", "setup seconds", setup_seconds);
+    std::printf("%-34s %14.6f  (end to end, %lld image(s))\n", "first batch seconds",
+                t.first_batch_seconds,
+                static_cast<long long>(std::min<int64_t>(a.batch, t.images)));
     if (dealer)
       std::printf("%-34s %14.6f  (once per batch size: the pass that records its correlations)\n",
                   "warm-up seconds", t.warmup_seconds);
