@@ -23,6 +23,7 @@
 #include "sotto/mpc/ot/he_batchnorm.h"
 #include "sotto/mpc/ot/he_matmul.h"
 #include "testing/bit_balance.h"
+#include "testing/errors.h"
 #include "testing/share_helpers.h"
 #include "testing/simulate.h"
 
@@ -211,6 +212,42 @@ TEST(HeConv2d, PrepareEncodesTheKernelBeforeTheFirstForward) {
                                    return 0;
                                  }),
                InvalidArgument);  // party 0's kernel is not [5, 3, 3, 3]
+}
+
+// The same layer at batch 1 borrows the kernel encoding of the layer at batch 2 (one session):
+// its forward is exact and encodes nothing. A layer of another image shape cannot borrow it.
+TEST(HeConv2d, ALayerAtAnotherBatchSizeSharesTheKernelEncoding) {
+  std::mt19937_64 rng(47);
+  const Shape in2{2, 3, 7, 7}, in1{1, 3, 7, 7}, wt{5, 3, 3, 3};
+  const Conv2dOptions opt = options(1, 1);
+  const RingTensor x = randomRing(in1, rng), k = randomRing(wt, rng);
+  const auto [x0, x1] = testing::shareOf(x, rng);
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    auto session = std::make_shared<HeSession>(comm);
+    const bool owner = comm.rank() == 0;
+    HeConv2d two(session, in2, wt, opt), one(session, in1, wt, opt);
+    two.prepare(owner ? k : RingTensor());
+    const uint64_t prepared = session->weightEncodings();
+    one.shareKernel(two);
+    RingTensor y = one.forward(owner ? x0 : x1, owner ? k : RingTensor());
+    return std::make_tuple(y, prepared, session->weightEncodings());
+  });
+  const RingTensor want = conv2d(x, k, opt);
+  int64_t wrong = 0;
+  for (int64_t j = 0; j < want.numel(); ++j)
+    wrong += (std::get<0>(got[0])[j] + std::get<0>(got[1])[j]) != want[j];
+  EXPECT_EQ(wrong, 0);
+  EXPECT_GT(std::get<1>(got[0]), 0u);
+  EXPECT_EQ(std::get<2>(got[0]), std::get<1>(got[0]));  // the batch-1 forward encoded nothing
+  const std::string what = testing::errorOf([&] {
+    testing::simulate(2, [&](Communicator& comm) {
+      auto session = std::make_shared<HeSession>(comm);
+      HeConv2d a(session, in1, wt, opt), b(session, Shape{1, 3, 8, 7}, wt, opt);
+      b.shareKernel(a);
+      return 0;
+    });
+  });
+  EXPECT_NE(what.find("cannot share the kernel encoding"), std::string::npos) << what;
 }
 
 TEST(HeConv2d, RandomShapes) {

@@ -120,6 +120,30 @@ TEST(PrivateModelPrepare, UnfoldedBatchNormAndGemmEncodeBeforeTheFirstForward) {
   checkPrepared(g, {patternInput({2, 3, 4, 4}), patternInput({1, 3, 4, 4})});
 }
 
+// The convolutions' encodings do not depend on the batch: preparing batches of 2 and 1 encodes
+// them once (the Gemms' blocks depend on the rows, so those are encoded per batch size).
+TEST(PrivateModelPrepare, ConvolutionsAreEncodedOncePerModelNotPerBatchSize) {
+  const nn::Graph g = nn::lenet5Graph(5);
+  const auto counts = testing::simulate(2, [&](Communicator& comm) {
+    auto session = std::make_shared<HeSession>(comm);
+    auto protocol = makeOtProtocol(comm, {}, session);
+    Party party(comm, *protocol);
+    std::vector<uint64_t> encoded;  // for {2}, {1}, {2, 1}, each on a model of its own
+    for (const auto& sizes : std::vector<std::vector<int64_t>>{{2}, {1}, {2, 1}}) {
+      const auto model = nn::PrivateModel::load(party, party.id() == 0 ? g : nn::Graph{});
+      const uint64_t before = session->weightEncodings();
+      for (const int64_t n : sizes) model.prepare(Shape{n, 1, 28, 28});
+      encoded.push_back(session->weightEncodings() - before);
+    }
+    return encoded;
+  });
+  const std::vector<uint64_t>& e = counts[0];
+  EXPECT_GT(e[0], 0u);
+  EXPECT_GT(e[1], 0u);
+  EXPECT_LT(e[2], e[0] + e[1]);           // the shared convolutions
+  EXPECT_GT(e[2], std::max(e[0], e[1]));  // the Gemms at each size
+}
+
 TEST(PrivateModelPrepare, WrongInputShapeIsAClearError) {
   const nn::Graph g = nn::lenet5Graph(5);
   const std::string what = testing::errorOf([&] {

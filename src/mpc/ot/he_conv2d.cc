@@ -96,6 +96,14 @@ HeConv2dPlan planHeConv2d(const Shape& input, const Shape& weight, const Conv2dO
   return p;
 }
 
+// Party 0's kernel in the products' form: per output block, its (channel block, multiplier in
+// NTT form) pairs, with a copy of the kernel they encode (compared at each call). It depends on
+// the per-image packing only, so layers that differ in the batch alone may share one.
+struct HeConv2d::KernelEncoding {
+  RingTensor kernel;
+  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> polys;
+};
+
 struct HeConv2d::State {
   std::shared_ptr<HeSession> session;
   detail::HeLinearCore* core = nullptr;
@@ -104,10 +112,9 @@ struct HeConv2d::State {
   // Per returned ciphertext, in the order (o, image, h block, w block): the coefficients read
   // and the output elements they hold.
   std::vector<std::vector<size_t>> reads, outputs;
-  // Party 0: the kernel polynomials in NTT form per output block (channel block, multiplier),
-  // prepared at the first forward and again only for a different kernel (the copy compared).
-  RingTensor kernel;
-  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernel_polys;
+  // Party 0: the kernel's encoding, made at prepare or the first forward and again only for a
+  // different kernel; shared with the layer at another batch size (shareKernel).
+  std::shared_ptr<const KernelEncoding> encoded;
 };
 
 HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
@@ -228,9 +235,25 @@ void HeConv2d::checkKernel(const RingTensor& kernel) const {
 void HeConv2d::prepare(const RingTensor& kernel) {
   if (!st_->core->owner()) return;
   checkKernel(kernel);
-  if (!st_->kernel_polys.empty() && std::ranges::equal(st_->kernel.data(), kernel.data())) return;
-  st_->kernel = kernel;
-  st_->kernel_polys = kernelPolynomials(st_->plan, *st_->core, kernel);
+  if (st_->encoded && std::ranges::equal(st_->encoded->kernel.data(), kernel.data())) return;
+  auto encoded = std::make_shared<KernelEncoding>();
+  encoded->kernel = kernel;
+  encoded->polys = kernelPolynomials(st_->plan, *st_->core, kernel);
+  st_->encoded = std::move(encoded);
+}
+
+void HeConv2d::shareKernel(const HeConv2d& other) {
+  const HeConv2dPlan &a = st_->plan, &b = other.st_->plan;
+  const Conv2dOptions &ao = a.options, &bo = b.options;
+  bool same = st_->session == other.st_->session && a.weight == b.weight &&
+              ao.stride == bo.stride && ao.padding == bo.padding && ao.dilation == bo.dilation &&
+              ao.groups == bo.groups && a.c_w == b.c_w && a.h_w == b.h_w && a.w_w == b.w_w &&
+              a.o_w == b.o_w;
+  for (int64_t d = 1; same && d < 4; ++d) same = a.input.dim(d) == b.input.dim(d);
+  SOTTO_ENFORCE(same, "HeConv2d: ", layerName(a.input, a.weight, ao),
+                " cannot share the kernel encoding of ", layerName(b.input, b.weight, bo),
+                ": only a layer on the same session that differs in the batch alone can");
+  if (other.st_->encoded) st_->encoded = other.st_->encoded;
 }
 
 uint64_t HeConv2d::weightEncodings() const { return st_->core->weightEncodings(); }
@@ -281,7 +304,7 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
   std::vector<std::byte> download;
   size_t idx = 0;
   for (int64_t ob = 0; ob < p.o_blocks; ++ob) {
-    const auto& kpoly = st_->kernel_polys[static_cast<size_t>(ob)];
+    const auto& kpoly = st_->encoded->polys[static_cast<size_t>(ob)];
     for (int64_t img = 0; img < nimg; ++img)
       for (int64_t s = 0; s < p.spatialBlocks(); ++s, ++idx) {
         he::Ciphertext acc;

@@ -22,6 +22,14 @@ ConvKey convKey(const Shape& input, const Conv2dOptions& o) {
           o.padding[1], o.dilation[0], o.dilation[1], o.groups};
 }
 
+// Two keys of one layer at batch sizes that may differ: equal but for the input's first dimension.
+bool sameButBatch(ConvKey a, ConvKey b) {
+  auto &da = std::get<0>(a), &db = std::get<0>(b);
+  if (da.empty() || db.empty()) return false;
+  da[0] = db[0] = 0;
+  return a == b;
+}
+
 class OtWeight final : public WeightKernel {
  public:
   OtWeight(std::shared_ptr<HeSession> session, RingTensor w, Shape shape)
@@ -77,10 +85,15 @@ class OtWeight final : public WeightKernel {
     auto it = convs_.find(key);
     if (it == convs_.end()) {
       // Checks the shapes (InvalidArgument naming them) before any message; none is sent.
-      it = convs_
-               .emplace(std::move(key),
-                        std::make_unique<HeConv2d>(session_, x_shape, shape_, options))
-               .first;
+      auto layer = std::make_unique<HeConv2d>(session_, x_shape, shape_, options);
+      // The same layer at another batch size lends its kernel encoding (party 0's memory and
+      // encoding time once, not once per batch size).
+      for (const auto& [other_key, other] : convs_)
+        if (sameButBatch(other_key, key)) {
+          layer->shareKernel(*other);
+          break;
+        }
+      it = convs_.emplace(std::move(key), std::move(layer)).first;
     }
     return *it->second;
   }
