@@ -59,6 +59,9 @@ Op forward(std::function<nn::Graph()> graph_fn, int64_t batch, int64_t c, int64_
     mo.untruncated_output = true;     // as the examples: the logits are only opened
     auto model = std::make_shared<nn::PrivateModel>(
         nn::PrivateModel::load(p, p.id() == 0 ? *graph : nn::Graph{}, mo));
+    // The model owner's one-time work (--dealer none: the weights' HE encodings) in setup_ms,
+    // not in the warm-up, as the examples count it.
+    model->prepare(Shape(dims));
     auto in = ArithTensor::share(p, 1, x, Shape(dims));
     return std::function<ArithTensor()>([model, in] { return model->forward(in); });
   };

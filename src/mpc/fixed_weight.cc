@@ -44,6 +44,14 @@ RingTensor FixedWeight::rawConv2d(const ArithTensor& x, const Conv2dOptions& opt
   return kernel_->conv2d(*party_, x.share(), options);
 }
 
+void FixedWeight::prepareMatmul(const Shape& x_shape) const {
+  kernel_->prepareMatmul(*party_, x_shape);
+}
+
+void FixedWeight::prepareConv2d(const Shape& x_shape, const Conv2dOptions& options) const {
+  kernel_->prepareConv2d(*party_, x_shape, options);
+}
+
 ArithTensor FixedWeight::matmulFrom(const ArithTensor& x) const {
   auto scope = party_->comm().tag("matmul (fixed)");
   return finish(rawMatmul(x));

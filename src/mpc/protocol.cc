@@ -27,6 +27,9 @@ class EachNarrow final : public NarrowOperand {
 
 NarrowOperand::~NarrowOperand() = default;
 
+void WeightKernel::prepareMatmul(const Party&, const Shape&) const {}
+void WeightKernel::prepareConv2d(const Party&, const Shape&, const Conv2dOptions&) const {}
+
 std::unique_ptr<NarrowOperand> Protocol::narrowOperand(const Party&, const RingTensor& x,
                                                        int x_bits) {
   SOTTO_ENFORCE(x_bits >= 1 && x_bits <= 64, "narrowOperand: x_bits = ", x_bits, " not in [1, 64]");

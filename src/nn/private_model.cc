@@ -18,6 +18,7 @@
 #include "sotto/error.h"
 #include "sotto/mpc/compare.h"
 #include "sotto/mpc/fixed_weight.h"
+#include "value_dims.h"
 
 namespace sotto::nn {
 namespace {
@@ -81,6 +82,7 @@ struct Step {
   std::vector<std::string> inputs;  // activation inputs
   std::vector<std::string> outputs;
   StepFn run;
+  StepPrepareFn prepare = nullptr;  // the plan's one-time work per input shape, if any
 };
 
 struct PrivateModel::Impl final : PlanContext {
@@ -120,6 +122,8 @@ struct PrivateModel::Impl final : PlanContext {
   }
 
   void plan();
+  // @throws InvalidArgument naming the input if `shape` does not fit its declared dims.
+  void checkInputShape(const Shape& shape) const;
   void planPoly(const PolyMatch& poly);
   void planNode(const Node& n);
 };
@@ -187,7 +191,8 @@ void PrivateModel::Impl::plan() {
         StepPlan p = ops::planLinear(*this, n, nullptr, false);
         if (f.relus_absorbed.count(relu_on->second)) {
           untruncated.insert(n.outputs[0]);
-          steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run)});
+          steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run),
+                           std::move(p.prepare)});
         } else {
           const Node& relu_node = arch.nodes[relu_on->second];
           auto run = [inner = std::move(p.run), frac](ops::In in) {
@@ -196,14 +201,19 @@ void PrivateModel::Impl::plan() {
             return out;
           };
           steps.push_back({n.name + " (+" + relu_node.name + ")", n.op + "+Relu",
-                           std::move(p.inputs), relu_node.outputs, std::move(run)});
+                           std::move(p.inputs), relu_node.outputs, std::move(run),
+                           std::move(p.prepare)});
           consumed.insert(relu_on->second);
         }
       } else if (fused) {
         const ops::PolyFusion poly{fused->a, fused->b, fused->c};
         StepPlan p = ops::planLinear(*this, n, &poly, true);
-        steps.push_back(
-            {n.name, n.op + "+Poly", std::move(p.inputs), {fused->out}, std::move(p.run)});
+        steps.push_back({n.name,
+                         n.op + "+Poly",
+                         std::move(p.inputs),
+                         {fused->out},
+                         std::move(p.run),
+                         std::move(p.prepare)});
         consumed.insert(fused->nodes.begin(), fused->nodes.end());
       } else if (options.untruncated_output && n.outputs.size() == 1 && n.outputs[0] == output &&
                  !cons.count(output)) {
@@ -214,7 +224,8 @@ void PrivateModel::Impl::plan() {
           out[0] = ArithTensor(out[0].party(), out[0].share(), 2 * frac);
           return out;
         };
-        steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(run)});
+        steps.push_back(
+            {n.name, n.op, std::move(p.inputs), n.outputs, std::move(run), std::move(p.prepare)});
       } else {
         planNode(n);
       }
@@ -245,7 +256,8 @@ void PrivateModel::Impl::planNode(const Node& n) {
         ": op is not supported by private inference; supported: " + plans->typeList());
   }
   StepPlan p = plan->plan(*this, n, acts, ws);
-  steps.push_back({n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run)});
+  steps.push_back(
+      {n.name, n.op, std::move(p.inputs), n.outputs, std::move(p.run), std::move(p.prepare)});
 }
 
 PrivateModel::PrivateModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -284,11 +296,9 @@ PrivateModel PrivateModel::load(const Party& party, const Graph& graph, ModelOpt
 const Graph& PrivateModel::architecture() const { return impl_->arch; }
 const std::vector<int64_t>& PrivateModel::inputDims() const { return impl_->input.dims; }
 
-ArithTensor PrivateModel::forward(const ArithTensor& input,
-                                  std::vector<LayerStats>* profile) const {
-  const Impl& m = *impl_;
-  const auto& want = m.input.dims;
-  const auto& got = input.shape().dims();
+void PrivateModel::Impl::checkInputShape(const Shape& shape) const {
+  const auto& want = input.dims;
+  const auto& got = shape.dims();
   bool ok = want.size() == got.size();
   for (size_t i = 0; ok && i < want.size(); ++i) ok = want[i] < 0 || want[i] == got[i];
   if (!ok) {
@@ -297,9 +307,31 @@ ArithTensor PrivateModel::forward(const ArithTensor& input,
     for (size_t i = 0; i < want.size(); ++i)
       w << (i ? ", " : "") << (want[i] < 0 ? "N" : std::to_string(want[i]));
     w << "]";
-    throw InvalidArgument("model input '" + m.input.name + "' expects shape " + w.str() + ", got " +
-                          input.shape().toString());
+    throw InvalidArgument("model input '" + input.name + "' expects shape " + w.str() + ", got " +
+                          shape.toString());
   }
+}
+
+void PrivateModel::prepare(const Shape& input_shape) const {
+  const Impl& m = *impl_;
+  m.checkInputShape(input_shape);
+  const auto dims = valueDims(m.arch, m.input.name, input_shape.dims());
+  for (const Step& s : m.steps) {
+    if (!s.prepare) continue;
+    std::vector<Shape> shapes;
+    for (const auto& name : s.inputs) {
+      auto it = dims.find(name);
+      if (it == dims.end()) break;  // after an op the walk does not know: left to the forward
+      shapes.emplace_back(it->second);
+    }
+    if (shapes.size() == s.inputs.size()) s.prepare(shapes);
+  }
+}
+
+ArithTensor PrivateModel::forward(const ArithTensor& input,
+                                  std::vector<LayerStats>* profile) const {
+  const Impl& m = *impl_;
+  m.checkInputShape(input.shape());
   Communicator& comm = m.party_->comm();
   std::map<std::string, ArithTensor> values;
   values.emplace(m.input.name, input);

@@ -23,6 +23,7 @@
 #include "sotto/mpc/ot/he_batchnorm.h"
 #include "sotto/mpc/ot/he_matmul.h"
 #include "testing/bit_balance.h"
+#include "testing/errors.h"
 #include "testing/share_helpers.h"
 #include "testing/simulate.h"
 
@@ -164,6 +165,89 @@ TEST(HeConv2d, RepeatedForwardsReuseOrRebuildTheKernelPolynomials) {
     for (int64_t j = 0; j < want.numel(); ++j) wrong += (got[0][i][j] + got[1][i][j]) != want[j];
     EXPECT_EQ(wrong, 0) << "forward " << i;
   }
+}
+
+// prepare (the model owner's one-time work before the first input) encodes the kernel without a
+// message on either party; the forward after it encodes nothing more and is exact, as a forward
+// alone is. A kernel of the wrong shape is refused by prepare on party 0.
+TEST(HeConv2d, PrepareEncodesTheKernelBeforeTheFirstForward) {
+  std::mt19937_64 rng(41);
+  const Shape in{2, 3, 7, 7}, wt{5, 3, 3, 3};
+  const Conv2dOptions opt = options(2, 1);
+  const RingTensor x = randomRing(in, rng), k = randomRing(wt, rng);
+  const auto [x0, x1] = testing::shareOf(x, rng);
+  struct Run {
+    RingTensor share;
+    uint64_t before = 0, prepared = 0, after = 0, prepare_messages = 0;
+    int64_t polys = 0;
+  };
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    HeConv2d conv(comm, in, wt, opt);
+    const bool owner = comm.rank() == 0;
+    Run run;
+    comm.resetStats();
+    run.before = conv.weightEncodings();
+    conv.prepare(owner ? k : RingTensor());
+    run.prepared = conv.weightEncodings();
+    run.prepare_messages = comm.stats().total.messages_sent + comm.stats().total.messages_received;
+    run.share = conv.forward(owner ? x0 : x1, owner ? k : RingTensor());
+    run.after = conv.weightEncodings();
+    run.polys = conv.plan().o_blocks * conv.plan().c_blocks;
+    return run;
+  });
+  const RingTensor want = conv2d(x, k, opt);
+  int64_t wrong = 0;
+  for (int64_t j = 0; j < want.numel(); ++j)
+    wrong += (got[0].share[j] + got[1].share[j]) != want[j];
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(got[0].before, 0u);
+  EXPECT_EQ(got[0].prepared, static_cast<uint64_t>(got[0].polys));  // groups 1: every block
+  EXPECT_EQ(got[0].after, got[0].prepared);                         // the forward encoded nothing
+  EXPECT_EQ(got[1].after, 0u);                                      // party 1 never encodes
+  for (const Run& r : got) EXPECT_EQ(r.prepare_messages, 0u);
+  EXPECT_THROW(testing::simulate(2,
+                                 [&](Communicator& comm) {
+                                   HeConv2d conv(comm, in, wt, opt);
+                                   conv.prepare(RingTensor(Shape{5, 3, 3, 2}));
+                                   return 0;
+                                 }),
+               InvalidArgument);  // party 0's kernel is not [5, 3, 3, 3]
+}
+
+// The same layer at batch 1 borrows the kernel encoding of the layer at batch 2 (one session):
+// its forward is exact and encodes nothing. A layer of another image shape cannot borrow it.
+TEST(HeConv2d, ALayerAtAnotherBatchSizeSharesTheKernelEncoding) {
+  std::mt19937_64 rng(47);
+  const Shape in2{2, 3, 7, 7}, in1{1, 3, 7, 7}, wt{5, 3, 3, 3};
+  const Conv2dOptions opt = options(1, 1);
+  const RingTensor x = randomRing(in1, rng), k = randomRing(wt, rng);
+  const auto [x0, x1] = testing::shareOf(x, rng);
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    auto session = std::make_shared<HeSession>(comm);
+    const bool owner = comm.rank() == 0;
+    HeConv2d two(session, in2, wt, opt), one(session, in1, wt, opt);
+    two.prepare(owner ? k : RingTensor());
+    const uint64_t prepared = session->weightEncodings();
+    one.shareKernel(two);
+    RingTensor y = one.forward(owner ? x0 : x1, owner ? k : RingTensor());
+    return std::make_tuple(y, prepared, session->weightEncodings());
+  });
+  const RingTensor want = conv2d(x, k, opt);
+  int64_t wrong = 0;
+  for (int64_t j = 0; j < want.numel(); ++j)
+    wrong += (std::get<0>(got[0])[j] + std::get<0>(got[1])[j]) != want[j];
+  EXPECT_EQ(wrong, 0);
+  EXPECT_GT(std::get<1>(got[0]), 0u);
+  EXPECT_EQ(std::get<2>(got[0]), std::get<1>(got[0]));  // the batch-1 forward encoded nothing
+  const std::string what = testing::errorOf([&] {
+    testing::simulate(2, [&](Communicator& comm) {
+      auto session = std::make_shared<HeSession>(comm);
+      HeConv2d a(session, in1, wt, opt), b(session, Shape{1, 3, 8, 7}, wt, opt);
+      b.shareKernel(a);
+      return 0;
+    });
+  });
+  EXPECT_NE(what.find("cannot share the kernel encoding"), std::string::npos) << what;
 }
 
 TEST(HeConv2d, RandomShapes) {

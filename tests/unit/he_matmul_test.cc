@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "testing/bit_balance.h"
@@ -161,6 +163,57 @@ TEST(HeMatmul, RepeatedCallsReuseOrRebuildTheWeightPolynomials) {
     for (size_t i = 0; i < wants[t].size(); ++i)
       wrong += got[0][t][i] + got[1][t][i] != wants[t][i];
     EXPECT_EQ(wrong, 0u) << "call " << t;
+  }
+}
+
+// prepare encodes W for a shape without a message; the multiply of that shape after it encodes
+// nothing more and is exact. Weights of the wrong size or a 0 dimension are refused.
+TEST(HeMatmul, PrepareEncodesTheWeightsBeforeTheFirstMultiply) {
+  std::mt19937_64 rng(43);
+  const size_t m = 3, k = 300, n = 40;
+  const std::vector<uint64_t> x = randomWords(m * k, rng), x1 = randomWords(m * k, rng),
+                              w = randomWords(k * n, rng);
+  std::vector<uint64_t> x0(x.size()), want(m * n, 0);
+  for (size_t i = 0; i < x.size(); ++i) x0[i] = x[i] - x1[i];
+  for (size_t r = 0; r < m; ++r)
+    for (size_t j = 0; j < k; ++j)
+      for (size_t i = 0; i < n; ++i) want[r * n + i] += x[r * k + j] * w[j * n + i];
+  struct Run {
+    std::vector<uint64_t> share;
+    uint64_t prepared = 0, after = 0, prepare_messages = 0, polys = 0;
+  };
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    HeMatmul mm(comm);
+    const bool owner = comm.rank() == 0;
+    const std::span<const uint64_t> wv =
+        owner ? std::span<const uint64_t>(w) : std::span<const uint64_t>();
+    Run run;
+    comm.resetStats();
+    mm.prepare(wv, m, k, n);
+    run.prepared = mm.weightEncodings();
+    run.prepare_messages = comm.stats().total.messages_sent + comm.stats().total.messages_received;
+    run.share = mm.multiply(owner ? x0 : x1, wv, m, k, n);
+    run.after = mm.weightEncodings();
+    const HeMatmulBlocks b = mm.blocks(m, k, n);
+    run.polys = b.k_blocks * b.n_blocks;
+    return run;
+  });
+  size_t wrong = 0;
+  for (size_t i = 0; i < want.size(); ++i) wrong += got[0].share[i] + got[1].share[i] != want[i];
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(got[0].prepared, got[0].polys);
+  EXPECT_EQ(got[0].after, got[0].prepared);  // the multiply encoded nothing
+  EXPECT_EQ(got[1].after, 0u);
+  for (const Run& r : got) EXPECT_EQ(r.prepare_messages, 0u);
+  for (const auto& [size, rows] : {std::pair<size_t, size_t>{k * n - 1, m}, {k * n, 0}}) {
+    EXPECT_THROW(testing::simulate(2,
+                                   [&](Communicator& comm) {
+                                     HeMatmul mm(comm);
+                                     const std::vector<uint64_t> bad(size, 1);
+                                     mm.prepare(bad, rows, k, n);
+                                     return 0;
+                                   }),
+                 InvalidArgument);
   }
 }
 

@@ -38,6 +38,14 @@ class FixedWeight {
   ArithTensor matmulUntruncated(const ArithTensor& x) const;
   ArithTensor conv2dUntruncated(const ArithTensor& x, const Conv2dOptions& options = {}) const;
 
+  /// The input-independent one-time work of the products above for an x of `x_shape` (and
+  /// `options`), done now rather than in the first such product (WeightKernel::prepareMatmul,
+  /// prepareConv2d): OT family, party 0 encodes W for that shape; dealer family nothing. Local:
+  /// no message; the products' results do not change.
+  /// @throws InvalidArgument (OT family) if x_shape does not chain with W.
+  void prepareMatmul(const Shape& x_shape) const;
+  void prepareConv2d(const Shape& x_shape, const Conv2dOptions& options = {}) const;
+
   const Shape& shape() const { return shape_; }
   int fracBits() const { return frac_bits_; }
 

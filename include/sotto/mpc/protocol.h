@@ -47,6 +47,17 @@ class WeightKernel {
   /// This party's share of conv2d(x, W) (W [O, C/g, kh, kw]), not truncated.
   virtual RingTensor conv2d(const Party& party, const RingTensor& x,
                             const Conv2dOptions& options) const = 0;
+  /// The input-independent one-time work of the products above for an x of `x_shape` (and
+  /// `options`), done now so that the first such product does not pay it (the model owner's
+  /// work, like loading the model). Local: no message, so a party may call it alone and in any
+  /// order; the products' results and messages do not change. Default: nothing (the dealer
+  /// family has none). The OT family: party 0 encodes W's polynomials for that shape (HeMatmul,
+  /// HeConv2d prepare: k forward NTTs each), party 1 plans its layer.
+  /// @throws InvalidArgument in a family that does work here (the OT family) if x_shape does not
+  ///         chain with W, as the product would.
+  virtual void prepareMatmul(const Party& party, const Shape& x_shape) const;
+  virtual void prepareConv2d(const Party& party, const Shape& x_shape,
+                             const Conv2dOptions& options) const;
 };
 
 /// A narrow operand x (every element in [0, 2^x_bits)) prepared for several products x ⊙ y

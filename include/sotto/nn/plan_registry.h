@@ -9,7 +9,8 @@
 /// The built-in plans live in files by family (src/nn/ops/: linear, elementwise, pooling,
 /// activations, shape ops). A plan runs at load (PrivateModel::load): it may share or fix the
 /// owner's weights (collective: every party calls it in the same order) and returns the step's
-/// forward function. Each plan's cost is listed in private_model.h.
+/// forward function, and optionally its one-time preparation for an input shape (no message).
+/// Each plan's cost is listed in private_model.h.
 
 #include <cstdint>
 #include <functional>
@@ -31,10 +32,16 @@ namespace sotto::nn {
 /// A step's forward computation: its outputs (in the node's output order) from its inputs.
 using StepFn = std::function<std::vector<ArithTensor>(const std::vector<const ArithTensor*>&)>;
 
+/// A step's input-independent one-time work for inputs of these shapes (in the order of the
+/// step's inputs), done before the first forward that sees them (PrivateModel::prepare): the
+/// model owner's encoding of a product's weight, say. Local: it must send no message.
+using StepPrepareFn = std::function<void(const std::vector<Shape>&)>;
+
 /// What a plan gives the executor.
 struct StepPlan {
   std::vector<std::string> inputs;  ///< the activation values `run` reads, in order
   StepFn run;
+  StepPrepareFn prepare = nullptr;  ///< optional (nullptr: nothing to prepare)
 };
 
 /// What a plan may ask of the executor at load.

@@ -126,6 +126,19 @@ class PrivateModel {
   /// @throws InvalidArgument if the input's shape does not match the graph input's (naming both).
   ArithTensor forward(const ArithTensor& input, std::vector<LayerStats>* profile = nullptr) const;
 
+  /// The steps' input-independent one-time work for forward passes on inputs of `input_shape`
+  /// (the graph input's dims with the batch filled in), done now rather than in the first such
+  /// pass: the model owner's work, like the load. Under the OT family (--dealer none) party 0
+  /// encodes every linear layer's weight for the shapes a batch of that size gives it (HeConv2d /
+  /// HeMatmul prepare; AlexNet-CIFAR: 624 polynomials, k NTTs each) and party 1 plans its layers;
+  /// the dealer families have nothing to do. Local: no message, so the parties need not call it
+  /// alike; forward's results do not change. Call it once per batch size before the first
+  /// forward (a second call for a shape does nothing more). The shapes come from a dry plaintext
+  /// walk on zeros (a few ms); a step after an op the plaintext registry does not know is left
+  /// to its first forward.
+  /// @throws InvalidArgument if `input_shape` does not match the graph input's (naming both), or
+  ///         a layer's shapes do not chain (naming them).
+  void prepare(const Shape& input_shape) const;
   /// The architecture every party knows (weights without values, except shape constants).
   const Graph& architecture() const;
   /// The data input's dims as declared (-1 where symbolic, usually the batch).

@@ -96,6 +96,14 @@ HeConv2dPlan planHeConv2d(const Shape& input, const Shape& weight, const Conv2dO
   return p;
 }
 
+// Party 0's kernel in the products' form: per output block, its (channel block, multiplier in
+// NTT form) pairs, with a copy of the kernel they encode (compared at each call). It depends on
+// the per-image packing only, so layers that differ in the batch alone may share one.
+struct HeConv2d::KernelEncoding {
+  RingTensor kernel;
+  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> polys;
+};
+
 struct HeConv2d::State {
   std::shared_ptr<HeSession> session;
   detail::HeLinearCore* core = nullptr;
@@ -104,10 +112,9 @@ struct HeConv2d::State {
   // Per returned ciphertext, in the order (o, image, h block, w block): the coefficients read
   // and the output elements they hold.
   std::vector<std::vector<size_t>> reads, outputs;
-  // Party 0: the kernel polynomials in NTT form per output block (channel block, multiplier),
-  // prepared at the first forward and again only for a different kernel (the copy compared).
-  RingTensor kernel;
-  std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernel_polys;
+  // Party 0: the kernel's encoding, made at prepare or the first forward and again only for a
+  // different kernel; shared with the layer at another batch size (shareKernel).
+  std::shared_ptr<const KernelEncoding> encoded;
 };
 
 HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
@@ -190,7 +197,7 @@ namespace {
 // of filter k = o − ob·O_w at coefficient O + k·C_w·H_w·W_w − c·H_w·W_w − i·d_h·W_w − j·d_w, for
 // the channels of o's group in channel block cb.
 std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomials(
-    const HeConv2dPlan& p, const detail::HeLinearCore& core, const RingTensor& kernel) {
+    const HeConv2dPlan& p, detail::HeLinearCore& core, const RingTensor& kernel) {
   const int64_t o = p.weight.dim(0), cg = p.weight.dim(1), og = o / p.options.groups,
                 kh = p.weight.dim(2), kw = p.weight.dim(3), ww = p.w_w, block = p.h_w * p.w_w;
   const int64_t pos0 = (p.c_w - 1) * block + (p.kernel_h - 1) * ww + p.kernel_w - 1;
@@ -212,13 +219,44 @@ std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomi
                   j * p.options.dilation[1])] = kernel[((oc * cg + in_group) * kh + i) * kw + j];
         }
       }
-      out[static_cast<size_t>(ob)].emplace_back(cb, he::preparePlain(core.ctx(), poly));
+      out[static_cast<size_t>(ob)].emplace_back(cb, core.encodeWeight(poly));
     }
   }
   return out;
 }
 
 }  // namespace
+
+void HeConv2d::checkKernel(const RingTensor& kernel) const {
+  SOTTO_ENFORCE(kernel.shape() == st_->plan.weight, "HeConv2d: the kernel is ", kernel.shape(),
+                ", the layer was made for ", st_->plan.weight);
+}
+
+void HeConv2d::prepare(const RingTensor& kernel) {
+  if (!st_->core->owner()) return;
+  checkKernel(kernel);
+  if (st_->encoded && std::ranges::equal(st_->encoded->kernel.data(), kernel.data())) return;
+  auto encoded = std::make_shared<KernelEncoding>();
+  encoded->kernel = kernel;
+  encoded->polys = kernelPolynomials(st_->plan, *st_->core, kernel);
+  st_->encoded = std::move(encoded);
+}
+
+void HeConv2d::shareKernel(const HeConv2d& other) {
+  const HeConv2dPlan &a = st_->plan, &b = other.st_->plan;
+  const Conv2dOptions &ao = a.options, &bo = b.options;
+  bool same = st_->session == other.st_->session && a.weight == b.weight &&
+              ao.stride == bo.stride && ao.padding == bo.padding && ao.dilation == bo.dilation &&
+              ao.groups == bo.groups && a.c_w == b.c_w && a.h_w == b.h_w && a.w_w == b.w_w &&
+              a.o_w == b.o_w;
+  for (int64_t d = 1; same && d < 4; ++d) same = a.input.dim(d) == b.input.dim(d);
+  SOTTO_ENFORCE(same, "HeConv2d: ", layerName(a.input, a.weight, ao),
+                " cannot share the kernel encoding of ", layerName(b.input, b.weight, bo),
+                ": only a layer on the same session that differs in the batch alone can");
+  if (other.st_->encoded) st_->encoded = other.st_->encoded;
+}
+
+uint64_t HeConv2d::weightEncodings() const { return st_->core->weightEncodings(); }
 
 RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel) {
   detail::HeLinearCore& core = *st_->core;
@@ -258,19 +296,15 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
   }
 
   // Party 0.  // y0 = conv(X0, K) − R
-  SOTTO_ENFORCE(kernel.shape() == p.weight, "HeConv2d: the kernel is ", kernel.shape(),
-                ", the layer was made for ", p.weight);
+  checkKernel(kernel);
   const std::vector<he::Ciphertext> in =
       core.receiveInputs(static_cast<size_t>(p.inputCiphertexts()));
   y = conv2d(x_share, kernel, p.options);
-  if (st_->kernel_polys.empty() || !std::ranges::equal(st_->kernel.data(), kernel.data())) {
-    st_->kernel = kernel;
-    st_->kernel_polys = kernelPolynomials(p, core, kernel);
-  }
+  prepare(kernel);
   std::vector<std::byte> download;
   size_t idx = 0;
   for (int64_t ob = 0; ob < p.o_blocks; ++ob) {
-    const auto& kpoly = st_->kernel_polys[static_cast<size_t>(ob)];
+    const auto& kpoly = st_->encoded->polys[static_cast<size_t>(ob)];
     for (int64_t img = 0; img < nimg; ++img)
       for (int64_t s = 0; s < p.spatialBlocks(); ++s, ++idx) {
         he::Ciphertext acc;

@@ -119,6 +119,11 @@ HeLinearCore::HeLinearCore(Communicator& comm, bool trim, std::string who)
   out_level_ = ctx_.lastLevel() - 1;
 }
 
+he::PlainMultiplier HeLinearCore::encodeWeight(std::span<const uint64_t> poly) {
+  ++weight_encodings_;
+  return he::preparePlain(ctx_, poly);
+}
+
 void HeLinearCore::setup() {
   if (comm_.rank() == 1) {
     sk_ = he::generateSecretKey(ctx_, prg_);

@@ -27,6 +27,7 @@
 #include "sotto/crypto/prg.h"
 #include "sotto/he/ciphertext.h"
 #include "sotto/he/context.h"
+#include "sotto/he/evaluator.h"
 #include "sotto/he/keys.h"
 
 namespace sotto::detail {
@@ -53,6 +54,12 @@ class HeLinearCore {
   /// whole: 200,713).
   size_t returnedBytes(size_t outputs) const;
   size_t outLevel() const { return out_level_; }
+
+  /// Party 0: a weight polynomial (N coefficients mod 2^64) in the form the products take
+  /// (he::preparePlain: k forward NTTs), counted in weightEncodings().
+  he::PlainMultiplier encodeWeight(std::span<const uint64_t> poly);
+  /// How many weight polynomials encodeWeight has made so far (every layer on this core).
+  uint64_t weightEncodings() const { return weight_encodings_; }
 
   /// Party 1: encrypts every polynomial (N coefficients mod 2^64) and sends them in one message.
   void sendInputs(const std::vector<std::vector<uint64_t>>& polys);
@@ -95,6 +102,7 @@ class HeLinearCore {
   size_t out_level_ = 0;
   bool trim_ = true;
   bool keep_view_ = false;
+  uint64_t weight_encodings_ = 0;
   std::vector<std::vector<uint64_t>> last_dec_;
   std::vector<double> last_budget_;
 };

@@ -62,6 +62,7 @@ size_t HeMatmul::returnedCiphertextBytes(size_t outputs) const {
   return st_->core->returnedBytes(outputs);
 }
 size_t HeMatmul::outputLevel() const { return st_->core->outLevel(); }
+uint64_t HeMatmul::weightEncodings() const { return st_->core->weightEncodings(); }
 const std::vector<std::vector<uint64_t>>& HeMatmul::lastDecryptions() const {
   return st_->core->lastDecryptions();
 }
@@ -74,6 +75,42 @@ HeMatmulBlocks HeMatmul::blocks(size_t m, size_t k, size_t n) const {
                               downloadCiphertextBytes());
 }
 
+void HeMatmul::checkWeights(std::span<const uint64_t> w, size_t k, size_t n) const {
+  if (st_->core->owner())
+    SOTTO_ENFORCE(w.size() == k * n, "HeMatmul: the weights have ", w.size(), " elements, [", k,
+                  ", ", n, "] needs ", k * n);
+}
+
+// Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i]; made again only
+// for another shape or other weights (party 0).
+void HeMatmul::encodeWeights(std::span<const uint64_t> w, size_t m, size_t k, size_t n,
+                             const HeMatmulBlocks& b) {
+  State& st = *st_;
+  if (!st.wpoly.empty() && st.m == m && st.k == k && st.n == n && std::ranges::equal(st.weights, w))
+    return;
+  st.m = m, st.k = k, st.n = n;
+  st.weights.assign(w.begin(), w.end());
+  st.wpoly.clear();
+  st.wpoly.reserve(b.k_blocks * b.n_blocks);
+  const size_t kw = b.k_w, nw = b.n_w;
+  std::vector<uint64_t> poly(st.core->ringDegree());
+  for (size_t kb = 0; kb < b.k_blocks; ++kb) {
+    for (size_t nb = 0; nb < b.n_blocks; ++nb) {
+      std::fill(poly.begin(), poly.end(), 0);
+      for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
+        for (size_t j = 0; j < kw && kb * kw + j < k; ++j)
+          poly[i * kw + kw - 1 - j] = w[(kb * kw + j) * n + nb * nw + i];
+      st.wpoly.push_back(st.core->encodeWeight(poly));
+    }
+  }
+}
+
+void HeMatmul::prepare(std::span<const uint64_t> w, size_t m, size_t k, size_t n) {
+  const HeMatmulBlocks b = blocks(m, k, n);  // checks for a 0 dimension
+  checkWeights(w, k, n);
+  if (st_->core->owner()) encodeWeights(w, m, k, n, b);
+}
+
 std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
                                          std::span<const uint64_t> w, size_t m, size_t k,
                                          size_t n) {
@@ -84,9 +121,7 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
   const HeMatmulBlocks b = blocks(m, k, n);
   SOTTO_ENFORCE(x_share.size() == m * k, "HeMatmul: the input share has ", x_share.size(),
                 " elements, [", m, ", ", k, "] needs ", m * k);
-  if (core.owner())
-    SOTTO_ENFORCE(w.size() == k * n, "HeMatmul: the weights have ", w.size(), " elements, [", k,
-                  ", ", n, "] needs ", k * n);
+  checkWeights(w, k, n);
   const size_t mw = b.m_w, kw = b.k_w, nw = b.n_w;
   // Output (r, i) of block (mb, nb) sits at coefficient r·k_w·n_w + i·k_w + k_w − 1; reads[idx]
   // lists them r-major, outputs[idx] the matching indices of y.
@@ -123,27 +158,8 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
   shape << "[" << m << ", " << k << "] x [" << k << ", " << n << "]";
   const int f = core.floodBits(b.k_blocks, shape.str());
   const std::vector<he::Ciphertext> in = core.receiveInputs(b.inputCiphertexts());
-  // Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i]; prepared
-  // again only for another shape or other weights.
-  State& st = *st_;
-  if (st.wpoly.empty() || st.m != m || st.k != k || st.n != n ||
-      !std::ranges::equal(st.weights, w)) {
-    st.m = m, st.k = k, st.n = n;
-    st.weights.assign(w.begin(), w.end());
-    st.wpoly.clear();
-    st.wpoly.reserve(b.k_blocks * b.n_blocks);
-    std::vector<uint64_t> poly(big_n);
-    for (size_t kb = 0; kb < b.k_blocks; ++kb) {
-      for (size_t nb = 0; nb < b.n_blocks; ++nb) {
-        std::fill(poly.begin(), poly.end(), 0);
-        for (size_t i = 0; i < nw && nb * nw + i < n; ++i)
-          for (size_t j = 0; j < kw && kb * kw + j < k; ++j)
-            poly[i * kw + kw - 1 - j] = w[(kb * kw + j) * n + nb * nw + i];
-        st.wpoly.push_back(he::preparePlain(core.ctx(), poly));
-      }
-    }
-  }
-  const std::vector<he::PlainMultiplier>& wpoly = st.wpoly;
+  encodeWeights(w, m, k, n, b);
+  const std::vector<he::PlainMultiplier>& wpoly = st_->wpoly;
   // Own share's contribution in the clear.
   for (size_t r = 0; r < m; ++r)
     for (size_t j = 0; j < k; ++j) {

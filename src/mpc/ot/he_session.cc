@@ -15,4 +15,6 @@ HeSession::HeSession(Communicator& comm, bool trim_download)
 
 HeSession::~HeSession() = default;
 
+uint64_t HeSession::weightEncodings() const { return core_->weightEncodings(); }
+
 }  // namespace sotto

@@ -87,8 +87,8 @@ class OtNarrow final : public NarrowOperand {
 
 class OtProtocol final : public Protocol {
  public:
-  OtProtocol(Communicator& comm, const ot::OtOptions& options)
-      : comm_(comm), kernels_(comm, options) {}
+  OtProtocol(Communicator& comm, const ot::OtOptions& options, std::shared_ptr<HeSession> session)
+      : comm_(comm), kernels_(comm, options), session_(std::move(session)) {}
 
   std::string name() const override { return "none"; }
   bool secure() const override { return true; }
@@ -282,17 +282,18 @@ class OtProtocol final : public Protocol {
 
   Communicator& comm_;
   OtKernels kernels_;
-  std::shared_ptr<HeSession> session_;  // the RLWE key, made at the first loadWeight
+  std::shared_ptr<HeSession> session_;  // the RLWE key: given, or made at the first loadWeight
 };
 
 }  // namespace
 
-std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options) {
+std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options,
+                                         std::shared_ptr<HeSession> session) {
   SOTTO_ENFORCE(comm.worldSize() == 2,
                 "--dealer none (the two-party OT family) needs exactly 2 "
                 "parties, the world has ",
                 comm.worldSize());
-  return std::make_unique<OtProtocol>(comm, options);
+  return std::make_unique<OtProtocol>(comm, options, std::move(session));
 }
 
 }  // namespace sotto

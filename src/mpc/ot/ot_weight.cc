@@ -22,6 +22,14 @@ ConvKey convKey(const Shape& input, const Conv2dOptions& o) {
           o.padding[1], o.dilation[0], o.dilation[1], o.groups};
 }
 
+// Two keys of one layer at batch sizes that may differ: equal but for the input's first dimension.
+bool sameButBatch(ConvKey a, ConvKey b) {
+  auto &da = std::get<0>(a), &db = std::get<0>(b);
+  if (da.empty() || db.empty()) return false;
+  da[0] = db[0] = 0;
+  return a == b;
+}
+
 class OtWeight final : public WeightKernel {
  public:
   OtWeight(std::shared_ptr<HeSession> session, RingTensor w, Shape shape)
@@ -29,40 +37,72 @@ class OtWeight final : public WeightKernel {
 
   // y0 = X0·W − R, y1 = X1·W + R (he_matmul.h)
   RingTensor matmul(const Party&, const RingTensor& x) const override {
-    SOTTO_ENFORCE(shape_.rank() == 2 && x.rank() >= 1 && x.dim(x.rank() - 1) == shape_[0],
-                  "matmul with a weight: x ", x.shape().toString(), " and W ", shape_.toString(),
-                  " do not chain");
-    const auto k = static_cast<size_t>(shape_[0]), n = static_cast<size_t>(shape_[1]);
-    const auto m = static_cast<size_t>(x.numel()) / k;
+    const auto [m, k, n] = matmulDims(x.shape());
     std::vector<int64_t> dims = x.shape().dims();
     dims.back() = shape_[1];
-    if (!matmul_) matmul_ = std::make_unique<HeMatmul>(session_);
-    return RingTensor(Shape(dims), matmul_->multiply(x.data(), w_.data(), m, k, n));
+    return RingTensor(Shape(dims), matmulLayer(m).multiply(x.data(), w_.data(), m, k, n));
   }
 
   // y0 = conv(X0, K) − R, y1 = conv(X1, K) + R (he_conv2d.h)
   RingTensor conv2d(const Party&, const RingTensor& x,
                     const Conv2dOptions& options) const override {
-    SOTTO_ENFORCE(shape_.rank() == 4, "conv2d with a weight of shape ", shape_.toString(),
-                  ": expected [O, C/g, kh, kw]");
-    auto key = convKey(x.shape(), options);
-    auto it = convs_.find(key);
-    if (it == convs_.end()) {
-      // Checks the shapes (InvalidArgument naming them) before any message; none is sent.
-      it = convs_
-               .emplace(std::move(key),
-                        std::make_unique<HeConv2d>(session_, x.shape(), shape_, options))
-               .first;
-    }
-    return it->second->forward(x, w_);
+    return convLayer(x.shape(), options).forward(x, w_);
+  }
+
+  void prepareMatmul(const Party&, const Shape& x_shape) const override {
+    const auto [m, k, n] = matmulDims(x_shape);
+    matmulLayer(m).prepare(w_.data(), m, k, n);
+  }
+
+  void prepareConv2d(const Party&, const Shape& x_shape,
+                     const Conv2dOptions& options) const override {
+    convLayer(x_shape, options).prepare(w_);
   }
 
  private:
+  // [m, k] x [k, n] for an x of x_shape ([.., m, k]: the leading dimensions are rows).
+  std::tuple<size_t, size_t, size_t> matmulDims(const Shape& x_shape) const {
+    SOTTO_ENFORCE(
+        shape_.rank() == 2 && x_shape.rank() >= 1 && x_shape.dim(x_shape.rank() - 1) == shape_[0],
+        "matmul with a weight: x ", x_shape.toString(), " and W ", shape_.toString(),
+        " do not chain");
+    const auto k = static_cast<size_t>(shape_[0]), n = static_cast<size_t>(shape_[1]);
+    return {static_cast<size_t>(x_shape.numel()) / k, k, n};
+  }
+
+  // The layers, made at the first product (or prepare) of a shape: no message, so the parties
+  // need not make them in the same order.
+  HeMatmul& matmulLayer(size_t m) const {
+    auto it = matmuls_.find(m);
+    if (it == matmuls_.end()) it = matmuls_.emplace(m, std::make_unique<HeMatmul>(session_)).first;
+    return *it->second;
+  }
+
+  HeConv2d& convLayer(const Shape& x_shape, const Conv2dOptions& options) const {
+    SOTTO_ENFORCE(shape_.rank() == 4, "conv2d with a weight of shape ", shape_.toString(),
+                  ": expected [O, C/g, kh, kw]");
+    auto key = convKey(x_shape, options);
+    auto it = convs_.find(key);
+    if (it == convs_.end()) {
+      // Checks the shapes (InvalidArgument naming them) before any message; none is sent.
+      auto layer = std::make_unique<HeConv2d>(session_, x_shape, shape_, options);
+      // The same layer at another batch size lends its kernel encoding (party 0's memory and
+      // encoding time once, not once per batch size).
+      for (const auto& [other_key, other] : convs_)
+        if (sameButBatch(other_key, key)) {
+          layer->shareKernel(*other);
+          break;
+        }
+      it = convs_.emplace(std::move(key), std::move(layer)).first;
+    }
+    return *it->second;
+  }
+
   std::shared_ptr<HeSession> session_;
   RingTensor w_;  // party 0: W; party 1: empty
   Shape shape_;
-  // The layers, made at the first product of a shape (both parties in the same order).
-  mutable std::unique_ptr<HeMatmul> matmul_;
+  // Per row count m (the batch): each keeps W's polynomials for its blocks.
+  mutable std::map<size_t, std::unique_ptr<HeMatmul>> matmuls_;
   mutable std::map<ConvKey, std::unique_ptr<HeConv2d>> convs_;
 };
 

@@ -28,15 +28,24 @@ StepPlan planBatchNormByWeight(PlanContext& ctx, const Node& n,
   const ArithTensor* wt = ctx.shareWeight(shift, channelDims(c, 4));
   Conv2dOptions co;
   co.groups = c;
-  return oneOutput(acts, [w, wt, c, co, label = nodeLabel(n)](In in) {
-    const auto& d = in[0]->shape().dims();
-    SOTTO_ENFORCE(d.size() >= 2 && d[1] == c, label, ": the input ", in[0]->shape().toString(),
+  // x [N, C, ...] seen as [N, C, L, 1].
+  auto view = [c, label = nodeLabel(n)](const Shape& x) {
+    const auto& d = x.dims();
+    SOTTO_ENFORCE(d.size() >= 2 && d[1] == c, label, ": the input ", x.toString(),
                   " does not have ", c, " channels in dimension 1");
     int64_t inner = 1;
     for (size_t i = 2; i < d.size(); ++i) inner *= d[i];
-    const ArithTensor y = w->conv2dFrom(in[0]->reshape({d[0], c, inner, 1}), co).reshape(d);
+    return std::vector<int64_t>{d[0], c, inner, 1};
+  };
+  StepPlan p = oneOutput(acts, [w, wt, c, co, view](In in) {
+    const auto& d = in[0]->shape().dims();
+    const ArithTensor y = w->conv2dFrom(in[0]->reshape(view(in[0]->shape())), co).reshape(d);
     return y + (d.size() == 4 ? *wt : wt->reshape(channelDims(c, d.size())));
   });
+  p.prepare = [w, co, view](const std::vector<Shape>& in) {
+    w->prepareConv2d(Shape(view(in[0])), co);
+  };
+  return p;
 }
 
 StepPlan planBatchNorm(PlanContext& ctx, const Node& n, const std::vector<std::string>& acts,
@@ -188,20 +197,31 @@ StepPlan planLinear(PlanContext& ctx, const Node& n, const PolyFusion* poly, boo
     ArithTensor y = conv ? w->conv2dFrom(x, co) : w->matmulFrom(x);
     return b ? y + *b : y;
   };
+  // The owner's weight encoded for the input's shape before the first product (no message).
+  auto prepare = [w, conv, co](const std::vector<Shape>& in) {
+    if (conv)
+      w->prepareConv2d(in[0], co);
+    else
+      w->prepareMatmul(in[0]);
+  };
   if (!poly) {
-    return oneOutput({n.inputs[0]}, [linear](In in) { return linear(*in[0]); });
+    StepPlan p = oneOutput({n.inputs[0]}, [linear](In in) { return linear(*in[0]); });
+    p.prepare = prepare;
+    return p;
   }
   // The polynomial's b and c, broadcast like the layer's output.
   const ArithTensor* wb = ctx.shareWeight(ctx.ownerValues(poly->b), ctx.weight(poly->b).dims);
   const ArithTensor* wc = ctx.shareWeight(ctx.ownerValues(poly->c), ctx.weight(poly->c).dims);
   const int64_t dim = conv ? 1 : -1;
-  return oneOutput({n.inputs[0]}, [linear, wb, wc, dim, channels](In in) {
+  StepPlan p = oneOutput({n.inputs[0]}, [linear, wb, wc, dim, channels](In in) {
     const ArithTensor both = linear(*in[0]);
     const int64_t d = dim < 0 ? both.shape().rank() - 1 : dim;
     const ArithTensor y = both.slice(d, 0, channels);
     const ArithTensor ay = both.slice(d, channels, 2 * channels);
     return (ay + *wb).mul(y) + *wc;
   });
+  p.prepare = prepare;
+  return p;
 }
 
 void addLinearPlans(PlanRegistry& r) {

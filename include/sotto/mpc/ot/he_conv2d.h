@@ -60,8 +60,9 @@
 ///             B). 1 message each way (1 round trip).
 ///   compute   party 1: I encryptions, D decryptions; party 0: ≤ D·C_b ct × pt products, D pk
 ///             encryptions and modulus switches, one plaintext conv; and ≤ O_b·C_b kernel
-///             encodings (k NTTs each) at the first call and at a call with a different kernel
-///             only (the layer keeps them, and a copy of the kernel to compare).
+///             encodings (k NTTs each) at the first call (or at prepare, before it) and at a
+///             call with a different kernel only (the layer keeps them, and a copy of the
+///             kernel to compare; the layer at another batch size may share them: shareKernel).
 /// Not protected: the shapes (public), a malicious party (as HeMatmul), side channels.
 
 #include <cstddef>
@@ -130,6 +131,22 @@ class HeConv2d {
   ///         the peer on a malformed or wrong-parameter ciphertext; CommError.
   RingTensor forward(const RingTensor& x_share, const RingTensor& kernel);
 
+  /// The input-independent part of forward, done now (the model owner's one-time work): party 0
+  /// encodes the kernel's polynomials (≤ O_b·C_b encodings, k forward NTTs each), which the next
+  /// forward with this kernel then reuses; party 1 does nothing (its plan was made at
+  /// construction). Local: no message, and either party may call it alone. Results do not change.
+  /// @throws InvalidArgument (party 0) if the kernel's shape is not the layer's weight shape.
+  void prepare(const RingTensor& kernel);
+  /// Party 0: uses the kernel encoding `other` holds (from its prepare or forward), shared, not
+  /// copied, so that this layer's next forward with that kernel encodes nothing: for the same
+  /// layer at another batch size (the encoding depends on the per-image packing only). Nothing
+  /// if `other` has none yet. Local: no message.
+  /// @throws InvalidArgument naming both layers if they differ in anything but the batch (the
+  ///         weight, options, image shape, packing) or run on different sessions.
+  void shareKernel(const HeConv2d& other);
+  /// Weight polynomials encoded so far by every layer on this layer's session (for tests).
+  uint64_t weightEncodings() const;
+
   const HeConv2dPlan& plan() const;
   /// True on party 0 (the model owner, who passes the kernel).
   bool isModelOwner() const;
@@ -146,8 +163,10 @@ class HeConv2d {
   const std::vector<size_t>& readPositions(size_t i) const;
 
  private:
+  struct KernelEncoding;
   struct State;
   void init(const Shape& input, const Shape& weight, const Conv2dOptions& options);
+  void checkKernel(const RingTensor& kernel) const;
   std::unique_ptr<State> st_;
 };
 

@@ -48,8 +48,9 @@
 ///             ciphertexts, trim_download off: Nct_out·200,713 B). 1 message each way (1 round
 ///             trip; each party counts 2 blocking calls).
 ///   compute   party 1: Nct_in encryptions, Nct_out decryptions; party 0: Nct_in·⌈n/n_w⌉ ct × pt
-///             products, Nct_out pk encryptions and switches, and ⌈k/k_w⌉·⌈n/n_w⌉ weight NTTs
-///             when the shape or the weights differ from the last call's (kept, with a copy).
+///             products, Nct_out pk encryptions and switches, and ⌈k/k_w⌉·⌈n/n_w⌉ weight
+///             encodings (k NTTs each) when the shape or the weights differ from the last call's
+///             or prepare's (kept, with a copy).
 /// Security: semi-honest only. Not protected: the shapes m, k, n (public), a malicious party 1
 /// (malformed keys or ciphertexts would let it learn W), a malicious party 0 (wrong results),
 /// side channels (nothing is constant-time).
@@ -106,6 +107,15 @@ class HeMatmul {
   std::vector<uint64_t> multiply(std::span<const uint64_t> x_share, std::span<const uint64_t> w,
                                  size_t m, size_t k, size_t n);
 
+  /// The input-independent part of multiply for this shape, done now (the model owner's
+  /// one-time work): party 0 encodes W's polynomials (⌈k/k_w⌉·⌈n/n_w⌉ encodings, k forward NTTs
+  /// each), which the next multiply of this shape with these weights then reuses; party 1 does
+  /// nothing. Local: no message, and either party may call it alone. Results do not change.
+  /// @throws InvalidArgument on a 0 dimension or (party 0) weights that are not [k, n].
+  void prepare(std::span<const uint64_t> w, size_t m, size_t k, size_t n);
+  /// Weight polynomials encoded so far by every layer on this layer's session (for tests).
+  uint64_t weightEncodings() const;
+
   /// The blocks multiply uses for a shape.
   HeMatmulBlocks blocks(size_t m, size_t k, size_t n) const;
   /// Bytes of one uploaded (seeded) ciphertext.
@@ -128,6 +138,9 @@ class HeMatmul {
 
  private:
   struct State;
+  void checkWeights(std::span<const uint64_t> w, size_t k, size_t n) const;
+  void encodeWeights(std::span<const uint64_t> w, size_t m, size_t k, size_t n,
+                     const HeMatmulBlocks& b);
   std::unique_ptr<State> st_;
   bool keep_view_ = false;
 };

@@ -8,6 +8,7 @@
 /// circuit-privacy argument. The layers sharing a session must run one at a time on the
 /// communicator's thread (the communicator's own contract).
 
+#include <cstdint>
 #include <memory>
 
 #include "sotto/comm/communicator.h"
@@ -30,6 +31,10 @@ class HeSession {
   ~HeSession();
   HeSession(const HeSession&) = delete;
   HeSession& operator=(const HeSession&) = delete;
+
+  /// Weight polynomials encoded so far by the layers on this session (party 0; 0 on party 1):
+  /// the model owner's one-time work that their prepare calls move before the first product.
+  uint64_t weightEncodings() const;
 
  private:
   friend class HeMatmul;

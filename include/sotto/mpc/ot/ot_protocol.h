@@ -42,6 +42,7 @@
 #include <memory>
 
 #include "sotto/comm/communicator.h"
+#include "sotto/mpc/ot/he_session.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/ot/session.h"
 
@@ -50,7 +51,11 @@ namespace sotto {
 /// Sets up the OT family for this party over comm (rank 0: the model owner; rank 1: the data
 /// owner). Collective: both OT directions (makeOtPair: 4 messages, 8,256 bytes); the RLWE key
 /// follows at the first loadWeight.
+/// With `session` (an HeSession over the same comm, already set up), the weights' layers run on
+/// it and no key is made at the first loadWeight: a caller that shares the key or reads its
+/// counters (HeSession::weightEncodings) passes it.
 /// @throws InvalidArgument if comm.worldSize() != 2 (naming the world's size); CommError / Timeout.
-std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options = {});
+std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options = {},
+                                         std::shared_ptr<HeSession> session = nullptr);
 
 }  // namespace sotto
