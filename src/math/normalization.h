@@ -33,11 +33,11 @@ struct Normalized {
   std::vector<RingTensor> extra;  ///< the extra columns' entries; only their low 8 bits count
 };
 
-/// An extra column of the leading-bit lookup: its entry (8 bits) for e mod 8 = m (m = -1: a = 0).
 /// @throws InvalidArgument naming `name` unless x has 12..max_frac fractional bits (the public
 /// functions' scales: 12..20; softmax's log of its row sum: 4 more).
 void checkNormalizedScale(const ArithTensor& x, const char* name, int max_frac = 20);
 
+/// An extra column of the leading-bit lookup: its entry (8 bits) for e mod 8 = m (m = -1: a = 0).
 using ByLeadingBit = std::function<uint64_t(int m)>;
 
 /// a (flat shares, every a in [0, 2^63)) normalised, with the extra columns' entries for e's low

@@ -8,12 +8,6 @@
 namespace sotto::detail {
 namespace {
 
-RingTensor random(const Shape& shape, Prg& prg) {
-  RingTensor t = RingTensor::uninitialized(shape);
-  prg.fill(t.data());  // writes every word
-  return t;
-}
-
 // kLess[d] = the 256-bit mask [v < d] (bits 0..d-1 set), built once.
 const std::array<std::array<uint64_t, 4>, 256>& lessMasks() {
   static const auto kLess = [] {
@@ -67,13 +61,13 @@ std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes) {
 
 std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg& prg) {
   SOTTO_ENFORCE(out.size() == 6, "compare tables: 6 output shapes expected, got ", out.size());
-  RingTensor r = random(out[0], prg);
+  RingTensor r = drawUniform(out[0], prg);
   const int64_t n = r.numel(), words = out[2].dim(1);
   RingTensor tables = RingTensor::uninitialized(out[1]);  // every word written below
   for (int64_t i = 0; i < n; ++i) fillTables(r[i], tables.data().data() + i * kCompareTableWords);
   // alpha, beta, gamma: random bits, packed (unused bits 0); with s = r_63 and sigma = 1 - 2s,
   // the words s, sigma·alpha, sigma·beta, sigma·gamma, sigma·beta·gamma.
-  RingTensor bits = random(out[2], prg);
+  RingTensor bits = drawUniform(out[2], prg);
   if (n % 64 != 0) {
     for (int k = 0; k < 3; ++k) bits[k * words + words - 1] &= (uint64_t{1} << (n % 64)) - 1;
   }
@@ -85,7 +79,7 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg
     for (int k = 0; k < 3; ++k) mono[(k + 1) * n + i] = sigma * bit(k);
     mono[4 * n + i] = sigma * bit(1) * bit(2);
   }
-  RingTensor a = random(out[4], prg);
+  RingTensor a = drawUniform(out[4], prg);
   const int64_t v = a.numel(), w = n == 0 ? 0 : v / n;
   RingTensor a_mono = RingTensor::uninitialized(out[5]);  // every word written below
   for (int k = 0; k < kCompareMonomials; ++k) {

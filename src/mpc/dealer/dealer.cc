@@ -31,12 +31,6 @@ Shape matmulOutputShape(const Shape& a, const Shape& b) {
   return Shape(out);
 }
 
-RingTensor random(const Shape& shape, Prg& prg) {
-  RingTensor t = RingTensor::uninitialized(shape);
-  prg.fill(t.data());  // writes every word
-  return t;
-}
-
 void expectShapes(const CorrelationRequest& r, size_t n) {
   if (r.shapes.size() != n) {
     throw ProtocolError("correlation request of kind " +
@@ -151,11 +145,15 @@ RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
   return out;
 }
 
+RingTensor drawUniform(const Shape& shape, Prg& prg) {
+  RingTensor t = RingTensor::uninitialized(shape);
+  prg.fill(t.data());  // writes every word
+  return t;
+}
+
 RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream) {
   const bool key = sharing == Sharing::kPrfTable || sharing == Sharing::kPrfPairs;
-  RingTensor t = RingTensor::uninitialized(key ? Shape{2} : shape);
-  stream.fill(t.data());  // writes every word
-  return t;
+  return drawUniform(key ? Shape{2} : shape, stream);
 }
 
 void removeStream(RingTensor& value, Prg& stream, Sharing sharing) {
@@ -279,45 +277,45 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
   const auto shapes = req.outputShapes();
   switch (req.kind) {
     case Kind::kMul: {
-      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
       RingTensor c = a * b;  // c = a·b elementwise
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kMatmul: {
-      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
       RingTensor c = matmul(a, b);
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kConv2d: {
-      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
       RingTensor c = conv2d(a, b, req.conv);
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kTruncation: {
       SOTTO_ENFORCE(req.frac_bits > 0 && req.frac_bits < 62, "truncation by ", req.frac_bits,
                     " bits is outside (0, 62)");
-      RingTensor r = random(shapes[0], prg);
+      RingTensor r = drawUniform(shapes[0], prg);
       RingTensor shifted = r.shiftRightLogical(req.frac_bits);
       RingTensor top = r.shiftRightLogical(63);
       return {std::move(r), std::move(shifted), std::move(top)};
     }
     case Kind::kFixedMask: {
-      RingTensor b = random(shapes[0], prg);
+      RingTensor b = drawUniform(shapes[0], prg);
       masks.put(req.mask_id, b);
       return {std::move(b)};
     }
     case Kind::kFixedMatmul: {
-      RingTensor a = random(shapes[0], prg);
+      RingTensor a = drawUniform(shapes[0], prg);
       RingTensor c = matmul(a, masks.get(req.mask_id));
       return {std::move(a), std::move(c)};
     }
     case Kind::kFixedConv2d: {
-      RingTensor a = random(shapes[0], prg);
+      RingTensor a = drawUniform(shapes[0], prg);
       RingTensor c = conv2d(a, masks.get(req.mask_id), req.conv);
       return {std::move(a), std::move(c)};
     }
     case Kind::kBinaryTriple: {
-      RingTensor a = random(shapes[0], prg), b = random(shapes[1], prg);
+      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
       RingTensor c = a & b;
       return {std::move(a), std::move(b), std::move(c)};
     }
@@ -325,7 +323,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return detail::generateCompareTables(shapes, prg);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
-      RingTensor r = random(shapes[0], prg);
+      RingTensor r = drawUniform(shapes[0], prg);
       RingTensor rotated(shapes[1]);
       const uint64_t rows = uint64_t{1} << req.index_bits, mask = rows - 1;
       const auto c = static_cast<uint64_t>(req.columns);
@@ -341,8 +339,8 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
     case Kind::kFunctionTables:
       return detail::generatorOf(req.payload)->generate(shapes[0].dim(0), prg);
     case Kind::kBitSelect: {
-      RingTensor a = random(shapes[0], prg);
-      RingTensor bits = random(shapes[1], prg);
+      RingTensor a = drawUniform(shapes[0], prg);
+      RingTensor bits = drawUniform(shapes[1], prg);
       const int64_t n = shapes[2].numel();
       if (n % 64 != 0) bits[bits.numel() - 1] &= (uint64_t{1} << (n % 64)) - 1;  // unused bits 0
       RingTensor rho(shapes[2]);
@@ -703,7 +701,7 @@ class SeededDealer final : public Dealer {
     CorrelationRequest check = lookupRequest(index_bits, columns, table, shape);
     check.outputShapes();  // validates the table as every party does
     // Draw exactly what each party draws (its r share, then its PRF key), without the tables.
-    RingTensor full_r = random(shape, private_);
+    RingTensor full_r = drawUniform(shape, private_);
     RingTensor mine = full_r;
     std::vector<RingTensor> keys;
     for (auto& stream : streams_) {

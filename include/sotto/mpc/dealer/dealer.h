@@ -293,6 +293,9 @@ void removeShare(RingTensor& value, const RingTensor& other, Sharing sharing);
 /// PRF key for kPrfTable), in chunks: no temporary of the value's size.
 void removeStream(RingTensor& value, Prg& stream, Sharing sharing);
 
+/// A tensor of `shape` filled with the next words of prg (uniform; no zeroing first).
+RingTensor drawUniform(const Shape& shape, Prg& prg);
+
 /// Party i >= 1's share of an output: the next words of its stream (kPrfTable: the 2-word key).
 RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream);
 
