@@ -112,18 +112,19 @@ INFERENCE_FILTER = {
 # no dealer; <variant>_ttp: the TTP dealer, mpirun -np 3 with the dealer the last rank, in party
 # 0's namespace on lan / wan / edge), the timed runs and the time limit. One backend (mpi,
 # encrypted channel): the family's bytes and rounds, not the backend, are the question. On inproc
-# the TTP rows run in the section's own job.
+# the TTP rows run in the section's own job. The dealer-free rows use Ferret (`args`), as
+# scripts/demo does: IKNP moves 2-4x the bytes.
 FAMILY_JOBS = {
     "default": {
         "none": dict(networks=("inproc", "shm", "lan", "wan", "edge"),
                      filter=r"^inference/(lenet5/relu|alexnet/random)_none/1/", runs=3,
-                     timeout=420),
+                     timeout=420, args=("--ot", "ferret")),
         "ttp": dict(networks=("shm", "lan", "wan", "edge"),
                     filter=r"^inference/(lenet5/relu|alexnet/random)_ttp/1/", runs=3, timeout=240),
     },
     "quick": {
         "none": dict(networks=("lan",), filter=r"^inference/lenet5/relu_none/1/", runs=1,
-                     timeout=60),
+                     timeout=60, args=("--ot", "ferret")),
         "ttp": dict(networks=("lan",), filter=r"^inference/lenet5/relu_ttp/1/", runs=1,
                     timeout=60),
     },
@@ -685,7 +686,8 @@ class Planner:
             out = os.path.join(self.outdir, "raw", f"inference-{network}-{family}.json")
             prog = [os.path.join(self.build, section["program"]), "--benchmark_color=false",
                     "--runs", str(fam["runs"]), f"--benchmark_filter={fam['filter']}",
-                    f"--benchmark_out={out}", "--benchmark_out_format=json"]
+                    f"--benchmark_out={out}", "--benchmark_out_format=json",
+                    *fam.get("args", ())]
             backend = "inproc" if network == "inproc" else "mpi"
             jobs.append(self.mpc_job(section, network, backend, family, fam["runs"], prog,
                                      fam["timeout"], ranks=3 if family == "ttp" else 2))
