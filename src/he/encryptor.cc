@@ -122,32 +122,42 @@ Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size
 
 void rerandomizeToCoefficients(const HeContext& ctx, const PublicKey& pk, Prg& prg,
                                Ciphertext& ct) {
-  checkKey(ctx, pk.b, "rerandomizeToCoefficients");
-  checkKey(ctx, pk.a, "rerandomizeToCoefficients");
+  rerandomizeToCoefficients(ctx, preparePublicKey(ctx, pk), prg, ct);
+}
+
+void rerandomizeToCoefficients(const HeContext& ctx, const PreparedPublicKey& key, Prg& prg,
+                               Ciphertext& ct) {
+  checkKey(ctx, key.pk.b, "rerandomizeToCoefficients");
+  checkKey(ctx, key.pk.a, "rerandomizeToCoefficients");
+  SOTTO_ENFORCE(
+      key.b_shoup.size() == key.pk.b.data.size() && key.a_shoup.size() == key.pk.a.data.size(),
+      "rerandomizeToCoefficients: the key's companions do not match it");
   SOTTO_ENFORCE(ct.c0.n == ctx.n() && ct.c1.n == ctx.n() && ct.c0.level == ct.c1.level &&
                     ct.c0.level < ctx.primeCount() &&
                     ct.c0.rows == ctx.primeCount() - ct.c0.level && ct.c1.rows == ct.c0.rows,
                 "rerandomizeToCoefficients: the ciphertext is not of this context (",
                 ctx.ring().name, ")");
-  const size_t level = ct.c0.level;
-  RnsPoly u = detail::liftSmall(ctx, detail::sampleTernary(ctx.n(), prg), level);
+  const size_t level = ct.c0.level, n = ctx.n();
+  RnsPoly u = detail::liftSmall(ctx, detail::sampleTernary(n, prg), level);
   toNtt(ctx, u);
-  const std::vector<int8_t> e0 = detail::sampleError(ctx.n(), prg);
-  const std::vector<int8_t> e1 = detail::sampleError(ctx.n(), prg);
-  const size_t off = level;  // the key's rows for ct's primes
-  for (auto [c, key, e] : {std::tuple{&ct.c0, &pk.b, &e0}, std::tuple{&ct.c1, &pk.a, &e1}}) {
+  const std::vector<int8_t> e0 = detail::sampleError(n, prg);
+  const std::vector<int8_t> e1 = detail::sampleError(n, prg);
+  for (auto [c, k, ks, e] : {std::tuple{&ct.c0, &key.pk.b, &key.b_shoup, &e0},
+                             std::tuple{&ct.c1, &key.pk.a, &key.a_shoup, &e1}}) {
     for (size_t r = 0; r < c->rows; ++r) {
       const Modulus& m = ctx.modulus(level + r);
+      const uint64_t q = m.value();
       auto x = c->row(r);
-      auto k = key->row(r + off);
+      const uint64_t* w = k->data.data() + (level + r) * n;  // the key's rows for ct's primes
+      const uint64_t* ws = ks->data() + (level + r) * n;
       auto y = u.row(r);
-      for (size_t j = 0; j < c->n; ++j) x[j] = m.add(x[j], m.mul(k[j], y[j]));  // + key·u
+      for (size_t j = 0; j < n; ++j) x[j] = m.add(x[j], mulShoup(y[j], w[j], ws[j], q));  // + key·u
     }
     fromNtt(ctx, *c);
     for (size_t r = 0; r < c->rows; ++r) {
       const Modulus& m = ctx.modulus(level + r);
       auto x = c->row(r);
-      for (size_t j = 0; j < c->n; ++j) {
+      for (size_t j = 0; j < n; ++j) {
         const int8_t v = (*e)[j];
         x[j] = v >= 0 ? m.add(x[j], static_cast<uint64_t>(v))
                       : m.sub(x[j], static_cast<uint64_t>(-static_cast<int>(v)));

@@ -24,4 +24,22 @@ PublicKey generatePublicKey(const HeContext& ctx, const SecretKey& sk, Prg& prg)
   return pk;
 }
 
+PreparedPublicKey preparePublicKey(const HeContext& ctx, PublicKey pk) {
+  for (const RnsPoly* p : {&pk.b, &pk.a})
+    SOTTO_ENFORCE(p->n == ctx.n() && p->level == 0 && p->rows == ctx.primeCount() &&
+                      p->data.size() == p->rows * p->n,
+                  "preparePublicKey: the key is not of this context (", ctx.ring().name, ")");
+  auto companions = [&](const RnsPoly& p) {
+    std::vector<uint64_t> out(p.data.size());
+    for (size_t r = 0; r < p.rows; ++r) {
+      const Modulus& q = ctx.modulus(r);
+      const auto row = p.row(r);
+      for (size_t j = 0; j < p.n; ++j) out[r * p.n + j] = q.shoup(row[j]);
+    }
+    return out;
+  };
+  std::vector<uint64_t> b_shoup = companions(pk.b), a_shoup = companions(pk.a);
+  return PreparedPublicKey{std::move(pk), std::move(b_shoup), std::move(a_shoup)};
+}
+
 }  // namespace sotto::he

@@ -151,6 +151,9 @@ TEST_P(HeBfv, RerandomizeToCoefficientsIsTheSumWithAnEncryptionOfZero) {
   Ciphertext other = encryptSymmetric(ctx_, sk_, m, prg_);
   other.c1.n = 16;  // not of this context
   EXPECT_THROW(rerandomizeToCoefficients(ctx_, pk, prg_, other), InvalidArgument);
+  PublicKey short_key = pk;
+  short_key.a.data.pop_back();
+  EXPECT_THROW(preparePublicKey(ctx_, short_key), InvalidArgument);
 }
 
 // encryptSymmetricSeededEncoded with Δ·m̃ as coefficients is encryptSymmetricSeeded(m), bit for

@@ -54,6 +54,10 @@ Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size
 /// switching). Cost: k forward and 2k inverse NTTs (the sum then fromNtt: 3k forward, 2k
 /// inverse). Drops the seed. @throws InvalidArgument if ct or pk is not of this context.
 void rerandomizeToCoefficients(const HeContext& ctx, const PublicKey& pk, Prg& prg, Ciphertext& ct);
+/// The same with the key's Shoup companions (preparePlain's kind of product: no reduction of the
+/// 128-bit product). Bit-identical results.
+void rerandomizeToCoefficients(const HeContext& ctx, const PreparedPublicKey& key, Prg& prg,
+                               Ciphertext& ct);
 
 /// A public-key encryption of m at level 0. @throws as encryptSymmetric.
 Ciphertext encryptPublic(const HeContext& ctx, const PublicKey& pk, std::span<const uint64_t> m,

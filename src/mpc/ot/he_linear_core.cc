@@ -136,7 +136,7 @@ void HeLinearCore::setup() {
     Ciphertext ct = fromPeer(bytes, 1, "public key");
     SOTTO_ENFORCE_AS(ProtocolError, ct.level() == 0, who_,
                      ": the public key from party 1 is not at level 0");
-    pk_ = he::PublicKey{std::move(ct.c0), std::move(ct.c1)};
+    pk_ = he::preparePublicKey(ctx_, he::PublicKey{std::move(ct.c0), std::move(ct.c1)});
   }
 }
 

@@ -97,8 +97,8 @@ class HeLinearCore {
   std::string who_;
   he::HeContext ctx_;
   Prg prg_;
-  std::optional<he::SecretKey> sk_;  // party 1
-  std::optional<he::PublicKey> pk_;  // party 0
+  std::optional<he::SecretKey> sk_;          // party 1
+  std::optional<he::PreparedPublicKey> pk_;  // party 0
   size_t out_level_ = 0;
   bool trim_ = true;
   bool keep_view_ = false;
