@@ -14,22 +14,22 @@ void checkKey(const HeContext& ctx, const RnsPoly& p, const char* what) {
                 ": the key is not of this context (", ctx.ring().name, ")");
 }
 
-// c0 = Δ·m̃ + e − a·s with a (NTT form) given; c1 = a.
-Ciphertext encryptWithA(const HeContext& ctx, const SecretKey& sk, std::span<const uint64_t> m,
+// c0 = NTT(e + encoded) − a·s with the message encoded as coefficients at level 0 and a (NTT
+// form) given; c1 = a. One forward NTT per prime.
+Ciphertext encryptWithA(const HeContext& ctx, const SecretKey& sk, const RnsPoly& encoded,
                         RnsPoly a, Prg& prg) {
   checkKey(ctx, sk.s, "encryptSymmetric");
   RnsPoly c0 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), 0);
+  addInplace(ctx, c0, encoded);
   toNtt(ctx, c0);
-  addInplace(ctx, c0, encodeScaled(ctx, m, 0));
   RnsPoly as = a;
   mulInplace(ctx, as, sk.s);
   subInplace(ctx, c0, as);
   return Ciphertext{std::move(c0), std::move(a), std::nullopt};
 }
 
-}  // namespace
-
-RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t level) {
+// Δ·m̃ as coefficients at `level` (encodeScaled before its NTT).
+RnsPoly scaledCoefficients(const HeContext& ctx, std::span<const uint64_t> m, size_t level) {
   SOTTO_ENFORCE(m.size() == ctx.n(), "he encode: the plaintext has ", m.size(),
                 " coefficients, N = ", ctx.n());
   const uint64_t mask = ctx.plainMask();
@@ -54,13 +54,19 @@ RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t l
       out[j] = mulShoup(r_m, delta, delta_shoup, mod.value());
     }
   }
+  return p;
+}
+
+}  // namespace
+
+RnsPoly encodeScaled(const HeContext& ctx, std::span<const uint64_t> m, size_t level) {
+  RnsPoly p = scaledCoefficients(ctx, m, level);
   toNtt(ctx, p);
   return p;
 }
 
 Ciphertext encryptSymmetricSeededEncoded(const HeContext& ctx, const SecretKey& sk, RnsPoly encoded,
                                          Prg& prg) {
-  checkKey(ctx, sk.s, "encryptSymmetricSeededEncoded");
   SOTTO_ENFORCE(encoded.n == ctx.n() && encoded.level == 0 && encoded.rows == ctx.primeCount() &&
                     encoded.data.size() == encoded.rows * encoded.n,
                 "encryptSymmetricSeededEncoded: the message is not a level-0 polynomial of this "
@@ -68,14 +74,9 @@ Ciphertext encryptSymmetricSeededEncoded(const HeContext& ctx, const SecretKey& 
                 ctx.ring().name, ")");
   Prg::Seed seed{};
   prg.fill(std::as_writable_bytes(std::span(seed)));
-  RnsPoly a = expandSeed(ctx, seed);
-  RnsPoly c0 = detail::liftSmall(ctx, detail::sampleError(ctx.n(), prg), 0);
-  addInplace(ctx, c0, encoded);
-  toNtt(ctx, c0);
-  RnsPoly as = a;
-  mulInplace(ctx, as, sk.s);
-  subInplace(ctx, c0, as);
-  return Ciphertext{std::move(c0), std::move(a), seed};
+  Ciphertext ct = encryptWithA(ctx, sk, encoded, expandSeed(ctx, seed), prg);
+  ct.seed = seed;
+  return ct;
 }
 
 RnsPoly expandSeed(const HeContext& ctx, const Prg::Seed& seed) {
@@ -89,16 +90,12 @@ Ciphertext encryptSymmetric(const HeContext& ctx, const SecretKey& sk, std::span
                             Prg& prg) {
   RnsPoly a = RnsPoly::zero(ctx, 0);
   detail::sampleUniform(ctx, prg, a);
-  return encryptWithA(ctx, sk, m, std::move(a), prg);
+  return encryptWithA(ctx, sk, scaledCoefficients(ctx, m, 0), std::move(a), prg);
 }
 
 Ciphertext encryptSymmetricSeeded(const HeContext& ctx, const SecretKey& sk,
                                   std::span<const uint64_t> m, Prg& prg) {
-  Prg::Seed seed{};
-  prg.fill(std::as_writable_bytes(std::span(seed)));
-  Ciphertext ct = encryptWithA(ctx, sk, m, expandSeed(ctx, seed), prg);
-  ct.seed = seed;
-  return ct;
+  return encryptSymmetricSeededEncoded(ctx, sk, scaledCoefficients(ctx, m, 0), prg);
 }
 
 Ciphertext encryptZero(const HeContext& ctx, const PublicKey& pk, Prg& prg, size_t level) {
