@@ -55,10 +55,10 @@ void FerretCotSender::round(const LpnRound& r, std::span<const Block> base, std:
 
 void FerretCotSender::refill() {
   const LpnRound& m = params_.main;
-  std::vector<Block> base(m.consumed());
+  sotto::detail::UninitVector<Block> base(m.consumed());
   if (out_.empty()) {
     const LpnRound& b = params_.bootstrap;
-    std::vector<Block> boot(b.consumed()), pre(b.n);
+    sotto::detail::UninitVector<Block> boot(b.consumed()), pre(b.n);
     iknp_.extend(boot);
     round(b, boot, pre);
     std::copy_n(pre.begin(), base.size(), base.begin());
@@ -114,15 +114,15 @@ void FerretCotReceiver::round(const LpnRound& r, std::span<const Block> base_t,
 
 void FerretCotReceiver::refill() {
   const LpnRound& m = params_.main;
-  std::vector<Block> base_t(m.consumed());
-  std::vector<uint8_t> base_b(m.consumed());
+  sotto::detail::UninitVector<Block> base_t(m.consumed());
+  sotto::detail::UninitVector<uint8_t> base_b(m.consumed());
   if (out_t_.empty()) {
     const LpnRound& b = params_.bootstrap;
     const size_t nb = b.consumed();
     std::vector<std::byte> packed((nb + 7) / 8);
     Prg().fill(packed);
-    std::vector<Block> boot_t(nb), pre_t(b.n);
-    std::vector<uint8_t> boot_b(nb), pre_b(b.n);
+    sotto::detail::UninitVector<Block> boot_t(nb), pre_t(b.n);
+    sotto::detail::UninitVector<uint8_t> boot_b(nb), pre_b(b.n);
     iknp_.extend(packed, boot_t);
     detail::unpackChoices(packed, boot_b);
     round(b, boot_t, boot_b, pre_t, pre_b);

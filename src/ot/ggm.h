@@ -44,16 +44,19 @@ namespace sotto::ot::detail {
 /// domains 0 … 256 and from Ferret's MPCOT, mpcot.h).
 inline constexpr uint64_t kGgmDomain = ~uint64_t{0};
 
-/// The 2^depth leaves of the tree with level 1 = (s, s ⊕ Δ), and left_sums[i − 1] = K_0^i, the
-/// XOR of the even nodes of level i, i = 1 … depth (K_1^i = K_0^i ⊕ Δ). Tweaks (tweak.lo + 0 …
-/// depth − 2, tweak.hi). @throws InvalidArgument depth ∉ [1, 24].
-void ggmExpand(CrHash& hash, Block s, Block delta, int depth, Block tweak,
-               std::vector<Block>& leaves, std::vector<Block>& left_sums);
+/// The 2^depth leaves of the tree with level 1 = (s, s ⊕ Δ), written into `leaves` (2^depth
+/// blocks: the tree grows in place there, so callers expand straight into their output), and
+/// left_sums[i − 1] = K_0^i, the XOR of the even nodes of level i, i = 1 … depth (K_1^i = K_0^i ⊕
+/// Δ). Tweaks (tweak.lo + 0 … depth − 2, tweak.hi). `scratch` is the hash outputs' buffer, kept
+/// by the caller across trees. @throws InvalidArgument depth ∉ [1, 24] or on sizes.
+void ggmExpand(CrHash& hash, Block s, Block delta, int depth, Block tweak, std::span<Block> leaves,
+               std::span<Block> left_sums, std::vector<Block>& scratch);
 
 /// The receiver's leaves w of the same tree for point alpha, from known[i − 1] = K^i of the side
 /// off alpha's path at level i (side 1 − bit (depth − i) of alpha): w_k = v_k for k ≠ alpha and
-/// w_alpha = ⊕_{k ≠ alpha} v_k = v_alpha ⊕ Δ. @throws InvalidArgument on sizes or alpha ≥ 2^depth.
+/// w_alpha = ⊕_{k ≠ alpha} v_k = v_alpha ⊕ Δ, written into `leaves` (2^depth blocks), `scratch`
+/// as ggmExpand's. @throws InvalidArgument on sizes or alpha ≥ 2^depth.
 void ggmPuncture(CrHash& hash, uint64_t alpha, int depth, Block tweak, std::span<const Block> known,
-                 std::vector<Block>& leaves);
+                 std::span<Block> leaves, std::vector<Block>& scratch);
 
 }  // namespace sotto::ot::detail

@@ -24,12 +24,12 @@ void mpcotSenderCompute(CrHash& hash, Block delta, int depth, std::span<const Bl
                     msg.size() == mpcotMessageBlocks(trees, depth),
                 "MPCOT sender: ", v.size(), " outputs, ", q.size(), " COTs and a message of ",
                 msg.size(), " blocks for trees of depth ", depth);
-  std::vector<Block> tree, left;
+  std::vector<Block> left(h), scratch;
   for (size_t j = 0; j < trees; ++j) {
     // level 1 = (q_g, q_g ⊕ Δ); c_i = K_0^i ⊕ q_g for i ≥ 2 (g = j·depth + i − 1)
-    ggmExpand(hash, q[j * h], delta, depth, Block{first + j * h, domain}, tree, left);
+    ggmExpand(hash, q[j * h], delta, depth, Block{first + j * h, domain},
+              v.subspan(j * leaves, leaves), left, scratch);
     for (size_t i = 1; i < h; ++i) msg[j * (h - 1) + i - 1] = left[i] ^ q[j * h + i];
-    std::copy(tree.begin(), tree.end(), v.begin() + static_cast<std::ptrdiff_t>(j * leaves));
   }
 }
 
@@ -44,7 +44,7 @@ void mpcotReceiverCompute(CrHash& hash, int depth, std::span<const Block> t,
                 "MPCOT receiver: ", w.size(), " outputs, ", t.size(), " COTs, ", b.size(),
                 " choices and a message of ", msg.size(), " blocks for ", trees, " trees of depth ",
                 depth);
-  std::vector<Block> known(h), tree;
+  std::vector<Block> known(h), scratch;
   for (size_t j = 0; j < trees; ++j) {
     // bit (depth − i) of α_j = 1 ⊕ b_g: the COT gives the side off the path, K_{b_g}^i
     uint64_t alpha = 0;
@@ -52,8 +52,8 @@ void mpcotReceiverCompute(CrHash& hash, int depth, std::span<const Block> t,
     alphas[j] = alpha;
     known[0] = t[j * h];
     for (size_t i = 1; i < h; ++i) known[i] = msg[j * (h - 1) + i - 1] ^ t[j * h + i];
-    ggmPuncture(hash, alpha, depth, Block{first + j * h, domain}, known, tree);
-    std::copy(tree.begin(), tree.end(), w.begin() + static_cast<std::ptrdiff_t>(j * leaves));
+    ggmPuncture(hash, alpha, depth, Block{first + j * h, domain}, known,
+                w.subspan(j * leaves, leaves), scratch);
   }
 }
 

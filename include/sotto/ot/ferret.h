@@ -46,6 +46,7 @@
 #include "sotto/ot/block.h"
 #include "sotto/ot/ferret_params.h"
 #include "sotto/ot/iknp.h"
+#include "sotto/tensor/heap.h"
 
 namespace sotto::ot {
 
@@ -85,7 +86,9 @@ class FerretCotSender {
   std::unique_ptr<detail::CrHash> hash_;
   uint64_t tweak_ = 0;
   size_t rounds_ = 0;
-  std::vector<Block> out_;  // the last round's outputs: out_[used_, yield) are unused
+  // the last round's outputs: out_[used_, yield) are unused (written in full by each round: no
+  // zero-fill; cached huge pages, so the 168 MB of b13 are not faulted in 4 KiB at a time)
+  sotto::detail::UninitVector<Block> out_;
   size_t used_ = 0, yield_ = 0;
 };
 
@@ -117,8 +120,8 @@ class FerretCotReceiver {
   std::unique_ptr<detail::CrHash> hash_;
   uint64_t tweak_ = 0;
   size_t rounds_ = 0;
-  std::vector<Block> out_t_;
-  std::vector<uint8_t> out_b_;
+  sotto::detail::UninitVector<Block> out_t_;  // as the sender's out_
+  sotto::detail::UninitVector<uint8_t> out_b_;
   size_t used_ = 0, yield_ = 0;
 };
 

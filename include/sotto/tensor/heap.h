@@ -19,7 +19,13 @@
 /// reuses without any fault.
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace sotto {
 
@@ -61,6 +67,48 @@ size_t largeBlockCachedBytes() noexcept;
 
 /// Whether large blocks take the cache (false under AddressSanitizer or SOTTO_HEAP=system).
 bool largeBlockCacheEnabled() noexcept;
+
+/// std::allocator whose value-initialisation leaves a trivial element uninitialised, so that
+/// vector(n) costs no memset: for buffers that are written in full right away. Blocks of
+/// kLargeBlockBytes and more come from the cache of huge-page blocks above (reused, not
+/// faulted in afresh).
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  T* allocate(size_t n) {
+    if (n >= kLargeBlockBytes / sizeof(T)) {
+      if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
+      return static_cast<T*>(largeBlockAllocate(n * sizeof(T)));
+    }
+    return std::allocator<T>::allocate(n);
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    if (n >= kLargeBlockBytes / sizeof(T)) {
+      largeBlockFree(p, n * sizeof(T));
+      return;
+    }
+    std::allocator<T>::deallocate(p, n);
+  }
+};
+
+/// A vector with that allocator: vector(n) leaves trivial elements unwritten, and large ones
+/// reuse cached huge-page blocks.
+template <typename T>
+using UninitVector = std::vector<T, DefaultInitAllocator<T>>;
 
 }  // namespace detail
 }  // namespace sotto

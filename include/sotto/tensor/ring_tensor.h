@@ -28,45 +28,6 @@
 
 namespace sotto {
 
-namespace detail {
-/// std::allocator whose value-initialisation leaves a trivial element uninitialised, so that
-/// vector(n) costs no memset: for buffers that are written in full right away. Blocks of
-/// kLargeBlockBytes and more come from heap.h's cache of huge-page blocks (reused, not faulted
-/// in afresh).
-template <typename T>
-struct DefaultInitAllocator : std::allocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = DefaultInitAllocator<U>;
-  };
-  DefaultInitAllocator() = default;
-  template <typename U>
-  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-  template <typename U>
-  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-  T* allocate(size_t n) {
-    if (n >= kLargeBlockBytes / sizeof(T)) {
-      if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
-      return static_cast<T*>(largeBlockAllocate(n * sizeof(T)));
-    }
-    return std::allocator<T>::allocate(n);
-  }
-  void deallocate(T* p, size_t n) noexcept {
-    if (n >= kLargeBlockBytes / sizeof(T)) {
-      largeBlockFree(p, n * sizeof(T));
-      return;
-    }
-    std::allocator<T>::deallocate(p, n);
-  }
-};
-}  // namespace detail
-
 /// Dense row-major tensor over Z_2^64.
 class RingTensor {
  public:
