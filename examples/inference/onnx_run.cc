@@ -25,7 +25,7 @@ using namespace sotto;
 
 struct Args {
   std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
-                                            truncation = "exact", ot = "iknp";
+                                            truncation = "exact", ot = "ferret";
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
   bool json = false, check_ranges = false;
 };
@@ -46,7 +46,8 @@ void printUsage(std::FILE* out) {
       "                        none (two parties alone: oblivious transfer and RLWE; table\n"
       "                        math composed from their kernels) or insecure-seeded (party 0\n"
       "                        learns the input; testing only)\n"
-      "  --ot E                with --dealer none: iknp (default) or ferret (OT extension)\n"
+      "  --ot E                with --dealer none: ferret (default; a ~2 MB setup, then\n"
+      "                        < 0.5 bits per OT) or iknp (16 B per OT, no setup)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
       "  --math M              table (default) or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"

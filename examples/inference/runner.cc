@@ -66,7 +66,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
-                           truncation = "exact", run_ahead = "auto", ot = "iknp";
+                           truncation = "exact", run_ahead = "auto", ot = "ferret";
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -90,8 +90,9 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        GELU, reciprocal, sqrt, rsqrt, log, softmax, log-softmax,\n"
       "                        composed from OT kernels)\n"
       "                        or insecure-seeded (party 0 learns every input; testing only)\n"
-      "  --ot E                with --dealer none: the OT extension, iknp (default: 16 B per\n"
-      "                        correlated OT) or ferret (< 0.5 bits per OT after a ~1 MB setup)\n"
+      "  --ot E                with --dealer none: the OT extension, ferret (default: < 0.5\n"
+      "                        bits per OT after a ~2 MB, ~1-2 s setup) or iknp (16 B per\n"
+      "                        correlated OT, no setup to speak of: for a few images)\n"
       "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
       "                        logits (party 1 learns the model's output scores)\n"
       "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
