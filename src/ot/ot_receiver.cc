@@ -288,10 +288,11 @@ std::vector<uint64_t> OtReceiver::oneOfN(std::span<const uint8_t> choices,
   for (size_t i = 0, cot = 0; i < n; cot += static_cast<size_t>(shapes[i].k), ++i) {
     uint64_t pad = 0;
     for (size_t j = 0; j < static_cast<size_t>(shapes[i].k); ++j) pad ^= pad_parts[cot + j].lo;
-    for (uint64_t x = 0; x < (uint64_t{1} << shapes[i].k); ++x) {
-      const uint64_t entry = y.get(shapes[i].bits);
-      if (x == choices[i]) out[i] = lowBits(entry ^ pad, shapes[i].bits);
-    }
+    // only the chosen entry is read: the others are passed over
+    const size_t bits = static_cast<size_t>(shapes[i].bits);
+    y.skip(choices[i] * bits);
+    out[i] = lowBits(y.get(shapes[i].bits) ^ pad, shapes[i].bits);
+    y.skip(((size_t{1} << shapes[i].k) - 1 - choices[i]) * bits);
   }
   return out;
 }

@@ -55,24 +55,9 @@ void BitWriter::appendTo(std::vector<std::byte>& out) const {
   if (bits > 0) std::memcpy(out.data() + at, words_.data(), out.size() - at);
 }
 
-BitReader::BitReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
-
-uint64_t BitReader::get(int bits) {
-  SOTTO_ENFORCE_AS(ProtocolError, pos_ + static_cast<size_t>(bits) <= bytes_.size() * 8,
-                   "BitReader: read past the end of a ", bytes_.size(), "-byte message");
-  // Load up to 9 bytes covering [pos_, pos_ + bits).
-  const size_t first = pos_ / 8;
-  const int shift = static_cast<int>(pos_ % 8);
-  uint64_t lo = 0;
-  const size_t avail = bytes_.size() - first;
-  std::memcpy(&lo, bytes_.data() + first, avail < 8 ? avail : 8);
-  uint64_t v = lo >> shift;
-  if (shift + bits > 64) {
-    const uint64_t hi = std::to_integer<uint8_t>(bytes_[first + 8]);
-    v |= hi << (64 - shift);
-  }
-  pos_ += static_cast<size_t>(bits);
-  return lowBits(v, bits);
+void BitReader::throwPastEnd() const {
+  fail<ProtocolError>(__FILE__, __LINE__, "BitReader: read past the end of a ", bytes_.size(),
+                      "-byte message");
 }
 
 }  // namespace sotto::detail

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -36,14 +37,39 @@ class BitWriter {
   int used_ = 64;  // bits used in words_.back()
 };
 
-/// Reads what a BitWriter wrote, in the same order and widths.
+/// Reads what a BitWriter wrote, in the same order and widths. Inline: the kernels call it once per
+/// value, millions of times per inference.
 class BitReader {
  public:
-  explicit BitReader(std::span<const std::byte> bytes);
-  /// @throws ProtocolError past the end.
-  uint64_t get(int bits);
+  explicit BitReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+  /// The next value of `bits` bits (1 … 64). @throws ProtocolError past the end.
+  uint64_t get(int bits) {
+    if (pos_ + static_cast<size_t>(bits) > bytes_.size() * 8) throwPastEnd();
+    // Load up to 9 bytes covering [pos_, pos_ + bits).
+    const size_t first = pos_ / 8;
+    const int shift = static_cast<int>(pos_ % 8);
+    uint64_t lo = 0;
+    const size_t avail = bytes_.size() - first;
+    if (avail >= 8) {
+      std::memcpy(&lo, bytes_.data() + first, 8);
+    } else {
+      std::memcpy(&lo, bytes_.data() + first, avail);
+    }
+    uint64_t v = lo >> shift;
+    if (shift + bits > 64)
+      v |= uint64_t{std::to_integer<uint8_t>(bytes_[first + 8])} << (64 - shift);
+    pos_ += static_cast<size_t>(bits);
+    return lowBits(v, bits);
+  }
+  /// Passes over the next `bits` bits. @throws ProtocolError past the end.
+  void skip(size_t bits) {
+    if (pos_ + bits > bytes_.size() * 8) throwPastEnd();
+    pos_ += bits;
+  }
 
  private:
+  [[noreturn]] void throwPastEnd() const;
+
   std::span<const std::byte> bytes_;
   size_t pos_ = 0;  // bits read
 };
