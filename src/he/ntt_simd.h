@@ -1,0 +1,141 @@
+#pragma once
+// Private: the NTT's loops written once over a vector "Ops" type, instantiated by each vector file
+// (ntt_avx2.cc, ntt_avx512.cc, ntt_ifma.cc) under its own instruction-set flags. Everything here
+// has internal linkage (anonymous namespace), so no out-of-line copy compiled with one file's
+// flags can be picked by the linker for another's.
+//
+// Ops provides: Vec; kLanes (L); load, store, set1, add, sub (and for mulHi64 mul32, shr32, low32);
+// reduceOnce(x, bound) = x − bound if x ≥ bound; members q, two_q (broadcast) and mulLazy(x, w,
+// w_shoup) ∈ [0, 2q) (Harvey 2014, Alg. 2); and for the spans t < L, which mix lanes inside one
+// block of 2L values held as (x, y): split<t>(x, y, lo, hi) gathers each butterfly's lower and
+// upper inputs, join<t> undoes it, and twiddles<t>(p) broadcasts p[g] to the lanes of the g-th
+// group of the block.
+//
+// Same lazy ranges as the portable code (ntt.cc): forward values in [0, 4q), inverse in [0, 2q),
+// fully reduced at the end, so every implementation returns the same bits.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ntt_kernels.h"
+
+namespace sotto::he::detail {
+namespace {
+
+// High 64 bits of the 64×64 products, lane by lane, from four 32×32 ones (for the vector units
+// without a 64-bit high multiply; Ops adds mul32 = vpmuludq, shr32 and low32).
+template <class Ops, class Vec>
+inline Vec mulHi64(Vec a, Vec b) {
+  const Vec a_hi = Ops::shr32(a), b_hi = Ops::shr32(b);
+  const Vec ll = Ops::mul32(a, b), lh = Ops::mul32(a, b_hi);
+  const Vec hl = Ops::mul32(a_hi, b), hh = Ops::mul32(a_hi, b_hi);
+  const Vec mid = Ops::add(Ops::shr32(ll), Ops::add(Ops::low32(lh), Ops::low32(hl)));
+  return Ops::add(Ops::add(hh, Ops::shr32(mid)), Ops::add(Ops::shr32(lh), Ops::shr32(hl)));
+}
+
+// (X, Y) → (X + W·Y, X − W·Y); X, Y ∈ [0, 4q) in, out.
+template <class Ops, class Vec>
+inline void forwardButterfly(const Ops& ops, Vec& x, Vec& y, Vec w, Vec w_shoup) {
+  const Vec u = Ops::reduceOnce(x, ops.two_q);
+  const Vec v = ops.mulLazy(y, w, w_shoup);
+  x = Ops::add(u, v);
+  y = Ops::add(Ops::sub(u, v), ops.two_q);
+}
+
+// (U, V) → (U + V, (U − V)·W); U, V ∈ [0, 2q) in, out.
+template <class Ops, class Vec>
+inline void inverseButterfly(const Ops& ops, Vec& u, Vec& v, Vec w, Vec w_shoup) {
+  const Vec d = Ops::add(Ops::sub(u, v), ops.two_q);
+  u = Ops::reduceOnce(Ops::add(u, v), ops.two_q);
+  v = ops.mulLazy(d, w, w_shoup);
+}
+
+// One stage of span t < L on the block (x, y) that starts at a[b]; its twiddles start at index
+// n/(2t) (the stage) + b/(2t) (the block's first group).
+template <size_t t, bool kForward, class Ops, class Vec>
+inline void blockStage(const Ops& ops, Vec& x, Vec& y, size_t n, size_t b, const NttTwiddles& tw) {
+  const size_t k = (n + b) / (2 * t);
+  Vec lo, hi;
+  Ops::template split<t>(x, y, lo, hi);
+  const Vec w = Ops::template twiddles<t>(tw.w + k);
+  const Vec ws = Ops::template twiddles<t>(tw.w_shoup + k);
+  if constexpr (kForward) {
+    forwardButterfly(ops, lo, hi, w, ws);
+  } else {
+    inverseButterfly(ops, lo, hi, w, ws);
+  }
+  Ops::template join<t>(lo, hi, x, y);
+}
+
+// The stages of span t ≥ L: butterflies on whole vectors, one twiddle per group.
+template <bool kForward, class Ops>
+inline void wideStage(const Ops& ops, uint64_t* a, size_t n, size_t t, const NttTwiddles& tw) {
+  using Vec = typename Ops::Vec;
+  const size_t groups = n / (2 * t);
+  for (size_t i = 0; i < groups; ++i) {
+    const Vec w = Ops::set1(tw.w[groups + i]), ws = Ops::set1(tw.w_shoup[groups + i]);
+    uint64_t* lo = a + 2 * i * t;
+    uint64_t* hi = lo + t;
+    for (size_t j = 0; j < t; j += Ops::kLanes) {
+      Vec x = Ops::load(lo + j), y = Ops::load(hi + j);
+      if constexpr (kForward) {
+        forwardButterfly(ops, x, y, w, ws);
+      } else {
+        inverseButterfly(ops, x, y, w, ws);
+      }
+      Ops::store(lo + j, x);
+      Ops::store(hi + j, y);
+    }
+  }
+}
+
+// Forward (Cooley–Tukey): spans n/2, …, L on whole vectors; then per block of 2L values the spans
+// L/2, …, 1 in registers and the reduction from [0, 4q) to [0, q).
+template <class Ops>
+void forwardTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
+  using Vec = typename Ops::Vec;
+  constexpr size_t kL = Ops::kLanes;
+  static_assert(kL == 4 || kL == 8, "the block stages handle 4 or 8 lanes");
+  for (size_t t = n / 2; t >= kL; t >>= 1) wideStage<true>(ops, a, n, t, tw);
+  for (size_t b = 0; b < n; b += 2 * kL) {
+    Vec x = Ops::load(a + b), y = Ops::load(a + b + kL);
+    if constexpr (kL >= 8) blockStage<4, true>(ops, x, y, n, b, tw);
+    blockStage<2, true>(ops, x, y, n, b, tw);
+    blockStage<1, true>(ops, x, y, n, b, tw);
+    Ops::store(a + b, Ops::reduceOnce(Ops::reduceOnce(x, ops.two_q), ops.q));
+    Ops::store(a + b + kL, Ops::reduceOnce(Ops::reduceOnce(y, ops.two_q), ops.q));
+  }
+}
+
+// Inverse (Gentleman–Sande): per block of 2L values the spans 1, …, L/2 in registers; then the
+// spans L, …, n/2 on whole vectors; then the factor N^{-1} and the reduction to [0, q).
+template <class Ops>
+void inverseTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
+  using Vec = typename Ops::Vec;
+  constexpr size_t kL = Ops::kLanes;
+  for (size_t b = 0; b < n; b += 2 * kL) {
+    Vec x = Ops::load(a + b), y = Ops::load(a + b + kL);
+    blockStage<1, false>(ops, x, y, n, b, tw);
+    blockStage<2, false>(ops, x, y, n, b, tw);
+    if constexpr (kL >= 8) blockStage<4, false>(ops, x, y, n, b, tw);
+    Ops::store(a + b, x);
+    Ops::store(a + b + kL, y);
+  }
+  for (size_t t = kL; t < n; t <<= 1) wideStage<false>(ops, a, n, t, tw);
+  const Vec n_inv = Ops::set1(tw.n_inv), n_inv_shoup = Ops::set1(tw.n_inv_shoup);
+  for (size_t j = 0; j < n; j += kL) {
+    Ops::store(a + j, Ops::reduceOnce(ops.mulLazy(Ops::load(a + j), n_inv, n_inv_shoup), ops.q));
+  }
+}
+
+// The kernel of one vector file (a captureless lambda converts to the function pointer).
+template <class Ops>
+constexpr NttKernel kKernelOf{[](uint64_t* a, size_t n, uint64_t q, const NttTwiddles& tw) {
+                                forwardTransform(Ops(q), a, n, tw);
+                              },
+                              [](uint64_t* a, size_t n, uint64_t q, const NttTwiddles& tw) {
+                                inverseTransform(Ops(q), a, n, tw);
+                              }};
+
+}  // namespace
+}  // namespace sotto::he::detail
