@@ -4,12 +4,13 @@
 // has internal linkage (anonymous namespace), so no out-of-line copy compiled with one file's
 // flags can be picked by the linker for another's.
 //
-// Ops provides: Vec; kLanes (L); load, store, set1, add, sub (and for mulHi64 mul32, shr32, low32);
-// reduceOnce(x, bound) = x − bound if x ≥ bound; members q, two_q (broadcast) and mulLazy(x, w,
-// w_shoup) ∈ [0, 2q) (Harvey 2014, Alg. 2); and for the spans t < L, which mix lanes inside one
-// block of 2L values held as (x, y): split<t>(x, y, lo, hi) gathers each butterfly's lower and
-// upper inputs, join<t> undoes it, and twiddles<t>(p) broadcasts p[g] to the lanes of the g-th
-// group of the block.
+// Ops provides: Vec; kLanes (L); kPairStages (two wide stages per pass: needs registers for four
+// values and three twiddle pairs, a gain measured with 32 zmm, a loss with 16 ymm); load, store,
+// set1, add, sub (and for mulHi64 mul32, shr32, low32); reduceOnce(x, bound) = x − bound if x ≥
+// bound; members q, two_q (broadcast) and mulLazy(x, w, w_shoup) ∈ [0, 2q) (Harvey 2014, Alg. 2);
+// and for the spans t < L, which mix lanes inside one block of 2L values held as (x, y):
+// split<t>(x, y, lo, hi) gathers each butterfly's lower and upper inputs, join<t> undoes it, and
+// twiddles<t>(p) broadcasts p[g] to the lanes of the g-th group of the block.
 //
 // Same lazy ranges as the portable code (ntt.cc): forward values in [0, 4q), inverse in [0, 2q),
 // fully reduced at the end, so every implementation returns the same bits.
@@ -50,6 +51,15 @@ inline void inverseButterfly(const Ops& ops, Vec& u, Vec& v, Vec w, Vec w_shoup)
   v = ops.mulLazy(d, w, w_shoup);
 }
 
+template <bool kForward, class Ops, class Vec>
+inline void butterfly(const Ops& ops, Vec& x, Vec& y, Vec w, Vec w_shoup) {
+  if constexpr (kForward) {
+    forwardButterfly(ops, x, y, w, w_shoup);
+  } else {
+    inverseButterfly(ops, x, y, w, w_shoup);
+  }
+}
+
 // One stage of span t < L on the block (x, y) that starts at a[b]; its twiddles start at index
 // n/(2t) (the stage) + b/(2t) (the block's first group).
 template <size_t t, bool kForward, class Ops, class Vec>
@@ -59,11 +69,7 @@ inline void blockStage(const Ops& ops, Vec& x, Vec& y, size_t n, size_t b, const
   Ops::template split<t>(x, y, lo, hi);
   const Vec w = Ops::template twiddles<t>(tw.w + k);
   const Vec ws = Ops::template twiddles<t>(tw.w_shoup + k);
-  if constexpr (kForward) {
-    forwardButterfly(ops, lo, hi, w, ws);
-  } else {
-    inverseButterfly(ops, lo, hi, w, ws);
-  }
+  butterfly<kForward>(ops, lo, hi, w, ws);
   Ops::template join<t>(lo, hi, x, y);
 }
 
@@ -78,25 +84,57 @@ inline void wideStage(const Ops& ops, uint64_t* a, size_t n, size_t t, const Ntt
     uint64_t* hi = lo + t;
     for (size_t j = 0; j < t; j += Ops::kLanes) {
       Vec x = Ops::load(lo + j), y = Ops::load(hi + j);
-      if constexpr (kForward) {
-        forwardButterfly(ops, x, y, w, ws);
-      } else {
-        inverseButterfly(ops, x, y, w, ws);
-      }
+      butterfly<kForward>(ops, x, y, w, ws);
       Ops::store(lo + j, x);
       Ops::store(hi + j, y);
     }
   }
 }
 
-// Forward (Cooley–Tukey): spans n/2, …, L on whole vectors; then per block of 2L values the spans
-// L/2, …, 1 in registers and the reduction from [0, 4q) to [0, q).
+// The spans t and t/2 (both ≥ L) in one pass over memory: group i of span t holds groups 2i and
+// 2i + 1 of span t/2, so the values at offsets j, j + t/2, t + j, t + t/2 + j of the group meet
+// in both. The forward runs span t first, the inverse span t/2 first.
+template <bool kForward, class Ops>
+inline void wideStagePair(const Ops& ops, uint64_t* a, size_t n, size_t t, const NttTwiddles& tw) {
+  using Vec = typename Ops::Vec;
+  const size_t groups = n / (2 * t), h = t / 2;
+  for (size_t i = 0; i < groups; ++i) {
+    const size_t k = groups + i, k0 = 2 * groups + 2 * i;
+    const Vec w = Ops::set1(tw.w[k]), ws = Ops::set1(tw.w_shoup[k]);
+    const Vec w0 = Ops::set1(tw.w[k0]), ws0 = Ops::set1(tw.w_shoup[k0]);
+    const Vec w1 = Ops::set1(tw.w[k0 + 1]), ws1 = Ops::set1(tw.w_shoup[k0 + 1]);
+    uint64_t* p = a + 2 * i * t;
+    for (size_t j = 0; j < h; j += Ops::kLanes) {
+      Vec x0 = Ops::load(p + j), x1 = Ops::load(p + h + j);
+      Vec x2 = Ops::load(p + t + j), x3 = Ops::load(p + t + h + j);
+      if constexpr (kForward) {
+        forwardButterfly(ops, x0, x2, w, ws);
+        forwardButterfly(ops, x1, x3, w, ws);
+      }
+      butterfly<kForward>(ops, x0, x1, w0, ws0);
+      butterfly<kForward>(ops, x2, x3, w1, ws1);
+      if constexpr (!kForward) {
+        inverseButterfly(ops, x0, x2, w, ws);
+        inverseButterfly(ops, x1, x3, w, ws);
+      }
+      Ops::store(p + j, x0);
+      Ops::store(p + h + j, x1);
+      Ops::store(p + t + j, x2);
+      Ops::store(p + t + h + j, x3);
+    }
+  }
+}
+
+// Forward (Cooley–Tukey): spans n/2, …, L on whole vectors, two per pass; then per block of 2L
+// values the spans L/2, …, 1 in registers and the reduction from [0, 4q) to [0, q).
 template <class Ops>
 void forwardTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
   constexpr size_t kL = Ops::kLanes;
   static_assert(kL == 4 || kL == 8, "the block stages handle 4 or 8 lanes");
-  for (size_t t = n / 2; t >= kL; t >>= 1) wideStage<true>(ops, a, n, t, tw);
+  size_t t = n / 2;
+  for (; Ops::kPairStages && t / 2 >= kL; t /= 4) wideStagePair<true>(ops, a, n, t, tw);
+  for (; t >= kL; t /= 2) wideStage<true>(ops, a, n, t, tw);
   for (size_t b = 0; b < n; b += 2 * kL) {
     Vec x = Ops::load(a + b), y = Ops::load(a + b + kL);
     if constexpr (kL >= 8) blockStage<4, true>(ops, x, y, n, b, tw);
@@ -108,7 +146,8 @@ void forwardTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& 
 }
 
 // Inverse (Gentleman–Sande): per block of 2L values the spans 1, …, L/2 in registers; then the
-// spans L, …, n/2 on whole vectors; then the factor N^{-1} and the reduction to [0, q).
+// spans L, …, n/2 on whole vectors, two per pass; then the factor N^{-1} and the reduction to [0,
+// q).
 template <class Ops>
 void inverseTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
@@ -121,7 +160,9 @@ void inverseTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& 
     Ops::store(a + b, x);
     Ops::store(a + b + kL, y);
   }
-  for (size_t t = kL; t < n; t <<= 1) wideStage<false>(ops, a, n, t, tw);
+  size_t t = kL;
+  for (; Ops::kPairStages && 2 * t < n; t *= 4) wideStagePair<false>(ops, a, n, 2 * t, tw);
+  for (; t < n; t *= 2) wideStage<false>(ops, a, n, t, tw);
   const Vec n_inv = Ops::set1(tw.n_inv), n_inv_shoup = Ops::set1(tw.n_inv_shoup);
   for (size_t j = 0; j < n; j += kL) {
     Ops::store(a + j, Ops::reduceOnce(ops.mulLazy(Ops::load(a + j), n_inv, n_inv_shoup), ops.q));

@@ -50,6 +50,7 @@ inline __m512i loadIndex(const std::array<uint64_t, 8>& idx) {
 struct Simd512 {
   using Vec = __m512i;
   static constexpr size_t kLanes = 8;
+  static constexpr bool kPairStages = true;
 
   explicit Simd512(uint64_t modulus) : q(set1(modulus)), two_q(set1(2 * modulus)) {}
 
