@@ -164,6 +164,8 @@ NttTables::NttTables(uint64_t n, uint64_t q) : n_(n), mod_(q) {
   }
   n_inv_ = mod_.inv(n % q);
   n_inv_shoup_ = shoupPrecompute(n_inv_, q);
+  last_w_ = mod_.mul(inv_[1], n_inv_);  // n ≥ 2
+  last_w_shoup_ = shoupPrecompute(last_w_, q);
   if (q < kNttIfmaModulusBound) {  // the IFMA path's companions ⌊w·2^52/q⌋
     const auto shoup52 = [q](uint64_t w) { return static_cast<uint64_t>((u128{w} << 52) / q); };
     fwd_shoup52_.resize(n);
@@ -173,6 +175,7 @@ NttTables::NttTables(uint64_t n, uint64_t q) : n_(n), mod_(q) {
       inv_shoup52_[k] = shoup52(inv_[k]);
     }
     n_inv_shoup52_ = shoup52(n_inv_);
+    last_w_shoup52_ = shoup52(last_w_);
   }
 }
 
@@ -192,8 +195,9 @@ void NttTables::inverse(std::span<uint64_t> a, NttImpl impl) const {
   SOTTO_ENFORCE(a.size() == n_, "NttTables::inverse: size ", a.size(), " != N = ", n_);
   const NttImpl use = resolve(impl, n_, mod_.value());
   const bool shoup52 = use == NttImpl::kIfma;
-  const detail::NttTwiddles tw{inv_.data(), (shoup52 ? inv_shoup52_ : inv_shoup_).data(), n_inv_,
-                               shoup52 ? n_inv_shoup52_ : n_inv_shoup_};
+  const detail::NttTwiddles tw{inv_.data(), (shoup52 ? inv_shoup52_ : inv_shoup_).data(),
+                               n_inv_,      shoup52 ? n_inv_shoup52_ : n_inv_shoup_,
+                               last_w_,     shoup52 ? last_w_shoup52_ : last_w_shoup_};
   if (use == NttImpl::kPortable) {
     inversePortable(a.data(), n_, mod_.value(), tw);
   } else {

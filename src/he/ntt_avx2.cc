@@ -16,8 +16,12 @@ struct Avx2Ops {
   static constexpr size_t kLanes = 4;
   static constexpr bool kPairStages = false;  // 16 ymm registers: measured slower
 
-  explicit Avx2Ops(uint64_t modulus)
-      : q(set1(modulus)), two_q(set1(2 * modulus)), q_hi(set1(modulus >> 32)) {}
+  Avx2Ops(uint64_t modulus, const NttTwiddles& tw)
+      : q(set1(modulus)),
+        two_q(set1(2 * modulus)),
+        q_hi(set1(modulus >> 32)),
+        n_inv(set1(tw.n_inv)),
+        n_inv_shoup(set1(tw.n_inv_shoup)) {}
 
   static Vec load(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const Vec*>(p)); }
   static void store(uint64_t* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<Vec*>(p), v); }
@@ -71,7 +75,7 @@ struct Avx2Ops {
     }
   }
 
-  Vec q, two_q, q_hi;
+  Vec q, two_q, q_hi, n_inv, n_inv_shoup;
 };
 
 }  // namespace

@@ -10,8 +10,8 @@ namespace sotto::he::detail {
 namespace {
 
 struct IfmaOps : Simd512 {
-  explicit IfmaOps(uint64_t modulus)
-      : Simd512(modulus),
+  IfmaOps(uint64_t modulus, const NttTwiddles& tw)
+      : Simd512(modulus, tw),
         neg_q(set1((uint64_t{1} << 52) - modulus)),
         mask52(set1((uint64_t{1} << 52) - 1)) {}
 

@@ -10,12 +10,13 @@
 namespace sotto::he::detail {
 
 /// One direction's tables: twiddles ψ^{±bitrev(k)} and their Shoup companions (⌊w·2^64/q⌋, or
-/// ⌊w·2^52/q⌋ for IFMA), and for the inverse N^{-1} with its companion.
+/// ⌊w·2^52/q⌋ for IFMA); for the inverse also N^{-1} and w[1]·N^{-1} (the last stage's twiddle
+/// with the factor folded in), with their companions.
 struct NttTwiddles {
   const uint64_t* w;
   const uint64_t* w_shoup;
-  uint64_t n_inv = 0;
-  uint64_t n_inv_shoup = 0;
+  uint64_t n_inv = 0, n_inv_shoup = 0;
+  uint64_t last_w = 0, last_w_shoup = 0;
 };
 
 /// A whole transform, in place, on a[0, n) with n a power of two ≥ 16: the same contract as

@@ -7,10 +7,10 @@
 // Ops provides: Vec; kLanes (L); kPairStages (two wide stages per pass: needs registers for four
 // values and three twiddle pairs, a gain measured with 32 zmm, a loss with 16 ymm); load, store,
 // set1, add, sub (and for mulHi64 mul32, shr32, low32); reduceOnce(x, bound) = x − bound if x ≥
-// bound; members q, two_q (broadcast) and mulLazy(x, w, w_shoup) ∈ [0, 2q) (Harvey 2014, Alg. 2);
-// and for the spans t < L, which mix lanes inside one block of 2L values held as (x, y):
-// split<t>(x, y, lo, hi) gathers each butterfly's lower and upper inputs, join<t> undoes it, and
-// twiddles<t>(p) broadcasts p[g] to the lanes of the g-th group of the block.
+// bound; members q, two_q, n_inv, n_inv_shoup (broadcast) and mulLazy(x, w, w_shoup) ∈ [0, 2q)
+// (Harvey 2014, Alg. 2); and for the spans t < L, which mix lanes inside one block of 2L values
+// held as (x, y): split<t>(x, y, lo, hi) gathers each butterfly's lower and upper inputs, join<t>
+// undoes it, and twiddles<t>(p) broadcasts p[g] to the lanes of the g-th group of the block.
 //
 // Same lazy ranges as the portable code (ntt.cc): forward values in [0, 4q), inverse in [0, 2q),
 // fully reduced at the end, so every implementation returns the same bits.
@@ -51,40 +51,63 @@ inline void inverseButterfly(const Ops& ops, Vec& u, Vec& v, Vec w, Vec w_shoup)
   v = ops.mulLazy(d, w, w_shoup);
 }
 
-template <bool kForward, class Ops, class Vec>
-inline void butterfly(const Ops& ops, Vec& x, Vec& y, Vec w, Vec w_shoup) {
-  if constexpr (kForward) {
-    forwardButterfly(ops, x, y, w, w_shoup);
+// What a butterfly does: the forward's, the inverse's, or the inverse's in its last stage (span
+// n/2), where the factor N^{-1} is folded in and the outputs reduced to [0, q).
+enum class Pass { kForward, kInverse, kInverseLast };
+
+// (On Ops, not on Vec: a vector type as a class template argument loses its attributes.)
+template <class Ops>
+struct Twiddle {
+  typename Ops::Vec w, w_shoup;
+};
+
+template <Pass kPass, class Ops, class Vec>
+inline void butterfly(const Ops& ops, Vec& x, Vec& y, const Twiddle<Ops>& w) {
+  if constexpr (kPass == Pass::kForward) {
+    forwardButterfly(ops, x, y, w.w, w.w_shoup);
+  } else if constexpr (kPass == Pass::kInverse) {
+    inverseButterfly(ops, x, y, w.w, w.w_shoup);
   } else {
-    inverseButterfly(ops, x, y, w, w_shoup);
+    // (U, V) → ((U + V)·N^{-1}, (U − V)·(W·N^{-1})): w is W·N^{-1}; products of values < 4q.
+    const Vec d = Ops::add(Ops::sub(x, y), ops.two_q);
+    x = Ops::reduceOnce(ops.mulLazy(Ops::add(x, y), ops.n_inv, ops.n_inv_shoup), ops.q);
+    y = Ops::reduceOnce(ops.mulLazy(d, w.w, w.w_shoup), ops.q);
   }
+}
+
+// The twiddle of group k of a stage on whole vectors (the last inverse stage: W·N^{-1}).
+template <Pass kPass, class Ops>
+inline Twiddle<Ops> wideTwiddle(const NttTwiddles& tw, size_t k) {
+  if constexpr (kPass == Pass::kInverseLast)
+    return {Ops::set1(tw.last_w), Ops::set1(tw.last_w_shoup)};
+  return {Ops::set1(tw.w[k]), Ops::set1(tw.w_shoup[k])};
 }
 
 // One stage of span t < L on the block (x, y) that starts at a[b]; its twiddles start at index
 // n/(2t) (the stage) + b/(2t) (the block's first group).
-template <size_t t, bool kForward, class Ops, class Vec>
+template <size_t t, Pass kPass, class Ops, class Vec>
 inline void blockStage(const Ops& ops, Vec& x, Vec& y, size_t n, size_t b, const NttTwiddles& tw) {
   const size_t k = (n + b) / (2 * t);
   Vec lo, hi;
   Ops::template split<t>(x, y, lo, hi);
-  const Vec w = Ops::template twiddles<t>(tw.w + k);
-  const Vec ws = Ops::template twiddles<t>(tw.w_shoup + k);
-  butterfly<kForward>(ops, lo, hi, w, ws);
+  const Twiddle<Ops> w{Ops::template twiddles<t>(tw.w + k),
+                       Ops::template twiddles<t>(tw.w_shoup + k)};
+  butterfly<kPass>(ops, lo, hi, w);
   Ops::template join<t>(lo, hi, x, y);
 }
 
-// The stages of span t ≥ L: butterflies on whole vectors, one twiddle per group.
-template <bool kForward, class Ops>
+// A stage of span t ≥ L: butterflies on whole vectors, one twiddle per group.
+template <Pass kPass, class Ops>
 inline void wideStage(const Ops& ops, uint64_t* a, size_t n, size_t t, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
   const size_t groups = n / (2 * t);
   for (size_t i = 0; i < groups; ++i) {
-    const Vec w = Ops::set1(tw.w[groups + i]), ws = Ops::set1(tw.w_shoup[groups + i]);
+    const Twiddle<Ops> w = wideTwiddle<kPass, Ops>(tw, groups + i);
     uint64_t* lo = a + 2 * i * t;
     uint64_t* hi = lo + t;
     for (size_t j = 0; j < t; j += Ops::kLanes) {
       Vec x = Ops::load(lo + j), y = Ops::load(hi + j);
-      butterfly<kForward>(ops, x, y, w, ws);
+      butterfly<kPass>(ops, x, y, w);
       Ops::store(lo + j, x);
       Ops::store(hi + j, y);
     }
@@ -93,29 +116,29 @@ inline void wideStage(const Ops& ops, uint64_t* a, size_t n, size_t t, const Ntt
 
 // The spans t and t/2 (both ≥ L) in one pass over memory: group i of span t holds groups 2i and
 // 2i + 1 of span t/2, so the values at offsets j, j + t/2, t + j, t + t/2 + j of the group meet
-// in both. The forward runs span t first, the inverse span t/2 first.
-template <bool kForward, class Ops>
+// in both. The forward runs span t first, the inverse span t/2 first (kPass: span t's butterfly).
+template <Pass kPass, class Ops>
 inline void wideStagePair(const Ops& ops, uint64_t* a, size_t n, size_t t, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
+  constexpr Pass kInner = kPass == Pass::kForward ? Pass::kForward : Pass::kInverse;
   const size_t groups = n / (2 * t), h = t / 2;
   for (size_t i = 0; i < groups; ++i) {
-    const size_t k = groups + i, k0 = 2 * groups + 2 * i;
-    const Vec w = Ops::set1(tw.w[k]), ws = Ops::set1(tw.w_shoup[k]);
-    const Vec w0 = Ops::set1(tw.w[k0]), ws0 = Ops::set1(tw.w_shoup[k0]);
-    const Vec w1 = Ops::set1(tw.w[k0 + 1]), ws1 = Ops::set1(tw.w_shoup[k0 + 1]);
+    const Twiddle<Ops> w = wideTwiddle<kPass, Ops>(tw, groups + i);
+    const Twiddle<Ops> w0 = wideTwiddle<kInner, Ops>(tw, 2 * (groups + i));
+    const Twiddle<Ops> w1 = wideTwiddle<kInner, Ops>(tw, 2 * (groups + i) + 1);
     uint64_t* p = a + 2 * i * t;
     for (size_t j = 0; j < h; j += Ops::kLanes) {
       Vec x0 = Ops::load(p + j), x1 = Ops::load(p + h + j);
       Vec x2 = Ops::load(p + t + j), x3 = Ops::load(p + t + h + j);
-      if constexpr (kForward) {
-        forwardButterfly(ops, x0, x2, w, ws);
-        forwardButterfly(ops, x1, x3, w, ws);
+      if constexpr (kPass == Pass::kForward) {
+        butterfly<kPass>(ops, x0, x2, w);
+        butterfly<kPass>(ops, x1, x3, w);
       }
-      butterfly<kForward>(ops, x0, x1, w0, ws0);
-      butterfly<kForward>(ops, x2, x3, w1, ws1);
-      if constexpr (!kForward) {
-        inverseButterfly(ops, x0, x2, w, ws);
-        inverseButterfly(ops, x1, x3, w, ws);
+      butterfly<kInner>(ops, x0, x1, w0);
+      butterfly<kInner>(ops, x2, x3, w1);
+      if constexpr (kPass != Pass::kForward) {
+        butterfly<kPass>(ops, x0, x2, w);
+        butterfly<kPass>(ops, x1, x3, w);
       }
       Ops::store(p + j, x0);
       Ops::store(p + h + j, x1);
@@ -125,57 +148,62 @@ inline void wideStagePair(const Ops& ops, uint64_t* a, size_t n, size_t t, const
   }
 }
 
-// Forward (Cooley–Tukey): spans n/2, …, L on whole vectors, two per pass; then per block of 2L
-// values the spans L/2, …, 1 in registers and the reduction from [0, 4q) to [0, q).
+// Forward (Cooley–Tukey): spans n/2, …, L on whole vectors (two per pass where kPairStages); then
+// per block of 2L values the spans L/2, …, 1 in registers and the reduction to [0, q).
 template <class Ops>
 void forwardTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
   constexpr size_t kL = Ops::kLanes;
   static_assert(kL == 4 || kL == 8, "the block stages handle 4 or 8 lanes");
+  constexpr Pass kF = Pass::kForward;
   size_t t = n / 2;
-  for (; Ops::kPairStages && t / 2 >= kL; t /= 4) wideStagePair<true>(ops, a, n, t, tw);
-  for (; t >= kL; t /= 2) wideStage<true>(ops, a, n, t, tw);
+  for (; Ops::kPairStages && t / 2 >= kL; t /= 4) wideStagePair<kF>(ops, a, n, t, tw);
+  for (; t >= kL; t /= 2) wideStage<kF>(ops, a, n, t, tw);
   for (size_t b = 0; b < n; b += 2 * kL) {
     Vec x = Ops::load(a + b), y = Ops::load(a + b + kL);
-    if constexpr (kL >= 8) blockStage<4, true>(ops, x, y, n, b, tw);
-    blockStage<2, true>(ops, x, y, n, b, tw);
-    blockStage<1, true>(ops, x, y, n, b, tw);
+    if constexpr (kL >= 8) blockStage<4, kF>(ops, x, y, n, b, tw);
+    blockStage<2, kF>(ops, x, y, n, b, tw);
+    blockStage<1, kF>(ops, x, y, n, b, tw);
     Ops::store(a + b, Ops::reduceOnce(Ops::reduceOnce(x, ops.two_q), ops.q));
     Ops::store(a + b + kL, Ops::reduceOnce(Ops::reduceOnce(y, ops.two_q), ops.q));
   }
 }
 
 // Inverse (Gentleman–Sande): per block of 2L values the spans 1, …, L/2 in registers; then the
-// spans L, …, n/2 on whole vectors, two per pass; then the factor N^{-1} and the reduction to [0,
-// q).
+// spans L, …, n/2 on whole vectors (two per pass where kPairStages), the last with N^{-1} folded
+// in.
 template <class Ops>
 void inverseTransform(const Ops& ops, uint64_t* a, size_t n, const NttTwiddles& tw) {
   using Vec = typename Ops::Vec;
   constexpr size_t kL = Ops::kLanes;
+  constexpr Pass kI = Pass::kInverse, kLast = Pass::kInverseLast;
   for (size_t b = 0; b < n; b += 2 * kL) {
     Vec x = Ops::load(a + b), y = Ops::load(a + b + kL);
-    blockStage<1, false>(ops, x, y, n, b, tw);
-    blockStage<2, false>(ops, x, y, n, b, tw);
-    if constexpr (kL >= 8) blockStage<4, false>(ops, x, y, n, b, tw);
+    blockStage<1, kI>(ops, x, y, n, b, tw);
+    blockStage<2, kI>(ops, x, y, n, b, tw);
+    if constexpr (kL >= 8) blockStage<4, kI>(ops, x, y, n, b, tw);
     Ops::store(a + b, x);
     Ops::store(a + b + kL, y);
   }
-  size_t t = kL;
-  for (; Ops::kPairStages && 2 * t < n; t *= 4) wideStagePair<false>(ops, a, n, 2 * t, tw);
-  for (; t < n; t *= 2) wideStage<false>(ops, a, n, t, tw);
-  const Vec n_inv = Ops::set1(tw.n_inv), n_inv_shoup = Ops::set1(tw.n_inv_shoup);
-  for (size_t j = 0; j < n; j += kL) {
-    Ops::store(a + j, Ops::reduceOnce(ops.mulLazy(Ops::load(a + j), n_inv, n_inv_shoup), ops.q));
+  size_t t = kL;  // the smallest span left; n ≥ 2L, so t ≤ n/2
+  if constexpr (Ops::kPairStages) {
+    for (; 4 * t < n; t *= 4) wideStagePair<kI>(ops, a, n, 2 * t, tw);
+    if (2 * t < n) {  // spans n/4 and n/2 left
+      wideStagePair<kLast>(ops, a, n, n / 2, tw);
+      return;
+    }
   }
+  for (; 2 * t < n; t *= 2) wideStage<kI>(ops, a, n, t, tw);
+  wideStage<kLast>(ops, a, n, n / 2, tw);
 }
 
 // The kernel of one vector file (a captureless lambda converts to the function pointer).
 template <class Ops>
 constexpr NttKernel kKernelOf{[](uint64_t* a, size_t n, uint64_t q, const NttTwiddles& tw) {
-                                forwardTransform(Ops(q), a, n, tw);
+                                forwardTransform(Ops(q, tw), a, n, tw);
                               },
                               [](uint64_t* a, size_t n, uint64_t q, const NttTwiddles& tw) {
-                                inverseTransform(Ops(q), a, n, tw);
+                                inverseTransform(Ops(q, tw), a, n, tw);
                               }};
 
 }  // namespace

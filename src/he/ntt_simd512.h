@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ntt_kernels.h"
+
 namespace sotto::he::detail {
 namespace {
 
@@ -52,7 +54,11 @@ struct Simd512 {
   static constexpr size_t kLanes = 8;
   static constexpr bool kPairStages = true;
 
-  explicit Simd512(uint64_t modulus) : q(set1(modulus)), two_q(set1(2 * modulus)) {}
+  Simd512(uint64_t modulus, const NttTwiddles& tw)
+      : q(set1(modulus)),
+        two_q(set1(2 * modulus)),
+        n_inv(set1(tw.n_inv)),
+        n_inv_shoup(set1(tw.n_inv_shoup)) {}
 
   static Vec load(const uint64_t* p) { return _mm512_loadu_si512(p); }
   static void store(uint64_t* p, Vec v) { _mm512_storeu_si512(p, v); }
@@ -84,7 +90,7 @@ struct Simd512 {
     return _mm512_permutexvar_epi64(loadIndex(BlockIndex<t>::kTwiddle), w);
   }
 
-  Vec q, two_q;
+  Vec q, two_q, n_inv, n_inv_shoup;
 };
 
 }  // namespace

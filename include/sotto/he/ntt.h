@@ -75,9 +75,10 @@ class NttTables {
   std::vector<uint64_t> fwd_, fwd_shoup_;  // ψ^{bitrev(k)}
   std::vector<uint64_t> inv_, inv_shoup_;  // ψ^{-bitrev(k)}
   uint64_t n_inv_, n_inv_shoup_;
-  // ⌊w·2^52/q⌋ of the same twiddles and of N^{-1}, for the IFMA path (empty unless q < 2^50).
+  uint64_t last_w_, last_w_shoup_;  // ψ^{-bitrev(1)}·N^{-1}: the vector inverse's last stage
+  // ⌊w·2^52/q⌋ of the same values, for the IFMA path (empty and 0 unless q < 2^50).
   std::vector<uint64_t> fwd_shoup52_, inv_shoup52_;
-  uint64_t n_inv_shoup52_ = 0;
+  uint64_t n_inv_shoup52_ = 0, last_w_shoup52_ = 0;
 };
 
 }  // namespace sotto::he
