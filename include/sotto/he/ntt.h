@@ -17,8 +17,10 @@
 /// The vector paths do every stage in vector registers (the spans < 8 by lane permutations in
 /// blocks of 16 values) and need N ≥ 16. All give the same bits: each returns reduced values.
 ///
-/// Cost: (N/2)·log2 N Shoup products each way; N = 8192: about 20 µs forward with IFMA (49-bit
-/// q), figures per path in bench/he_bench.cc (`he/ntt/<impl>/<N>/<bits>`).
+/// Cost: (N/2)·log2 N Shoup products each way. N = 8192 forward, one thread on this project's
+/// Zen 4 host (CPU-time medians of 3 on a loaded machine): IFMA ≈ 12 µs (49-bit q), AVX-512
+/// ≈ 23 µs, AVX2 ≈ 50 µs, portable ≈ 80 µs; rows per path in bench/he_bench.cc
+/// (`he/ntt/<impl>/<N>/<bits>`, `he/ntt_forward/…`).
 
 #include <cstdint>
 #include <span>
@@ -28,9 +30,9 @@
 
 namespace sotto::he {
 
-/// Which implementation a transform runs.
+/// Which implementation a transform runs (kBest's order is by measurement, bench/he_bench.cc).
 enum class NttImpl {
-  kBest,  ///< N ≥ 16: IFMA if q < 2^50, else AVX-512, else AVX2 (measured order); else portable
+  kBest,      ///< N ≥ 16: IFMA (q < 2^50), else AVX-512, else AVX2; N < 16: portable
   kPortable,  ///< plain C++
   kAvx512,    ///< AVX-512 F + DQ
   kAvx2,      ///< AVX2
@@ -62,10 +64,11 @@ class NttTables {
   NttImpl bestImpl() const;
 
   /// In place: coefficients (each < q) → evaluations at ψ^{2·bitrev(i)+1}, each < q.
-  /// @throws InvalidArgument if a.size() != n; NotImplemented for an unavailable impl.
+  /// @throws InvalidArgument if a.size() != n, or a forced vector impl with N < 16 (kIfma: or
+  /// q ≥ 2^50); NotImplemented for a forced impl this build or CPU lacks.
   void forward(std::span<uint64_t> a, NttImpl impl = NttImpl::kBest) const;
   /// In place: the inverse of forward. Inputs each < q (< 2q accepted); outputs each < q.
-  /// @throws InvalidArgument if a.size() != n; NotImplemented for an unavailable impl.
+  /// @throws as forward.
   void inverse(std::span<uint64_t> a, NttImpl impl = NttImpl::kBest) const;
 
  private:
