@@ -1,9 +1,13 @@
-// The RLWE core, one thread: he/ntt/<N> (forward + inverse, one 60-bit prime), and per parameter
-// set he/<op>/<set>/ℓ for encryption (seeded, public key), ct × pt, decryption, modulus switching
-// and serialisation, with the wire bytes of each ciphertext form as counters.
+// The RLWE core, one thread: he/ntt/<N> (forward + inverse, one 60-bit prime, the best path),
+// he/ntt/<impl>/<N>/<bits> and he/ntt_forward/<impl>/<N>/<bits> per path this CPU runs (portable,
+// avx2, avx512, ifma; a 49- and a 60-bit prime), and per parameter set he/<op>/<set>/ℓ for
+// encryption (seeded, public key), ct × pt, decryption, modulus switching and serialisation, with
+// the wire bytes of each ciphertext form as counters.
 #include <benchmark/benchmark.h>
 
+#include <bit>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "sotto/he/decryptor.h"
@@ -40,6 +44,46 @@ void nttForward(benchmark::State& state) {
   }
 }
 BENCHMARK(nttForward)->Name("he/ntt_forward")->Arg(4096)->Arg(8192)->Unit(benchmark::kMicrosecond);
+
+// One path, forced: he/ntt/<impl>/<N>/<bits> (forward + inverse) and he/ntt_forward/….
+void nttPath(benchmark::State& state, NttImpl impl, uint64_t n, uint64_t q, bool inverse_too) {
+  const NttTables ntt(n, q);
+  std::mt19937_64 rng(1);
+  std::vector<uint64_t> a(n);
+  for (auto& v : a) v = rng() % q;
+  for (auto _ : state) {
+    ntt.forward(a, impl);
+    if (inverse_too) ntt.inverse(a, impl);
+    benchmark::DoNotOptimize(a.data());
+  }
+}
+
+const bool kNttPathsRegistered = [] {
+  const std::pair<const char*, NttImpl> impls[] = {{"portable", NttImpl::kPortable},
+                                                   {"avx2", NttImpl::kAvx2},
+                                                   {"avx512", NttImpl::kAvx512},
+                                                   {"ifma", NttImpl::kIfma}};
+  const uint64_t primes[] = {detail::kPrimesN4096[1], detail::kPrimesN4096[0]};  // 49, 60 bits
+  for (const char* row : {"he/ntt/", "he/ntt_forward/"}) {
+    for (const auto& [name, impl] : impls) {
+      for (uint64_t n : {4096, 8192}) {
+        for (uint64_t q : primes) {
+          const bool runs =
+              impl == NttImpl::kPortable || (impl == NttImpl::kAvx2 && nttAvx2Available()) ||
+              (impl == NttImpl::kAvx512 && nttAvx512Available()) ||
+              (impl == NttImpl::kIfma && nttIfmaAvailable() && q < kNttIfmaModulusBound);
+          if (!runs) continue;
+          const std::string label = std::string(row) + name + "/" + std::to_string(n) + "/" +
+                                    std::to_string(std::bit_width(q));
+          benchmark::RegisterBenchmark(label.c_str(), nttPath, impl, n, q,
+                                       row == std::string("he/ntt/"))
+              ->Unit(benchmark::kMicrosecond);
+        }
+      }
+    }
+  }
+  return true;
+}();
 
 // Shared fixture data per (set, ℓ).
 struct Setup {
