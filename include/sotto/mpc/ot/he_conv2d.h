@@ -115,8 +115,11 @@ class HeConv2d {
   /// @throws InvalidArgument (before any message) if comm does not have 2 parties or as
   ///         planHeConv2d, naming the shapes; ProtocolError naming party 1 on a malformed key;
   ///         CommError.
+  /// ring: the plaintext ring 2^ℓ and the public weight bound 2^b (sotto/mpc/ot/he_ring.h, both
+  /// parties the same; checked at setup, 4 B each way).
   HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
-           const Conv2dOptions& options = {}, bool trim_download = true);
+           const Conv2dOptions& options = {}, bool trim_download = true,
+           const HeRingOptions& ring = {});
   /// The same layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own and no
   /// message at construction. @throws InvalidArgument as above, or if session is null.
   HeConv2d(std::shared_ptr<HeSession> session, const Shape& input, const Shape& weight,
@@ -125,9 +128,11 @@ class HeConv2d {
   HeConv2d(const HeConv2d&) = delete;
   HeConv2d& operator=(const HeConv2d&) = delete;
 
-  /// This party's share of conv(X, K) from its share of X (the constructor's input shape) and,
-  /// on party 0, the kernel (the weight shape; ignored on party 1). Cost: header.
-  /// @throws InvalidArgument on shapes that differ from the constructor's; ProtocolError naming
+  /// This party's share of conv(X, K) mod 2^ℓ (each element in [0, 2^ℓ); ℓ = 64 by default)
+  /// from its share of X (the constructor's input shape, taken mod 2^ℓ) and, on party 0, the
+  /// kernel (the weight shape; ignored on party 1). Cost: header.
+  /// @throws InvalidArgument on shapes that differ from the constructor's or (party 0) a kernel
+  ///         weight beyond the session's bound 2^b, naming the layer; ProtocolError naming
   ///         the peer on a malformed or wrong-parameter ciphertext; CommError.
   RingTensor forward(const RingTensor& x_share, const RingTensor& kernel);
 

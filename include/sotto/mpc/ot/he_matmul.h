@@ -90,7 +90,9 @@ class HeMatmul {
   /// trim_download (both parties must agree): return c1 in full but only the read coefficients
   /// of c0 (Cheetah's trimmed response; halves the download). Off: whole ciphertexts (for
   /// tests of party 1's view, which decrypt every coefficient).
-  explicit HeMatmul(Communicator& comm, bool trim_download = true);
+  /// ring: the plaintext ring 2^ℓ and the public weight bound 2^b (sotto/mpc/ot/he_ring.h;
+  /// both parties the same, checked at setup, which then also costs 4 B each way).
+  explicit HeMatmul(Communicator& comm, bool trim_download = true, const HeRingOptions& ring = {});
   /// A layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own, no message.
   /// @throws InvalidArgument if session is null.
   explicit HeMatmul(std::shared_ptr<HeSession> session);
@@ -98,12 +100,15 @@ class HeMatmul {
   HeMatmul(const HeMatmul&) = delete;
   HeMatmul& operator=(const HeMatmul&) = delete;
 
-  /// This party's share of X·W mod 2^64 ([m, n], row-major), from its share x_share of X
-  /// ([m, k], row-major) and, on party 0, W ([k, n], row-major; ignored and may be empty on party
-  /// 1). Both parties call it with the same m, k, n. Cost: header (1 round trip).
-  /// @throws InvalidArgument on sizes that do not match, a 0 dimension, or a shape whose flooded
-  ///         noise does not fit the parameters (more than ≈ 2^12 k-blocks); ProtocolError naming
-  ///         the peer on a malformed ciphertext; CommError.
+  /// This party's share of X·W mod 2^ℓ ([m, n], row-major, each in [0, 2^ℓ)), from its share
+  /// x_share of X ([m, k], row-major, taken mod 2^ℓ) and, on party 0, W ([k, n], row-major;
+  /// ignored and may be empty on party 1). Both parties call it with the same m, k, n.
+  /// Cost: header (1 round trip).
+  /// @throws InvalidArgument on sizes that do not match, a 0 dimension, (party 0) a weight
+  ///         beyond the session's bound 2^b (naming the layer, the weight and the bound), or a
+  ///         shape whose flooded noise does not fit the parameters (more than ≈ 2^10..2^11
+  ///         k-blocks, he_ring.h); ProtocolError naming the peer on a malformed ciphertext;
+  ///         CommError.
   std::vector<uint64_t> multiply(std::span<const uint64_t> x_share, std::span<const uint64_t> w,
                                  size_t m, size_t k, size_t n);
 
