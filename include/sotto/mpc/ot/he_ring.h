@@ -24,13 +24,19 @@
 /// ℓ + log2 N + 2. chooseHeLevels takes the smallest upload set of the N = 8192 sets (params.h)
 /// that holds T up to 2^kHeMaxTermsLog2, then the fewest last primes for the response:
 ///   (ℓ, b)     f (T = 1)   upload set (log2 Q)          response keeps          T allowed
-///   (64, 63)   135         n8192_q212 (59+55+49+49)     2 primes (49+49 = 98)   ≤ 2^11
+///   (64, 63)   134         n8192_q212 (59+55+49+49)     2 primes (49+49 = 98)   ≤ 2^11
 ///   (64, 20)   91          n8192_q168 (60+54+54)        2 primes (54+54 = 108)  ≤ 2^10
 ///   (44, 20)   91          n8192_q150 (45+45+60)        1 prime  (60)           ≤ 2^11
+///   (44, 63)   114         n8192_q212                   2 primes (98)           ≤ 2^51
+/// Bytes (sotto/he/serialize.h; Σ bits over the primes): an uploaded seeded ciphertext
+/// 25 + N·Σ_upload/8 (217,113 / 172,057 / 153,625 B for the three sets), a trimmed response
+/// ⌈(N + outputs)·Σ_kept/8⌉ (c1 alone: 100,352 / 110,592 / 61,440 B at 98 / 108 / 60 bits).
 /// (tests/unit/he_ring_test.cc asserts these rows.) The bound B uses N for the number of nonzero
 /// weight coefficients; the weight polynomial's actual nonzero count would be tighter (not done).
 /// N = 4096 (log2 Q ≤ 109 at 128 bits) cannot hold a useful ring: with b = 20,
-/// f = ⌈40 + 12 + 12 + 20 + 4.43⌉ = 89, so ℓ + 89 + 2 < 109 gives ℓ ≤ 17; even b = 8 gives ℓ ≤ 29.
+/// f = ⌈40 + 12 + 12 + 20 + 4.43⌉ = 89, so ℓ + 89 + 2 < 109 needs ℓ ≤ 17 (ℓ ≤ 19 counting
+/// p = ℓ − 1 < b there), and even b = 8 gives ℓ ≤ 29: not the 37..44 bits fixed-point inference
+/// needs, whatever the response keeps.
 ///
 /// Results and shares are mod 2^ℓ (inputs are reduced mod 2^ℓ, outputs lie in [0, 2^ℓ)); the
 /// conversion to and from the 2^64 ring of the rest of the library is the caller's.
