@@ -53,10 +53,11 @@ class HeLinearCore {
   const he::HeContext& ctx() const { return ctx_; }
   bool owner() const { return comm_.rank() == 0; }
   size_t ringDegree() const { return ctx_.n(); }
-  /// Bytes of one uploaded (seeded) ciphertext: 217,113.
+  /// Bytes of one uploaded (seeded) ciphertext: 25 + N·Σ bits/8 (217,113 for kN8192).
   size_t uploadBytes() const;
-  /// Bytes of a returned ciphertext read at `outputs` coefficients (trimmed: ⌈(N + outputs)·98/8⌉;
-  /// whole: 200,713).
+  /// Bytes of a returned ciphertext read at `outputs` coefficients (trimmed:
+  /// ⌈(N + outputs)·Σ_kept/8⌉, Σ_kept the bits of the primes kept, 98 by default; whole: 200,713
+  /// by default).
   size_t returnedBytes(size_t outputs) const;
   size_t outLevel() const { return out_level_; }
   const HeRingOptions& ring() const { return ring_; }

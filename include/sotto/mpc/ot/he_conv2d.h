@@ -40,8 +40,11 @@
 ///     returns c1 in full and c0 at the read coefficients.  // y0 = conv(X0, K) − R
 ///  3. Party 1 decrypts and reads its share at the fixed coefficients.  // y1 = conv(X1, K) + R
 ///
-/// Parameters: sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits, log2 Q ≈ 212,
-/// 128-bit security by the HomomorphicEncryption.org table), t = 2^64.
+/// Parameters (default): sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits,
+/// log2 Q ≈ 212, 128-bit security by the HomomorphicEncryption.org table), t = 2^64. With
+/// HeRingOptions (ℓ, b), results mod 2^ℓ, kernel weights bounded by |w| ≤ 2^b (checked), 2^63
+/// below replaced by 2^min(b, ℓ − 1), and the set and levels of sotto/mpc/ot/he_ring.h; the byte
+/// counts below follow its formulas.
 ///
 /// Circuit privacy (σ = 40 statistical; the argument of he_matmul.h): the product noise is at
 /// most B = T·N·2^63·(η + 1/2) + η·(2N + 1) + 1 (η = 21, T the channel blocks summed into one
@@ -53,8 +56,8 @@
 ///
 /// Cost (per call; I = N_img·C_b·S input and D = O_b·N_img·S output ciphertexts, C_b = ⌈C/C_w⌉,
 /// O_b = ⌈O/O_w⌉, S the spatial blocks; plan() gives them):
-///   setup     party 1 → 0: 217,113 B, 1 message (at construction; once per HeSession when
-///             layers share one).
+///   setup     4 B each way (the ring options), then party 1 → 0: 217,113 B, 1 message (at
+///             construction; once per HeSession when layers share one).
 ///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + N_img·O·OH·OW·98 bits (c0 at
 ///             the outputs) + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713
 ///             B). 1 message each way (1 round trip).

@@ -23,12 +23,17 @@
 ///     coefficients (Cheetah's trimmed response).  // y0 = X0·W − R,  y1 = Dec(ct) = X1·W + R
 ///  3. Party 1 decrypts and reads its share at the fixed coefficients.
 ///
-/// Parameters: sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits, log2 Q ≈ 212,
-/// 128-bit security by the HomomorphicEncryption.org table), t = 2^64. N = 4096 (log2 Q ≈ 109)
-/// cannot hold it: the flooded noise below needs log2 Q > 64 + 134 + 2.
+/// Parameters (default, ℓ = 64 and b = 63): sotto/he/params.h kN8192 (N = 8192, primes of 59,
+/// 55, 49, 49 bits, log2 Q ≈ 212, 128-bit security by the HomomorphicEncryption.org table),
+/// t = 2^64. N = 4096 (log2 Q ≈ 109) cannot hold it: the flooded noise below needs
+/// log2 Q > 64 + 134 + 2. Other rings 2^ℓ and public weight bounds 2^b (HeRingOptions): shares
+/// and results mod 2^ℓ, P = 2^min(b, ℓ − 1) below, and the prime set and the response's level
+/// of sotto/mpc/ot/he_ring.h (e.g. (64, 20): 3 primes up, 108 bits down; (44, 20): 3 primes
+/// up, one 60-bit prime down); every byte count below then follows its formulas.
 ///
 /// Circuit privacy (σ = 40 statistical): the product noise is bounded by
-///   B = nkb·N·P·(η + 1/2) + η·(2N + 1) + 1,  P = 2^63 (|centered weight|), η = 21,
+///   B = nkb·N·P·(η + 1/2) + η·(2N + 1) + 1,  P = 2^63 (|centered weight|; 2^min(b, ℓ − 1)
+///   with a weight bound), η = 21,
 /// nkb = number of k-blocks summed into one output. E is uniform on [−2^f, 2^f) with
 /// f = ⌈40 + log2 N + log2 B⌉, so the statistical distance between the noise B-shifted and E is at
 /// most N·B/2^f ≤ 2^−40 per ciphertext. B includes the public-key noise e·u + e0 + e1·s, so once
@@ -41,8 +46,9 @@
 /// Modulus switching is then a public function of the ciphertext. Correctness: the invariant
 /// noise t·(B + 2^f)/Q + t·(N + 1)/Q_L stays below 1/4 (checked; @throws otherwise).
 ///
-/// Cost (Nct_in = ⌈m/m_w⌉·⌈k/k_w⌉, Nct_out = ⌈m/m_w⌉·⌈n/n_w⌉):
-///   setup     party 1 → 0: one seeded ciphertext (217,113 B), 1 message.
+/// Cost (Nct_in = ⌈m/m_w⌉·⌈k/k_w⌉, Nct_out = ⌈m/m_w⌉·⌈n/n_w⌉; the default ℓ and b):
+///   setup     4 B each way (ℓ, b and the set, checked), then party 1 → 0: one seeded ciphertext
+///             (217,113 B), 1 message.
 ///   multiply  party 1 → 0: Nct_in·217,113 B; party 0 → 1: Nct_out·100,352 B (c1: 2·N·49 bits)
 ///             + m·n·98 bits (c0 at the outputs) + ≤ 1 B padding per ciphertext (whole
 ///             ciphertexts, trim_download off: Nct_out·200,713 B). 1 message each way (1 round
