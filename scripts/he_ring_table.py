@@ -3,11 +3,13 @@
 
 Usage: he_matmul_bench --benchmark_filter=he/ring/ --benchmark_out=ring.json \
            --benchmark_out_format=json
-       scripts/he_ring_table.py ring.json
+       scripts/he_ring_table.py ring.json [more runs.json ...]
 Prints, per (ℓ, b) and layer, the bytes each way and each party's CPU time and the wall time
-(medians of the 3 repetitions), then the sum per model (LeNet5, AlexNet-CIFAR) as Markdown.
+(medians of the 3 repetitions; with several files, the median over the files of those), then
+the sum per model (LeNet5, AlexNet-CIFAR) as Markdown.
 """
 import json
+import statistics
 import sys
 from collections import defaultdict
 
@@ -25,7 +27,9 @@ def medians(path):
 
 
 def main():
-    rows = medians(sys.argv[1])
+    runs = [medians(path) for path in sys.argv[1:]]
+    rows = {key: {c: statistics.median(run[key][c] for run in runs) for c in COLUMNS}
+            for key in runs[0]}
     head = "| config | layer | up (B, 1→0) | down (B, 0→1) | p0 cpu ms | p1 cpu ms | wall ms |"
     print(head)
     print("|---|---|---:|---:|---:|---:|---:|")
