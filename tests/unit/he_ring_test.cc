@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <string>
 #include <tuple>
@@ -20,6 +21,7 @@
 #include "sotto/he/params.h"
 #include "sotto/mpc/ot/he_conv2d.h"
 #include "sotto/mpc/ot/he_matmul.h"
+#include "sotto/mpc/ot/he_session.h"
 #include "sotto/tensor/linear.h"
 #include "testing/bit_balance.h"
 #include "testing/errors.h"
@@ -399,6 +401,35 @@ TEST(HeRing, WeightBeyondTheBoundNamesTheLayer) {
   EXPECT_NE(conv.find("[16, 6, 5, 5]"), std::string::npos) << conv;
   EXPECT_NE(conv.find("weight 5 is -1048577"), std::string::npos) << conv;
   EXPECT_NE(conv.find("|w| ≤ 2^20"), std::string::npos) << conv;
+}
+
+// The bound is checked when the model owner encodes the weights (prepare, as at a model's load):
+// the error comes there, on party 0 alone, with no message sent.
+TEST(HeRing, PrepareChecksTheBoundBeforeAnyMessage) {
+  std::mt19937_64 rng(9);
+  const ConvLayer& l = kConvLayers[0];
+  RingTensor kernel = boundedKernel(l.weight, 20, rng);
+  kernel[0] = uint64_t{1} << 40;
+  const auto got = testing::simulate(2, [&](Communicator& comm) {
+    auto session = std::make_shared<HeSession>(comm, true, kBound);
+    HeConv2d conv(session, l.input, l.weight, l.options());
+    HeMatmul fc(session);
+    const uint64_t before = comm.stats().total.bytes_sent;
+    std::string conv_error, fc_error;
+    if (comm.rank() == 0) {
+      conv_error = testing::errorOf([&] { conv.prepare(kernel); });
+      fc_error = testing::errorOf([&] {
+        fc.prepare(std::vector<uint64_t>(kernel.data().begin(), kernel.data().begin() + 30), 1, 5,
+                   6);
+      });
+    }
+    return std::make_tuple(conv_error, fc_error, comm.stats().total.bytes_sent - before);
+  });
+  EXPECT_NE(std::get<0>(got[0]).find("HeConv2d"), std::string::npos) << std::get<0>(got[0]);
+  EXPECT_NE(std::get<0>(got[0]).find("2^20"), std::string::npos) << std::get<0>(got[0]);
+  EXPECT_NE(std::get<1>(got[0]).find("HeMatmul [5, 6] weights"), std::string::npos)
+      << std::get<1>(got[0]);
+  for (const auto& party : got) EXPECT_EQ(std::get<2>(party), 0u);
 }
 
 // Both parties must use the same options: a difference in ℓ, or in b alone (same parameter set),
