@@ -7,6 +7,12 @@
 //                              ([OH·OW, C·kh·kw] x [C·kh·kw, O]): what the coefficient packing
 //                              saves
 //   he/bn/<shape>              HeBatchNorm (sotto/mpc/ot/he_batchnorm.h), an unfolded BatchNorm
+//   he/ring/l<ℓ>_b<b>/<layer>  LeNet5's and AlexNet-CIFAR's conv and fc layers at batch 1 in the
+//                              ring 2^ℓ with the weight bound 2^b (sotto/mpc/ot/he_ring.h), for
+//                              (64, 63) (today), (64, 20) and (44, 20), weights prepared before
+//                              the timed call (as at a model's load); one call per repetition,
+//                              3 repetitions, medians reported (scripts/he_ring_table.py sums
+//                              them per model)
 // Each iteration makes a fresh layer (setup: the public key, not timed), then times one call
 // between two barriers on party 0 (both parties' compute and the one round trip). Counters:
 //   p1_sent_bytes      party 1 → 0: the seeded input ciphertexts
@@ -27,6 +33,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +43,7 @@
 #include "sotto/mpc/ot/he_batchnorm.h"
 #include "sotto/mpc/ot/he_conv2d.h"
 #include "sotto/mpc/ot/he_matmul.h"
+#include "sotto/mpc/ot/he_ring.h"
 #include "sotto/tensor/linear.h"
 
 namespace {
@@ -102,14 +110,27 @@ RingTensor randomTensor(const Shape& shape) {
   return t;
 }
 
-Timed matmulLayer(Communicator& comm, size_t m, size_t k, size_t n) {
-  auto mm = std::make_shared<HeMatmul>(comm);
+// Weights within the public bound |w| ≤ 2^b (any word for b = 63).
+void fillBounded(std::span<uint64_t> w, int b) {
+  Prg prg;
+  prg.fill(w);
+  if (b >= 63) return;
+  const uint64_t span = (uint64_t{1} << (b + 1)) + 1;  // [−2^b, 2^b]
+  for (uint64_t& v : w) v = (v % span) - (uint64_t{1} << b);
+}
+
+// prepared: the weights encoded before the timed call (the model owner's one-time work, as a
+// private model does at load), else inside it.
+Timed matmulLayer(Communicator& comm, size_t m, size_t k, size_t n, const HeRingOptions& ring = {},
+                  bool prepared = false) {
+  auto mm = std::make_shared<HeMatmul>(comm, true, ring);
   auto x = std::make_shared<std::vector<uint64_t>>(m * k);
   auto w = std::make_shared<std::vector<uint64_t>>(comm.rank() == 0 ? k * n : 0);
   Prg prg;
   prg.fill(*x);
-  prg.fill(*w);
+  fillBounded(*w, ring.weight_bits);
   const HeMatmulBlocks b = mm->blocks(m, k, n);
+  if (prepared) mm->prepare(*w, m, k, n);
   return {[=] { benchmark::DoNotOptimize(mm->multiply(*x, *w, m, k, n)); },
           static_cast<int64_t>(b.inputCiphertexts()), static_cast<int64_t>(b.outputCiphertexts())};
 }
@@ -126,10 +147,13 @@ struct ConvLayer {
   }
 };
 
-Timed convLayer(Communicator& comm, const ConvLayer& l) {
-  auto conv = std::make_shared<HeConv2d>(comm, l.input, l.weight, l.options());
+Timed convLayer(Communicator& comm, const ConvLayer& l, const HeRingOptions& ring = {},
+                bool prepared = false) {
+  auto conv = std::make_shared<HeConv2d>(comm, l.input, l.weight, l.options(), true, ring);
   auto x = std::make_shared<RingTensor>(randomTensor(l.input));
-  auto w = std::make_shared<RingTensor>(randomTensor(l.weight));
+  auto w = std::make_shared<RingTensor>(l.weight);
+  fillBounded(w->data(), ring.weight_bits);
+  if (prepared) conv->prepare(*w);
   return {[=] { benchmark::DoNotOptimize(conv->forward(*x, *w)); }, conv->plan().inputCiphertexts(),
           conv->plan().outputCiphertexts()};
 }
@@ -173,6 +197,16 @@ void add(const std::string& name, std::function<Timed(Communicator&)> make) {
       ->Unit(benchmark::kMillisecond);
 }
 
+// One call per repetition, 3 repetitions: the median is what the table quotes.
+void addMedianOf3(const std::string& name, std::function<Timed(Communicator&)> make) {
+  benchmark::RegisterBenchmark(name.c_str(), [make](benchmark::State& s) { runTimed(s, make); })
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Repetitions(3)
+      ->ReportAggregatesOnly(true)
+      ->Unit(benchmark::kMillisecond);
+}
+
 }  // namespace
 
 void sotto::bench::registerAll() {
@@ -194,6 +228,26 @@ void sotto::bench::registerAll() {
     add("he/conv/" + l.name, [l](Communicator& comm) { return convLayer(comm, l); });
   for (const ConvLayer& l : convs)
     add("he/conv_im2col/" + l.name, [l](Communicator& comm) { return im2colLayer(comm, l); });
+  struct NamedFc {
+    std::string name;
+    Fc fc;
+  };
+  const std::vector<NamedFc> fcs = {{"lenet5_fc1", {1, 400, 120}},
+                                    {"lenet5_fc2", {1, 120, 84}},
+                                    {"lenet5_fc3", {1, 84, 10}},
+                                    {"alexnet_fc", {1, 256, 10}}};
+  for (const HeRingOptions ring :
+       {HeRingOptions{64, 63}, HeRingOptions{64, 20}, HeRingOptions{44, 20}}) {
+    const std::string prefix = "he/ring/l" + std::to_string(ring.plain_bits) + "_b" +
+                               std::to_string(ring.weight_bits) + "/";
+    for (const ConvLayer& l : convs)
+      addMedianOf3(prefix + l.name,
+                   [l, ring](Communicator& comm) { return convLayer(comm, l, ring, true); });
+    for (const NamedFc& f : fcs)
+      addMedianOf3(prefix + f.name, [f, ring](Communicator& comm) {
+        return matmulLayer(comm, f.fc.m, f.fc.k, f.fc.n, ring, true);
+      });
+  }
   for (const Shape& s : {Shape{1, 6, 28, 28}, Shape{1, 64, 8, 8}})
     add("he/bn/" + std::to_string(s.dim(1)) + "x" + std::to_string(s.dim(2)) + "x" +
             std::to_string(s.dim(3)),

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+
 #include "sotto/error.h"
 
 namespace sotto::he {
@@ -26,6 +29,16 @@ TEST(HeNoise, TheTableOfSupportedWidths) {
   EXPECT_EQ(maxPlainBits(b, {true, 8, false}), 64);
   EXPECT_EQ(maxPlainBits(a, {true, -1, true}), 36);
   EXPECT_EQ(maxPlainBits(b, {true, -1, true}), 35);
+  for (const auto& [set, fresh, full_width, small, switched] :
+       {std::tuple{ParamSet::kN8192Q168, 64, 51, 64, 40},
+        std::tuple{ParamSet::kN8192Q150, 64, 45, 64, 46}}) {
+    const RingParams r = ringParams(set);
+    SCOPED_TRACE(std::string(r.name));
+    EXPECT_EQ(maxPlainBits(r, {true, -1, false}), fresh);
+    EXPECT_EQ(full(r), full_width);
+    EXPECT_EQ(maxPlainBits(r, {true, 8, false}), small);
+    EXPECT_EQ(maxPlainBits(r, {true, -1, true}), switched);
+  }
 }
 
 TEST(HeNoise, BoundsGrowWithEveryStep) {

@@ -50,6 +50,8 @@ TEST(HeParams, BitSizesAreTheAdvertisedOnes) {
   };
   EXPECT_EQ(bits(ParamSet::kN4096), (std::vector<int>{60, 49}));
   EXPECT_EQ(bits(ParamSet::kN8192), (std::vector<int>{59, 55, 49, 49}));
+  EXPECT_EQ(bits(ParamSet::kN8192Q168), (std::vector<int>{60, 54, 54}));
+  EXPECT_EQ(bits(ParamSet::kN8192Q150), (std::vector<int>{45, 45, 60}));
 }
 
 TEST(HeParams, ErrorDistributionHasTheStandardsWidth) {

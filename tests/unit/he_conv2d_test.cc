@@ -104,7 +104,7 @@ void checkLayer(const Layer& l, uint64_t seed) {
   const size_t d = static_cast<size_t>(p.outputCiphertexts());
   EXPECT_GE(runs[0].returned, d * 100352 + reads * 98 / 8);
   EXPECT_LE(runs[0].returned, d * 100352 + reads * 98 / 8 + d);
-  EXPECT_EQ(runs[1].setup.bytes_sent, 217113u);
+  EXPECT_EQ(runs[1].setup.bytes_sent, 4u + 217113u);  // the ring options, then the key
   EXPECT_EQ(runs[1].call.bytes_sent, static_cast<size_t>(p.inputCiphertexts()) * 217113u);
   EXPECT_EQ(runs[0].call.bytes_sent, runs[0].returned);
   for (const PartyRun& r : runs) {
@@ -365,8 +365,8 @@ TEST(HeConv2d, NoiseBudgetHoldsOnAlexNetsDeepestLayers) {
 }
 
 // One HeSession for a LeNet5-like chain (conv, conv, BatchNorm, FC): the key setup is paid once
-// (217,113 B from party 1, at the session), the layers send nothing at construction, and each
-// layer's result is exact.
+// (4 B each way and 217,113 B from party 1, at the session), the layers send nothing at
+// construction, and each layer's result is exact.
 TEST(HeConv2d, SharedSessionPaysTheSetupOnce) {
   std::mt19937_64 rng(21);
   const Shape in1{1, 1, 12, 12}, k1{4, 1, 3, 3}, in2{1, 4, 10, 10}, k2{6, 4, 3, 3};
@@ -392,8 +392,8 @@ TEST(HeConv2d, SharedSessionPaysTheSetupOnce) {
     return std::make_tuple(setup, after_layers, y1, y2, y3, y4);
   });
   for (const auto& r : runs) {
-    EXPECT_EQ(std::get<0>(r), 217113u);
-    EXPECT_EQ(std::get<1>(r), 217113u);  // no layer sent a key of its own
+    EXPECT_EQ(std::get<0>(r), 8u + 217113u);
+    EXPECT_EQ(std::get<1>(r), 8u + 217113u);  // no layer sent a key of its own
   }
   auto reveal = [&](const RingTensor& s0, const RingTensor& s1) {
     RingTensor y = s0;

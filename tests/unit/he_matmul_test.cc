@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <span>
@@ -95,8 +96,8 @@ TEST_P(HeMatmulShapes, ExactProductModRing) {
   for (size_t i = 0; i < m * n; ++i) wrong += (runs[0].share[i] + runs[1].share[i]) != want[i];
   EXPECT_EQ(wrong, 0u) << "of " << m * n;
 
-  // Bytes and rounds as the header states: setup one seeded ciphertext 1 -> 0; the call one
-  // message each way.
+  // Bytes and rounds as the header states: setup the ring options (4 B each way) and one seeded
+  // ciphertext 1 -> 0; the call one message each way.
   const HeMatmulBlocks& b = runs[0].blocks;
   EXPECT_LE(b.m_w * b.k_w * b.n_w, 8192u);
   EXPECT_EQ(runs[0].up, 217113u);
@@ -105,8 +106,9 @@ TEST_P(HeMatmulShapes, ExactProductModRing) {
   const size_t trimmed = b.outputCiphertexts() * 100352u + (m * n * 98) / 8;
   EXPECT_GE(runs[0].returned, trimmed);
   EXPECT_LE(runs[0].returned, trimmed + b.outputCiphertexts());
-  EXPECT_EQ(runs[1].setup.bytes_sent, 217113u);
-  EXPECT_EQ(runs[0].setup.bytes_received, 217113u);
+  EXPECT_EQ(runs[1].setup.bytes_sent, 4u + 217113u);
+  EXPECT_EQ(runs[0].setup.bytes_received, 4u + 217113u);
+  EXPECT_EQ(runs[0].setup.bytes_sent, 4u);
   EXPECT_EQ(runs[1].call.bytes_sent, b.inputCiphertexts() * runs[0].up);
   EXPECT_EQ(runs[0].call.bytes_sent, runs[0].returned);
   for (const PartyRun& r : runs) {
@@ -286,6 +288,11 @@ TEST(HeMatmul, RejectsAMalformedKeyNamingThePeer) {
       if (comm.rank() == 0) {
         HeMatmul mm(comm);
       } else {
+        // The right ring options ('R', ℓ = 64, b = 63, set kN8192), then junk for the key.
+        const std::array<std::byte, 4> ring{std::byte{'R'}, std::byte{64}, std::byte{63},
+                                            std::byte{2}};
+        std::array<std::byte, 4> peer{};
+        comm.exchange(0, ring, peer);
         std::vector<std::byte> junk(217113, std::byte{0x5a});
         comm.send(0, junk);
       }

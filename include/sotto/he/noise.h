@@ -25,10 +25,15 @@
 ///   set          log2 Q   fresh (pk)  × full-width pt  × pt, |p| ≤ 2^8  switched to q_L (49 b)
 ///   n4096_q109   108.99   ℓ ≤ 54      ℓ ≤ 32           ℓ ≤ 44          ℓ ≤ 36
 ///   n8192_q212   211.99   ℓ ≤ 64      ℓ ≤ 64           ℓ ≤ 64          ℓ ≤ 35
+///   n8192_q168   168.00   ℓ ≤ 64      ℓ ≤ 51           ℓ ≤ 64          ℓ ≤ 40 (54 b)
+///   n8192_q150   150.00   ℓ ≤ 64      ℓ ≤ 45           ℓ ≤ 64          ℓ ≤ 46 (60 b)
 /// So: ℓ = 32 on n4096 for everything here; ℓ = 44 on n4096 for encryption and small
 /// (|p| ≤ 2^8) plaintext multipliers, or on n8192 for full-width ones; ℓ = 64 on n8192, but not
 /// through modulus switching to one 49-bit prime (that needs the next layer to keep more primes
 /// or to accept the low bits as noise, as Cheetah's truncated download does).
+/// The linear layers of mpc/ot do not use Δ-encoding nor this table's product rows: they encode
+/// ⌊Q·m/t⌉, flood, and keep more than one prime where needed; sotto/mpc/ot/he_ring.h has their
+/// analysis (which set and which output level for a plaintext width ℓ and a weight bound).
 
 #include "sotto/he/params.h"
 

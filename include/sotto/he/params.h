@@ -53,6 +53,12 @@ enum class ParamSet : uint8_t {
   kN4096 = 1,
   /// N = 8192, four primes of 59, 55, 49, 49 bits (log q < 212): room for t = 2^64 products.
   kN8192 = 2,
+  /// N = 8192, three primes of 60, 54, 54 bits (log q < 168): t = 2^64 with public weight bounds
+  /// up to ≈ 2^20 (sotto/mpc/ot/he_ring.h); the response keeps the two 54-bit primes.
+  kN8192Q168 = 3,
+  /// N = 8192, three primes of 45, 45, 60 bits (log q < 150): t = 2^44 with weight bounds up to
+  /// ≈ 2^20 (sotto/mpc/ot/he_ring.h); the response keeps the 60-bit prime alone.
+  kN8192Q150 = 4,
 };
 
 /// A parameter set: ring degree and RNS primes (each ≡ 1 mod 2N, < 2^61, distinct).
@@ -66,12 +72,18 @@ struct RingParams {
 
 namespace detail {
 // Each ≡ 1 mod 2^15 (so NTT-friendly up to N = 16384), found by descending search below 2^bits.
-inline constexpr uint64_t kPrimesN4096[] = {0xffffffffffe8001ULL,  // 60 bits
-                                            0x1fffffff68001ULL};   // 49 bits
-inline constexpr uint64_t kPrimesN8192[] = {0x7fffffffff18001ULL,  // 59 bits
-                                            0x7fffffffe90001ULL,   // 55 bits
-                                            0x1fffffff68001ULL,    // 49 bits
-                                            0x1fffffff50001ULL};   // 49 bits
+inline constexpr uint64_t kPrimesN4096[] = {0xffffffffffe8001ULL,       // 60 bits
+                                            0x1fffffff68001ULL};        // 49 bits
+inline constexpr uint64_t kPrimesN8192[] = {0x7fffffffff18001ULL,       // 59 bits
+                                            0x7fffffffe90001ULL,        // 55 bits
+                                            0x1fffffff68001ULL,         // 49 bits
+                                            0x1fffffff50001ULL};        // 49 bits
+inline constexpr uint64_t kPrimesN8192Q168[] = {0xffffffffffd8001ULL,   // 60 bits
+                                                0x3fffffffef8001ULL,    // 54 bits
+                                                0x3fffffffeb8001ULL};   // 54 bits
+inline constexpr uint64_t kPrimesN8192Q150[] = {0x1ffffff18001ULL,      // 45 bits
+                                                0x1fffffee8001ULL,      // 45 bits
+                                                0xffffffffffc0001ULL};  // 60 bits
 }  // namespace detail
 
 /// The ring parameters of a set. @throws InvalidArgument for an unknown id.

@@ -118,9 +118,9 @@ struct HeConv2d::State {
 };
 
 HeConv2d::HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
-                   const Conv2dOptions& options, bool trim_download)
+                   const Conv2dOptions& options, bool trim_download, const HeRingOptions& ring)
     : st_(std::make_unique<State>()) {
-  st_->session.reset(new HeSession(comm, trim_download, HeSession::Deferred{}));
+  st_->session.reset(new HeSession(comm, trim_download, ring, HeSession::Deferred{}));
   st_->core = &st_->session->core();
   init(input, weight, options);  // every check before the first message
   st_->core->setup();
@@ -228,8 +228,11 @@ std::vector<std::vector<std::pair<int64_t, he::PlainMultiplier>>> kernelPolynomi
 }  // namespace
 
 void HeConv2d::checkKernel(const RingTensor& kernel) const {
-  SOTTO_ENFORCE(kernel.shape() == st_->plan.weight, "HeConv2d: the kernel is ", kernel.shape(),
-                ", the layer was made for ", st_->plan.weight);
+  const HeConv2dPlan& p = st_->plan;
+  SOTTO_ENFORCE(kernel.shape() == p.weight, "HeConv2d: the kernel is ", kernel.shape(),
+                ", the layer was made for ", p.weight);
+  st_->core->checkWeightBound(kernel.data(),
+                              "HeConv2d " + layerName(p.input, p.weight, p.options) + " kernel");
 }
 
 void HeConv2d::prepare(const RingTensor& kernel) {
@@ -318,6 +321,7 @@ RingTensor HeConv2d::forward(const RingTensor& x_share, const RingTensor& kernel
       }
   }
   core.sendOutputs(download);
+  for (uint64_t& v : y.data()) v &= core.plainMask();  // party 1's Dec is already mod 2^ℓ
   return y;
 }
 

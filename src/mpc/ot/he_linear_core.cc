@@ -2,6 +2,7 @@
 #include "he_linear_core.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -23,31 +24,29 @@ using he::u128;
 
 namespace {
 
-constexpr he::ParamSet kSet = he::ParamSet::kN8192;
-constexpr int kPlainBits = 64;
-constexpr double kStatSec = 40;  // σ of the noise flooding
-
-// Q mod 2^64 at level 0 (= r_t, since t = 2^64).
-uint64_t qMod2To64(const HeContext& ctx) {
+// r_t = Q mod t at level 0, t = 2^ℓ.
+uint64_t qModT(const HeContext& ctx) {
   uint64_t r = 1;
   for (size_t i = 0; i < ctx.primeCount(); ++i) r *= ctx.modulus(i).value();
-  return r;
+  return r & ctx.plainMask();
 }
 
-// ⌊Q·m̃/t⌉ as coefficients at level 0, m̃ the centered lift of m mod 2^64:
+// ⌊Q·m̃/t⌉ as coefficients at level 0, m̃ the centered lift of m mod t = 2^ℓ:
 // Q·m̃/t = Δ·m̃ + r_t·m̃/t with Q = Δ·t + r_t.
 RnsPoly encodeRoundedCoefficients(const HeContext& ctx, std::span<const uint64_t> m) {
-  const uint64_t r_t = qMod2To64(ctx);
+  const uint64_t r_t = qModT(ctx), mask = ctx.plainMask();
+  const int ell = ctx.plainBits();
   RnsPoly p = RnsPoly::zero(ctx, 0);
   for (size_t i = 0; i < ctx.primeCount(); ++i) {
     const he::Modulus& q = ctx.modulus(i);
     const uint64_t delta = ctx.delta(0, i), delta_shoup = q.shoup(delta), one_shoup = q.shoup(1);
     auto row = p.row(i);
     for (size_t c = 0; c < m.size(); ++c) {
-      const bool neg = (m[c] >> 63) != 0;
-      const uint64_t mag = neg ? uint64_t{0} - m[c] : m[c];  // |m̃| ≤ 2^63
+      const uint64_t v_t = m[c] & mask;
+      const bool neg = (v_t >> (ell - 1)) != 0;
+      const uint64_t mag = neg ? (uint64_t{0} - v_t) & mask : v_t;  // |m̃| ≤ t/2
       const uint64_t corr = static_cast<uint64_t>(
-          (static_cast<u128>(r_t) * mag + (static_cast<u128>(1) << 63)) >> 64);
+          (static_cast<u128>(r_t) * mag + (static_cast<u128>(1) << (ell - 1))) >> ell);
       // ⌊Q·|m̃|/t⌉ = Δ·|m̃| + corr (Shoup's products take any 64-bit operand)
       const uint64_t v = q.add(he::mulShoup(mag, delta, delta_shoup, q.value()),
                                he::mulShoup(corr, 1, one_shoup, q.value()));
@@ -111,20 +110,52 @@ void dropPrime(const HeContext& ctx, RnsPoly& x) {
 
 }  // namespace
 
-HeLinearCore::HeLinearCore(Communicator& comm, bool trim, std::string who)
-    : comm_(comm), who_(std::move(who)), ctx_(kSet, kPlainBits), trim_(trim) {
+HeLinearCore::HeLinearCore(Communicator& comm, bool trim, std::string who,
+                           const HeRingOptions& ring)
+    : comm_(comm),
+      who_(std::move(who)),
+      ring_(ring),
+      levels_(chooseHeLevels(ring)),
+      ctx_(levels_.set, ring.plain_bits),
+      out_level_(levels_.out_level),
+      trim_(trim) {
   SOTTO_ENFORCE(comm.worldSize() == 2, who_, ": needs 2 parties, the communicator has ",
                 comm.worldSize());
-  // Two primes kept (98 bits): room for t = 2^64 and the modulus-switching rounding.
-  out_level_ = ctx_.lastLevel() - 1;
+}
+
+void HeLinearCore::checkWeightBound(std::span<const uint64_t> weights,
+                                    const std::string& layer) const {
+  if (ring_.weight_bits >= 63) return;  // every signed 64-bit value has |w| ≤ 2^63
+  const int64_t bound = int64_t{1} << ring_.weight_bits;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const auto w = static_cast<int64_t>(weights[i]);
+    SOTTO_ENFORCE(w >= -bound && w <= bound, layer, ": weight ", i, " is ", w,
+                  ", beyond the public weight bound |w| ≤ 2^", ring_.weight_bits, " = ", bound,
+                  " (HeRingOptions::weight_bits)");
+  }
 }
 
 he::PlainMultiplier HeLinearCore::encodeWeight(std::span<const uint64_t> poly) {
   ++weight_encodings_;
-  return he::preparePlain(ctx_, poly);
+  if (ctx_.plainBits() == 64) return he::preparePlain(ctx_, poly);
+  std::vector<uint64_t> reduced(poly.begin(), poly.end());
+  for (uint64_t& v : reduced) v &= ctx_.plainMask();
+  return he::preparePlain(ctx_, reduced);
 }
 
 void HeLinearCore::setup() {
+  // (ℓ, b, parameter set) each way: a mismatch is an error on both sides, before the key.
+  const int peer = 1 - comm_.rank();
+  const std::array<std::byte, 4> mine{std::byte{'R'}, static_cast<std::byte>(ring_.plain_bits),
+                                      static_cast<std::byte>(ring_.weight_bits),
+                                      static_cast<std::byte>(ctx_.paramSet())};
+  std::array<std::byte, 4> theirs{};
+  comm_.exchange(peer, mine, theirs);
+  SOTTO_ENFORCE_AS(ProtocolError, theirs == mine, who_, ": party ", peer, " uses the ring 2^",
+                   static_cast<int>(theirs[1]), ", weight bound 2^", static_cast<int>(theirs[2]),
+                   " and parameter set ", static_cast<int>(theirs[3]), "; this party uses 2^",
+                   ring_.plain_bits, ", 2^", ring_.weight_bits, " and ", ctx_.ring().name, " (",
+                   static_cast<int>(ctx_.paramSet()), "): both must use the same HeRingOptions");
   if (comm_.rank() == 1) {
     sk_ = he::generateSecretKey(ctx_, prg_);
     // A seeded symmetric encryption of zero is a public key (−a·s + e, a) with a from the seed.
@@ -189,19 +220,13 @@ std::vector<Ciphertext> HeLinearCore::receiveInputs(size_t count) {
 }
 
 int HeLinearCore::floodBits(size_t terms, const std::string& shape) const {
-  const double big_n = static_cast<double>(ctx_.n()), eta = he::kErrorEta;
-  const double log2_b =
-      std::log2(static_cast<double>(terms) * big_n * std::ldexp(1.0, 63) * (eta + 0.5) +
-                eta * (2.0 * big_n + 1) + 1);
-  const int f = static_cast<int>(std::ceil(kStatSec + std::log2(big_n) + log2_b));
-  const double invariant =
-      std::ldexp(1.0, kPlainBits) * (std::exp2(log2_b) + std::exp2(static_cast<double>(f))) /
-          std::exp2(ctx_.logQ(0)) +
-      std::ldexp(1.0, kPlainBits) * (big_n + 1) / std::exp2(ctx_.logQ(out_level_));
-  SOTTO_ENFORCE(f < 190 && invariant < 0.25, who_, ": ", shape, " sums ", terms,
-                " products per output: the flooded noise (2^", f,
-                ") does not fit the parameters (invariant noise ", invariant, ")");
-  return f;
+  const HeFlood fl = heFlood(ring_, levels_, static_cast<double>(terms));
+  SOTTO_ENFORCE(fl.invariant < 0.25, who_, ": ", shape, " sums ", terms,
+                " products per output: the flooded noise (2^", fl.flood_bits,
+                ") does not fit the parameters ", ctx_.ring().name, " (invariant noise ",
+                fl.invariant, ", ring 2^", ring_.plain_bits, ", weight bound 2^", ring_.weight_bits,
+                ")");
+  return fl.flood_bits;
 }
 
 std::vector<uint64_t> HeLinearCore::respond(Ciphertext acc, std::span<const size_t> reads,
@@ -211,6 +236,7 @@ std::vector<uint64_t> HeLinearCore::respond(Ciphertext acc, std::span<const size
   he::rerandomizeToCoefficients(ctx_, *pk_, prg_, acc);
   std::vector<uint64_t> mask(ctx_.n());
   prg_.fill(std::span<uint64_t>(mask));
+  for (uint64_t& v : mask) v &= ctx_.plainMask();  // R uniform mod t
   he::addInplace(ctx_, acc.c0, encodeRoundedCoefficients(ctx_, mask));
   addFloodNoise(ctx_, flood_bits, prg_, acc.c0);
   for (RnsPoly* c : {&acc.c0, &acc.c1})

@@ -45,8 +45,8 @@ HeMatmulBlocks chooseHeMatmulBlocks(size_t m, size_t k, size_t n, size_t n_ring,
   return best;
 }
 
-HeMatmul::HeMatmul(Communicator& comm, bool trim_download)
-    : HeMatmul(std::make_shared<HeSession>(comm, trim_download)) {}
+HeMatmul::HeMatmul(Communicator& comm, bool trim_download, const HeRingOptions& ring)
+    : HeMatmul(std::make_shared<HeSession>(comm, trim_download, ring)) {}
 
 HeMatmul::HeMatmul(std::shared_ptr<HeSession> session) : st_(std::make_unique<State>()) {
   SOTTO_ENFORCE(session != nullptr, "HeMatmul: no session");
@@ -76,9 +76,12 @@ HeMatmulBlocks HeMatmul::blocks(size_t m, size_t k, size_t n) const {
 }
 
 void HeMatmul::checkWeights(std::span<const uint64_t> w, size_t k, size_t n) const {
-  if (st_->core->owner())
-    SOTTO_ENFORCE(w.size() == k * n, "HeMatmul: the weights have ", w.size(), " elements, [", k,
-                  ", ", n, "] needs ", k * n);
+  if (!st_->core->owner()) return;
+  SOTTO_ENFORCE(w.size() == k * n, "HeMatmul: the weights have ", w.size(), " elements, [", k, ", ",
+                n, "] needs ", k * n);
+  std::ostringstream layer;
+  layer << "HeMatmul [" << k << ", " << n << "] weights";
+  st_->core->checkWeightBound(w, layer.str());
 }
 
 // Weight polynomials per (kb, nb): coefficient i·k_w + k_w − 1 − j holds W[j][i]; made again only
@@ -150,7 +153,7 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
     const std::vector<std::vector<uint64_t>> got = core.receiveOutputs(reads);
     for (size_t idx = 0; idx < got.size(); ++idx)
       for (size_t j = 0; j < got[idx].size(); ++j) y[outputs[idx][j]] = got[idx][j];
-    return y;
+    return y;  // Dec reduces mod 2^ℓ
   }
 
   // Party 0.  // y0 = X0·W − R
@@ -180,6 +183,7 @@ std::vector<uint64_t> HeMatmul::multiply(std::span<const uint64_t> x_share,
     }
   }
   core.sendOutputs(download);
+  for (uint64_t& v : y) v &= core.plainMask();
   return y;
 }
 

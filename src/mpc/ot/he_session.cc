@@ -5,11 +5,11 @@
 
 namespace sotto {
 
-HeSession::HeSession(Communicator& comm, bool trim_download, Deferred)
-    : core_(std::make_unique<detail::HeLinearCore>(comm, trim_download, "HeSession")) {}
+HeSession::HeSession(Communicator& comm, bool trim_download, const HeRingOptions& ring, Deferred)
+    : core_(std::make_unique<detail::HeLinearCore>(comm, trim_download, "HeSession", ring)) {}
 
-HeSession::HeSession(Communicator& comm, bool trim_download)
-    : HeSession(comm, trim_download, Deferred{}) {
+HeSession::HeSession(Communicator& comm, bool trim_download, const HeRingOptions& ring)
+    : HeSession(comm, trim_download, ring, Deferred{}) {
   core_->setup();
 }
 

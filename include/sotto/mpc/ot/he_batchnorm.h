@@ -14,8 +14,8 @@
 /// download between O_w of them.  // y0 = scale·x0 − R + bias,  y1 = scale·x1 + R
 ///
 /// Cost: as HeConv2d for input [N, C, H, W] and weight [C, 1, 1, 1] with groups C (plan()): the
-/// setup (217,113 B from party 1 to 0, at construction) and per call one round trip with
-/// inputCiphertexts()·217,113 B up and the trimmed outputs down.
+/// setup (4 B each way, then 217,113 B from party 1 to 0, at construction) and per call one round
+/// trip with inputCiphertexts()·217,113 B up and the trimmed outputs down.
 
 #include <memory>
 

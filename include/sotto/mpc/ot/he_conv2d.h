@@ -40,8 +40,11 @@
 ///     returns c1 in full and c0 at the read coefficients.  // y0 = conv(X0, K) − R
 ///  3. Party 1 decrypts and reads its share at the fixed coefficients.  // y1 = conv(X1, K) + R
 ///
-/// Parameters: sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits, log2 Q ≈ 212,
-/// 128-bit security by the HomomorphicEncryption.org table), t = 2^64.
+/// Parameters (default): sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits,
+/// log2 Q ≈ 212, 128-bit security by the HomomorphicEncryption.org table), t = 2^64. With
+/// HeRingOptions (ℓ, b), results mod 2^ℓ, kernel weights bounded by |w| ≤ 2^b (checked), 2^63
+/// below replaced by 2^min(b, ℓ − 1), and the set and levels of sotto/mpc/ot/he_ring.h; the byte
+/// counts below follow its formulas.
 ///
 /// Circuit privacy (σ = 40 statistical; the argument of he_matmul.h): the product noise is at
 /// most B = T·N·2^63·(η + 1/2) + η·(2N + 1) + 1 (η = 21, T the channel blocks summed into one
@@ -53,8 +56,8 @@
 ///
 /// Cost (per call; I = N_img·C_b·S input and D = O_b·N_img·S output ciphertexts, C_b = ⌈C/C_w⌉,
 /// O_b = ⌈O/O_w⌉, S the spatial blocks; plan() gives them):
-///   setup     party 1 → 0: 217,113 B, 1 message (at construction; once per HeSession when
-///             layers share one).
+///   setup     4 B each way (the ring options), then party 1 → 0: 217,113 B, 1 message (at
+///             construction; once per HeSession when layers share one).
 ///   forward   party 1 → 0: I·217,113 B; party 0 → 1: D·100,352 B + N_img·O·OH·OW·98 bits (c0 at
 ///             the outputs) + ≤ 1 B per ciphertext (whole ciphertexts without trimming: D·200,713
 ///             B). 1 message each way (1 round trip).
@@ -115,8 +118,11 @@ class HeConv2d {
   /// @throws InvalidArgument (before any message) if comm does not have 2 parties or as
   ///         planHeConv2d, naming the shapes; ProtocolError naming party 1 on a malformed key;
   ///         CommError.
+  /// ring: the plaintext ring 2^ℓ and the public weight bound 2^b (sotto/mpc/ot/he_ring.h, both
+  /// parties the same; checked at setup, 4 B each way).
   HeConv2d(Communicator& comm, const Shape& input, const Shape& weight,
-           const Conv2dOptions& options = {}, bool trim_download = true);
+           const Conv2dOptions& options = {}, bool trim_download = true,
+           const HeRingOptions& ring = {});
   /// The same layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own and no
   /// message at construction. @throws InvalidArgument as above, or if session is null.
   HeConv2d(std::shared_ptr<HeSession> session, const Shape& input, const Shape& weight,
@@ -125,9 +131,11 @@ class HeConv2d {
   HeConv2d(const HeConv2d&) = delete;
   HeConv2d& operator=(const HeConv2d&) = delete;
 
-  /// This party's share of conv(X, K) from its share of X (the constructor's input shape) and,
-  /// on party 0, the kernel (the weight shape; ignored on party 1). Cost: header.
-  /// @throws InvalidArgument on shapes that differ from the constructor's; ProtocolError naming
+  /// This party's share of conv(X, K) mod 2^ℓ (each element in [0, 2^ℓ); ℓ = 64 by default)
+  /// from its share of X (the constructor's input shape, taken mod 2^ℓ) and, on party 0, the
+  /// kernel (the weight shape; ignored on party 1). Cost: header.
+  /// @throws InvalidArgument on shapes that differ from the constructor's or (party 0) a kernel
+  ///         weight beyond the session's bound 2^b, naming the layer; ProtocolError naming
   ///         the peer on a malformed or wrong-parameter ciphertext; CommError.
   RingTensor forward(const RingTensor& x_share, const RingTensor& kernel);
 

@@ -23,12 +23,17 @@
 ///     coefficients (Cheetah's trimmed response).  // y0 = X0·W − R,  y1 = Dec(ct) = X1·W + R
 ///  3. Party 1 decrypts and reads its share at the fixed coefficients.
 ///
-/// Parameters: sotto/he/params.h kN8192 (N = 8192, primes of 59, 55, 49, 49 bits, log2 Q ≈ 212,
-/// 128-bit security by the HomomorphicEncryption.org table), t = 2^64. N = 4096 (log2 Q ≈ 109)
-/// cannot hold it: the flooded noise below needs log2 Q > 64 + 134 + 2.
+/// Parameters (default, ℓ = 64 and b = 63): sotto/he/params.h kN8192 (N = 8192, primes of 59,
+/// 55, 49, 49 bits, log2 Q ≈ 212, 128-bit security by the HomomorphicEncryption.org table),
+/// t = 2^64. N = 4096 (log2 Q ≈ 109) cannot hold it: the flooded noise below needs
+/// log2 Q > 64 + 134 + 2. Other rings 2^ℓ and public weight bounds 2^b (HeRingOptions): shares
+/// and results mod 2^ℓ, P = 2^min(b, ℓ − 1) below, and the prime set and the response's level
+/// of sotto/mpc/ot/he_ring.h (e.g. (64, 20): 3 primes up, 108 bits down; (44, 20): 3 primes
+/// up, one 60-bit prime down); every byte count below then follows its formulas.
 ///
 /// Circuit privacy (σ = 40 statistical): the product noise is bounded by
-///   B = nkb·N·P·(η + 1/2) + η·(2N + 1) + 1,  P = 2^63 (|centered weight|), η = 21,
+///   B = nkb·N·P·(η + 1/2) + η·(2N + 1) + 1,  P = 2^63 (|centered weight|; 2^min(b, ℓ − 1)
+///   with a weight bound), η = 21,
 /// nkb = number of k-blocks summed into one output. E is uniform on [−2^f, 2^f) with
 /// f = ⌈40 + log2 N + log2 B⌉, so the statistical distance between the noise B-shifted and E is at
 /// most N·B/2^f ≤ 2^−40 per ciphertext. B includes the public-key noise e·u + e0 + e1·s, so once
@@ -41,8 +46,9 @@
 /// Modulus switching is then a public function of the ciphertext. Correctness: the invariant
 /// noise t·(B + 2^f)/Q + t·(N + 1)/Q_L stays below 1/4 (checked; @throws otherwise).
 ///
-/// Cost (Nct_in = ⌈m/m_w⌉·⌈k/k_w⌉, Nct_out = ⌈m/m_w⌉·⌈n/n_w⌉):
-///   setup     party 1 → 0: one seeded ciphertext (217,113 B), 1 message.
+/// Cost (Nct_in = ⌈m/m_w⌉·⌈k/k_w⌉, Nct_out = ⌈m/m_w⌉·⌈n/n_w⌉; the default ℓ and b):
+///   setup     4 B each way (ℓ, b and the set, checked), then party 1 → 0: one seeded ciphertext
+///             (217,113 B), 1 message.
 ///   multiply  party 1 → 0: Nct_in·217,113 B; party 0 → 1: Nct_out·100,352 B (c1: 2·N·49 bits)
 ///             + m·n·98 bits (c0 at the outputs) + ≤ 1 B padding per ciphertext (whole
 ///             ciphertexts, trim_download off: Nct_out·200,713 B). 1 message each way (1 round
@@ -90,7 +96,9 @@ class HeMatmul {
   /// trim_download (both parties must agree): return c1 in full but only the read coefficients
   /// of c0 (Cheetah's trimmed response; halves the download). Off: whole ciphertexts (for
   /// tests of party 1's view, which decrypt every coefficient).
-  explicit HeMatmul(Communicator& comm, bool trim_download = true);
+  /// ring: the plaintext ring 2^ℓ and the public weight bound 2^b (sotto/mpc/ot/he_ring.h;
+  /// both parties the same, checked at setup, which then also costs 4 B each way).
+  explicit HeMatmul(Communicator& comm, bool trim_download = true, const HeRingOptions& ring = {});
   /// A layer on a shared session (sotto/mpc/ot/he_session.h): no setup of its own, no message.
   /// @throws InvalidArgument if session is null.
   explicit HeMatmul(std::shared_ptr<HeSession> session);
@@ -98,12 +106,15 @@ class HeMatmul {
   HeMatmul(const HeMatmul&) = delete;
   HeMatmul& operator=(const HeMatmul&) = delete;
 
-  /// This party's share of X·W mod 2^64 ([m, n], row-major), from its share x_share of X
-  /// ([m, k], row-major) and, on party 0, W ([k, n], row-major; ignored and may be empty on party
-  /// 1). Both parties call it with the same m, k, n. Cost: header (1 round trip).
-  /// @throws InvalidArgument on sizes that do not match, a 0 dimension, or a shape whose flooded
-  ///         noise does not fit the parameters (more than ≈ 2^12 k-blocks); ProtocolError naming
-  ///         the peer on a malformed ciphertext; CommError.
+  /// This party's share of X·W mod 2^ℓ ([m, n], row-major, each in [0, 2^ℓ)), from its share
+  /// x_share of X ([m, k], row-major, taken mod 2^ℓ) and, on party 0, W ([k, n], row-major;
+  /// ignored and may be empty on party 1). Both parties call it with the same m, k, n.
+  /// Cost: header (1 round trip).
+  /// @throws InvalidArgument on sizes that do not match, a 0 dimension, (party 0) a weight
+  ///         beyond the session's bound 2^b (naming the layer, the weight and the bound), or a
+  ///         shape whose flooded noise does not fit the parameters (more than ≈ 2^10..2^11
+  ///         k-blocks, he_ring.h); ProtocolError naming the peer on a malformed ciphertext;
+  ///         CommError.
   std::vector<uint64_t> multiply(std::span<const uint64_t> x_share, std::span<const uint64_t> w,
                                  size_t m, size_t k, size_t n);
 
