@@ -101,6 +101,22 @@ TEST(OtNarrowRingTest, ExtendSignedIsExactForEveryWidth) {
   }
 }
 
+// The overflow bound (the header's): a true result v outside [−2^(ℓ−1), 2^(ℓ−1)) shared mod 2^ℓ
+// comes out as its reduced value, v − 2^ℓ·k in that range; and its DReLU is that value's sign.
+TEST(OtNarrowRingTest, OverflowComesOutReducedModTwoToTheL) {
+  const int bits = 44;
+  const uint64_t half = uint64_t{1} << (bits - 1), ring = uint64_t{1} << bits;
+  const Words v{half, half + 5, uint64_t{0} - half - 1, 3 * ring + 7, uint64_t{0} - 5 * ring - 9};
+  const Words want{uint64_t{0} - half, uint64_t{0} - half + 5, half - 1, 7, uint64_t{0} - 9};
+  auto out = run([&](OtKernels& k) {
+    const Words mine = narrowShareOf(v, bits, k.rank(), 12);
+    return std::make_pair(k.extendSigned(mine, bits), k.drelu(mine, bits));
+  });
+  EXPECT_EQ(sum(out[0].first, out[1].first), want);
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_EQ(out[0].second[i] ^ out[1].second[i], isNegative(want[i]) ? 0 : 1) << i;
+}
+
 TEST(OtNarrowRingTest, MsbAndDreluOnNarrowShares) {
   for (int bits : kWidths) {
     const Words x = narrowValues(bits, 600, 3);
