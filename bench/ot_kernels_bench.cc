@@ -10,6 +10,9 @@
 //   truncate_positive  Cheetah's, f = 16, x ≥ 0
 //   lookup_k4, lookup_k8  SiRnn's lookup of a random 2^k-row table, one 64-bit column (TTP: the
 //              dealer's one-time table through lut.h's kernel)
+//   extend_signed_l44, drelu_l44, relu_l44  the narrow ring (OT rows only, n = 2^14): shares of
+//              44-bit values to Z_2^64, DReLU on 44 bits, ReLU of a 44-bit value into Z_2^64;
+//              drelu and relu also run at n = 2^14 to set them beside.
 // OT rows: each iteration sets up fresh kernels (base OTs, not timed), warms up on a first call
 // of n elements (Ferret's bootstrap and first round run there), then times, between two barriers
 // on party 0, reserve (the COTs the call needs: the offline phase) plus the call. TTP rows: one
@@ -48,8 +51,25 @@ using namespace sotto;
 using Clock = std::chrono::steady_clock;
 using Kernel = OtKernels::Kernel;
 
-enum class Op { kDrelu, kLt, kLt2, kRelu, kMul, kTruncate, kTruncatePositive, kLookup4, kLookup8 };
+enum class Op {
+  kDrelu,
+  kLt,
+  kLt2,
+  kRelu,
+  kMul,
+  kTruncate,
+  kTruncatePositive,
+  kLookup4,
+  kLookup8,
+  kExtendSigned44,
+  kDrelu44,
+  kRelu44
+};
 constexpr int kFrac = 16;
+constexpr int kNarrowBits = 44;  // the narrow ring of the HE layers' outputs
+bool isNarrow(Op op) {
+  return op == Op::kExtendSigned44 || op == Op::kDrelu44 || op == Op::kRelu44;
+}
 
 struct Measured {
   double seconds = 0;
@@ -101,6 +121,12 @@ OtKernels::Cots cotsOf(Op op, size_t n) {
     case Op::kLookup4:
     case Op::kLookup8:
       return OtKernels::cotsFor(Kernel::kLookup, n, lookupBits(op));
+    case Op::kExtendSigned44:
+      return OtKernels::cotsForNarrow(Kernel::kExtendSigned, n, kNarrowBits);
+    case Op::kDrelu44:
+      return OtKernels::cotsForNarrow(Kernel::kMsb, n, kNarrowBits);
+    case Op::kRelu44:
+      return OtKernels::cotsForNarrow(Kernel::kRelu, n, kNarrowBits);
   }
   return {};
 }
@@ -133,6 +159,15 @@ void callKernel(OtKernels& k, Op op, const std::vector<uint64_t>& x,
     case Op::kLookup8:
       benchmark::DoNotOptimize(k.lookup(x, lookupBits(op), 1, lookupTable(op)));
       break;
+    case Op::kExtendSigned44:
+      benchmark::DoNotOptimize(k.extendSigned(x, kNarrowBits));
+      break;
+    case Op::kDrelu44:
+      benchmark::DoNotOptimize(k.drelu(x, kNarrowBits));
+      break;
+    case Op::kRelu44:
+      benchmark::DoNotOptimize(k.reluExtend(x, kNarrowBits));
+      break;
   }
 }
 
@@ -163,6 +198,10 @@ void callProtocol(Party& p, Op op, const RingTensor& x, const RingTensor& y) {
     case Op::kLookup8:
       benchmark::DoNotOptimize(proto.lookup(p, x, lookupBits(op), 1, lookupTable(op), 64));
       break;
+    case Op::kExtendSigned44:
+    case Op::kDrelu44:
+    case Op::kRelu44:
+      break;  // no TTP row (registerAll)
   }
 }
 
@@ -270,27 +309,30 @@ void sotto::bench::registerAll() {
                                             {"truncate", Op::kTruncate},
                                             {"truncate_positive", Op::kTruncatePositive},
                                             {"lookup_k4", Op::kLookup4},
-                                            {"lookup_k8", Op::kLookup8}};
+                                            {"lookup_k8", Op::kLookup8},
+                                            {"extend_signed_l44", Op::kExtendSigned44},
+                                            {"drelu_l44", Op::kDrelu44},
+                                            {"relu_l44", Op::kRelu44}};
   const std::pair<const char*, std::optional<ot::OtExtension>> families[] = {
       {"iknp", ot::OtExtension::kIknp},
       {"ferret_b13", ot::OtExtension::kFerret},
       {"ttp", std::nullopt}};
   for (const auto& [fname, ext] : families) {
     for (const auto& [oname, op] : ops) {
-      if (!ext && op == Op::kLt2) continue;  // the same as lt under the dealer
+      if (!ext && (op == Op::kLt2 || isNarrow(op))) continue;  // lt2: lt under the dealer
       const std::string name = std::string("ot_kernels/") + fname + "/" + oname;
-      benchmark::RegisterBenchmark(name.c_str(),
-                                   [op = op, ext = ext](benchmark::State& s) {
-                                     if (ext) {
-                                       runKernel(s, op, *ext);
-                                     } else {
-                                       runTtp(s, op);
-                                     }
-                                   })
-          ->Arg(65536)
-          ->UseManualTime()
-          ->Iterations(1)
-          ->Unit(benchmark::kMillisecond);
+      auto* b =
+          benchmark::RegisterBenchmark(name.c_str(), [op = op, ext = ext](benchmark::State& s) {
+            if (ext) {
+              runKernel(s, op, *ext);
+            } else {
+              runTtp(s, op);
+            }
+          });
+      // The narrow rows at n = 2^14, with the 64-bit drelu and relu there too (OT rows).
+      if (!isNarrow(op)) b->Arg(65536);
+      if (ext && (isNarrow(op) || op == Op::kDrelu || op == Op::kRelu)) b->Arg(16384);
+      b->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
     }
   }
 }

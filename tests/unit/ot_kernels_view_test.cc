@@ -1,7 +1,8 @@
 // Party 0's view of DReLU on OT (sotto/mpc/ot/ot_kernels.h) must not depend on the secret (the
 // semi-honest security of the kernel, checked statistically in the style of party_view_test.cc);
-// nor may either party's view of the lookup depend on the index, nor party 1's on the table
-// (the same checks, at the end of the file):
+// nor may either party's view of the lookup depend on the index, nor party 1's on the table,
+// nor either view of the narrow-ring kernels (extendSigned, reluExtend) on the secret (the same
+// checks, at the end of the file):
 // every byte party 0 receives during drelu (after the COTs were reserved, so the view is the
 // kernel's own messages: party 1's masked 1-of-16 choices and its AND-tree openings) is recorded
 // over many runs on a secret A (all zeros) and as many on a very different secret B (edge and
@@ -268,6 +269,24 @@ TEST(OtKernelsViewTest, NeitherViewOfLookupDependsOnTheIndex) {
                          }),
                  observer == 0 ? "lookup, party 0's view, indices A and B"
                                : "lookup, party 1's view, indices A and B");
+  }
+}
+
+// The narrow ring (ℓ = 44; the high bits of the shares are garbage to the kernels): neither
+// party's view of extendSigned and reluExtend may depend on the ℓ-bit secret (A zeros, B edge
+// and full-range words, their low 44 bits read as signed).
+TEST(OtKernelsViewTest, NeitherViewOfTheNarrowRingKernelsDependsOnTheSecret) {
+  constexpr int kBits = 44;
+  OtKernels::Cots cots = OtKernels::cotsForNarrow(OtKernels::Kernel::kExtendSigned, kN, kBits);
+  cots += OtKernels::cotsForNarrow(OtKernels::Kernel::kRelu, kN, kBits);
+  for (int observer : {0, 1}) {
+    expectSecure(viewsOf(observer, cots, Words(kN, 0), secretB(kN),
+                         [&](OtKernels& k, Communicator&, const Words& mine, bool) {
+                           (void)k.extendSigned(mine, kBits);
+                           (void)k.reluExtend(mine, kBits);
+                         }),
+                 observer == 0 ? "extendSigned + reluExtend (44 bits), party 0's view"
+                               : "extendSigned + reluExtend (44 bits), party 1's view");
   }
 }
 

@@ -234,20 +234,25 @@ BitShares OtKernels::lessThan(std::span<const uint64_t> mine, int bits, int leaf
   return compare(mine, bits, 0, leaf_bits).lt;
 }
 
-BitShares OtKernels::msb(std::span<const uint64_t> x) {
-  constexpr uint64_t kLow63 = (uint64_t{1} << 63) - 1;
-  // carry into bit 63 of x0 + x1 = [2^63 − 1 − low63(x0) < low63(x1)]
-  std::vector<uint64_t> mine(x.size());
-  for (size_t i = 0; i < x.size(); ++i) {
-    mine[i] = rank() == 0 ? kLow63 - (x[i] & kLow63) : (x[i] & kLow63);
+BitShares OtKernels::msb(std::span<const uint64_t> x, int bits) {
+  SOTTO_ENFORCE(bits >= 1 && bits <= 64, "OtKernels::msb: bits = ", bits, " not in [1, 64]");
+  const int low = bits - 1;  // the bits below the sign bit
+  const uint64_t top = (uint64_t{1} << low) - 1;
+  // carry into bit ℓ − 1 of x0 + x1 = [2^(ℓ−1) − 1 − low(x0) < low(x1)] (none if ℓ = 1)
+  BitShares carry(x.size());
+  if (low > 0) {
+    std::vector<uint64_t> mine(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      mine[i] = rank() == 0 ? top - (x[i] & top) : (x[i] & top);
+    }
+    carry = lessThan(mine, low);
   }
-  BitShares carry = lessThan(mine, 63);
-  for (size_t i = 0; i < x.size(); ++i) carry[i] ^= static_cast<uint8_t>(x[i] >> 63);
+  for (size_t i = 0; i < x.size(); ++i) carry[i] ^= static_cast<uint8_t>((x[i] >> low) & 1);
   return carry;
 }
 
-BitShares OtKernels::drelu(std::span<const uint64_t> x) {
-  BitShares b = msb(x);
+BitShares OtKernels::drelu(std::span<const uint64_t> x, int bits) {
+  BitShares b = msb(x, bits);
   if (rank() == 0) {
     for (auto& v : b) v ^= 1;
   }

@@ -67,6 +67,8 @@ OtKernels::Cots OtKernels::cotsFor(Kernel kernel, size_t n, int bits) {
           (leaves - 1 + static_cast<size_t>(std::popcount(plan.prefix_leaves)) - 1) * n;
       return {64 * n + merges + (bits > 1 ? 2 : 1) * n, merges};
     }
+    case Kernel::kExtendSigned:
+      return cotsForNarrow(kernel, n, bits);
     case Kernel::kLookup:
       return {static_cast<size_t>(bits) * n, 0};  // k random OTs per element, party 0 → 1
   }

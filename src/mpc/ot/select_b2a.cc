@@ -78,45 +78,53 @@ std::vector<uint64_t> OtKernels::select(std::span<const uint8_t> b, std::span<co
 }
 
 std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t> b,
-                                                        std::span<const uint64_t> x, int f) {
+                                                        std::span<const uint64_t> x, int f,
+                                                        int bits) {
   SOTTO_ENFORCE(b.size() == x.size(), "OtKernels::selectTruncatePositive: sizes ", b.size(),
                 " and ", x.size());
-  SOTTO_ENFORCE(f >= 1 && f <= 63, "OtKernels::selectTruncatePositive: f = ", f, " not in [1, 63]");
-  return selectTruncatePositive(b, x, std::vector<int>(x.size(), f));
+  SOTTO_ENFORCE(bits >= 1 && bits <= 64, "OtKernels::selectTruncatePositive: bits = ", bits,
+                " not in [1, 64]");
+  const int lowest = bits == 64 ? 1 : 0;  // f = 0 on the whole ring is select's
+  SOTTO_ENFORCE(f >= lowest && f < bits, "OtKernels::selectTruncatePositive: f = ", f, " not in [",
+                lowest, ", ", bits - 1, "]");
+  return selectTruncatePositive(b, x, std::vector<int>(x.size(), f), bits);
 }
 
 std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t> b,
                                                         std::span<const uint64_t> x,
-                                                        std::span<const int> f) {
+                                                        std::span<const int> f, int bits) {
   SOTTO_ENFORCE(b.size() == x.size() && f.size() == x.size(),
                 "OtKernels::selectTruncatePositive: sizes ", b.size(), ", ", x.size(), " and ",
                 f.size());
+  SOTTO_ENFORCE(bits >= 1 && bits <= 64, "OtKernels::selectTruncatePositive: bits = ", bits,
+                " not in [1, 64]");
   for (int fi : f)
-    SOTTO_ENFORCE(fi >= 0 && fi <= 63, "OtKernels::selectTruncatePositive: f = ", fi,
-                  " not in [0, 63]");
+    SOTTO_ENFORCE(fi >= 0 && fi < bits, "OtKernels::selectTruncatePositive: f = ", fi,
+                  " not in [0, ", bits - 1, "]");
   const size_t n = x.size();
-  // With s_p = x_p >> f, m_p = msb(x_p), β = b0 ⊕ b1, w = m0 ∨ m1 (the wrap when x ≥ 0), K =
-  // 2^(64−f): β·(x >> f) ≈ β·(s0 + s1) − K·β·w. β·(s0 + s1) as select's; β·w = b0·m0 +
+  // On the ℓ-bit shares (ℓ = bits, x_p their low ℓ bits) with s_p = x_p >> f, m_p = bit ℓ − 1 of
+  // x_p, β = b0 ⊕ b1, w = m0 ∨ m1 (the wrap when 0 ≤ x < 2^(ℓ−1)), K = 2^(ℓ−f):
+  // β·(x >> f) ≈ β·(s0 + s1) − K·β·w. β·(s0 + s1) as select's; β·w = b0·m0 +
   // m1·b0(1 − m0) + b1·m0(1 − 2b0) + b1m1·(1 − m0)(1 − 2b0): party 1 chooses with b1, m1 and b1·m1
   // over party 0's offers (the b1 one merged with select's), party 0 with b0 over party 1's.
-  // Where f = 0 (K = 2^64 = 0) the wrap's two COTs are left out: select's alone. The elements
-  // truncated, t of them, take the offers and choices n + j and n + t + j.
-  std::vector<size_t> truncated;
+  // Where ℓ = 64 and f = 0 (K = 2^64 = 0) the wrap's two COTs are left out: select's alone. The
+  // elements with a wrap term, t of them, take the offers and choices n + j and n + t + j.
+  std::vector<size_t> wrapped;
   for (size_t i = 0; i < n; ++i)
-    if (f[i] > 0) truncated.push_back(i);
-  const size_t t = truncated.size();
+    if (bits - f[i] < 64) wrapped.push_back(i);
+  const size_t t = wrapped.size();
   std::vector<uint8_t> c(rank() == 0 ? n : n + 2 * t);
   std::vector<uint64_t> offer(rank() == 0 ? n + 2 * t : n), out(n);
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t bp = b[i] & 1, s = x[i] >> f[i], sign = 1 - 2 * bp;
+    const uint64_t bp = b[i] & 1, s = detail::lowBits(x[i], bits) >> f[i], sign = 1 - 2 * bp;
     c[i] = static_cast<uint8_t>(bp);
     offer[i] = sign * s;  // chosen with b1 (party 0's, less its wrap term below) or b0
     out[i] = bp * s;
   }
   for (size_t j = 0; j < t; ++j) {
-    const size_t i = truncated[j];
-    const uint64_t k = uint64_t{1} << (64 - f[i]);
-    const uint64_t bp = b[i] & 1, m = x[i] >> 63, sign = 1 - 2 * bp;
+    const size_t i = wrapped[j];
+    const uint64_t k = uint64_t{1} << (bits - f[i]);
+    const uint64_t bp = b[i] & 1, m = (x[i] >> (bits - 1)) & 1, sign = 1 - 2 * bp;
     if (rank() == 0) {
       offer[i] -= k * (m * sign);
       offer[n + j] = uint64_t{0} - k * (bp * (1 - m));        // chosen with m1
@@ -128,7 +136,7 @@ std::vector<uint64_t> OtKernels::selectTruncatePositive(std::span<const uint8_t>
     }
   }
   const auto [as_sender, as_receiver] = additiveCotsBothWays(offer, c);
-  auto element = [&](size_t j) { return j < n ? j : truncated[(j - n) % t]; };
+  auto element = [&](size_t j) { return j < n ? j : wrapped[(j - n) % t]; };
   for (size_t j = 0; j < as_sender.size(); ++j) out[element(j)] += as_sender[j];
   for (size_t j = 0; j < as_receiver.size(); ++j) out[element(j)] += as_receiver[j];
   return out;

@@ -50,6 +50,12 @@
 ///   | truncate(f = 16)    | 9      | 418                  | 154              | 97, 31          |
 ///   | truncate(f = 13)    | 9      | 422                  | 153              | 97, 31          |
 ///   | lookup(k, c, ℓ)     | 2      | 2^k·c·ℓ              | k                | k, 0            |
+///   | msb, drelu(ℓ)       | lessThan(ℓ − 1); ℓ = 1: nothing; ℓ = 64: the w = 63 row           |
+///   | msb, drelu(ℓ = 44)  | 6      | 346                  | 69               | 53, 10          |
+///   | extendSigned(ℓ)     | 4 + D  | T + A + 64 − ℓ       | ℓ + A + 1        | ℓ + L, L − 1    |
+///   | extendSigned(44)    | 8      | 382                  | 71               | 55, 10          |
+///   | selectTruncPos.(ℓ)  | 2      | 193                  | 67               | 3, 1            |
+///   | reluExtend(ℓ = 44)  | 8      | 539                  | 136              | 56, 11          |
 /// truncate(f) runs one tree on 64 bits with kTruncateLeafBits = 2 whose low f bits are leaves of
 /// their own, as lessThan's on f and on 64 − f bits (L = 32 for even f, 31 for odd f ≥ 3, 32 for
 /// f = 1: D = 5, 9 rounds, for every f), its prefix of P = ⌊f / 2⌋ leaves (1 for f = 1) merged
@@ -66,6 +72,18 @@
 /// element (1 if m or n is 64): m = n = 16: 8 rounds, party 0 sends 97 B and party 1 73 B per
 /// element (1,360 bits both; ot_mixed_mul_test asserts them). The figures are exact when n
 /// is a multiple of 8 (bit messages are rounded up to whole bytes); ot_kernels_test asserts them.
+/// Narrow ring (the HE layers' outputs; issue 17, item 4): an ℓ-bit value x is given as shares
+/// whose low ℓ bits count (x = x0 + x1 mod 2^ℓ, the higher bits of each word ignored), read as
+/// signed: x ∈ [−2^(ℓ−1), 2^(ℓ−1)), 1 ≤ ℓ ≤ 64 (ℓ = 64: the whole-ring kernels, same cost). The
+/// kernels taking `bits` = ℓ return shares in Z_2^64 of the signed value, exactly. Overflow bound:
+/// the conversion is exact for every ℓ-bit value; a true result outside [−2^(ℓ−1), 2^(ℓ−1)) was
+/// already reduced mod 2^ℓ by whoever made the shares and comes out as that reduced value (the
+/// producer must keep |result| < 2^(ℓ−1)). extendSigned is lessThan(ℓ) + b2a on 64 − ℓ bits,
+/// lessThan(ℓ) as the table's first row with w = ℓ (ℓ = 44: L = 11, D = 4, T = 336, A = 26).
+/// drelu(ℓ) costs lessThan(ℓ − 1) (ℓ = 44: 43 bits, 11 leaves); reluExtend(ℓ) = drelu(ℓ) +
+/// selectTruncatePositive(·, ·, 0, ℓ), 2 rounds and 3, 1 COTs more. Both parties, COTs at 0.5
+/// bit: drelu(44) 415 + 63 ≈ 446.5 (against 671.5 at 64 bits); reluExtend(44) 675 + 67 ≈ 708.5
+/// (relu: 802.5); extendSigned(44) 453 + 65 ≈ 485.5. ot_narrow_ring_test asserts them.
 
 #include <array>
 #include <cstddef>
@@ -101,7 +119,8 @@ class OtKernels {
     kMul,
     kTruncatePositive,
     kTruncate,
-    kLookup
+    kLookup,
+    kExtendSigned
   };
 
   /// COTs a kernel takes from each direction: from party 0's sender session (party 0 → party 1)
@@ -128,9 +147,14 @@ class OtKernels {
   int rank() const { return comm_.rank(); }
   Communicator& comm() { return comm_; }
 
-  /// COTs that `kernel` on n elements uses (bits: the truncations' f, the lookup's index bits k).
-  /// @throws InvalidArgument for kTruncate with bits > 63.
+  /// COTs that `kernel` on n elements uses (bits: the truncations' f, the lookup's index bits k,
+  /// extendSigned's ℓ).
+  /// @throws InvalidArgument for kTruncate with bits > 63, kExtendSigned with bits ∉ [1, 64].
   static Cots cotsFor(Kernel kernel, size_t n, int bits = 16);
+  /// COTs of the narrow-ring kernels on n elements of ℓ = bits bits: kMsb (msb, drelu),
+  /// kExtendSigned, kSelectTruncatePositive (every f; f ≥ 1 if ℓ = 64), kRelu (reluExtend).
+  /// @throws InvalidArgument another kernel, bits ∉ [1, 64].
+  static Cots cotsForNarrow(Kernel kernel, size_t n, int bits);
   /// COTs of lessThan(·, bits, leaf_bits) on n elements. @throws InvalidArgument as lessThan.
   static Cots cotsForLessThan(size_t n, int bits, int leaf_bits = kLeafBits);
   /// COTs of mulMixed(·, m, ·, n_bits) on n elements.
@@ -161,12 +185,21 @@ class OtKernels {
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   BitShares andBits(std::span<const uint8_t> x, std::span<const uint8_t> y);
 
-  /// XOR shares of the most significant bit of x (x < 0 as signed).
-  // msb(x) = msb(x0) ⊕ msb(x1) ⊕ [2^63 − 1 − low63(x0) < low63(x1)]
-  /// Cost: lessThan(63). @throws CommError / Timeout.
-  BitShares msb(std::span<const uint64_t> x);
-  /// XOR shares of DReLU(x) = 1 − msb(x) = [x ≥ 0] as signed. Cost: as msb.
-  BitShares drelu(std::span<const uint64_t> x);
+  /// XOR shares of the most significant bit of the ℓ-bit x (ℓ = bits; x < 0 as signed ℓ-bit;
+  /// the narrow ring above: only the low ℓ bits of the shares count).
+  // msb_ℓ(x) = bit_{ℓ−1}(x0) ⊕ bit_{ℓ−1}(x1) ⊕ [2^(ℓ−1) − 1 − low_{ℓ−1}(x0) < low_{ℓ−1}(x1)]
+  /// Cost: lessThan(ℓ − 1) (ℓ = 64: lessThan(63); ℓ = 1: no message).
+  /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
+  BitShares msb(std::span<const uint64_t> x, int bits = 64);
+  /// XOR shares of DReLU(x) = 1 − msb(x) = [x ≥ 0] as signed ℓ-bit. Cost and throws: as msb.
+  BitShares drelu(std::span<const uint64_t> x, int bits = 64);
+
+  /// SCI's signed extension: shares mod 2^64 of the signed ℓ-bit x (ℓ = bits, only the low ℓ bits
+  /// of the shares count), exact for every x ∈ [−2^(ℓ−1), 2^(ℓ−1)); ℓ = 64 returns x as it is.
+  // x' = x + 2^(ℓ−1), w = [x'0 + x'1 ≥ 2^ℓ] (narrowWrap): x = x'0 + x'1 − 2^ℓ·w − 2^(ℓ−1)
+  /// Cost: narrowWrap(ℓ) = lessThan(ℓ), then b2a(w, 64 − ℓ) (the table: extendSigned).
+  /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
+  std::vector<uint64_t> extendSigned(std::span<const uint64_t> x, int bits);
 
   /// Additive shares (mod 2^bits, in the low bits of each word) of the XOR-shared bit b.
   // b = b0 + b1 − 2·b0·b1, b0·b1 by one additive COT (party 0 sends b0, party 1 chooses b1)
@@ -181,24 +214,38 @@ class OtKernels {
   /// @throws InvalidArgument sizes differ; CommError / Timeout.
   std::vector<uint64_t> select(std::span<const uint8_t> b, std::span<const uint64_t> x);
 
-  /// Shares of b·⌊x / 2^f⌋ for XOR-shared b and additively shared x, where b = 1 only if x ≥ 0
-  /// (0 ≤ x < 2^63 as signed; e.g. b = drelu(x)): the multiplexer and Cheetah's positive truncation
-  /// in the same two exchanges. Exactly 0 where b = 0; where b = 1, ⌊x / 2^f⌋ or one less (the
-  /// dropped carry, as truncatePositive); garbage where b = 1 and x < 0.
-  // β·(x >> f) = β·(s0 + s1) − 2^(64−f)·β·(m0 ∨ m1), s_p = x_p >> f, m_p = msb(x_p): additive COTs
-  // on b1, m1, b1·m1 (party 1 chooses) and on b0 (party 0 chooses)
+  /// Shares in Z_2^64 of b·⌊x / 2^f⌋ for XOR-shared b and additively shared ℓ-bit x (ℓ = bits;
+  /// only the low ℓ bits of the shares count), where b = 1 only if x ≥ 0 (0 ≤ x < 2^(ℓ−1) as
+  /// signed ℓ-bit; e.g. b = drelu(x, ℓ)): the multiplexer and Cheetah's positive truncation in the
+  /// same two exchanges. Exactly 0 where b = 0; where b = 1, ⌊x / 2^f⌋ or one less (the dropped
+  /// carry of the low f bits, as truncatePositive; exact for f = 0); garbage where b = 1, x < 0.
+  /// Why: with x_p the low ℓ bits of share p, m_p = bit ℓ − 1 of x_p and x = x0 + x1 − 2^ℓ·w, the
+  /// carry c into bit ℓ − 1 satisfies m0 ⊕ m1 ⊕ c = msb_ℓ(x) = 0, so c = m0 ⊕ m1 and the wrap
+  /// w = maj(m0, m1, c) = m0 ∨ m1; ℓ = 64 is Cheetah's case. For ℓ < 64 the wrap term 2^(ℓ−f)·w
+  /// survives even at f = 0: a select that also extends x to Z_2^64.
+  // β·(x >> f) = β·(s0 + s1) − 2^(ℓ−f)·β·(m0 ∨ m1), s_p = x_p >> f: additive COTs on b1, m1,
+  // b1·m1 (party 1 chooses) and on b0 (party 0 chooses)
   /// Cost: 2 rounds; COTs 3n from party 0, n from party 1; party 0 sends ⌈n/8⌉ + 24n B, party 1
-  /// ⌈3n/8⌉ + 8n B. @throws InvalidArgument sizes differ, f ∉ [1, 63]; CommError / Timeout.
+  /// ⌈3n/8⌉ + 8n B (the same for every ℓ). @throws InvalidArgument sizes differ, bits ∉ [1, 64],
+  /// f ∉ [1, 63] for ℓ = 64 or f ∉ [0, ℓ − 1] for ℓ < 64; CommError / Timeout.
   std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
-                                               std::span<const uint64_t> x, int f);
-  /// As above with a shift per element (f.size() == x.size(), each in [0, 63]; 0: b·x exactly, at
-  /// select's cost for that element: no COTs for its wrap), in the same two exchanges.
-  /// @throws InvalidArgument sizes differ, an f_i ∉ [0, 63]; CommError / Timeout.
+                                               std::span<const uint64_t> x, int f, int bits = 64);
+  /// As above with a shift per element (f.size() == x.size(), each in [0, ℓ − 1]; at ℓ = 64, 0:
+  /// b·x exactly, at select's cost for that element: no COTs for its wrap), in the same two
+  /// exchanges.
+  /// @throws InvalidArgument sizes differ, bits ∉ [1, 64], an f_i ∉ [0, ℓ − 1]; CommError /
+  ///   Timeout.
   std::vector<uint64_t> selectTruncatePositive(std::span<const uint8_t> b,
-                                               std::span<const uint64_t> x, std::span<const int> f);
+                                               std::span<const uint64_t> x, std::span<const int> f,
+                                               int bits = 64);
 
   /// ReLU(x) = x·DReLU(x), x signed over the whole ring. Cost: drelu + select.
   std::vector<uint64_t> relu(std::span<const uint64_t> x);
+  /// ReLU of the signed ℓ-bit x (ℓ = bits; only the low ℓ bits of the shares count) with its
+  /// result in Z_2^64, exactly: drelu(x, ℓ), then selectTruncatePositive(·, x, 0, ℓ); ℓ = 64 is
+  /// relu. Cheaper than relu for ℓ < 64 (lessThan(ℓ − 1) in place of lessThan(63); the table).
+  /// @throws InvalidArgument bits ∉ [1, 64]; CommError / Timeout.
+  std::vector<uint64_t> reluExtend(std::span<const uint64_t> x, int bits);
 
   /// max(x, y) = y + ReLU(x − y); exact when x − y does not overflow as signed 64-bit (|x − y| <
   /// 2^63, e.g. both in [−2^62, 2^62)). Cost: as relu. @throws InvalidArgument sizes differ.
