@@ -25,7 +25,8 @@ using namespace sotto;
 
 struct Args {
   std::string model, input, output, expect, backend = "auto", dealer = "ttp", math = "table",
-                                            truncation = "exact", ot = "ferret";
+                                            truncation = "exact", ot = "ferret", he_ring,
+                                            he_weight_bits;
   double tolerance = -1;  // with --expect: fail (exit 3) above this max abs error
   bool json = false, check_ranges = false;
 };
@@ -48,6 +49,9 @@ void printUsage(std::FILE* out) {
       "                        learns the input; testing only)\n"
       "  --ot E                with --dealer none: ferret (default; a ~2 MB setup, then\n"
       "                        < 0.5 bits per OT) or iknp (16 B per OT, no setup)\n"
+      "  --he-weight-bits B    with --dealer none: public bound |w| <= 2^B on the fixed-point\n"
+      "                        weights (default 20; 63: any weight, ~20 %% slower)\n"
+      "  --he-ring L           with --dealer none: the HE layers' ring 2^L (default 64)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
       "  --math M              table (default) or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
@@ -190,6 +194,10 @@ int main(int argc, char** argv) {
       a.truncation = v;
     else if (k == "--ot")
       a.ot = v;
+    else if (k == "--he-ring")
+      a.he_ring = v;
+    else if (k == "--he-weight-bits")
+      a.he_weight_bits = v;
     else
       usage("unknown option " + k);
   }
@@ -200,10 +208,13 @@ int main(int argc, char** argv) {
   if (a.truncation != "exact" && a.truncation != "local")
     usage("--truncation must be exact or local");
   if (a.math != "table" && a.math != "iterative") usage("--math must be table or iterative");
-  ot::OtOptions ot;
-  if (const std::string problem = examples::parseOtChoice(a.ot, ot); !problem.empty())
+  ProtocolOptions options;
+  if (const std::string problem = examples::parseOtChoice(a.ot, options.ot); !problem.empty())
+    usage(problem);
+  if (const std::string problem = examples::parseHeChoice(a.he_ring, a.he_weight_bits, options.he);
+      !problem.empty())
     usage(problem);
   return sotto::examples::runParties(
       "onnx_run", a.backend, a.dealer, false,
-      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a); }, ot);
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a); }, options);
 }

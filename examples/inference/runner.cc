@@ -50,6 +50,22 @@ std::string parseOtChoice(const std::string& name, ot::OtOptions& ot) {
   return "";
 }
 
+std::string parseHeChoice(const std::string& ring, const std::string& weight_bits,
+                          HeRingOptions& he) {
+  auto number = [](const std::string& v, int lo, int hi, int& out) {
+    char* end = nullptr;
+    const long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < lo || n > hi) return false;
+    out = static_cast<int>(n);
+    return true;
+  };
+  if (!ring.empty() && !number(ring, 2, 64, he.plain_bits))
+    return "--he-ring must be a number of bits in [2, 64], not '" + ring + "'";
+  if (!weight_bits.empty() && !number(weight_bits, 1, 63, he.weight_bits))
+    return "--he-weight-bits must be in [1, 63], not '" + weight_bits + "'";
+  return "";
+}
+
 std::string trustStatement(const Protocol& protocol) {
   if (protocol.dealer() == nullptr)
     return "secure with two parties, no third party (semi-honest parties; oblivious transfer "
@@ -66,7 +82,8 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
-                           truncation = "exact", run_ahead = "auto", ot = "ferret";
+                           truncation = "exact", run_ahead = "auto", ot = "ferret", he_ring,
+                           he_weight_bits;
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -93,6 +110,13 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "  --ot E                with --dealer none: the OT extension, ferret (default: < 0.5\n"
       "                        bits per OT after a ~2 MB, ~1-2 s setup) or iknp (16 B per\n"
       "                        correlated OT, no setup to speak of: for a few images)\n"
+      "  --he-weight-bits B    with --dealer none: the public bound |w| <= 2^B on the model's\n"
+      "                        fixed-point weights (default 20: |w| <= 16 at 16 fractional\n"
+      "                        bits; a weight beyond it is an error naming the layer); 63 takes\n"
+      "                        any weight, with 4 RNS primes instead of 3 (~20 %% more time)\n"
+      "  --he-ring L           with --dealer none: the HE layers' plaintext ring 2^L (default\n"
+      "                        64; 44 moves ~25 %% fewer bytes but extends every result to 2^64,\n"
+      "                        8 more rounds a layer, exact while |W x| < 2^(L-1) at 2^32)\n"
       "  --reveal R            class (default: party 1 learns only the predicted class) or\n"
       "                        logits (party 1 learns the model's output scores)\n"
       "  --truncation T        exact (default: dealer-assisted, never a large error) or local\n"
@@ -172,6 +196,10 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.run_ahead = value();
     else if (k == "--ot")
       a.ot = value();
+    else if (k == "--he-ring")
+      a.he_ring = value();
+    else if (k == "--he-weight-bits")
+      a.he_weight_bits = value();
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -183,6 +211,9 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
   if (const std::string problem = checkDealerChoice(a.dealer); !problem.empty()) usage(d, problem);
   ot::OtOptions ot;
   if (const std::string problem = parseOtChoice(a.ot, ot); !problem.empty()) usage(d, problem);
+  HeRingOptions he;
+  if (const std::string problem = parseHeChoice(a.he_ring, a.he_weight_bits, he); !problem.empty())
+    usage(d, problem);
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
@@ -546,11 +577,13 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
 
 int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
   const Args a = parseArgs(argc, argv, d);
-  ot::OtOptions ot;
-  (void)parseOtChoice(a.ot, ot);  // checked by parseArgs
+  ProtocolOptions options;
+  (void)parseOtChoice(a.ot, options.ot);  // checked by parseArgs
+  (void)parseHeChoice(a.he_ring, a.he_weight_bits, options.he);
   return runParties(
       d.program, a.backend, a.dealer, !a.quiet,
-      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); }, ot);
+      [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); },
+      options);
 }
 
 std::string userMessage(const std::string& what) {
@@ -566,15 +599,19 @@ namespace {
 // aborts the world (the other parties see the reason rather than hang) and propagates.
 int runWorld(Communicator& world, const std::string& dealer_kind,
              const std::function<int(Communicator&, Protocol&)>& party_main,
-             const ot::OtOptions& ot) {
+             const ProtocolOptions& options) {
   try {
     // A party started with another dealer (or world) fails here, on every party, by name.
-    const std::string ext = ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp";
-    verifySameOnAllParties(world, "--dealer and --ot", dealer_kind + " --ot " + ext);
+    const std::string ext = options.ot.extension == ot::OtExtension::kFerret ? "ferret" : "iknp";
+    verifySameOnAllParties(world, "--dealer, --ot and --he-*",
+                           dealer_kind + " --ot " + ext + " --he-ring " +
+                               std::to_string(options.he.plain_bits) + " --he-weight-bits " +
+                               std::to_string(options.he.weight_bits));
     // --dealer insecure-seeded is the user's explicit opt-in (checkDealerChoice).
     // --dealer none on a world of other than 2 ranks fails here, on every rank.
-    ProtocolSetup setup =
-        makeProtocol(world, dealer_kind, {.insecure = InsecureDealer::kAccept, .ot = ot});
+    ProtocolOptions accepted = options;
+    accepted.insecure = InsecureDealer::kAccept;
+    ProtocolSetup setup = makeProtocol(world, dealer_kind, accepted);
     if (setup.serves()) {
       setup.serve();
       return 0;
@@ -591,7 +628,7 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
                const std::function<int(Communicator&, Protocol&)>& party_main,
-               const ot::OtOptions& ot) {
+               const ProtocolOptions& options) {
   try {
     const bool local = backend == "inproc" || (backend == "auto" && !launchedByMpirun() &&
                                                std::getenv("SOTTO_RANK") == nullptr &&
@@ -607,7 +644,7 @@ int runParties(const std::string& program, const std::string& backend,
                      "(testing only)\n");
       auto rc = runLocal(world, [&](Communicator& c) {
         try {
-          return runWorld(c, dealer_kind, party_main, ot);
+          return runWorld(c, dealer_kind, party_main, options);
         } catch (const std::exception& e) {
           if (c.rank() <= 1)
             std::fprintf(stderr, "%s: party %d: error: %s\n", program.c_str(), c.rank(),
@@ -618,7 +655,7 @@ int runParties(const std::string& program, const std::string& backend,
       return *std::max_element(rc.begin(), rc.end());
     }
     auto world = makeCommunicator(backend);
-    return runWorld(*world, dealer_kind, party_main, ot);
+    return runWorld(*world, dealer_kind, party_main, options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), userMessage(e.what()).c_str());
     return 1;

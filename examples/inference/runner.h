@@ -12,7 +12,9 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/data/image_set.h"
 #include "sotto/model/graph.h"
+#include "sotto/mpc/ot/he_ring.h"
 #include "sotto/mpc/protocol.h"
+#include "sotto/mpc/protocol_factory.h"
 #include "sotto/ot/session.h"
 
 namespace sotto::examples {
@@ -41,6 +43,11 @@ std::string checkDealerChoice(std::string& kind);
 /// Reads an --ot value ("iknp" or "ferret") into `ot`. Returns "" or the problem.
 std::string parseOtChoice(const std::string& name, ot::OtOptions& ot);
 
+/// Reads --he-ring (ℓ) and --he-weight-bits (b) values into `he` (he_ring.h); "" keeps the
+/// default. Returns "" or the problem.
+std::string parseHeChoice(const std::string& ring, const std::string& weight_bits,
+                          HeRingOptions& he);
+
 /// One line: who must trust whom with this protocol family.
 std::string trustStatement(const Protocol& protocol);
 
@@ -50,8 +57,8 @@ std::string userMessage(const std::string& what);
 /// Starts the parties and runs `party_main` on each computing party: as threads of this process
 /// when no launcher is found (or backend is "inproc"), else as this rank of the mpirun or
 /// standalone job. With dealer_kind "ttp" one more rank (or thread) is the trusted dealer;
-/// "none" runs 2 ranks and no dealer (more is an error on every rank), its OT sessions as `ot`
-/// says;
+/// "none" runs 2 ranks and no dealer (more is an error on every rank), its OT sessions and HE
+/// layers as `options.ot` and `options.he` say;
 /// "insecure-seeded" is the explicit opt-in to the seeded dealer (a warning on every rank). The
 /// ranks first check that they were all given the same dealer. An exception on a party aborts the
 /// others, which report the reason; errors print as "<program>: [party N: ]error: ...". Returns the
@@ -59,6 +66,6 @@ std::string userMessage(const std::string& what);
 int runParties(const std::string& program, const std::string& backend,
                const std::string& dealer_kind, bool announce,
                const std::function<int(Communicator&, Protocol&)>& party_main,
-               const ot::OtOptions& ot = {});
+               const ProtocolOptions& options = {});
 
 }  // namespace sotto::examples

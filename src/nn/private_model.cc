@@ -324,7 +324,12 @@ void PrivateModel::prepare(const Shape& input_shape) const {
       if (it == dims.end()) break;  // after an op the walk does not know: left to the forward
       shapes.emplace_back(it->second);
     }
-    if (shapes.size() == s.inputs.size()) s.prepare(shapes);
+    if (shapes.size() != s.inputs.size()) continue;
+    try {
+      s.prepare(shapes);
+    } catch (const InvalidArgument& e) {  // e.g. a weight beyond the HE layers' public bound
+      throw InvalidArgument("node '" + s.name + "' (" + s.op + "): " + e.what());
+    }
   }
 }
 

@@ -28,6 +28,7 @@
 
 #include "sotto/comm/communicator.h"
 #include "sotto/mpc/dealer/dealer_factory.h"
+#include "sotto/mpc/ot/he_ring.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/ot/session.h"
 
@@ -40,6 +41,10 @@ struct ProtocolOptions {
   /// The OT family's OT sessions (equal on both parties): IKNP by default (16 B per COT);
   /// OtExtension::kFerret cuts a COT to < 0.5 bits after a setup of about 1 MB (session.h).
   ot::OtOptions ot;
+  /// The OT family's homomorphic linear layers: plaintext ring 2^ℓ and public weight bound 2^b
+  /// (equal on both parties; he_ring.h). Default kDealerFreeHeRing: ℓ = 64, |w| ≤ 2^20 (a weight
+  /// beyond it is an error at load naming the layer; b = 63 takes any 64-bit weight).
+  HeRingOptions he = kDealerFreeHeRing;
 };
 
 /// One rank's part in a protocol family: the TTP dealer's rank serves; every other rank is a

@@ -17,4 +17,6 @@ HeSession::~HeSession() = default;
 
 uint64_t HeSession::weightEncodings() const { return core_->weightEncodings(); }
 
+const HeRingOptions& HeSession::ring() const { return core_->ring(); }
+
 }  // namespace sotto

@@ -87,8 +87,9 @@ class OtNarrow final : public NarrowOperand {
 
 class OtProtocol final : public Protocol {
  public:
-  OtProtocol(Communicator& comm, const ot::OtOptions& options, std::shared_ptr<HeSession> session)
-      : comm_(comm), kernels_(comm, options), session_(std::move(session)) {}
+  OtProtocol(Communicator& comm, const ot::OtOptions& options, std::shared_ptr<HeSession> session,
+             const HeRingOptions& he)
+      : comm_(comm), kernels_(comm, options), session_(std::move(session)), he_(he) {}
 
   std::string name() const override { return "none"; }
   bool secure() const override { return true; }
@@ -158,8 +159,11 @@ class OtProtocol final : public Protocol {
                   "a product with a plaintext weight under --dealer none needs the "
                   "model owner to be party 0, got party ",
                   owner);
-    if (!session_) session_ = std::make_shared<HeSession>(comm_);  // the RLWE key, once per pair
-    return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape);
+    if (!session_) session_ = std::make_shared<HeSession>(comm_, true, he_);  // the key, once
+    return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape,
+                                [this](const RingTensor& y, int l) {
+                                  return fromVector(y.shape(), kernels_.extendSigned(y.data(), l));
+                                });
   }
 
   RingTensor mulNarrow(const Party&, const RingTensor& x, int x_bits,
@@ -283,17 +287,19 @@ class OtProtocol final : public Protocol {
   Communicator& comm_;
   OtKernels kernels_;
   std::shared_ptr<HeSession> session_;  // the RLWE key: given, or made at the first loadWeight
+  HeRingOptions he_;                    // the session's ring and weight bound, if made here
 };
 
 }  // namespace
 
 std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options,
-                                         std::shared_ptr<HeSession> session) {
+                                         std::shared_ptr<HeSession> session,
+                                         const HeRingOptions& he) {
   SOTTO_ENFORCE(comm.worldSize() == 2,
                 "--dealer none (the two-party OT family) needs exactly 2 "
                 "parties, the world has ",
                 comm.worldSize());
-  return std::make_unique<OtProtocol>(comm, options, std::move(session));
+  return std::make_unique<OtProtocol>(comm, options, std::move(session), he);
 }
 
 }  // namespace sotto

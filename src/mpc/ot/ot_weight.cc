@@ -32,21 +32,24 @@ bool sameButBatch(ConvKey a, ConvKey b) {
 
 class OtWeight final : public WeightKernel {
  public:
-  OtWeight(std::shared_ptr<HeSession> session, RingTensor w, Shape shape)
-      : session_(std::move(session)), w_(std::move(w)), shape_(std::move(shape)) {}
+  OtWeight(std::shared_ptr<HeSession> session, RingTensor w, Shape shape, ExtendFn extend)
+      : session_(std::move(session)),
+        w_(std::move(w)),
+        shape_(std::move(shape)),
+        extend_(std::move(extend)) {}
 
   // y0 = X0·W − R, y1 = X1·W + R (he_matmul.h)
   RingTensor matmul(const Party&, const RingTensor& x) const override {
     const auto [m, k, n] = matmulDims(x.shape());
     std::vector<int64_t> dims = x.shape().dims();
     dims.back() = shape_[1];
-    return RingTensor(Shape(dims), matmulLayer(m).multiply(x.data(), w_.data(), m, k, n));
+    return toRing(RingTensor(Shape(dims), matmulLayer(m).multiply(x.data(), w_.data(), m, k, n)));
   }
 
   // y0 = conv(X0, K) − R, y1 = conv(X1, K) + R (he_conv2d.h)
   RingTensor conv2d(const Party&, const RingTensor& x,
                     const Conv2dOptions& options) const override {
-    return convLayer(x.shape(), options).forward(x, w_);
+    return toRing(convLayer(x.shape(), options).forward(x, w_));
   }
 
   void prepareMatmul(const Party&, const Shape& x_shape) const override {
@@ -60,6 +63,12 @@ class OtWeight final : public WeightKernel {
   }
 
  private:
+  // The layers' shares, mod 2^ℓ, as shares mod 2^64 (unchanged when ℓ = 64).
+  RingTensor toRing(RingTensor y) const {
+    const int l = session_->ring().plain_bits;
+    return l == 64 ? y : extend_(y, l);
+  }
+
   // [m, k] x [k, n] for an x of x_shape ([.., m, k]: the leading dimensions are rows).
   std::tuple<size_t, size_t, size_t> matmulDims(const Shape& x_shape) const {
     SOTTO_ENFORCE(
@@ -101,6 +110,7 @@ class OtWeight final : public WeightKernel {
   std::shared_ptr<HeSession> session_;
   RingTensor w_;  // party 0: W; party 1: empty
   Shape shape_;
+  ExtendFn extend_;
   // Per row count m (the batch): each keeps W's polynomials for its blocks.
   mutable std::map<size_t, std::unique_ptr<HeMatmul>> matmuls_;
   mutable std::map<ConvKey, std::unique_ptr<HeConv2d>> convs_;
@@ -109,9 +119,13 @@ class OtWeight final : public WeightKernel {
 }  // namespace
 
 std::unique_ptr<WeightKernel> makeOtWeight(std::shared_ptr<HeSession> session, RingTensor w,
-                                           Shape shape) {
+                                           Shape shape, ExtendFn extend) {
   SOTTO_ENFORCE(session != nullptr, "OT weight: no HeSession");
-  return std::make_unique<OtWeight>(std::move(session), std::move(w), std::move(shape));
+  SOTTO_ENFORCE(session->ring().plain_bits == 64 || extend != nullptr,
+                "OT weight: the session's ring 2^", session->ring().plain_bits,
+                " needs an extension to 2^64");
+  return std::make_unique<OtWeight>(std::move(session), std::move(w), std::move(shape),
+                                    std::move(extend));
 }
 
 }  // namespace sotto::detail

@@ -54,6 +54,15 @@ struct HeRingOptions {
   bool operator==(const HeRingOptions&) const = default;
 };
 
+/// The dealer-free path's default (makeOtProtocol, ProtocolOptions::he): the 64-bit ring with
+/// weights |w| ≤ 2^20 (16 at the default 16 fractional bits, 256 at 12): 3 upload primes instead
+/// of 4. Measured against (64, 63) and (44, 20) end to end (examples, one host, batch 1, Ferret):
+/// AlexNet-CIFAR 0.38-0.39 s / 17.1 MB / 94 rounds against 0.47-0.51 s / 18.1 MB / 94 and
+/// 0.44-0.57 s / 13.0 MB / 142 (the 44-bit ring's results extended to 2^64 after every layer:
+/// 8 rounds each); LeNet5 0.060 s / 2.56 MB / 75 against 0.088-0.095 / 2.73 / 75 and
+/// 0.106 / 2.28 / 115. The 44-bit ring saves bytes but its extension's rounds cost more time.
+inline constexpr HeRingOptions kDealerFreeHeRing{64, 20};
+
 /// The T that chooseHeLevels provides for: outputs summing up to 2^10 products.
 inline constexpr int kHeMaxTermsLog2 = 10;
 

@@ -40,6 +40,8 @@ class HeSession {
   /// Weight polynomials encoded so far by the layers on this session (party 0; 0 on party 1):
   /// the model owner's one-time work that their prepare calls move before the first product.
   uint64_t weightEncodings() const;
+  /// The ring and weight bound the session was made with (the layers' results are mod 2^ℓ).
+  const HeRingOptions& ring() const;
 
  private:
   friend class HeMatmul;

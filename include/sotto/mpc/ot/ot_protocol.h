@@ -53,9 +53,14 @@ namespace sotto {
 /// follows at the first loadWeight.
 /// With `session` (an HeSession over the same comm, already set up), the weights' layers run on
 /// it and no key is made at the first loadWeight: a caller that shares the key or reads its
-/// counters (HeSession::weightEncodings) passes it.
+/// counters (HeSession::weightEncodings) passes it. Without it, the key made at the first
+/// loadWeight has the ring and weight bound `he` (he_ring.h; default ℓ = 64 with |w| ≤ 2^20). With
+/// ℓ < 64 every product with a weight is extended exactly to Z_2^64 (OtKernels::extendSigned: 8
+/// more rounds and ~486 bits per output) and is right while |W·x| < 2^(ℓ−1) at the product's scale
+/// (2^(2f)).
 /// @throws InvalidArgument if comm.worldSize() != 2 (naming the world's size); CommError / Timeout.
 std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options = {},
-                                         std::shared_ptr<HeSession> session = nullptr);
+                                         std::shared_ptr<HeSession> session = nullptr,
+                                         const HeRingOptions& he = kDealerFreeHeRing);
 
 }  // namespace sotto
