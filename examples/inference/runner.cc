@@ -83,7 +83,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   std::string model, data, backend = "auto", dealer = "ttp", math = "table", reveal = "class",
                            truncation = "exact", run_ahead = "auto", ot = "ferret", he_ring,
-                           he_weight_bits;
+                           he_weight_bits, linear = "he";
   int64_t images = 0, batch = 0;
   bool json = false, check = false, quiet = false, check_ranges = false;
 };
@@ -114,6 +114,9 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        fixed-point weights (default 20: |w| <= 16 at 16 fractional\n"
       "                        bits; a weight beyond it is an error naming the layer); 63 takes\n"
       "                        any weight, with 4 RNS primes instead of 3 (~20 %% more time)\n"
+      "  --linear P            with --dealer none: the products with the model's weights by he\n"
+      "                        (default: RLWE, Cheetah's packing) or ot (Gilboa's OT products,\n"
+      "                        for comparison: tens of MB per image)\n"
       "  --he-ring L           with --dealer none: the HE layers' plaintext ring 2^L (default\n"
       "                        64; 44 moves ~25 %% fewer bytes but extends every result to 2^64,\n"
       "                        8 more rounds a layer, exact while |W x| < 2^(L-1) at 2^32)\n"
@@ -200,6 +203,8 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
       a.he_ring = value();
     else if (k == "--he-weight-bits")
       a.he_weight_bits = value();
+    else if (k == "--linear")
+      a.linear = value();
     else if (k == "--quiet")
       a.quiet = true;
     else if (k == "--help" || k == "-h") {
@@ -214,6 +219,7 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
   HeRingOptions he;
   if (const std::string problem = parseHeChoice(a.he_ring, a.he_weight_bits, he); !problem.empty())
     usage(d, problem);
+  if (a.linear != "he" && a.linear != "ot") usage(d, "--linear must be he or ot");
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
   if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
@@ -580,6 +586,7 @@ int runInferenceMain(int argc, char** argv, const InferenceDefaults& d) {
   ProtocolOptions options;
   (void)parseOtChoice(a.ot, options.ot);  // checked by parseArgs
   (void)parseHeChoice(a.he_ring, a.he_weight_bits, options.he);
+  options.weight_products = a.linear == "ot" ? WeightProducts::kOt : WeightProducts::kHe;
   return runParties(
       d.program, a.backend, a.dealer, !a.quiet,
       [&](Communicator& comm, Protocol& protocol) { return runParty(comm, protocol, a, d); },
@@ -606,7 +613,8 @@ int runWorld(Communicator& world, const std::string& dealer_kind,
     verifySameOnAllParties(world, "--dealer, --ot and --he-*",
                            dealer_kind + " --ot " + ext + " --he-ring " +
                                std::to_string(options.he.plain_bits) + " --he-weight-bits " +
-                               std::to_string(options.he.weight_bits));
+                               std::to_string(options.he.weight_bits) + " --linear " +
+                               (options.weight_products == WeightProducts::kOt ? "ot" : "he"));
     // --dealer insecure-seeded is the user's explicit opt-in (checkDealerChoice).
     // --dealer none on a world of other than 2 ranks fails here, on every rank.
     ProtocolOptions accepted = options;

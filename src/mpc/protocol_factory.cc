@@ -64,7 +64,8 @@ ProtocolSetup makeProtocol(Communicator& world, std::string_view name,
   ProtocolSetup setup(world, std::string(name));
   if (name == kNone) {
     checkNone(world.worldSize());
-    setup.protocol_ = makeOtProtocol(world, options.ot, nullptr, options.he);
+    setup.protocol_ =
+        makeOtProtocol(world, options.ot, nullptr, options.he, options.weight_products);
     return setup;
   }
   setup.dealer_ =

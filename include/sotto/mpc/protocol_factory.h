@@ -29,6 +29,7 @@
 #include "sotto/comm/communicator.h"
 #include "sotto/mpc/dealer/dealer_factory.h"
 #include "sotto/mpc/ot/he_ring.h"
+#include "sotto/mpc/ot/ot_protocol.h"
 #include "sotto/mpc/protocol.h"
 #include "sotto/ot/session.h"
 
@@ -45,6 +46,9 @@ struct ProtocolOptions {
   /// (equal on both parties; he_ring.h). Default kDealerFreeHeRing: ℓ = 64, |w| ≤ 2^20 (a weight
   /// beyond it is an error at load naming the layer; b = 63 takes any 64-bit weight).
   HeRingOptions he = kDealerFreeHeRing;
+  /// The OT family's products with the model owner's weights: RLWE (default) or OT alone, for
+  /// comparison (ot_protocol.h).
+  WeightProducts weight_products = WeightProducts::kHe;
 };
 
 /// One rank's part in a protocol family: the TTP dealer's rank serves; every other rank is a

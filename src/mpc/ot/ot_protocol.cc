@@ -85,11 +85,41 @@ class OtNarrow final : public NarrowOperand {
   BitShares wrap_;
 };
 
+// The weight products by OT alone, for comparison with the RLWE layers (WeightProducts::kOt): W
+// as a sharing (party 0's share W, party 1's zero) multiplied by the family's shared products
+// (Gilboa's, 268 B per scalar product each way: ~30 MB for LeNet5's first convolution).
+class OtSharedWeight final : public WeightKernel {
+ public:
+  OtSharedWeight(Protocol& protocol, RingTensor share)
+      : protocol_(protocol), w_(std::move(share)) {}
+
+  RingTensor matmul(const Party& party, const RingTensor& x) const override {
+    SOTTO_ENFORCE(x.rank() >= 1 && x.dim(x.rank() - 1) == w_.dim(0), "matmul with a weight: x ",
+                  x.shape().toString(), " and W ", w_.shape().toString(), " do not chain");
+    std::vector<int64_t> dims = x.shape().dims();
+    dims.back() = w_.dim(1);
+    const RingTensor rows = x.reshape({x.numel() / w_.dim(0), w_.dim(0)});
+    return protocol_.matmul(party, rows, w_).reshape(dims);
+  }
+  RingTensor conv2d(const Party& party, const RingTensor& x,
+                    const Conv2dOptions& options) const override {
+    return protocol_.conv2d(party, x, w_, options);
+  }
+
+ private:
+  Protocol& protocol_;
+  RingTensor w_;
+};
+
 class OtProtocol final : public Protocol {
  public:
   OtProtocol(Communicator& comm, const ot::OtOptions& options, std::shared_ptr<HeSession> session,
-             const HeRingOptions& he)
-      : comm_(comm), kernels_(comm, options), session_(std::move(session)), he_(he) {}
+             const HeRingOptions& he, WeightProducts products)
+      : comm_(comm),
+        kernels_(comm, options),
+        session_(std::move(session)),
+        he_(he),
+        products_(products) {}
 
   std::string name() const override { return "none"; }
   bool secure() const override { return true; }
@@ -159,6 +189,9 @@ class OtProtocol final : public Protocol {
                   "a product with a plaintext weight under --dealer none needs the "
                   "model owner to be party 0, got party ",
                   owner);
+    if (products_ == WeightProducts::kOt)
+      return std::make_unique<OtSharedWeight>(*this,
+                                              party.id() == 0 ? encoded : RingTensor::zeros(shape));
     if (!session_) session_ = std::make_shared<HeSession>(comm_, true, he_);  // the key, once
     return detail::makeOtWeight(session_, party.id() == 0 ? encoded : RingTensor(), shape,
                                 [this](const RingTensor& y, int l) {
@@ -288,18 +321,19 @@ class OtProtocol final : public Protocol {
   OtKernels kernels_;
   std::shared_ptr<HeSession> session_;  // the RLWE key: given, or made at the first loadWeight
   HeRingOptions he_;                    // the session's ring and weight bound, if made here
+  WeightProducts products_;
 };
 
 }  // namespace
 
 std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options,
                                          std::shared_ptr<HeSession> session,
-                                         const HeRingOptions& he) {
+                                         const HeRingOptions& he, WeightProducts products) {
   SOTTO_ENFORCE(comm.worldSize() == 2,
                 "--dealer none (the two-party OT family) needs exactly 2 "
                 "parties, the world has ",
                 comm.worldSize());
-  return std::make_unique<OtProtocol>(comm, options, std::move(session), he);
+  return std::make_unique<OtProtocol>(comm, options, std::move(session), he, products);
 }
 
 }  // namespace sotto

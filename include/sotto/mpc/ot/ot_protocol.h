@@ -48,6 +48,13 @@
 
 namespace sotto {
 
+/// How the OT family multiplies by the model owner's plaintext weights.
+enum class WeightProducts {
+  kHe,  ///< RLWE (HeMatmul, HeConv2d): the default
+  kOt,  ///< OT alone, for comparison: W shared (party 0's share W, party 1's 0) and multiplied by
+        ///< the family's shared products (Gilboa: 64 COTs and 268 B each way per scalar product)
+};
+
 /// Sets up the OT family for this party over comm (rank 0: the model owner; rank 1: the data
 /// owner). Collective: both OT directions (makeOtPair: 4 messages, 8,256 bytes); the RLWE key
 /// follows at the first loadWeight.
@@ -61,6 +68,7 @@ namespace sotto {
 /// @throws InvalidArgument if comm.worldSize() != 2 (naming the world's size); CommError / Timeout.
 std::unique_ptr<Protocol> makeOtProtocol(Communicator& comm, const ot::OtOptions& options = {},
                                          std::shared_ptr<HeSession> session = nullptr,
-                                         const HeRingOptions& he = kDealerFreeHeRing);
+                                         const HeRingOptions& he = kDealerFreeHeRing,
+                                         WeightProducts products = WeightProducts::kHe);
 
 }  // namespace sotto
