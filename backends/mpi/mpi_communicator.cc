@@ -4,7 +4,6 @@
 // on) cost 3x a blocking MPI_Allreduce for small messages, while the direct exchange-and-add
 // matches it, and 2-4 parties gain nothing from tree or ring algorithms.
 #include <mpi.h>
-#include <sched.h>
 
 #include <climits>
 #include <thread>
@@ -131,9 +130,12 @@ class MpiCommunicator final : public Communicator {
                       " aborted: " + reason);
   }
 
-  // Completes the requests, polling. Tight spins first (latency), then yields (so oversubscribed
-  // ranks make progress), then, once the wait has lasted kSpinBeforeNaps, short sleeps; the
-  // control channel and deadline are checked often. A wait that long is not a round's latency
+  // Completes the requests, polling. Tight spins first (latency), then, once the wait has lasted
+  // kSpinBeforeNaps, short sleeps; the control channel and deadline are checked often. (Yielding
+  // after 4096 spins, as this did before, made comm_bench's small collectives bimodal when other
+  // threads shared the process: whole repetitions at 130-200 µs per call instead of ~1.2 µs, up
+  // to 160x raw MPI, in 3 of 3 runs; without it, 0 of 2, and LeNet5 with the TTP's 3 ranks on
+  // 2 cores ran as fast.) A wait that long is not a round's latency
   // but a peer at work (the TTP dealer waiting out the parties' online phase, party 1 waiting for
   // the dealer's batch): spinning through it took a core's share from the ranks at work when 3
   // ranks share 2 cores. A nap costs the wait at most ~0.1 ms.
@@ -178,7 +180,6 @@ class MpiCommunicator final : public Communicator {
           std::this_thread::sleep_for(std::chrono::microseconds(50));
         }
       }
-      if (spin > 4096) sched_yield();
     }
   }
 
