@@ -173,12 +173,20 @@ TEST_P(ProtocolConformance, GroupedConv2dOfSharedOperandsMatchesPlaintext) {
   EXPECT_LE(maxAbsDiff(got, ringReference(ref)), kUlp);
 }
 
-TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
-  const auto x = quantized(uniform(2 * 6, -3, 3, 7)), w = quantized(uniform(6 * 4, -1, 1, 8));
-  const auto img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));
-  Conv2dOptions o;
-  o.padding = {1, 1};
-  const auto got = run([&](Party& p) {
+// A matrix product and a padded convolution with party 0's weights, revealed, and their ring
+// reference: what FixedWeightProductsMatchPlaintext and OtAloneMatchesPlaintext compare, each
+// party running `products(party)` under its family.
+struct FixedWeightCase {
+  std::vector<double> x = quantized(uniform(2 * 6, -3, 3, 7)),
+                      w = quantized(uniform(6 * 4, -1, 1, 8));
+  std::vector<double> img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));
+  Conv2dOptions o = [] {
+    Conv2dOptions c;
+    c.padding = {1, 1};
+    return c;
+  }();
+
+  std::vector<double> products(Party& p) const {
     const FixedWeight fw =
         FixedWeight::load(p, 0, p.id() == 0 ? w : std::vector<double>{}, Shape{6, 4});
     const FixedWeight fk =
@@ -187,13 +195,22 @@ TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
     auto b = fk.conv2dFrom(ArithTensor::share(p, 1, img, Shape{1, 1, 6, 6}), o).revealDoubles();
     a.insert(a.end(), b.begin(), b.end());
     return a;
-  });
-  auto want =
-      ringReference(matmul(RingTensor::encode(x, Shape{2, 6}), RingTensor::encode(w, Shape{6, 4})));
-  const auto conv = ringReference(conv2d(RingTensor::encode(img, Shape{1, 1, 6, 6}),
-                                         RingTensor::encode(k, Shape{2, 1, 3, 3}), o));
-  want.insert(want.end(), conv.begin(), conv.end());
-  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+  }
+
+  std::vector<double> reference() const {
+    auto want = ringReference(
+        matmul(RingTensor::encode(x, Shape{2, 6}), RingTensor::encode(w, Shape{6, 4})));
+    const auto conv = ringReference(conv2d(RingTensor::encode(img, Shape{1, 1, 6, 6}),
+                                           RingTensor::encode(k, Shape{2, 1, 3, 3}), o));
+    want.insert(want.end(), conv.begin(), conv.end());
+    return want;
+  }
+};
+
+TEST_P(ProtocolConformance, FixedWeightProductsMatchPlaintext) {
+  const FixedWeightCase c;
+  const auto got = run([&](Party& p) { return c.products(p); });
+  EXPECT_LE(maxAbsDiff(got, c.reference()), kUlp);
 }
 
 // Grouped and depthwise convolutions with the owner's kernel (the OT family: HeConv2d's
@@ -664,30 +681,15 @@ INSTANTIATE_TEST_SUITE_P(Families, ProtocolConformance,
 // The OT family's weight products by OT alone (WeightProducts::kOt, the comparison with the RLWE
 // layers): the same products as FixedWeightProductsMatchPlaintext, within 1 ULP.
 TEST(OtWeightProducts, OtAloneMatchesPlaintext) {
-  const auto x = quantized(uniform(2 * 6, -3, 3, 7)), w = quantized(uniform(6 * 4, -1, 1, 8));
-  const auto img = quantized(uniform(36, -2, 2, 9)), k = quantized(uniform(18, -1, 1, 10));
-  Conv2dOptions o;
-  o.padding = {1, 1};
+  const FixedWeightCase c;
   ProtocolOptions options;
   options.weight_products = WeightProducts::kOt;
   const auto got = testing::simulate(2, [&](Communicator& world) {
     ProtocolSetup setup = makeProtocol(world, "none", options);
     Party p(setup.online(), setup.protocol());
-    const FixedWeight fw =
-        FixedWeight::load(p, 0, p.id() == 0 ? w : std::vector<double>{}, Shape{6, 4});
-    const FixedWeight fk =
-        FixedWeight::load(p, 0, p.id() == 0 ? k : std::vector<double>{}, Shape{2, 1, 3, 3});
-    auto a = fw.matmulFrom(ArithTensor::share(p, 1, x, Shape{2, 6})).revealDoubles();
-    auto b = fk.conv2dFrom(ArithTensor::share(p, 1, img, Shape{1, 1, 6, 6}), o).revealDoubles();
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
+    return c.products(p);
   })[0];
-  auto want =
-      ringReference(matmul(RingTensor::encode(x, Shape{2, 6}), RingTensor::encode(w, Shape{6, 4})));
-  const auto conv = ringReference(conv2d(RingTensor::encode(img, Shape{1, 1, 6, 6}),
-                                         RingTensor::encode(k, Shape{2, 1, 3, 3}), o));
-  want.insert(want.end(), conv.begin(), conv.end());
-  EXPECT_LE(maxAbsDiff(got, want), kUlp);
+  EXPECT_LE(maxAbsDiff(got, c.reference()), kUlp);
 }
 
 // Every rank's InvalidArgument message from makeProtocol(world, family) on `ranks` ranks.

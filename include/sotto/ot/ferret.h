@@ -86,8 +86,9 @@ class FerretCotSender {
   std::unique_ptr<detail::CrHash> hash_;
   uint64_t tweak_ = 0;
   size_t rounds_ = 0;
-  // the last round's outputs: out_[used_, yield) are unused (written in full by each round: no
-  // zero-fill; cached huge pages, so the 168 MB of b13 are not faulted in 4 KiB at a time)
+  // the last round's outputs: out_[used_, yield) are unused (on the heap's cached huge pages, so
+  // the 168 MB of b13 are not faulted in 4 KiB at a time; Block's member initialisers still zero
+  // them once, when first sized)
   sotto::detail::UninitVector<Block> out_;
   size_t used_ = 0, yield_ = 0;
 };
