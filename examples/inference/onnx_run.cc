@@ -53,7 +53,7 @@ void printUsage(std::FILE* out) {
       "                        weights (default 20; 63: any weight, ~20 %% slower)\n"
       "  --he-ring L           with --dealer none: the HE layers' ring 2^L (default 64)\n"
       "  --truncation T        exact (default) or local (may fail, ~|x|/2^63 per element)\n"
-      "  --math M              table (default) or iterative\n"
+      "  --math M              table (default), function-tables, composed or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
       "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
       "                        op is opened after the run (9 more rounds) and party 1 prints them\n"
@@ -81,7 +81,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a) {
   nn::Graph full;
   if (party.id() == 0) full = nn::loadOnnx(a.model);
   nn::ModelOptions mo;
-  mo.math = a.math == "iterative" ? MathMethod::kIterative : MathMethod::kTable;
+  mo.math = mathMethodNamed(a.math);
   mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
   const auto model = nn::PrivateModel::load(party, full, mo);
   // Party 1 reads the input and announces its shape.
@@ -207,7 +207,9 @@ int main(int argc, char** argv) {
     usage(problem);
   if (a.truncation != "exact" && a.truncation != "local")
     usage("--truncation must be exact or local");
-  if (a.math != "table" && a.math != "iterative") usage("--math must be table or iterative");
+  if (a.math != "table" && a.math != "iterative" && a.math != "function-tables" &&
+      a.math != "composed")
+    usage("--math must be table, function-tables, composed or iterative");
   ProtocolOptions options;
   if (const std::string problem = examples::parseOtChoice(a.ot, options.ot); !problem.empty())
     usage(problem);

@@ -126,7 +126,11 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        (products in no round, but each fails with probability\n"
       "                        ~|x|/2^63 per element; divisions by a count that is not a\n"
       "                        power of two stay dealer-assisted)\n"
-      "  --math M              table (default) or iterative (CrypTen's approximations)\n"
+      "  --math M              table (default: the dealer's function tables when party 0\n"
+      "                        computes them, composed from the kernels when the TTP would\n"
+      "                        send them: ~2 KB instead of 26 KB per sigmoid), function-tables\n"
+      "                        (always the tables: 3 rounds), composed, or iterative\n"
+      "                        (CrypTen's approximations)\n"
       "  --check               party 1 also reads the model file and compares with the plaintext\n"
       "                        model (a demo check: it gives the data owner the model)\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
@@ -222,7 +226,9 @@ Args parseArgs(int argc, char** argv, const InferenceDefaults& d) {
   if (a.linear != "he" && a.linear != "ot") usage(d, "--linear must be he or ot");
   if (a.run_ahead != "auto" && a.run_ahead != "on" && a.run_ahead != "off")
     usage(d, "--run-ahead must be auto, on or off, not '" + a.run_ahead + "'");
-  if (a.math != "table" && a.math != "iterative") usage(d, "--math must be table or iterative");
+  if (a.math != "table" && a.math != "iterative" && a.math != "function-tables" &&
+      a.math != "composed")
+    usage(d, "--math must be table, function-tables, composed or iterative");
   if (a.reveal != "class" && a.reveal != "logits") usage(d, "--reveal must be class or logits");
   if (a.truncation != "exact" && a.truncation != "local")
     usage(d, "--truncation must be exact or local");
@@ -317,7 +323,7 @@ int runParty(Communicator& comm, Protocol& protocol, const Args& a, const Infere
   nn::Graph full;
   if (party.id() == 0) full = loadGraph(a, d);
   nn::ModelOptions mo;
-  mo.math = a.math == "table" ? MathMethod::kTable : MathMethod::kIterative;
+  mo.math = mathMethodNamed(a.math);
   mo.allow_insecure_dealer = a.dealer == "insecure-seeded";  // the user opted in explicitly
   // The logits are only opened or compared: a linear output layer skips its truncation and the
   // receiver divides in plaintext (decoding at the opened tensor's scale).

@@ -572,17 +572,34 @@ math_detail::Composed composedOf(Fn fn, const char* name) {
   }
 }
 
-ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name) {
+// Whether the table math runs on the dealer's function tables (else it is composed from the
+// family's kernels): MathMethod's rule.
+bool useFunctionTables(const ArithTensor& x, MathMethod method, const char* name) {
+  const Protocol& proto = x.party().protocol();
+  switch (method) {
+    case MathMethod::kFunctionTables:
+      SOTTO_ENFORCE(proto.hasFunctionTables(), name,
+                    ": MathMethod::kFunctionTables, but the protocol family '", proto.name(),
+                    "' has no function tables (the dealer families have them)");
+      return true;
+    case MathMethod::kComposed:
+      return false;
+    default:
+      return proto.hasFunctionTables() && !proto.functionTablesSent();
+  }
+}
+
+ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name, MathMethod method) {
   checkScale(x, name);
   auto scope = x.party().comm().tag(std::string(name) + " (table)");
-  if (!x.party().protocol().hasFunctionTables())
+  if (!useFunctionTables(x, method, name))
     return math_detail::evaluatePiecewise(
         x, math_detail::composedFunction(composedOf(fn, name), x.fracBits()));
   return math_detail::evaluate(
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
 }
 
-// A function composed from the seam's kernels (a family without function tables): the table
+// A function composed from the seam's kernels (useFunctionTables false): the table
 // method's scale check and tag, then fn(x).
 template <typename F>
 ArithTensor composedCall(const ArithTensor& x, const char* name, F fn) {
@@ -641,40 +658,49 @@ ArithTensor logSoftmaxIterative(const ArithTensor& x, int64_t dim) {
 
 }  // namespace
 
+MathMethod mathMethodNamed(std::string_view name) {
+  if (name == "table") return MathMethod::kTable;
+  if (name == "iterative") return MathMethod::kIterative;
+  if (name == "function-tables") return MathMethod::kFunctionTables;
+  if (name == "composed") return MathMethod::kComposed;
+  throw InvalidArgument("math method '" + std::string(name) +
+                        "': the methods are table, iterative, function-tables and composed");
+}
+
 ArithTensor exp(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "exp");
   RangeCheckLog::recordAbove(x, expSafeMax(x.fracBits()), "exp");
   if (method == MathMethod::kIterative) return crypten_style::exp(x);
-  if (!x.party().protocol().hasFunctionTables())  // 2^⌊y⌋·2^φ, y = x·log2(e), composed
+  if (!useFunctionTables(x, method, "exp"))  // 2^⌊y⌋·2^φ, y = x·log2(e), composed
     return composedCall(x, "exp", math_detail::composedExp);
-  return tabulated(x, Fn::kExpWhole, "exp");
+  return tabulated(x, Fn::kExpWhole, "exp", method);
 }
 
 ArithTensor sigmoid(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "sigmoid");  // every input is in its domain
   if (method == MathMethod::kIterative) return crypten_style::sigmoid(x);
-  return tabulated(x, Fn::kSigmoid, "sigmoid");
+  return tabulated(x, Fn::kSigmoid, "sigmoid", method);
 }
 
 ArithTensor tanh(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "tanh");  // every input is in its domain
   if (method == MathMethod::kIterative) return crypten_style::tanh(x);
-  return tabulated(x, Fn::kTanh, "tanh");
+  return tabulated(x, Fn::kTanh, "tanh", method);
 }
 
 ArithTensor erf(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "erf");  // every input is in its domain
-  SOTTO_ENFORCE(method == MathMethod::kTable,
+  SOTTO_ENFORCE(method != MathMethod::kIterative,
                 "erf: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
-  return tabulated(x, Fn::kErf, "erf");
+  return tabulated(x, Fn::kErf, "erf", method);
 }
 
 ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "gelu");  // every input is in its domain
-  SOTTO_ENFORCE(method == MathMethod::kTable,
+  SOTTO_ENFORCE(method != MathMethod::kIterative,
                 "gelu: no iterative (CrypTen) method; use the table method (MathMethod::kTable)");
   const bool tanh_form = approximation == GeluApproximation::kTanh;
-  if (!x.party().protocol().hasFunctionTables()) {  // max(x, 0) + GELU(-|x|), composed
+  if (!useFunctionTables(x, method, "gelu")) {  // max(x, 0) + GELU(-|x|), composed
     checkScale(x, "gelu");
     auto scope = x.party().comm().tag("gelu (table)");
     return math_detail::evaluatePiecewise(
@@ -689,7 +715,8 @@ ArithTensor gelu(const ArithTensor& x, GeluApproximation approximation, MathMeth
   }();
   // |x| = 2·max(x, 0) - x, then GELU(-|x|) from the tables.
   const ArithTensor abs(x.party(), positive.share() + positive.share() - x.share(), x.fracBits());
-  const ArithTensor gap = tabulated(abs, tanh_form ? Fn::kGeluTanhGap : Fn::kGeluGap, "gelu");
+  const ArithTensor gap = tabulated(abs, tanh_form ? Fn::kGeluTanhGap : Fn::kGeluGap, "gelu",
+                                    MathMethod::kFunctionTables);
   return ArithTensor(x.party(), positive.share() + gap.share(), x.fracBits());
 }
 
@@ -699,38 +726,37 @@ ArithTensor reciprocal(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "reciprocal");
   RangeCheckLog::recordNonZero(x, "reciprocal");
   if (method == MathMethod::kIterative) return crypten_style::reciprocal(x);
-  if (!x.party().protocol().hasFunctionTables())
+  if (!useFunctionTables(x, method, "reciprocal"))
     return composedCall(x, "reciprocal", math_detail::composedReciprocal);
-  return tabulated(x, Fn::kReciprocal, "reciprocal");
+  return tabulated(x, Fn::kReciprocal, "reciprocal", method);
 }
 
 ArithTensor sqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "sqrt");
   RangeCheckLog::recordOutside(x, 0, kSqrtSafeMax, "sqrt");
   if (method == MathMethod::kIterative) return crypten_style::sqrt(x);
-  if (!x.party().protocol().hasFunctionTables())
+  if (!useFunctionTables(x, method, "sqrt"))
     return composedCall(x, "sqrt",
                         [](const ArithTensor& v) { return math_detail::composedRoot(v, false); });
-  return tabulated(x, Fn::kSqrt, "sqrt");
+  return tabulated(x, Fn::kSqrt, "sqrt", method);
 }
 
 ArithTensor rsqrt(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "rsqrt");
   RangeCheckLog::recordNonPositive(x, "rsqrt");
   if (method == MathMethod::kIterative) return crypten_style::rsqrt(x);
-  if (!x.party().protocol().hasFunctionTables())
+  if (!useFunctionTables(x, method, "rsqrt"))
     return composedCall(x, "rsqrt",
                         [](const ArithTensor& v) { return math_detail::composedRoot(v, true); });
-  return tabulated(x, Fn::kRsqrt, "rsqrt");
+  return tabulated(x, Fn::kRsqrt, "rsqrt", method);
 }
 
 ArithTensor log(const ArithTensor& x, MathMethod method) {
   RangeCheckLog::OpScope check(x.party(), "log");
   RangeCheckLog::recordNonPositive(x, "log");
   if (method == MathMethod::kIterative) return crypten_style::log(x);
-  if (!x.party().protocol().hasFunctionTables())
-    return composedCall(x, "log", math_detail::composedLog);
-  return tabulated(x, Fn::kLog, "log");
+  if (!useFunctionTables(x, method, "log")) return composedCall(x, "log", math_detail::composedLog);
+  return tabulated(x, Fn::kLog, "log", method);
 }
 
 ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
@@ -739,7 +765,7 @@ ArithTensor softmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "softmax");
   if (method == MathMethod::kIterative) return crypten_style::softmax(x, dim);
   checkScale(x, "softmax");
-  if (!x.party().protocol().hasFunctionTables()) {  // exp(z - log Σ exp(z)), z <= 0
+  if (!useFunctionTables(x, method, "softmax")) {  // exp(z - log Σ exp(z)), z <= 0
     auto scope = x.party().comm().tag("softmax (table)");
     return math_detail::composedSoftmax(x, dim, /*log=*/false);
   }
@@ -760,7 +786,7 @@ ArithTensor logSoftmax(const ArithTensor& x, int64_t dim, MathMethod method) {
   recordSpread(x, dim, "logSoftmax");
   if (method == MathMethod::kIterative) return logSoftmaxIterative(x, dim);
   checkScale(x, "logSoftmax");
-  if (!x.party().protocol().hasFunctionTables()) {  // z - log Σ exp(z)
+  if (!useFunctionTables(x, method, "logSoftmax")) {  // z - log Σ exp(z)
     auto scope = x.party().comm().tag("logSoftmax (table)");
     return math_detail::composedSoftmax(x, dim, /*log=*/true);
   }

@@ -74,20 +74,24 @@ TEST_P(LutTest, SmallestAndLargestIndexWidths) {
   }
 }
 
-TEST_P(LutTest, OneRoundTwoBytesPerElement) {
+TEST_P(LutTest, OneRoundKBitsPerElement) {
+  // The opened index u = x + r mod 2^k: with 2 parties each sends its k-bit shares packed,
+  // ceil(n·k / 8) bytes.
   const int64_t n = 1000;
-  const auto table =
-      LookupTable::fromFunction(8, 3, [](uint64_t row, int col) { return row + col; });
-  auto out = run([&](Party& p) {
-    auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}), Shape{n}, 0);
-    const CommCounters before = p.comm().stats().total;
-    auto cols = lookup(idx, table, 0);
-    const CommCounters after = p.comm().stats().total;
-    return std::make_pair(after.rounds - before.rounds, after.bytes_sent - before.bytes_sent);
-  });
-  EXPECT_EQ(out[0].first, 1u);
-  if (parties() == 2) {
-    EXPECT_EQ(out[0].second, static_cast<uint64_t>(2 * n));
+  for (const int k : {8, 5, 1}) {
+    const auto table =
+        LookupTable::fromFunction(k, 3, [](uint64_t row, int col) { return row + col; });
+    auto out = run([&](Party& p) {
+      auto idx = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}), Shape{n}, 0);
+      const CommCounters before = p.comm().stats().total;
+      auto cols = lookup(idx, table, 0);
+      const CommCounters after = p.comm().stats().total;
+      return std::make_pair(after.rounds - before.rounds, after.bytes_sent - before.bytes_sent);
+    });
+    EXPECT_EQ(out[0].first, 1u) << k << " bits";
+    if (parties() == 2) {
+      EXPECT_EQ(out[0].second, static_cast<uint64_t>((n * k + 7) / 8)) << k << " bits";
+    }
   }
 }
 

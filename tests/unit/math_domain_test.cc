@@ -82,7 +82,7 @@ class MathDomainTest : public PartiesDealersTest {
     return run([&](Party& p) {
       auto x =
           ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, raw), Shape{n}, kDefaultFracBits);
-      return fn(x, MathMethod::kTable).revealDoubles();
+      return fn(x, MathMethod::kFunctionTables).revealDoubles();
     })[0];
   }
   bool ttp() const { return dealer() == TestDealer::kTtp; }
@@ -146,7 +146,7 @@ TEST(MathDomainFullGrid, LogSpacedOverEveryOctave) {
     const auto y = simulateMpc(2, [&](Party& p) {
       auto a =
           ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, in), Shape{n}, kDefaultFracBits);
-      return c.fn(a, MathMethod::kTable).revealDoubles();
+      return c.fn(a, MathMethod::kFunctionTables).revealDoubles();
     })[0];
     double worst = 0;
     for (size_t i = 0; i < in.size(); ++i) worst = std::max(worst, errorRatio(c, in[i], y[i]));
@@ -173,7 +173,7 @@ TEST(MathDomainScales, TwelveAndTwentyFractionalBits) {
       const auto n = static_cast<int64_t>(x.size());
       const auto y = simulateMpc(2, [&](Party& p) {
         auto a = ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, x), Shape{n}, frac);
-        return c.fn(a, MathMethod::kTable).revealDoubles();
+        return c.fn(a, MathMethod::kFunctionTables).revealDoubles();
       })[0];
       double worst = 0, at = 0;
       for (size_t i = 0; i < x.size(); ++i) {

@@ -4,7 +4,9 @@
 // positive-domain functions, rounds and bytes, and bad input (whole domains: math_domain_test.cc).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <string>
 
@@ -73,7 +75,7 @@ class MathTableTest : public PartiesDealersTest {
   std::vector<double> runFn(UnaryFn fn, const std::vector<double>& x) {
     const auto n = static_cast<int64_t>(x.size());
     return run([&](Party& p) {
-      return fn(ArithTensor::share(p, 0, x, Shape{n}), MathMethod::kTable).revealDoubles();
+      return fn(ArithTensor::share(p, 0, x, Shape{n}), MathMethod::kFunctionTables).revealDoubles();
     })[0];
   }
   // Raw ring values (16 fractional bits) as a shared tensor, f, revealed.
@@ -82,7 +84,7 @@ class MathTableTest : public PartiesDealersTest {
     return run([&](Party& p) {
       auto x =
           ArithTensor::shareEncoded(p, 0, RingTensor(Shape{n}, raw), Shape{n}, kDefaultFracBits);
-      return fn(x, MathMethod::kTable).revealDoubles();
+      return fn(x, MathMethod::kFunctionTables).revealDoubles();
     })[0];
   }
   // Error bounds in ULPs (16 fractional bits): the top-bits truncation errs by at most
@@ -323,7 +325,7 @@ class MathTableCostTest : public ::testing::Test {
     auto out = simulateMpc(2, [&](Party& p) {
       auto a = ArithTensor::share(p, 0, x, Shape{n});
       const CommCounters before = p.comm().stats().total;
-      auto y = fn(a, MathMethod::kTable);
+      auto y = fn(a, MathMethod::kFunctionTables);
       const CommCounters after = p.comm().stats().total;
       return std::make_pair(after.rounds - before.rounds,
                             static_cast<double>(after.bytes_sent - before.bytes_sent) / n);
@@ -364,6 +366,66 @@ TEST_F(MathTableCostTest, RoundsAndBytesPerElement) {
   });
   EXPECT_EQ(out[0].first, 17u);  // max: 4 levels of 2 rounds; exp, log, exp: 3 each
   EXPECT_EQ(out[0].second, 14u);
+}
+
+// MathMethod's rule: the default (kTable) reads the seeded dealer's function tables (party 0
+// computes the entries it reads) and composes from the kernels under the TTP (whose tables party
+// 0 would receive whole); kFunctionTables and kComposed force either. Each within its bound: the
+// tables 1.75 ULP (2 parties), 2.25 (3); composed 2 and 2.5.
+TEST(MathMethodRule, DefaultComposesWhereTheTablesWouldBeSent) {
+  const auto x = grid(-12, 12, 256);
+  const auto n = static_cast<int64_t>(x.size());
+  struct Cost {
+    uint64_t rounds = 0, dealer_bytes = 0;
+    double worst_ulp = 0;
+  };
+  auto measure = [&](TestDealer dealer, int parties, MathMethod method) {
+    return simulateWith(dealer, parties, [&](Party& p) {
+      auto a = ArithTensor::share(p, 0, x, Shape{n});
+      const uint64_t rounds = p.comm().stats().total.rounds;
+      const uint64_t dealt = p.protocol().offlineBytes();
+      const auto y = sigmoid(a, method);
+      Cost c{p.comm().stats().total.rounds - rounds, p.protocol().offlineBytes() - dealt, 0};
+      const auto v = y.revealDoubles();
+      for (size_t i = 0; i < x.size(); ++i) {
+        c.worst_ulp = std::max(c.worst_ulp, std::fabs(v[i] - sigmoidRef(x[i])) / kUlp);
+      }
+      return c;
+    })[0];
+  };
+  for (const int parties : {2, 3}) {
+    const double slack = parties == 2 ? 0 : 0.5;
+    const Cost tables = measure(TestDealer::kTtp, parties, MathMethod::kFunctionTables);
+    const Cost composed = measure(TestDealer::kTtp, parties, MathMethod::kComposed);
+    const Cost ttp = measure(TestDealer::kTtp, parties, MathMethod::kTable);
+    const Cost seeded = measure(TestDealer::kSeeded, parties, MathMethod::kTable);
+    EXPECT_EQ(tables.rounds, 3u);
+    EXPECT_EQ(seeded.rounds, 3u);
+    EXPECT_EQ(ttp.rounds, composed.rounds);
+    EXPECT_GT(ttp.rounds, 3u);
+    EXPECT_EQ(ttp.dealer_bytes, composed.dealer_bytes);
+    // Party 0's dealer bytes: 26 KB per element of tables, against about 2 KB composed.
+    EXPECT_GT(tables.dealer_bytes, 20000u * n) << parties << " parties";
+    EXPECT_LT(ttp.dealer_bytes * 5, tables.dealer_bytes) << parties << " parties";
+    EXPECT_LE(tables.worst_ulp, 1.75 + slack) << parties << " parties";
+    EXPECT_LE(seeded.worst_ulp, 1.75 + slack) << parties << " parties";
+    EXPECT_LE(ttp.worst_ulp, 2 + slack) << parties << " parties";
+    EXPECT_LE(composed.worst_ulp, 2 + slack) << parties << " parties";
+    std::cout << "[ measured ] sigmoid, " << parties << " parties, TTP: function tables "
+              << tables.rounds << " rounds, " << tables.dealer_bytes / n << " B/element dealt, "
+              << tables.worst_ulp << " ULP; composed (the default) " << ttp.rounds << " rounds, "
+              << ttp.dealer_bytes / n << " B/element, " << ttp.worst_ulp << " ULP\n";
+  }
+}
+
+TEST(MathMethodRule, NamesAndErrors) {
+  EXPECT_EQ(mathMethodNamed("table"), MathMethod::kTable);
+  EXPECT_EQ(mathMethodNamed("iterative"), MathMethod::kIterative);
+  EXPECT_EQ(mathMethodNamed("function-tables"), MathMethod::kFunctionTables);
+  EXPECT_EQ(mathMethodNamed("composed"), MathMethod::kComposed);
+  const std::string e = errorOf([] { mathMethodNamed("tables"); });
+  EXPECT_NE(e.find("'tables'"), std::string::npos) << e;
+  EXPECT_NE(e.find("table, iterative, function-tables and composed"), std::string::npos) << e;
 }
 
 TEST(MathTableFullGrid, ExpOnMinus16To0WithinTwoUlp) {

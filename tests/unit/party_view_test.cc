@@ -407,11 +407,21 @@ TEST_P(PartyViewTest, Relu) {
 }
 
 TEST_P(PartyViewTest, Sigmoid) {
-  // 128 elements per run: the TTP dealer sends party 0 87 KB of tables per element (functions.h),
-  // ~50 ms per call here, so more elements per run would cost seconds per test.
+  // The default under the TTP: composed from the dealer's kernels (its function tables would be
+  // sent entry by entry): the comparisons, selections, truncations, the packed lookup index and
+  // Horner's products in the view.
   expectIndistinguishable(
       observerViews(owner(), 20, 128, [](const ArithTensor& x) { return sigmoid(x); }),
-      observed("sigmoid (table)"));
+      observed("sigmoid (composed, ttp)"));
+}
+
+TEST_P(PartyViewTest, SigmoidOnFunctionTables) {
+  // 128 elements per run: the TTP dealer sends party 0 26 KB of tables per element (functions.h),
+  // ~50 ms per call here, so more elements per run would cost seconds per test.
+  expectIndistinguishable(
+      observerViews(owner(), 20, 128,
+                    [](const ArithTensor& x) { return sigmoid(x, MathMethod::kFunctionTables); }),
+      observed("sigmoid (function tables, ttp)"));
 }
 
 TEST_P(PartyViewTest, SigmoidWithoutDealer) {

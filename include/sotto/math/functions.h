@@ -12,6 +12,14 @@
 ///   third round (sotto/mpc/function_tables.h has the material).
 /// - MathMethod::kIterative: CrypTen's iterations (sotto/math/iterative.h), the baseline.
 ///
+/// Which table math runs (MathMethod::kTable's rule): the function tables where party 0 computes
+/// only the entries it reads (the seeded dealer); the composed form below where they would be sent
+/// entry by entry (the TTP dealer: Protocol::functionTablesSent()) or are not offered (the OT
+/// family). Under the TTP the tables cost party 0 26 KB per sigmoid or tanh and up to 412 KB per
+/// log (the table below), the composed sigmoid 2.2 KB in 28 rounds (2 parties, 256 elements:
+/// math_table_test's MathMethodRule): for 64 elements 0.77 ms against 8.0 ms, and a GRU-128 over 28
+/// steps 0.097 s against 1.42 s (examples/rnn). kFunctionTables and kComposed force either.
+///
 /// Every function is collective (all parties call it in the same order with the same shapes) and
 /// returns a tensor of x's shape and scale. The table method supports 12..20 fractional bits and
 /// any number of parties; every representable input gives a documented value (nothing wraps):
@@ -87,26 +95,26 @@
 /// measured 12.6·2^-21 = 1.35 ULP at 4.01, within 2^-21 from 6.42 on), 2^-27 relative plus 1.5 ULP
 /// up to the saturation, then M (within 2^-14 of e^x where e^x < M): inside the dealer family's
 /// bounds for exp at every scale (they too add 1.5 ULP to 2^-21 relative below 16 bits; the
-/// composed exp holds 2^-21 alone at 16 and 20 bits up to ln(2^(63-f)) - 16). reciprocal normalises |x| = 2^e·μ, μ in [1, 2)
-/// (src/math/normalization.h: the byte group of x's leading bit by the sign bits of |x| - 2^(8j),
-/// j = 1..7, in one call; that byte brought to the top by selections; its leading bit by one
-/// lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ from 16 pieces of
-/// degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one selection of the
-/// byte groups (the multiplexer's positive truncation where it shifts right, each group's own) and
-/// restores the sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested over the whole
-/// ring at 12, 16 and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x <= 0 taken as
-/// one ring unit for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a power of two (<=
-/// 16), and one table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its first half and
-/// (2μ)^(∓1/2) on its second, the half chosen by adding ρ to the mantissa's index bit (within 0.44
-/// and 0.09 of their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of degree 3 (within
-/// 0.41 of their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3 bits) and (8g -
-/// f)·ln 2 (one selection of the groups' constants), one rounding. All four: for every x > 0 within
-/// max(4 ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits, with the dealer's
-/// values at x <= 0. softmax and log-softmax: the seam's max (no function tables), the composed
-/// exp of z = x - max (<= 0: its domain) with its result at f + 4 fractional bits (its pieces
-/// within 0.45 ULP there: 32 of degree 4 at 12 to 16 bits, 64 at 17 to 19, 128 at 20), the
-/// composed log of the row sum there, rounded to f exactly (one exact truncation per row), then
-/// the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1).
+/// composed exp holds 2^-21 alone at 16 and 20 bits up to ln(2^(63-f)) - 16). reciprocal normalises
+/// |x| = 2^e·μ, μ in [1, 2) (src/math/normalization.h: the byte group of x's leading bit by the
+/// sign bits of |x| - 2^(8j), j = 1..7, in one call; that byte brought to the top by selections;
+/// its leading bit by one lookup of 8 index and 8 output bits and a product of 8 bits), takes 1/μ
+/// from 16 pieces of degree 3 at 20 fractional bits (within 0.11 of their ULP), applies 2^-e by one
+/// selection of the byte groups (the multiplexer's positive truncation where it shifts right, each
+/// group's own) and restores the sign: for every x != 0 within max(4 ULP, 2^-12 relative) (tested
+/// over the whole ring at 12, 16 and 20 bits), 1/0 = 0. rsqrt and sqrt share that normalisation (x
+/// <= 0 taken as one ring unit for rsqrt, 0 for sqrt); the lookup also gives e's parity ρ and a
+/// power of two (<= 16), and one table of 16 pieces of degree 3 on [0, 2) holds μ^(∓1/2) on its
+/// first half and (2μ)^(∓1/2) on its second, the half chosen by adding ρ to the mantissa's index
+/// bit (within 0.44 and 0.09 of their ULP); 2^(∓e/2) by the byte groups. log: ln μ from 8 pieces of
+/// degree 3 (within 0.41 of their ULP), plus m·ln 2 (m = e mod 8 from the lookup, a product of 3
+/// bits) and (8g - f)·ln 2 (one selection of the groups' constants), one rounding. All four: for
+/// every x > 0 within max(4 ULP, 2^-12 relative), tested over the whole ring at 12, 16 and 20 bits,
+/// with the dealer's values at x <= 0. softmax and log-softmax: the seam's max (no function
+/// tables), the composed exp of z = x - max (<= 0: its domain) with its result at f + 4 fractional
+/// bits (its pieces within 0.45 ULP there: 32 of degree 4 at 12 to 16 bits, 64 at 17 to 19, 128 at
+/// 20), the composed log of the row sum there, rounded to f exactly (one exact truncation per row),
+/// then the composed exp of z - log Σ (<= 0 up to the log's error, where the composed exp gives 1).
 /// Figures at 16 fractional bits, 65,536 elements, bench/ot_math_bench (both parties; COTs priced
 /// at Ferret's 0.5 bit, issue 16's measure; SCI's figures measured here in brackets,
 /// notes/two-party.md; rounds: party 0's blocking calls; exp, reciprocal, rsqrt, sqrt: 100, 95,
@@ -155,6 +163,7 @@
 /// selectBits for the sign.
 
 #include <cstdint>
+#include <string_view>
 
 #include "sotto/mpc/arith_tensor.h"
 
@@ -166,9 +175,19 @@ namespace sotto {
 
 /// Which algorithm a math function uses.
 enum class MathMethod {
-  kTable,      ///< lookup tables on digits of one masked opening (default)
-  kIterative,  ///< CrypTen-style iterations (sotto::crypten_style), the baseline
+  /// The table math (default): the dealer's function tables where party 0 computes the entries
+  /// it reads (the seeded dealer: 3 rounds), composed from the family's kernels where the tables
+  /// would be sent entry by entry (the TTP dealer, Protocol::functionTablesSent()) or are not
+  /// offered (the OT family).
+  kTable,
+  kIterative,       ///< CrypTen-style iterations (sotto::crypten_style), the baseline
+  kFunctionTables,  ///< the dealer's function tables, even when sent (the fewest rounds)
+  kComposed,        ///< composed from the family's kernels, on every family
 };
+
+/// The method named "table", "iterative", "function-tables" or "composed" (the examples'
+/// --math). @throws InvalidArgument naming the accepted names.
+MathMethod mathMethodNamed(std::string_view name);
 
 /// e^x. Table: for every x, within max(4 ULP, 2^-12 relative) (2 and 3 parties; measured: half of
 /// it at most, near the saturation), within 2 ULP (2.5 for 3 parties) for x <= 4, and from 4 to

@@ -5,7 +5,7 @@
 /// cost is the family's:
 ///  - the dealer family (one-time truth tables): the dealer masks the index with a random r and
 ///    gives shares of the table rotated by r, S[j] = T[(j - r) mod 2^k]; the parties open
-///    u = x + r mod 2^k (one round, 2 bytes per element each way for k <= 16 with 2 parties; an
+///    u = x + r mod 2^k (one round, k bits per element each way, packed, with 2 parties; an
 ///    allReduce of one word per element with N > 2) and read their shares of S[u] = T[x].
 ///    Parties i >= 1 hold their table shares as a PRF and evaluate one word per element and
 ///    output; with the seeded dealer party 0 computes only the entry read. With the TTP dealer,

@@ -197,6 +197,13 @@ class Protocol {
   /// them; false (the OT family) makes it compose its functions from the other kernels (sign,
   /// truncate, lookup, narrowOperand, selections: src/math/piecewise_engine.h). Default true.
   virtual bool hasFunctionTables() const { return true; }
+  /// True if the function tables cost their full size on the wire: the TTP dealer sends party 0
+  /// every entry of every table (26 KB per element for sigmoid and tanh, up to 412 KB for log),
+  /// where the seeded dealer's party 0 computes only the entries it reads. The table math
+  /// (MathMethod::kTable) then composes its functions from the other kernels too, as without
+  /// function tables: more rounds, 10 to 100 times fewer bytes (sotto/math/functions.h).
+  /// Default false.
+  virtual bool functionTablesSent() const { return false; }
   /// Function-table material (function_tables.h) for `shape` elements.
   virtual std::unique_ptr<FunctionTableMaterial> functionTables(const Party& party,
                                                                 const FunctionTableSpec& spec,

@@ -95,6 +95,7 @@ class TtpDealerClient final : public Dealer {
   }
 
   bool secure() const override { return true; }
+  bool sendsTables() const override { return true; }
   std::string name() const override { return "ttp"; }
 
  protected:

@@ -189,6 +189,9 @@ class Dealer {
 
   /// False for the in-process seeded dealer (party 0 knows every correlation).
   virtual bool secure() const = 0;
+  /// True if lookup and function-table material reaches a party over the network entry by entry
+  /// (the TTP dealer), false where party 0 computes the entries it reads (the seeded dealer).
+  virtual bool sendsTables() const { return false; }
   /// "seeded (INSECURE: trusted first party)" or "ttp".
   virtual std::string name() const = 0;
   /// Traffic spent on correlations so far (setup included), apart from the online traffic.
