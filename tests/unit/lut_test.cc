@@ -60,6 +60,45 @@ TEST_P(LutTest, FixedPointFunctionTable) {
   }
 }
 
+TEST(LutTtp, SeveralColumnsCostTheDealerOneColumn) {
+  // The TTP deals a one-hot of the mask for 2 or more columns (Kind::kLookupOneHot): party 0
+  // receives 2^k + 1 words per element whatever the columns, as for one column's rotated table;
+  // every column still reads T[x].
+  const int64_t n = 100;
+  const int k = 4;
+  std::vector<uint64_t> x(n);
+  for (int64_t i = 0; i < n; ++i) x[static_cast<size_t>(i)] = static_cast<uint64_t>(i * 7 + 3);
+  auto run = [&](int columns) {
+    const auto table = LookupTable::fromFunction(
+        k, columns, [](uint64_t row, int col) { return row * 1000 + static_cast<uint64_t>(col); });
+    return simulateTtp(2, [&](Party& p) {
+      auto idx = ArithTensor::shareEncoded(p, 1, RingTensor(Shape{n}, x), Shape{n}, 0);
+      const uint64_t before = p.protocol().offlineBytes();
+      auto cols = lookup(idx, table, 0);
+      const uint64_t dealt = p.protocol().offlineBytes() - before;
+      std::vector<RingTensor> values;
+      for (const auto& c : cols) values.push_back(c.reveal());
+      return std::make_pair(dealt, values);
+    });
+  };
+  const auto one = run(1), five = run(5);
+  // 2^k + 1 words per element, plus the request's few hundred bytes (one column's request carries
+  // its table); a rotated table of 5 columns would be 5·2^k + 1 words per element.
+  const auto words = static_cast<uint64_t>(n * ((1 << k) + 1) * 8);
+  EXPECT_LE(five[0].first, one[0].first);
+  EXPECT_GE(five[0].first, words);
+  EXPECT_LT(one[0].first, words + 512);
+  ASSERT_EQ(five[0].second.size(), 5u);
+  for (int col = 0; col < 5; ++col) {
+    for (int64_t i = 0; i < n; ++i) {
+      const uint64_t row = x[static_cast<size_t>(i)] & ((1u << k) - 1);
+      ASSERT_EQ(five[0].second[static_cast<size_t>(col)][i],
+                row * 1000 + static_cast<uint64_t>(col))
+          << "column " << col << ", element " << i;
+    }
+  }
+}
+
 TEST_P(LutTest, SmallestAndLargestIndexWidths) {
   const auto one_bit = LookupTable(1, 1, {7, 9});
   const auto wide = LookupTable::fromFunction(16, 1, [](uint64_t row, int) { return row ^ 0xabc; });

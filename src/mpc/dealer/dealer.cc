@@ -75,6 +75,11 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
                     " rows of ", columns, " columns (index bits must be 1..16)");
       return {shapes[0], Shape{shapes[0].numel(), (int64_t{1} << index_bits) * columns}};
     }
+    case Kind::kLookupOneHot:
+      expectShapes(*this, 1);
+      SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16,
+                    "lookup (one-hot): index bits must be 1..16, not ", index_bits);
+      return {shapes[0], Shape{shapes[0].numel(), int64_t{1} << index_bits}};
     case Kind::kFunctionTables:
       expectShapes(*this, 1);
       return detail::generatorOf(payload)->outputShapes(shapes[0].numel());
@@ -104,6 +109,7 @@ std::vector<Sharing> CorrelationRequest::outputSharings() const {
     case Kind::kBitSelect:
       return {Sharing::kAdditive, Sharing::kXor, Sharing::kAdditive, Sharing::kAdditive};
     case Kind::kLookup:
+    case Kind::kLookupOneHot:
       return {Sharing::kAdditive, Sharing::kPrfTable};
     case Kind::kFunctionTables: {
       std::vector<Sharing> s(n, Sharing::kPrfPairs);
@@ -205,7 +211,7 @@ std::vector<uint64_t> CorrelationRequest::encode() const {
     w.push_back(static_cast<uint64_t>(s.rank()));
     for (int64_t d : s.dims()) w.push_back(static_cast<uint64_t>(d));
   }
-  if (kind == Kind::kLookup) {
+  if (kind == Kind::kLookup || kind == Kind::kLookupOneHot) {
     w.push_back(static_cast<uint64_t>(index_bits));
     w.push_back(static_cast<uint64_t>(columns));
     w.push_back(table.size());
@@ -224,7 +230,7 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
   };
   need(11);
   CorrelationRequest r;
-  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kFunctionTables)) {
+  if (w[0] < 1 || w[0] > static_cast<uint64_t>(Kind::kLookupOneHot)) {
     throw ProtocolError("malformed correlation request: kind " + std::to_string(w[0]));
   }
   r.kind = static_cast<Kind>(w[0]);
@@ -243,7 +249,7 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
     for (uint64_t d = 0; d < rank; ++d) dims[d] = static_cast<int64_t>(w[at++]);
     r.shapes.emplace_back(dims);
   }
-  if (r.kind == Kind::kLookup) {
+  if (r.kind == Kind::kLookup || r.kind == Kind::kLookupOneHot) {
     need(at + 3);
     r.index_bits = static_cast<int>(w[at]);
     r.columns = static_cast<int>(w[at + 1]);
@@ -335,6 +341,15 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
         }
       }
       return {std::move(r), std::move(rotated)};
+    }
+    case Kind::kLookupOneHot: {
+      RingTensor r = drawUniform(shapes[0], prg);
+      RingTensor one_hot(shapes[1]);  // zeros
+      const uint64_t rows = uint64_t{1} << req.index_bits;
+      for (int64_t e = 0; e < r.numel(); ++e) {
+        one_hot[e * static_cast<int64_t>(rows) + static_cast<int64_t>(r[e] & (rows - 1))] = 1;
+      }
+      return {std::move(r), std::move(one_hot)};
     }
     case Kind::kFunctionTables:
       return detail::generatorOf(req.payload)->generate(shapes[0].dim(0), prg);
@@ -606,6 +621,57 @@ class LazyLut final : public LutMaterial {
   int index_bits_, columns_;
 };
 
+// One-hot lookup material (Kind::kLookupOneHot): this party's shares w_e[j] of e_r[j] = [j = r_e]
+// (a table share, party 0 under the TTP, or the PRF of a key), and the public table; its share of
+// T[x_e] = Σ_j T[(u_e - j) mod 2^k]·w_e[j] for every column.
+class OneHotLut final : public LutMaterial {
+ public:
+  OneHotLut(RingTensor share_r, RingTensor one_hot_or_key, std::vector<uint64_t> table,
+            int index_bits, int columns)
+      : shares_(std::move(one_hot_or_key)),
+        table_(std::move(table)),
+        index_bits_(index_bits),
+        columns_(columns) {
+    r = std::move(share_r);
+  }
+  RingTensor sharesAt(std::span<const uint64_t> u) const override {
+    const int64_t n = static_cast<int64_t>(u.size()), c = columns_;
+    const int64_t rows = int64_t{1} << index_bits_;
+    const uint64_t mask = static_cast<uint64_t>(rows) - 1;
+    const bool prf = shares_.shape().rank() == 1;  // a 2-word key
+    std::vector<uint64_t> hi, lo, words(static_cast<size_t>(prf ? n * rows : 0));
+    if (prf) {  // entry (e, j) = Prf(key).eval(e, j): every row of every element
+      hi.resize(words.size());
+      lo.resize(words.size());
+      for (int64_t e = 0; e < n; ++e) {
+        for (int64_t j = 0; j < rows; ++j) {
+          hi[static_cast<size_t>(e * rows + j)] = static_cast<uint64_t>(e);
+          lo[static_cast<size_t>(e * rows + j)] = static_cast<uint64_t>(j);
+        }
+      }
+      Prg::Seed seed{};
+      std::memcpy(seed.data(), shares_.data().data(), 16);
+      Prf(seed).eval(hi, lo, words);
+    }
+    const uint64_t* w = prf ? words.data() : shares_.data().data();
+    RingTensor out(Shape{n, c});
+    for (int64_t e = 0; e < n; ++e) {
+      const uint64_t* we = w + e * rows;
+      uint64_t* oe = out.data().data() + e * c;
+      for (int64_t j = 0; j < rows; ++j) {
+        const uint64_t* row = table_.data() + ((u[static_cast<size_t>(e)] - j) & mask) * c;
+        for (int64_t col = 0; col < c; ++col) oe[col] += row[col] * we[j];
+      }
+    }
+    return out;
+  }
+
+ private:
+  RingTensor shares_;
+  std::vector<uint64_t> table_;
+  int index_bits_, columns_;
+};
+
 // The request for lookup material of `shape` elements and the public `table`.
 CorrelationRequest lookupRequest(int index_bits, int columns, std::span<const uint64_t> table,
                                  const Shape& shape) {
@@ -632,6 +698,18 @@ std::unique_ptr<LutMaterial> makeLutMaterial(std::vector<RingTensor> t, int inde
 std::unique_ptr<LutMaterial> Dealer::lookupMaterial(int index_bits, int columns,
                                                     std::span<const uint64_t> table,
                                                     const Shape& shape) {
+  if (sendsTables() && columns >= 2) {  // a one-hot of the mask: 2^k words, not 2^k·c
+    CorrelationRequest check = lookupRequest(index_bits, columns, table, shape);
+    check.outputShapes();  // validates the table as every party does
+    CorrelationRequest r;
+    r.kind = Kind::kLookupOneHot;
+    r.shapes = {shape};
+    r.index_bits = index_bits;
+    r.columns = columns;
+    auto t = timedFetch(r);
+    return std::make_unique<OneHotLut>(std::move(t[0]), std::move(t[1]), std::move(check.table),
+                                       index_bits, columns);
+  }
   return makeLutMaterial(timedFetch(lookupRequest(index_bits, columns, table, shape)), index_bits,
                          columns);
 }

@@ -115,13 +115,19 @@ struct CorrelationRequest {
     kBitSelect,
     kLookup,
     kFunctionTables,
+    /// Lookup material as a one-hot vector instead of the rotated table: r and additive shares of
+    /// e_r[j] = [j = r mod 2^k], [n, 2^k]; a party's share of T[x] for every column is then
+    /// Σ_j T[(u - j) mod 2^k]·e_r[j] (u = x + r opened), so a table of c columns costs party 0
+    /// 2^k words per element instead of 2^k·c (the TTP dealer's lookups of 2 or more columns).
+    kLookupOneHot,
   };
   Kind kind = Kind::kMul;
   std::vector<Shape> shapes;  ///< operand shapes (kind-specific)
   Conv2dOptions conv;
   int frac_bits = 0;
   uint64_t mask_id = 0;
-  /// kLookup: the public table, 2^index_bits rows of `columns` words, row-major.
+  /// kLookup: the public table, 2^index_bits rows of `columns` words, row-major. kLookupOneHot:
+  /// index_bits alone (the one-hot does not depend on the table).
   int index_bits = 0;
   int columns = 0;
   std::vector<uint64_t> table;
@@ -175,7 +181,9 @@ class Dealer {
 
   /// Lookup material for `shape` elements and the public table `table` (2^index_bits rows of
   /// `columns` words). Party 0's dealer traffic (TTP): 2^index_bits · columns + 1 words per element
-  /// (the rotated table's correction); the others evaluate one PRF word per element and column.
+  /// (the rotated table's correction), or 2^index_bits + 1 for 2 or more columns (a one-hot of
+  /// the mask, Kind::kLookupOneHot: each party then computes 2^index_bits · columns products per
+  /// element); the others evaluate one PRF word per element and column (per row, one-hot).
   virtual std::unique_ptr<LutMaterial> lookupMaterial(int index_bits, int columns,
                                                       std::span<const uint64_t> table,
                                                       const Shape& shape);
