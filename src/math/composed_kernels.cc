@@ -127,7 +127,13 @@ Floor exactFloor(const Party& p, const RingTensor& a, int bits) {
   const int64_t n = a.numel();
   RingTensor q = proto.truncate(p, a, bits);
   RingTensor r = a - q.shiftLeft(bits);
-  if (!proto.exactTruncation()) {
+  if (!proto.exactTruncation() && proto.truncationRoundsUp() && !proto.hasSignBits()) {
+    // q is ⌊a / 2^bits⌋ or one more: low = [r < 0] alone, its additive 0/1 shares used as they
+    // come (no selection).
+    const RingTensor low = proto.sign(p, r, /*nonneg=*/false, nullptr).bit;
+    q = q - low;
+    r = r + low.shiftLeft(bits);
+  } else if (!proto.exactTruncation()) {
     // q may be one off: low = [r < 0] (q one too large), high = [r >= 2^bits] (one too small).
     const SignBits off(p, concat2(r, r - constant(p, n, int64_t{1} << bits)));
     const RingTensor ones = constant(p, n, 1);

@@ -60,7 +60,9 @@ RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const Ring
                     int64_t c);
 
 /// q = ⌊a / 2^bits⌋ exactly (a signed) and r = a - 2^bits·q in [0, 2^bits): the family's truncate,
-/// and where it is not exact (Protocol::exactTruncation() false) one signBits call on 2n values
+/// and where it is not exact (Protocol::exactTruncation() false) one sign on n values that
+/// corrects it by one downward where it errs only upward (Protocol::truncationRoundsUp(), the
+/// dealer family: the sign's 0/1 shares used as they are), else one signBits call on 2n values
 /// and two selections that correct it by one either way.
 struct Floor {
   RingTensor quotient, remainder;

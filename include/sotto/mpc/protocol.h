@@ -126,6 +126,9 @@ class Protocol {
   /// math's piece); false (the dealer family: ⌊x / 2^bits⌋ or one more) makes such a caller
   /// correct it with a comparison. Default false.
   virtual bool exactTruncation() const { return false; }
+  /// True if truncate's error is never downward: ⌊x / 2^bits⌋ or one more, for |x| < 2^62 (the
+  /// dealer family's), so that such a caller checks one side only. Default false.
+  virtual bool truncationRoundsUp() const { return false; }
   /// True if truncatePositive is much cheaper than truncate (the OT family: 2 rounds and f + 1
   /// bits per element against 9 rounds and 572 bits), so that a caller that knows a ReLU follows
   /// a product truncates after the ReLU instead (the private executor does). False (the dealer

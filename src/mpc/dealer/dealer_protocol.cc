@@ -104,6 +104,8 @@ class DealerProtocol final : public Protocol {
   std::string name() const override { return dealer_.name(); }
   bool secure() const override { return dealer_.secure(); }
   bool functionTablesSent() const override { return dealer_.sendsTables(); }
+  // (c >> f) - (r >> f) plus the wrap is ⌊x' / 2^f⌋ plus the carry of the low bits (truncate).
+  bool truncationRoundsUp() const override { return true; }
   Dealer* dealer() const override { return &dealer_; }
   uint64_t offlineBytes() const override { return dealer_.usedBytes(); }
 
