@@ -56,7 +56,8 @@ void printUsage(std::FILE* out) {
       "  --math M              table (default), function-tables, composed or iterative\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
       "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
-      "                        op is opened after the run (9 more rounds) and party 1 prints them\n"
+      "                        op is opened after the run (9-11 more rounds) and party 1 prints "
+      "them\n"
       "  --json                one JSON line of results\n"
       "  --help                this text\n");
 }

@@ -135,7 +135,7 @@ void printUsage(std::FILE* out, const InferenceDefaults& d) {
       "                        model (a demo check: it gives the data owner the model)\n"
       "  --check-ranges        every comparison, math op and local truncation also checks, in\n"
       "                        secret, that its inputs stay in the op's safe domain; one bit per\n"
-      "                        op is opened after each batch (9 more rounds per batch) and the\n"
+      "                        op is opened after each batch (9-11 more rounds per batch) and the\n"
       "                        report lists the ops that left their domain\n"
       "  --run-ahead R         auto (default), on or off: the TTP makes the next batch's\n"
       "                        material while the parties compute. It pays when the dealer has\n"

@@ -38,7 +38,15 @@ std::pair<std::vector<double>, std::vector<double>> comparisonPairs() {
   return {x, y};
 }
 
-class CompareTest : public PartiesDealersTest {};
+class CompareTest : public PartiesDealersTest {
+ protected:
+  // One comparison's rounds (2 parties): 8-bit digits (3 AND levels, the last one merged into the
+  // conversion) for the seeded dealer; 4-bit digits, one level more, for the TTP, which sends the
+  // tables (dealer.h's CompareDigits).
+  uint64_t compareRounds() const { return dealer() == TestDealer::kTtp ? 5 : 4; }
+  // AND-opening bits per element, 2 per gate: 10 gates (8 digits), 25 (16 digits).
+  uint64_t andBits() const { return dealer() == TestDealer::kTtp ? 50 : 20; }
+};
 
 TEST_P(CompareTest, ComparisonsAreExact) {
   const auto [x, y] = comparisonPairs();
@@ -79,7 +87,7 @@ TEST_P(CompareTest, ReluAbsMaximumAreExact) {
   }
 }
 
-TEST_P(CompareTest, ReluCostsFourRoundsAndFewBytes) {
+TEST_P(CompareTest, ReluCostsOneComparisonAndFewBytes) {
   const int64_t n = 4096;
   const auto x = inputs(n, -10, 10, 23);
   auto out = run([&](Party& p) {
@@ -90,11 +98,11 @@ TEST_P(CompareTest, ReluCostsFourRoundsAndFewBytes) {
     return std::make_pair(after.rounds - before.rounds, after.bytes_sent - before.bytes_sent);
   });
   if (parties() == 2) {
-    EXPECT_EQ(out[0].first, 4u);
-    // c and x - a (8 bytes each), 14 + 6 AND-opening bits and the last level's 3 masked bits.
-    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 16 + (n / 64) * 8 * 23));
+    EXPECT_EQ(out[0].first, compareRounds());
+    // c and x - a (8 bytes each), the AND-opening bits and the last level's 3 masked bits.
+    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 16 + (n / 64) * 8 * (andBits() + 3)));
   } else {
-    EXPECT_LE(out[0].first, 5u);  // the mixed last opening takes two collectives
+    EXPECT_LE(out[0].first, compareRounds() + 1);  // the mixed last opening: two collectives
   }
 }
 
@@ -138,7 +146,7 @@ TEST_P(CompareTest, MaxAndArgmaxAlongEachDim) {
   }
 }
 
-TEST_P(CompareTest, MaxOverRowsOfTenTakesSixteenRounds) {
+TEST_P(CompareTest, MaxOverRowsOfTenTakesFourComparisons) {
   const auto x = inputs(50 * 10, -8, 8, 25);
   auto out = run([&](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{50, 10});
@@ -147,7 +155,7 @@ TEST_P(CompareTest, MaxOverRowsOfTenTakesSixteenRounds) {
     return p.comm().stats().total.rounds - before;
   });
   if (parties() == 2) {
-    EXPECT_EQ(out[0], 16u);
+    EXPECT_EQ(out[0], 4 * compareRounds());  // 4 levels of one comparison with selection
   }
 }
 
@@ -401,8 +409,8 @@ TEST_P(CompareTest, ArgmaxOneHotOfClassScoresTakesTheFirstMaximum) {
     }
   }
   if (parties() == 2) {
-    EXPECT_EQ(rounds_onehot, 8u);
-    EXPECT_EQ(rounds_argmax, 9u);
+    EXPECT_EQ(rounds_onehot, compareRounds() + 4);
+    EXPECT_EQ(rounds_argmax, compareRounds() + 5);
   }
 }
 
@@ -449,7 +457,7 @@ TEST_P(CompareTest, MaxPoolPaddingNeverWins) {
                InvalidArgument);
 }
 
-TEST_P(CompareTest, LtCostsFourRounds) {
+TEST_P(CompareTest, LtCostsOneComparison) {
   const int64_t n = 4096;
   const auto x = inputs(n, -10, 10, 36), y = inputs(n, -10, 10, 37);
   auto out = run([&](Party& p) {
@@ -461,11 +469,11 @@ TEST_P(CompareTest, LtCostsFourRounds) {
     return std::make_pair(after.rounds - before.rounds, after.bytes_sent - before.bytes_sent);
   });
   if (parties() == 2) {
-    EXPECT_EQ(out[0].first, 4u);
-    // c (8 bytes), 14 + 6 AND-opening bits and the last level's 3 masked bits, per element.
-    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 8 + (n / 64) * 8 * 23));
+    EXPECT_EQ(out[0].first, compareRounds());
+    // c (8 bytes), the AND-opening bits and the last level's 3 masked bits, per element.
+    EXPECT_EQ(out[0].second, static_cast<uint64_t>(n * 8 + (n / 64) * 8 * (andBits() + 3)));
   } else {
-    EXPECT_EQ(out[0].first, 4u);  // the last opening is XOR only: one collective
+    EXPECT_EQ(out[0].first, compareRounds());  // the last opening is XOR only: one collective
   }
 }
 

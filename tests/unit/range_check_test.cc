@@ -245,7 +245,9 @@ TEST_P(RangeCheckTest, CostIsWhatTheHeaderSays) {
       },
       checking());
   for (const auto& c : out) {
-    EXPECT_EQ(c[0].rounds, 9u);
+    // Two comparisons (4 rounds each with 8-bit digits, 5 with the TTP's 4-bit ones) and one
+    // opening.
+    EXPECT_EQ(c[0].rounds, dealer() == TestDealer::kTtp ? 11u : 9u);
     EXPECT_EQ(c[0].rounds, c[2].rounds + c[3].rounds + c[4].rounds);
     EXPECT_EQ(c[0].received, c[2].received + c[3].received + c[4].received);
     EXPECT_EQ(c[1].rounds, 0u);
@@ -258,7 +260,8 @@ TEST_P(RangeCheckTest, CostIsWhatTheHeaderSays) {
 
 TEST_P(RangeCheckTest, PendingWordsBeyondTheThresholdAreReducedFirst) {
   // 3 relu calls of 8 elements with a threshold of 10 words: the second and third calls reduce
-  // the pending words to counts (4 rounds each), and the violation in the first still counts.
+  // the pending words to counts (one comparison each: 4 rounds, 5 with the TTP's digits), and the
+  // violation in the first still counts.
   auto out = run(
       [&](Party& p) {
         p.rangeChecks().setFlushWords(10);
@@ -281,7 +284,8 @@ TEST_P(RangeCheckTest, PendingWordsBeyondTheThresholdAreReducedFirst) {
       checking());
   for (const auto& [bad, rounds, pending] : out) {
     EXPECT_EQ(bad, std::set<std::string>{"first"});
-    EXPECT_EQ(rounds[1], rounds[0] + 4);  // relu, then ltz of the 16 pending words
+    // relu, then ltz of the 16 pending words
+    EXPECT_EQ(rounds[1], rounds[0] + (dealer() == TestDealer::kTtp ? 5 : 4));
     EXPECT_EQ(rounds[2], rounds[0]);
     EXPECT_EQ(pending, (std::vector<uint64_t>{8, 0, 8}));
   }

@@ -171,7 +171,8 @@ namespace sotto {
 
 // With PartyOptions::check_ranges each function also records its input against its safe domain
 // (sotto/math/domain.h) for the range check (sotto/mpc/range_check.h: 1 to 4 words per element,
-// about 11 bytes each way per word and 9 rounds in all at checkRanges()); results are unchanged.
+// about 11 bytes each way per word and 9 rounds in all at checkRanges(), 11 with the TTP); results
+// are unchanged.
 
 /// Which algorithm a math function uses.
 enum class MathMethod {

@@ -16,20 +16,26 @@
 /// Exact for every x in Z_2^64 read as two's complement; lt(x, y) and the others compare x - y,
 /// exact whenever |x - y| < 2^63.
 ///
+/// The digits are 8 bits wide where the dealer's tables cost nothing on the wire (the seeded
+/// dealer) and 4 bits wide where the TTP sends them (dealer.h's CompareDigits): one AND level more,
+/// an eighth of the table bits.
 /// Costs for 2 parties, per element, online (sent by each party; received alike):
-///   ltz / lt / gt / le / ge: 4 rounds, 64 + 14 + 6 + 3 = 87 bits (c, the two AND levels' openings,
-///                            the last level's three masked bits)
-///   relu, max(x, y):         4 rounds, 87 + 64 = 151 bits (also opens x - a for the select)
+///   ltz / lt / gt / le / ge: 8-bit digits: 4 rounds, 64 + 14 + 6 + 3 = 87 bits (c, the two AND
+///                            levels' openings, the last level's three masked bits); 4-bit
+///                            digits (TTP): 5 rounds, 64 + 30 + 14 + 6 + 3 = 117 bits
+///   relu, max(x, y):         one more word: 151 bits (8-bit digits), 181 (4-bit)
 ///   eq:                      as lt on twice the elements (lt and gt at once)
 /// (The range-limited version before it: 4 rounds, 73 and 137 bits.) Dealer material per element:
-/// r and the 5 monomials (6 words), 8 tables (7·256 + 128 bits = 30 words), 3 mask bits and 10 AND
-/// triples (30 bits): 2337 bits; plus 6 words (a and a times each monomial) per selected value
-/// (relu: 2721 bits; before: 2061). With N > 2 parties the last round opens additive and XOR
-/// parts with two collectives (counted as two rounds).
+/// r and the 5 monomials (6 words), the tables (8-bit digits: 7·256 + 128 bits = 30 words; 4-bit:
+/// 15·16 + 8 bits, 4 words), 3 mask bits and the AND triples (10 or 25 gates, 3 bits each):
+/// 2337 bits with 8-bit digits, 716 with 4-bit; plus 6 words (a and a times each monomial) per
+/// selected value (relu: 2721 and 1100 bits). With N > 2 parties the last round opens additive
+/// and XOR parts with two collectives (counted as two rounds).
 
 /// With PartyOptions::check_ranges every call also records, locally, one word per compared value
 /// (|d| < 2^62; eq: two) for the range check (range_check.h: about 11 bytes each way per word and
-/// 9 rounds for all of them at checkRanges()); results, rounds and bytes here are unchanged.
+/// 9 rounds for all of them at checkRanges(), 11 with the TTP); results, rounds and bytes here are
+/// unchanged.
 
 #include <array>
 #include <functional>

@@ -30,14 +30,15 @@
 /// maximum).
 ///
 /// checkRanges() with m pending words and k op names with something pending: 9 rounds (ltz of the
-/// m words: 4; ltz of the k per-name counts: 4; opening the k bits: 1), measured alike with 2 and
-/// 3 parties; 0 rounds when nothing is pending. Received per party: ltz's bytes for m elements,
+/// m words: 4; ltz of the k per-name counts: 4; opening the k bits: 1; with the TTP's 4-bit
+/// comparison digits 5 + 5 + 1 = 11), measured alike with 2 and 3 parties; 0 rounds when nothing is
+/// pending. Received per party: ltz's bytes for m elements,
 /// ltz's for k, and the k opened words (8·k bytes with 2 parties: one word per name). ltz is 87
-/// bits per element sent by each party (compare.h), plus rounding: measured 32,648 bytes
-/// received for m = 3000 with 2 parties (twice that with 3), 200 for k = 2
+/// bits per element sent by each party (compare.h; 117 with the TTP), plus rounding: measured
+/// 32,648 bytes received for m = 3000 with 2 parties (twice that with 3), 200 for k = 2
 /// (tests/unit/range_check_test.cc asserts the sum). Dealer: ltz's material for m + k elements.
 /// More than kRangeCheckFlushWords pending words are first reduced to per-name counts (ltz of the
-/// pending words: 4 rounds), so memory stays bounded on long runs.
+/// pending words: 4 rounds, 5 with the TTP), so memory stays bounded on long runs.
 ///
 /// Security: semi-honest, as the ops themselves; the only values opened are the k per-name bits
 /// (as additive shares of 0/1 words), which is exactly what the developer asks to learn.
@@ -54,7 +55,7 @@ namespace sotto {
 class ArithTensor;
 class Party;
 
-/// Pending words above which recording first reduces them to per-name counts (4 rounds).
+/// Pending words above which recording first reduces them to per-name counts (one ltz).
 inline constexpr uint64_t kRangeCheckFlushWords = uint64_t{1} << 22;
 
 /// One op name's record: calls, elements checked, checks made (checkRanges() calls that had
@@ -146,7 +147,7 @@ class RangeCheckLog {
   static void record(const ArithTensor& x, std::string_view op, uint64_t constant,
                      std::initializer_list<Term> terms);
   size_t entryFor(std::string_view op);
-  void reduceWords(const Party& party);  // words_ -> per-entry counts (4 rounds)
+  void reduceWords(const Party& party);  // words_ -> per-entry counts (one ltz)
 
   std::vector<Entry> entries_;
   std::map<std::string, size_t, std::less<>> index_;

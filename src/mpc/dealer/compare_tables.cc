@@ -8,63 +8,48 @@
 namespace sotto::detail {
 namespace {
 
-// kLess[d] = the 256-bit mask [v < d] (bits 0..d-1 set), built once.
-const std::array<std::array<uint64_t, 4>, 256>& lessMasks() {
-  static const auto kLess = [] {
-    std::array<std::array<uint64_t, 4>, 256> m{};
-    for (int d = 0; d < 256; ++d) {
-      for (int k = 0; k < 4; ++k) {
-        const int cnt = std::clamp(d - 64 * k, 0, 64);
-        m[d][k] = cnt == 64 ? ~uint64_t{0} : ((uint64_t{1} << cnt) - 1);
-      }
+// One element's tables (CompareTables): L_d[v] = [v < r_d] for each digit r_d of r mod 2^63, bit
+// offset(d) + v of the row; every word of the row is written (it is not zeroed first).
+void fillTables(uint64_t r, CompareDigits digits, uint64_t* row, int64_t words) {
+  std::fill(row, row + words, uint64_t{0});
+  for (int d = 0; d < digits.count(); ++d) {
+    const int64_t first = digits.offset(d);
+    uint64_t ones = (r >> (digits.bits * d)) & ((uint64_t{1} << digits.width(d)) - 1);
+    for (int64_t at = first; ones > 0;) {  // bits [first, first + r_d) set
+      const int64_t in_word = at % 64;
+      const uint64_t take = std::min<uint64_t>(ones, static_cast<uint64_t>(64 - in_word));
+      row[at / 64] |= (take == 64 ? ~uint64_t{0} : ((uint64_t{1} << take) - 1)) << in_word;
+      at += static_cast<int64_t>(take);
+      ones -= take;
     }
-    return m;
-  }();
-  return kLess;
-}
-
-// The tables fill their row: every word of `tables` is written (it is not zeroed first).
-static_assert(
-    [] {
-      int words = 0;
-      for (int d = 0; d < kCompareDigits; ++d) {
-        if (compareTableOffset(d) != words) return false;
-        words += (1 << compareDigitBits(d)) / 64;
-      }
-      return words == kCompareTableWords;
-    }(),
-    "compare tables: the digits' words must tile a row");
-
-// One element's 8 tables (CompareTables): L_d[v] = [v < r_d] for each digit r_d of r mod 2^63.
-void fillTables(uint64_t r, uint64_t* row) {
-  const auto& less = lessMasks();
-  for (int d = 0; d < kCompareDigits; ++d) {
-    const int bits = compareDigitBits(d);
-    const uint64_t digit = (r >> (8 * d)) & ((uint64_t{1} << bits) - 1);
-    uint64_t* l = row + compareTableOffset(d);
-    for (int k = 0; k < (1 << bits) / 64; ++k) l[k] = less[digit][k];
   }
 }
 
 }  // namespace
 
-std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes) {
+std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes, CompareDigits digits) {
+  SOTTO_ENFORCE(digits.bits >= 2 && digits.bits <= 8, "compare tables: digits of ", digits.bits,
+                " bits (2..8)");
   SOTTO_ENFORCE(shapes.size() == 2, "compare tables need 2 shapes (elements, values), got ",
                 shapes.size());
   const int64_t n = shapes[0].numel(), v = shapes[1].numel();
   SOTTO_ENFORCE(n == 0 ? v == 0 : v % n == 0, "compare tables: ", shapes[1].toString(),
                 " is not a whole number of values per element of ", shapes[0].toString());
   return {
-      shapes[0], Shape{n, kCompareTableWords}, Shape{3, (n + 63) / 64}, Shape{kCompareMonomials, n},
+      shapes[0], Shape{n, digits.words()},   Shape{3, (n + 63) / 64}, Shape{kCompareMonomials, n},
       shapes[1], Shape{kCompareMonomials, v}};
 }
 
-std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Prg& prg) {
+std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, CompareDigits digits,
+                                              Prg& prg) {
   SOTTO_ENFORCE(out.size() == 6, "compare tables: 6 output shapes expected, got ", out.size());
   RingTensor r = drawUniform(out[0], prg);
   const int64_t n = r.numel(), words = out[2].dim(1);
   RingTensor tables = RingTensor::uninitialized(out[1]);  // every word written below
-  for (int64_t i = 0; i < n; ++i) fillTables(r[i], tables.data().data() + i * kCompareTableWords);
+  const int64_t row_words = digits.words();
+  for (int64_t i = 0; i < n; ++i) {
+    fillTables(r[i], digits, tables.data().data() + i * row_words, row_words);
+  }
   // alpha, beta, gamma: random bits, packed (unused bits 0); with s = r_63 and sigma = 1 - 2s,
   // the words s, sigma·alpha, sigma·beta, sigma·gamma, sigma·beta·gamma.
   RingTensor bits = drawUniform(out[2], prg);

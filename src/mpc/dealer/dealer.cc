@@ -66,7 +66,7 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
       expectShapes(*this, 1);
       return {shapes[0], shapes[0], shapes[0]};
     case Kind::kCompareTables:
-      return detail::compareTablesShapes(shapes);
+      return detail::compareTablesShapes(shapes, CompareDigits{index_bits == 0 ? 8 : index_bits});
     case Kind::kLookup: {
       expectShapes(*this, 1);
       SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1 &&
@@ -211,6 +211,7 @@ std::vector<uint64_t> CorrelationRequest::encode() const {
     w.push_back(static_cast<uint64_t>(s.rank()));
     for (int64_t d : s.dims()) w.push_back(static_cast<uint64_t>(d));
   }
+  if (kind == Kind::kCompareTables) w.push_back(static_cast<uint64_t>(index_bits));
   if (kind == Kind::kLookup || kind == Kind::kLookupOneHot) {
     w.push_back(static_cast<uint64_t>(index_bits));
     w.push_back(static_cast<uint64_t>(columns));
@@ -248,6 +249,10 @@ CorrelationRequest CorrelationRequest::decode(std::span<const uint64_t> w) {
     std::vector<int64_t> dims(rank);
     for (uint64_t d = 0; d < rank; ++d) dims[d] = static_cast<int64_t>(w[at++]);
     r.shapes.emplace_back(dims);
+  }
+  if (r.kind == Kind::kCompareTables) {
+    need(at + 1);
+    r.index_bits = static_cast<int>(w[at++]);
   }
   if (r.kind == Kind::kLookup || r.kind == Kind::kLookupOneHot) {
     need(at + 3);
@@ -326,7 +331,8 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kCompareTables:
-      return detail::generateCompareTables(shapes, prg);
+      return detail::generateCompareTables(
+          shapes, CompareDigits{req.index_bits == 0 ? 8 : req.index_bits}, prg);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
       RingTensor r = drawUniform(shapes[0], prg);
@@ -512,9 +518,11 @@ CompareTables Dealer::compareTables(const Shape& shape, const Shape& values) {
   CorrelationRequest r;
   r.kind = Kind::kCompareTables;
   r.shapes = {shape, values};
+  const CompareDigits digits{sendsTables() ? 4 : 8};  // fewer table bits where they are sent
+  r.index_bits = digits.bits;
   auto t = timedFetch(r);
-  return {std::move(t[0]), std::move(t[1]), std::move(t[2]),
-          std::move(t[3]), std::move(t[4]), std::move(t[5])};
+  return {std::move(t[0]), std::move(t[1]), std::move(t[2]), std::move(t[3]),
+          std::move(t[4]), std::move(t[5]), digits};
 }
 
 BitSelect Dealer::bitSelect(const Shape& shape) { return bitSelect(shape, shape); }

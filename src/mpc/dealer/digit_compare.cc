@@ -36,31 +36,69 @@ std::vector<Bits> andAll(const Party& p, Dealer& dealer,
 // The XOR-shared (T, E) = ([c_d < r_d], [c_d == r_d]) of every digit of c mod 2^63, from the
 // tables L_d: T = L_d[c_d], E = L_d[c_d - 1] ^ L_d[c_d] (1 ^ L_d[0] at c_d = 0; party 0 adds 1).
 std::pair<std::vector<Bits>, std::vector<Bits>> lookups(const Party& p, const RingTensor& c,
-                                                        const RingTensor& tables) {
-  const int64_t n = c.numel();
+                                                        const RingTensor& tables,
+                                                        CompareDigits digits) {
+  const int64_t n = c.numel(), row_words = digits.words();
+  const int count = digits.count();
   const uint64_t one = p.id() == 0 ? 1 : 0;
-  std::vector<Bits> t(kCompareDigits, Bits(Shape{(n + 63) / 64}));
+  std::vector<Bits> t(static_cast<size_t>(count), Bits(Shape{(n + 63) / 64}));
   std::vector<Bits> e = t;
   const uint64_t* tab = tables.data().data();
+  std::vector<uint64_t> tw(static_cast<size_t>(count)), ew(static_cast<size_t>(count));
   for (int64_t word = 0; word * 64 < n; ++word) {  // 64 elements at a time, bits in registers
-    uint64_t tw[kCompareDigits] = {}, ew[kCompareDigits] = {};
+    std::fill(tw.begin(), tw.end(), 0);
+    std::fill(ew.begin(), ew.end(), 0);
     for (int64_t i = word * 64; i < std::min(n, word * 64 + 64); ++i) {
-      const uint64_t* row = tab + i * kCompareTableWords;
-      for (int d = 0; d < kCompareDigits; ++d) {
-        const uint64_t* l = row + compareTableOffset(d);
-        auto at = [&](uint64_t v) { return (l[v / 64] >> (v % 64)) & 1; };
-        const uint64_t digit = (c[i] >> (8 * d)) & ((uint64_t{1} << compareDigitBits(d)) - 1);
+      const uint64_t* row = tab + i * row_words;
+      for (int d = 0; d < count; ++d) {
+        const int64_t off = digits.offset(d);
+        auto at = [&](uint64_t v) {
+          const int64_t b = off + static_cast<int64_t>(v);
+          return (row[b / 64] >> (b % 64)) & 1;
+        };
+        const uint64_t digit = (c[i] >> (digits.bits * d)) & ((uint64_t{1} << digits.width(d)) - 1);
         const uint64_t lt = at(digit);
-        tw[d] |= lt << (i % 64);
-        ew[d] |= ((digit == 0 ? one : at(digit - 1)) ^ lt) << (i % 64);
+        tw[static_cast<size_t>(d)] |= lt << (i % 64);
+        ew[static_cast<size_t>(d)] |= ((digit == 0 ? one : at(digit - 1)) ^ lt) << (i % 64);
       }
     }
-    for (int d = 0; d < kCompareDigits; ++d) {
-      t[d][word] = tw[d];
-      e[d][word] = ew[d];
+    for (int d = 0; d < count; ++d) {
+      t[static_cast<size_t>(d)][word] = tw[static_cast<size_t>(d)];
+      e[static_cast<size_t>(d)][word] = ew[static_cast<size_t>(d)];
     }
   }
   return {std::move(t), std::move(e)};
+}
+
+// A run of digits as (T, E) = ([run of c < run of r], [equal]); the lowest run's E is never used.
+struct Group {
+  Bits t, e;
+  bool lowest = false;
+};
+
+// Combines digit groups pairwise from the lowest, (T, E) = (T_hi ^ E_hi & T_lo, E_hi & E_lo), one
+// round of AND gates per level, until two groups are left: (lowest run, the rest).
+std::vector<Group> reduceToTwo(const Party& p, Dealer& dealer, std::vector<Group> g) {
+  while (g.size() > 2) {
+    std::vector<std::pair<Bits, Bits>> pairs;
+    for (size_t i = 0; i + 1 < g.size(); i += 2) {
+      pairs.emplace_back(g[i + 1].e, g[i].t);
+      if (!g[i].lowest) pairs.emplace_back(g[i + 1].e, g[i].e);
+    }
+    const auto ands = andAll(p, dealer, pairs);
+    std::vector<Group> next;
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < g.size(); i += 2) {
+      Group m;
+      m.t = g[i + 1].t ^ ands[k++];
+      m.lowest = g[i].lowest;
+      if (!g[i].lowest) m.e = ands[k++];
+      next.push_back(std::move(m));
+    }
+    if (g.size() % 2 == 1) next.push_back(std::move(g.back()));  // the top group waits a level
+    g = std::move(next);
+  }
+  return g;
 }
 
 }  // namespace
@@ -105,20 +143,15 @@ SignResult signOf(const Party& p, Dealer& dealer, const RingTensor& x, bool nonn
       dealer.compareTables(x.shape(), values != nullptr ? values->shape() : Shape{int64_t{0}});
   // Round 1: c = x + r over the whole ring; MSB(x) = c_63 ^ s ^ L, L = [c mod 2^63 < r mod 2^63].
   const RingTensor c = std::move(openTogether(p, {x + tab.r})[0]);
-  auto [t, e] = lookups(p, c, tab.tables);
-  // Rounds 2, 3: (T, E) of a group = (T_hi ^ E_hi & T_lo, E_hi & E_lo); digits 7..0 -> 4 -> 2.
-  auto l1 = andAll(p, dealer,
-                   {{e[1], t[0]},
-                    {e[3], t[2]},
-                    {e[3], e[2]},
-                    {e[5], t[4]},
-                    {e[5], e[4]},
-                    {e[7], t[6]},
-                    {e[7], e[6]}});
-  const Bits t10 = t[1] ^ l1[0], t32 = t[3] ^ l1[1], t54 = t[5] ^ l1[3], t76 = t[7] ^ l1[5];
-  auto l2 = andAll(p, dealer, {{l1[2], t10}, {l1[6], t54}, {l1[6], l1[4]}});
-  const Bits lo_t = t32 ^ l2[0], hi_t = t76 ^ l2[1], hi_e = l2[2];
-  // Round 4: L = H ^ G·P = H + G·P (H·G = 0) with H, G, P opened under alpha, beta, gamma, and
+  auto [t, e] = lookups(p, c, tab.tables, tab.digits);
+  // Rounds 2 .. (3 for 8 digits, 4 for 16): the digits' groups down to the lowest half and the
+  // highest half.
+  std::vector<Group> groups;
+  for (size_t d = 0; d < t.size(); ++d)
+    groups.push_back({std::move(t[d]), std::move(e[d]), d == 0});
+  groups = reduceToTwo(p, dealer, std::move(groups));
+  const Bits lo_t = groups[0].t, hi_t = groups[1].t, hi_e = groups[1].e;
+  // Last round: L = H ^ G·P = H + G·P (H·G = 0) with H, G, P opened under alpha, beta, gamma, and
   // e = v - a for the selected values: the bit and b·v are then linear in the dealer's monomials.
   RingTensor masked = tab.bits;
   for (int64_t k = 0; k < w; ++k) {

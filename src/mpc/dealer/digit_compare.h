@@ -19,9 +19,10 @@ std::pair<std::vector<RingTensor>, std::vector<RingTensor>> openMixed(const Part
 
 /// The bit b = [x < 0] (x read as two's complement), or [x >= 0] if `nonneg`, for every element:
 /// computes SignResult (protocol.h; here `bit` is filled in every case) for x and, if `values` is
-/// not null, the products b·v (values.numel() = w·x.numel(), w consecutive values per element). 4
-/// rounds on 2 parties (open c; two AND levels; the last AND level with the conversion/selection);
-/// see compare.h for the bits.
+/// not null, the products b·v (values.numel() = w·x.numel(), w consecutive values per element).
+/// On 2 parties: open c; the digit groups' AND levels down to two groups (8-bit digits: two
+/// levels, 4 rounds in all; the TTP's 4-bit digits: three, 5 rounds); the last AND level with the
+/// conversion/selection. See compare.h for the bits.
 SignResult signOf(const Party& p, Dealer& dealer, const RingTensor& x, bool nonneg,
                   const RingTensor* values);
 

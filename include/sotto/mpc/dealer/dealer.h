@@ -54,12 +54,29 @@ struct BinaryTriple {
   RingTensor a, b, c;
 };
 
+/// The comparison's digits of r's low 63 bits: ceil(63 / bits) digits of `bits` bits, the top one
+/// narrower. 8 bits (8 digits: 4 rounds, 1,920 table bits per element) where the tables cost
+/// nothing on the wire (the seeded dealer's); 4 bits (16 digits: 5 rounds, 248 table bits) where
+/// the TTP sends them to party 0.
+struct CompareDigits {
+  int bits = 8;  ///< 2..8
+  int count() const { return (63 + bits - 1) / bits; }
+  /// Width of digit d: bits, or what is left of the 63 for the top one.
+  int width(int d) const { return d + 1 < count() ? bits : 63 - bits * (count() - 1); }
+  /// First bit of L_d in an element's row of tables (each digit's table is 2^width bits).
+  int64_t offset(int d) const { return int64_t{d} << bits; }
+  /// Words per element of CompareTables::tables.
+  int64_t words() const {
+    return (offset(count() - 1) + (int64_t{1} << width(count() - 1)) + 63) / 64;
+  }
+};
+
 /// Material of the fast comparison (compare.h) for n elements and w selected values per element
 /// (w = 0 when only the bit is wanted). With s = r_63, sigma = 1 - 2s and r's low 63 bits cut into
-/// digits r_0..r_6 (8 bits) and r_7 (7 bits):
+/// the digits r_d of `digits`:
 ///  - r: additive shares of a uniform mask, one word per element;
-///  - tables: XOR shares of the bit tables L_d[v] = [v < r_d], 2^bits bits each, per element
-///    [n, kCompareTableWords], L_d from word compareTableOffset(d) (E_d[v] = [v == r_d] is
+///  - tables: XOR shares of the bit tables L_d[v] = [v < r_d], 2^width(d) bits each, per element
+///    [n, digits.words()], L_d from bit digits.offset(d) (E_d[v] = [v == r_d] is
 ///    L_d[v - 1] ^ L_d[v], or 1 ^ L_d[0] at v = 0: no table of its own);
 ///  - bits: XOR shares of three random bits alpha, beta, gamma per element, [3, ceil(n / 64)];
 ///  - mono: additive shares of the kCompareMonomials words s, sigma·alpha, sigma·beta,
@@ -68,15 +85,8 @@ struct BinaryTriple {
 ///  - a_mono: additive shares of a times each of mono's words, [5, n·w].
 struct CompareTables {
   RingTensor r, tables, bits, mono, a, a_mono;
+  CompareDigits digits;
 };
-
-/// The comparison's digits: seven of 8 bits and a top one of 7 (r's low 63 bits).
-inline constexpr int kCompareDigits = 8;
-constexpr int compareDigitBits(int d) { return d == kCompareDigits - 1 ? 7 : 8; }
-/// Words per element of CompareTables::tables: 4 per 8-bit digit, 2 for the 7-bit top digit.
-inline constexpr int kCompareTableWords = 30;
-/// First word of L_d in an element's row.
-constexpr int compareTableOffset(int d) { return 4 * d; }
 /// Rows of CompareTables::mono and a_mono.
 inline constexpr int kCompareMonomials = 5;
 
@@ -127,7 +137,8 @@ struct CorrelationRequest {
   int frac_bits = 0;
   uint64_t mask_id = 0;
   /// kLookup: the public table, 2^index_bits rows of `columns` words, row-major. kLookupOneHot:
-  /// index_bits alone (the one-hot does not depend on the table).
+  /// index_bits alone (the one-hot does not depend on the table). kCompareTables: index_bits is
+  /// the digits' width (CompareDigits::bits; 0 means 8).
   int index_bits = 0;
   int columns = 0;
   std::vector<uint64_t> table;

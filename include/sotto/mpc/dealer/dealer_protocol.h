@@ -10,12 +10,14 @@
 ///                         1 round, the others send x.numel words to the owner
 ///   truncate              1 round, n words, within 1 ULP for |x| < 2^62 (never a large error);
 ///                         truncatePositive is the same
-///   sign                  4 rounds, 87 bits sent per element (+ 64 per selected value)
-///                         (compare.h); exact over the whole ring
+///   sign                  4 rounds, 87 bits sent per element (+ 64 per selected value); the
+///                         TTP: 5 rounds, 117 bits, a third of the dealer's bytes (4-bit digits,
+///                         compare.h); exact over the whole ring
 ///   andWords              1 round, 2n words; b2a 1 round, ⌈n/64⌉ words
-///   lookup                the dealer's rotated table (lut.h): open u = x + r mod 2^k, 1 round,
-///                         2 B per element each way (2 parties, k <= 16; N > 2: an allReduce of
-///                         n words), exact on all 64 bits whatever out_bits
+///   lookup                the dealer's rotated table (lut.h; the TTP's for 2 or more columns: a
+///                         one-hot of the mask): open u = x + r mod 2^k, 1 round, k bits per
+///                         element each way (2 parties; N > 2: an allReduce of n words), exact on
+///                         all 64 bits whatever out_bits
 ///   functionTables        the dealer's tables (function_tables.h)
 /// Failure probability 0 in every kernel (the truncation's 1-ULP error apart). Papers: Beaver,
 /// CRYPTO 1991; CrypTen (Knott et al., NeurIPS 2021) for the dealer-assisted truncation; the
