@@ -37,6 +37,10 @@ SignBits::SignBits(const Party& p, const RingTensor& v) : p_(p), xor_(p.protocol
 SignBits::SignBits(const Party& p, bool xor_shares, RingTensor bits)
     : p_(p), xor_(xor_shares), bits_(std::move(bits)) {}
 
+SignBits SignBits::fromAdditive(const Party& p, RingTensor bits) {
+  return SignBits(p, false, std::move(bits));
+}
+
 SignBits SignBits::bands(int64_t n, int64_t count) const {
   const uint64_t one = p_.id() == 0 ? 1 : 0;  // shares of the public bit b_count = 1
   if (!xor_) {                                // additive 0/1 shares: h_g = b_g - b_{g-1}
@@ -122,15 +126,22 @@ RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const Ring
   return constant(p, n, c) + s.select(first, d);
 }
 
-Floor exactFloor(const Party& p, const RingTensor& a, int bits) {
+Floor exactFloor(const Party& p, const RingTensor& a, int bits, const RingTensor* also) {
   Protocol& proto = p.protocol();
   const int64_t n = a.numel();
   RingTensor q = proto.truncate(p, a, bits);
   RingTensor r = a - q.shiftLeft(bits);
+  std::unique_ptr<SignBits> also_signs;
   if (!proto.exactTruncation() && proto.truncationRoundsUp() && !proto.hasSignBits()) {
     // q is ⌊a / 2^bits⌋ or one more: low = [r < 0] alone, its additive 0/1 shares used as they
-    // come (no selection).
-    const RingTensor low = proto.sign(p, r, /*nonneg=*/false, nullptr).bit;
+    // come (no selection); `also`'s signs in the same call.
+    const RingTensor both =
+        proto.sign(p, also != nullptr ? concat2(r, *also) : r, /*nonneg=*/false, nullptr).bit;
+    const RingTensor low = slice(both, 0, n);
+    if (also != nullptr) {
+      also_signs =
+          std::make_unique<SignBits>(SignBits::fromAdditive(p, slice(both, n, also->numel())));
+    }
     q = q - low;
     r = r + low.shiftLeft(bits);
   } else if (!proto.exactTruncation()) {
@@ -141,7 +152,8 @@ Floor exactFloor(const Party& p, const RingTensor& a, int bits) {
     q = q - low + high;
     r = r + (low - high).shiftLeft(bits);
   }
-  return {std::move(q), std::move(r)};
+  if (also != nullptr && also_signs == nullptr) also_signs = std::make_unique<SignBits>(p, *also);
+  return {std::move(q), std::move(r), std::move(also_signs)};
 }
 
 }  // namespace sotto::math_detail

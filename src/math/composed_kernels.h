@@ -5,6 +5,7 @@
 // kernels; every call is collective.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sotto/mpc/party.h"
@@ -45,6 +46,9 @@ class SignBits {
   /// mod 2 are XOR shares: the families with selectBits) or 64-bit ones (additive 0/1 shares).
   static SignBits lookedUp(const Party& p, const RingTensor& index, int index_bits, int columns,
                            const std::vector<uint64_t>& table);
+  /// Bits already held as additive 0/1 shares (Protocol::sign's), as a family without signBits
+  /// keeps them.
+  static SignBits fromAdditive(const Party& p, RingTensor bits);
 
  private:
   SignBits(const Party& p, bool xor_shares, RingTensor bits);
@@ -66,7 +70,12 @@ RingTensor chooseOr(const Party& p, const SignBits& s, int64_t first, const Ring
 /// and two selections that correct it by one either way.
 struct Floor {
   RingTensor quotient, remainder;
+  /// The sign bits of `also` (exactFloor's last argument), if given.
+  std::unique_ptr<SignBits> also_signs;
 };
-Floor exactFloor(const Party& p, const RingTensor& a, int bits);
+/// With `also` (flat), also the sign bits of those values: in the same call as the floor's own
+/// sign where the floor takes one (the dealer family: one call on n + also.numel() values, no
+/// extra round), else one SignBits call after the floor.
+Floor exactFloor(const Party& p, const RingTensor& a, int bits, const RingTensor* also = nullptr);
 
 }  // namespace sotto::math_detail

@@ -52,9 +52,11 @@ RingTensor horner(const Party& p, const PiecewiseFunction& f, const RingTensor& 
 
 }  // namespace
 
-RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a) {
+RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a,
+                          const RingTensor* also, std::unique_ptr<SignBits>* also_signs) {
   // The piece r = ⌊a / 2^P⌋ (exact), u = a - 2^P·r, then the piece's coefficients and Horner.
-  const Floor piece = exactFloor(p, a, f.piece_bits);
+  Floor piece = exactFloor(p, a, f.piece_bits, also);
+  if (also_signs != nullptr) *also_signs = std::move(piece.also_signs);
   const RingTensor coef =
       p.protocol().lookup(p, piece.quotient, f.spec.index_bits, f.columns, f.table, 64);
   return horner(p, f, coef, piece.remainder);
@@ -76,15 +78,16 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
   std::unique_ptr<SignBits> signs, inside;
   if (one_sided) {
     a = xs + constant(p, n, width);
-    signs = std::make_unique<SignBits>(p, concat2(xs, a));
   } else {
     signs = std::make_unique<SignBits>(p, xs);
     const RingTensor neg = signs->select(0, xs);  // [x < 0]·x
     a = xs - neg - neg;
     if (spec.plus_relu) relu = xs - neg;
-    inside = std::make_unique<SignBits>(p, a - constant(p, n, width));
   }
-  RingTensor v = evaluatePieces(p, f, a);
+  // [x < 0] and [a < 0] (one-sided) or [a - W < 0] (symmetric) with the floor's own sign where it
+  // takes one (the dealer family: no extra round).
+  const RingTensor also = one_sided ? concat2(xs, a) : a - constant(p, n, width);
+  RingTensor v = evaluatePieces(p, f, a, &also, one_sided ? &signs : &inside);
   // The constants beyond the domain and the symmetry, at the value's scale vs.
   const int vs = f.value_scale;
   auto at = [vs](double c) { return std::llround(std::ldexp(c, vs)); };

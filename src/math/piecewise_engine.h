@@ -17,8 +17,10 @@
 // factor F(x)/E_r common to every piece (e^x: Q(τ) ≈ e^(h·τ)), then the one product E_r·Q(u).
 
 #include <functional>
+#include <memory>
 #include <vector>
 
+#include "composed_kernels.h"
 #include "sotto/mpc/arith_tensor.h"
 
 namespace sotto::math_detail {
@@ -94,6 +96,10 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f);
 /// or rounding, within max_error_ulp (at in_frac) plus Horner's truncations (the OT family's
 /// truncatePositive may take one less per step, at 2^-s). Cost: the exact floor by P bits
 /// (composed_kernels.h), the lookup and Horner as above.
-RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a);
+/// With `also` (flat) and `also_signs`, also the sign bits of those values, in the floor's own
+/// sign call where it takes one (exactFloor: no extra round on the dealer family).
+RingTensor evaluatePieces(const Party& p, const PiecewiseFunction& f, const RingTensor& a,
+                          const RingTensor* also = nullptr,
+                          std::unique_ptr<SignBits>* also_signs = nullptr);
 
 }  // namespace sotto::math_detail
