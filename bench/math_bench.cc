@@ -10,9 +10,11 @@
 // (sotto/math/iterative.h) and the table-based functions (sotto/math/functions.h), same inputs.
 // math/<function>/lut_ttp/64: the table functions under the TTP dealer (a third thread) on the
 // first 64 of the same inputs (softmax: 64 rows of 10), for dealer_recv_per_elem (what the dealer
-// sends party 0 per element; inproc or mpirun -np 3: its material is tens to hundreds of KB per
-// element). math/exp_f12/... and math/exp_f20/...: exp's table rows again at 12 and 20 fractional
-// bits (its windows' rows and degrees depend on the scale; max_ulp in ULPs of that scale).
+// sends party 0 per element; inproc or mpirun -np 3): the default method there, composed from the
+// dealer's kernels; math/<function>/tables_ttp/64 the same on the dealer's function tables
+// (MathMethod::kFunctionTables: 3 rounds, tens to hundreds of KB per element). math/exp_f12/... and
+// math/exp_f20/...: exp's table rows again at 12 and 20 fractional bits (its windows' rows and
+// degrees depend on the scale; max_ulp in ULPs of that scale).
 #include <algorithm>
 #include <cmath>
 
@@ -41,7 +43,7 @@ Op elementwise(double lo, double hi, double (*truth)(double),
   return op;
 }
 
-Op softmaxRows(bool table, int64_t rows = 6554) {
+Op softmaxRows(bool table, int64_t rows = 6554, MathMethod method = MathMethod::kTable) {
   const int64_t cols = 10;
   auto x = sotto::bench::uniform(rows * cols, -8, 8, 60);
   Op op;
@@ -51,10 +53,11 @@ Op softmaxRows(bool table, int64_t rows = 6554) {
     for (int64_t j = 0; j < cols; ++j) z += std::exp(x[i * cols + j] - m);
     for (int64_t j = 0; j < cols; ++j) op.reference.push_back(std::exp(x[i * cols + j] - m) / z);
   }
-  op.prepare = [x, table, rows](Party& p) {
+  op.prepare = [x, table, rows, method](Party& p) {
     auto a = ArithTensor::share(p, 0, x, Shape{rows, cols});
-    return std::function<ArithTensor()>(
-        [a, table] { return table ? sotto::softmax(a, 1) : crypten_style::softmax(a, 1); });
+    return std::function<ArithTensor()>([a, table, method] {
+      return table ? sotto::softmax(a, 1, method) : crypten_style::softmax(a, 1);
+    });
   };
   return op;
 }
@@ -69,6 +72,11 @@ ArithTensor lutReciprocal(const ArithTensor& x) { return sotto::reciprocal(x); }
 ArithTensor lutSqrt(const ArithTensor& x) { return sotto::sqrt(x); }
 ArithTensor lutRsqrt(const ArithTensor& x) { return sotto::rsqrt(x); }
 ArithTensor lutLog(const ArithTensor& x) { return sotto::log(x); }
+// The same on the dealer's function tables whatever the dealer (MathMethod::kFunctionTables).
+template <ArithTensor (*G)(const ArithTensor&, MathMethod)>
+ArithTensor onTables(const ArithTensor& x) {
+  return G(x, MathMethod::kFunctionTables);
+}
 double reciprocal(double v) { return 1 / v; }
 double rsqrt(double v) { return 1 / std::sqrt(v); }
 
@@ -117,22 +125,30 @@ int main(int argc, char** argv) {
     double lo, hi;
     F truth;
     ArithTensor (*fn)(const ArithTensor&);
+    ArithTensor (*tables)(const ArithTensor&);
     unsigned seed;
   };
-  const Lut luts[] = {{"exp", -8, 4, static_cast<F>(std::exp), lutExp, 50},
-                      {"sigmoid", -8, 8, sigmoid, lutSigmoid, 51},
-                      {"tanh", -8, 8, static_cast<F>(std::tanh), lutTanh, 52},
-                      {"reciprocal", 0.1, 100, reciprocal, lutReciprocal, 53},
-                      {"sqrt", 0.1, 100, static_cast<F>(std::sqrt), lutSqrt, 54},
-                      {"rsqrt", 0.1, 100, rsqrt, lutRsqrt, 55},
-                      {"log", 0.1, 100, static_cast<F>(std::log), lutLog, 56}};
+  const Lut luts[] = {
+      {"exp", -8, 4, static_cast<F>(std::exp), lutExp, onTables<sotto::exp>, 50},
+      {"sigmoid", -8, 8, sigmoid, lutSigmoid, onTables<sotto::sigmoid>, 51},
+      {"tanh", -8, 8, static_cast<F>(std::tanh), lutTanh, onTables<sotto::tanh>, 52},
+      {"reciprocal", 0.1, 100, reciprocal, lutReciprocal, onTables<sotto::reciprocal>, 53},
+      {"sqrt", 0.1, 100, static_cast<F>(std::sqrt), lutSqrt, onTables<sotto::sqrt>, 54},
+      {"rsqrt", 0.1, 100, rsqrt, lutRsqrt, onTables<sotto::rsqrt>, 55},
+      {"log", 0.1, 100, static_cast<F>(std::log), lutLog, onTables<sotto::log>, 56}};
   for (const Lut& l : luts) {
     entries.push_back({"math/" + std::string(l.name) + "/lut_ttp/" + std::to_string(kTtp),
                        [l] { return elementwise(l.lo, l.hi, l.truth, l.fn, l.seed, kTtp); }, exact,
                        "ttp"});
+    entries.push_back({"math/" + std::string(l.name) + "/tables_ttp/" + std::to_string(kTtp),
+                       [l] { return elementwise(l.lo, l.hi, l.truth, l.tables, l.seed, kTtp); },
+                       exact, "ttp"});
   }
   entries.push_back({"math/softmax/lut_ttp/" + std::to_string(10 * kTtp),
                      [] { return softmaxRows(true, kTtp); }, exact, "ttp"});
+  entries.push_back({"math/softmax/tables_ttp/" + std::to_string(10 * kTtp),
+                     [] { return softmaxRows(true, kTtp, MathMethod::kFunctionTables); }, exact,
+                     "ttp"});
   for (int frac : {12, 20}) {
     const PartyOptions scale{frac, Truncation::kDealer};
     const std::string name = "math/exp_f" + std::to_string(frac);
