@@ -8,19 +8,25 @@
 namespace sotto::detail {
 namespace {
 
+// The word of bits [0, count) set, count in 0..64.
+uint64_t lowOnes(int64_t count) { return count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1; }
+
 // One element's tables (CompareTables): L_d[v] = [v < r_d] for each digit r_d of r mod 2^63, bit
-// offset(d) + v of the row; every word of the row is written (it is not zeroed first).
+// offset(d) + v of the row; every word of the row is written (it is not zeroed first). Digits of
+// up to 6 bits keep each table inside one word (offsets are multiples of 2^bits); wider ones
+// span whole words.
 void fillTables(uint64_t r, CompareDigits digits, uint64_t* row, int64_t words) {
   std::fill(row, row + words, uint64_t{0});
   for (int d = 0; d < digits.count(); ++d) {
     const int64_t first = digits.offset(d);
-    uint64_t ones = (r >> (digits.bits * d)) & ((uint64_t{1} << digits.width(d)) - 1);
-    for (int64_t at = first; ones > 0;) {  // bits [first, first + r_d) set
-      const int64_t in_word = at % 64;
-      const uint64_t take = std::min<uint64_t>(ones, static_cast<uint64_t>(64 - in_word));
-      row[at / 64] |= (take == 64 ? ~uint64_t{0} : ((uint64_t{1} << take) - 1)) << in_word;
-      at += static_cast<int64_t>(take);
-      ones -= take;
+    const auto ones =
+        static_cast<int64_t>((r >> (digits.bits * d)) & ((uint64_t{1} << digits.width(d)) - 1));
+    if (digits.bits <= 6) {
+      row[first / 64] |= lowOnes(ones) << (first % 64);
+    } else {
+      for (int64_t k = 0; k < (int64_t{1} << digits.width(d)) / 64; ++k) {
+        row[first / 64 + k] = lowOnes(std::clamp<int64_t>(ones - 64 * k, 0, 64));
+      }
     }
   }
 }
