@@ -3,48 +3,15 @@
 // the lookup on a rotated table.
 #include "sotto/mpc/dealer/dealer_protocol.h"
 
-#include <algorithm>
 #include <cstddef>
 
+#include "../ot/bit_stream.h"
 #include "digit_compare.h"
 #include "sotto/mpc/arith_tensor.h"
 #include "sotto/mpc/binary_tensor.h"
 
 namespace sotto {
 namespace {
-
-// The low `bits` (1..64) of each value, packed little-endian into ceil(n·bits/8) bytes (the last
-// byte's high bits zero).
-std::vector<std::byte> packBits(std::span<const uint64_t> v, int bits) {
-  std::vector<std::byte> out((v.size() * static_cast<size_t>(bits) + 7) / 8);
-  size_t at = 0;
-  for (const uint64_t x : v) {
-    const uint64_t w = bits == 64 ? x : x & ((uint64_t{1} << bits) - 1);
-    for (int b = 0; b < bits;) {  // at most 8 bits a step, into byte at / 8
-      const int off = static_cast<int>(at % 8), take = std::min(8 - off, bits - b);
-      out[at / 8] |= static_cast<std::byte>(((w >> b) & ((1u << take) - 1)) << off);
-      at += static_cast<size_t>(take);
-      b += take;
-    }
-  }
-  return out;
-}
-
-// The n values packBits wrote.
-std::vector<uint64_t> unpackBits(std::span<const std::byte> bytes, int bits, int64_t n) {
-  std::vector<uint64_t> out(static_cast<size_t>(n), 0);
-  size_t at = 0;
-  for (auto& x : out) {
-    for (int b = 0; b < bits;) {
-      const int off = static_cast<int>(at % 8), take = std::min(8 - off, bits - b);
-      const uint64_t part = (std::to_integer<uint64_t>(bytes[at / 8]) >> off) & ((1u << take) - 1);
-      x |= part << b;
-      at += static_cast<size_t>(take);
-      b += take;
-    }
-  }
-  return out;
-}
 
 // Every product: open e = x - a and f = y - b together (one round), then
 // z_i = c_i + e ⊛ b_i + a_i ⊛ f (+ e ⊛ f on party 0), where ⊛ is the bilinear map.
@@ -228,10 +195,14 @@ class DealerProtocol final : public Protocol {
     std::vector<uint64_t> u(n);
     for (int64_t e = 0; e < n; ++e) u[e] = (index[e] + material->r[e]) & mask;
     if (comm.worldSize() == 2) {
-      std::vector<std::byte> mine = packBits(u, index_bits), theirs(mine.size());
+      detail::BitWriter packed;
+      packed.reserve(static_cast<size_t>(n) * static_cast<size_t>(index_bits));
+      for (const uint64_t v : u) packed.put(v, index_bits);
+      const std::vector<std::byte> mine = packed.bytes();
+      std::vector<std::byte> theirs(mine.size());
       comm.exchange(1 - comm.rank(), mine, theirs);
-      const std::vector<uint64_t> other = unpackBits(theirs, index_bits, n);
-      for (int64_t e = 0; e < n; ++e) u[e] = (u[e] + other[e]) & mask;
+      detail::BitReader other(theirs);
+      for (int64_t e = 0; e < n; ++e) u[e] = (u[e] + other.get(index_bits)) & mask;
     } else {
       comm.allReduce(u, ReduceOp::kAdd);
       for (auto& v : u) v &= mask;
