@@ -34,16 +34,18 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
   PiecewiseSpec s;
   s.in_frac = frac_bits;
   switch (which) {
-    case Composed::kSigmoid:  // [0, 16) on |x|; 1 - sigmoid(16) < 1.2e-7
+    case Composed::kSigmoid:  // [-16, 16); 1 - sigmoid(16) < 1.2e-7
       s.fn = [](double x) { return 1 / (1 + std::exp(-x)); };
-      s.symmetry = Symmetry::kComplement;
-      s.width_log2 = 4;
+      s.symmetry = Symmetry::kTwoSided;
+      s.width_log2 = 5;
+      s.below = 0;
       s.above = 1;
       break;
-    case Composed::kTanh:  // [0, 8) on |x|; 1 - tanh(8) < 2.3e-7
+    case Composed::kTanh:  // [-8, 8); 1 - tanh(8) < 2.3e-7
       s.fn = [](double x) { return std::tanh(x); };
-      s.symmetry = Symmetry::kOdd;
-      s.width_log2 = 3;
+      s.symmetry = Symmetry::kTwoSided;
+      s.width_log2 = 4;
+      s.below = -1;
       s.above = 1;
       break;
     case Composed::kErf:  // [0, 4) on |x|; 1 - erf(4) < 1.6e-8

@@ -71,29 +71,44 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
   const RingTensor xs = x.share().reshape({x.numel()});
   const int64_t n = xs.numel();
   const int64_t width = int64_t{1} << (spec.width_log2 + spec.in_frac);  // W in ring units
-  const bool one_sided = spec.symmetry == Symmetry::kOneSided;
-  // a: x + W (one-sided) or |x|; the sign bits: [x < 0] and [a < 0] (one-sided, one call) or
+  // Tabulated from `start` to `end` on x itself (one- or two-sided) or on |x| (symmetric).
+  const bool two_sided = spec.symmetry == Symmetry::kTwoSided;
+  const bool one_sided = spec.symmetry == Symmetry::kOneSided || two_sided;
+  const int64_t end = spec.symmetry == Symmetry::kTwoSided ? width / 2 : 0, start = end - width;
+  // a: x - start (one- or two-sided) or |x|; the sign bits: [x < end] and [a < 0] (one call) or
   // [x < 0] then [a - W < 0] (symmetric).
   RingTensor a, relu;
   std::unique_ptr<SignBits> signs, inside;
   if (one_sided) {
-    a = xs + constant(p, n, width);
+    a = xs - constant(p, n, start);
   } else {
     signs = std::make_unique<SignBits>(p, xs);
     const RingTensor neg = signs->select(0, xs);  // [x < 0]·x
     a = xs - neg - neg;
     if (spec.plus_relu) relu = xs - neg;
   }
-  // [x < 0] and [a < 0] (one-sided) or [a - W < 0] (symmetric) with the floor's own sign where it
-  // takes one (the dealer family: no extra round).
-  const RingTensor also = one_sided ? concat2(xs, a) : a - constant(p, n, width);
+  // [x < end] and [a < 0] (one- or two-sided; two-sided also [x < 0]) or [a - W < 0] (symmetric)
+  // with the floor's own sign where it takes one (the dealer family: no extra round).
+  const RingTensor also = two_sided   ? concat2(concat2(xs - constant(p, n, end), a), xs)
+                          : one_sided ? concat2(xs, a)
+                                      : a - constant(p, n, width);
   RingTensor v = evaluatePieces(p, f, a, &also, one_sided ? &signs : &inside);
   // The constants beyond the domain and the symmetry, at the value's scale vs.
   const int vs = f.value_scale;
   auto at = [vs](double c) { return std::llround(std::ldexp(c, vs)); };
-  if (one_sided) {
-    v = v + signs->select(n, constant(p, n, at(spec.below)) - v);  // [x < -W]: below
-    v = chooseOr(p, *signs, 0, v, at(spec.above));                 // [x >= 0]: above
+  if (two_sided) {
+    // [x < end] and [a < 0] both say "outside" where x - end (x near -2^63) or a (x near 2^63)
+    // wraps; each is right on its own side of 0, and [x < 0] picks the side. One selection on 2n
+    // values (both sides), then one on n.
+    const RingTensor above = constant(p, n, at(spec.above));
+    const RingTensor both =
+        signs->select(0, concat2(v - above, constant(p, n, at(spec.below)) - v));
+    const RingTensor upper = above + slice(both, 0, n);  // x >= 0: v, or above for x >= end
+    const RingTensor lower = v + slice(both, n, n);      // x < 0: v, or below for x < start
+    v = upper + signs->select(2 * n, lower - upper);
+  } else if (one_sided) {
+    v = v + signs->select(n, constant(p, n, at(spec.below)) - v);  // [x < start]: below
+    v = chooseOr(p, *signs, 0, v, at(spec.above));                 // [x >= end]: above
   } else {
     v = chooseOr(p, *inside, 0, v, at(spec.above));  // |x| >= W: above
     if (spec.symmetry == Symmetry::kOdd) {

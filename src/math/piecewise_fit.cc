@@ -68,8 +68,7 @@ PiecewiseFunction fitPiecewise(const PiecewiseSpec& spec) {
       " out of range");
   const int p = f.piece_bits;
   const double h = std::ldexp(1.0, p - in);  // a piece's width, real units
-  const bool one_sided = spec.symmetry == Symmetry::kOneSided;
-  const double start = one_sided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
+  const double start = domainStart(spec);
   const int64_t rows = int64_t{1} << k;
   f.columns = spec.product_form ? 1 : d + 1;
   // Scales: generic, 12 bits below the pieces' ULP (2^-out); the product form's: productScales.
@@ -108,8 +107,7 @@ PiecewiseFunction buildPiecewise(const PiecewiseSpec& spec, double give_up_ulp) 
   const int d = spec.degree, in = spec.in_frac, p = f.piece_bits, s = f.scale;
   const int out = spec.out_frac > 0 ? spec.out_frac : in;
   const int64_t rows = int64_t{1} << spec.index_bits;
-  const double start =
-      spec.symmetry == Symmetry::kOneSided ? -std::ldexp(1.0, spec.width_log2) : 0.0;
+  const double start = domainStart(spec);
   // The error at every input of the grid, as the protocol computes it (before its last rounding).
   const int64_t per = int64_t{1} << p;
   for (int64_t r = 0; r < rows && f.max_error_ulp <= give_up_ulp; ++r) {

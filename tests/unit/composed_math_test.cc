@@ -118,6 +118,13 @@ RingTensor concatTwice(const RingTensor& t) {
   return RingTensor(Shape{2 * t.numel()}, std::move(v));
 }
 
+// t's words `times` times over, flat.
+RingTensor repeated(const RingTensor& t, int times) {
+  std::vector<uint64_t> v;
+  for (int i = 0; i < times; ++i) v.insert(v.end(), t.data().begin(), t.data().end());
+  return RingTensor(Shape{times * t.numel()}, std::move(v));
+}
+
 // F on `family` for the ring inputs xs (frac bits f): the public function under "none", the
 // engine itself under a dealer family.
 std::vector<double> evaluateOn(const std::string& family, const Case& c,
@@ -467,6 +474,7 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
     const auto& f = math_detail::composedFunction(c.which, 16);
     const auto& s = f.spec;
     const bool one_sided = s.symmetry == math_detail::Symmetry::kOneSided;
+    const bool two_sided = s.symmetry == math_detail::Symmetry::kTwoSided;
     const int d = s.degree, p = f.piece_bits, vs = f.value_scale;
     const auto got = sentBy([&](Party& party) {
       const ArithTensor x = ArithTensor::fromPublic(party, words, 16);
@@ -475,13 +483,21 @@ TEST(ComposedCost, EachFunctionSendsExactlyItsKernels) {
     const auto want = sentBy([&](Party& party) {
       Protocol& proto = party.protocol();
       const RingTensor packed = RingTensor::full(Shape{(n + 63) / 64}, 5);
-      if (one_sided) {
+      if (two_sided) {  // [x < end], [x < start], [x < 0] in one call; selections on 2n, n
+        (void)proto.signBits(party, repeated(words, 3), false);
+      } else if (one_sided) {
         (void)proto.signBits(party, concatTwice(words), false);
       } else {
         for (int i = 0; i < 2; ++i) (void)proto.signBits(party, words, false);
       }
-      const int selects = one_sided ? 2 : s.symmetry == math_detail::Symmetry::kEven ? 2 : 3;
-      for (int i = 0; i < selects; ++i) (void)proto.selectBits(party, packed, n, words, 0);
+      if (two_sided) {
+        (void)proto.selectBits(party, RingTensor::full(Shape{(2 * n + 63) / 64}, 5), 2 * n,
+                               concatTwice(words), 0);
+        (void)proto.selectBits(party, packed, n, words, 0);
+      } else {
+        const int selects = one_sided ? 2 : s.symmetry == math_detail::Symmetry::kEven ? 2 : 3;
+        for (int i = 0; i < selects; ++i) (void)proto.selectBits(party, packed, n, words, 0);
+      }
       (void)proto.truncate(party, words, p);
       (void)proto.lookup(party, words, s.index_bits, f.columns, f.table, 64);
       const int narrow = s.product_form ? d - 1 : d;
