@@ -62,8 +62,8 @@ TEST_P(LutTest, FixedPointFunctionTable) {
 
 TEST(LutTtp, SeveralColumnsCostTheDealerOneColumn) {
   // The TTP deals a one-hot of the mask for 2 or more columns (Kind::kLookupOneHot): party 0
-  // receives 2^k + 1 words per element whatever the columns, as for one column's rotated table;
-  // every column still reads T[x].
+  // receives 2^k words per element whatever the columns, as for one column's rotated table (the
+  // mask is a free output: each party draws its share); every column still reads T[x].
   const int64_t n = 100;
   const int k = 4;
   std::vector<uint64_t> x(n);
@@ -82,9 +82,9 @@ TEST(LutTtp, SeveralColumnsCostTheDealerOneColumn) {
     });
   };
   const auto one = run(1), five = run(5);
-  // 2^k + 1 words per element, plus the request's few hundred bytes (one column's request carries
-  // its table); a rotated table of 5 columns would be 5·2^k + 1 words per element.
-  const auto words = static_cast<uint64_t>(n * ((1 << k) + 1) * 8);
+  // 2^k words per element, plus the request's few hundred bytes (one column's request carries its
+  // table); a rotated table of 5 columns would be 5·2^k words per element.
+  const auto words = static_cast<uint64_t>(n * (1 << k) * 8);
   EXPECT_LE(five[0].first, one[0].first);
   EXPECT_GE(five[0].first, words);
   EXPECT_LT(one[0].first, words + 512);

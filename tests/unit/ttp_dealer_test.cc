@@ -86,6 +86,54 @@ TEST_P(TtpDealerTest, CorrelationsAreCorrectInTheRing) {
   }
 }
 
+TEST_P(TtpDealerTest, FreeOutputsAreDrawnByEachPartyAndNotSent) {
+  // A triple's a and b, a truncation pair's r, a fixed mask, a comparison's masks: each party
+  // draws its share from its stream, the value is their sum, and party 0 receives only the other
+  // outputs (8 bytes per word); the correlations still hold when opened.
+  auto out = simulateTtp(parties(), [&](Party& p) {
+    Dealer& d = p.dealer();
+    std::vector<uint64_t> received;
+    auto bytes = [&](auto&& make) {
+      const uint64_t before = d.traffic().bytes_received;
+      auto m = make();
+      received.push_back(d.traffic().bytes_received - before);
+      return m;
+    };
+    auto mul = bytes([&] { return d.mulTriple(Shape{5, 7}); });
+    auto trunc = bytes([&] { return d.truncationPair(Shape{300}, 16); });
+    auto mask = bytes([&] { return d.fixedMask(Shape{4, 6}); });
+    auto fixed = bytes([&] { return d.matmulTripleFixed(mask, Shape{2, 3, 4}); });
+    auto tables = bytes([&] { return d.compareTables(Shape{10}, Shape{10, 2}); });
+    auto o = open(p, {mul.a, mul.b, mul.c, trunc.r, trunc.r_shifted, mask.b, fixed.a, fixed.c,
+                      tables.r, tables.a, tables.a_mono});
+    std::vector<std::string> failures;
+    if (!(o[2] == o[0] * o[1])) failures.push_back("mul: c != a * b");
+    if (!(o[4] == o[3].shiftRightLogical(16))) failures.push_back("truncation: r >> 16");
+    if (!(o[7] == matmul(o[6], o[5]))) failures.push_back("fixed matmul: c != a @ B");
+    // a_mono's first row is a·s, s = r's top bit (compare_tables.cc).
+    for (int64_t j = 0; j < 20; ++j) {
+      if (o[10][j] != o[9][j] * (o[8][j / 2] >> 63)) failures.push_back("compare: a·s");
+    }
+    if (mul.a == o[0] || tables.r == o[8]) failures.push_back("a share equals the value");
+    received.push_back(static_cast<uint64_t>(tables.tables.numel() + tables.bits.numel() +
+                                             tables.mono.numel() + tables.a_mono.numel()));
+    return std::make_pair(received, failures);
+  });
+  for (int p = 0; p < parties(); ++p) {
+    for (const auto& f : out[p].second) ADD_FAILURE() << "party " << p << ": " << f;
+  }
+  const auto& got = out[0].first;
+  ASSERT_EQ(got.size(), 6u);        // 5 requests, then the compare tables' other words
+  EXPECT_EQ(got[0], 8u * 35);       // c
+  EXPECT_EQ(got[1], 8u * 2 * 300);  // r >> 16, r >> 63
+  EXPECT_EQ(got[2], 0u);            // the fixed mask: nothing
+  EXPECT_EQ(got[3], 8u * 2 * 3 * 6);
+  EXPECT_EQ(got[4], 8 * out[0].first.back());  // tables, bits, monomials, a·monomials; not r, a
+  for (int p = 1; p < parties(); ++p) {
+    for (size_t k = 0; k < 5; ++k) EXPECT_EQ(out[p].first[k], 0u) << "party " << p;
+  }
+}
+
 TEST_P(TtpDealerTest, XorSharedOutputsAreCorrected) {
   // Binary triples are XOR-shared; a bit-select mixes XOR-shared bits with additive values in one
   // request. Party 0's corrections must use ⊕ for the former and - for the latter.
@@ -123,7 +171,7 @@ TEST_P(TtpDealerTest, LongRequestsTravelInTwoMessages) {
   EXPECT_TRUE(out[0].first);
   EXPECT_EQ(out[0].second.bytes_sent, kRequestBytes + 6 * 8);  // header + 6 more words
   EXPECT_EQ(out[0].second.messages_sent, 2u);
-  EXPECT_EQ(out[0].second.bytes_received, 8u * (24 + 40 + 30));
+  EXPECT_EQ(out[0].second.bytes_received, 16u + 8u * 30);  // its seed, then c (a, b are free)
 }
 
 // Uses every output of a recorded sequence (a mul triple, a truncation pair, a binary triple)
@@ -244,18 +292,18 @@ TEST_P(TtpDealerTest, DealerTrafficIsCountedApartFromOnlineTraffic) {
   });
   const uint64_t N = parties();
   const uint64_t words = static_cast<uint64_t>(n);
-  // Setup: each party i >= 1 receives its 16-byte seed; party 0 nothing.
-  EXPECT_EQ(out[0].setup.bytes(), 0u);
-  for (uint64_t p = 1; p < N; ++p) {
+  // Setup: each party receives its 16-byte seed.
+  for (uint64_t p = 0; p < N; ++p) {
     EXPECT_EQ(out[p].setup.bytes_received, 16u) << "party " << p;
     EXPECT_EQ(out[p].setup.bytes_sent, 0u) << "party " << p;
   }
-  // Per mul: party 0 sends two requests and receives 3n words for the triple and 3n for the
-  // truncation pair; the other parties nothing beyond their seed.
-  EXPECT_EQ(out[0].after_mul.bytes_received, 2 * 3 * 8 * words);
+  // Per mul: party 0 sends two requests and receives n words for the triple (c: a and b are free
+  // outputs, drawn by each party) and 2n for the truncation pair (r is free); the other parties
+  // nothing beyond their seed.
+  EXPECT_EQ(out[0].after_mul.bytes_received, 16 + 3 * 8 * words);
   EXPECT_EQ(out[0].after_mul.bytes_sent, 2 * kRequestBytes);
   EXPECT_EQ(out[0].after_mul.messages_sent, 2u);
-  EXPECT_EQ(out[0].after_mul.messages_received, 2u);
+  EXPECT_EQ(out[0].after_mul.messages_received, 3u);  // the seed and two replies
   EXPECT_EQ(out[0].world_dealer_tag_bytes, out[0].after_mul.bytes());
   for (uint64_t p = 1; p < N; ++p) {
     EXPECT_EQ(out[p].after_mul.bytes(), 16u) << "party " << p;
@@ -272,8 +320,8 @@ TEST_P(TtpDealerTest, DealerTrafficIsCountedApartFromOnlineTraffic) {
   for (int64_t i = 0; i < n; ++i) expect[i] = x[i] * x[i];
   EXPECT_LE(maxAbsDiff(out[0].product, expect), 1.0001 * kUlp);
   std::cout << "[ measured ] " << N << " parties, mul of " << n << " elements: party 0 dealer "
-            << out[0].after_mul.bytes_sent << " B sent, " << out[0].after_mul.bytes_received
-            << " B received (" << out[0].after_mul.bytes_received / (2 * words)
+            << out[0].after_mul.bytes_sent << " B sent, " << out[0].after_mul.bytes_received - 16
+            << " B received (" << (out[0].after_mul.bytes_received - 16) / (2 * words)
             << " B per element per correlation); online sent " << out[0].online.bytes_sent
             << " B per party\n";
 }
@@ -377,8 +425,9 @@ std::vector<std::string> sendRaw(std::vector<uint64_t> header, std::vector<uint6
         return "dealer returned";
       }
       auto client = world.rank() == 1 ? makeTtpDealerClient(world) : nullptr;
-      std::vector<uint64_t> reply(64);
+      std::vector<uint64_t> reply(64), seed(2);
       if (world.rank() == 0) {
+        world.recv(2, std::as_writable_bytes(std::span(seed)));
         world.send(2, std::as_bytes(std::span(header)));
         if (!tail.empty()) world.send(2, std::as_bytes(std::span(tail)));
         world.recv(2, std::as_writable_bytes(std::span(reply)));
@@ -428,10 +477,12 @@ TEST(TtpDealerWire, MalformedRequestsAbortTheWorldPromptly) {
           return "dealer returned";
         }
         auto client = world.rank() == 1 ? makeTtpDealerClient(world) : nullptr;
-        std::vector<uint64_t> header = mask, reply(4);
+        std::vector<uint64_t> header = mask, reply(4), seed(2);
         header.resize(24);
         if (world.rank() == 0) {
+          world.recv(2, std::as_writable_bytes(std::span(seed)));
           world.send(2, std::as_bytes(std::span(header)));
+          reply.clear();  // a fixed mask is a free output: an empty reply
           world.recv(2, std::as_writable_bytes(std::span(reply)));  // the first is served
           world.send(2, std::as_bytes(std::span(header)));
           world.recv(2, std::as_writable_bytes(std::span(reply)));
@@ -468,9 +519,11 @@ TEST(TtpDealerWire, RequestTailIsRead) {
       auto client = makeTtpDealerClient(world);  // takes its seed
       return "idle";
     }
+    std::vector<uint64_t> seed(2);
+    world.recv(2, std::as_writable_bytes(std::span(seed)));
     world.send(2, std::as_bytes(std::span(header)));
     world.send(2, std::as_bytes(std::span(tail)));
-    std::vector<uint64_t> reply(9);  // 3 outputs of 3 words
+    std::vector<uint64_t> reply(3);  // c's 3 words (a and b are free outputs)
     world.recv(2, std::as_writable_bytes(std::span(reply)));
     std::vector<uint64_t> shutdown(24, 0);
     world.send(2, std::as_bytes(std::span(shutdown)));

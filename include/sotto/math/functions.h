@@ -16,9 +16,10 @@
 /// only the entries it reads (the seeded dealer); the composed form below where they would be sent
 /// entry by entry (the TTP dealer: Protocol::functionTablesSent()) or are not offered (the OT
 /// family). Under the TTP the tables cost party 0 26 KB per sigmoid or tanh and up to 412 KB per
-/// log (the table below), the composed sigmoid 2.2 KB in 28 rounds (2 parties, 256 elements:
-/// math_table_test's MathMethodRule): for 64 elements 0.77 ms against 8.0 ms, and a GRU-128 over 28
-/// steps 0.097 s against 1.42 s (examples/rnn). kFunctionTables and kComposed force either.
+/// log (the table below), the composed sigmoid 935 B in 18 rounds (2 parties, 256 elements:
+/// math_table_test's MathMethodRule; 2.2 KB in 28 rounds when first composed): for 64 elements
+/// 0.77 ms against 8.0 ms, and a GRU-128 over 28 steps 0.097 s against 1.42 s (examples/rnn, when
+/// first composed). kFunctionTables and kComposed force either.
 ///
 /// Every function is collective (all parties call it in the same order with the same shapes) and
 /// returns a tensor of x's shape and scale. The table method supports 12..20 fractional bits and
@@ -70,8 +71,10 @@
 /// lookup of the piece's polynomial coefficients (64-bit words, 2^k rows), Horner by products of
 /// the P-bit offset in the piece with the accumulator (mulNarrow: SiRnn's mixed widths) and
 /// Cheetah's positive truncation, the constants beyond the domain and the symmetry by selections,
-/// one rounding. sigmoid, tanh, erf and GELU's gap are tabulated on |x| (halving the table:
-/// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)); exp on [-16, 0)
+/// one rounding. sigmoid and tanh are tabulated on [-16, 16) and [-8, 8) (twice the rows of a
+/// table on |x|, but no sign of x and no selection before the piece: 6 rounds fewer under the
+/// dealers), erf and GELU's gap on |x| (halving the table: erf odd, GELU = max(x, 0) +
+/// GELU(-|x|)); exp on [-16, 0)
 /// as E_r·Q(x - x_r) (one table column, Q public). Pieces and degree: the fewest bits per element
 /// whose polynomials stay within 0.45 ULP at every input (12 to 20 fractional bits), searched
 /// ahead and recorded (src/math/composed_choices.h; composed_math_test re-runs the search), so

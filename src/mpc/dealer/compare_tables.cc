@@ -47,9 +47,12 @@ std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes, Compare
 }
 
 std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, CompareDigits digits,
-                                              Prg& prg) {
+                                              Prg& prg, std::vector<RingTensor>* given) {
   SOTTO_ENFORCE(out.size() == 6, "compare tables: 6 output shapes expected, got ", out.size());
-  RingTensor r = drawUniform(out[0], prg);
+  auto uniform = [&](size_t k) {
+    return given == nullptr ? drawUniform(out[k], prg) : std::move((*given)[k]);
+  };
+  RingTensor r = uniform(0);
   const int64_t n = r.numel(), words = out[2].dim(1);
   RingTensor tables = RingTensor::uninitialized(out[1]);  // every word written below
   const int64_t row_words = digits.words();
@@ -70,7 +73,7 @@ std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, Com
     for (int k = 0; k < 3; ++k) mono[(k + 1) * n + i] = sigma * bit(k);
     mono[4 * n + i] = sigma * bit(1) * bit(2);
   }
-  RingTensor a = drawUniform(out[4], prg);
+  RingTensor a = uniform(4);
   const int64_t v = a.numel(), w = n == 0 ? 0 : v / n;
   RingTensor a_mono = RingTensor::uninitialized(out[5]);  // every word written below
   for (int k = 0; k < kCompareMonomials; ++k) {

@@ -16,8 +16,9 @@ namespace sotto::detail {
 std::vector<Shape> compareTablesShapes(const std::vector<Shape>& shapes, CompareDigits digits);
 
 /// The plaintext values of every output (randoms from `prg`) for the output shapes `out` (as
-/// compareTablesShapes() returns them).
+/// compareTablesShapes() returns them); with `given`, the masks r and a are (*given)[0] and
+/// (*given)[4] (moved out; CorrelationRequest::freeOutputs()).
 std::vector<RingTensor> generateCompareTables(const std::vector<Shape>& out, CompareDigits digits,
-                                              Prg& prg);
+                                              Prg& prg, std::vector<RingTensor>* given = nullptr);
 
 }  // namespace sotto::detail

@@ -136,6 +136,36 @@ std::vector<std::vector<int>> CorrelationRequest::outputBits() const {
   return bits;
 }
 
+std::vector<bool> CorrelationRequest::freeOutputs() const {
+  std::vector<bool> free(outputShapes().size(), false);
+  auto mark = [&](std::initializer_list<size_t> ks) {
+    for (size_t k : ks) free[k] = true;
+  };
+  switch (kind) {
+    case Kind::kMul:
+    case Kind::kMatmul:
+    case Kind::kConv2d:
+    case Kind::kBinaryTriple:
+      mark({0, 1});
+      break;
+    case Kind::kTruncation:
+    case Kind::kFixedMask:
+    case Kind::kFixedMatmul:
+    case Kind::kFixedConv2d:
+    case Kind::kLookup:
+    case Kind::kLookupOneHot:
+    case Kind::kBitSelect:
+      mark({0});
+      break;
+    case Kind::kCompareTables:  // r and a (the packed bits have their unused bits 0)
+      mark({0, 4});
+      break;
+    case Kind::kFunctionTables:
+      break;
+  }
+  return free;
+}
+
 RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m) {
   SOTTO_ENFORCE(key.numel() == 2, "a PRF-table share is a 2-word key, got ", key.numel(), " words");
   Prg::Seed seed{};
@@ -284,58 +314,68 @@ const RingTensor& FixedMaskStore::get(uint64_t id) const {
 }
 
 std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& prg,
-                                            FixedMaskStore& masks) {
+                                            FixedMaskStore& masks, std::vector<RingTensor>* given) {
   const auto shapes = req.outputShapes();
+  SOTTO_ENFORCE(given == nullptr || given->size() == shapes.size(),
+                "correlation: ", given == nullptr ? 0 : given->size(), " given outputs for ",
+                shapes.size());
+  const std::vector<bool> free = given == nullptr ? std::vector<bool>() : req.freeOutputs();
+  auto uniform = [&](size_t k) {  // output k's uniform words: given (a free output) or drawn
+    if (given == nullptr || !free[k]) return drawUniform(shapes[k], prg);
+    SOTTO_ENFORCE((*given)[k].shape() == shapes[k], "correlation: given output ", k, " has shape ",
+                  (*given)[k].shape().toString(), ", not ", shapes[k].toString());
+    return std::move((*given)[k]);
+  };
   switch (req.kind) {
     case Kind::kMul: {
-      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
+      RingTensor a = uniform(0), b = uniform(1);
       RingTensor c = a * b;  // c = a·b elementwise
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kMatmul: {
-      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
+      RingTensor a = uniform(0), b = uniform(1);
       RingTensor c = matmul(a, b);
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kConv2d: {
-      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
+      RingTensor a = uniform(0), b = uniform(1);
       RingTensor c = conv2d(a, b, req.conv);
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kTruncation: {
       SOTTO_ENFORCE(req.frac_bits > 0 && req.frac_bits < 62, "truncation by ", req.frac_bits,
                     " bits is outside (0, 62)");
-      RingTensor r = drawUniform(shapes[0], prg);
+      RingTensor r = uniform(0);
       RingTensor shifted = r.shiftRightLogical(req.frac_bits);
       RingTensor top = r.shiftRightLogical(63);
       return {std::move(r), std::move(shifted), std::move(top)};
     }
     case Kind::kFixedMask: {
-      RingTensor b = drawUniform(shapes[0], prg);
+      RingTensor b = uniform(0);
       masks.put(req.mask_id, b);
       return {std::move(b)};
     }
     case Kind::kFixedMatmul: {
-      RingTensor a = drawUniform(shapes[0], prg);
+      RingTensor a = uniform(0);
       RingTensor c = matmul(a, masks.get(req.mask_id));
       return {std::move(a), std::move(c)};
     }
     case Kind::kFixedConv2d: {
-      RingTensor a = drawUniform(shapes[0], prg);
+      RingTensor a = uniform(0);
       RingTensor c = conv2d(a, masks.get(req.mask_id), req.conv);
       return {std::move(a), std::move(c)};
     }
     case Kind::kBinaryTriple: {
-      RingTensor a = drawUniform(shapes[0], prg), b = drawUniform(shapes[1], prg);
+      RingTensor a = uniform(0), b = uniform(1);
       RingTensor c = a & b;
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kCompareTables:
       return detail::generateCompareTables(
-          shapes, CompareDigits{req.index_bits == 0 ? 8 : req.index_bits}, prg);
+          shapes, CompareDigits{req.index_bits == 0 ? 8 : req.index_bits}, prg, given);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
-      RingTensor r = drawUniform(shapes[0], prg);
+      RingTensor r = uniform(0);
       RingTensor rotated(shapes[1]);
       const uint64_t rows = uint64_t{1} << req.index_bits, mask = rows - 1;
       const auto c = static_cast<uint64_t>(req.columns);
@@ -349,7 +389,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(r), std::move(rotated)};
     }
     case Kind::kLookupOneHot: {
-      RingTensor r = drawUniform(shapes[0], prg);
+      RingTensor r = uniform(0);
       RingTensor one_hot(shapes[1]);  // zeros
       const uint64_t rows = uint64_t{1} << req.index_bits;
       for (int64_t e = 0; e < r.numel(); ++e) {
@@ -360,8 +400,8 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
     case Kind::kFunctionTables:
       return detail::generatorOf(req.payload)->generate(shapes[0].dim(0), prg);
     case Kind::kBitSelect: {
-      RingTensor a = drawUniform(shapes[0], prg);
-      RingTensor bits = drawUniform(shapes[1], prg);
+      RingTensor a = uniform(0);
+      RingTensor bits = uniform(1);
       const int64_t n = shapes[2].numel();
       if (n % 64 != 0) bits[bits.numel() - 1] &= (uint64_t{1} << (n % 64)) - 1;  // unused bits 0
       RingTensor rho(shapes[2]);

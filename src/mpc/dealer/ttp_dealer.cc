@@ -73,8 +73,7 @@ class TtpDealerClient final : public Dealer {
     checkWorld(world, "ttp dealer client");
     SOTTO_ENFORCE(world.rank() < dealer_rank_, "ttp dealer client: rank ", world.rank(),
                   " is the dealer's rank (the last of ", world.worldSize(), ")");
-    if (world_.rank() == 0) return;  // party 0 gets its corrections per request
-    auto scope = world_.tag("dealer");
+    auto scope = world_.tag("dealer");  // every party's stream; party 0's for free outputs only
     const CommCounters before = world_.stats().total;
     Prg::Seed seed{};
     world_.recv(dealer_rank_, std::as_writable_bytes(std::span(seed)));
@@ -99,38 +98,48 @@ class TtpDealerClient final : public Dealer {
   std::string name() const override { return "ttp"; }
 
  protected:
-  // Every party checks a request alike, before any communication; returns its reply's words.
-  static size_t check(const CorrelationRequest& request) {
-    const size_t total = correlationWords<InvalidArgument>(request.outputShapes());
+  // Every party checks a request alike, before any communication.
+  static void check(const CorrelationRequest& request) {
+    (void)correlationWords<InvalidArgument>(request.outputShapes());
     if (request.kind == Kind::kTruncation) {
       SOTTO_ENFORCE(request.frac_bits > 0 && request.frac_bits < 62, "truncation by ",
                     request.frac_bits, " bits is outside (0, 62)");
     }
-    return total;
   }
 
-  // Party 0: the outputs of `request` from the dealer's reply (its corrections, concatenated).
-  std::vector<RingTensor> receiveReply(const CorrelationRequest& request, size_t total) {
+  // Party 0: the outputs of `request`: the free ones drawn from its stream, the others from the
+  // dealer's reply (its corrections, concatenated; nothing for a free output).
+  std::vector<RingTensor> receiveReply(const CorrelationRequest& request) {
     std::vector<RingTensor> out;
     const auto shapes = request.outputShapes();
     const auto bits = request.outputBits();
+    const auto free = request.freeOutputs();
     if (detail::anyPacked(bits)) {  // entries in the low bits the parties read
       packed_.resize(detail::packedBytes(shapes, bits));
       world_.recv(dealer_rank_, std::as_writable_bytes(std::span(packed_)));
       return detail::unpackOutputs(packed_, shapes, bits);
     }
     out.reserve(shapes.size());
-    if (shapes.size() == 1) {  // straight into the output (the message fills it)
+    if (shapes.size() == 1 && !free[0]) {  // straight into the output (the message fills it)
       out.push_back(RingTensor::uninitialized(shapes[0]));
       world_.recv(dealer_rank_, writableWordBytes(out[0].data()));
       return out;
     }
+    size_t total = 0;
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      if (!free[k]) total += static_cast<size_t>(shapes[k].numel());
+    }
     reply_.resize(total);
     world_.recv(dealer_rank_, writableWordBytes(reply_));
+    const auto sharings = request.outputSharings();
     size_t at = 0;
-    for (const auto& sh : shapes) {
-      const auto n = static_cast<size_t>(sh.numel());
-      out.push_back(RingTensor::uninitialized(sh));
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      if (free[k]) {
+        out.push_back(drawShare(shapes[k], sharings[k], *stream_));
+        continue;
+      }
+      const auto n = static_cast<size_t>(shapes[k].numel());
+      out.push_back(RingTensor::uninitialized(shapes[k]));
       std::copy_n(reply_.begin() + static_cast<std::ptrdiff_t>(at), n, out.back().data().begin());
       at += n;
     }
@@ -142,8 +151,7 @@ class TtpDealerClient final : public Dealer {
   // ahead (prepareNext) is delivered from what was drawn (parties i >= 1) or received (party 0).
   void fetchMany(std::span<const CorrelationRequest> requests,
                  const std::function<void(size_t, std::vector<RingTensor>)>& deliver) override {
-    std::vector<size_t> totals;
-    const std::vector<uint64_t> words = encodeBatch(requests, totals);
+    const std::vector<uint64_t> words = encodeBatch(requests);
     if (!ahead_.empty() && ahead_words_ == words) {
       auto scope = world_.tag("dealer");
       if (world_.rank() == 0) collectAhead();
@@ -166,7 +174,7 @@ class TtpDealerClient final : public Dealer {
     CommCounters before = world_.stats().total;
     sendBatch(kBatch, requests.size(), words);
     for (size_t k = 0; k < requests.size(); ++k) {
-      std::vector<RingTensor> out = receiveReply(requests[k], totals[k]);
+      std::vector<RingTensor> out = receiveReply(requests[k]);
       const CommCounters after = world_.stats().total;
       addDelta(traffic_, before, after);
       before = after;
@@ -178,8 +186,7 @@ class TtpDealerClient final : public Dealer {
   // parties compute), parties i >= 1 draw their shares at once, so that every stream is drawn in
   // the order the dealer serves (requests that come meanwhile are served after these).
   void fetchAhead(std::span<const CorrelationRequest> requests) override {
-    std::vector<size_t> totals;
-    std::vector<uint64_t> words = encodeBatch(requests, totals);  // every party checks alike
+    std::vector<uint64_t> words = encodeBatch(requests);  // every party checks alike
     if (requests.size() <= 1) return;
     dropAhead();
     if (world_.rank() == 0) {
@@ -197,7 +204,7 @@ class TtpDealerClient final : public Dealer {
   }
 
   std::vector<RingTensor> fetch(const CorrelationRequest& request) override {
-    const size_t total = check(request);
+    check(request);
     const auto shapes = request.outputShapes();
     std::vector<RingTensor> out;
     out.reserve(shapes.size());
@@ -216,18 +223,17 @@ class TtpDealerClient final : public Dealer {
     if (words.size() > inline_words) {
       world_.send(dealer_rank_, wordBytes(std::span(words).subspan(inline_words)));
     }
-    out = receiveReply(request, total);
+    out = receiveReply(request);
     addDelta(traffic_, before, world_.stats().total);
     return out;
   }
 
  private:
-  // A batch's words: for each request its length, then its encoding; totals[k]: its reply's words.
-  static std::vector<uint64_t> encodeBatch(std::span<const CorrelationRequest> requests,
-                                           std::vector<size_t>& totals) {
+  // A batch's words: for each request its length, then its encoding.
+  static std::vector<uint64_t> encodeBatch(std::span<const CorrelationRequest> requests) {
     std::vector<uint64_t> words;
     for (const auto& r : requests) {
-      totals.push_back(check(r));
+      check(r);
       const std::vector<uint64_t> code = r.encode();
       words.push_back(code.size());
       words.insert(words.end(), code.begin(), code.end());
@@ -261,7 +267,7 @@ class TtpDealerClient final : public Dealer {
     if (ahead_.empty() || collected_) return;
     CommCounters before = world_.stats().total;
     for (const auto& r : ahead_) {
-      ahead_outputs_.push_back(receiveReply(r, check(r)));
+      ahead_outputs_.push_back(receiveReply(r));
       const CommCounters after = world_.stats().total;
       if (ahead_outputs_.size() > 1) ahead_traffic_.emplace_back();
       addDelta(ahead_traffic_.back(), before, after);
@@ -297,7 +303,7 @@ class TtpDealerClient final : public Dealer {
   bool collected_ = true;
   std::vector<uint64_t> reply_;    // party 0: a multi-output reply, before it is split
   std::vector<std::byte> packed_;  // party 0: a packed reply, before it is unpacked
-  std::optional<Prg> stream_;      // party i >= 1: the stream it shares with the dealer
+  std::optional<Prg> stream_;      // the stream this party shares with the dealer
 };
 
 // ---- Server ---------------------------------------------------------------------------------
@@ -330,9 +336,13 @@ class TtpServer {
   void run(std::chrono::milliseconds idle_timeout) {
     idle_timeout_ = idle_timeout;
     auto scope = world_.tag("dealer");
-    for (int p = 1; p < world_.worldSize() - 1; ++p) {
+    for (int p = 0; p < world_.worldSize() - 1; ++p) {
       const auto seed = Prg::osSeed();
-      streams_.emplace_back(seed);
+      if (p == 0) {
+        stream0_.emplace(seed);
+      } else {
+        streams_.emplace_back(seed);
+      }
       world_.send(p, std::as_bytes(std::span(seed)));
     }
     std::vector<uint64_t> header(kHeaderWords);
@@ -413,29 +423,56 @@ class TtpServer {
     std::vector<Shape> shapes;
     std::vector<Sharing> sharings;
     std::vector<RingTensor> values;
+    std::vector<bool> free;
     detail::OutputBits bits;
-    size_t total = 0;
+    // Party i >= 1's shares of the outputs before the last free one, drawn first (in the order it
+    // draws them): a free output's value is the sum (XOR) of every party's share, party 0's from
+    // its own stream, and the outputs computed from it come after.
+    std::vector<std::vector<RingTensor>> early(streams_.size());
+    size_t last = 0;
     try {
       request = CorrelationRequest::decode(words);
       shapes = request.outputShapes();
       sharings = request.outputSharings();
       bits = request.outputBits();
-      total = correlationWords<ProtocolError>(shapes);
+      free = request.freeOutputs();
+      (void)correlationWords<ProtocolError>(shapes);
       checkMaskIds(request);
-      values = generateCorrelation(request, prg_, masks_);
+      for (size_t k = 0; k < free.size(); ++k) {
+        if (free[k]) last = k + 1;
+      }
+      std::vector<RingTensor> given(shapes.size());
+      for (size_t k = 0; k < last; ++k) {
+        for (size_t i = 0; i < streams_.size(); ++i) {
+          early[i].push_back(drawShare(shapes[k], sharings[k], streams_[i]));
+        }
+        if (!free[k]) continue;
+        given[k] = drawShare(shapes[k], sharings[k], *stream0_);
+        for (const auto& e : early) {
+          if (sharings[k] == Sharing::kXor) {
+            given[k] ^= e[k];
+          } else {
+            given[k] += e[k];
+          }
+        }
+      }
+      values = generateCorrelation(request, prg_, masks_, last > 0 ? &given : nullptr);
     } catch (const Error& e) {  // ProtocolError, or InvalidArgument from a shape check
       reject(e.what());
     }
+    size_t total = 0;
     for (size_t k = 0; k < shapes.size(); ++k) {
       if (values.size() != shapes.size() || sharings.size() != shapes.size() ||
           values[k].shape() != shapes[k]) {
         reject("output " + std::to_string(k) + " does not have shape " + shapes[k].toString());
       }
+      if (!free[k]) total += static_cast<size_t>(shapes[k].numel());
     }
     Words reply(total);  // every word written below
     std::vector<uint64_t> draw;
     size_t at = 0;
     for (size_t k = 0; k < shapes.size(); ++k) {
+      if (free[k]) continue;  // each party drew its share
       if (sharings[k] == Sharing::kPrfTable || sharings[k] == Sharing::kPrfPairs) {  // PRF keys
         for (auto& stream : streams_) removeStream(values[k], stream, sharings[k]);
         const auto v = values[k].data();
@@ -443,10 +480,14 @@ class TtpServer {
         at += v.size();
         continue;
       }
+      if (k < last) {  // the other parties' shares were drawn early
+        for (const auto& e : early) removeShare(values[k], e[k], sharings[k]);
+      }
       const auto v = values[k].data();
       std::copy(v.begin(), v.end(), reply.begin() + at);
       draw.resize(v.size());
       for (auto& stream : streams_) {  // same order and sizes as each party draws
+        if (k < last) break;
         stream.fill(std::span(draw));
         if (sharings[k] == Sharing::kXor) {
           for (size_t i = 0; i < draw.size(); ++i) reply[at + i] ^= draw[i];
@@ -456,7 +497,10 @@ class TtpServer {
       }
       at += v.size();
     }
-    if (detail::anyPacked(bits)) return {{}, detail::packOutputs(reply, shapes, bits)};
+    if (detail::anyPacked(bits)) {
+      if (last > 0) reject("a packed correlation with free outputs");
+      return {{}, detail::packOutputs(reply, shapes, bits)};
+    }
     return {std::move(reply), {}};
   }
 
@@ -487,8 +531,9 @@ class TtpServer {
 
   Communicator& world_;
   std::chrono::milliseconds idle_timeout_{kTtpIdleTimeout};
-  std::vector<Prg> streams_;  // party i's stream at i - 1
-  Prg prg_;                   // the correlations' randomness, known to the dealer only
+  std::optional<Prg> stream0_;  // party 0's stream (free outputs only)
+  std::vector<Prg> streams_;    // party i's stream at i - 1
+  Prg prg_;                     // the correlations' randomness, known to the dealer only
   FixedMaskStore masks_;
 };
 

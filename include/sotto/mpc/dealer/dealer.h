@@ -152,6 +152,12 @@ struct CorrelationRequest {
   /// Per output, the low bits of each column that the parties read (every use of entry i is mod
   /// 2^bits[i mod bits.size()]; empty: all 64). A TTP dealer sends party 0 only those bits.
   std::vector<std::vector<int>> outputBits() const;
+  /// Per output, whether it is uniform words drawn before anything that depends on it (a
+  /// triple's a and b, a truncation pair's r, a fixed mask, a comparison's masks r and a, a
+  /// lookup's r): a dealer that shares a stream with every party (the TTP) lets each party draw
+  /// its share of such an output and sends nothing for it, the value being the sum (XOR) of the
+  /// shares (generateCorrelation's `given`).
+  std::vector<bool> freeOutputs() const;
   /// Compact binary form and back. @throws ProtocolError on a malformed encoding.
   std::vector<uint64_t> encode() const;
   static CorrelationRequest decode(std::span<const uint64_t> words);
@@ -325,8 +331,11 @@ RingTensor drawShare(const Shape& shape, Sharing sharing, Prg& stream);
 RingTensor prfTable(const RingTensor& key, int64_t n, int64_t m);
 
 /// The plaintext values of every output of `request` (randoms from `prg`), as a dealer computes
-/// them. Fixed masks are remembered in `masks` by id. Used by dealer implementations.
+/// them. Fixed masks are remembered in `masks` by id. With `given`, the outputs that
+/// request.freeOutputs() marks are taken from (*given)[k] (moved out) instead of drawn. Used by
+/// dealer implementations.
 std::vector<RingTensor> generateCorrelation(const CorrelationRequest& request, Prg& prg,
-                                            FixedMaskStore& masks);
+                                            FixedMaskStore& masks,
+                                            std::vector<RingTensor>* given = nullptr);
 
 }  // namespace sotto

@@ -8,9 +8,12 @@
 /// Party i >= 1 draws its share of every correlation from an AES-CTR stream whose seed it
 /// received from the dealer at setup (16 bytes, once); the dealer draws the same streams and sends
 /// party 0 only its correction value - Σ_{i>=1} stream_i (value ⊕ stream_1 ⊕ ... for XOR-shared
-/// outputs such as binary triples). So per correlation only party 0 talks to the dealer: one
-/// round trip, a small request up and 8 bytes per output word down. Parties i >= 1 never talk to
-/// the dealer after setup.
+/// outputs such as binary triples). Party 0 has a stream too, for the outputs that are uniform
+/// words nothing earlier depends on (CorrelationRequest::freeOutputs(): a triple's a and b, a
+/// truncation pair's r, a comparison's masks): each party draws its share and the dealer takes
+/// their sum as the value, sending nothing for them. So per correlation only party 0 talks to the
+/// dealer: one round trip, a small request up and 8 bytes per word of the other outputs down.
+/// Parties i >= 1 never talk to the dealer after setup.
 ///
 /// Online and dealer traffic are counted apart: the parties compute over a SubCommunicator of
 /// ranks 0..N-1 of the world, whose stats() therefore hold the online traffic only, while the
@@ -52,17 +55,16 @@ inline constexpr std::chrono::milliseconds kTtpIdleTimeout = std::chrono::hours(
 inline constexpr int64_t kTtpMaxCorrelationWords = (int64_t{1} << 28) - 1;
 
 /// The TTP dealer's client for a party (world rank < world.worldSize() - 1). Setup is collective
-/// with runTtpDealer(): party i >= 1 receives its 16-byte seed from the dealer; party 0 receives
-/// nothing. `world` must outlive the client; it is used from the calling thread only (the same
+/// with runTtpDealer(): every party receives its 16-byte seed from the dealer. `world` must outlive the client; it is used from the calling thread only (the same
 /// thread as any SubCommunicator over it).
 ///
 /// Cost per correlation (Dealer's typed methods):
 /// - party 0: one round trip to the dealer, sending a 192-byte request (a request encodes to
 ///   11 + Σ (1 + rank) words over its operands; 8 more bytes per word beyond 23, so only for
-///   operands of rank > 5) and receiving 8 bytes per word of the outputs,
-///   e.g. 24·n bytes for a mul triple or a truncation pair of n elements, 8·(mk + kn + mn) for a
-///   [m, k] x [k, n] matmul triple, 8·(numel(A) + numel(C)) for a fixed-mask matmul triple,
-///   24·w bytes for a binary triple of w words;
+///   operands of rank > 5) and receiving 8 bytes per word of the outputs that are not free,
+///   e.g. 8·n bytes for a mul triple of n elements, 16·n for a truncation pair, 8·mn for a
+///   [m, k] x [k, n] matmul triple, 8·numel(C) for a fixed-mask matmul triple, 8·w bytes for a
+///   binary triple of w words, nothing for a fixed mask;
 /// - parties i >= 1: no communication (their shares come from their stream).
 /// Dealer::prefetch() asks for all of its requests in one message and receives one reply per
 /// request as the dealer makes them: one round trip per prefetch, not per correlation.
