@@ -34,19 +34,25 @@ PiecewiseSpec specOf(Composed which, int frac_bits) {
   PiecewiseSpec s;
   s.in_frac = frac_bits;
   switch (which) {
-    case Composed::kSigmoid:  // [-16, 16); 1 - sigmoid(16) < 1.2e-7
+    case Composed::kSigmoid:  // [0, 16) on |x|; 1 - sigmoid(16) < 1.2e-7
       s.fn = [](double x) { return 1 / (1 + std::exp(-x)); };
-      s.symmetry = Symmetry::kTwoSided;
-      s.width_log2 = 5;
-      s.below = 0;
+      s.symmetry = Symmetry::kComplement;
+      s.width_log2 = 4;
       s.above = 1;
       break;
-    case Composed::kTanh:  // [-8, 8); 1 - tanh(8) < 2.3e-7
+    case Composed::kTanh:  // [0, 8) on |x|; 1 - tanh(8) < 2.3e-7
       s.fn = [](double x) { return std::tanh(x); };
-      s.symmetry = Symmetry::kTwoSided;
-      s.width_log2 = 4;
-      s.below = -1;
+      s.symmetry = Symmetry::kOdd;
+      s.width_log2 = 3;
       s.above = 1;
+      break;
+    case Composed::kSigmoidTwoSided:  // [-16, 16)
+    case Composed::kTanhTwoSided:     // [-8, 8)
+      s = specOf(which == Composed::kSigmoidTwoSided ? Composed::kSigmoid : Composed::kTanh,
+                 frac_bits);
+      s.symmetry = Symmetry::kTwoSided;
+      s.width_log2 += 1;
+      s.below = which == Composed::kSigmoidTwoSided ? 0 : -1;
       break;
     case Composed::kErf:  // [0, 4) on |x|; 1 - erf(4) < 1.6e-8
       s.fn = [](double x) { return std::erf(x); };
@@ -158,6 +164,10 @@ const char* composedName(Composed which) {
       return "sigmoid";
     case Composed::kTanh:
       return "tanh";
+    case Composed::kSigmoidTwoSided:
+      return "sigmoid_two_sided";
+    case Composed::kTanhTwoSided:
+      return "tanh_two_sided";
     case Composed::kErf:
       return "erf";
     case Composed::kGelu:

@@ -9,8 +9,13 @@
 namespace sotto::math_detail {
 
 enum class Composed {
-  kSigmoid,
-  kTanh,
+  kSigmoid,  ///< on |x| < 16 (sigmoid(-x) = 1 - sigmoid(x))
+  kTanh,     ///< on |x| < 8 (odd)
+  /// sigmoid and tanh tabulated on [-16, 16) and [-8, 8) (Symmetry::kTwoSided): 6 rounds fewer
+  /// under the dealers, for twice the table and comparisons on 4n values instead of 3n (the
+  /// public functions take these for calls of at most kTwoSidedMaxElements elements).
+  kSigmoidTwoSided,
+  kTanhTwoSided,
   kErf,
   kGelu,
   kGeluTanh,

@@ -555,13 +555,16 @@ void checkScale(const ArithTensor& x, const char* fn) {
                 " (use MathMethod::kIterative)");
 }
 
-// The composed engine's form of a table function, for a family without function tables.
-math_detail::Composed composedOf(Fn fn, const char* name) {
+// The composed engine's form of a table function on n elements, for a family without function
+// tables: sigmoid and tanh two-sided up to kTwoSidedMaxElements (fewer rounds), on |x| beyond
+// (fewer bytes and less work per element).
+math_detail::Composed composedOf(Fn fn, const char* name, int64_t n) {
+  const bool two_sided = n <= kTwoSidedMaxElements;
   switch (fn) {
     case Fn::kSigmoid:
-      return math_detail::Composed::kSigmoid;
+      return two_sided ? math_detail::Composed::kSigmoidTwoSided : math_detail::Composed::kSigmoid;
     case Fn::kTanh:
-      return math_detail::Composed::kTanh;
+      return two_sided ? math_detail::Composed::kTanhTwoSided : math_detail::Composed::kTanh;
     case Fn::kErf:
       return math_detail::Composed::kErf;
     default:
@@ -594,7 +597,7 @@ ArithTensor tabulated(const ArithTensor& x, Fn fn, const char* name, MathMethod 
   auto scope = x.party().comm().tag(std::string(name) + " (table)");
   if (!useFunctionTables(x, method, name))
     return math_detail::evaluatePiecewise(
-        x, math_detail::composedFunction(composedOf(fn, name), x.fracBits()));
+        x, math_detail::composedFunction(composedOf(fn, name, x.numel()), x.fracBits()));
   return math_detail::evaluate(
       x, tableFunction(fn, x.fracBits(), x.fracBits(), x.party().numParties()));
 }

@@ -59,6 +59,9 @@ std::vector<Case> cases() {
   return {
       {"sigmoid", Composed::kSigmoid, [](double x) { return 1 / (1 + std::exp(-x)); }, 2},
       {"tanh", Composed::kTanh, [](double x) { return std::tanh(x); }, 2},
+      {"sigmoid_two_sided", Composed::kSigmoidTwoSided,
+       [](double x) { return 1 / (1 + std::exp(-x)); }, 2},
+      {"tanh_two_sided", Composed::kTanhTwoSided, [](double x) { return std::tanh(x); }, 2},
       {"erf", Composed::kErf, [](double x) { return std::erf(x); }, 2},
       {"gelu", Composed::kGelu, geluRef, 2},
       {"gelu_tanh", Composed::kGeluTanh, geluTanhRef, 2},
@@ -86,10 +89,12 @@ std::vector<int64_t> inputs(double edge, int f) {
 // F of x through the public function (the composed engine under the OT family).
 ArithTensor evaluateOnParty(const Case& c, const ArithTensor& x) {
   switch (c.which) {
-    case Composed::kSigmoid:
-      return sigmoid(x);
+    case Composed::kSigmoid:  // both forms, whatever the public functions pick for x's size
     case Composed::kTanh:
-      return tanh(x);
+    case Composed::kSigmoidTwoSided:
+    case Composed::kTanhTwoSided:
+      return math_detail::evaluatePiecewise(x,
+                                            math_detail::composedFunction(c.which, x.fracBits()));
     case Composed::kErf:
       return erf(x);
     case Composed::kGelu:

@@ -29,7 +29,8 @@
 /// r and the 5 monomials (6 words), the tables (8-bit digits: 7·256 + 128 bits = 30 words; 4-bit:
 /// 15·16 + 8 bits, 4 words), 3 mask bits and the AND triples (10 or 25 gates, 3 bits each):
 /// 2337 bits with 8-bit digits, 716 with 4-bit; plus 6 words (a and a times each monomial) per
-/// selected value (relu: 2721 and 1100 bits). With N > 2 parties the last round opens additive
+/// selected value (relu: 2721 and 1100 bits). The TTP sends neither r nor a: each party draws its
+/// share of those from its stream (CorrelationRequest::freeOutputs(); 652 and 972 bits). With N > 2 parties the last round opens additive
 /// and XOR parts with two collectives (counted as two rounds).
 
 /// With PartyOptions::check_ranges every call also records, locally, one word per compared value
