@@ -72,8 +72,9 @@
 /// the P-bit offset in the piece with the accumulator (mulNarrow: SiRnn's mixed widths) and
 /// Cheetah's positive truncation, the constants beyond the domain and the symmetry by selections,
 /// one rounding. sigmoid, tanh, erf and GELU's gap are tabulated on |x| (halving the table:
-/// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)), except that a
-/// sigmoid or tanh of at most kTwoSidedMaxElements elements is tabulated on [-16, 16) or [-8, 8):
+/// sigmoid(-x) = 1 - sigmoid(x), tanh and erf odd, GELU = max(x, 0) + GELU(-|x|)), except that
+/// under a dealer family a sigmoid or tanh of at most kTwoSidedMaxElements elements is tabulated
+/// on [-16, 16) or [-8, 8) (the OT family's comparisons cost too much for it):
 /// twice the rows and comparisons on 4n values instead of 3n, but no sign of x and no selection
 /// before the piece, 6 rounds fewer under the dealers (18 against 24; a GRU-128 step at batch 1,
 /// rounds-bound, against batch 64, bound by bytes and work per element); exp on [-16, 0)
@@ -174,8 +175,8 @@
 
 namespace sotto {
 
-/// Largest sigmoid or tanh (elements) that the composed engine tabulates two-sided (the file's
-/// notes: 6 rounds fewer, more bytes and work per element).
+/// Largest sigmoid or tanh (elements) that the composed engine tabulates two-sided under a dealer
+/// family (the file's notes: 6 rounds fewer, more bytes and work per element).
 inline constexpr int64_t kTwoSidedMaxElements = 2048;
 
 // With PartyOptions::check_ranges each function also records its input against its safe domain
