@@ -267,6 +267,21 @@ void Communicator::doAllReduce(std::span<uint64_t> data, ReduceOp op) {
       for (size_t i = 0; i < into.size(); ++i) into[i] ^= from[i];
     }
   };
+  if (world_size_ == 2 && n >= kHalvesFromWords) {
+    // Reduce-scatter, then all-gather, by halves (the ring algorithm at two ranks): the same n
+    // words travel as in one exchange, but each rank adds only the half it keeps (rank 0 the
+    // first). The direct exchange-and-add spent ~1.8 of its 5.0 ms on the adds at 16 MiB, where
+    // MPI_Allreduce took 3.3-4.1 ms.
+    const int peer = 1 - rank_;
+    const size_t h = n / 2;
+    const std::span<uint64_t> mine = rank_ == 0 ? data.first(h) : data.subspan(h);
+    const std::span<uint64_t> theirs = rank_ == 0 ? data.subspan(h) : data.first(h);
+    const std::span<uint64_t> incoming = awayFrom(scratch_in, mine.size(), mine.data());
+    doSendRecv(peer, std::as_bytes(theirs), peer, std::as_writable_bytes(incoming));
+    combine(mine, incoming);
+    doSendRecv(peer, std::as_bytes(mine), peer, std::as_writable_bytes(theirs));
+    return;
+  }
   const std::span<uint64_t> incoming = awayFrom(scratch_in, n, data.data());
   std::span<uint64_t> others;
   if (world_size_ > 2) {

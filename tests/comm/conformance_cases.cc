@@ -83,7 +83,8 @@ void broadcast(Communicator& c) {
 
 void allReduceAdd(Communicator& c) {
   const int N = c.worldSize();
-  for (size_t n : {size_t{1}, size_t{1000}, size_t{65537}}) {
+  // 2^17 + 3 words: two ranks go by halves from 1 MiB (an odd count: unequal halves).
+  for (size_t n : {size_t{1}, size_t{1000}, size_t{65537}, (size_t{1} << 17) + 3}) {
     auto data = words(c.rank(), n, 7);
     c.allReduce(data, ReduceOp::kAdd);
     std::vector<uint64_t> expect(n, 0);
@@ -108,14 +109,16 @@ void allReduceWrapAround(Communicator& c) {
 }
 
 void allReduceXor(Communicator& c) {
-  auto data = words(c.rank(), 513, 9);
-  c.allReduce(data, ReduceOp::kXor);
-  std::vector<uint64_t> expect(513, 0);
-  for (int p = 0; p < c.worldSize(); ++p) {
-    auto w = words(p, 513, 9);
-    for (size_t i = 0; i < w.size(); ++i) expect[i] ^= w[i];
+  for (size_t n : {size_t{513}, (size_t{1} << 17) + 1}) {  // the second by halves on two ranks
+    auto data = words(c.rank(), n, 9);
+    c.allReduce(data, ReduceOp::kXor);
+    std::vector<uint64_t> expect(n, 0);
+    for (int p = 0; p < c.worldSize(); ++p) {
+      auto w = words(p, n, 9);
+      for (size_t i = 0; i < w.size(); ++i) expect[i] ^= w[i];
+    }
+    EXPECT_EQ(data, expect) << "allReduce(Xor) of " << n << " words";
   }
-  EXPECT_EQ(data, expect);
 }
 
 void allGather(Communicator& c) {

@@ -135,7 +135,8 @@ class Communicator {
   virtual void doAbort(const std::string& reason) noexcept = 0;
 
   // Collectives: defaults implement the direct algorithm over doSend/doRecv/doSendRecv
-  // (pairwise shifts). Backends with better native collectives override them.
+  // (pairwise shifts; allReduce of 1 MiB or more on two ranks by halves, two exchanges of half the
+  // words). Backends with better native collectives override them.
   virtual void doBroadcast(int root, MutableBytes data);
   virtual void doAllReduce(std::span<uint64_t> data, ReduceOp op);
   virtual void doAllGather(ConstBytes mine, MutableBytes all);
@@ -164,6 +165,8 @@ class Communicator {
   friend class CallGuard;
   void checkPeer(int peer, const char* what) const;
   void checkUsable() const;
+  // Words from which doAllReduce on two ranks goes by halves (1 MiB).
+  static constexpr size_t kHalvesFromWords = size_t{1} << 17;
 
   int rank_;
   int world_size_;
