@@ -74,7 +74,8 @@ ArithTensor evaluatePiecewise(const ArithTensor& x, const PiecewiseFunction& f) 
   // Tabulated from `start` to `end` on x itself (one- or two-sided) or on |x| (symmetric).
   const bool two_sided = spec.symmetry == Symmetry::kTwoSided;
   const bool one_sided = spec.symmetry == Symmetry::kOneSided || two_sided;
-  const int64_t end = spec.symmetry == Symmetry::kTwoSided ? width / 2 : 0, start = end - width;
+  const int64_t start = std::llround(std::ldexp(domainStart(spec), spec.in_frac)),
+                end = one_sided ? start + width : 0;
   // a: x - start (one- or two-sided) or |x|; the sign bits: [x < end] and [a < 0] (one call) or
   // [x < 0] then [a - W < 0] (symmetric).
   RingTensor a, relu;

@@ -41,6 +41,13 @@ void expectShapes(const CorrelationRequest& r, size_t n) {
 
 }  // namespace
 
+namespace {
+// A kCompareTables request's digits: index_bits wide (0: the 8 of requests that name none).
+CompareDigits compareDigitsOf(const CorrelationRequest& r) {
+  return CompareDigits{r.index_bits == 0 ? 8 : r.index_bits};
+}
+}  // namespace
+
 std::vector<Shape> CorrelationRequest::outputShapes() const {
   switch (kind) {
     case Kind::kMul:
@@ -66,7 +73,7 @@ std::vector<Shape> CorrelationRequest::outputShapes() const {
       expectShapes(*this, 1);
       return {shapes[0], shapes[0], shapes[0]};
     case Kind::kCompareTables:
-      return detail::compareTablesShapes(shapes, CompareDigits{index_bits == 0 ? 8 : index_bits});
+      return detail::compareTablesShapes(shapes, compareDigitsOf(*this));
     case Kind::kLookup: {
       expectShapes(*this, 1);
       SOTTO_ENFORCE(index_bits >= 1 && index_bits <= 16 && columns >= 1 &&
@@ -371,8 +378,7 @@ std::vector<RingTensor> generateCorrelation(const CorrelationRequest& req, Prg& 
       return {std::move(a), std::move(b), std::move(c)};
     }
     case Kind::kCompareTables:
-      return detail::generateCompareTables(
-          shapes, CompareDigits{req.index_bits == 0 ? 8 : req.index_bits}, prg, given);
+      return detail::generateCompareTables(shapes, compareDigitsOf(req), prg, given);
     case Kind::kLookup: {
       // S_e[j] = T[(j - r_e) mod 2^k]: the table rotated by each element's mask.
       RingTensor r = uniform(0);

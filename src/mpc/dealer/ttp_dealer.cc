@@ -487,7 +487,7 @@ class TtpServer {
       std::copy(v.begin(), v.end(), reply.begin() + at);
       draw.resize(v.size());
       for (auto& stream : streams_) {  // same order and sizes as each party draws
-        if (k < last) break;
+        if (k < last) break;           // drawn early, removed above
         stream.fill(std::span(draw));
         if (sharings[k] == Sharing::kXor) {
           for (size_t i = 0; i < draw.size(); ++i) reply[at + i] ^= draw[i];
